@@ -14,8 +14,8 @@ module.exports = {
     {
       displayName: 'integration',
       testEnvironment: 'node',
-      roots: ['<rootDir>/__tests__/integration'],
-      testMatch: ['**/*.test.ts'],
+      roots: ['<rootDir>/__tests__'],
+      testMatch: ['**/__tests__/integration/**/*.test.ts'],
       transform: { '^.+\\.ts$': tsJest },
     },
   ],

@@ -1,0 +1,53 @@
+import { ACCOUNTS } from './project';
+import { myAppSecrets, platformSecrets, ticketSystemSecrets } from './systems';
+import { EnvironmentConfig } from './types';
+
+/**
+ * Dev: the same systems so that rotation and injection are exercised early, but nothing is
+ * replicated or shared with another account (production data never meets dev), short
+ * recovery windows, and a binary value from a file, which dev alone may keep in state.
+ */
+export const dev: EnvironmentConfig = {
+  name: 'dev',
+  accountId: ACCOUNTS.dev,
+  region: 'us-east-1',
+  owner: 'platform-team',
+  costCenter: 'platform-dev',
+  recoveryWindowDays: 7,
+  keyDeletionWindowDays: 7,
+  logRetentionDays: 30,
+  network: {
+    vpcId: 'vpc-0c1b2c3d4e5f60001',
+    subnetIds: ['subnet-0c1b2c3d4e5f60011', 'subnet-0c1b2c3d4e5f60012'],
+    endpointClientCidrs: ['10.2.0.0/16'],
+  },
+  readers: {
+    'ticket-lambda': { kind: 'iam-role', roleName: 'ticket-notifier-lambda' },
+  },
+  secrets: [
+    ...platformSecrets({
+      dbHost: 'platform-db.dev.internal.example.com',
+      rotation: { afterDays: 1 },
+      databaseSecurityGroupIds: ['sg-0c1b2c3d4e5f60021'],
+    }),
+    ...myAppSecrets({
+      mysqlHost: '10.2.1.5',
+      rotation: { afterDays: 5, window: '4h' },
+      adminRotation: { afterDays: 30, window: '4h' },
+    }),
+    ...ticketSystemSecrets({
+      dbHost: 'tickets.cluster-ghi789.us-east-1.rds.amazonaws.com',
+      rotation: { afterDays: 1 },
+      databaseSecurityGroupIds: ['sg-0c1b2c3d4e5f60022'],
+    }).map((s) => (s.id === 'ticket_app_config' ? { ...s, readers: ['ticket-lambda'] } : s)),
+    {
+      id: 'partner_ca_bundle',
+      service: 'partner',
+      component: 'mtls',
+      type: 'ca-certificates',
+      description: 'Partner sandbox CA (DER) for mTLS; binary from a file, dev only',
+      category: 'service-accounts',
+      value: { kind: 'binary-file', path: 'fixtures/dev-partner-ca.der' },
+    },
+  ],
+};
