@@ -1,0 +1,154 @@
+import { Construct } from 'constructs';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { KeyGrantee } from './encryption-key';
+import { accountRoot, ArnRef, ConditionBlock, decryptViaSecretsManager, policy, PolicyDocument, renderPolicy, Statement, uniq } from './policy';
+
+/** A secret someone reads, with the key it is encrypted under (undefined = AWS-managed key). */
+export interface SecretGrant {
+  secret: ArnRef;
+  key?: ArnRef;
+  /** Regions the reader may decrypt in (primary plus replicas). */
+  regions: string[];
+}
+
+const pick = (r: ArnRef, estimate: boolean) => (estimate ? r.estimatedArn : r.arn);
+
+/**
+ * The secret's resource policy for readers in other accounts. Principals are account roots so
+ * the policy stays valid before the consumer creates its roles, and `aws:PrincipalArn` pins the
+ * exact roles; reads are limited to the AWSCURRENT version.
+ */
+export function crossAccountSecretPolicy(secret: ArnRef, grantees: KeyGrantee[], estimate = false): PolicyDocument {
+  const resource = pick(secret, estimate);
+  const statements: Statement[] = [];
+  for (const g of grantees) {
+    const principal = g.kind === 'account' ? { AWS: accountRoot(g.accountId) } : ('*' as const);
+    const who: ConditionBlock =
+      g.kind === 'account' ? { ArnLike: { 'aws:PrincipalArn': g.principalArns } } : { StringEquals: { 'aws:PrincipalOrgID': g.organizationId } };
+    const sid = g.kind === 'account' ? g.accountId : g.organizationId.replace(/[^A-Za-z0-9]/g, '');
+    statements.push({
+      Sid: `ReadCurrent${sid}`,
+      Effect: 'Allow',
+      Principal: principal,
+      Action: 'secretsmanager:GetSecretValue',
+      Resource: resource,
+      Condition: { ...who, StringEquals: { ...who.StringEquals, 'secretsmanager:VersionStage': 'AWSCURRENT' } },
+    });
+    statements.push({ Sid: `Describe${sid}`, Effect: 'Allow', Principal: principal, Action: 'secretsmanager:DescribeSecret', Resource: resource, Condition: who });
+  }
+  return policy(statements);
+}
+
+/**
+ * Read access for one role: `GetSecretValue` (and `DescribeSecret` for SDK readers) on exactly
+ * these secrets, `kms:Decrypt` on exactly their keys and only through Secrets Manager. This is
+ * the document a consumer account attaches, an ECS role gets, and an IAM-role reader gets.
+ */
+export function readPolicy(grants: SecretGrant[], opts: { describe: boolean; estimate?: boolean }): PolicyDocument {
+  const estimate = opts.estimate ?? false;
+  const statements: Statement[] = [
+    {
+      Sid: 'ReadSecrets',
+      Effect: 'Allow',
+      Action: opts.describe ? ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'] : 'secretsmanager:GetSecretValue',
+      Resource: uniq(grants.map((g) => pick(g.secret, estimate))),
+    },
+  ];
+  const keyed = grants.filter((g) => g.key);
+  if (keyed.length > 0) {
+    statements.push(decryptViaSecretsManager(keyed.map((g) => g.key!), keyed.flatMap((g) => g.regions), estimate));
+  }
+  return policy(statements);
+}
+
+export function ecsTrustPolicy(accountId: string, region: string): PolicyDocument {
+  return policy([
+    {
+      Sid: 'EcsTasksOfThisAccount',
+      Effect: 'Allow',
+      Principal: { Service: 'ecs-tasks.amazonaws.com' },
+      Action: 'sts:AssumeRole',
+      Condition: {
+        StringEquals: { 'aws:SourceAccount': accountId },
+        ArnLike: { 'aws:SourceArn': `arn:aws:ecs:${region}:${accountId}:*` },
+      },
+    },
+  ]);
+}
+
+export interface EcsInjection extends SecretGrant {
+  env: string;
+  jsonKey?: string;
+}
+
+export interface EcsServiceAccessProps {
+  /** Role name prefix, e.g. `prod-ticket-api`. */
+  rolePrefix: string;
+  accountId: string;
+  region: string;
+  inject: EcsInjection[];
+  runtime: SecretGrant[];
+  tags?: Record<string, string>;
+}
+
+/**
+ * An ECS service's two roles, never confused: the task execution role reads the secrets ECS
+ * injects at start-up; the task role reads the secrets the application fetches at run time.
+ * Each is scoped to its own secrets and keys.
+ */
+export class EcsServiceAccess extends Construct {
+  readonly executionRole?: IamRole;
+  readonly taskRole?: IamRole;
+  /** Container definition `secrets` entries: `{ name, valueFrom }`. */
+  readonly containerSecrets: Array<{ name: string; valueFrom: string }>;
+
+  constructor(scope: Construct, id: string, props: EcsServiceAccessProps) {
+    super(scope, id);
+    const trust = renderPolicy(ecsTrustPolicy(props.accountId, props.region));
+    if (props.inject.length > 0) {
+      this.executionRole = new IamRole(this, 'execution-role', {
+        name: `${props.rolePrefix}-ecs-execution`,
+        description: `ECS task execution role of ${props.rolePrefix}: injects secrets at start-up`,
+        assumeRolePolicy: trust,
+        tags: props.tags,
+      });
+      new IamRolePolicy(this, 'execution-secrets', {
+        name: 'inject-secrets',
+        role: this.executionRole.name,
+        policy: renderPolicy(readPolicy(props.inject, { describe: false })),
+      });
+    }
+    if (props.runtime.length > 0) {
+      this.taskRole = new IamRole(this, 'task-role', {
+        name: `${props.rolePrefix}-ecs-task`,
+        description: `ECS task role of ${props.rolePrefix}: reads secrets at run time`,
+        assumeRolePolicy: trust,
+        tags: props.tags,
+      });
+      new IamRolePolicy(this, 'task-secrets', {
+        name: 'read-secrets',
+        role: this.taskRole.name,
+        policy: renderPolicy(readPolicy(props.runtime, { describe: true })),
+      });
+    }
+    this.containerSecrets = props.inject.map((i) => ({ name: i.env, valueFrom: valueFrom(i.secret.arn, i.jsonKey) }));
+  }
+}
+
+/** ECS `valueFrom`: the whole secret, or one JSON key of its AWSCURRENT version (`arn:key::`). */
+export function valueFrom(secretArn: string, jsonKey?: string): string {
+  return jsonKey ? `${secretArn}:${jsonKey}::` : secretArn;
+}
+
+/** An existing role of this account (Lambda, EC2) gets an inline read policy. */
+export class IamRoleReadAccess extends Construct {
+  constructor(scope: Construct, id: string, props: { roleName: string; policyName: string; grants: SecretGrant[] }) {
+    super(scope, id);
+    new IamRolePolicy(this, 'policy', {
+      name: props.policyName,
+      role: props.roleName,
+      policy: renderPolicy(readPolicy(props.grants, { describe: true })),
+    });
+  }
+}

@@ -1,0 +1,139 @@
+import * as path from 'node:path';
+import { Construct } from 'constructs';
+import { TerraformStack, TerraformVariable } from 'cdktf';
+import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
+import { SecretsmanagerSecretPolicy } from '@cdktf/provider-aws/lib/secretsmanager-secret-policy';
+import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
+import { ArnRef, estimatedSecretArn, PolicyDocument, renderPolicy } from './policy';
+
+/** Rules for `ephemeral "aws_secretsmanager_random_password"` (GetRandomPassword at apply time). */
+export interface PasswordRules {
+  length: number;
+  excludePunctuation: boolean;
+  excludeCharacters?: string;
+}
+
+/** Where a secret (or a secret field) comes from at apply time; never a literal. */
+export type ValueSource = { generate: PasswordRules } | { variable: string };
+
+export type SecretValueInput =
+  | { kind: 'none' }
+  | { kind: 'text'; source: ValueSource }
+  | { kind: 'json'; fields: Record<string, string | number | boolean>; secretFields: Record<string, ValueSource> }
+  /** Path relative to the repository root; read by Terraform at plan time (the value reaches state). */
+  | { kind: 'binary-file'; file: string; repoRoot: string; stackDir: string };
+
+export interface SecretProps {
+  name: string;
+  description: string;
+  accountId: string;
+  region: string;
+  /** Undefined = the AWS-managed key `aws/secretsmanager`. */
+  kmsKey?: ArnRef;
+  replicas: Array<{ region: string; kmsKey?: ArnRef }>;
+  recoveryWindowDays: number;
+  value: SecretValueInput;
+  tags?: Record<string, string>;
+}
+
+/** HCL string literal: JSON escaping plus Terraform's own `${` and `%{` template escapes. */
+function hclString(s: string): string {
+  return JSON.stringify(s).replace(/\$\{/g, '$${').replace(/%\{/g, '%%{');
+}
+
+/**
+ * One secret: metadata, optional replicas under their region's key, optional resource policy,
+ * and (only when the catalog asks) an initial value written through `secret_string_wo`, so the
+ * value is in neither plan nor state and Terraform writes it again only when
+ * `<id>_value_version` is raised. Values set later by rotation or operators are never touched.
+ */
+export class Secret extends Construct {
+  readonly secret: SecretsmanagerSecret;
+  readonly ref: ArnRef;
+  readonly variables: string[] = [];
+  readonly name: string;
+
+  constructor(scope: Construct, id: string, props: SecretProps) {
+    super(scope, id);
+    this.name = props.name;
+    this.secret = new SecretsmanagerSecret(this, 'secret', {
+      name: props.name,
+      description: props.description,
+      kmsKeyId: props.kmsKey?.arn,
+      recoveryWindowInDays: props.recoveryWindowDays,
+      replica: props.replicas.map((r) => ({ region: r.region, kmsKeyId: r.kmsKey?.arn })),
+      tags: props.tags,
+    });
+    this.ref = { arn: this.secret.arn, estimatedArn: estimatedSecretArn(props.region, props.accountId, props.name) };
+    this.writeValue(id, props.value);
+  }
+
+  /** Attaches a resource policy; public policies are refused by Secrets Manager itself. */
+  attachPolicy(doc: PolicyDocument): SecretsmanagerSecretPolicy {
+    return new SecretsmanagerSecretPolicy(this, 'policy', {
+      secretArn: this.secret.arn,
+      policy: renderPolicy(doc),
+      blockPublicPolicy: true,
+    });
+  }
+
+  private writeValue(id: string, value: SecretValueInput): void {
+    if (value.kind === 'none') return;
+    const stack = TerraformStack.of(this);
+    const tfId = id.replace(/[^A-Za-z0-9_]/g, '_');
+    if (value.kind === 'binary-file') {
+      // A path relative to the stack directory, so neither cdk.tf.json nor cdktf.out holds the bytes.
+      const rel = path.relative(value.stackDir, path.resolve(value.repoRoot, value.file)).split(path.sep).join('/');
+      new SecretsmanagerSecretVersion(this, 'value', {
+        secretId: this.secret.id,
+        secretBinary: `\${filebase64("\${path.module}/${rel}")}`,
+      });
+      return;
+    }
+    const expr = (source: ValueSource, key: string): string => {
+      if ('variable' in source) {
+        const v = new TerraformVariable(stack, source.variable, {
+          type: 'string',
+          sensitive: true,
+          nullable: true,
+          description: `${key === "value" ? "Value" : `Value of ${key}`} for ${this.name}; ephemeral, needed only when the value version is raised`,
+        });
+        v.addOverride('ephemeral', true);
+        // Null by default: plans that do not raise the value version need no value at all.
+        v.addOverride('default', null);
+        this.variables.push(source.variable);
+        return `var.${source.variable}`;
+      }
+      const name = `${tfId}_${key.replace(/[^A-Za-z0-9_]/g, '_')}`.toLowerCase();
+      const rules = source.generate;
+      stack.addOverride(`ephemeral.aws_secretsmanager_random_password.${name}`, {
+        password_length: rules.length,
+        exclude_punctuation: rules.excludePunctuation,
+        ...(rules.excludeCharacters ? { exclude_characters: rules.excludeCharacters } : {}),
+        include_space: false,
+        require_each_included_type: true,
+      });
+      return `ephemeral.aws_secretsmanager_random_password.${name}.random_password`;
+    };
+    let expression: string;
+    if (value.kind === 'text') {
+      expression = expr(value.source, 'value');
+    } else {
+      const entries = [
+        ...Object.entries(value.fields).map(([k, v]) => `${hclString(k)} = ${typeof v === 'string' ? hclString(v) : String(v)}`),
+        ...Object.entries(value.secretFields).map(([k, src]) => `${hclString(k)} = ${expr(src, k)}`),
+      ];
+      expression = `jsonencode({${entries.join(', ')}})`;
+    }
+    const version = new TerraformVariable(stack, `${tfId}_value_version`, {
+      type: 'number',
+      default: 1,
+      description: `Raise to write a new value into ${this.name} (write-only; rotation and operators own it otherwise)`,
+    });
+    new SecretsmanagerSecretVersion(this, 'value', {
+      secretId: this.secret.id,
+      secretStringWo: `\${${expression}}`,
+      secretStringWoVersion: version.numberValue,
+    });
+  }
+}
