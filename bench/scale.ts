@@ -1,0 +1,21 @@
+/** Child process of the bench: synthesizes one scaled environment and reports timings as JSON. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { scaledEnvironment } from './catalog';
+import { synthApp } from '../stacks/app';
+import { policySizes } from '../stacks/environments/validate';
+
+const count = Number(process.argv[2] ?? '10');
+const env = scaledEnvironment(count);
+const outdir = mkdtempSync(path.join(os.tmpdir(), 'bench-scale-'));
+const t0 = performance.now();
+synthApp([env], { outdir, inventory: true });
+const synthMs = performance.now() - t0;
+const sizes = policySizes(env);
+const worst = sizes.reduce((a, b) => (b.size / b.limit > a.size / a.limit ? b : a));
+rmSync(outdir, { recursive: true, force: true });
+process.stdout.write(
+  JSON.stringify({ count, synthMs, policies: sizes.length, over: sizes.filter((s) => s.size > s.limit).length, worst: { subject: worst.subject, what: worst.what, size: worst.size, limit: worst.limit } }) + '\n',
+);
