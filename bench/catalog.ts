@@ -11,7 +11,7 @@ export function scaledEnvironment(count: number): EnvironmentConfig {
   const secrets: SecretSpec[] = [];
   for (let i = 0; i < count; i++) {
     const service = `svc${String(Math.floor(i / 10)).padStart(3, '0')}`;
-    const base = { id: `s${i}`, service, component: `component${i % 10}`, description: `synthetic secret ${i}` };
+    const base = { id: `s${i}`, service, component: `component${i % 10}`, description: `synthetic secret ${i}`, noRotationReason: 'synthetic: rotated by its issuer' };
     const ecs = [{ service, runtime: true }];
     if (i % 10 === 0) {
       secrets.push({

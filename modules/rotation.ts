@@ -222,7 +222,7 @@ export class RotationFunction extends Construct {
       sourceCodeHash: zip.outputBase64Sha256,
       timeout: 60,
       memorySize: 256,
-      environment: { variables: props.environment },
+      environment: Object.keys(props.environment).length > 0 ? { variables: props.environment } : undefined,
       loggingConfig: { logGroup: logGroup.name, logFormat: 'JSON' },
       vpcConfig: props.vpc ? { subnetIds: props.vpc.subnetIds, securityGroupIds: [this.securityGroup!.id] } : undefined,
       dependsOn: [logGroup, rolePolicy],

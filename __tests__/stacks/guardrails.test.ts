@@ -38,6 +38,7 @@ function baseEnv(name: EnvironmentConfig['name'] = 'production'): EnvironmentCon
         description: 'api key',
         category: 'api-keys',
         value: { kind: 'deploy-time' },
+        noRotationReason: 'Issued by the partner and rotated in their portal',
         readers: ['partner'],
         ecs: [{ service: 'api', inject: [{ env: 'API_KEY' }] }],
       },
@@ -90,12 +91,13 @@ const cases: Array<[string, (e: EnvironmentConfig) => void, string, RegExp]> = [
   ['reader grants a whole account', (e) => { e.readers.partner = { kind: 'account', accountId: '333333333333', roleNames: [] }; }, 'IAM-2 whole-account', /specific roles/],
   ['reader is this very account', (e) => { e.readers.partner = { kind: 'account', accountId: '123456789012', roleNames: ['r'] }; }, 'READER-own-account', /own account/],
   ['production key deletion window 7', (e) => { e.keyDeletionWindowDays = 7; }, 'KMS-2 deletion-window', /30/],
+  ['production secret without rotation or reason', patch('key', { noRotationReason: undefined }), 'ROT-unrotated', /does not say why/],
   ['reserved tag prefix', patch('db', { tags: { 'aws:owner': 'x' } }), 'TAG-reserved', /aws: prefix/],
   [
     'ECS role policy over the IAM size limit',
     (e) => {
       for (let i = 0; i < 120; i++) {
-        e.secrets.push({ id: `bulk${i}`, service: 'bulk', component: `component-number-${i}`, type: 'a-rather-long-secret-type-name', description: 'x', category: 'application', value: { kind: 'external', format: 'text' }, ecs: [{ service: 'api', runtime: true }] });
+        e.secrets.push({ id: `bulk${i}`, noRotationReason: 'set by the bulk importer job', service: 'bulk', component: `component-number-${i}`, type: 'a-rather-long-secret-type-name', description: 'x', category: 'application', value: { kind: 'external', format: 'text' }, ecs: [{ service: 'api', runtime: true }] });
       }
     },
     'POLICY-size',

@@ -15,7 +15,7 @@ export const dev: EnvironmentConfig = {
   costCenter: 'platform-dev',
   recoveryWindowDays: 7,
   keyDeletionWindowDays: 7,
-  logRetentionDays: 30,
+  logRetentionDays: 365,
   network: {
     vpcId: 'vpc-0c1b2c3d4e5f60001',
     subnetIds: ['subnet-0c1b2c3d4e5f60011', 'subnet-0c1b2c3d4e5f60012'],

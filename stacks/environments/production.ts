@@ -57,6 +57,7 @@ export const production: EnvironmentConfig = {
       description: 'TLS private key (binary DER); uploaded by an operator with --secret-binary, never via Terraform',
       category: 'service-accounts',
       value: { kind: 'external', format: 'binary' },
+      noRotationReason: 'Renewed with its certificate by the edge team; uploaded with --secret-binary',
     },
   ],
 };

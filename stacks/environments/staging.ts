@@ -16,7 +16,7 @@ export const staging: EnvironmentConfig = {
   costCenter: 'platform-security',
   recoveryWindowDays: 14,
   keyDeletionWindowDays: 14,
-  logRetentionDays: 90,
+  logRetentionDays: 365,
   alertEmail: 'platform-alerts@example.com',
   network: {
     vpcId: 'vpc-0b1b2c3d4e5f60001',

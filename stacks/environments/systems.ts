@@ -71,6 +71,7 @@ export function platformSecrets(o: PlatformOptions): SecretSpec[] {
       description: 'Datadog API key, issued by Datadog and supplied at deploy time',
       category: 'api-keys',
       value: { kind: 'deploy-time' },
+      noRotationReason: 'Issued by Datadog; rotate it in Datadog, then raise its value version',
       readers: o.datadogReaders,
     },
     {
@@ -81,6 +82,7 @@ export function platformSecrets(o: PlatformOptions): SecretSpec[] {
       description: 'OAuth client secret, issued by the identity provider and supplied at deploy time',
       category: 'api-keys',
       value: { kind: 'deploy-time' },
+      noRotationReason: 'Issued by the identity provider; rotate it there, then raise its value version',
       readers: o.oauthReaders,
     },
     {
@@ -196,6 +198,7 @@ export function ticketSystemSecrets(o: TicketOptions): SecretSpec[] {
       description: 'JWT signing key; generated once, rotated only with a coordinated key roll-over',
       category: 'application',
       value: { kind: 'generated', generator: { length: 64, format: 'alphanumeric' } },
+      noRotationReason: 'Rotating a JWT signing key invalidates live sessions; roll it over with a coordinated key-set release',
       ecs: [{ service: api, inject: [{ env: 'JWT_SECRET' }] }],
     },
     {
@@ -215,6 +218,7 @@ export function ticketSystemSecrets(o: TicketOptions): SecretSpec[] {
         },
         deployTime: ['SMTP_PASSWORD', 'CLOUDFLARE_TOKEN', 'API_KEY'],
       },
+      noRotationReason: 'Mixes third-party tokens (SMTP, Cloudflare, API) rotated at their issuers; raise its value version to rewrite',
       ecs: [
         {
           service: api,

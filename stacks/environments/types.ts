@@ -106,6 +106,8 @@ export interface SecretSpec {
   category: KeyCategory;
   value: SecretValue;
   rotation?: RotationSpec;
+  /** Required in staging and production when `rotation` is absent: why this value does not rotate. */
+  noRotationReason?: string;
   /** Regions to replicate to, each under this category's key in that region. */
   replicas?: string[];
   /** Names from `EnvironmentConfig.readers`: other accounts, organizations or IAM roles. */

@@ -125,6 +125,9 @@ export function validateEnvironment(env: EnvironmentConfig, repoRoot: string): V
 
     // Rotation.
     const r = s.rotation;
+    if (!r && env.name !== 'dev' && !(s.noRotationReason && s.noRotationReason.trim().length >= 20)) {
+      add(subject, ['ROT-unrotated', 'is not rotated and the catalog does not say why', 'add rotation, or noRotationReason (20+ characters) explaining who rotates it or why it cannot be']);
+    }
     if (r) {
       for (const p of rotationScheduleProblems(r.schedule)) add(subject, p);
       if (isBinary(s)) add(subject, ['ROT-binary', 'binary secrets cannot be rotated by our rotation functions', 'remove rotation, or store the value as text']);
