@@ -34,17 +34,16 @@ SKIPS=$(node -e 'console.log(require("./security/checkov-skips.json").map(s => s
 status=0
 for dir in .scan/stacks/*/; do
   stack=$(basename "$dir")
-  echo "== checkov: ${stack}"
-  if ! "$CHECKOV" -d "$dir" --framework terraform_json --skip-check "$SKIPS" --compact --quiet --skip-download \
-      --output cli --output json --output-file-path console,".scan/${stack}.json" >".scan/${stack}.txt" 2>&1; then
-    status=1
-  fi
+  failed=0
+  "$CHECKOV" -d "$dir" --framework terraform_json ${SKIPS:+--skip-check "$SKIPS"} --compact --quiet --skip-download \
+    --output cli --output json --output-file-path console,".scan/${stack}.json" >".scan/${stack}.txt" 2>&1 || failed=1
   node -e '
 const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
-const results = (Array.isArray(r) ? r : [r]).map(x => x.summary || { passed: 0, failed: 0, skipped: 0 });
+const results = (Array.isArray(r) ? r : [r]).map(x => x.summary || { passed: 0, failed: 0 });
 const sum = k => results.reduce((n, s) => n + (s[k] || 0), 0);
-console.log(`checkov ${process.argv[2]}: ${sum("passed")} passed, ${sum("failed")} failed, ${sum("skipped")} skipped`);
-' ".scan/${stack}.json" "$stack" || { cat ".scan/${stack}.txt"; status=1; }
-  if [ "$status" -ne 0 ]; then cat ".scan/${stack}.txt"; fi
+console.log(`checkov ${process.argv[2]}: ${sum("passed")} passed, ${sum("failed")} failed`);
+process.exit(sum("failed") > 0 ? 1 : 0);
+' ".scan/${stack}.json" "$stack" || failed=1
+  if [ "$failed" -ne 0 ]; then cat ".scan/${stack}.txt"; status=1; fi
 done
 exit $status
