@@ -12,7 +12,8 @@ import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security
 import { ArnRef, policy, PolicyDocument, renderPolicy, secretsManagerVia, Statement, uniq } from './policy';
 import { SecretGrant } from './access';
 
-export const ROTATION_RUNTIME = 'nodejs22.x';
+// Node.js 24: supported by Lambda until 2028-04-30 (22 ends 2027-04-30); AWS provider >= 6.20.
+export const ROTATION_RUNTIME = 'nodejs24.x';
 /** Above this many secrets one function gets one invoke permission for the name prefix. */
 export const MAX_PER_SECRET_PERMISSIONS = 40;
 
@@ -79,8 +80,7 @@ export function rotationRolePolicy(
           }
         : { Resource: p.secrets.map((s) => arn(s.secret)) }),
     },
-    // GetRandomPassword acts on no resource; AWS accepts only "*" here.
-    { Sid: 'GeneratePasswords', Effect: 'Allow', Action: 'secretsmanager:GetRandomPassword', Resource: '*' },
+    // No GetRandomPassword (it only accepts Resource "*"): the handlers generate values with Node's CSPRNG.
     { Sid: 'WriteOwnLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: `${logGroupArn}:*` },
   ];
   if (p.adminSecrets.length > 0) {

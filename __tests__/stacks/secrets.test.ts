@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { REPO_ROOT } from '../../stacks/app';
 import { ENVIRONMENTS } from '../../stacks/environments';
 import { ACCOUNTS } from '../../stacks/environments/project';
-import { asArray, only, parsePolicy, resources, synth, Synthesized, TfJson } from '../support/synth';
+import { only, parsePolicy, resources, synth, Synthesized, TfJson } from '../support/synth';
 
 let out: Synthesized;
 let prod: TfJson;

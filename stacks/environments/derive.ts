@@ -2,6 +2,7 @@
  * Pure derivations from a catalog, shared by the guardrails (validate.ts) and the stack, so both
  * reason about exactly the same names, groupings and grants.
  */
+import { DATABASE_PASSWORD_EXCLUDE, DEFAULT_PASSWORD_EXCLUDE } from '../../lambdas/rotation/contract';
 import { KeyGrantee } from '../../modules/encryption-key';
 import { NAME_PREFIX } from './project';
 import { EnvironmentConfig, KeyCategory, RotationSpec, SecretSpec } from './types';
@@ -125,12 +126,9 @@ export function isBinary(s: SecretSpec): boolean {
   return s.value.kind === 'binary-file' || (s.value.kind === 'external' && s.value.format === 'binary');
 }
 
-/**
- * Characters left out of generated database passwords: quotes, backslash and the characters
- * that break connection URLs and DSNs (`@ / : ; ? # %`), and whitespace.
- */
+/** Characters left out of generated passwords; one definition with the rotation handlers. */
 export function databasePassword(engine: string | undefined): { exclude: string } {
-  return { exclude: engine ? '"\'\\`/@:;?#%&$' : '"\'\\`' };
+  return { exclude: engine ? DATABASE_PASSWORD_EXCLUDE : DEFAULT_PASSWORD_EXCLUDE };
 }
 
 /** Cross-account readers (accounts with their roles, organizations) as key/secret grantees. */

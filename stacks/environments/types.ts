@@ -62,11 +62,17 @@ export type RotationSpec =
       /** Where the Lambda connects to: CIDR blocks (the reference's `10.0.1.5/32`) or security groups. */
       databaseCidrs?: string[];
       databaseSecurityGroupIds?: string[];
+      /**
+       * TLS to the database: `verify-full` (default; the certificate must chain to a trusted CA,
+       * the RDS CAs included, and name the host), `require` (encrypted, server unverified) or
+       * `disabled` (plaintext). Never a silent fallback: a failed TLS handshake fails the rotation.
+       */
+      tls?: 'verify-full' | 'require' | 'disabled';
     }
   | {
       /** A value that fronts no database (API key, JWT signing key, webhook or encryption key). */
       kind: 'generated';
-      format: 'password' | 'hex' | 'base64' | 'base64url';
+      format: 'password' | 'alphanumeric' | 'hex' | 'base64' | 'base64url';
       length: number;
       excludeCharacters?: string;
       /** For JSON secrets: the key to regenerate; the other keys are kept. */

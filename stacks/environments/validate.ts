@@ -3,6 +3,7 @@
  * exists, so a bad catalog fails `cdktf synth` with every problem listed and nothing written.
  */
 import { existsSync, statSync } from 'node:fs';
+import { rulesProblems } from '../../lambdas/rotation/contract';
 import * as path from 'node:path';
 import { crossAccountSecretPolicy, ecsTrustPolicy, readPolicy, SecretGrant } from '../../modules/access';
 import { keyPolicy } from '../../modules/encryption-key';
@@ -153,6 +154,12 @@ export function validateEnvironment(env: EnvironmentConfig, repoRoot: string): V
         }
       } else {
         if (!Number.isInteger(r.length) || r.length < 16 || r.length > 4096) add(subject, ['ROT-generated-length', `generated length ${r.length} is outside 16..4096`, 'choose a length between 16 and 4096']);
+        else {
+          // The same rules the rotation function re-checks at run time (lambdas/rotation/contract.ts).
+          for (const p of rulesProblems({ format: r.format, length: r.length, excludeCharacters: r.excludeCharacters })) {
+            add(subject, ['ROT-generated-rules', `generator rules: ${p}`, 'use a longer value, another format, or fewer excluded characters']);
+          }
+        }
         const keys = jsonKeys(s);
         if (r.jsonKey && !keys?.includes(r.jsonKey)) add(subject, ['ROT-json-key', `jsonKey "${r.jsonKey}" is not a key of this secret`, `use one of: ${(keys ?? []).join(', ') || '(not a JSON secret)'}`]);
       }

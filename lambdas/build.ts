@@ -1,0 +1,92 @@
+/**
+ * Bundles each rotation handler with esbuild: one minified CommonJS file per handler with the
+ * AWS SDK and the database driver inside (the SDK the runtime ships changes under us; ours is
+ * pinned by package-lock.json and tested). Output is deterministic: no timestamps, no absolute
+ * paths, no source maps, so the same source gives the same bytes and the same `source_code_hash`.
+ *
+ * Synth calls this for every environment, so a bundle is reused while its inputs are unchanged:
+ * the cache key hashes every file under lambdas/, package-lock.json and the build options.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { buildSync, BuildOptions, version as esbuildVersion } from 'esbuild';
+import { HandlerName } from './rotation/contract';
+
+const LAMBDAS = __dirname.endsWith(`${path.sep}lambdas`) ? __dirname : findLambdasDir(__dirname);
+const ROOT = path.dirname(LAMBDAS);
+export const BUNDLE_DIR = path.join(ROOT, '.build', 'lambdas');
+
+function findLambdasDir(start: string): string {
+  // When this file runs from a bundle (scripts/run-ts.mjs), find the source tree upwards.
+  for (let dir = start; path.dirname(dir) !== dir; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'lambdas', 'rotation', 'contract.ts'))) return path.join(dir, 'lambdas');
+  }
+  throw new Error(`cannot find the lambdas/ source directory above ${start}`);
+}
+
+export interface Bundle {
+  handler: HandlerName;
+  /** Absolute path of the bundle (index.js, as the Lambda handler `index.handler` expects). */
+  file: string;
+  sha256: string;
+  bytes: number;
+  /** Whether this call ran esbuild (false: reused an up-to-date bundle). */
+  built: boolean;
+}
+
+export function buildOptions(handler: HandlerName, outfile: string): BuildOptions {
+  return {
+    entryPoints: [path.join(LAMBDAS, 'handlers', `${handler}.ts`)],
+    outfile,
+    bundle: true,
+    minify: true,
+    platform: 'node',
+    // The oldest Node the bundle must load on: the runtime is newer; this also lets bench run it here.
+    target: 'node20',
+    format: 'cjs',
+    sourcemap: false,
+    legalComments: 'none',
+    charset: 'utf8',
+    // pg optionally requires pg-native; it is never installed, keep the require lazy and external.
+    external: ['pg-native'],
+    absWorkingDir: ROOT,
+    logLevel: 'silent',
+  };
+}
+
+function sourceFiles(dir: string, out: string[] = []): string[] {
+  for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) sourceFiles(p, out);
+    else if (e.name.endsWith('.ts')) out.push(p);
+  }
+  return out;
+}
+
+function inputsKey(handler: HandlerName): string {
+  const h = createHash('sha256');
+  h.update(`esbuild ${esbuildVersion}\n${JSON.stringify({ ...buildOptions(handler, 'index.js'), entryPoints: [handler], absWorkingDir: '.' })}\n`);
+  for (const f of sourceFiles(LAMBDAS)) h.update(path.relative(ROOT, f)).update('\0').update(readFileSync(f)).update('\0');
+  const lock = path.join(ROOT, 'package-lock.json');
+  if (existsSync(lock)) h.update(readFileSync(lock));
+  return h.digest('hex');
+}
+
+/** Builds (or reuses) the bundle of one handler. */
+export function buildHandler(handler: HandlerName, outRoot = BUNDLE_DIR): Bundle {
+  const dir = path.join(outRoot, handler);
+  const file = path.join(dir, 'index.js');
+  const keyFile = path.join(dir, 'inputs.sha256');
+  const key = inputsKey(handler);
+  let built = false;
+  if (!(existsSync(file) && existsSync(keyFile) && readFileSync(keyFile, 'utf8') === key)) {
+    mkdirSync(dir, { recursive: true });
+    const r = buildSync(buildOptions(handler, file));
+    if (r.errors.length > 0) throw new Error(`esbuild failed for handler ${handler}: ${r.errors.map((e) => e.text).join('; ')}`);
+    writeFileSync(keyFile, key);
+    built = true;
+  }
+  const bytes = readFileSync(file);
+  return { handler, file, sha256: createHash('sha256').update(bytes).digest('hex'), bytes: statSync(file).size, built };
+}

@@ -1,0 +1,137 @@
+/**
+ * PostgreSQL through `pg`. Passwords are sent as SCRAM-SHA-256 verifiers computed here, so the
+ * plaintext never reaches the server, where `log_statement = 'ddl'` would write it to the log.
+ */
+import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
+import { Client, ClientConfig } from 'pg';
+import { ConnectOptions, DatabaseEngine, DbSession } from '../database';
+
+const SCRAM_ITERATIONS = 4096;
+
+/** `"name"` with embedded quotes doubled. */
+export function quoteIdent(name: string): string {
+  if (name.includes('\0')) throw new Error('identifier contains a NUL character');
+  return '"' + name.replace(/"/g, '""') + '"';
+}
+
+/** A standard-conforming string literal (`E'...'` so backslashes mean the same under any setting). */
+export function quoteLiteral(value: string): string {
+  if (value.includes('\0')) throw new Error('literal contains a NUL character');
+  return "E'" + value.replace(/\\/g, '\\\\').replace(/'/g, "''") + "'";
+}
+
+/**
+ * The verifier PostgreSQL stores for a SCRAM-SHA-256 password (RFC 5802/7677). SASLprep leaves
+ * printable ASCII unchanged; for anything else the server is left to hash the plaintext itself.
+ */
+export function scramVerifier(password: string, salt = randomBytes(16), iterations = SCRAM_ITERATIONS): string | undefined {
+  if (!/^[\x21-\x7e]+$/.test(password)) return undefined;
+  const salted = pbkdf2Sync(password, salt, iterations, 32, 'sha256');
+  const clientKey = createHmac('sha256', salted).update('Client Key').digest();
+  const storedKey = createHash('sha256').update(clientKey).digest();
+  const serverKey = createHmac('sha256', salted).update('Server Key').digest();
+  return `SCRAM-SHA-256$${iterations}:${salt.toString('base64')}$${storedKey.toString('base64')}:${serverKey.toString('base64')}`;
+}
+
+const passwordClause = (password: string) => `PASSWORD ${quoteLiteral(scramVerifier(password) ?? password)}`;
+
+/** pg checks the certificate against the host name (or IP address) it connects to. */
+function sslOption(o: ConnectOptions): ClientConfig['ssl'] {
+  switch (o.tls.mode) {
+    case 'disabled':
+      return false;
+    case 'require':
+      return { rejectUnauthorized: false };
+    case 'verify-full':
+      return { rejectUnauthorized: true, ca: o.tls.ca };
+  }
+}
+
+class PostgresSession implements DbSession {
+  constructor(private readonly client: Client) {}
+
+  async currentUser(): Promise<string> {
+    const r = await this.client.query<{ u: string }>('SELECT current_user AS u');
+    return r.rows[0].u;
+  }
+
+  async setOwnPassword(password: string): Promise<void> {
+    await this.client.query(`ALTER ROLE CURRENT_USER WITH ${passwordClause(password)}`);
+  }
+
+  async setPassword(username: string, password: string): Promise<void> {
+    await this.client.query(`ALTER ROLE ${quoteIdent(username)} WITH ${passwordClause(password)}`);
+  }
+
+  async userExists(username: string): Promise<boolean> {
+    const r = await this.client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [username]);
+    return r.rowCount === 1;
+  }
+
+  async createUserLike(username: string, password: string, template: string): Promise<void> {
+    await this.client.query('BEGIN');
+    try {
+      await this.client.query(`CREATE ROLE ${quoteIdent(username)} WITH LOGIN ${passwordClause(password)}`);
+      await this.grantMembership(username, template);
+      await this.client.query('COMMIT');
+    } catch (e) {
+      await this.client.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    }
+  }
+
+  /**
+   * The clone inherits the template's privileges by membership (as in AWS's multi-user template),
+   * so grants made to the template later reach the clone too. The reverse direction is skipped:
+   * membership cannot be circular.
+   */
+  async syncPrivileges(username: string, template: string): Promise<void> {
+    await this.grantMembership(username, template);
+  }
+
+  private async grantMembership(username: string, template: string): Promise<void> {
+    const r = await this.client.query<{ either: boolean }>(
+      "SELECT pg_has_role($1, $2, 'MEMBER') OR pg_has_role($2, $1, 'MEMBER') AS either",
+      [username, template],
+    );
+    if (!r.rows[0].either) await this.client.query(`GRANT ${quoteIdent(template)} TO ${quoteIdent(username)}`);
+  }
+
+  async close(): Promise<void> {
+    await this.client.end();
+  }
+}
+
+export const postgres: DatabaseEngine = {
+  name: 'postgres',
+  defaultPort: 5432,
+  maxUsernameLength: 63,
+  async connect(c, o) {
+    const client = new Client({
+      host: c.host,
+      port: c.port ?? 5432,
+      user: c.username,
+      password: c.password,
+      database: c.dbname ?? 'postgres',
+      ssl: sslOption(o),
+      connectionTimeoutMillis: o.timeoutMs,
+      statement_timeout: o.timeoutMs,
+      query_timeout: o.timeoutMs,
+      application_name: 'secrets-rotation',
+    });
+    // An 'error' event with no listener would crash the process; the failing query rejects anyway.
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+    } catch (e) {
+      await client.end().catch(() => undefined);
+      throw e;
+    }
+    return new PostgresSession(client);
+  },
+  isAuthFailure(e) {
+    // 28P01 invalid_password, 28000 invalid_authorization_specification (no such role, pg_hba).
+    const code = (e as { code?: string } | null)?.code;
+    return code === '28P01' || code === '28000';
+  },
+};
