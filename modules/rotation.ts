@@ -72,7 +72,14 @@ export function rotationRolePolicy(
     {
       Sid: 'RotateTheseSecrets',
       Effect: 'Allow',
-      Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'],
+      // ListSecretVersionIds: single-user rotation's last-resort fallback to an interrupted rotation's password.
+      Action: [
+        'secretsmanager:DescribeSecret',
+        'secretsmanager:GetSecretValue',
+        'secretsmanager:ListSecretVersionIds',
+        'secretsmanager:PutSecretValue',
+        'secretsmanager:UpdateSecretVersionStage',
+      ],
       ...(bulk
         ? {
             Resource: `arn:aws:secretsmanager:${p.region}:${p.accountId}:secret:${p.namePrefix}/*`,

@@ -12,7 +12,7 @@
  * - DescribeSecret lists only versions that carry a label.
  */
 import { randomUUID } from 'node:crypto';
-import { SecretDescription, SecretsManagerPort, SecretValue } from '../../lambdas/rotation/secrets-manager';
+import { SecretDescription, SecretsManagerPort, SecretValue, VersionInfo } from '../../lambdas/rotation/secrets-manager';
 
 class AwsError extends Error {
   constructor(
@@ -27,7 +27,12 @@ interface Version {
   id: string;
   value?: string;
   stages: Set<string>;
+  created: Date;
 }
+
+let clock = Date.UTC(2026, 0, 1);
+/** Strictly increasing creation times, so "newest" is well defined within a test. */
+const tick = () => new Date((clock += 1000));
 
 interface Secret {
   arn: string;
@@ -73,7 +78,7 @@ export class MemorySecretsManager implements SecretsManagerPort {
     if (!s.rotationEnabled) throw new AwsError('InvalidRequestException', 'rotation is not configured');
     const pending = [...s.versions.values()].find((v) => v.stages.has('AWSPENDING') && !v.stages.has('AWSCURRENT'));
     if (pending) throw new AwsError('InvalidRequestException', 'A previous rotation isn’t complete. That rotation will be reattempted.');
-    const v: Version = { id: token, stages: new Set() };
+    const v: Version = { id: token, stages: new Set(), created: tick() };
     s.versions.set(token, v);
     this.moveStage(s, 'AWSPENDING', v);
     return token;
@@ -117,7 +122,7 @@ export class MemorySecretsManager implements SecretsManagerPort {
     if (existing?.value !== undefined) {
       if (existing.value !== value) throw new AwsError('ResourceExistsException', 'You can’t modify an existing version, you can only create new versions.');
     }
-    const v = existing ?? { id: token, stages: new Set<string>() };
+    const v = existing ?? { id: token, stages: new Set<string>(), created: tick() };
     v.value = value;
     s.versions.set(token, v);
     for (const stage of stages) {
@@ -132,6 +137,11 @@ export class MemorySecretsManager implements SecretsManagerPort {
   async putSecretValue(req: { SecretId: string; ClientRequestToken: string; SecretString: string; VersionStages: string[] }): Promise<void> {
     this.calls.push(`PutSecretValue ${req.VersionStages.join(',')}`);
     this.putSecretValueSync(req.SecretId, req.ClientRequestToken, req.SecretString, req.VersionStages);
+  }
+
+  async listVersions(secretId: string): Promise<VersionInfo[]> {
+    this.calls.push('ListSecretVersionIds');
+    return [...this.find(secretId).versions.values()].map((v) => ({ VersionId: v.id, VersionStages: [...v.stages], CreatedDate: v.created }));
   }
 
   /** An operator's `put-secret-value` (AWSCURRENT by default), out of band of any rotation. */

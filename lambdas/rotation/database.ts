@@ -65,6 +65,8 @@ export interface DatabaseEngine {
 }
 
 export const CLONE_SUFFIX = '_clone';
+/** How many unlabelled versions single-user rotation tries when no labelled password logs in. */
+export const UNLABELLED_FALLBACKS = 5;
 export const DEFAULT_TIMEOUT_MS = 5_000;
 
 export const DATABASE_RULES: GeneratorRules = { format: 'password', length: DATABASE_PASSWORD_LENGTH, excludeCharacters: DATABASE_PASSWORD_EXCLUDE };
@@ -213,29 +215,38 @@ export function databaseStrategy(o: DatabaseStrategyOptions): RotationStrategy {
         ctx.log.info('pending password already accepted');
         return;
       }
-      const previousText = await ctx.value(AWSPREVIOUS, { optional: true });
       const candidates: Array<[string, DbCredentials]> = [['AWSCURRENT', current]];
-      if (previousText) {
+      const addCandidate = (stage: string, text: string | undefined) => {
+        if (text === undefined) return;
         try {
-          const previous = parseCredentials(previousText, `secret ${ctx.secret.Name} (AWSPREVIOUS)`);
-          if (previous.username === pending.username && sameServer(previous, pending)) candidates.push([AWSPREVIOUS, previous]);
+          const c = parseCredentials(text, `secret ${ctx.secret.Name} (${stage})`);
+          if (c.username === pending.username && sameServer(c, pending)) candidates.push([stage, c]);
         } catch {
-          /* a malformed previous value is no fallback */
+          /* a malformed value is no fallback */
         }
-      }
-      for (const [stage, login] of candidates) {
+      };
+      addCandidate(AWSPREVIOUS, await ctx.value(AWSPREVIOUS, { optional: true }));
+      const tryLogin = async ([stage, login]: [string, DbCredentials]) => {
         try {
           await withSession(engine, { ...login, dbname: pending.dbname }, opts, async (s) => {
             await s.setOwnPassword(pending.password);
           });
-          if (stage !== 'AWSCURRENT') ctx.log.warn('current password was refused; changed the password with the previous one', { usedStage: stage });
-          return;
+          if (stage !== 'AWSCURRENT') ctx.log.warn('current password was refused; changed the password with an older one', { usedStage: stage });
+          return true;
         } catch (e) {
           if (!engine.isAuthFailure(e)) throw e;
+          return false;
         }
+      };
+      for (const c of candidates) if (await tryLogin(c)) return;
+      // Last resort: the password of a rotation that a newer one replaced after its setSecret.
+      for (const text of await ctx.unlabelledValues(UNLABELLED_FALLBACKS)) {
+        const before = candidates.length;
+        addCandidate('an unlabelled version', text);
+        if (candidates.length > before && (await tryLogin(candidates[candidates.length - 1]))) return;
       }
       throw new RotationError(
-        `secret ${ctx.secret.Name}: ${describe(current)} refuses both the AWSCURRENT and the AWSPREVIOUS password, so the password cannot be changed by its own user; ` +
+        `secret ${ctx.secret.Name}: ${describe(current)} refuses the AWSCURRENT, the AWSPREVIOUS and recent unlabelled passwords, so the password cannot be changed by its own user; ` +
           'reset it with an admin login to the AWSCURRENT value (see README, runbook), then retry the rotation',
       );
     },

@@ -42,6 +42,11 @@ export interface RotationContext {
   token: string;
   /** A staged string value of this secret; undefined when `optional` and the stage has no value. */
   value(stage: string, opts?: { optional?: boolean; versionId?: string }): Promise<string | undefined>;
+  /**
+   * String values of the newest versions that carry no label (left by a rotation that another one
+   * replaced after its setSecret), newest first, at most `limit`, the rotating token excluded.
+   */
+  unlabelledValues(limit: number): Promise<string[]>;
   /** Reads another secret (an admin or master secret): its AWSCURRENT and, if any, AWSPREVIOUS values. */
   otherSecret(secretId: string): Promise<{ name: string; current: string; previous?: string }>;
 }
@@ -86,6 +91,21 @@ function makeContext(sm: SecretsManagerPort, log: Logger, secret: SecretDescript
     secret,
     token,
     value: (stage, opts = {}) => readString(secret.ARN, secret.Name, stage, !!opts.optional, opts.versionId),
+    async unlabelledValues(limit) {
+      const versions = (await sm.listVersions(secret.ARN))
+        .filter((v) => v.VersionStages.length === 0 && v.VersionId !== token)
+        .sort((a, b) => (b.CreatedDate?.getTime() ?? 0) - (a.CreatedDate?.getTime() ?? 0))
+        .slice(0, limit);
+      const out: string[] = [];
+      for (const v of versions) {
+        const text = await sm.getSecretValue({ SecretId: secret.ARN, VersionId: v.VersionId }).then((x) => x.SecretString, () => undefined);
+        if (text !== undefined) {
+          log.redactValue(text);
+          out.push(text);
+        }
+      }
+      return out;
+    },
     async otherSecret(secretId) {
       const d = await sm.describeSecret(secretId);
       const current = (await readString(d.ARN, d.Name, AWSCURRENT, false))!;

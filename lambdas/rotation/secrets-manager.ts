@@ -6,6 +6,7 @@
 import {
   DescribeSecretCommand,
   GetSecretValueCommand,
+  ListSecretVersionIdsCommand,
   PutSecretValueCommand,
   SecretsManagerClient,
   UpdateSecretVersionStageCommand,
@@ -30,11 +31,19 @@ export interface SecretValue {
   SecretBinary?: Uint8Array;
 }
 
+export interface VersionInfo {
+  VersionId: string;
+  VersionStages: string[];
+  CreatedDate?: Date;
+}
+
 export interface SecretsManagerPort {
   describeSecret(secretId: string): Promise<SecretDescription>;
   getSecretValue(req: { SecretId: string; VersionId?: string; VersionStage?: string }): Promise<SecretValue>;
   putSecretValue(req: { SecretId: string; ClientRequestToken: string; SecretString: string; VersionStages: string[] }): Promise<void>;
   updateSecretVersionStage(req: { SecretId: string; VersionStage: string; MoveToVersionId?: string; RemoveFromVersionId?: string }): Promise<void>;
+  /** Every version, unlabelled (deprecated) ones included; the service keeps about 100. */
+  listVersions(secretId: string): Promise<VersionInfo[]>;
 }
 
 /** The error name the SDK (and our in-memory service) gives a missing secret or version. */
@@ -67,6 +76,17 @@ export class SdkSecretsManager implements SecretsManagerPort {
 
   async updateSecretVersionStage(req: { SecretId: string; VersionStage: string; MoveToVersionId?: string; RemoveFromVersionId?: string }): Promise<void> {
     await this.client.send(new UpdateSecretVersionStageCommand(req));
+  }
+
+  async listVersions(secretId: string): Promise<VersionInfo[]> {
+    const out: VersionInfo[] = [];
+    let NextToken: string | undefined;
+    do {
+      const r = await this.client.send(new ListSecretVersionIdsCommand({ SecretId: secretId, IncludeDeprecated: true, MaxResults: 100, NextToken }));
+      for (const v of r.Versions ?? []) out.push({ VersionId: v.VersionId!, VersionStages: v.VersionStages ?? [], CreatedDate: v.CreatedDate });
+      NextToken = r.NextToken;
+    } while (NextToken);
+    return out;
   }
 }
 

@@ -43,7 +43,10 @@ export function rewriteGrant(grant: string, template: string, username: string, 
 }
 
 class MysqlSession implements DbSession {
-  constructor(private readonly conn: Connection) {}
+  constructor(
+    private readonly conn: Connection,
+    private readonly mariadb: boolean,
+  ) {}
 
   private async hostsOf(username: string): Promise<string[]> {
     const [rows] = await this.conn.query<RowDataPacket[]>(`SELECT Host AS host FROM mysql.user WHERE User = ${quoteLiteral(username)} ORDER BY Host`);
@@ -56,8 +59,14 @@ class MysqlSession implements DbSession {
     return u.slice(0, u.lastIndexOf('@'));
   }
 
+  /**
+   * MariaDB (10.11) demands CREATE USER for `ALTER USER CURRENT_USER()` even on one's own account,
+   * but lets any user `SET PASSWORD` for itself; MySQL 8 dropped `PASSWORD()` and lets a user
+   * `ALTER USER USER()` itself.
+   */
   async setOwnPassword(password: string): Promise<void> {
-    await this.conn.query(`ALTER USER CURRENT_USER() IDENTIFIED BY ${quoteLiteral(password)}`);
+    const sql = this.mariadb ? `SET PASSWORD = PASSWORD(${quoteLiteral(password)})` : `ALTER USER USER() IDENTIFIED BY ${quoteLiteral(password)}`;
+    await this.conn.query(sql);
   }
 
   async setPassword(username: string, password: string): Promise<void> {
@@ -115,7 +124,10 @@ export const mysql: DatabaseEngine = {
       multipleStatements: false,
     });
     conn.on('error', () => undefined);
+    let mariadb: boolean;
     try {
+      const [v] = await conn.query<RowDataPacket[]>('SELECT VERSION() AS v');
+      mariadb = /mariadb/i.test(String(v[0].v));
       // Literals are escaped with backslashes; make sure the session reads them that way.
       await conn.query("SET SESSION sql_mode = REPLACE(@@SESSION.sql_mode, 'NO_BACKSLASH_ESCAPES', '')");
       await conn.query(`SET SESSION max_statement_time = ${Math.ceil(o.timeoutMs / 1000)}`).catch(() =>
@@ -126,7 +138,7 @@ export const mysql: DatabaseEngine = {
       await conn.end().catch(() => undefined);
       throw e;
     }
-    return new MysqlSession(conn);
+    return new MysqlSession(conn, mariadb);
   },
   isAuthFailure(e) {
     // ER_ACCESS_DENIED_ERROR (1045); 1698 is the unix-socket variant.

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# `npm run test:integration [-- jest args]`: starts PostgreSQL, MariaDB and moto
+# (scripts/services.sh start; connection details in .services/env.json), runs the jest
+# `integration` project in band, and stops the services on exit (set KEEP_SERVICES=1 to leave
+# them running for another run). Exits with jest's status.
+set -euo pipefail
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$REPO"
+
+# shellcheck disable=SC2329 # invoked by the EXIT trap
+cleanup() {
+  if [ "${KEEP_SERVICES:-}" = 1 ]; then
+    echo "integration: KEEP_SERVICES=1, services left running (bash scripts/services.sh stop)"
+  else
+    bash scripts/services.sh stop || echo "integration: WARNING: stopping services failed" >&2
+  fi
+}
+trap cleanup EXIT
+
+# jest runs in the background, in its own process group, and is waited for: a SIGINT/SIGTERM to
+# this script (Ctrl-C, CI cancel) is handled at once by sending SIGTERM to that whole group
+# (npm exec -> sh -> node: npm forwards signals only to the sh, which does not pass them on),
+# then the EXIT trap stops the services.
+JEST_PID=
+# shellcheck disable=SC2329 # invoked by the INT/TERM traps
+on_signal() {
+  if [ -n "$JEST_PID" ]; then
+    kill -TERM -- "-$JEST_PID" 2>/dev/null || true
+    wait "$JEST_PID" 2>/dev/null || true
+  fi
+  exit "$1"
+}
+trap 'on_signal 130' INT
+trap 'on_signal 143' TERM
+
+bash scripts/services.sh start
+
+export SERVICES_ENV_FILE="$REPO/.services/env.json"
+# Without job control a background job is no group leader, so setsid execs in place: $! is npx.
+setsid npx jest --selectProjects integration --runInBand "$@" &
+JEST_PID=$!
+status=0
+wait "$JEST_PID" || status=$?
+JEST_PID=
+exit "$status"
