@@ -3,7 +3,7 @@
  * run, on this machine. Prints a table and writes bench/results/latest.json.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { build, Plugin } from 'esbuild';
 import { BenchRow } from './types';
@@ -89,12 +89,11 @@ async function main() {
   const rows: BenchRow[] = [];
   await benchSynth(rows);
   await benchScale(rows);
-  const lambdaBench = path.join(ROOT, 'bench', 'lambdas.ts');
-  if (existsSync(lambdaBench)) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { benchLambdas } = require('./lambdas') as { benchLambdas: () => Promise<BenchRow[]> };
-    rows.push(...(await benchLambdas()));
-  }
+  // The rotation-Lambda figures (bundle sizes, cold loads, rotation duration) live with the handlers.
+  const lambdaBench = path.join(OUT, 'lambdas.cjs');
+  await bundle('bench/lambdas.ts', lambdaBench);
+  const { benchLambdas } = require(lambdaBench) as { benchLambdas: () => Promise<BenchRow[]> };
+  rows.push(...(await benchLambdas()));
   const fmt = (n: number | undefined, unit = '') => (n === undefined ? '' : `${n >= 100 ? n.toFixed(0) : n.toFixed(2)}${unit}`);
   console.log('| group | measurement | value | baseline | ratio | note |');
   console.log('|---|---|---|---|---|---|');

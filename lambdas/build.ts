@@ -73,8 +73,19 @@ function inputsKey(handler: HandlerName): string {
   return h.digest('hex');
 }
 
-/** Builds (or reuses) the bundle of one handler. */
+const memo = new Map<string, Bundle>();
+
+/** Builds (or reuses) the bundle of one handler; within one process, checks its inputs once. */
 export function buildHandler(handler: HandlerName, outRoot = BUNDLE_DIR): Bundle {
+  const id = `${outRoot}\0${handler}`;
+  const known = memo.get(id);
+  if (known) return { ...known, built: false };
+  const bundle = buildHandlerUncached(handler, outRoot);
+  memo.set(id, bundle);
+  return bundle;
+}
+
+function buildHandlerUncached(handler: HandlerName, outRoot: string): Bundle {
   const dir = path.join(outRoot, handler);
   const file = path.join(dir, 'index.js');
   const keyFile = path.join(dir, 'inputs.sha256');

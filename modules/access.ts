@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { KeyGrantee } from './encryption-key';
-import { accountRoot, ArnRef, ConditionBlock, decryptViaSecretsManager, policy, PolicyDocument, renderPolicy, Statement, uniq } from './policy';
+import { accountRoot, ArnRef, ConditionBlock, decryptViaSecretsManager, policy, PolicyDocument, policySize, renderPolicy, Statement, uniq } from './policy';
 
 /** A secret someone reads, with the key it is encrypted under (undefined = AWS-managed key). */
 export interface SecretGrant {
@@ -60,6 +60,30 @@ export function readPolicy(grants: SecretGrant[], opts: { describe: boolean; est
     statements.push(decryptViaSecretsManager(keyed.map((g) => g.key!), keyed.flatMap((g) => g.regions), estimate));
   }
   return policy(statements);
+}
+
+/** IAM's default quota of managed policies attached to one role. */
+export const MAX_MANAGED_POLICIES_PER_ROLE = 10;
+
+/**
+ * Splits grants into the fewest consecutive groups whose read policy, measured with realistic
+ * ARNs, fits `limit`: a consumer with many shared secrets attaches several managed policies,
+ * each naming exact ARNs, instead of one policy with a wildcard.
+ */
+export function splitReadGrants(grants: SecretGrant[], limit: number, opts: { describe: boolean }): SecretGrant[][] {
+  const groups: SecretGrant[][] = [];
+  let current: SecretGrant[] = [];
+  for (const g of grants) {
+    const next = [...current, g];
+    if (current.length > 0 && policySize(readPolicy(next, { ...opts, estimate: true })) > limit) {
+      groups.push(current);
+      current = [g];
+    } else {
+      current = next;
+    }
+  }
+  if (current.length > 0) groups.push(current);
+  return groups;
 }
 
 export function ecsTrustPolicy(accountId: string, region: string): PolicyDocument {

@@ -3,11 +3,11 @@ import { Construct } from 'constructs';
 import { S3Backend, TerraformOutput, TerraformStack } from 'cdktf';
 import { ArchiveProvider } from '@cdktf/provider-archive/lib/provider';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { crossAccountSecretPolicy, EcsServiceAccess, IamRoleReadAccess, readPolicy, SecretGrant } from '../modules/access';
+import { crossAccountSecretPolicy, EcsServiceAccess, IamRoleReadAccess, readPolicy, SecretGrant, splitReadGrants } from '../modules/access';
 import { EncryptionKey } from '../modules/encryption-key';
 import { Monitoring } from '../modules/monitoring';
 import { SecretsManagerEndpoint } from '../modules/network';
-import { renderPolicy } from '../modules/policy';
+import { POLICY_LIMITS, renderPolicy } from '../modules/policy';
 import { RotationFunction } from '../modules/rotation';
 import { PasswordRules, Secret, SecretValueInput, ValueSource } from '../modules/secret';
 import { bundleFor, rotationEnvironment, rotationTags } from './rotation-wiring';
@@ -92,6 +92,8 @@ export interface EnvironmentStackProps {
   /** cdktf.out directory (for paths Terraform resolves relative to the stack). */
   outdir: string;
   repoRoot: string;
+  /** Run cdktf's preparing resolve pass too (see `prepareStack`); tests compare both outputs. */
+  fullPrepare?: boolean;
 }
 
 /** Everything one environment needs: keys, secrets, sharing, ECS access, rotation, endpoint, alerts. */
@@ -99,9 +101,22 @@ export class EnvironmentStack extends TerraformStack {
   readonly secrets = new Map<string, Secret>();
   readonly keys = new Map<KeyCategory | 'monitoring', EncryptionKey>();
   readonly inventory: Record<string, unknown>;
+  private readonly fullPrepare: boolean;
+
+  /**
+   * cdktf resolves every token twice: a preparing pass that exists to add the outputs and remote
+   * state of cross-stack references, then the real one. An environment stack references nothing
+   * in another stack (each environment has its own account and state), so the first pass only
+   * costs time, a third of a 1,000-secret synth. A unit test proves the output is identical.
+   */
+  prepareStack(): void {
+    if (this.fullPrepare) super.prepareStack();
+    else this.ensureBackendExists();
+  }
 
   constructor(scope: Construct, id: string, props: EnvironmentStackProps) {
     super(scope, id);
+    this.fullPrepare = props.fullPrepare ?? false;
     const { env } = props;
     const prefix = NAME_PREFIX[env.name];
     const stackDir = path.join(props.outdir, 'stacks', id);
@@ -174,9 +189,9 @@ export class EnvironmentStack extends TerraformStack {
       if (reader.kind === 'iam-role') {
         new IamRoleReadAccess(this, `reader-${readerName}`, { roleName: reader.roleName, policyName: `${PROJECT}-${prefix}-secrets`, grants });
       } else {
-        new TerraformOutput(this, `consumer_policy_${readerName.replace(/[^A-Za-z0-9_]/g, '_')}`, {
-          description: `IAM policy for the reading roles of ${readerName} to attach in their own account`,
-          value: renderPolicy(readPolicy(grants, { describe: true })),
+        new TerraformOutput(this, `consumer_policies_${readerName.replace(/[^A-Za-z0-9_]/g, '_')}`, {
+          description: `IAM managed policies (one or more, each within the 6,144-character limit) for the reading roles of ${readerName} to attach in their own account`,
+          value: splitReadGrants(grants, POLICY_LIMITS.iamManagedPolicy, { describe: true }).map((part) => renderPolicy(readPolicy(part, { describe: true }))),
         });
       }
     }

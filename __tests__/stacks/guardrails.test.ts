@@ -103,6 +103,17 @@ const cases: Array<[string, (e: EnvironmentConfig) => void, string, RegExp]> = [
     'POLICY-size',
     /task role's inline policy would be \d+ characters; AWS allows 10240/,
   ],
+  [
+    'more consumer policies than a role can attach',
+    (e) => {
+      for (let i = 0; i < 700; i++) {
+        e.secrets.push({ id: `shared${i}`, noRotationReason: 'issued by the partner, rotated in their portal', service: 'shared', component: `component-${i}`, type: 'api-key', description: 'x', category: 'api-keys', value: { kind: 'external', format: 'text' }, readers: ['partner'] });
+      }
+    },
+    'POLICY-size',
+    /consumer managed policies a reading role attaches would be 1\d policies; AWS allows 10/,
+  ],
+  ['generated rotation with too little entropy', rotation({ kind: 'generated', format: 'password', length: 16, excludeCharacters: 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ!#$%&()*+,-./:;<=>?@[]^_{|}~', schedule: { afterDays: 30 } }), 'ROT-generated-rules', /bits of entropy, fewer than 96/],
 ];
 
 describe('guardrails reject a bad catalog with the secret, the rule and the fix, and write nothing', () => {

@@ -131,7 +131,8 @@ describe('production secrets', () => {
   });
 
   test('each consumer account gets the exact IAM policy to attach on its side', () => {
-    const doc = parsePolicy(prod.output!.consumer_policy_partner.value);
+    expect(prod.output!.consumer_policies_partner.value).toHaveLength(1);
+    const doc = parsePolicy(prod.output!.consumer_policies_partner.value[0]);
     expect(doc.Statement[0]).toEqual({
       Sid: 'ReadSecrets',
       Effect: 'Allow',
@@ -239,5 +240,24 @@ describe('value modes', () => {
   test('database passwords exclude characters that break SQL literals and connection URLs', () => {
     const rules = Object.values(prod.ephemeral!.aws_secretsmanager_random_password).find((r: any) => r.exclude_punctuation === false) as any;
     for (const c of ['"', "'", '\\', '/', '@', ':']) expect(rules.exclude_characters).toContain(c);
+  });
+});
+
+describe('sharing at scale', () => {
+  test('a reader of 100 secrets gets several exact-ARN consumer policies, each within the managed-policy limit', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { scaledEnvironment } = require('../../bench/catalog') as typeof import('../../bench/catalog');
+    const env = scaledEnvironment(1000);
+    const stack = synth([env]).stacks.production;
+    const docs = (stack.output!.consumer_policies_partner.value as string[]).map(parsePolicy);
+    expect(docs.length).toBeGreaterThan(1);
+    expect(docs.length).toBeLessThanOrEqual(10);
+    const shared = env.secrets.filter((s) => s.readers?.includes('partner'));
+    const listed = docs.flatMap((d) => d.Statement[0].Resource as string[]);
+    expect(new Set(listed).size).toBe(shared.length);
+    for (const r of listed) expect(r).toMatch(/^\$\{aws_secretsmanager_secret\.[A-Za-z0-9_-]+\.arn\}$/);
+    for (const d of docs) {
+      expect(d.Statement[1]).toMatchObject({ Action: 'kms:Decrypt', Condition: { StringEquals: { 'kms:ViaService': ['secretsmanager.us-east-1.amazonaws.com'] } } });
+    }
   });
 });

@@ -5,7 +5,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { rulesProblems } from '../../lambdas/rotation/contract';
 import * as path from 'node:path';
-import { crossAccountSecretPolicy, ecsTrustPolicy, readPolicy, SecretGrant } from '../../modules/access';
+import { crossAccountSecretPolicy, ecsTrustPolicy, MAX_MANAGED_POLICIES_PER_ROLE, readPolicy, SecretGrant, splitReadGrants } from '../../modules/access';
 import { keyPolicy } from '../../modules/encryption-key';
 import {
   ACCOUNT_ID_PATTERN,
@@ -192,12 +192,14 @@ export interface PolicySize {
   size: number;
   limit: number;
   fix: string;
+  /** What size counts; characters unless said. */
+  unit?: string;
 }
 
 export function policySizeViolations(env: EnvironmentConfig): Violation[] {
   return policySizes(env)
     .filter((p) => p.size > p.limit)
-    .map((p) => ({ subject: p.subject, rule: 'POLICY-size', message: `${p.what} would be ${p.size} characters; AWS allows ${p.limit}`, fix: p.fix }));
+    .map((p) => ({ subject: p.subject, rule: 'POLICY-size', message: `${p.what} would be ${p.size} ${p.unit ?? 'characters'}; AWS allows ${p.limit}`, fix: p.fix }));
 }
 
 /** Renders every derived policy with realistic ARNs and measures it against AWS's size limits. */
@@ -231,8 +233,21 @@ export function policySizes(env: EnvironmentConfig): PolicySize[] {
   for (const [name, secrets] of readerGrants(env)) {
     const r = env.readers[name];
     if (!r) continue;
-    const limit = r.kind === 'iam-role' ? POLICY_LIMITS.iamInlinePoliciesPerRole : POLICY_LIMITS.iamManagedPolicy;
-    check(`reader ${name} (${env.name})`, r.kind === 'iam-role' ? 'the role\'s inline policy' : 'the consumer policy (a managed policy in their account)', readPolicy(secrets.map(grant), { describe: true, estimate: true }), limit, 'share fewer secrets with this reader, or group them into JSON secrets');
+    const subject = `reader ${name} (${env.name})`;
+    if (r.kind === 'iam-role') {
+      check(subject, 'the role\'s inline policy', readPolicy(secrets.map(grant), { describe: true, estimate: true }), POLICY_LIMITS.iamInlinePoliciesPerRole, 'share fewer secrets with this reader, or group them into JSON secrets');
+      continue;
+    }
+    const parts = splitReadGrants(secrets.map(grant), POLICY_LIMITS.iamManagedPolicy, { describe: true });
+    for (const part of parts) check(subject, 'a consumer policy (a managed policy in their account)', readPolicy(part, { describe: true, estimate: true }), POLICY_LIMITS.iamManagedPolicy, 'share fewer secrets with this reader, or group them into JSON secrets');
+    out.push({
+      subject,
+      what: 'the consumer managed policies a reading role attaches',
+      size: parts.length,
+      limit: MAX_MANAGED_POLICIES_PER_ROLE,
+      unit: 'policies',
+      fix: 'share fewer secrets with this reader, group them into JSON secrets, or share with an organization',
+    });
   }
   for (const group of rotationGroups(env)) {
     const byId = new Map(env.secrets.map((s) => [s.id, s]));
