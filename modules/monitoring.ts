@@ -116,7 +116,7 @@ export class Monitoring extends Construct {
     for (const fn of p.rotationFunctionNames) {
       new CloudwatchMetricAlarm(this, `errors-${fn}`, {
         alarmName: `${fn}-errors`,
-        alarmDescription: `Rotation function ${fn} returned errors; see the runbook in docs/rotation.md`,
+        alarmDescription: `Rotation function ${fn} returned errors; see the README, "Runbook: a rotation failed"`,
         namespace: 'AWS/Lambda',
         metricName: 'Errors',
         dimensions: { FunctionName: fn },

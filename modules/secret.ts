@@ -41,6 +41,23 @@ function hclString(s: string): string {
   return JSON.stringify(s).replace(/\$\{/g, '$${').replace(/%\{/g, '%%{');
 }
 
+/** Staging label that keeps the version Terraform wrote from being deprecated and deleted. */
+export const TERRAFORM_STAGE = 'TERRAFORM_WRITTEN';
+
+/**
+ * Settings of every version Terraform writes, so Terraform never takes a value back:
+ * - `version_stages` defaults to AWSCURRENT, and after a rotation or an operator's
+ *   put-secret-value the provider would plan to move AWSCURRENT back to the old version;
+ *   Terraform sets the stages once and ignores them afterwards;
+ * - a version left with no label is deprecated and eventually deleted by Secrets Manager, and
+ *   Terraform would then "recreate" it, writing the initial value over the current one; a label
+ *   of our own keeps the version (and Terraform's state of it) alive.
+ */
+const KEEP_ROTATED_VALUES = {
+  versionStages: ['AWSCURRENT', TERRAFORM_STAGE],
+  lifecycle: { ignoreChanges: ['version_stages'] },
+};
+
 /**
  * One secret: metadata, optional replicas under their region's key, optional resource policy,
  * and (only when the catalog asks) an initial value written through `secret_string_wo`, so the
@@ -87,6 +104,7 @@ export class Secret extends Construct {
       new SecretsmanagerSecretVersion(this, 'value', {
         secretId: this.secret.id,
         secretBinary: `\${filebase64("\${path.module}/${rel}")}`,
+        ...KEEP_ROTATED_VALUES,
       });
       return;
     }
@@ -134,6 +152,7 @@ export class Secret extends Construct {
       secretId: this.secret.id,
       secretStringWo: `\${${expression}}`,
       secretStringWoVersion: version.numberValue,
+      ...KEEP_ROTATED_VALUES,
     });
   }
 }

@@ -127,6 +127,17 @@ describe.each(envStacks)('%s secrets', (name) => {
     }
   });
 
+  test('Terraform never takes a value back from rotation or operators', () => {
+    // AWSCURRENT moves on at every rotation: the provider must not move it back, and the version
+    // Terraform wrote keeps a label so Secrets Manager never deletes it (which would make
+    // Terraform write the initial value again).
+    for (const [, v] of resources(out.stacks[name], 'aws_secretsmanager_secret_version')) {
+      expect(v.lifecycle?.ignore_changes).toContain('version_stages');
+      expect(v.version_stages).toEqual(['AWSCURRENT', 'TERRAFORM_WRITTEN']);
+      expect(v.secret_string).toBeUndefined();
+    }
+  });
+
   test('rotation functions carry no secret in their environment', () => {
     for (const [, f] of resources(out.stacks[name], 'aws_lambda_function')) {
       // Only the strategy and the CA bundle path, both fixed strings the module chooses.
