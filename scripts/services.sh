@@ -53,6 +53,22 @@ die() { echo "services: ERROR: $*" >&2; exit 1; }
 
 # ---------------------------------------------------------------------------------- helpers
 
+# wait_ready WHAT TIMEOUT LOG PID CMD...: polls CMD every 0.2 s until it succeeds; on timeout (or
+# when PID, if given, dies) prints LOG, stops PID and fails.
+wait_ready() {
+  local what=$1 timeout=$2 logfile=$3 pid=$4 i
+  shift 4
+  for ((i = 0; i < timeout * 5; i++)); do
+    if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then break; fi
+    if "$@" >/dev/null 2>&1 </dev/null; then return 0; fi
+    sleep 0.2
+  done
+  echo "----- $logfile -----" >&2
+  cat "$logfile" >&2
+  [ -z "$pid" ] || kill -TERM "$pid" 2>/dev/null || true
+  die "$what not ready within ${timeout}s (log above)"
+}
+
 # pid from a pid file when that process is alive and its command line contains $2
 # (guards against a recycled pid belonging to something else).
 live_pid() {
@@ -306,16 +322,8 @@ EOF
   fi
   head -n1 "$PG_DATA/postmaster.pid" >"$PG_PID"
 
-  local i ready=0
-  for ((i = 0; i < PG_TIMEOUT * 5; i++)); do
-    if "$PGBIN/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT" -t 2 >/dev/null 2>&1; then ready=1; break; fi
-    sleep 0.2
-  done
-  if [ "$ready" != 1 ]; then
-    echo "----- $PG_LOG -----" >&2
-    cat "$PG_LOG" >&2
-    die "postgres not accepting connections on 127.0.0.1:$PG_PORT within ${PG_TIMEOUT}s"
-  fi
+  wait_ready "postgres on 127.0.0.1:$PG_PORT" "$PG_TIMEOUT" "$PG_LOG" "" \
+    "$PGBIN/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT" -t 2
   (umask 077 && printf '%s' "$pw" >"$PG_PW")
 }
 
@@ -373,19 +381,8 @@ my_start() {
   local pid=$!
   echo "$pid" >"$MY_PID"
 
-  local i ready=0
-  for ((i = 0; i < MY_TIMEOUT * 5; i++)); do
-    kill -0 "$pid" 2>/dev/null || break
-    if "$MARIADB_ADMIN" --no-defaults --protocol=socket -S "$MY_SOCK" -u root --connect-timeout=2 \
-      ping >/dev/null 2>&1 </dev/null; then ready=1; break; fi
-    sleep 0.2
-  done
-  if [ "$ready" != 1 ]; then
-    echo "----- $MY_LOG -----" >&2
-    cat "$MY_LOG" >&2
-    kill -TERM "$pid" 2>/dev/null || true
-    die "mariadb not ready on 127.0.0.1:$MY_PORT within ${MY_TIMEOUT}s"
-  fi
+  wait_ready "mariadb on 127.0.0.1:$MY_PORT" "$MY_TIMEOUT" "$MY_LOG" "$pid" \
+    "$MARIADB_ADMIN" --no-defaults --protocol=socket -S "$MY_SOCK" -u root --connect-timeout=2 ping
 
   local pw
   pw=$(randpw)
@@ -430,18 +427,8 @@ moto_start() {
   setsid "$VENV/bin/moto_server" -H 127.0.0.1 -p "$MOTO_PORT" </dev/null >>"$MOTO_LOG" 2>&1 9>&- &
   local pid=$!
   echo "$pid" >"$MOTO_PID"
-  local i ready=0
-  for ((i = 0; i < MOTO_TIMEOUT * 5; i++)); do
-    kill -0 "$pid" 2>/dev/null || break
-    if curl -sf -o /dev/null --max-time 2 "$MOTO_URL/moto-api/"; then ready=1; break; fi
-    sleep 0.2
-  done
-  if [ "$ready" != 1 ]; then
-    echo "----- $MOTO_LOG -----" >&2
-    cat "$MOTO_LOG" >&2
-    kill -TERM "$pid" 2>/dev/null || true
-    die "moto not answering on $MOTO_URL/moto-api/ within ${MOTO_TIMEOUT}s"
-  fi
+  wait_ready "moto on $MOTO_URL" "$MOTO_TIMEOUT" "$MOTO_LOG" "$pid" \
+    curl -sf -o /dev/null --max-time 2 "$MOTO_URL/moto-api/"
 }
 
 # ------------------------------------------------------------------------------------ env.json
