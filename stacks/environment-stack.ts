@@ -288,7 +288,12 @@ export class EnvironmentStack extends TerraformStack {
         value: s.value.kind === 'external' ? `external (${s.value.format})` : s.value.kind,
         replicas: s.replicas ?? [],
         rotation: s.rotation
-          ? { kind: s.rotation.kind, strategy: s.rotation.kind === 'database' ? s.rotation.strategy : s.rotation.format, ...s.rotation.schedule }
+          ? {
+              kind: s.rotation.kind,
+              strategy: s.rotation.kind === 'database' ? s.rotation.strategy : s.rotation.format,
+              ...(s.rotation.kind === 'database' ? { tls: s.rotation.tls ?? 'verify-full' } : {}),
+              ...s.rotation.schedule,
+            }
           : null,
         readers: s.readers ?? [],
         ecs: (s.ecs ?? []).map((a) => ({ service: a.service, inject: (a.inject ?? []).map((i) => i.env), runtime: !!a.runtime })),

@@ -113,6 +113,7 @@ const cases: Array<[string, (e: EnvironmentConfig) => void, string, RegExp]> = [
     'POLICY-size',
     /consumer managed policies a reading role attaches would be 1\d policies; AWS allows 10/,
   ],
+  ['plaintext database connection in production without a reason', rotation({ tls: 'disabled' }), 'ROT-tls-plaintext', /unencrypted/],
   ['generated rotation with too little entropy', rotation({ kind: 'generated', format: 'password', length: 16, excludeCharacters: 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ!#$%&()*+,-./:;<=>?@[]^_{|}~', schedule: { afterDays: 30 } }), 'ROT-generated-rules', /bits of entropy, fewer than 96/],
 ];
 

@@ -68,6 +68,8 @@ export type RotationSpec =
        * `disabled` (plaintext). Never a silent fallback: a failed TLS handshake fails the rotation.
        */
       tls?: 'verify-full' | 'require' | 'disabled';
+      /** Required outside dev when `tls` is `disabled`: why this database cannot take TLS. */
+      tlsReason?: string;
     }
   | {
       /** A value that fronts no database (API key, JWT signing key, webhook or encryption key). */

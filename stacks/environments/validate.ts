@@ -148,6 +148,9 @@ export function validateEnvironment(env: EnvironmentConfig, repoRoot: string): V
         } else if (r.adminSecret) {
           add(subject, ['ROT-admin-unused', 'single-user rotation ignores adminSecret', 'remove adminSecret or use strategy "admin"']);
         }
+        if (r.tls === 'disabled' && env.name !== 'dev' && !(r.tlsReason && r.tlsReason.trim().length >= 20)) {
+          add(subject, ['ROT-tls-plaintext', 'rotation would send the new password to the database unencrypted, and the catalog does not say why', 'enable TLS on the database (RDS has it), use tls "require", or give tlsReason (20+ characters)']);
+        }
         if (!env.network) add(subject, ['ROT-network', 'database rotation runs in the VPC, but the environment has no network', 'declare network.vpcId and network.subnetIds']);
         if ((r.databaseCidrs ?? []).length + (r.databaseSecurityGroupIds ?? []).length === 0) {
           add(subject, ['ROT-database-target', 'no databaseCidrs or databaseSecurityGroupIds: the function\'s security group would reach nothing', 'name the database address (e.g. "10.0.1.5/32") or its security group']);
