@@ -3,6 +3,7 @@ import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { policy, PolicyDocument, renderPolicy } from './policy';
+import { ROTATION_SECRET_ACTIONS } from './rotation';
 
 /**
  * The endpoint policy: only principals of our own accounts, only on secrets of our own
@@ -15,12 +16,8 @@ export function endpointPolicy(accountIds: string[], region: string): PolicyDocu
       Sid: 'OwnAccountsOwnSecrets',
       Effect: 'Allow',
       Principal: '*',
-      Action: [
-        'secretsmanager:DescribeSecret',
-        'secretsmanager:GetSecretValue',
-        'secretsmanager:PutSecretValue',
-        'secretsmanager:UpdateSecretVersionStage',
-      ],
+      // What rotation functions call (readers need a subset of it).
+      Action: [...ROTATION_SECRET_ACTIONS],
       Resource: accountIds.map((a) => `arn:aws:secretsmanager:${region}:${a}:secret:*`),
       Condition: { StringEquals: { 'aws:PrincipalAccount': accountIds } },
     },

@@ -50,6 +50,19 @@ export interface RotationFunctionProps {
   tags?: Record<string, string>;
 }
 
+/**
+ * The Secrets Manager calls a rotation makes (lambdas/rotation/secrets-manager.ts);
+ * ListSecretVersionIds is single-user rotation's last-resort fallback to an interrupted
+ * rotation's password. The VPC endpoint policy must allow each of them too.
+ */
+export const ROTATION_SECRET_ACTIONS = [
+  'secretsmanager:DescribeSecret',
+  'secretsmanager:GetSecretValue',
+  'secretsmanager:ListSecretVersionIds',
+  'secretsmanager:PutSecretValue',
+  'secretsmanager:UpdateSecretVersionStage',
+] as const;
+
 /** Tag on every rotated secret naming its rotation function (used by the bulk policy form). */
 export const ROTATION_FUNCTION_TAG = 'RotationFunction';
 
@@ -66,20 +79,16 @@ export function rotationRolePolicy(
 ): PolicyDocument {
   const arn = (r: ArnRef) => (estimate ? r.estimatedArn : r.arn);
   const bulk = p.secrets.length > MAX_PER_SECRET_PERMISSIONS;
-  const keys = uniq([...p.secrets, ...p.adminSecrets].filter((g) => g.key).map((g) => arn(g.key!)));
-  const regions = uniq([p.region, ...p.secrets.flatMap((s) => s.regions), ...p.adminSecrets.flatMap((s) => s.regions)]);
+  // Writes need GenerateDataKey on the rotated secrets' keys; admin secrets are only read. The
+  // function calls Secrets Manager in its own region only (the service writes the replicas).
+  const writeKeys = uniq(p.secrets.filter((g) => g.key).map((g) => arn(g.key!)));
+  const readKeys = uniq(p.adminSecrets.filter((g) => g.key).map((g) => arn(g.key!))).filter((k) => !writeKeys.includes(k));
+  const via = { StringEquals: { 'kms:ViaService': [secretsManagerVia(p.region)] } };
   const statements: Statement[] = [
     {
       Sid: 'RotateTheseSecrets',
       Effect: 'Allow',
-      // ListSecretVersionIds: single-user rotation's last-resort fallback to an interrupted rotation's password.
-      Action: [
-        'secretsmanager:DescribeSecret',
-        'secretsmanager:GetSecretValue',
-        'secretsmanager:ListSecretVersionIds',
-        'secretsmanager:PutSecretValue',
-        'secretsmanager:UpdateSecretVersionStage',
-      ],
+      Action: [...ROTATION_SECRET_ACTIONS],
       ...(bulk
         ? {
             Resource: `arn:aws:secretsmanager:${p.region}:${p.accountId}:secret:${p.namePrefix}/*`,
@@ -98,14 +107,11 @@ export function rotationRolePolicy(
       Resource: uniq(p.adminSecrets.map((s) => arn(s.secret))),
     });
   }
-  if (keys.length > 0) {
-    statements.push({
-      Sid: 'KeysThroughSecretsManager',
-      Effect: 'Allow',
-      Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
-      Resource: keys,
-      Condition: { StringEquals: { 'kms:ViaService': regions.map(secretsManagerVia) } },
-    });
+  if (writeKeys.length > 0) {
+    statements.push({ Sid: 'KeysThroughSecretsManager', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: writeKeys, Condition: via });
+  }
+  if (readKeys.length > 0) {
+    statements.push({ Sid: 'AdminKeysThroughSecretsManager', Effect: 'Allow', Action: 'kms:Decrypt', Resource: readKeys, Condition: via });
   }
   if (inVpc) {
     // Lambda creates the function's network interfaces with the function's role; EC2 supports

@@ -5,9 +5,9 @@
  * free of cdktf, so both sides read the same definitions.
  */
 import { buildHandler } from '../lambdas/build';
-import { rulesToTags, STRATEGY_ENV, TAG } from '../lambdas/rotation/contract';
+import { MIN_TLS_ENV, rulesToTags, STRATEGY_ENV, TAG, weakestTls } from '../lambdas/rotation/contract';
 import { ROTATION_FUNCTION_TAG } from '../modules/rotation';
-import { RotationGroup, rotationFunctionName, rotationGroupKey, secretName } from './environments/derive';
+import { catalogUsername, RotationGroup, rotationFunctionName, rotationGroupKey, secretName } from './environments/derive';
 import { EnvironmentConfig, SecretSpec } from './environments/types';
 
 /** The bundle file for a handler; built by esbuild, or reused while its sources are unchanged. */
@@ -20,8 +20,10 @@ export const RDS_CA_BUNDLE = '/var/runtime/ca-cert.pem';
 
 export function rotationEnvironment(group: RotationGroup): Record<string, string> {
   if (!group.strategy) return {};
-  return { [STRATEGY_ENV]: group.strategy, NODE_EXTRA_CA_CERTS: RDS_CA_BUNDLE };
+  const tls = weakestTls(group.secrets.map((s) => (s.rotation?.kind === 'database' ? (s.rotation.tls ?? 'verify-full') : 'verify-full')));
+  return { [STRATEGY_ENV]: group.strategy, [MIN_TLS_ENV]: tls, NODE_EXTRA_CA_CERTS: RDS_CA_BUNDLE };
 }
+
 
 /** Tags of a rotated secret: its function (for the bulk IAM form) and the settings its handler reads. */
 export function rotationTags(env: EnvironmentConfig, s: SecretSpec): Record<string, string> {
@@ -34,6 +36,9 @@ export function rotationTags(env: EnvironmentConfig, s: SecretSpec): Record<stri
     const admin = r.adminSecret ? env.secrets.find((x) => x.id === r.adminSecret) : undefined;
     if (admin) tags[TAG.adminSecret] = secretName(env, admin);
     if (r.tls && r.tls !== 'verify-full') tags[TAG.tls] = r.tls;
+    // Pins the user, so whoever can write the value cannot point rotation at another login.
+    const username = catalogUsername(s);
+    if (username) tags[TAG.username] = username;
   }
   return tags;
 }

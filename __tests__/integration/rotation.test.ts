@@ -4,7 +4,7 @@
  * then the faults. After every rotation and every fault, the database accepts what AWSCURRENT
  * holds. Started by `npm run test:integration` (scripts/integration.sh starts the services).
  */
-import { TAG } from '../../lambdas/rotation/contract';
+import { TAG, TlsMode } from '../../lambdas/rotation/contract';
 import { DatabaseEngine, databaseStrategy } from '../../lambdas/rotation/database';
 import { mysql } from '../../lambdas/rotation/engines/mysql';
 import { postgres } from '../../lambdas/rotation/engines/postgres';
@@ -22,12 +22,13 @@ const ROTATIONS = 10;
 const service = { startRotation };
 
 interface Case {
+  kind: 'postgres' | 'mysql';
   ops: DatabaseOps;
   engine: DatabaseEngine;
 }
 const CASES: Array<[string, Case]> = [
-  ['postgres', { ops: pgOps, engine: postgres }],
-  ['mariadb', { ops: mysqlOps, engine: mysql }],
+  ['postgres', { kind: 'postgres', ops: pgOps, engine: postgres }],
+  ['mariadb', { kind: 'mysql', ops: mysqlOps, engine: mysql }],
 ];
 
 /** Every log line any handler wrote, checked for values at the end. */
@@ -42,7 +43,7 @@ interface Fixture {
   previous(): Promise<Login | undefined>;
 }
 
-async function fixture(c: Case, strategy: StrategyName, opts: { username?: string; password?: string; port?: number; tags?: Record<string, string>; ca?: string } = {}): Promise<Fixture> {
+async function fixture(c: Case, strategy: StrategyName, opts: { username?: string; password?: string; port?: number; tags?: Record<string, string>; ca?: string; minTls?: TlsMode } = {}): Promise<Fixture> {
   const username = opts.username ?? uniqueName(`u${strategy.replace(/[^a-z]/g, '').slice(0, 6)}`);
   const password = opts.password ?? plainPassword();
   await c.ops.createUser(username, password);
@@ -61,7 +62,7 @@ async function fixture(c: Case, strategy: StrategyName, opts: { username?: strin
     lines.push(l);
     allLines.push(l);
   });
-  const handler = rotationHandler(() => databaseStrategy({ engine: c.engine, strategy, ca: opts.ca ?? CA(), timeoutMs: 3000 }), () => smPort(), log);
+  const handler = rotationHandler(() => databaseStrategy({ engine: c.engine, strategy, ca: opts.ca ?? CA(), timeoutMs: 3000, minTls: opts.minTls }), () => smPort(), log);
   const read = async (stage: string) => {
     const v = await staged(arn, stage);
     if (v) allValues.add(v.password);
@@ -180,6 +181,43 @@ describe.each(CASES)('%s', (_, c) => {
     });
   });
 
+  describe('a writer of the secret cannot escalate through rotation', () => {
+    test('admin strategy: a value naming the admin login is refused, and the admin keeps its password', async () => {
+      const f = await fixture(c, 'admin');
+      const a = c.ops.admin();
+      await putCurrent(f.arn, { ...(await f.current()), username: a.username, password: 'anything-at-all' });
+      const token = await startRotation(f.arn);
+      await runSteps(f.handler, f.arn, token, ['createSecret']);
+      await expect(runSteps(f.handler, f.arn, token, ['setSecret'])).rejects.toThrow(/refusing to rotate .*: it is the login of admin secret/);
+      expect((await c.ops.login(a)).ok).toBe(true);
+    });
+
+    test('admin strategy: a user that can create users is refused', async () => {
+      const f = await fixture(c, 'admin');
+      const cur = await f.current();
+      await c.ops.adminExec(c.kind === 'postgres' ? `ALTER ROLE "${cur.username}" CREATEROLE` : `GRANT CREATE USER ON *.* TO '${cur.username}'@'%'`);
+      const token = await startRotation(f.arn);
+      await runSteps(f.handler, f.arn, token, ['createSecret']);
+      await expect(runSteps(f.handler, f.arn, token, ['setSecret'])).rejects.toThrow(/it can create users or is a superuser/);
+      expect((await c.ops.login(cur)).ok).toBe(true);
+    });
+  });
+
+  test('alternating users: a privilege revoked from the base user is not copied back and leaves the clone', async () => {
+    const f = await fixture(c, 'alternating-users');
+    const base = (await f.current()).username;
+    await rotate(service, f.handler, f.arn); // -> clone, with the base user's read
+    expect(await c.ops.canRead(await f.current())).toBe(true);
+    await c.ops.revokeRead(base);
+    await rotate(service, f.handler, f.arn); // -> base
+    expect(await c.ops.canRead(await f.current())).toBe(false);
+    await rotate(service, f.handler, f.arn); // -> clone, matched to the base user again
+    const clone = await f.current();
+    expect(clone.username).toBe(`${base}_clone`);
+    expect(await c.ops.canRead(clone)).toBe(false);
+    await expectCurrentLogsIn(c, f);
+  });
+
   describe('TLS', () => {
     test('verify-full refuses a server whose certificate the trust store does not know; nothing changes', async () => {
       // Node's own trust store instead of the test CA: the handshake fails, with no plaintext retry.
@@ -192,12 +230,29 @@ describe.each(CASES)('%s', (_, c) => {
     });
 
     test('tls=disabled (explicit per-secret opt-out) rotates over plaintext and says so in the log', async () => {
-      const f = await fixture(c, 'single-user', { tags: { [TAG.tls]: 'disabled' } });
+      // The function's floor (ROTATION_MIN_TLS, from the catalog) allows it, as the stack would set.
+      const f = await fixture(c, 'single-user', { tags: { [TAG.tls]: 'disabled' }, minTls: 'disabled' });
       await rotate(service, f.handler, f.arn);
       await expectCurrentLogsIn(c, f);
       expect(f.lines.some((l) => l.includes('"tls":"disabled"') && l.includes('WARN'))).toBe(true);
     });
   });
+});
+
+test('postgres: a user whose default role is another (ALTER ROLE ... SET role) rotates its own password', async () => {
+  const c = CASES[0][1];
+  const f = await fixture(c, 'single-user');
+  const user = (await f.current()).username;
+  const group = uniqueName('grp');
+  await c.ops.adminExec(`CREATE ROLE ${group} NOLOGIN`);
+  await c.ops.adminExec(`GRANT ${group} TO "${user}"`);
+  await c.ops.adminExec(`ALTER ROLE "${user}" SET role = ${group}`);
+  for (let i = 0; i < 2; i++) {
+    await rotate(service, f.handler, f.arn);
+    const cur = await f.current();
+    expect(cur.username).toBe(user);
+    expect((await c.ops.login(cur)).ok).toBe(true);
+  }
 });
 
 afterAll(() => {

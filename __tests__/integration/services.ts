@@ -117,6 +117,10 @@ export interface DatabaseOps {
   canRead(c: Login): Promise<boolean>;
   canaryIntact(): Promise<boolean>;
   setPasswordAsAdmin(name: string, password: string): Promise<void>;
+  /** Revokes the canary read from `name` (a DBA tightening the base user). */
+  revokeRead(name: string): Promise<void>;
+  /** Runs one statement as the admin (setup only), with `?` values (MySQL) or none. */
+  adminExec(sql: string): Promise<void>;
 }
 
 async function pgAdmin<T>(fn: (c: Client) => Promise<T>): Promise<T> {
@@ -145,6 +149,8 @@ export const pgOps: DatabaseOps = {
       await c.query(`GRANT SELECT ON rotation_canary TO ${c.escapeIdentifier(name)}`);
     }),
   setPasswordAsAdmin: (name, password) => pgAdmin(async (c) => void (await c.query(`ALTER ROLE ${c.escapeIdentifier(name)} PASSWORD ${c.escapeLiteral(password)}`))),
+  revokeRead: (name) => pgAdmin(async (c) => void (await c.query(`REVOKE SELECT ON rotation_canary FROM ${c.escapeIdentifier(name)}`))),
+  adminExec: (sql) => pgAdmin(async (c) => void (await c.query(sql))),
   async login(l) {
     const c = new Client({ host: l.host, port: l.port, user: l.username, password: l.password, database: l.dbname ?? 'postgres', ssl: { ca: CA(), rejectUnauthorized: true } });
     try {
@@ -200,8 +206,12 @@ export const mysqlOps: DatabaseOps = {
       await c.query('CREATE TABLE IF NOT EXISTS rotationdb.canary (id int)');
       await c.query("CREATE USER ?@'%' IDENTIFIED BY ?", [name, password]);
       await c.query("GRANT SELECT ON rotationdb.* TO ?@'%'", [name]);
+      // A second privilege in the database, so revoking the read still lets the user USE it.
+      await c.query("GRANT INSERT ON rotationdb.canary TO ?@'%'", [name]);
     }),
   setPasswordAsAdmin: (name, password) => myAdmin(async (c) => void (await c.query("ALTER USER ?@'%' IDENTIFIED BY ?", [name, password]))),
+  revokeRead: (name) => myAdmin(async (c) => void (await c.query("REVOKE SELECT ON rotationdb.* FROM ?@'%'", [name]))),
+  adminExec: (sql) => myAdmin(async (c) => void (await c.query(sql))),
   async login(l) {
     let c: mysql2.Connection;
     try {

@@ -48,6 +48,7 @@ describe('generator', () => {
     expect(rulesProblems({ format: 'hex', length: 16 })[0]).toMatch(/64 bits of entropy, fewer than 96/);
     expect(rulesProblems({ format: 'password', length: 20, excludeCharacters: alphabet('password').slice(2) })[0]).toMatch(/bits of entropy/);
     expect(rulesProblems({ format: 'base64url', length: 48 })).toEqual([]);
+    expect(rulesProblems({ format: 'base64url', length: 48, excludeCharacters: '-_' })[0]).toMatch(/cannot exclude characters/);
     expect(Math.round(entropyBits({ format: 'base64url', length: 48 }))).toBe(288);
   });
 });

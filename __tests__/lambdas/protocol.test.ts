@@ -295,7 +295,8 @@ describe('strategies', () => {
       expect([...s.db.users.get(c.username)!.privileges]).toContain('SELECT ON orders');
     }
     expect(seen).toEqual(['app_clone', 'app', 'app_clone', 'app', 'app_clone', 'app', 'app_clone', 'app', 'app_clone', 'app']);
-    expect(s.db.statements.filter((x) => x.startsWith('CREATE ROLE'))).toEqual(['CREATE ROLE app_clone LIKE app']);
+    // Only the clone is ever matched to the base user; the base user is never rewritten from the clone.
+    expect(new Set(s.db.statements.filter((x) => x.startsWith('MATCH')))).toEqual(new Set(['MATCH app_clone TO app']));
   });
 
   test('alternating users: a user name too long for its clone is refused before anything is written', async () => {
@@ -303,6 +304,71 @@ describe('strategies', () => {
     const token = s.sm.startRotation(s.arn);
     await expect(runSteps(s.handler, s.arn, token, ['createSecret'])).rejects.toThrow(/longer than postgres's 63 characters/);
   });
+});
+
+describe('a writer of the secret cannot escalate through rotation', () => {
+  test('admin strategy: a value naming the admin login is refused; the admin password is untouched', async () => {
+    const s = setup('admin');
+    s.sm.operatorPut(s.arn, JSON.stringify({ ...s.current(), username: 'admin', password: 'whatever-it-was' }));
+    const token = s.sm.startRotation(s.arn);
+    await runSteps(s.handler, s.arn, token, ['createSecret']);
+    await expect(runSteps(s.handler, s.arn, token, ['setSecret'])).rejects.toThrow(/refusing to rotate admin: it is the login of admin secret/);
+    expect(s.db.accepts('admin', 'Admin-Password-456')).toBe(true);
+  });
+
+  test('admin strategy: a privileged user is refused', async () => {
+    const s = setup('admin');
+    s.db.addUser('dba', 'Dba-Password-789', { admin: true });
+    s.sm.operatorPut(s.arn, JSON.stringify({ ...s.current(), username: 'dba', password: 'Dba-Password-789' }));
+    const token = s.sm.startRotation(s.arn);
+    await runSteps(s.handler, s.arn, token, ['createSecret']);
+    await expect(runSteps(s.handler, s.arn, token, ['setSecret'])).rejects.toThrow(/refusing to rotate dba: it can create users or is a superuser/);
+    expect(s.db.accepts('dba', 'Dba-Password-789')).toBe(true);
+  });
+
+  test('alternating users: a value naming another base user (postgres -> postgres_clone) is refused', async () => {
+    const s = setup('alternating-users', { tags: { [TAG.username]: 'app' } });
+    s.db.addUser('postgres', 'Postgres-Password', { admin: true });
+    s.sm.operatorPut(s.arn, JSON.stringify({ ...s.current(), username: 'postgres', password: 'Postgres-Password' }));
+    const token = s.sm.startRotation(s.arn);
+    await expect(runSteps(s.handler, s.arn, token, ['createSecret'])).rejects.toThrow(/names user postgres, but the catalog pins app or app_clone/);
+    expect(s.db.users.has('postgres_clone')).toBe(false);
+  });
+
+  test('a pinned single user cannot be swapped for another', async () => {
+    const s = setup('single-user', { tags: { [TAG.username]: 'app' } });
+    s.db.addUser('other', 'Other-Password-1');
+    s.sm.operatorPut(s.arn, JSON.stringify({ ...s.current(), username: 'other', password: 'Other-Password-1' }));
+    const token = s.sm.startRotation(s.arn);
+    await expect(runSteps(s.handler, s.arn, token, ['createSecret'])).rejects.toThrow(/catalog pins app/);
+  });
+
+  test('alternating users: a privilege revoked from the base user is never copied back, and leaves the clone too', async () => {
+    const s = setup('alternating-users');
+    s.db.users.get('app')!.privileges.add('DELETE ON orders');
+    await rotate(s.service, s.handler, s.arn); // -> app_clone (copied from app)
+    expect(s.db.users.get('app_clone')!.privileges.has('DELETE ON orders')).toBe(true);
+    s.db.users.get('app')!.privileges.delete('DELETE ON orders'); // a DBA revokes it from the base user
+    await rotate(s.service, s.handler, s.arn); // -> app
+    await rotate(s.service, s.handler, s.arn); // -> app_clone
+    expect(s.db.users.get('app')!.privileges.has('DELETE ON orders')).toBe(false);
+    expect(s.db.users.get('app_clone')!.privileges.has('DELETE ON orders')).toBe(false);
+    expectCurrentWorks(s);
+  });
+
+  test('a TLS tag weaker than the function allows is refused before connecting', async () => {
+    const s = setup('single-user', { tags: { [TAG.tls]: 'disabled' } });
+    const token = s.sm.startRotation(s.arn);
+    await runSteps(s.handler, s.arn, token, ['createSecret']);
+    await expect(runSteps(s.handler, s.arn, token, ['setSecret'])).rejects.toThrow(/rotation:tls="disabled" is weaker than this function allows \(verify-full\)/);
+    expect(s.db.statements).toEqual([]);
+  });
+});
+
+test('single user: a normal rotation makes no failed login (failed logins can lock a live account)', async () => {
+  const s = setup();
+  for (let i = 0; i < 3; i++) await rotate(s.service, s.handler, s.arn);
+  expect(s.db.failedLogins).toBe(0);
 });
 
 describe('values never leave the handler', () => {

@@ -113,6 +113,11 @@ const cases: Array<[string, (e: EnvironmentConfig) => void, string, RegExp]> = [
     'POLICY-size',
     /consumer managed policies a reading role attaches would be 1\d policies; AWS allows 10/,
   ],
+  ['database user name that no tag can carry', (e) => {
+    const db = e.secrets.find((s) => s.id === 'db')!;
+    (db.value as any).fields.username = 'app$user!';
+  }, 'ROT-tag-value', /cannot be carried in the rotation:username tag/],
+  ['generated hex value with excluded characters', rotation({ kind: 'generated', format: 'hex', length: 64, excludeCharacters: 'ab', schedule: { afterDays: 30 } }), 'ROT-generated-rules', /cannot exclude characters/],
   ['plaintext database connection in production without a reason', rotation({ tls: 'disabled' }), 'ROT-tls-plaintext', /unencrypted/],
   ['generated rotation with too little entropy', rotation({ kind: 'generated', format: 'password', length: 16, excludeCharacters: 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ!#$%&()*+,-./:;<=>?@[]^_{|}~', schedule: { afterDays: 30 } }), 'ROT-generated-rules', /bits of entropy, fewer than 96/],
 ];

@@ -97,6 +97,10 @@ describe.each(groups)('%s', (fname, handler, strategy, secrets) => {
       if (strategy === 'admin') expect(tags).toContainEqual({ Key: TAG.adminSecret, Value: 'prod/myapp/mysql/rotation-admin' });
       if (strategy === 'alternating-users') expect(tags).toContainEqual({ Key: TAG.adminSecret, Value: 'prod/platform/postgres/master-credentials' });
       if (handler === 'generated') expect(rulesFromTags(tags, { format: 'hex', length: 64 })).toMatchObject({ format: 'base64url', length: 48 });
+      // Database users are pinned where the catalog declares them.
+      const declared = env.secrets.find((x) => secretName(env, x) === s)!;
+      const username = declared.value.kind === 'json' ? declared.value.fields.username : undefined;
+      if (handler !== 'generated' && username) expect(tags).toContainEqual({ Key: TAG.username, Value: username });
       for (const t of tags) expect(t.Value).toMatch(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u);
     }
   });

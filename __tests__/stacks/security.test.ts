@@ -140,10 +140,26 @@ describe.each(envStacks)('%s secrets', (name) => {
 
   test('rotation functions carry no secret in their environment', () => {
     for (const [, f] of resources(out.stacks[name], 'aws_lambda_function')) {
-      // Only the strategy and the CA bundle path, both fixed strings the module chooses.
+      // Only the strategy, the TLS floor and the CA bundle path, all fixed strings the module chooses.
       const vars = f.environment?.variables ?? {};
-      if (f.environment) expect(vars).toEqual({ ROTATION_STRATEGY: expect.stringMatching(/^(single-user|admin|alternating-users)$/), NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem' });
-      expect(Object.keys(vars).length).toBe(f.environment ? 2 : 0);
+      if (f.environment) {
+        expect(vars).toEqual({
+          ROTATION_STRATEGY: expect.stringMatching(/^(single-user|admin|alternating-users)$/),
+          ROTATION_MIN_TLS: expect.stringMatching(/^(verify-full|require|disabled)$/),
+          NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
+        });
+      }
+      expect(Object.keys(vars).length).toBe(f.environment ? 3 : 0);
+    }
+  });
+
+  test('the Secrets Manager endpoint lets the rotation functions make every call their role allows', () => {
+    const ep = resources(out.stacks[name], 'aws_vpc_endpoint').map(([, b]) => parsePolicy(b.policy));
+    const allowed = new Set(ep.flatMap((d) => d.Statement.flatMap((st: any) => asArray<string>(st.Action))));
+    for (const [, rp] of resources(out.stacks[name], 'aws_iam_role_policy')) {
+      for (const st of parsePolicy(rp.policy).Statement) {
+        for (const a of asArray<string>(st.Action).filter((x) => x.startsWith('secretsmanager:'))) expect({ action: a, allowed: allowed.has(a) }).toEqual({ action: a, allowed: true });
+      }
     }
   });
 

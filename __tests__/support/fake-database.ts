@@ -10,6 +10,8 @@ export class FakeDatabase {
   readonly users = new Map<string, { password: string; privileges: Set<string>; admin: boolean }>();
   down = false;
   open = 0;
+  /** Logins refused for a wrong password (a live account can be locked after a few). */
+  failedLogins = 0;
   /** Fails the next setOwnPassword/setPassword once (a fault while changing the password). */
   failNextChange = false;
   readonly statements: string[] = [];
@@ -30,6 +32,7 @@ export class FakeDatabase {
       maxUsernameLength: 63,
       async connect(c: DbCredentials): Promise<DbSession> {
         if (db.down) throw Object.assign(new Error(`connect ECONNREFUSED ${c.host}:${c.port}`), { code: 'ECONNREFUSED' });
+        if (!db.accepts(c.username, c.password)) db.failedLogins++;
         if (!db.accepts(c.username, c.password)) throw Object.assign(new Error(`password authentication failed for user "${c.username}"`), { code: '28P01' });
         db.open++;
         let closed = false;
@@ -58,17 +61,17 @@ export class FakeDatabase {
             db.statements.push(`ALTER ROLE ${username}`);
             change(username, password);
           },
-          async userExists(username) {
-            return db.users.has(username);
+          async isPrivileged(username) {
+            return db.users.get(username)?.admin ?? false;
           },
-          async createUserLike(username, password, template) {
+          async matchUser(username, password, template) {
             requireAdmin();
-            db.statements.push(`CREATE ROLE ${username} LIKE ${template}`);
-            db.addUser(username, password, { privileges: [...db.users.get(template)!.privileges] });
-          },
-          async syncPrivileges(username, template) {
-            requireAdmin();
-            for (const p of db.users.get(template)!.privileges) db.users.get(username)!.privileges.add(p);
+            db.statements.push(`MATCH ${username} TO ${template}`);
+            const existing = db.users.get(username);
+            if (!existing) db.addUser(username, password);
+            else change(username, password);
+            // Exact copy: what the template lost, the copy loses too.
+            db.users.get(username)!.privileges = new Set(db.users.get(template)!.privileges);
           },
           async close() {
             if (!closed) db.open--;

@@ -27,7 +27,17 @@ export const TAG = {
   adminSecret: 'rotation:admin-secret',
   /** TLS mode of database connections: `verify-full` (default), `require` or `disabled`. */
   tls: 'rotation:tls',
+  /** The database user the secret is for (alternating users: the base name); pinned by the catalog. */
+  username: 'rotation:username',
 } as const;
+
+/** Environment variable with the weakest TLS mode the function's catalog allows (a tag cannot go lower). */
+export const MIN_TLS_ENV = 'ROTATION_MIN_TLS';
+
+/** What AWS accepts as a tag value. */
+export function isTagValue(v: string): boolean {
+  return /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u.test(v);
+}
 
 export type ValueFormat = 'password' | 'alphanumeric' | 'hex' | 'base64' | 'base64url';
 export const VALUE_FORMATS: readonly ValueFormat[] = ['password', 'alphanumeric', 'hex', 'base64', 'base64url'];
@@ -88,6 +98,10 @@ export function rulesProblems(r: GeneratorRules): string[] {
   const out: string[] = [];
   if (!VALUE_FORMATS.includes(r.format)) out.push(`format "${r.format}" is not one of ${VALUE_FORMATS.join(', ')}`);
   if (!Number.isInteger(r.length) || r.length < 1 || r.length > MAX_GENERATED_LENGTH) out.push(`length ${r.length} is outside 1..${MAX_GENERATED_LENGTH}`);
+  // Encodings of random bytes cannot leave characters out; only password and alphanumeric values can.
+  if (r.excludeCharacters && (r.format === 'hex' || r.format === 'base64' || r.format === 'base64url')) {
+    out.push(`format ${r.format} encodes random bytes and cannot exclude characters; use format password or alphanumeric`);
+  }
   if (out.length === 0 && entropyBits(r) < MIN_ENTROPY_BITS) {
     out.push(`${r.length} ${r.format} characters carry ${Math.floor(entropyBits(r))} bits of entropy, fewer than ${MIN_ENTROPY_BITS}`);
   }
@@ -109,13 +123,15 @@ export function tagValue(tags: Tags, key: string): string | undefined {
 
 /** Generator rules from a secret's tags, with `fallback` for what the tags leave out. */
 export function rulesFromTags(tags: Tags, fallback: GeneratorRules): GeneratorRules {
-  const format = (tagValue(tags, TAG.format) ?? fallback.format) as ValueFormat;
+  const formatTag = tagValue(tags, TAG.format);
   const lengthTag = tagValue(tags, TAG.length);
   const excludeTag = tagValue(tags, TAG.exclude);
+  // The fallback's exclusions belong to the fallback's format: a tagged format brings its own.
+  const fallbackExclude = formatTag === undefined ? fallback.excludeCharacters : undefined;
   const rules: GeneratorRules = {
-    format,
+    format: (formatTag ?? fallback.format) as ValueFormat,
     length: lengthTag === undefined ? fallback.length : Number(lengthTag),
-    excludeCharacters: excludeTag === undefined ? fallback.excludeCharacters : Buffer.from(excludeTag, 'base64').toString('utf8'),
+    excludeCharacters: excludeTag === undefined ? fallbackExclude : Buffer.from(excludeTag, 'base64').toString('utf8'),
     jsonKey: tagValue(tags, TAG.jsonKey) ?? fallback.jsonKey,
   };
   const problems = rulesProblems(rules);
@@ -125,8 +141,20 @@ export function rulesFromTags(tags: Tags, fallback: GeneratorRules): GeneratorRu
   return rules;
 }
 
-export function tlsModeFromTags(tags: Tags): TlsMode {
+/**
+ * The TLS mode for a secret: its tag, which may not be weaker than `floor` (the function's
+ * environment, set from the catalog), so a tag changed by hand can only fail a rotation.
+ */
+export function tlsModeFromTags(tags: Tags, floor: TlsMode = 'verify-full'): TlsMode {
   const v = tagValue(tags, TAG.tls) ?? 'verify-full';
   if (!TLS_MODES.includes(v as TlsMode)) throw new Error(`tag ${TAG.tls}="${v}" is not one of ${TLS_MODES.join(', ')}; fix the catalog's rotation.tls and re-deploy`);
+  if (TLS_MODES.indexOf(v as TlsMode) > TLS_MODES.indexOf(floor)) {
+    throw new Error(`tag ${TAG.tls}="${v}" is weaker than this function allows (${floor}); the tag was changed outside the catalog: re-deploy`);
+  }
   return v as TlsMode;
+}
+
+/** The weakest of some TLS modes (the floor a function rotating all of them needs). */
+export function weakestTls(modes: TlsMode[]): TlsMode {
+  return modes.reduce<TlsMode>((w, m) => (TLS_MODES.indexOf(m) > TLS_MODES.indexOf(w) ? m : w), 'verify-full');
 }

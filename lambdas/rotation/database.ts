@@ -13,7 +13,7 @@
  */
 import { DATABASE_PASSWORD_EXCLUDE, DATABASE_PASSWORD_LENGTH, GeneratorRules, rulesFromTags, Strategy, TAG, tagValue, TlsMode, tlsModeFromTags } from './contract';
 import { RotationContext, RotationError, RotationStrategy } from './protocol';
-import { AWSPREVIOUS } from './secrets-manager';
+import { AWSCURRENT, AWSPREVIOUS } from './secrets-manager';
 import { generateValue } from './values';
 
 export interface DbCredentials {
@@ -42,16 +42,18 @@ export interface ConnectOptions {
 
 /** An open, authenticated session. Every method escapes what it is given. */
 export interface DbSession {
-  /** The user the server authenticated (not the one asked for). */
+  /** The user the server authenticated (the session user, whatever role it has switched to). */
   currentUser(): Promise<string>;
   setOwnPassword(password: string): Promise<void>;
   /** As an admin: sets the password of every account named `username`. */
   setPassword(username: string, password: string): Promise<void>;
-  userExists(username: string): Promise<boolean>;
-  /** As an admin: creates `username` with the privileges of `template`. */
-  createUserLike(username: string, password: string, template: string): Promise<void>;
-  /** As an admin: gives `username` the privileges `template` has (additive, idempotent). */
-  syncPrivileges(username: string, template: string): Promise<void>;
+  /** Whether `username` can create users, grant, or is a superuser (never an application's user). */
+  isPrivileged(username: string): Promise<boolean>;
+  /**
+   * As an admin: makes `username` exist wherever `template` does, with `password` and the
+   * privileges of `template` (idempotent; finishes what an interrupted call started).
+   */
+  matchUser(username: string, password: string, template: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -115,65 +117,97 @@ export interface DatabaseStrategyOptions {
   /** Overrides the CA bundle (tests); TLS mode comes from the secret's rotation:tls tag. */
   ca?: string;
   timeoutMs?: number;
+  /** The weakest TLS mode a tag may ask for (the function's ROTATION_MIN_TLS). */
+  minTls?: TlsMode;
 }
 
 export function databaseStrategy(o: DatabaseStrategyOptions): RotationStrategy {
   const { engine } = o;
   const connectOptions = (ctx: RotationContext): ConnectOptions => {
-    const mode = tlsModeFromTags(ctx.secret.Tags);
+    const mode = tlsModeFromTags(ctx.secret.Tags, o.minTls);
     if (mode !== 'verify-full') ctx.log.warn('database TLS is not verifying the server', { tls: mode });
     return { tls: { mode, ca: o.ca }, timeoutMs: o.timeoutMs ?? DEFAULT_TIMEOUT_MS };
   };
   const describe = (c: DbCredentials) => `${c.username}@${c.host}:${c.port ?? engine.defaultPort}`;
   const sameServer = (a: DbCredentials, b: DbCredentials) => a.host === b.host && (a.port ?? engine.defaultPort) === (b.port ?? engine.defaultPort);
+  const fail = (ctx: RotationContext, message: string): never => {
+    throw new RotationError(`secret ${ctx.secret.Name}: ${message}`);
+  };
+
+  /** The user this secret is for, as the catalog pinned it (alternating users: the base name). */
+  const pinnedUser = (ctx: RotationContext) => tagValue(ctx.secret.Tags, TAG.username);
+  const baseName = (ctx: RotationContext, username: string) => pinnedUser(ctx) ?? (username.endsWith(CLONE_SUFFIX) ? username.slice(0, -CLONE_SUFFIX.length) : username);
 
   const adminOf = async (ctx: RotationContext, current: DbCredentials) => {
     const id = tagValue(ctx.secret.Tags, TAG.adminSecret) ?? current.masterarn;
-    if (!id) throw new RotationError(`secret ${ctx.secret.Name}: strategy ${o.strategy} needs an admin secret; set the catalog's rotation.adminSecret (tag ${TAG.adminSecret})`);
-    const admin = await ctx.otherSecret(id);
+    if (!id) fail(ctx, `strategy ${o.strategy} needs an admin secret; set the catalog's rotation.adminSecret (tag ${TAG.adminSecret})`);
+    const admin = await ctx.otherSecret(id!);
     const what = (stage: string) => `admin secret ${admin.name} (${stage})`;
-    const logins = [parseCredentials(admin.current, what('AWSCURRENT'))];
-    // The admin secret may itself be mid-rotation or changed out of band: its previous login is a fallback.
+    const first = parseCredentials(admin.current, what('AWSCURRENT'));
+    if (!sameServer(first, current)) {
+      fail(ctx, `admin secret ${admin.name} is for ${first.host}:${first.port ?? engine.defaultPort}, not this secret's server ${current.host}:${current.port ?? engine.defaultPort}`);
+    }
+    const logins = [first];
+    // The admin secret may itself be mid-rotation or changed out of band: its previous login on
+    // the same server is a fallback (one for another server, after a migration, is skipped).
     if (admin.previous) {
       try {
-        logins.push(parseCredentials(admin.previous, what(AWSPREVIOUS)));
+        const previous = parseCredentials(admin.previous, what(AWSPREVIOUS));
+        if (sameServer(previous, current)) logins.push(previous);
       } catch {
         /* a malformed previous admin value is no fallback */
       }
     }
-    for (const l of logins) {
-      if (!sameServer(l, current)) throw new RotationError(`secret ${ctx.secret.Name}: admin secret ${admin.name} is for ${l.host}:${l.port ?? engine.defaultPort}, not this secret's server ${current.host}:${current.port ?? engine.defaultPort}`);
-    }
     return { name: admin.name, logins };
   };
 
-  /** Runs `fn` as the admin, trying its current then its previous login. */
-  const asAdmin = async <T>(ctx: RotationContext, current: DbCredentials, fn: (s: DbSession) => Promise<T>): Promise<T> => {
+  /**
+   * Runs `fn` as the admin, trying its current then its previous login. Refuses to act on the
+   * admin's own login or on a privileged user: whoever can write this secret's value must not be
+   * able to make rotation hand them the admin's password or a superuser's.
+   */
+  const asAdmin = async (ctx: RotationContext, current: DbCredentials, targets: string[], fn: (s: DbSession) => Promise<void>): Promise<void> => {
     const admin = await adminOf(ctx, current);
+    for (const t of targets) {
+      if (admin.logins.some((l) => l.username === t)) fail(ctx, `refusing to rotate ${t}: it is the login of admin secret ${admin.name}`);
+    }
     const opts = connectOptions(ctx);
     for (const login of admin.logins) {
       try {
-        return await withSession(engine, { ...login, dbname: login.dbname ?? current.dbname }, opts, fn);
+        await withSession(engine, { ...login, dbname: login.dbname ?? current.dbname }, opts, async (s) => {
+          for (const t of targets) {
+            if (await s.isPrivileged(t)) fail(ctx, `refusing to rotate ${t}: it can create users or is a superuser, so it must not be an application secret's user`);
+          }
+          await fn(s);
+        });
+        return;
       } catch (e) {
         if (!engine.isAuthFailure(e)) throw e;
         ctx.log.warn('admin login refused; trying the next', { admin: admin.name });
       }
     }
-    throw new RotationError(`secret ${ctx.secret.Name}: neither the current nor the previous login of admin secret ${admin.name} is accepted by ${current.host}; fix the admin secret's password, then retry`);
+    fail(ctx, `neither the current nor the previous login of admin secret ${admin.name} is accepted by ${current.host}; fix the admin secret's password, then retry`);
   };
 
-  const baseName = (username: string) => (username.endsWith(CLONE_SUFFIX) ? username.slice(0, -CLONE_SUFFIX.length) : username);
+  /** Checks `c` names the user the catalog pinned (or, for alternating users, its clone). */
+  const checkUser = (ctx: RotationContext, c: DbCredentials, stage: string) => {
+    const pinned = pinnedUser(ctx);
+    if (!pinned) return;
+    const allowed = o.strategy === 'alternating-users' ? [pinned, pinned + CLONE_SUFFIX] : [pinned];
+    if (!allowed.includes(c.username)) fail(ctx, `the ${stage} value names user ${c.username}, but the catalog pins ${allowed.join(' or ')}; restore the value`);
+  };
 
   return {
     async createValue(ctx, current) {
       const c = parseCredentials(current!, `secret ${ctx.secret.Name} (AWSCURRENT)`);
+      checkUser(ctx, c, 'AWSCURRENT');
       const rules = rulesFromTags(ctx.secret.Tags, DATABASE_RULES);
       let username = c.username;
       if (o.strategy === 'alternating-users') {
-        const base = baseName(c.username);
+        const base = baseName(ctx, c.username);
         username = c.username === base ? base + CLONE_SUFFIX : base;
         if (username.length > engine.maxUsernameLength) {
-          throw new RotationError(`secret ${ctx.secret.Name}: user ${username} would be longer than ${engine.name}'s ${engine.maxUsernameLength} characters; shorten the user name`);
+          fail(ctx, `user ${username} would be longer than ${engine.name}'s ${engine.maxUsernameLength} characters; shorten the user name`);
         }
       }
       return JSON.stringify({ ...c, username, password: generateValue(rules) });
@@ -181,72 +215,73 @@ export function databaseStrategy(o: DatabaseStrategyOptions): RotationStrategy {
 
     async setValue(ctx, pendingText) {
       const pending = parseCredentials(pendingText, `secret ${ctx.secret.Name} (AWSPENDING)`);
-      const current = parseCredentials((await ctx.value('AWSCURRENT'))!, `secret ${ctx.secret.Name} (AWSCURRENT)`);
-      if (!sameServer(pending, current)) throw new RotationError(`secret ${ctx.secret.Name}: the pending value points at ${pending.host}, the current at ${current.host}; a rotation never moves a secret between servers`);
+      const current = parseCredentials((await ctx.value(AWSCURRENT))!, `secret ${ctx.secret.Name} (AWSCURRENT)`);
+      if (!sameServer(pending, current)) fail(ctx, `the pending value points at ${pending.host}, the current at ${current.host}; a rotation never moves a secret between servers`);
+      checkUser(ctx, pending, 'AWSPENDING');
       const opts = connectOptions(ctx);
 
       if (o.strategy === 'alternating-users') {
-        const base = baseName(current.username);
-        if (pending.username === current.username || baseName(pending.username) !== base) {
-          throw new RotationError(`secret ${ctx.secret.Name}: alternating-users rotation must switch ${current.username} to ${base === current.username ? base + CLONE_SUFFIX : base}, but the pending value names ${pending.username}`);
+        const base = baseName(ctx, current.username);
+        const clone = base + CLONE_SUFFIX;
+        if (pending.username === current.username || ![base, clone].includes(pending.username)) {
+          fail(ctx, `alternating-users rotation must switch ${current.username} to ${current.username === base ? clone : base}, but the pending value names ${pending.username}`);
         }
-        await asAdmin(ctx, current, async (s) => {
-          if (await s.userExists(pending.username)) {
-            await s.setPassword(pending.username, pending.password);
-            await s.syncPrivileges(pending.username, current.username);
+        await asAdmin(ctx, current, [base, clone], async (s) => {
+          if (pending.username === clone) {
+            // The clone is made equal to the base user; the base user's privileges are never
+            // copied back from the clone (a revocation on the base user stays revoked).
+            await s.matchUser(clone, pending.password, base);
           } else {
-            await s.createUserLike(pending.username, pending.password, current.username);
-            ctx.log.info('created the alternate user', { user: pending.username });
+            await s.setPassword(base, pending.password);
           }
         });
         return;
       }
 
       if (pending.username !== current.username) {
-        throw new RotationError(`secret ${ctx.secret.Name}: the pending value names user ${pending.username}, the current ${current.username}; ${o.strategy} rotation changes one user's password only`);
+        fail(ctx, `the pending value names user ${pending.username}, the current ${current.username}; ${o.strategy} rotation changes one user's password only`);
       }
       if (o.strategy === 'admin') {
-        await asAdmin(ctx, current, (s) => s.setPassword(pending.username, pending.password));
+        await asAdmin(ctx, current, [pending.username], (s) => s.setPassword(pending.username, pending.password));
         return;
       }
 
-      // single-user. Already set (a retry after a crash)?
+      // single-user: the user changes its own password, logging in with the first password the
+      // server accepts: AWSCURRENT (the normal case, no failed login), then AWSPENDING (a retry
+      // after a crash past this step), AWSPREVIOUS (AWSCURRENT changed out of band), and last
+      // the newest unlabelled versions (a rotation replaced by another after its setSecret).
+      const sameUser = (stage: string, text: string | undefined): DbCredentials | undefined => {
+        if (text === undefined) return undefined;
+        try {
+          const c = parseCredentials(text, `secret ${ctx.secret.Name} (${stage})`);
+          return c.username === pending.username && sameServer(c, pending) ? c : undefined;
+        } catch {
+          return undefined; // a malformed value is no fallback
+        }
+      };
+      const changeWith = async (stage: string, login: DbCredentials | undefined): Promise<boolean> => {
+        if (!login) return false;
+        try {
+          await withSession(engine, { ...login, dbname: pending.dbname }, opts, (s) => s.setOwnPassword(pending.password));
+        } catch (e) {
+          if (engine.isAuthFailure(e)) return false;
+          throw e;
+        }
+        if (stage !== AWSCURRENT) ctx.log.warn('current password was refused; changed the password with an older one', { usedStage: stage });
+        return true;
+      };
+      if (await changeWith(AWSCURRENT, current)) return;
       if (await logsIn(engine, pending, opts)) {
         ctx.log.info('pending password already accepted');
         return;
       }
-      const candidates: Array<[string, DbCredentials]> = [['AWSCURRENT', current]];
-      const addCandidate = (stage: string, text: string | undefined) => {
-        if (text === undefined) return;
-        try {
-          const c = parseCredentials(text, `secret ${ctx.secret.Name} (${stage})`);
-          if (c.username === pending.username && sameServer(c, pending)) candidates.push([stage, c]);
-        } catch {
-          /* a malformed value is no fallback */
-        }
-      };
-      addCandidate(AWSPREVIOUS, await ctx.value(AWSPREVIOUS, { optional: true }));
-      const tryLogin = async ([stage, login]: [string, DbCredentials]) => {
-        try {
-          await withSession(engine, { ...login, dbname: pending.dbname }, opts, async (s) => {
-            await s.setOwnPassword(pending.password);
-          });
-          if (stage !== 'AWSCURRENT') ctx.log.warn('current password was refused; changed the password with an older one', { usedStage: stage });
-          return true;
-        } catch (e) {
-          if (!engine.isAuthFailure(e)) throw e;
-          return false;
-        }
-      };
-      for (const c of candidates) if (await tryLogin(c)) return;
-      // Last resort: the password of a rotation that a newer one replaced after its setSecret.
+      if (await changeWith(AWSPREVIOUS, sameUser(AWSPREVIOUS, await ctx.value(AWSPREVIOUS, { optional: true })))) return;
       for (const text of await ctx.unlabelledValues(UNLABELLED_FALLBACKS)) {
-        const before = candidates.length;
-        addCandidate('an unlabelled version', text);
-        if (candidates.length > before && (await tryLogin(candidates[candidates.length - 1]))) return;
+        if (await changeWith('an unlabelled version', sameUser('an unlabelled version', text))) return;
       }
-      throw new RotationError(
-        `secret ${ctx.secret.Name}: ${describe(current)} refuses the AWSCURRENT, the AWSPREVIOUS and recent unlabelled passwords, so the password cannot be changed by its own user; ` +
+      fail(
+        ctx,
+        `${describe(current)} refuses the AWSCURRENT, the AWSPREVIOUS and recent unlabelled passwords, so the password cannot be changed by its own user; ` +
           'reset it with an admin login to the AWSCURRENT value (see README, runbook), then retry the rotation',
       );
     },
@@ -255,9 +290,9 @@ export function databaseStrategy(o: DatabaseStrategyOptions): RotationStrategy {
       const c = parseCredentials(valueText, `secret ${ctx.secret.Name}`);
       await withSession(engine, c, connectOptions(ctx), async (s) => {
         const user = await s.currentUser();
-        if (user !== c.username) throw new RotationError(`secret ${ctx.secret.Name}: logged in as ${user}, expected ${c.username}`);
+        if (user !== c.username) fail(ctx, `logged in as ${user}, expected ${c.username}`);
       }).catch((e) => {
-        if (engine.isAuthFailure(e)) throw new RotationError(`secret ${ctx.secret.Name}: ${describe(c)} does not accept the tested password; setSecret has not taken effect`);
+        if (engine.isAuthFailure(e)) fail(ctx, `${describe(c)} does not accept the tested password; setSecret has not taken effect`);
         throw e;
       });
     },

@@ -2,7 +2,7 @@
  * What the deployed handlers share: the strategy named by the function's environment and the
  * default Secrets Manager client. Each bundle's entry file (lambdas/handlers/*.ts) is one line.
  */
-import { STRATEGIES, Strategy, STRATEGY_ENV } from './contract';
+import { MIN_TLS_ENV, STRATEGIES, Strategy, STRATEGY_ENV, TLS_MODES, TlsMode } from './contract';
 import { databaseStrategy, DatabaseEngine } from './database';
 import { rotationHandler } from './protocol';
 import { defaultSecretsManager } from './secrets-manager';
@@ -15,6 +15,12 @@ export function strategyFromEnv(env: NodeJS.ProcessEnv = process.env): Strategy 
   return s as Strategy;
 }
 
+export function minTlsFromEnv(env: NodeJS.ProcessEnv = process.env): TlsMode {
+  const v = env[MIN_TLS_ENV] ?? 'verify-full';
+  if (!TLS_MODES.includes(v as TlsMode)) throw new Error(`environment variable ${MIN_TLS_ENV}="${v}" is not one of ${TLS_MODES.join(', ')}; re-deploy the stack`);
+  return v as TlsMode;
+}
+
 export function databaseHandler(engine: DatabaseEngine) {
-  return rotationHandler(() => databaseStrategy({ engine, strategy: strategyFromEnv() }), () => defaultSecretsManager());
+  return rotationHandler(() => databaseStrategy({ engine, strategy: strategyFromEnv(), minTls: minTlsFromEnv() }), () => defaultSecretsManager());
 }

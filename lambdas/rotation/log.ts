@@ -22,8 +22,8 @@ export class Logger {
   /** Registers a value that must never appear in output (and its JSON-escaped form). */
   redact(...values: Array<string | undefined>): void {
     for (const v of values) {
-      // Very short strings would blank out ordinary words; values that short are never secrets here.
-      if (!v || v.length < 6) continue;
+      // Shorter strings would blank out ordinary words; a secret that short protects nothing anyway.
+      if (!v || v.length < 4) continue;
       this.secrets.add(v);
       this.secrets.add(JSON.stringify(v).slice(1, -1));
     }

@@ -99,6 +99,8 @@ export function defaultSecretsManager(env: NodeJS.ProcessEnv = process.env): Sec
     new SecretsManagerClient({
       endpoint: env.SECRETS_MANAGER_ENDPOINT || undefined,
       maxAttempts: 3,
+      // Fail a hung call well inside the function's 60 s, instead of waiting for Lambda to kill it.
+      requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000 },
     }),
   );
 }

@@ -122,6 +122,11 @@ export function jsonKeys(s: SecretSpec): string[] | undefined {
   return undefined;
 }
 
+/** The database user a catalog declares for a secret (its JSON `username` field), if any. */
+export function catalogUsername(s: SecretSpec): string | undefined {
+  return s.value.kind === 'json' && typeof s.value.fields.username === 'string' ? s.value.fields.username : undefined;
+}
+
 export function isBinary(s: SecretSpec): boolean {
   return s.value.kind === 'binary-file' || (s.value.kind === 'external' && s.value.format === 'binary');
 }

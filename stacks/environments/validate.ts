@@ -3,7 +3,7 @@
  * exists, so a bad catalog fails `cdktf synth` with every problem listed and nothing written.
  */
 import { existsSync, statSync } from 'node:fs';
-import { rulesProblems } from '../../lambdas/rotation/contract';
+import { isTagValue, rulesProblems } from '../../lambdas/rotation/contract';
 import * as path from 'node:path';
 import { crossAccountSecretPolicy, ecsTrustPolicy, MAX_MANAGED_POLICIES_PER_ROLE, readPolicy, SecretGrant, splitReadGrants } from '../../modules/access';
 import { keyPolicy } from '../../modules/encryption-key';
@@ -19,7 +19,7 @@ import {
 } from '../../modules/guardrails';
 import { estimatedKeyArn, estimatedSecretArn, POLICY_LIMITS, PolicyDocument, policySize } from '../../modules/policy';
 import { lambdaTrustPolicy, rotationRolePolicy } from '../../modules/rotation';
-import { categoryReaders, ecsServices, isBinary, keyGrantees, jsonKeys, keyPlan, readerGrants, rotationFunctionName, rotationGroups, secretName, secretRegions } from './derive';
+import { catalogUsername, categoryReaders, ecsServices, isBinary, keyGrantees, jsonKeys, keyPlan, readerGrants, rotationFunctionName, rotationGroups, secretName, secretRegions } from './derive';
 import { NAME_PREFIX } from './project';
 import { EnvironmentConfig, SecretSpec } from './types';
 
@@ -148,6 +148,10 @@ export function validateEnvironment(env: EnvironmentConfig, repoRoot: string): V
         } else if (r.adminSecret) {
           add(subject, ['ROT-admin-unused', 'single-user rotation ignores adminSecret', 'remove adminSecret or use strategy "admin"']);
         }
+        const username = catalogUsername(s);
+        if (username !== undefined && !isTagValue(username)) {
+          add(subject, ['ROT-tag-value', `user name "${username}" cannot be carried in the rotation:username tag (letters, digits, spaces and _.:/=+-@, 256 at most)`, 'use a plainer database user name']);
+        }
         if (r.tls === 'disabled' && env.name !== 'dev' && !(r.tlsReason && r.tlsReason.trim().length >= 20)) {
           add(subject, ['ROT-tls-plaintext', 'rotation would send the new password to the database unencrypted, and the catalog does not say why', 'enable TLS on the database (RDS has it), use tls "require", or give tlsReason (20+ characters)']);
         }
@@ -165,6 +169,7 @@ export function validateEnvironment(env: EnvironmentConfig, repoRoot: string): V
         }
         const keys = jsonKeys(s);
         if (r.jsonKey && !keys?.includes(r.jsonKey)) add(subject, ['ROT-json-key', `jsonKey "${r.jsonKey}" is not a key of this secret`, `use one of: ${(keys ?? []).join(', ') || '(not a JSON secret)'}`]);
+        if (r.jsonKey && !isTagValue(r.jsonKey)) add(subject, ['ROT-tag-value', `jsonKey "${r.jsonKey}" cannot be carried in a tag (letters, digits, spaces and _.:/=+-@, 256 at most)`, 'rotate a JSON key with a plainer name']);
       }
     }
 

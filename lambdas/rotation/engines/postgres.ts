@@ -50,51 +50,48 @@ function sslOption(o: ConnectOptions): ClientConfig['ssl'] {
 class PostgresSession implements DbSession {
   constructor(private readonly client: Client) {}
 
+  /** session_user: current_user follows a role's `SET role` default and would name another role. */
   async currentUser(): Promise<string> {
-    const r = await this.client.query<{ u: string }>('SELECT current_user AS u');
+    const r = await this.client.query<{ u: string }>('SELECT session_user AS u');
     return r.rows[0].u;
   }
 
+  /** A role changes only its own password, and only as itself: undo a `SET role` default first. */
   async setOwnPassword(password: string): Promise<void> {
-    await this.client.query(`ALTER ROLE CURRENT_USER WITH ${passwordClause(password)}`);
+    await this.client.query('SET ROLE NONE');
+    await this.client.query(`ALTER ROLE SESSION_USER WITH ${passwordClause(password)}`);
   }
 
   async setPassword(username: string, password: string): Promise<void> {
     await this.client.query(`ALTER ROLE ${quoteIdent(username)} WITH ${passwordClause(password)}`);
   }
 
-  async userExists(username: string): Promise<boolean> {
-    const r = await this.client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [username]);
-    return r.rowCount === 1;
+  async isPrivileged(username: string): Promise<boolean> {
+    const r = await this.client.query<{ p: boolean }>(
+      `SELECT rolsuper OR rolcreaterole OR rolreplication OR rolbypassrls
+              OR EXISTS (SELECT 1 FROM pg_roles a WHERE a.rolname IN ('rds_superuser', 'azure_pg_admin', 'cloudsqlsuperuser') AND pg_has_role(r.oid, a.oid, 'MEMBER')) AS p
+         FROM pg_roles r WHERE r.rolname = $1`,
+      [username],
+    );
+    return r.rows[0]?.p ?? false;
   }
 
-  async createUserLike(username: string, password: string, template: string): Promise<void> {
+  /**
+   * The clone inherits the template's privileges by membership (as in AWS's multi-user template),
+   * so grants made to the template later reach the clone too; nothing flows the other way.
+   */
+  async matchUser(username: string, password: string, template: string): Promise<void> {
     await this.client.query('BEGIN');
     try {
-      await this.client.query(`CREATE ROLE ${quoteIdent(username)} WITH LOGIN ${passwordClause(password)}`);
-      await this.grantMembership(username, template);
+      const exists = (await this.client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [username])).rowCount === 1;
+      await this.client.query(`${exists ? 'ALTER' : 'CREATE'} ROLE ${quoteIdent(username)} WITH LOGIN ${passwordClause(password)}`);
+      const member = await this.client.query<{ m: boolean }>("SELECT pg_has_role($1, $2, 'MEMBER') AS m", [username, template]);
+      if (!member.rows[0].m) await this.client.query(`GRANT ${quoteIdent(template)} TO ${quoteIdent(username)}`);
       await this.client.query('COMMIT');
     } catch (e) {
       await this.client.query('ROLLBACK').catch(() => undefined);
       throw e;
     }
-  }
-
-  /**
-   * The clone inherits the template's privileges by membership (as in AWS's multi-user template),
-   * so grants made to the template later reach the clone too. The reverse direction is skipped:
-   * membership cannot be circular.
-   */
-  async syncPrivileges(username: string, template: string): Promise<void> {
-    await this.grantMembership(username, template);
-  }
-
-  private async grantMembership(username: string, template: string): Promise<void> {
-    const r = await this.client.query<{ either: boolean }>(
-      "SELECT pg_has_role($1, $2, 'MEMBER') OR pg_has_role($2, $1, 'MEMBER') AS either",
-      [username, template],
-    );
-    if (!r.rows[0].either) await this.client.query(`GRANT ${quoteIdent(template)} TO ${quoteIdent(username)}`);
   }
 
   async close(): Promise<void> {
