@@ -8,7 +8,7 @@
  * the cache key hashes every file under lambdas/, package-lock.json and the build options.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { buildSync, BuildOptions, version as esbuildVersion } from 'esbuild';
 import { HandlerName } from './rotation/contract';
@@ -99,5 +99,5 @@ function buildHandlerUncached(handler: HandlerName, outRoot: string): Bundle {
     built = true;
   }
   const bytes = readFileSync(file);
-  return { handler, file, sha256: createHash('sha256').update(bytes).digest('hex'), bytes: statSync(file).size, built };
+  return { handler, file, sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length, built };
 }

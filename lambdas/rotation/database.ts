@@ -218,7 +218,6 @@ export function databaseStrategy(o: DatabaseStrategyOptions): RotationStrategy {
       const current = parseCredentials((await ctx.value(AWSCURRENT))!, `secret ${ctx.secret.Name} (AWSCURRENT)`);
       if (!sameServer(pending, current)) fail(ctx, `the pending value points at ${pending.host}, the current at ${current.host}; a rotation never moves a secret between servers`);
       checkUser(ctx, pending, 'AWSPENDING');
-      const opts = connectOptions(ctx);
 
       if (o.strategy === 'alternating-users') {
         const base = baseName(ctx, current.username);
@@ -246,6 +245,7 @@ export function databaseStrategy(o: DatabaseStrategyOptions): RotationStrategy {
         return;
       }
 
+      const opts = connectOptions(ctx);
       // single-user: the user changes its own password, logging in with the first password the
       // server accepts: AWSCURRENT (the normal case, no failed login), then AWSPENDING (a retry
       // after a crash past this step), AWSPREVIOUS (AWSCURRENT changed out of band), and last
