@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { App } from 'cdktf';
-import { EnvironmentStack } from './environment-stack';
+import { EnvironmentStack, TERRAFORM_REQUIRED_VERSION } from './environment-stack';
 import { GuardrailError } from '../modules/guardrails';
 import { StateBackendStack } from './state-backend-stack';
 import { validateEnvironments } from './environments/validate';
@@ -34,8 +34,13 @@ export const backendStackName = (env: EnvironmentConfig) => `state-backend-${env
 export function buildApp(envs: EnvironmentConfig[], opts: BuildOptions = {}): { app: App; stacks: EnvironmentStack[] } {
   const violations = validateEnvironments(envs, REPO_ROOT);
   if (violations.length > 0) throw new GuardrailError(violations);
-  const outdir = path.resolve(opts.outdir ?? path.join(REPO_ROOT, 'cdktf.out'));
-  const app = new App({ outdir, skipValidation: false });
+  // CDKTF_OUTDIR is how `cdktf synth --output DIR` (and cdktn's CLI) tells the app where to write.
+  const outdir = path.resolve(opts.outdir ?? process.env.CDKTF_OUTDIR ?? path.join(REPO_ROOT, 'cdktf.out'));
+  // The Terraform versions the output is written for. cdktf ignores this key; CDK Terrain (cdktn)
+  // checks every write-only argument and S3 lockfile against it and, without it, assumes
+  // Terraform 1.5.7 and refuses the app. OpenTofu is not targeted: nothing here is tested on it.
+  const context = { targetVersions: { terraform: TERRAFORM_REQUIRED_VERSION } };
+  const app = new App({ outdir, skipValidation: false, context });
   const stacks = envs.map((env) => new EnvironmentStack(app, env.name, { env, outdir, repoRoot: REPO_ROOT, fullPrepare: opts.fullPrepare }));
   envs.forEach((env) => new StateBackendStack(app, backendStackName(env), env));
   return { app, stacks };

@@ -1,0 +1,190 @@
+/**
+ * `npm run compat:cdktn`: proves the same app runs on CDK Terrain (cdktn), the fork of the archived
+ * CDK for Terraform, and says exactly what changes in its output.
+ *
+ *  1. installs compat/cdktn's own locked tree (cdktn, cdktn-cli, @cdktn/provider-*, constructs);
+ *  2. type-checks the sources against cdktn's types (compat/cdktn/tsconfig.json maps the imports);
+ *     bundles main.ts twice with esbuild: as is (cdktf) and with every framework import mapped to
+ *     cdktn (scripts/cdktn-bundle.ts); the sources are not changed;
+ *  3. synthesizes every stack with each into .build/compat/{cdktf,cdktn}.out;
+ *  4. compares every file, after normalising only the version strings that must differ, and fails
+ *     on any difference not explained in compat/cdktn/differences.json (and on any entry there
+ *     that no longer matches anything, so the list stays true);
+ *  5. runs the synth-asserting unit tests (__tests__/stacks) with cdktn in place of cdktf.
+ *
+ * Flags: --no-tests skips step 5 (for quick iteration; CI runs everything).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { build } from 'esbuild';
+import { bundleForCdktn, COMPAT_DIR, ensureCdktnInstalled, ROOT } from './cdktn-bundle';
+import { diff, Difference, explain, Explained, globToRegExp, Json, normalise, Pattern, Segment } from './compat-compare';
+
+const OUT = path.join(ROOT, '.build', 'compat');
+const started = Date.now();
+const log = (s: string) => console.log(`compat:cdktn: ${s}`);
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/**
+ * What must differ between the two frameworks and is replaced before comparing. Kept to version
+ * strings: everything else (construct paths, logical IDs, metadata) is compared, because a
+ * changed logical ID is a changed Terraform address, i.e. a destroy and re-create.
+ */
+const NORMALISE: Array<{ file: string; path: Pattern; why: string }> = [
+  { file: 'manifest.json', path: ['version'], why: 'the framework version that wrote the manifest (cdktf 0.21.0 / cdktn 0.24.0)' },
+  { file: 'stacks/*/cdk.tf.json', path: ['//', 'metadata', 'version'], why: 'the framework version stamped in each stack' },
+  { file: 'stacks/*/cdk.tf.json', path: ['terraform', 'required_providers', '*', 'version'], why: 'each provider binding pins the provider version it was generated from' },
+];
+
+function walk(dir: string, base = dir, out: string[] = []): string[] {
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) walk(p, base, out);
+    else out.push(path.relative(base, p).split(path.sep).join('/'));
+  }
+  return out.sort();
+}
+
+function synthWith(bundle: string, outdir: string): number {
+  rmSync(outdir, { recursive: true, force: true });
+  const t0 = Date.now();
+  const r = spawnSync(process.execPath, [bundle], { cwd: ROOT, env: { ...process.env, CDKTF_OUTDIR: outdir }, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`synth with ${path.basename(bundle)} failed (exit ${r.status}):\n${r.stdout}${r.stderr}`);
+  if (!existsSync(path.join(outdir, 'manifest.json'))) throw new Error(`synth with ${path.basename(bundle)} wrote no manifest.json into ${outdir}`);
+  return Date.now() - t0;
+}
+
+const show = (v: Json | undefined) => (v === undefined ? '(absent)' : JSON.stringify(v).slice(0, 160));
+const where = (d: { file: string; path: Segment[] }) => `${d.file} ${d.path.map(String).join(' › ')}`;
+
+/** Compares the two outdirs; returns the differences left after normalising, and what normalising replaced. */
+function compare(cdktfOut: string, cdktnOut: string): { diffs: Difference[]; normalised: Map<string, Set<string>>; files: number } {
+  const left = walk(cdktfOut);
+  const right = walk(cdktnOut);
+  const diffs: Difference[] = [];
+  const normalised = new Map<string, Set<string>>();
+  for (const f of [...new Set([...left, ...right])].sort()) {
+    const inA = left.includes(f);
+    const inB = right.includes(f);
+    if (!inA || !inB) {
+      diffs.push({ file: f, path: [], cdktf: inA ? '(file)' : undefined, cdktn: inB ? '(file)' : undefined });
+      continue;
+    }
+    const ta = readFileSync(path.join(cdktfOut, f), 'utf8');
+    const tb = readFileSync(path.join(cdktnOut, f), 'utf8');
+    if (!f.endsWith('.json')) {
+      if (ta !== tb) diffs.push({ file: f, path: [], cdktf: `${ta.length} bytes`, cdktn: `${tb.length} bytes` });
+      continue;
+    }
+    const a = JSON.parse(ta) as Json;
+    const b = JSON.parse(tb) as Json;
+    for (const n of NORMALISE.filter((x) => globToRegExp(x.file).test(f))) {
+      const fa = normalise(a, n.path);
+      const fb = normalise(b, n.path);
+      for (const [p, v] of fa) {
+        const other = fb.find(([q]) => JSON.stringify(q) === JSON.stringify(p));
+        const key = `${n.file} ${p.map(String).join(' › ')}`;
+        if (!normalised.has(key)) normalised.set(key, new Set());
+        normalised.get(key)!.add(`${show(v)} → ${show(other?.[1])}`);
+      }
+    }
+    diff(f, a, b, [], diffs);
+  }
+  return { diffs, normalised, files: left.length };
+}
+
+function runTests(): { ran: number; passed: number; failed: number; skipped: number; ms: number } {
+  const report = path.join(OUT, 'jest-cdktn.json');
+  rmSync(report, { force: true });
+  const t0 = Date.now();
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js'), '-c', path.join(COMPAT_DIR, 'jest.config.js'), '--json', `--outputFile=${report}`], {
+    cwd: ROOT,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env },
+  });
+  const ms = Date.now() - t0;
+  if (!existsSync(report)) throw new Error(`jest (cdktn) wrote no report; exit ${r.status}`);
+  const j = JSON.parse(readFileSync(report, 'utf8')) as { numTotalTests: number; numPassedTests: number; numFailedTests: number; numPendingTests: number; numFailedTestSuites: number; numRuntimeErrorTestSuites: number };
+  return { ran: j.numTotalTests, passed: j.numPassedTests, failed: j.numFailedTests + j.numRuntimeErrorTestSuites + j.numFailedTestSuites, skipped: j.numPendingTests, ms };
+}
+
+async function main() {
+  const withTests = !process.argv.includes('--no-tests');
+  mkdirSync(OUT, { recursive: true });
+  const install = ensureCdktnInstalled(log);
+  if (install.installed) log(`installed in ${seconds(install.ms)}`);
+
+  const tsc = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '-p', path.join(COMPAT_DIR, 'tsconfig.json')], { cwd: ROOT, encoding: 'utf8' });
+  if (tsc.status !== 0) throw new Error(`the sources do not type-check against cdktn's bindings:\n${tsc.stdout}${tsc.stderr}`);
+  log('sources type-check against cdktn 0.24 and the @cdktn provider bindings');
+
+  const cdktfBundle = path.join(OUT, 'main-cdktf.cjs');
+  const cdktnBundle = path.join(OUT, 'main-cdktn.cjs');
+  await build({ entryPoints: [path.join(ROOT, 'main.ts')], outfile: cdktfBundle, bundle: true, packages: 'external', platform: 'node', target: 'node20', format: 'cjs', sourcemap: 'inline', logLevel: 'error', absWorkingDir: ROOT });
+  const aliases = await bundleForCdktn('main.ts', cdktnBundle);
+  const specs = [...new Set(aliases.map(([s]) => s))];
+  log(`mapped ${specs.length} distinct framework imports to cdktn (${specs.filter((s) => s.includes('/lib/')).length} provider deep paths)`);
+
+  // Both outdirs sit at the same depth: stacks refer to the Lambda bundles by relative path.
+  const cdktfOut = path.join(OUT, 'cdktf.out');
+  const cdktnOut = path.join(OUT, 'cdktn.out');
+  const msCdktf = synthWith(cdktfBundle, cdktfOut);
+  const msCdktn = synthWith(cdktnBundle, cdktnOut);
+  const stacks = readdirSync(path.join(cdktnOut, 'stacks')).sort();
+  const manifest = JSON.parse(readFileSync(path.join(cdktnOut, 'manifest.json'), 'utf8')) as { stacks: Record<string, unknown> };
+  const missing = Object.keys(manifest.stacks).filter((s) => !stacks.includes(s));
+  if (missing.length > 0) throw new Error(`cdktn's manifest names stacks it did not write: ${missing.join(', ')}`);
+  log(`synthesized ${stacks.length} stacks with each framework (cdktf ${seconds(msCdktf)}, cdktn ${seconds(msCdktn)}): ${stacks.join(', ')}`);
+
+  const { diffs, normalised, files } = compare(cdktfOut, cdktnOut);
+  log(`compared ${files} files; normalised before comparing:`);
+  for (const [p, values] of normalised) log(`  ${p}: ${[...values].join('; ')}`);
+
+  const listFile = path.join(COMPAT_DIR, 'differences.json');
+  const list = (JSON.parse(readFileSync(listFile, 'utf8')) as { differences: Explained[] }).differences;
+  for (const e of list) if (!e.reason || e.reason.trim().length < 20) throw new Error(`compat/cdktn/differences.json: the entry for ${e.file} ${e.path.join(' › ')} needs a reason`);
+  const { unexplained, unused, used } = explain(diffs, list);
+  for (const [e, n] of used) log(`  explained (${n}x) ${e.file} ${e.path.join(' › ')}: ${e.reason}`);
+
+  let failed = false;
+  if (unexplained.length > 0) {
+    failed = true;
+    console.error(`compat:cdktn: ${unexplained.length} difference(s) between the cdktf and cdktn output are not explained in compat/cdktn/differences.json:`);
+    for (const d of unexplained.slice(0, 50)) console.error(`  ${where(d)}: cdktf ${show(d.cdktf)} | cdktn ${show(d.cdktn)}`);
+    if (unexplained.length > 50) console.error(`  ... and ${unexplained.length - 50} more`);
+    console.error('fix: find out why the fork writes something else; if it is harmless, add an entry {file, path, cdktf, cdktn, reason} there; otherwise fix the app.');
+  }
+  if (unused.length > 0) {
+    failed = true;
+    console.error('compat:cdktn: entries in compat/cdktn/differences.json match no difference any more; remove them so the list stays true:');
+    for (const e of unused) console.error(`  ${e.file} ${e.path.join(' › ')}`);
+  }
+
+  let tests: ReturnType<typeof runTests> | undefined;
+  if (withTests) {
+    tests = runTests();
+    log(`unit tests on cdktn: ${tests.ran} ran, ${tests.passed} passed, ${tests.failed} failed, ${tests.skipped} skipped (${seconds(tests.ms)})`);
+    if (tests.ran === 0 || tests.failed > 0 || tests.skipped > 0) failed = true;
+  }
+
+  const summary = {
+    date: new Date().toISOString(),
+    stacks,
+    files,
+    normalised: Object.fromEntries([...normalised].map(([k, v]) => [k, [...v]])),
+    explained: [...used].map(([e, n]) => ({ file: e.file, path: e.path, count: n })),
+    unexplained: unexplained.length,
+    staleEntries: unused.length,
+    tests,
+    seconds: (Date.now() - started) / 1000,
+  };
+  writeFileSync(path.join(OUT, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+  log(`${failed ? 'FAILED' : 'ok'} in ${seconds(Date.now() - started)}`);
+  if (failed) process.exit(1);
+}
+
+main().catch((e: unknown) => {
+  console.error(`compat:cdktn: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+});
