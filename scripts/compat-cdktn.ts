@@ -10,6 +10,7 @@
  *  4. compares every file, after normalising only the version strings that must differ, and fails
  *     on any difference not explained in compat/cdktn/differences.json (and on any entry there
  *     that no longer matches anything, so the list stays true);
+ *     and checks that `cdktn synth` (the CLI) writes the same bytes as the app run alone;
  *  5. runs the synth-asserting unit tests (__tests__/stacks) with cdktn in place of cdktf.
  *
  * Flags: --no-tests skips step 5 (for quick iteration; CI runs everything).
@@ -18,7 +19,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { build } from 'esbuild';
-import { bundleForCdktn, COMPAT_DIR, ensureCdktnInstalled, ROOT } from './cdktn-bundle';
+import { bundleForCdktn, CDKTN_CLI, CDKTN_NODE, cdktnEnv, COMPAT_DIR, ensureCdktnInstalled, ROOT } from './cdktn-bundle';
 import { diff, Difference, explain, Explained, globToRegExp, Json, normalise, Pattern, Segment } from './compat-compare';
 
 const OUT = path.join(ROOT, '.build', 'compat');
@@ -46,13 +47,21 @@ function walk(dir: string, base = dir, out: string[] = []): string[] {
   return out.sort();
 }
 
-function synthWith(bundle: string, outdir: string): number {
+/** Runs `command args` with CDKTF_OUTDIR=outdir (the app honours it; so do both CLIs' --output). */
+function synthWith(what: string, command: string, args: string[], outdir: string, env: NodeJS.ProcessEnv): number {
   rmSync(outdir, { recursive: true, force: true });
   const t0 = Date.now();
-  const r = spawnSync(process.execPath, [bundle], { cwd: ROOT, env: { ...process.env, CDKTF_OUTDIR: outdir }, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`synth with ${path.basename(bundle)} failed (exit ${r.status}):\n${r.stdout}${r.stderr}`);
-  if (!existsSync(path.join(outdir, 'manifest.json'))) throw new Error(`synth with ${path.basename(bundle)} wrote no manifest.json into ${outdir}`);
+  const r = spawnSync(command, args, { cwd: ROOT, env: { ...env, CDKTF_OUTDIR: outdir }, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`synth with ${what} failed (exit ${r.status}):\n${r.stdout}${r.stderr}`);
+  if (!existsSync(path.join(outdir, 'manifest.json'))) throw new Error(`synth with ${what} wrote no manifest.json into ${outdir}`);
   return Date.now() - t0;
+}
+
+/** Files that differ (or exist on one side only) between two outdirs, byte for byte. */
+function differingFiles(a: string, b: string): string[] {
+  const left = walk(a);
+  const right = walk(b);
+  return [...new Set([...left, ...right])].filter((f) => !left.includes(f) || !right.includes(f) || !readFileSync(path.join(a, f)).equals(readFileSync(path.join(b, f))));
 }
 
 const show = (v: Json | undefined) => (v === undefined ? '(absent)' : JSON.stringify(v).slice(0, 160));
@@ -98,10 +107,10 @@ function runTests(): { ran: number; passed: number; failed: number; skipped: num
   const report = path.join(OUT, 'jest-cdktn.json');
   rmSync(report, { force: true });
   const t0 = Date.now();
-  const r = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js'), '-c', path.join(COMPAT_DIR, 'jest.config.js'), '--json', `--outputFile=${report}`], {
+  const r = spawnSync(CDKTN_NODE, [path.join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js'), '-c', path.join(COMPAT_DIR, 'jest.config.js'), '--json', `--outputFile=${report}`], {
     cwd: ROOT,
     stdio: ['ignore', 'inherit', 'inherit'],
-    env: { ...process.env },
+    env: cdktnEnv(),
   });
   const ms = Date.now() - t0;
   if (!existsSync(report)) throw new Error(`jest (cdktn) wrote no report; exit ${r.status}`);
@@ -129,13 +138,22 @@ async function main() {
   // Both outdirs sit at the same depth: stacks refer to the Lambda bundles by relative path.
   const cdktfOut = path.join(OUT, 'cdktf.out');
   const cdktnOut = path.join(OUT, 'cdktn.out');
-  const msCdktf = synthWith(cdktfBundle, cdktfOut);
-  const msCdktn = synthWith(cdktnBundle, cdktnOut);
+  const msCdktf = synthWith('cdktf', process.execPath, [cdktfBundle], cdktfOut, process.env);
+  const msCdktn = synthWith('cdktn', CDKTN_NODE, [cdktnBundle], cdktnOut, cdktnEnv());
   const stacks = readdirSync(path.join(cdktnOut, 'stacks')).sort();
   const manifest = JSON.parse(readFileSync(path.join(cdktnOut, 'manifest.json'), 'utf8')) as { stacks: Record<string, unknown> };
   const missing = Object.keys(manifest.stacks).filter((s) => !stacks.includes(s));
   if (missing.length > 0) throw new Error(`cdktn's manifest names stacks it did not write: ${missing.join(', ')}`);
-  log(`synthesized ${stacks.length} stacks with each framework (cdktf ${seconds(msCdktf)}, cdktn ${seconds(msCdktn)}): ${stacks.join(', ')}`);
+  const nodeCdktn = spawnSync(CDKTN_NODE, ['--version'], { encoding: 'utf8' }).stdout.trim();
+  log(`synthesized ${stacks.length} stacks with each framework (cdktf on Node ${process.version}: ${seconds(msCdktf)}; cdktn on Node ${nodeCdktn}: ${seconds(msCdktn)}): ${stacks.join(', ')}`);
+
+  // What users type: `cdktn synth` runs the app through cdktf.json's contract (CDKTF_OUTDIR,
+  // context) and must write exactly what the app writes alone.
+  const cliOut = path.join(OUT, 'cdktn-cli.out');
+  const msCli = synthWith('cdktn-cli synth', CDKTN_CLI, ['synth', '--app', `${JSON.stringify(CDKTN_NODE)} ${JSON.stringify(cdktnBundle)}`, '--output', cliOut], cliOut, cdktnEnv());
+  const cliDiffers = differingFiles(cdktnOut, cliOut);
+  if (cliDiffers.length > 0) throw new Error(`\`cdktn synth\` wrote something else than the app alone: ${cliDiffers.join(', ')}`);
+  log(`\`cdktn synth\` (cdktn-cli 0.24) writes the same bytes as the app alone (${seconds(msCli)})`);
 
   const { diffs, normalised, files } = compare(cdktfOut, cdktnOut);
   log(`compared ${files} files; normalised before comparing:`);
