@@ -1,11 +1,15 @@
 /**
  * `npm run bench`: every figure is measured in this run against a baseline measured in the same
- * run, on this machine. Prints a table and writes bench/results/latest.json.
+ * run, on this machine. Prints a table and writes bench/results/latest.local.json (untracked);
+ * `npm run bench -- --record` writes the tracked bench/results/latest.json instead (whole runs
+ * only). `--only cli,synth` runs some sections. The `lambdas` section starts PostgreSQL, MariaDB
+ * and moto through scripts/services.sh (root, Debian packages, PyPI) unless they are running.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { build, Plugin } from 'esbuild';
+import { benchCli } from './cli';
 import { BenchRow } from './types';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -85,23 +89,47 @@ async function benchScale(rows: BenchRow[]) {
   }
 }
 
-async function main() {
-  const rows: BenchRow[] = [];
-  await benchSynth(rows);
-  await benchScale(rows);
+async function benchLambdaSection(rows: BenchRow[]) {
   // The rotation-Lambda figures (bundle sizes, cold loads, rotation duration) live with the handlers.
   const lambdaBench = path.join(OUT, 'lambdas.cjs');
   await bundle('bench/lambdas.ts', lambdaBench);
   const { benchLambdas } = require(lambdaBench) as { benchLambdas: () => Promise<BenchRow[]> };
   rows.push(...(await benchLambdas()));
+}
+
+/** The sections, in table order. A new one is one line here. */
+const SECTIONS: Array<[name: string, run: (rows: BenchRow[]) => Promise<void>]> = [
+  ['synth', benchSynth],
+  ['scale', benchScale],
+  ['cli', async (rows) => void rows.push(...(await benchCli(RUNS)))],
+  ['lambdas', benchLambdaSection],
+];
+
+function parseArgs(argv: string[]): { record: boolean; only?: string[] } {
+  const record = argv.includes('--record');
+  const i = argv.indexOf('--only');
+  const only = i >= 0 ? (argv[i + 1] ?? '').split(',').filter(Boolean) : undefined;
+  const unknown = (only ?? []).filter((n) => !SECTIONS.some(([s]) => s === n));
+  if (i >= 0 && (only!.length === 0 || unknown.length > 0)) throw new Error(`--only takes section names from: ${SECTIONS.map(([s]) => s).join(', ')}`);
+  // The tracked file holds one whole run: rows from different runs would not share a machine state.
+  if (record && only) throw new Error('--record writes the tracked bench/results/latest.json and needs the whole bench; drop --only');
+  return { record, only };
+}
+
+async function main() {
+  const { record, only } = parseArgs(process.argv.slice(2));
+  const rows: BenchRow[] = [];
+  for (const [name, run] of SECTIONS) if (!only || only.includes(name)) await run(rows);
   const fmt = (n: number | undefined, unit = '') => (n === undefined ? '' : `${n >= 100 ? n.toFixed(0) : n.toFixed(2)}${unit}`);
   console.log('| group | measurement | value | baseline | ratio | note |');
   console.log('|---|---|---|---|---|---|');
   for (const r of rows) {
     console.log(`| ${r.group} | ${r.name} | ${fmt(r.value)} ${r.unit} | ${r.baselineName ? `${fmt(r.baseline)} ${r.unit} (${r.baselineName})` : ''} | ${r.ratio ? fmt(r.ratio) + 'x' : ''} | ${r.note ?? ''} |`);
   }
-  mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
-  writeFileSync(path.join(ROOT, 'bench', 'results', 'latest.json'), JSON.stringify({ date: new Date().toISOString(), node: process.version, rows }, null, 2) + '\n');
+  const file = path.join(ROOT, 'bench', 'results', record ? 'latest.json' : 'latest.local.json');
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), node: process.version, sections: only ?? SECTIONS.map(([s]) => s), rows }, null, 2) + '\n');
+  console.log(`wrote ${path.relative(ROOT, file)}${record ? '' : ' (untracked; --record writes bench/results/latest.json)'}`);
 }
 
 main().catch((e) => {

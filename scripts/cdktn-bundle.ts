@@ -83,11 +83,11 @@ export function cdktnAliasPlugin(seen: AliasLog = []): Plugin {
 }
 
 /**
- * Bundles `entry` (relative to the root) into `outfile` against cdktn. Everything else that is
- * not our source stays external and resolves from the root's node_modules as usual. Fails if any
- * cdktf import survived the mapping.
+ * Bundles `entry` (relative to the root) into `outfile`, as written (cdktf) or against cdktn. Our
+ * sources are inlined; every other package stays external and resolves from the root's
+ * node_modules as usual. For cdktn, fails if any cdktf import survived the mapping.
  */
-export async function bundleForCdktn(entry: string, outfile: string): Promise<AliasLog> {
+export async function bundleApp(entry: string, outfile: string, framework: 'cdktf' | 'cdktn'): Promise<AliasLog> {
   const seen: AliasLog = [];
   const result = await build({
     entryPoints: [path.join(ROOT, entry)],
@@ -101,8 +101,9 @@ export async function bundleForCdktn(entry: string, outfile: string): Promise<Al
     logLevel: 'error',
     absWorkingDir: ROOT,
     metafile: true,
-    plugins: [cdktnAliasPlugin(seen)],
+    plugins: framework === 'cdktn' ? [cdktnAliasPlugin(seen)] : [],
   });
+  if (framework === 'cdktf') return seen;
   const leaked = Object.values(result.metafile.outputs)
     .flatMap((o) => o.imports)
     .filter((i) => /^(cdktf|@cdktf\/)/.test(i.path) || /[\\/]node_modules[\\/](cdktf|@cdktf)[\\/]/.test(i.path));

@@ -18,8 +18,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { build } from 'esbuild';
-import { bundleForCdktn, CDKTN_CLI, CDKTN_NODE, cdktnEnv, COMPAT_DIR, ensureCdktnInstalled, ROOT } from './cdktn-bundle';
+import { bundleApp, CDKTN_CLI, CDKTN_NODE, cdktnEnv, COMPAT_DIR, ensureCdktnInstalled, ROOT } from './cdktn-bundle';
 import { diff, Difference, explain, Explained, globToRegExp, Json, normalise, Pattern, Segment } from './compat-compare';
 
 const OUT = path.join(ROOT, '.build', 'compat');
@@ -130,8 +129,8 @@ async function main() {
 
   const cdktfBundle = path.join(OUT, 'main-cdktf.cjs');
   const cdktnBundle = path.join(OUT, 'main-cdktn.cjs');
-  await build({ entryPoints: [path.join(ROOT, 'main.ts')], outfile: cdktfBundle, bundle: true, packages: 'external', platform: 'node', target: 'node20', format: 'cjs', sourcemap: 'inline', logLevel: 'error', absWorkingDir: ROOT });
-  const aliases = await bundleForCdktn('main.ts', cdktnBundle);
+  await bundleApp('main.ts', cdktfBundle, 'cdktf');
+  const aliases = await bundleApp('main.ts', cdktnBundle, 'cdktn');
   const specs = [...new Set(aliases.map(([s]) => s))];
   log(`mapped ${specs.length} distinct framework imports to cdktn (${specs.filter((s) => s.includes('/lib/')).length} provider deep paths)`);
 
