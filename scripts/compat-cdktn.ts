@@ -17,7 +17,9 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import * as path from 'node:path';
+import { diffShapes, readShape } from './binding-diff';
 import { bundleApp, CDKTN_CLI, CDKTN_NODE, cdktnEnv, COMPAT_DIR, ensureCdktnInstalled, ROOT } from './cdktn-bundle';
 import { diff, Difference, explain, Explained, globToRegExp, Json, normalise, Pattern, Segment } from './compat-compare';
 
@@ -133,6 +135,18 @@ async function main() {
   const aliases = await bundleApp('main.ts', cdktnBundle, 'cdktn');
   const specs = [...new Set(aliases.map(([s]) => s))];
   log(`mapped ${specs.length} distinct framework imports to cdktn (${specs.filter((s) => s.includes('/lib/')).length} provider deep paths)`);
+
+  // The provider upgrade, type by type, for the types the app imports (informational: a change
+  // that breaks the app fails the type-check above; the rest is what to read in the first plan).
+  const rootRequire = createRequire(path.join(ROOT, 'package.json'));
+  const bindingLines: string[] = [];
+  for (const [spec, cdktnFile] of [...new Map(aliases)].sort()) {
+    if (!spec.includes('/lib/')) continue;
+    const changes = diffShapes(readShape(rootRequire.resolve(spec).replace(/\.js$/, '.d.ts')), readShape(path.join(ROOT, cdktnFile).replace(/\.js$/, '.d.ts')));
+    bindingLines.push(`## ${spec.replace(/^@cdktf\//, '')}: ${changes.length === 0 ? 'no change' : `${changes.length} change(s)`}`, ...changes.map((c) => `- ${c}`));
+  }
+  writeFileSync(path.join(OUT, 'bindings.md'), bindingLines.join('\n') + '\n');
+  log(`binding changes for the ${bindingLines.filter((l) => l.startsWith('## ')).length} provider types the app uses: .build/compat/bindings.md (${bindingLines.filter((l) => l.startsWith('- ')).length} lines)`);
 
   // Both outdirs sit at the same depth: stacks refer to the Lambda bundles by relative path.
   const cdktfOut = path.join(OUT, 'cdktf.out');

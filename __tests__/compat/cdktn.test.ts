@@ -80,3 +80,38 @@ describe('output comparison', () => {
     expect(d.map((x) => [x.path, x.cdktf, x.cdktn])).toEqual([[['a', 1], 2, 5], [['a', 2], 3, undefined]]);
   });
 });
+
+describe('provider binding comparison', () => {
+  const { mkdtempSync, writeFileSync } = require('node:fs') as typeof import('node:fs');
+  const { join } = require('node:path') as typeof import('node:path');
+  const { tmpdir } = require('node:os') as typeof import('node:os');
+  const { diffShapes, readShape } = require('../../scripts/binding-diff') as typeof import('../../scripts/binding-diff');
+  const dts = (text: string) => {
+    const f = join(mkdtempSync(join(tmpdir(), 'binding-')), 'index.d.ts');
+    writeFileSync(f, text);
+    return readShape(f);
+  };
+
+  test('names added, removed, re-required and retyped arguments, and new attributes; folds cdktn into cdktf', () => {
+    const before = dts(`import * as cdktf from 'cdktf';
+      export interface RotationConfig { readonly secretId: string; readonly rotationRules: RotationRules; readonly gone?: string; readonly n?: number; }
+      export interface RotationRules { readonly days?: number | cdktf.IResolvable; }
+      export declare class Rotation { get secretId(): string; get secretIdInput(): string | undefined; static readonly tfResourceType = "x"; }`);
+    const after = dts(`import * as cdktn from 'cdktn';
+      export interface RotationConfig { readonly secretId: string; readonly rotationRules?: RotationRules; readonly enabled?: boolean; readonly n?: string; readonly must: string; }
+      export interface RotationRules { readonly days?: number | cdktn.IResolvable; }
+      export interface External { readonly role?: string; }
+      export declare class Rotation { get secretId(): string; get enabled(): boolean; get enabledInput(): boolean | undefined; }`);
+    expect(diffShapes(before, after).sort()).toEqual(
+      [
+        'RotationConfig.rotationRules: now optional',
+        'RotationConfig.enabled: new optional argument (boolean)',
+        'RotationConfig.n: type number → string',
+        'RotationConfig.must: new REQUIRED argument (string)',
+        'RotationConfig.gone: REMOVED',
+        'new block/interface External',
+        'Rotation.enabled: new attribute',
+      ].sort(),
+    );
+  });
+});
