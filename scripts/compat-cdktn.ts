@@ -16,7 +16,8 @@
  * Flags: --no-tests skips step 5 (for quick iteration; CI runs everything).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { diffShapes, readShape } from './binding-diff';
@@ -119,6 +120,26 @@ function runTests(): { ran: number; passed: number; failed: number; skipped: num
   return { ran: j.numTotalTests, passed: j.numPassedTests, failed: j.numFailedTests + j.numRuntimeErrorTestSuites + j.numFailedTestSuites, skipped: j.numPendingTests, ms };
 }
 
+/**
+ * The provider addresses Terraform itself reads from a stack (`terraform providers`, which needs
+ * no download; the backend block is left out so no init is needed). Null when Terraform is absent.
+ */
+function providerAddresses(stackFile: string): string[] | null {
+  const which = spawnSync('terraform', ['version'], { encoding: 'utf8' });
+  if (which.error) return null;
+  const doc = JSON.parse(readFileSync(stackFile, 'utf8')) as { terraform?: { backend?: unknown } };
+  delete doc.terraform?.backend;
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'compat-providers-'));
+  try {
+    writeFileSync(path.join(dir, 'main.tf.json'), JSON.stringify(doc));
+    const r = spawnSync('terraform', ['providers', '-no-color'], { cwd: dir, encoding: 'utf8', env: { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null', CHECKPOINT_DISABLE: '1' } });
+    if (r.status !== 0) throw new Error(`terraform providers failed on ${stackFile}:\n${r.stderr}`);
+    return [...r.stdout.matchAll(/provider\[([^\]]+)\]/g)].map((m) => m[1]).sort();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function main() {
   const withTests = !process.argv.includes('--no-tests');
   mkdirSync(OUT, { recursive: true });
@@ -171,6 +192,15 @@ async function main() {
   const { diffs, normalised, files } = compare(cdktfOut, cdktnOut);
   log(`compared ${files} files; normalised before comparing:`);
   for (const [p, values] of normalised) log(`  ${p}: ${[...values].join('; ')}`);
+
+  // The provider source is written differently; prove with Terraform that it names the same provider.
+  const addresses = stacks.map((st) => [st, providerAddresses(path.join(cdktfOut, 'stacks', st, 'cdk.tf.json')), providerAddresses(path.join(cdktnOut, 'stacks', st, 'cdk.tf.json'))] as const);
+  if (addresses.some(([, a]) => a === null)) log('terraform is not installed: provider addresses not checked with Terraform');
+  else {
+    const differ = addresses.filter(([, a, b]) => JSON.stringify(a) !== JSON.stringify(b));
+    if (differ.length > 0) throw new Error(`Terraform reads other providers from the cdktn output: ${differ.map(([st, a, b]) => `${st}: ${a!.join(', ')} | ${b!.join(', ')}`).join('; ')}`);
+    log(`terraform providers: the same provider addresses in all ${stacks.length} stacks (${[...new Set(addresses.flatMap(([, a]) => a!))].join(', ')})`);
+  }
 
   const listFile = path.join(COMPAT_DIR, 'differences.json');
   const list = (JSON.parse(readFileSync(listFile, 'utf8')) as { differences: Explained[] }).differences;
