@@ -16,6 +16,7 @@
  * Flags: --no-tests skips step 5 (for quick iteration; CI runs everything).
  */
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import { createRequire } from 'node:module';
@@ -143,8 +144,13 @@ function providerAddresses(stackFile: string): string[] | null {
 async function main() {
   const withTests = !process.argv.includes('--no-tests');
   mkdirSync(OUT, { recursive: true });
+  const rootLock = () => createHash('sha256').update(readFileSync(path.join(ROOT, 'package-lock.json'))).digest('hex');
+  const lockBefore = rootLock();
   const install = ensureCdktnInstalled(log);
   if (install.installed) log(`installed in ${seconds(install.ms)}`);
+  // The user's tree stays as chosen: same lock file, and no fork package reachable from the root.
+  const leakedIntoRoot = ['cdktn', 'cdktn-cli', '@cdktn'].filter((p) => existsSync(path.join(ROOT, 'node_modules', p)));
+  if (rootLock() !== lockBefore || leakedIntoRoot.length > 0) throw new Error(`the root dependency tree changed (package-lock.json or node_modules/${leakedIntoRoot.join(', ')}); cdktn belongs in compat/cdktn only`);
 
   const tsc = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '-p', path.join(COMPAT_DIR, 'tsconfig.json')], { cwd: ROOT, encoding: 'utf8' });
   if (tsc.status !== 0) throw new Error(`the sources do not type-check against cdktn's bindings:\n${tsc.stdout}${tsc.stderr}`);
