@@ -2,18 +2,21 @@
  * `npm run compat:cdktn`: proves the same app runs on CDK Terrain (cdktn), the fork of the archived
  * CDK for Terraform, and says exactly what changes in its output.
  *
- *  1. installs compat/cdktn's own locked tree (cdktn, cdktn-cli, @cdktn/provider-*, constructs);
- *  2. type-checks the sources against cdktn's types (compat/cdktn/tsconfig.json maps the imports);
- *     bundles main.ts twice with esbuild: as is (cdktf) and with every framework import mapped to
- *     cdktn (scripts/cdktn-bundle.ts); the sources are not changed;
- *  3. synthesizes every stack with each into .build/compat/{cdktf,cdktn}.out;
- *  4. compares every file, after normalising only the version strings that must differ, and fails
- *     on any difference not explained in compat/cdktn/differences.json (and on any entry there
- *     that no longer matches anything, so the list stays true);
- *     and checks that `cdktn synth` (the CLI) writes the same bytes as the app run alone;
- *  5. runs the synth-asserting unit tests (__tests__/stacks) with cdktn in place of cdktf.
+ *  1. installs compat/cdktn's own locked tree (cdktn, cdktn-cli, @cdktn/provider-*, constructs,
+ *     Node 22) and fails if anything of the fork reaches the root tree;
+ *  2. type-checks the unchanged sources against cdktn's types (compat/cdktn/tsconfig.json);
+ *  3. bundles main.ts twice with esbuild: as is (cdktf) and with every framework import mapped to
+ *     cdktn (scripts/cdktn-bundle.ts); lists the provider binding changes for the types it uses;
+ *  4. synthesizes every stack with each into .build/compat/{cdktf,cdktn}.out, and through
+ *     `cdktn synth`, which must write the same bytes as the app run alone;
+ *  5. compares every file after normalising only the version strings that must differ (NORMALISE)
+ *     and fails on any difference not explained in compat/cdktn/differences.json, and on any
+ *     entry there that no longer matches anything, so the list stays true; Terraform itself
+ *     (`terraform providers`) must read the same providers from both;
+ *  6. runs the unit tests that synthesize with cdktn in place of cdktf, on Node 22
+ *     (compat/cdktn/jest.config.js).
  *
- * Flags: --no-tests skips step 5 (for quick iteration; CI runs everything).
+ * Flags: --no-tests skips step 6 (for quick iteration; CI runs everything).
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -36,7 +39,7 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
  * changed logical ID is a changed Terraform address, i.e. a destroy and re-create.
  */
 const NORMALISE: Array<{ file: string; path: Pattern; why: string }> = [
-  { file: 'manifest.json', path: ['version'], why: 'the framework version that wrote the manifest (cdktf 0.21.0 / cdktn 0.24.0)' },
+  { file: 'manifest.json', path: ['version'], why: 'the framework version that wrote the manifest' },
   { file: 'stacks/*/cdk.tf.json', path: ['//', 'metadata', 'version'], why: 'the framework version stamped in each stack' },
   { file: 'stacks/*/cdk.tf.json', path: ['terraform', 'required_providers', '*', 'version'], why: 'each provider binding pins the provider version it was generated from' },
 ];
@@ -96,7 +99,7 @@ function compare(cdktfOut: string, cdktnOut: string): { diffs: Difference[]; nor
       const fb = normalise(b, n.path);
       for (const [p, v] of fa) {
         const other = fb.find(([q]) => JSON.stringify(q) === JSON.stringify(p));
-        const key = `${n.file} ${p.map(String).join(' › ')}`;
+        const key = `${n.file} ${p.map(String).join(' › ')} (${n.why})`;
         if (!normalised.has(key)) normalised.set(key, new Set());
         normalised.get(key)!.add(`${show(v)} → ${show(other?.[1])}`);
       }
