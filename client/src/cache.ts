@@ -140,6 +140,8 @@ export interface SecretVersion {
   binary?: Uint8Array;
   /** Region that served the value. */
   region?: string;
+  /** When it was fetched (clock ms): lets a caller tell newer information from older. */
+  fetchedAt: number;
 }
 
 interface Entry {
@@ -467,6 +469,7 @@ export class SecretCache {
       string: r.out.SecretString,
       binary: r.out.SecretBinary,
       region: r.region,
+      fetchedAt: now,
     };
     this.redactor.add(version.string);
     if (version.binary) this.redactor.add(Buffer.from(version.binary).toString('base64'));

@@ -25,6 +25,8 @@ export interface DatabaseCredentials {
   /** The secret version these came from, and the stage it was read through. */
   versionId: string;
   stage: string;
+  /** When the cache fetched them. */
+  fetchedAt: number;
 }
 
 export interface AuthRetryOptions {
@@ -58,7 +60,7 @@ export function credentialsOf(e: unknown): DatabaseCredentials | undefined {
 }
 
 /** JSON fields of a database secret, as AWS's templates and our rotation functions write them. */
-export function parseDatabaseSecret(v: unknown, secretId: string): Omit<DatabaseCredentials, 'versionId' | 'stage'> {
+export function parseDatabaseSecret(v: unknown, secretId: string): Omit<DatabaseCredentials, 'versionId' | 'stage' | 'fetchedAt'> {
   if (!v || typeof v !== 'object' || Array.isArray(v)) throw new SecretsClientError('Invalid', `secret ${secretId} is not a JSON object with username and password`, { secretId });
   const o = v as Record<string, unknown>;
   if (typeof o.username !== 'string' || !o.username || typeof o.password !== 'string' || !o.password) {
@@ -96,7 +98,7 @@ export class RotatingCredentials {
   private async read(stage: string, opts: { signal?: AbortSignal; force?: boolean }): Promise<DatabaseCredentials> {
     const v = await this.cache.getSecret(this.secretId, { versionStage: stage, signal: opts.signal, forceRefresh: opts.force });
     const parsed = await this.cache.getJson(this.secretId, { versionStage: stage, signal: opts.signal });
-    return { ...parseDatabaseSecret(parsed, this.secretId), versionId: v.versionId, stage };
+    return { ...parseDatabaseSecret(parsed, this.secretId), versionId: v.versionId, stage, fetchedAt: v.fetchedAt };
   }
 
   /** The credentials a new connection should use now. */
@@ -156,8 +158,10 @@ export class RotatingCredentials {
     if (!this.recovery) {
       this.recovery = (async () => {
         if (this.peekVersion() !== used.versionId) return; // someone already moved on
+        // A forced refresh inside its rate limit answers with what is cached, which may be older
+        // than what was just refused: only information fetched after `used` counts.
         const cur = await this.read(AWSCURRENT, { signal, force: true });
-        if (cur.versionId !== used.versionId) {
+        if (cur.versionId !== used.versionId && cur.fetchedAt > used.fetchedAt) {
           this.pinned = undefined;
           return;
         }
@@ -169,7 +173,7 @@ export class RotatingCredentials {
           // No pending version (or no value in it yet, or the role may not read it): nothing to try.
           if (!['NotFound', 'AccessDenied', 'Invalid', 'NotJson'].includes((e as SecretsClientError)?.code)) throw e;
         }
-        if (pending && pending.versionId !== used.versionId && pending.versionId !== cur.versionId) {
+        if (pending && pending.versionId !== used.versionId && pending.versionId !== cur.versionId && pending.fetchedAt >= used.fetchedAt) {
           this.pinned = { creds: pending, currentAtPin: cur.versionId };
         }
       })().finally(() => {
