@@ -94,6 +94,10 @@ async function main() {
   await bundle('bench/lambdas.ts', lambdaBench);
   const { benchLambdas } = require(lambdaBench) as { benchLambdas: () => Promise<BenchRow[]> };
   rows.push(...(await benchLambdas()));
+  // The rotation-aware client's figures (failed queries under rotation, cache latency, API rate, bundle).
+  const clientBench = path.join(OUT, 'client.cjs');
+  await bundle('bench/client.ts', clientBench);
+  rows.push(...(await (require(clientBench) as { benchClient: () => Promise<BenchRow[]> }).benchClient()));
   const fmt = (n: number | undefined, unit = '') => (n === undefined ? '' : `${n >= 100 ? n.toFixed(0) : n.toFixed(2)}${unit}`);
   console.log('| group | measurement | value | baseline | ratio | note |');
   console.log('|---|---|---|---|---|---|');

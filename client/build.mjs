@@ -17,7 +17,8 @@ const shareIndex = {
   },
 };
 
-export async function buildClient(outdir = join(here, 'dist'), minify = false) {
+/** `bundleSdk`: also bundle the AWS SDK (what an app that bundles its dependencies ships). */
+export async function buildClient(outdir = join(here, 'dist'), minify = false, bundleSdk = false) {
   return build({
     entryPoints: ['index', 'pg', 'mysql'].map((n) => join(here, 'src', `${n}.ts`)),
     outdir,
@@ -26,7 +27,7 @@ export async function buildClient(outdir = join(here, 'dist'), minify = false) {
     platform: 'node',
     target: 'node20',
     format: 'cjs',
-    external: ['@aws-sdk/client-secrets-manager', 'pg', 'mysql2', 'mysql2/promise'],
+    external: [...(bundleSdk ? [] : ['@aws-sdk/client-secrets-manager']), 'pg', 'mysql2', 'mysql2/promise'],
     minify,
     sourcemap: false,
     metafile: true,
@@ -34,7 +35,13 @@ export async function buildClient(outdir = join(here, 'dist'), minify = false) {
   });
 }
 
+// node client/build.mjs [--outdir DIR] [--minify] [--bundle-sdk] [--json]
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const r = await buildClient();
-  for (const [file, o] of Object.entries(r.metafile.outputs)) console.log(`${file}: ${o.bytes} bytes`);
+  const args = process.argv.slice(2);
+  const at = args.indexOf('--outdir');
+  const r = await buildClient(at >= 0 ? args[at + 1] : undefined, args.includes('--minify'), args.includes('--bundle-sdk'));
+  const sizes = Object.fromEntries(Object.entries(r.metafile.outputs).map(([file, o]) => [file, o.bytes]));
+  const inputs = Object.values(r.metafile.inputs).reduce((n, i) => n + i.bytes, 0);
+  if (args.includes('--json')) console.log(JSON.stringify({ sizes, inputs }));
+  else for (const [file, bytes] of Object.entries(sizes)) console.log(`${file}: ${bytes} bytes`);
 }
