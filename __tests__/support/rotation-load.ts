@@ -56,6 +56,8 @@ export interface LoadResult {
   errors: string[];
   /** Users that served queries (alternating users: both). */
   users: string[];
+  /** Idle connections our pool closed because the secret's version changed (PostgreSQL pool), or old pools ended (MariaDB). */
+  retired: number;
 }
 
 const REPO = path.resolve(__dirname, '..', '..');
@@ -119,6 +121,7 @@ export async function runRotationLoad(o: LoadOptions): Promise<LoadResult> {
   const logFrom = logSize(LOG[o.kind]);
 
   let opened = 0;
+  let retired = () => 0;
   let acquire: () => Promise<Conn>;
   let close: () => Promise<void>;
   if (o.client === 'ours') {
@@ -132,6 +135,7 @@ export async function runRotationLoad(o: LoadOptions): Promise<LoadResult> {
         return { query: (s) => c.query(s), done: (recycle) => c.release(recycle), user: (c as unknown as { user: string }).user };
       };
       close = () => pool.end();
+      retired = () => pool.retired;
     } else {
       const pool = new RotatingMysqlPool({ secrets, secretId: arn, authRetry: o.authRetry, pool: { connectionLimit: workers, ssl: { ca, rejectUnauthorized: true } } });
       acquire = async () => {
@@ -139,6 +143,7 @@ export async function runRotationLoad(o: LoadOptions): Promise<LoadResult> {
         return { query: (s) => c.query(s), done: (recycle) => (recycle ? c.destroy() : c.release()), user: (c as any).connection?.config?.user ?? (c as any).config?.user };
       };
       close = () => pool.end();
+      retired = () => pool.retiredPools;
     }
   } else {
     // The naive pattern: each new connection reads the (5-minute cached) credentials; no retry.
@@ -222,5 +227,5 @@ export async function runRotationLoad(o: LoadOptions): Promise<LoadResult> {
     // MariaDB logs no successful logins; count the pool's new connections from what it retired.
     opened = Math.ceil(queries / recycleEvery);
   }
-  return { rotations: done, queries, failedQueries, failedLogins, connectionsOpened: opened, durationMs: Date.now() - t0, errors: [...errors].slice(0, 5), users: [...servedBy] };
+  return { rotations: done, queries, failedQueries, failedLogins, connectionsOpened: opened, durationMs: Date.now() - t0, errors: [...errors].slice(0, 5), users: [...servedBy], retired: retired() };
 }
