@@ -24,7 +24,7 @@ import { withServices } from './lambdas';
 import { BenchRow } from './types';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const ROTATIONS = Number(process.env.BENCH_CLIENT_ROTATIONS ?? 10);
+const ROTATIONS = Number(process.env.BENCH_CLIENT_ROTATIONS ?? 20);
 
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
