@@ -244,7 +244,7 @@ describe('timeouts and aborts', () => {
     const aborted = s.cache.getString(s.arn, { signal: ac.signal });
     const waiting = s.cache.getString(s.arn);
     ac.abort();
-    await expect(aborted).rejects.toMatchObject({ code: 'Aborted' });
+    await expect(aborted).rejects.toMatchObject({ code: 'Aborted', message: expect.stringContaining(`secret ${s.arn} (AWSCURRENT): aborted`) });
     const settled = waiting.catch((e) => e);
     await s.clock.advance(2_000);
     expect(await settled).toMatchObject({ code: 'Timeout', transient: true });

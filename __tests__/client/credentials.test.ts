@@ -10,6 +10,7 @@ import { Logger } from '../../lambdas/rotation/log';
 import { rotationHandler, Step } from '../../lambdas/rotation/protocol';
 import { CacheEvent, SecretCache } from '../../client/src/cache';
 import { AuthRetryOptions, DatabaseCredentials, RotatingCredentials } from '../../client/src/credentials';
+import { isMysqlAuthFailure } from '../../client/src/mysql';
 import { isPgAuthFailure } from '../../client/src/pg';
 import { FakeDatabase } from '../support/fake-database';
 import { MemorySecretsManager } from '../support/memory-secrets-manager';
@@ -93,6 +94,25 @@ describe('single-user rotation window', () => {
     }
     expect(s.db.failedLogins).toBeLessThanOrEqual(20);
     expect(s.db.failedLogins).toBeGreaterThan(0);
+  });
+
+  test('two rotations inside the forced-refresh rate limit: a stale cached AWSCURRENT is not taken for news', async () => {
+    const s = setup();
+    await s.connect();
+    s.start();
+    await s.steps('createSecret', 'setSecret');
+    await s.connect(); // refused once, pinned to the pending version
+    await s.steps('testSecret', 'finishSecret');
+    await s.clock.advance(500); // the next rotation comes before forced refreshes are allowed again
+    s.start();
+    await s.steps('createSecret', 'setSecret');
+    let done = false;
+    const p = s.connect().finally(() => (done = true));
+    for (let i = 0; i < 20 && !done; i++) await s.clock.advance(250);
+    const c = await p;
+    // the cached AWSCURRENT (two versions old, fetched before the pending one) was not tried
+    expect(s.db.failedLogins).toBe(2);
+    expect(c.password).toBe(JSON.parse(s.sm.valueAt(s.arn, 'AWSPENDING')!).password);
   });
 
   test('after finishSecret, a stale cache costs one refused login, then AWSCURRENT is refetched', async () => {
@@ -182,5 +202,21 @@ describe('limits', () => {
     s.db.users.get('app')!.password = 'Initial-Pw-0001';
     const r = await drive(s, p);
     expect((r as DatabaseCredentials).stage).toBe('AWSCURRENT');
+  });
+});
+
+describe('what counts as a refused login', () => {
+  test('PostgreSQL, MySQL/MariaDB and RDS Proxy', () => {
+    expect(isPgAuthFailure({ code: '28P01', message: 'password authentication failed for user "app"' })).toBe(true);
+    expect(isPgAuthFailure({ code: '28000', message: 'role "app" does not exist' })).toBe(true);
+    // RDS Proxy for PostgreSQL (texts from AWS's "Troubleshooting for RDS Proxy"; no SQLSTATE documented)
+    expect(isPgAuthFailure(new Error('The password that was provided for the role app is wrong.'))).toBe(true);
+    expect(isPgAuthFailure(new Error('This RDS proxy has no credentials for the role app_clone. Check the credentials for this role and try again.'))).toBe(true);
+    expect(isPgAuthFailure({ code: '57P03', message: 'the database system is starting up' })).toBe(false);
+    expect(isPgAuthFailure(new Error('timeout expired'))).toBe(false);
+    // RDS Proxy for MySQL answers like MySQL: ERROR 1045 (28000)
+    expect(isMysqlAuthFailure({ errno: 1045, code: 'ER_ACCESS_DENIED_ERROR' })).toBe(true);
+    expect(isMysqlAuthFailure({ errno: 1698 })).toBe(true);
+    expect(isMysqlAuthFailure({ errno: 1040, message: 'Too many connections' })).toBe(false);
   });
 });

@@ -349,7 +349,9 @@ export class SecretCache {
     const what = `secret ${secretId} (${describeKey(opts)})`;
     const timeoutMs = opts.timeoutMs ?? this.o.timeoutMs;
     const wait = async (p: Promise<Entry>): Promise<Entry> => {
-      const r = await withTimeout(this.clock, timeoutMs, opts.signal, () => raceSignal(p, opts.signal, what));
+      const r = await withTimeout(this.clock, timeoutMs, opts.signal, () => raceSignal(p, opts.signal, what)).catch((e: SecretsClientError) => {
+        throw e?.code === 'Aborted' ? new SecretsClientError('Aborted', `${what}: aborted by the caller`, { secretId }) : e;
+      });
       if ('timedOut' in r) throw new SecretsClientError('Timeout', `${what}: no answer within ${timeoutMs} ms`, { secretId, transient: true });
       return r.value;
     };
