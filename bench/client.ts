@@ -58,7 +58,7 @@ async function loadRows(rows: BenchRow[]) {
     baseline: naive,
     baselineName: "reference's naive 5-minute cache, same load",
     ratio: naive > 0 ? ours / naive : undefined,
-    note: `across ${rotations} rotations (PostgreSQL and MariaDB, single-user and alternating users; 8 workers, connection recycled every 10 queries); ${sum(totals.ours, 'queries')} queries; ${sum(totals.ours, 'failedLogins')} refused logins in the servers' logs (at most 1 per rotation); ${per(totals.ours)}`,
+    note: `across ${rotations} rotations (PostgreSQL and MariaDB, single-user and alternating users; 8 workers, a connection recycled every 10 queries (single-user) or 100 (alternating users)); ${sum(totals.ours, 'queries')} queries; ${sum(totals.ours, 'failedLogins')} refused logins in the servers' logs (at most 1 per rotation); ${per(totals.ours)}`,
   });
   rows.push({
     group: 'client',

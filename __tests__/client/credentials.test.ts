@@ -11,7 +11,7 @@ import { rotationHandler, Step } from '../../lambdas/rotation/protocol';
 import { CacheEvent, SecretCache } from '../../client/src/cache';
 import { AuthRetryOptions, DatabaseCredentials, RotatingCredentials } from '../../client/src/credentials';
 import { isMysqlAuthFailure } from '../../client/src/mysql';
-import { isPgAuthFailure } from '../../client/src/pg';
+import { isPgAuthFailure, pgPassword } from '../../client/src/pg';
 import { FakeDatabase } from '../support/fake-database';
 import { MemorySecretsManager } from '../support/memory-secrets-manager';
 import { runSteps } from '../support/rotation-driver';
@@ -219,4 +219,16 @@ describe('what counts as a refused login', () => {
     expect(isMysqlAuthFailure({ errno: 1698 })).toBe(true);
     expect(isMysqlAuthFailure({ errno: 1040, message: 'Too many connections' })).toBe(false);
   });
+});
+
+test('pgPassword: a password function for a plain pg Pool that follows the secret', async () => {
+  const s = setup();
+  const password = pgPassword(s.creds);
+  expect(await password()).toBe('Initial-Pw-0001');
+  s.start();
+  await s.steps('createSecret', 'setSecret', 'testSecret', 'finishSecret');
+  await s.clock.advance(60_000);
+  await password(); // the watch notices the rotation in the background
+  await flush();
+  expect(await password()).toBe(JSON.parse(s.sm.valueAt(s.arn, 'AWSCURRENT')!).password);
 });

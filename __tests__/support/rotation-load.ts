@@ -33,7 +33,11 @@ export interface LoadOptions {
   client: 'ours' | 'naive';
   rotations?: number;
   workers?: number;
-  /** A worker closes its connection and opens a new one every this many queries. */
+  /**
+   * A worker closes its connection and opens a new one every this many queries. Default 10 for
+   * single-user (logins inside every rotation window), 100 for alternating users (connections
+   * live long enough to outlast a version change, so the pool's retiring of them is exercised).
+   */
   recycleEvery?: number;
   /** Pause between setSecret and testSecret (the window in which the old password is refused). */
   windowMs?: number;
@@ -97,7 +101,7 @@ interface Conn {
 export async function runRotationLoad(o: LoadOptions): Promise<LoadResult> {
   const rotations = o.rotations ?? 20;
   const workers = o.workers ?? 8;
-  const recycleEvery = o.recycleEvery ?? 10;
+  const recycleEvery = o.recycleEvery ?? (o.strategy === 'single-user' ? 10 : 100);
   const windowMs = o.windowMs ?? 300;
   const gapMs = o.gapMs ?? 700;
   const ops = o.kind === 'postgres' ? pgOps : mysqlOps;
