@@ -97,12 +97,20 @@ async function benchLambdaSection(rows: BenchRow[]) {
   rows.push(...(await benchLambdas()));
 }
 
+/** The rotation-aware client's figures (failed queries under rotation, cache latency, API rate, bundle). */
+async function benchClientSection(rows: BenchRow[]) {
+  const clientBench = path.join(OUT, 'client.cjs');
+  await bundle('bench/client.ts', clientBench);
+  rows.push(...(await (require(clientBench) as { benchClient: () => Promise<BenchRow[]> }).benchClient()));
+}
+
 /** The sections, in table order. A new one is one line here. */
 const SECTIONS: Array<[name: string, run: (rows: BenchRow[]) => Promise<void>]> = [
   ['synth', benchSynth],
   ['scale', benchScale],
   ['cli', async (rows) => void rows.push(...(await benchCli(RUNS)))],
   ['lambdas', benchLambdaSection],
+  ['client', benchClientSection],
 ];
 
 function parseArgs(argv: string[]): { record: boolean; only?: string[] } {

@@ -70,15 +70,19 @@ function bundleRows(rows: BenchRow[]) {
 
 const servicesScript = (verb: string, inherit = false) => spawnSync('bash', [path.join(ROOT, 'scripts', 'services.sh'), verb], { stdio: inherit ? 'inherit' : 'pipe' }).status === 0;
 
-async function rotationRows(rows: BenchRow[]) {
-  // Use running services as they are; start (and afterwards stop) them otherwise.
+/** Runs `fn` with the database services up: running ones as they are, others started and then stopped. */
+export async function withServices<T>(fn: () => Promise<T>): Promise<T> {
   const running = existsSync(path.join(ROOT, '.services', 'env.json')) && servicesScript('status');
   if (!running && !servicesScript('start', true)) throw new Error('bench: scripts/services.sh start failed; see its output above');
   try {
-    await measureRotations(rows);
+    return await fn();
   } finally {
     if (!running) servicesScript('stop');
   }
+}
+
+async function rotationRows(rows: BenchRow[]) {
+  await withServices(() => measureRotations(rows));
 }
 
 async function measureRotations(rows: BenchRow[]) {

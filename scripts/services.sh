@@ -303,6 +303,9 @@ ssl = on
 ssl_cert_file = $(pgq "$TLS/server.pem")
 ssl_key_file = $(pgq "$TLS/server.key")
 password_encryption = 'scram-sha-256'
+# The client's integration test counts logins from the server's own log: refused ones are
+# logged at FATAL ("password authentication failed for user ..."), accepted ones with this.
+log_connections = on
 # throwaway data: durability off for speed
 fsync = off
 synchronous_commit = off
@@ -377,6 +380,7 @@ my_start() {
     --ssl-ca="$TLS/ca.pem" --ssl-cert="$TLS/server.pem" --ssl-key="$TLS/server.key" \
     --skip-name-resolve --character-set-server=utf8mb4 --collation-server=utf8mb4_general_ci \
     --innodb-buffer-pool-size=64M --innodb-flush-log-at-trx-commit=2 \
+    --log-warnings=2 \
     </dev/null >>"$MY_LOG" 2>&1 9>&- &
   local pid=$!
   echo "$pid" >"$MY_PID"

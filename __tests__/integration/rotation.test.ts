@@ -148,6 +148,48 @@ describe.each(CASES)('%s', (_, c) => {
       }
     });
 
+    test('database stops answering: the error names the host and says connecting timed out', async () => {
+      const proxy = new TcpProxy('127.0.0.1', c.ops.port());
+      await proxy.up();
+      try {
+        const f = await fixture(c, 'single-user', { port: proxy.port });
+        proxy.stalled = true;
+        const token = await startRotation(f.arn);
+        await runSteps(f.handler, f.arn, token, ['createSecret']);
+        const err = (await runSteps(f.handler, f.arn, token, ['setSecret']).catch((e) => e)) as Error;
+        expect(err.name).toBe('RotationError');
+        expect(err.message).toMatch(new RegExp(`database 127\\.0\\.0\\.1:${proxy.port} did not answer: connecting as \\S+ timed out after 3000 ms`));
+        expect(err.message).not.toMatch(/^RotationError|timeout expired/);
+      } finally {
+        await proxy.down();
+      }
+    });
+
+    if (c.kind === 'postgres') {
+      test('a statement that gets no answer (a lock held on the role): named as a statement timeout', async () => {
+        const f = await fixture(c, 'single-user');
+        const user = (await f.current()).username;
+        const s = (await import('./services')).services().postgres;
+        const { Client } = await import('pg');
+        const blocker = new Client({ host: s.host, port: s.port, user: s.user, password: s.password, database: s.database, ssl: { ca: CA(), rejectUnauthorized: true } });
+        await blocker.connect();
+        try {
+          await blocker.query('BEGIN');
+          await blocker.query(`ALTER ROLE ${blocker.escapeIdentifier(user)} VALID UNTIL 'infinity'`);
+          const token = await startRotation(f.arn);
+          await runSteps(f.handler, f.arn, token, ['createSecret']);
+          const err = (await runSteps(f.handler, f.arn, token, ['setSecret']).catch((e) => e)) as Error;
+          expect(err.message).toMatch(/did not answer: a statement timed out after 3000 ms \(connected as /);
+          expect(err.message).toContain(`database 127.0.0.1:${c.ops.port()}`);
+        } finally {
+          await blocker.query('ROLLBACK').catch(() => undefined);
+          await blocker.end();
+        }
+        await rotate(service, f.handler, f.arn);
+        await expectCurrentLogsIn(c, f);
+      });
+    }
+
     test('AWSCURRENT overwritten out of band: rotation recovers through AWSPREVIOUS', async () => {
       const f = await fixture(c, 'single-user');
       await putCurrent(f.arn, { ...(await f.current()), password: 'typed-wrong-by-an-operator' });

@@ -5,6 +5,7 @@
  * tests.
  */
 import { DatabaseEngine, DbCredentials, DbSession } from '../../lambdas/rotation/database';
+import { postgres } from '../../lambdas/rotation/engines/postgres';
 
 export class FakeDatabase {
   readonly users = new Map<string, { password: string; privileges: Set<string>; admin: boolean }>();
@@ -14,6 +15,8 @@ export class FakeDatabase {
   failedLogins = 0;
   /** Fails the next setOwnPassword/setPassword once (a fault while changing the password). */
   failNextChange = false;
+  /** The server stops answering: at connect, or during statements (pg's own timeout errors). */
+  stalls?: 'connect' | 'statement';
   readonly statements: string[] = [];
 
   addUser(name: string, password: string, opts: { admin?: boolean; privileges?: string[] } = {}): void {
@@ -32,12 +35,14 @@ export class FakeDatabase {
       maxUsernameLength: 63,
       async connect(c: DbCredentials): Promise<DbSession> {
         if (db.down) throw Object.assign(new Error(`connect ECONNREFUSED ${c.host}:${c.port}`), { code: 'ECONNREFUSED' });
+        if (db.stalls === 'connect') throw new Error('timeout expired');
         if (!db.accepts(c.username, c.password)) db.failedLogins++;
         if (!db.accepts(c.username, c.password)) throw Object.assign(new Error(`password authentication failed for user "${c.username}"`), { code: '28P01' });
         db.open++;
         let closed = false;
         const me = c.username;
         const change = (user: string, password: string) => {
+          if (db.stalls === 'statement') throw new Error('Query read timeout');
           if (db.failNextChange) {
             db.failNextChange = false;
             throw Object.assign(new Error('connection terminated unexpectedly'), { code: 'ECONNRESET' });
@@ -82,6 +87,7 @@ export class FakeDatabase {
       isAuthFailure(e) {
         return (e as { code?: string }).code === '28P01';
       },
+      isTimeout: (e) => postgres.isTimeout(e),
     };
   }
 }

@@ -9,6 +9,8 @@ export class TcpProxy {
   private server?: net.Server;
   private readonly sockets = new Set<net.Socket>();
   port = 0;
+  /** When set, new connections are accepted and then never answered. */
+  stalled = false;
 
   constructor(
     private readonly targetHost: string,
@@ -18,6 +20,13 @@ export class TcpProxy {
   async up(): Promise<void> {
     if (this.server) return;
     const server = net.createServer((client) => {
+      if (this.stalled) {
+        // A server that stopped answering: the connection is accepted, nothing ever comes back.
+        this.sockets.add(client);
+        client.on('close', () => this.sockets.delete(client));
+        client.on('error', () => undefined);
+        return;
+      }
       const upstream = net.connect(this.targetPort, this.targetHost);
       for (const s of [client, upstream]) {
         this.sockets.add(s);

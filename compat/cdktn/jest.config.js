@@ -1,5 +1,5 @@
 // `npm run compat:cdktn` runs the unit tests that synthesize (every unit test outside
-// __tests__/lambdas and __tests__/compat, which never load the framework) with CDK Terrain in
+// __tests__/lambdas, __tests__/client and __tests__/compat, which never load the framework) with CDK Terrain in
 // place of CDK for Terraform. It starts from the root's `unit` project, so settings added there
 // apply here too, then adds: resolver.cjs maps every framework import (the app's and the tests'
 // own) to compat/cdktn/node_modules; setup.cjs proves the mapping took effect.
@@ -14,7 +14,7 @@ module.exports = {
   ...unit,
   rootDir: root,
   displayName: 'unit-cdktn',
-  testPathIgnorePatterns: [...(unit.testPathIgnorePatterns ?? []), '/__tests__/lambdas/', '/__tests__/compat/'],
+  testPathIgnorePatterns: [...(unit.testPathIgnorePatterns ?? []), '/__tests__/lambdas/', '/__tests__/compat/', '/__tests__/client/'],
   resolver: path.join(__dirname, 'resolver.cjs'),
   setupFiles: [...(unit.setupFiles ?? []), path.join(__dirname, 'setup.cjs')],
   // Its own cache: transformed files are the same, but resolutions differ from the root run.

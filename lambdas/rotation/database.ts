@@ -38,6 +38,8 @@ export interface ConnectOptions {
   tls: TlsSettings;
   /** Connect and statement timeout. */
   timeoutMs: number;
+  /** The secret being rotated, for error messages. */
+  secretName?: string;
 }
 
 /** An open, authenticated session. Every method escapes what it is given. */
@@ -64,6 +66,8 @@ export interface DatabaseEngine {
   /** Opens a session or throws; a wrong password is `isAuthFailure`. */
   connect(c: DbCredentials, opts: ConnectOptions): Promise<DbSession>;
   isAuthFailure(e: unknown): boolean;
+  /** Whether `e` is the driver's timeout (of a connect or of a statement); undefined otherwise. */
+  isTimeout(e: unknown): boolean;
 }
 
 export const CLONE_SUFFIX = '_clone';
@@ -90,11 +94,32 @@ export function parseCredentials(json: string, what: string): DbCredentials {
   return { ...(c as DbCredentials), port: c.port === undefined ? undefined : Number(c.port) };
 }
 
+/**
+ * A driver's timeout as an operator can act on it: which server, as whom, and whether it was the
+ * connection or a statement that got no answer (a driver says only "timeout expired").
+ */
+function timeoutError(engine: DatabaseEngine, e: unknown, c: DbCredentials, opts: ConnectOptions, phase: 'connect' | 'statement'): unknown {
+  if (!engine.isTimeout(e)) return e;
+  const where = `${opts.secretName ? `secret ${opts.secretName}: ` : ''}database ${c.host}:${c.port ?? engine.defaultPort} did not answer: `;
+  return new RotationError(
+    phase === 'connect'
+      ? `${where}connecting as ${c.username} timed out after ${opts.timeoutMs} ms; check that the database is running and reachable from the rotation function (security groups, subnets, route), then retry`
+      : `${where}a statement timed out after ${opts.timeoutMs} ms (connected as ${c.username}); look for locks held on the user or an overloaded database, then retry`,
+  );
+}
+
 /** Runs `fn` on a session and closes it on every path. */
 async function withSession<T>(engine: DatabaseEngine, c: DbCredentials, opts: ConnectOptions, fn: (s: DbSession) => Promise<T>): Promise<T> {
-  const session = await engine.connect(c, opts);
+  let session: DbSession;
+  try {
+    session = await engine.connect(c, opts);
+  } catch (e) {
+    throw timeoutError(engine, e, c, opts, 'connect');
+  }
   try {
     return await fn(session);
+  } catch (e) {
+    throw timeoutError(engine, e, c, opts, 'statement');
   } finally {
     await session.close().catch(() => undefined);
   }
@@ -126,7 +151,7 @@ export function databaseStrategy(o: DatabaseStrategyOptions): RotationStrategy {
   const connectOptions = (ctx: RotationContext): ConnectOptions => {
     const mode = tlsModeFromTags(ctx.secret.Tags, o.minTls);
     if (mode !== 'verify-full') ctx.log.warn('database TLS is not verifying the server', { tls: mode });
-    return { tls: { mode, ca: o.ca }, timeoutMs: o.timeoutMs ?? DEFAULT_TIMEOUT_MS };
+    return { tls: { mode, ca: o.ca }, timeoutMs: o.timeoutMs ?? DEFAULT_TIMEOUT_MS, secretName: ctx.secret.Name };
   };
   const describe = (c: DbCredentials) => `${c.username}@${c.host}:${c.port ?? engine.defaultPort}`;
   const sameServer = (a: DbCredentials, b: DbCredentials) => a.host === b.host && (a.port ?? engine.defaultPort) === (b.port ?? engine.defaultPort);

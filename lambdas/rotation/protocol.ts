@@ -78,7 +78,15 @@ function makeContext(sm: SecretsManagerPort, log: Logger, secret: SecretDescript
       v = await sm.getSecretValue({ SecretId: secretId, VersionStage: stage, VersionId: versionId });
     } catch (e) {
       if (optional && isNotFound(e)) return undefined;
-      if (isNotFound(e)) throw new RotationError(`secret ${label} has no ${stage} value; store one first (aws secretsmanager put-secret-value), then rotate again`);
+      if (isNotFound(e) && versionId && stage === AWSPENDING) {
+        // The version exists (the token was checked) but holds no value: createSecret never ran for
+        // it. A hand-written AWSPENDING value is never the fix; the rotation's own steps are.
+        throw new RotationError(
+          `secret ${label}: the AWSPENDING version of token ${versionId} has no value because createSecret has not run for this rotation (or failed); ` +
+            `retry the whole rotation (aws secretsmanager rotate-secret --secret-id ${label}), which runs createSecret first`,
+        );
+      }
+      if (isNotFound(e)) throw new RotationError(`secret ${label} has no ${stage} value; store the initial value (aws secretsmanager put-secret-value) before the first rotation, then rotate again`);
       throw e;
     }
     if (v.SecretString === undefined) throw new RotationError(`secret ${label} holds a binary ${stage} value; only string values can be rotated`);
@@ -210,7 +218,10 @@ export function rotationHandler(
       await runStep(event, built.strategy, built.sm, log);
     } catch (e) {
       const err = e as Error;
-      const message = log.scrub(`${err?.name ?? 'Error'}: ${err?.message ?? String(e)}`);
+      // A RotationError's message is the whole story; its name is the error's name, not a prefix.
+      // Other errors keep their own name (e.g. AccessDeniedException) in front of the text.
+      const prefix = err instanceof RotationError || !err?.name || err.name === 'Error' ? '' : `${err.name}: `;
+      const message = log.scrub(`${prefix}${err?.message ?? String(e)}`);
       const ev = (event ?? {}) as Partial<RotationEvent>;
       log.error('rotation step failed', { secretId: String(ev.SecretId), step: String(ev.Step), token: String(ev.ClientRequestToken), error: message });
       const out = new Error(message);

@@ -180,4 +180,10 @@ export const mysql: DatabaseEngine = {
     const errno = (e as { errno?: number } | null)?.errno;
     return errno === 1045 || errno === 1698;
   },
+  isTimeout(e) {
+    // mysql2's connectTimeout (ETIMEDOUT) and per-query timeout (PROTOCOL_SEQUENCE_TIMEOUT);
+    // the server's max_statement_time (MariaDB 1969) and max_execution_time (MySQL 3024).
+    const r = (e ?? {}) as { code?: string; errno?: number };
+    return r.code === 'ETIMEDOUT' || r.code === 'PROTOCOL_SEQUENCE_TIMEOUT' || r.errno === 1969 || r.errno === 3024;
+  },
 };

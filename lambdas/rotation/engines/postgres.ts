@@ -131,4 +131,10 @@ export const postgres: DatabaseEngine = {
     const code = (e as { code?: string } | null)?.code;
     return code === '28P01' || code === '28000';
   },
+  isTimeout(e) {
+    // pg's connectionTimeoutMillis ("timeout expired") and query_timeout ("Query read timeout"),
+    // the server's statement_timeout (57014 query_canceled), the OS giving up on TCP.
+    const r = (e ?? {}) as { code?: string; message?: string };
+    return r.code === '57014' || r.code === 'ETIMEDOUT' || /^(timeout expired|Query read timeout|Connection terminated due to connection timeout)$/.test(r.message ?? '');
+  },
 };

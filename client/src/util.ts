@@ -1,0 +1,214 @@
+/**
+ * Small pieces every part of the client shares: the clock (injectable, so tests run on fake
+ * time with no real sleeps), errors that never carry a value, abort/timeout plumbing.
+ */
+
+/** Time source and timers. Inject a fake one in tests; the default is the system clock. */
+export interface Clock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+};
+
+export type ErrorCode =
+  | 'NotFound'
+  | 'AccessDenied'
+  | 'Timeout'
+  | 'Aborted'
+  | 'Unavailable'
+  | 'Failed'
+  | 'NotJson'
+  | 'MissingKey'
+  | 'Invalid'
+  | 'NotString'
+  | 'NotBinary'
+  | 'AuthFailed'
+  | 'LoginLimit';
+
+/**
+ * Every error the client throws. The message names the secret, the stage or version and what
+ * went wrong; it never contains a secret value (values are also scrubbed from anything taken
+ * from an underlying error). `transient` says whether retrying later can help.
+ */
+export class SecretsClientError extends Error {
+  readonly code: ErrorCode;
+  readonly secretId?: string;
+  readonly transient: boolean;
+  /** Name of the underlying error (e.g. `ThrottlingException`, `ECONNREFUSED`), never its payload. */
+  readonly causeName?: string;
+  constructor(code: ErrorCode, message: string, opts: { secretId?: string; transient?: boolean; causeName?: string } = {}) {
+    super(message);
+    this.name = 'SecretsClientError';
+    this.code = code;
+    this.secretId = opts.secretId;
+    this.transient = opts.transient ?? false;
+    this.causeName = opts.causeName;
+  }
+}
+
+/** Rejects with an `Aborted` error when `signal` aborts, otherwise settles as `p` does. */
+export function raceSignal<T>(p: Promise<T>, signal: AbortSignal | undefined, what: string): Promise<T> {
+  if (!signal) return p;
+  if (signal.aborted) return Promise.reject(abortError(what));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(abortError(what));
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
+export function abortError(what: string): SecretsClientError {
+  return new SecretsClientError('Aborted', `${what}: aborted by the caller`);
+}
+
+/** Runs `fn` with a signal that aborts after `ms` (on `clock`) or when `parent` aborts. */
+export async function withTimeout<T>(clock: Clock, ms: number, parent: AbortSignal | undefined, fn: (signal: AbortSignal) => Promise<T>): Promise<{ value: T } | { timedOut: true }> {
+  const ac = new AbortController();
+  let timedOut = false;
+  const timer = clock.setTimeout(() => {
+    timedOut = true;
+    ac.abort();
+  }, ms);
+  const onParent = () => ac.abort();
+  parent?.addEventListener('abort', onParent, { once: true });
+  try {
+    const work = fn(ac.signal);
+    // The timer wins even when the callee ignores the signal.
+    const timeout = new Promise<'timeout'>((resolve) => ac.signal.addEventListener('abort', () => resolve('timeout'), { once: true }));
+    const r = await Promise.race([work.then((value) => ({ value })), timeout]);
+    if (r === 'timeout') {
+      work.catch(() => undefined);
+      if (timedOut) return { timedOut: true };
+      throw abortError('request');
+    }
+    return r;
+  } catch (e) {
+    if (timedOut) return { timedOut: true };
+    throw e;
+  } finally {
+    clock.clearTimeout(timer);
+    parent?.removeEventListener('abort', onParent);
+  }
+}
+
+/** Sleeps on `clock`; rejects with `Aborted` when `signal` aborts. */
+export function sleep(clock: Clock, ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.reject(abortError('wait'));
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clock.clearTimeout(handle);
+      reject(abortError('wait'));
+    };
+    const handle = clock.setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/**
+ * Remembers values so they can be cut out of any text that leaves the client (log lines, error
+ * messages built from an underlying error). Whole values and, for JSON objects, their string
+ * fields except the ones that name rather than protect.
+ */
+const NAMING_FIELDS = new Set(['engine', 'host', 'port', 'username', 'user', 'dbname', 'database', 'dbClusterIdentifier', 'dbInstanceIdentifier', 'masterarn']);
+export class Redactor {
+  private readonly values = new Set<string>();
+  constructor(private readonly limit = 10_000) {}
+
+  add(text: string | undefined): void {
+    if (!text) return;
+    this.one(text);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      return;
+    }
+    const walk = (v: unknown, key?: string): void => {
+      if (typeof v === 'string' && !(key && NAMING_FIELDS.has(key))) this.one(v);
+      else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, k);
+    };
+    walk(parsed);
+  }
+
+  private one(v: string): void {
+    // Shorter strings would blank out ordinary words; a secret that short protects nothing.
+    if (v.length < 4) return;
+    if (this.values.size >= this.limit) this.values.delete(this.values.values().next().value as string);
+    this.values.add(v);
+    const escaped = JSON.stringify(v).slice(1, -1);
+    if (escaped !== v) this.values.add(escaped);
+  }
+
+  scrub(text: string): string {
+    let out = text;
+    for (const v of this.values) if (out.includes(v)) out = out.split(v).join('[REDACTED]');
+    return out;
+  }
+}
+
+/** Deep-freezes a parsed JSON value, so a shared cached object cannot be changed by one caller. */
+export function deepFreeze<T>(v: T): T {
+  if (v && typeof v === 'object' && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const x of Object.values(v as object)) deepFreeze(x);
+  }
+  return v;
+}
+
+/** A counting semaphore whose waiters can give up through a signal. */
+export class Semaphore {
+  private active = 0;
+  private readonly waiters: Array<() => void> = [];
+  constructor(private readonly size: number) {}
+
+  async acquire(signal?: AbortSignal): Promise<() => void> {
+    if (this.active < this.size) {
+      this.active++;
+      return this.releaser();
+    }
+    await new Promise<void>((resolve, reject) => {
+      const go = () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      const onAbort = () => {
+        const i = this.waiters.indexOf(go);
+        if (i >= 0) this.waiters.splice(i, 1);
+        reject(abortError('waiting for a login slot'));
+      };
+      if (signal?.aborted) return onAbort();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiters.push(go);
+    });
+    return this.releaser();
+  }
+
+  private releaser(): () => void {
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      const next = this.waiters.shift();
+      if (next) next();
+      else this.active--;
+    };
+  }
+}
