@@ -10,6 +10,7 @@ import { SecretsManagerEndpoint } from '../modules/network';
 import { POLICY_LIMITS, renderPolicy } from '../modules/policy';
 import { RotationFunction } from '../modules/rotation';
 import { PasswordRules, Secret, SecretValueInput, ValueSource } from '../modules/secret';
+import { assumedRoleArn } from './assume-role';
 import { bundleFor, rotationEnvironment, rotationTags } from './rotation-wiring';
 import { categoryReaders, ecsServices, keyGrantees, keyPlan, readerGrants, rotationFunctionName, rotationGroups, secretName, secretRegions, tfId, jsonKeys, databasePassword } from './environments/derive';
 import { NAME_PREFIX, PROJECT, REPOSITORY, stateBackendFor } from './environments/project';
@@ -32,10 +33,11 @@ export function defaultTags(env: Pick<EnvironmentConfig, 'name' | 'owner' | 'cos
 
 /** Provider and S3 backend shared by every stack of an account: region, guards, tags, locking. */
 export function configureStack(stack: TerraformStack, env: EnvironmentConfig, stateKey: string, backend: 'local' | 's3'): void {
+  const roleArn = assumedRoleArn(env);
   new AwsProvider(stack, 'aws', {
     region: env.region,
     allowedAccountIds: [env.accountId],
-    assumeRole: env.deployRoleArn ? [{ roleArn: env.deployRoleArn, sessionName: `${PROJECT}-${env.name}` }] : undefined,
+    assumeRole: roleArn ? [{ roleArn, sessionName: `${PROJECT}-${env.name}` }] : undefined,
     defaultTags: [{ tags: defaultTags(env) }],
   });
   stack.addOverride('terraform.required_version', TERRAFORM_REQUIRED_VERSION);
@@ -49,7 +51,7 @@ export function configureStack(stack: TerraformStack, env: EnvironmentConfig, st
       kmsKeyId: `arn:aws:kms:${state.region}:${state.accountId}:${state.keyAlias}`,
       dynamodbTable: state.lockTable,
       allowedAccountIds: [env.accountId],
-      assumeRole: env.deployRoleArn ? { roleArn: env.deployRoleArn, sessionName: `${PROJECT}-${env.name}-state` } : undefined,
+      assumeRole: roleArn ? { roleArn, sessionName: `${PROJECT}-${env.name}-state` } : undefined,
     });
     // S3 native locking (Terraform >= 1.10) alongside DynamoDB while both are supported.
     s3.addOverride('use_lockfile', true);
