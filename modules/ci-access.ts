@@ -309,6 +309,49 @@ export const DEPLOY_PERMISSIONS: Record<string, (s: CiScope) => Statement[]> = {
     // Describe calls have no resource-level permission.
     { Sid: 'SecurityGroupLookups', Effect: 'Allow', Action: ['ec2:DescribeSecurityGroups', 'ec2:DescribeSecurityGroupRules', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeTags'], Resource: '*' },
   ],
+  // Code signing (modules/code-signing.ts): the artifacts bucket, its objects, Signer, Lambda's config.
+  aws_s3_bucket: (s) => artifactsBucket(s),
+  aws_s3_bucket_lifecycle_configuration: (s) => artifactsBucket(s),
+  aws_s3_bucket_ownership_controls: (s) => artifactsBucket(s),
+  aws_s3_bucket_policy: (s) => artifactsBucket(s),
+  aws_s3_bucket_public_access_block: (s) => artifactsBucket(s),
+  aws_s3_bucket_server_side_encryption_configuration: (s) => artifactsBucket(s),
+  aws_s3_bucket_versioning: (s) => artifactsBucket(s),
+  aws_s3_object: (s) => [
+    {
+      Sid: 'Artifacts',
+      Effect: 'Allow',
+      Action: ['s3:PutObject', 's3:GetObject', 's3:GetObjectVersion', 's3:DeleteObject', 's3:DeleteObjectVersion', 's3:GetObjectTagging', 's3:PutObjectTagging', 's3:GetObjectAttributes'],
+      Resource: `arn:aws:s3:::${artifactsBucketName(s)}/*`,
+    },
+    {
+      Sid: 'ArtifactsKeyUse',
+      Effect: 'Allow',
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      Resource: arn(s, 'kms', 'key/*'),
+      Condition: { StringEquals: { 'aws:ResourceTag/Project': s.project, 'kms:ViaService': s.regions.map((r) => `s3.${r}.amazonaws.com`) } },
+    },
+  ],
+  aws_signer_signing_profile: (s) => [
+    {
+      Sid: 'SigningProfiles',
+      Effect: 'Allow',
+      Action: ['signer:PutSigningProfile', 'signer:GetSigningProfile', 'signer:CancelSigningProfile', 'signer:TagResource', 'signer:UntagResource', 'signer:ListTagsForResource'],
+      Resource: arn(s, 'signer', `/signing-profiles/${s.project.replace(/-/g, '_')}_${s.prefix}_*`),
+    },
+  ],
+  aws_signer_signing_job: (s) => [
+    { Sid: 'SigningJobStart', Effect: 'Allow', Action: ['signer:StartSigningJob', 'signer:GetSigningProfile'], Resource: arn(s, 'signer', `/signing-profiles/${s.project.replace(/-/g, '_')}_${s.prefix}_*`) },
+    { Sid: 'SigningJobs', Effect: 'Allow', Action: 'signer:DescribeSigningJob', Resource: arn(s, 'signer', '/signing-jobs/*') },
+  ],
+  aws_lambda_code_signing_config: (s) => [
+    {
+      Sid: 'CodeSigningConfigs',
+      Effect: 'Allow',
+      Action: ['lambda:CreateCodeSigningConfig', 'lambda:GetCodeSigningConfig', 'lambda:UpdateCodeSigningConfig', 'lambda:DeleteCodeSigningConfig', 'lambda:TagResource', 'lambda:UntagResource', 'lambda:ListTags'],
+      Resource: arn(s, 'lambda', 'code-signing-config:*'),
+    },
+  ],
   aws_vpc_security_group_ingress_rule: (s) => securityGroupRules(s, 'Ingress'),
   aws_vpc_security_group_egress_rule: (s) => securityGroupRules(s, 'Egress'),
   aws_vpc_endpoint: (s) => [
@@ -323,6 +366,19 @@ export const DEPLOY_PERMISSIONS: Record<string, (s: CiScope) => Statement[]> = {
     { Sid: 'EndpointLookups', Effect: 'Allow', Action: ['ec2:DescribeVpcEndpoints', 'ec2:DescribePrefixLists', 'ec2:DescribeVpcEndpointServices'], Resource: '*' },
   ],
 };
+
+export const artifactsBucketName = (s: CiScope) => `${s.project}-artifacts-${s.accountId}-*`;
+
+function artifactsBucket(s: CiScope): Statement[] {
+  return [
+    {
+      Sid: 'ArtifactsBucket',
+      Effect: 'Allow',
+      Action: ['s3:CreateBucket', 's3:DeleteBucket', 's3:ListBucket', 's3:ListBucketVersions', 's3:GetBucket*', 's3:PutBucket*', 's3:DeleteBucketPolicy', 's3:Get*Configuration', 's3:Put*Configuration'],
+      Resource: `arn:aws:s3:::${artifactsBucketName(s)}`,
+    },
+  ];
+}
 
 function securityGroupRules(s: CiScope, direction: 'Ingress' | 'Egress'): Statement[] {
   return [
@@ -359,17 +415,14 @@ export function deployPolicies(s: CiScope, resourceTypes: Iterable<string>): Pol
     if (JSON.stringify([old.Resource, old.Condition]) !== JSON.stringify([st.Resource, st.Condition])) throw new Error(`ci-access: statement ${st.Sid} defined twice with different scope`);
     old.Action = [...new Set([old.Action, st.Action].flat())].sort();
   }
-  const docs: PolicyDocument[] = [];
-  let current: Statement[] = [];
+  // First fit: each statement goes into the first policy it fits in (fewer attachments).
+  const groups: Statement[][] = [];
   for (const st of bySid.values()) {
-    if (current.length > 0 && policySize(policy([...current, st])) > POLICY_LIMITS.iamManagedPolicy) {
-      docs.push(policy(current));
-      current = [];
-    }
-    current.push(st);
+    const fits = groups.find((g) => policySize(policy([...g, st])) <= POLICY_LIMITS.iamManagedPolicy);
+    if (fits) fits.push(st);
+    else groups.push([st]);
   }
-  if (current.length > 0) docs.push(policy(current));
-  return docs;
+  return groups.map((g) => policy(g));
 }
 
 /** Actions the deploy policies allow on Resource "*" (AWS offers no resource level for them). */

@@ -137,9 +137,16 @@ function computedObjectType(src, structClass, where) {
   if (!body) throw new Error(`tf-schema: ${where}: no class ${structClass}OutputReference`);
   const attrs = {};
   for (const g of body.matchAll(/get (\w+)\(\) \{\s*return (.+?);\s*\}/gs)) {
+    if (g[1] === 'internalValue') continue;
     const snake = /['"](\w+)['"]/.exec(g[2])?.[1];
-    if (!snake || g[1] === 'internalValue') continue;
-    attrs[snake] = getterType(g[2]) ?? listOf(src, g[2], where);
+    if (snake) {
+      attrs[snake] = getterType(g[2]) ?? listOf(src, g[2], where);
+      continue;
+    }
+    // `return this._x;` with `this._x = new YList(this, "x", false)` in the constructor.
+    const field = /^this\._(\w+)$/.exec(g[2].trim())?.[1];
+    const init = field && new RegExp(`this\\._${field} = (new \\w+\\(this, "(\\w+)"(?:, (?:true|false))?\\))`).exec(body);
+    if (init) attrs[init[2]] = listOf(src, init[1], `${where}.${init[2]}`);
   }
   return ['object', attrs];
 }

@@ -4,6 +4,7 @@ import { S3Backend, TerraformOutput, TerraformStack } from 'cdktf';
 import { ArchiveProvider } from '@cdktf/provider-archive/lib/provider';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { crossAccountSecretPolicy, EcsServiceAccess, IamRoleReadAccess, readPolicy, SecretGrant, splitReadGrants } from '../modules/access';
+import { CodeSigning } from '../modules/code-signing';
 import { EncryptionKey } from '../modules/encryption-key';
 import { Monitoring } from '../modules/monitoring';
 import { SecretsManagerEndpoint } from '../modules/network';
@@ -229,7 +230,21 @@ export class EnvironmentStack extends TerraformStack {
         })
       : undefined;
 
-    // Rotation: one function per handler and strategy.
+    // Rotation: one function per handler and strategy, deploying only code our profile signed.
+    const signing =
+      rotationGroups(env).length > 0
+        ? new CodeSigning(this, 'code-signing', {
+            accountId: env.accountId,
+            region: env.region,
+            bucket: `${PROJECT}-artifacts-${env.accountId}-${env.region}`,
+            profileName: `${PROJECT}_${prefix}_rotation`.replace(/-/g, '_'),
+            keyAlias: `alias/${PROJECT}/${prefix}/artifacts`,
+            deletionWindowDays: env.keyDeletionWindowDays,
+            signatureValidityMonths: 12,
+            noncurrentVersionDays: 90,
+            tags,
+          })
+        : undefined;
     const functionNames: string[] = [];
     for (const group of rotationGroups(env)) {
       const functionName = rotationFunctionName(env, group);
@@ -257,6 +272,7 @@ export class EnvironmentStack extends TerraformStack {
         adminSecrets: group.adminSecretIds.map((id) => grantOf(env.secrets.find((s) => s.id === id)!)),
         logRetentionDays: env.logRetentionDays,
         logKey: monitoringKey.arnByRegion[env.region],
+        signedCode: signing && ((name, zip) => signing.sign(name, zip)),
         vpc: env.network
           ? { vpcId: env.network.vpcId, subnetIds: env.network.subnetIds, endpointSecurityGroupId: endpoint?.securityGroup.id, databases: group.databases }
           : undefined,

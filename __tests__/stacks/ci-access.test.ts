@@ -96,7 +96,8 @@ describe.each(ENVIRONMENTS.map((e) => e.name))('ci-access-%s', (envName) => {
           }
           if (r.startsWith('arn:aws:secretsmanager')) expect(r).toBe(`arn:aws:secretsmanager:*:${env.accountId}:secret:${prefix}/*`);
           if (r.startsWith('arn:aws:iam')) expect(r).toMatch(new RegExp(`^arn:aws:iam::${env.accountId}:role/${prefix}-`));
-          if (r.startsWith('arn:aws:lambda')) expect(r).toBe(`arn:aws:lambda:*:${env.accountId}:function:${prefix}-secrets-rotation-*`);
+          if (r.startsWith('arn:aws:lambda')) expect([`arn:aws:lambda:*:${env.accountId}:function:${prefix}-secrets-rotation-*`, `arn:aws:lambda:*:${env.accountId}:code-signing-config:*`]).toContain(r);
+          if (r.startsWith('arn:aws:s3')) expect(r).toMatch(new RegExp(`^arn:aws:s3:::(secrets-platform-tfstate-${env.accountId}-[a-z0-9-]+/secrets-platform/${env.name}/\\*|secrets-platform-tfstate-${env.accountId}-[a-z0-9-]+|secrets-platform-artifacts-${env.accountId}-\\*(/\\*)?)$`));
           expect(r).not.toMatch(/^arn:aws:[a-z0-9-]+:\*:\*:/); // never another account
         }
       }
