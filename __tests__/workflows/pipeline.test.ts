@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { parse } from 'yaml';
 
 const DIR = path.join(__dirname, '..', '..', '.github', 'workflows');
-type Step = { uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, string>; id?: string };
+type Step = { uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, string>; id?: string; name?: string };
 type Job = {
   uses?: string;
   with?: Record<string, unknown>;
@@ -169,7 +169,7 @@ describe('deploys', () => {
     expect(apply.environment).toBe('${{ inputs.environment }}');
     const steps = apply.steps ?? [];
     const verify = steps.findIndex((s) => /sha256sum --check/.test(s.run ?? ''));
-    const applyStep = steps.findIndex((s) => /"apply"[^\n]*deploy\.tfplan/.test(s.run ?? ''));
+    const applyStep = steps.findIndex((s) => /terraform -chdir="\$dir" apply [^\n]*deploy\.tfplan$/m.test(s.run ?? ''));
     expect(verify).toBeGreaterThanOrEqual(0);
     expect(applyStep).toBeGreaterThan(verify);
     expect(Object.values(steps[verify].env ?? {}).join()).toContain('needs.plan.outputs.sha256');
@@ -177,14 +177,21 @@ describe('deploys', () => {
     expect(steps.some((s) => s.uses?.startsWith('actions/checkout@'))).toBe(false);
   });
 
-  test('deploy-time values reach the apply step only', () => {
+  test('deploy-time values reach the terraform plan and apply commands only, through the reviewed wrapper', () => {
+    const withSecrets: string[] = [];
     for (const [name, j] of jobsOf(env)) {
       for (const s of j.steps ?? []) {
-        const usesSecret = /secrets\./.test(JSON.stringify(s));
-        expect([name, s.id ?? s.run?.slice(0, 30), usesSecret]).toEqual([name, s.id ?? s.run?.slice(0, 30), name === 'apply' && /"apply"/.test(s.run ?? '')]);
+        if (/secrets\./.test(JSON.stringify(s))) {
+          withSecrets.push(`${name}:${s.id ?? s.name}`);
+          expect(Object.keys(s.env ?? {})).toEqual(['DEPLOY_TIME_VALUES']);
+          // Terraform is the only command that gets them, through scripts/ci/tf-with-values.mjs.
+          expect(s.run).toMatch(/node "\$dir\/tf-with-values\.mjs" terraform -chdir="\$dir" (plan|apply) /);
+        }
       }
       expect(JSON.stringify(j.env ?? {})).not.toMatch(/secrets\./);
     }
+    expect(withSecrets.sort()).toEqual(['apply:terraform apply (the saved plan)', 'plan:plan']);
     expect(JSON.stringify(wf[env].env ?? {})).not.toMatch(/secrets\./);
+    expect(text['deploy.yml']).not.toMatch(/secrets\./);
   });
 });
