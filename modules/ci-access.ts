@@ -188,7 +188,9 @@ export const DEPLOY_PERMISSIONS: Record<string, (s: CiScope) => Statement[]> = {
     },
   ],
   aws_kms_replica_key: (s) => [
-    { Sid: 'KeyReplicate', Effect: 'Allow', Action: ['kms:ReplicateKey', 'kms:CreateKey'], Resource: arn(s, 'kms', 'key/*'), Condition: tagged(s) },
+    { Sid: 'KeyReplicate', Effect: 'Allow', Action: 'kms:ReplicateKey', Resource: arn(s, 'kms', 'key/*'), Condition: tagged(s) },
+    // The replica is created by kms:CreateKey in its region (no resource), with our tag.
+    { Sid: 'KeyCreate', Effect: 'Allow', Action: 'kms:CreateKey', Resource: '*', Condition: tagging(s) },
   ],
   aws_kms_alias: (s) => [
     {
@@ -232,11 +234,17 @@ export const DEPLOY_PERMISSIONS: Record<string, (s: CiScope) => Statement[]> = {
       Effect: 'Allow',
       Action: [
         'lambda:CreateFunction', 'lambda:DeleteFunction', 'lambda:GetFunction', 'lambda:GetFunctionConfiguration', 'lambda:UpdateFunctionCode',
-        'lambda:UpdateFunctionConfiguration', 'lambda:ListVersionsByFunction', 'lambda:GetFunctionCodeSigningConfig', 'lambda:PutFunctionCodeSigningConfig',
+        'lambda:UpdateFunctionConfiguration', 'lambda:ListVersionsByFunction', 'lambda:GetFunctionCodeSigningConfig',
         'lambda:DeleteFunctionCodeSigningConfig', 'lambda:TagResource', 'lambda:UntagResource', 'lambda:ListTags', 'lambda:GetFunctionConcurrency',
         'lambda:GetRuntimeManagementConfig',
       ],
       Resource: arn(s, 'lambda', `function:${s.prefix}-secrets-rotation-*`),
+    },
+    {
+      Sid: 'FunctionCodeSigning',
+      Effect: 'Allow',
+      Action: 'lambda:PutFunctionCodeSigningConfig',
+      Resource: [arn(s, 'lambda', `function:${s.prefix}-secrets-rotation-*`), arn(s, 'lambda', 'code-signing-config:*')],
     },
     // Lambda checks the caller can see the VPC, subnets and security groups it attaches.
     { Sid: 'FunctionNetworkLookups', Effect: 'Allow', Action: ['ec2:DescribeSecurityGroups', 'ec2:DescribeSubnets', 'ec2:DescribeVpcs'], Resource: '*' },
@@ -291,14 +299,22 @@ export const DEPLOY_PERMISSIONS: Record<string, (s: CiScope) => Statement[]> = {
     {
       Sid: 'TopicSubscriptions',
       Effect: 'Allow',
-      Action: ['sns:Subscribe', 'sns:Unsubscribe', 'sns:GetSubscriptionAttributes', 'sns:SetSubscriptionAttributes'],
-      Resource: [arn(s, 'sns', `${s.prefix}-secrets-*`), arn(s, 'sns', `${s.prefix}-secrets-*:*`)],
+      Action: 'sns:Subscribe',
+      Resource: arn(s, 'sns', `${s.prefix}-secrets-*`),
     },
+    // Subscription calls have no resource-level permission.
+    { Sid: 'TopicSubscriptionAttributes', Effect: 'Allow', Action: ['sns:Unsubscribe', 'sns:GetSubscriptionAttributes', 'sns:SetSubscriptionAttributes'], Resource: '*' },
   ],
   aws_security_group: (s) => [
-    // A new group needs the VPC as a resource too; the request must carry our Project tag.
-    { Sid: 'SecurityGroupCreate', Effect: 'Allow', Action: 'ec2:CreateSecurityGroup', Resource: arn(s, 'ec2', 'vpc/*') },
-    { Sid: 'SecurityGroupCreateTagged', Effect: 'Allow', Action: ['ec2:CreateSecurityGroup', 'ec2:CreateTags'], Resource: arn(s, 'ec2', 'security-group/*'), Condition: tagging(s) },
+    // A new group names its VPC too; the request must carry our Project tag.
+    { Sid: 'SecurityGroupCreate', Effect: 'Allow', Action: 'ec2:CreateSecurityGroup', Resource: [arn(s, 'ec2', 'vpc/*'), arn(s, 'ec2', 'security-group/*')], Condition: tagging(s) },
+    {
+      Sid: 'SecurityGroupTagOnCreate',
+      Effect: 'Allow',
+      Action: 'ec2:CreateTags',
+      Resource: arn(s, 'ec2', 'security-group/*'),
+      Condition: { StringEquals: { 'ec2:CreateAction': 'CreateSecurityGroup' } },
+    },
     {
       Sid: 'SecurityGroups',
       Effect: 'Allow',
@@ -321,7 +337,7 @@ export const DEPLOY_PERMISSIONS: Record<string, (s: CiScope) => Statement[]> = {
     {
       Sid: 'Artifacts',
       Effect: 'Allow',
-      Action: ['s3:PutObject', 's3:GetObject', 's3:GetObjectVersion', 's3:DeleteObject', 's3:DeleteObjectVersion', 's3:GetObjectTagging', 's3:PutObjectTagging', 's3:GetObjectAttributes'],
+      Action: ['s3:PutObject', 's3:GetObject', 's3:GetObjectVersion', 's3:DeleteObject', 's3:DeleteObjectVersion', 's3:GetObjectTagging', 's3:PutObjectTagging'],
       Resource: `arn:aws:s3:::${artifactsBucketName(s)}/*`,
     },
     {
@@ -336,9 +352,11 @@ export const DEPLOY_PERMISSIONS: Record<string, (s: CiScope) => Statement[]> = {
     {
       Sid: 'SigningProfiles',
       Effect: 'Allow',
-      Action: ['signer:PutSigningProfile', 'signer:GetSigningProfile', 'signer:CancelSigningProfile', 'signer:TagResource', 'signer:UntagResource', 'signer:ListTagsForResource'],
+      Action: ['signer:GetSigningProfile', 'signer:CancelSigningProfile', 'signer:TagResource', 'signer:UntagResource', 'signer:ListTagsForResource'],
       Resource: arn(s, 'signer', `/signing-profiles/${s.project.replace(/-/g, '_')}_${s.prefix}_*`),
     },
+    // PutSigningProfile has no resource-level permission; the request must carry our tag.
+    { Sid: 'SigningProfileCreate', Effect: 'Allow', Action: 'signer:PutSigningProfile', Resource: '*', Condition: tagging(s) },
   ],
   aws_signer_signing_job: (s) => [
     { Sid: 'SigningJobStart', Effect: 'Allow', Action: ['signer:StartSigningJob', 'signer:GetSigningProfile'], Resource: arn(s, 'signer', `/signing-profiles/${s.project.replace(/-/g, '_')}_${s.prefix}_*`) },
@@ -348,9 +366,11 @@ export const DEPLOY_PERMISSIONS: Record<string, (s: CiScope) => Statement[]> = {
     {
       Sid: 'CodeSigningConfigs',
       Effect: 'Allow',
-      Action: ['lambda:CreateCodeSigningConfig', 'lambda:GetCodeSigningConfig', 'lambda:UpdateCodeSigningConfig', 'lambda:DeleteCodeSigningConfig', 'lambda:TagResource', 'lambda:UntagResource', 'lambda:ListTags'],
+      Action: ['lambda:GetCodeSigningConfig', 'lambda:UpdateCodeSigningConfig', 'lambda:DeleteCodeSigningConfig', 'lambda:TagResource', 'lambda:UntagResource', 'lambda:ListTags'],
       Resource: arn(s, 'lambda', 'code-signing-config:*'),
     },
+    // CreateCodeSigningConfig has no resource-level permission.
+    { Sid: 'CodeSigningConfigCreate', Effect: 'Allow', Action: 'lambda:CreateCodeSigningConfig', Resource: '*' },
   ],
   aws_vpc_security_group_ingress_rule: (s) => securityGroupRules(s, 'Ingress'),
   aws_vpc_security_group_egress_rule: (s) => securityGroupRules(s, 'Egress'),
@@ -359,9 +379,16 @@ export const DEPLOY_PERMISSIONS: Record<string, (s: CiScope) => Statement[]> = {
       Sid: 'EndpointCreate',
       Effect: 'Allow',
       Action: 'ec2:CreateVpcEndpoint',
-      Resource: [arn(s, 'ec2', 'vpc/*'), arn(s, 'ec2', 'subnet/*'), arn(s, 'ec2', 'security-group/*')],
+      Resource: [arn(s, 'ec2', 'vpc/*'), arn(s, 'ec2', 'subnet/*'), arn(s, 'ec2', 'security-group/*'), arn(s, 'ec2', 'vpc-endpoint/*')],
+      Condition: tagging(s),
     },
-    { Sid: 'EndpointCreateTagged', Effect: 'Allow', Action: ['ec2:CreateVpcEndpoint', 'ec2:CreateTags'], Resource: arn(s, 'ec2', 'vpc-endpoint/*'), Condition: tagging(s) },
+    {
+      Sid: 'EndpointTagOnCreate',
+      Effect: 'Allow',
+      Action: 'ec2:CreateTags',
+      Resource: arn(s, 'ec2', 'vpc-endpoint/*'),
+      Condition: { StringEquals: { 'ec2:CreateAction': 'CreateVpcEndpoint' } },
+    },
     { Sid: 'Endpoints', Effect: 'Allow', Action: ['ec2:ModifyVpcEndpoint', 'ec2:DeleteVpcEndpoints', 'ec2:CreateTags', 'ec2:DeleteTags'], Resource: arn(s, 'ec2', 'vpc-endpoint/*'), Condition: tagged(s) },
     { Sid: 'EndpointLookups', Effect: 'Allow', Action: ['ec2:DescribeVpcEndpoints', 'ec2:DescribePrefixLists', 'ec2:DescribeVpcEndpointServices'], Resource: '*' },
   ],
@@ -374,7 +401,12 @@ function artifactsBucket(s: CiScope): Statement[] {
     {
       Sid: 'ArtifactsBucket',
       Effect: 'Allow',
-      Action: ['s3:CreateBucket', 's3:DeleteBucket', 's3:ListBucket', 's3:ListBucketVersions', 's3:GetBucket*', 's3:PutBucket*', 's3:DeleteBucketPolicy', 's3:Get*Configuration', 's3:Put*Configuration'],
+      Action: [
+        's3:CreateBucket', 's3:DeleteBucket', 's3:ListBucket', 's3:ListBucketVersions', 's3:GetBucket*', 's3:PutBucketPolicy', 's3:DeleteBucketPolicy',
+        's3:PutBucketPublicAccessBlock', 's3:PutBucketVersioning', 's3:PutBucketOwnershipControls', 's3:PutBucketTagging',
+        's3:GetAccelerateConfiguration', 's3:GetLifecycleConfiguration', 's3:PutLifecycleConfiguration', 's3:GetReplicationConfiguration',
+        's3:GetEncryptionConfiguration', 's3:PutEncryptionConfiguration',
+      ],
       Resource: `arn:aws:s3:::${artifactsBucketName(s)}`,
     },
   ];
@@ -385,11 +417,13 @@ function securityGroupRules(s: CiScope, direction: 'Ingress' | 'Egress'): Statem
     {
       Sid: `SecurityGroup${direction}Rules`,
       Effect: 'Allow',
-      Action: [`ec2:AuthorizeSecurityGroup${direction}`, `ec2:RevokeSecurityGroup${direction}`, 'ec2:ModifySecurityGroupRules', `ec2:UpdateSecurityGroupRuleDescriptions${direction}`],
+      Action: [`ec2:AuthorizeSecurityGroup${direction}`, `ec2:RevokeSecurityGroup${direction}`, `ec2:UpdateSecurityGroupRuleDescriptions${direction}`],
       Resource: arn(s, 'ec2', 'security-group/*'),
       Condition: tagged(s),
     },
-    { Sid: `SecurityGroup${direction}RuleTags`, Effect: 'Allow', Action: ['ec2:CreateTags', 'ec2:DeleteTags', 'ec2:ModifySecurityGroupRules'], Resource: arn(s, 'ec2', 'security-group-rule/*') },
+    // Rules carry the Project tag too (default_tags, set when the rule is authorized).
+    { Sid: 'SecurityGroupRuleChanges', Effect: 'Allow', Action: 'ec2:ModifySecurityGroupRules', Resource: [arn(s, 'ec2', 'security-group/*'), arn(s, 'ec2', 'security-group-rule/*')], Condition: tagged(s) },
+    { Sid: `SecurityGroup${direction}RuleTags`, Effect: 'Allow', Action: ['ec2:CreateTags', 'ec2:DeleteTags'], Resource: arn(s, 'ec2', 'security-group-rule/*') },
     { Sid: `SecurityGroup${direction}RuleLookups`, Effect: 'Allow', Action: ['ec2:DescribeSecurityGroupRules', 'ec2:DescribeSecurityGroups'], Resource: '*' },
   ];
 }
@@ -449,7 +483,7 @@ export function deployBoundary(s: CiScope, ciRoleNames: string[], boundaryName: 
     {
       Sid: 'RolesOfTheEnvironmentOnly',
       Effect: 'Allow',
-      Action: ['iam:CreateRole', 'iam:DeleteRole', 'iam:GetRole*', 'iam:UpdateRole*', 'iam:UpdateAssumeRolePolicy', 'iam:TagRole', 'iam:UntagRole', 'iam:ListRole*', 'iam:ListAttachedRolePolicies', 'iam:ListInstanceProfilesForRole', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy', 'iam:PassRole'],
+      Action: ['iam:CreateRole', 'iam:DeleteRole', 'iam:GetRole*', 'iam:UpdateRole*', 'iam:UpdateAssumeRolePolicy', 'iam:TagRole', 'iam:UntagRole', 'iam:ListRolePolicies', 'iam:ListRoleTags', 'iam:ListAttachedRolePolicies', 'iam:ListInstanceProfilesForRole', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy', 'iam:PassRole'],
       Resource: `arn:aws:iam::${s.accountId}:role/${s.prefix}-*`,
     },
     {

@@ -5,10 +5,12 @@
  *   terraform plan from empty local state (S3 backend swapped by an override file),
  *   terraform show -json, and checks the plan: every declared resource created, counted per
  *   type from the synthesized JSON, nothing else, no write-only value in the plan.
- * Then checkov scans every plan JSON (framework terraform_plan), with the same skips as `npm run scan`.
+ * Then checkov scans every plan JSON (framework terraform_plan), with the same skips as `npm run scan`,
+ * and parliament lints the CI roles' IAM policies.
  */
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { describeFinding, lintPolicies, openFindings } from './iam-lint';
 import { checkPlan, copyStack, planDir, preparePlugins, ROOT, run, validateDir, WORK } from './terraform';
 
 const t0 = Date.now();
@@ -60,7 +62,8 @@ if (planFiles.length > 0) {
   const args = planFiles.flatMap((f) => ['-f', f]);
   const report = path.join(WORK, 'checkov-plan.json');
   rmSync(report, { recursive: true, force: true });
-  const r = run(path.resolve(ROOT, checkov.stdout.trim()), [...args, '--framework', 'terraform_plan', ...(skips ? ['--skip-check', skips] : []), '--compact', '--quiet', '--skip-download', '--output', 'cli', '--output', 'json', '--output-file-path', `console,${report}`], ROOT);
+  const cmd = checkov.stdout.trim();
+  const r = run(cmd.includes('/') ? path.resolve(ROOT, cmd) : cmd, [...args, '--framework', 'terraform_plan', ...(skips ? ['--skip-check', skips] : []), '--compact', '--quiet', '--skip-download', '--output', 'cli', '--output', 'json', '--output-file-path', `console,${report}`], ROOT);
   const parsed = JSON.parse(readFileSync(existsSync(path.join(report, 'results_json.json')) ? path.join(report, 'results_json.json') : report, 'utf8'));
   const results = (Array.isArray(parsed) ? parsed : [parsed]).map((x: { summary?: { passed: number; failed: number } }) => x.summary ?? { passed: 0, failed: 0 });
   const passed = results.reduce((n: number, s: { passed: number }) => n + s.passed, 0);
@@ -71,6 +74,25 @@ if (planFiles.length > 0) {
     console.error(r.stdout + r.stderr);
   }
 }
+// parliament over the CI roles' policies (IAM actions, condition keys and resources that exist
+// and fit): a wrong action name would only fail at apply, in AWS.
+{
+  const policies: Record<string, string> = {};
+  for (const stack of stacks.filter((s) => s.startsWith('ci-access-'))) {
+    const j = JSON.parse(readFileSync(path.join(out, stack, 'cdk.tf.json'), 'utf8'));
+    for (const type of ['aws_iam_policy', 'aws_iam_role_policy']) {
+      for (const [name, r] of Object.entries<{ name: string; policy: string }>(j.resource?.[type] ?? {})) policies[`${stack}/${type}.${name}/${r.name}`] = r.policy;
+    }
+  }
+  const findings = lintPolicies(policies);
+  const open = openFindings(findings);
+  log(`parliament over ${Object.keys(policies).length} CI-role policies: ${findings.length} findings, ${findings.length - open.length} with a reviewed reason (security/parliament-ignores.json), ${open.length} open`);
+  if (open.length > 0) {
+    failed = true;
+    for (const f of open) console.error(`  ${describeFinding(f).slice(0, 600)}`);
+  }
+}
+
 writeFileSync(path.join(WORK, 'summary.json'), JSON.stringify({ stacks, failed, seconds: (Date.now() - t0) / 1000 }, null, 1));
 log(`${failed ? 'FAILED' : 'all stacks valid'} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 process.exit(failed ? 1 : 0);
