@@ -90,8 +90,10 @@ describe.each(ENVIRONMENTS.map((e) => e.name))('ci-access-%s', (envName) => {
         for (const r of res(st)) {
           if (r === '*') {
             // Only actions without resource-level permissions, and creation only with our tag.
-            for (const a of actions(st)) expect(a).toMatch(/:(Describe|List|Get)\w*$|^secretsmanager:GetRandomPassword$|^kms:CreateKey$/);
-            if (actions(st).includes('kms:CreateKey')) expect(st.Condition.StringEquals['aws:RequestTag/Project']).toBe('secrets-platform');
+            // (AWS's Service Authorization Reference lists no resource type for these.)
+            const NO_RESOURCE_LEVEL = /:(Describe|List|Get)\w*$|^secretsmanager:GetRandomPassword$|^kms:CreateKey$|^lambda:CreateCodeSigningConfig$|^signer:PutSigningProfile$|^sns:(Unsubscribe|SetSubscriptionAttributes)$/;
+            for (const a of actions(st)) expect(a).toMatch(NO_RESOURCE_LEVEL);
+            if (actions(st).some((a) => /^kms:CreateKey$|^signer:PutSigningProfile$/.test(a))) expect(st.Condition.StringEquals['aws:RequestTag/Project']).toBe('secrets-platform');
             continue;
           }
           if (r.startsWith('arn:aws:secretsmanager')) expect(r).toBe(`arn:aws:secretsmanager:*:${env.accountId}:secret:${prefix}/*`);
