@@ -125,6 +125,49 @@ describe.each(ENVIRONMENTS.map((e) => e.name))('ci-access-%s', (envName) => {
   });
 });
 
+/** IAM's wildcard match of a policy resource or action against a concrete one. */
+const globMatch = (pattern: string, value: string) => new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`).test(value);
+
+describe.each(ENVIRONMENTS.map((e) => e.name))('the deploy role of %s can create every named resource its stack declares', (envName) => {
+  const env = ENVIRONMENTS.find((e) => e.name === envName)!;
+  const at = (service: string, resource: string) => `arn:aws:${service}:${env.region}:${env.accountId}:${resource}`;
+  // The action that creates each named type, and the ARN AWS evaluates it on.
+  const CREATE: Record<string, [string, (r: any) => string]> = {
+    aws_secretsmanager_secret: ['secretsmanager:CreateSecret', (r) => at('secretsmanager', `secret:${r.name}-AbCdEf`)],
+    aws_iam_role: ['iam:CreateRole', (r) => `arn:aws:iam::${env.accountId}:role/${r.name}`],
+    aws_lambda_function: ['lambda:CreateFunction', (r) => at('lambda', `function:${r.function_name}`)],
+    aws_cloudwatch_log_group: ['logs:CreateLogGroup', (r) => at('logs', `log-group:${r.name}`)],
+    aws_cloudwatch_metric_alarm: ['cloudwatch:PutMetricAlarm', (r) => at('cloudwatch', `alarm:${r.alarm_name}`)],
+    aws_cloudwatch_event_rule: ['events:PutRule', (r) => at('events', `rule/${r.name}`)],
+    aws_sns_topic: ['sns:CreateTopic', (r) => at('sns', r.name)],
+    aws_kms_alias: ['kms:CreateAlias', (r) => at('kms', r.name)],
+    aws_s3_bucket: ['s3:CreateBucket', (r) => `arn:aws:s3:::${r.bucket}`],
+    aws_signer_signing_profile: ['signer:GetSigningProfile', (r) => at('signer', `/signing-profiles/${r.name}`)],
+  };
+
+  test('names fall inside the prefixes the deploy policies allow', () => {
+    const statements = resources(out.stacks[`ci-access-${envName}`], 'aws_iam_policy')
+      .filter(([, p]) => /deploy-\d+$/.test(p.name))
+      .flatMap(([, p]) => doc(p.policy).Statement);
+    let checked = 0;
+    for (const [type, [action, arnOf]] of Object.entries(CREATE)) {
+      for (const [name, r] of resources(out.stacks[envName], type)) {
+        const target = arnOf(r);
+        const allowed = statements.some((st) => st.Effect === 'Allow' && actions(st).some((a) => globMatch(a, action)) && res(st).some((p) => globMatch(p, target)));
+        expect([type, name, target, allowed]).toEqual([type, name, target, true]);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(20);
+  });
+});
+
+test('the name check bites: a name outside the prefix is not allowed', () => {
+  expect(globMatch('arn:aws:iam::1:role/prod-*', 'arn:aws:iam::1:role/prod-x')).toBe(true);
+  expect(globMatch('arn:aws:iam::1:role/prod-*', 'arn:aws:iam::1:role/admin')).toBe(false);
+  expect(globMatch('logs:Create*', 'logs:CreateLogGroup')).toBe(true);
+});
+
 test('deploy permissions follow the environment stack: every resource type it declares has them', () => {
   const types = Object.keys(out.stacks.production.resource ?? {});
   expect(types.length).toBeGreaterThan(15);
