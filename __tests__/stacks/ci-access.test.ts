@@ -62,6 +62,7 @@ describe.each(ENVIRONMENTS.map((e) => e.name))('ci-access-%s', (envName) => {
     expect(decrypt.Condition.StringEquals['kms:ViaService']).toEqual([`s3.${state.region}.amazonaws.com`, `dynamodb.${state.region}.amazonaws.com`]);
     const denied = p.Statement.filter((s) => s.Effect === 'Deny').flatMap(actions);
     expect(denied).toEqual(expect.arrayContaining(['secretsmanager:GetSecretValue', 'sts:AssumeRole', 'kms:Decrypt']));
+    expect(inline.policy.length).toBeLessThanOrEqual(POLICY_LIMITS.iamInlinePoliciesPerRole);
     // No managed policy is attached to the plan role.
     for (const [, a] of resources(stack(), 'aws_iam_role_policy_attachment')) expect(a.role).not.toContain('plan-role');
   });
