@@ -4,7 +4,7 @@
  * only at apply, in AWS. Findings with a reviewed reason live in security/parliament-ignores.json.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { ROOT, run } from './terraform';
 
@@ -20,8 +20,9 @@ export interface IamFinding {
 function ensureParliament(): string {
   const venv = path.join(ROOT, '.build', 'parliament-venv');
   const py = path.join(venv, 'bin', 'python');
-  if (run(py, ['-c', `import parliament; assert parliament.__version__ == "${PARLIAMENT_VERSION}"`], ROOT).status === 0) return py;
-  run('python3', ['-m', 'venv', venv], ROOT);
+  if (existsSync(py) && run(py, ['-c', `import parliament; assert parliament.__version__ == "${PARLIAMENT_VERSION}"`], ROOT).status === 0) return py;
+  const venvMade = run('python3', ['-m', 'venv', venv], ROOT);
+  if (venvMade.status !== 0) throw new Error(`python3 -m venv ${venv} failed:\n${venvMade.stderr}`);
   const pip = run(path.join(venv, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', `parliament==${PARLIAMENT_VERSION}`], ROOT);
   if (pip.status !== 0) throw new Error(`installing parliament failed:\n${pip.stderr}`);
   return py;

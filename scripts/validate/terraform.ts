@@ -33,7 +33,13 @@ function stubKey(): string {
   for (const f of readdirSync(STUB_SRC).sort()) {
     if (/\.go$|^go\.(mod|sum)$/.test(f)) h.update(f).update(readFileSync(path.join(STUB_SRC, f)));
   }
-  h.update(run('go', ['env', 'GOVERSION'], ROOT).stdout);
+  let goVersion: string;
+  try {
+    goVersion = run('go', ['env', 'GOVERSION'], ROOT).stdout;
+  } catch {
+    throw new Error('npm run validate needs Go (1.24+) on PATH to build the stub provider in tools/tf-stub');
+  }
+  h.update(goVersion);
   return h.digest('hex').slice(0, 16);
 }
 
