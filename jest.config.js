@@ -8,7 +8,7 @@ module.exports = {
       testEnvironment: 'node',
       roots: ['<rootDir>/__tests__'],
       testMatch: ['**/*.test.ts'],
-      testPathIgnorePatterns: ['/__tests__/integration/'],
+      testPathIgnorePatterns: ['/__tests__/integration/', '/__tests__/validate/'],
       transform: { '^.+\\.ts$': tsJest },
     },
     {
@@ -16,6 +16,14 @@ module.exports = {
       testEnvironment: 'node',
       roots: ['<rootDir>/__tests__'],
       testMatch: ['**/__tests__/integration/**/*.test.ts'],
+      transform: { '^.+\\.ts$': tsJest },
+    },
+    {
+      // Real Terraform with the stub provider (npm run validate): needs terraform and go.
+      displayName: 'validate',
+      testEnvironment: 'node',
+      roots: ['<rootDir>/__tests__'],
+      testMatch: ['**/__tests__/validate/**/*.test.ts'],
       transform: { '^.+\\.ts$': tsJest },
     },
   ],

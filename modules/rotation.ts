@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { Construct } from 'constructs';
 import { DataArchiveFile } from '@cdktf/provider-archive/lib/data-archive-file';
+import type { SignedCode, UnsignedZip } from './code-signing';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
@@ -47,6 +48,8 @@ export interface RotationFunctionProps {
   logRetentionDays: number;
   logKey: ArnRef;
   vpc?: { vpcId: string; subnetIds: string[]; endpointSecurityGroupId?: string; databases: DatabaseTarget[] };
+  /** Deploy from signed code (modules/code-signing.ts): uploads and signs the zip, returns its S3 location. */
+  signedCode?: (name: string, zip: UnsignedZip) => SignedCode;
   tags?: Record<string, string>;
 }
 
@@ -164,6 +167,7 @@ export class RotationFunction extends Construct {
       outputPath: `\${path.module}/lambda-zips/${props.functionName}.zip`,
       outputFileMode: '0644',
     });
+    const signed = props.signedCode?.(props.functionName, { path: zip.outputPath, base64Sha256: zip.outputBase64Sha256 });
     const logGroup = new CloudwatchLogGroup(this, 'logs', {
       name: `/aws/lambda/${props.functionName}`,
       retentionInDays: props.logRetentionDays,
@@ -231,7 +235,7 @@ export class RotationFunction extends Construct {
       runtime: ROTATION_RUNTIME,
       architectures: ['arm64'],
       handler: 'index.handler',
-      filename: zip.outputPath,
+      ...(signed ? { s3Bucket: signed.s3Bucket, s3Key: signed.s3Key, codeSigningConfigArn: signed.codeSigningConfigArn } : { filename: zip.outputPath }),
       sourceCodeHash: zip.outputBase64Sha256,
       timeout: 60,
       memorySize: 256,

@@ -1,35 +1,8 @@
 import { Construct } from 'constructs';
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
-import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
-import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
-import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
-import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
-import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
-import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { EncryptionKey } from './encryption-key';
-import { policy, PolicyDocument, renderPolicy } from './policy';
-
-export function stateBucketPolicy(bucketArn: string): PolicyDocument {
-  return policy([
-    {
-      Sid: 'DenyInsecureTransport',
-      Effect: 'Deny',
-      Principal: '*',
-      Action: 's3:*',
-      Resource: [bucketArn, `${bucketArn}/*`],
-      Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-    },
-    {
-      Sid: 'DenyOutdatedTls',
-      Effect: 'Deny',
-      Principal: '*',
-      Action: 's3:*',
-      Resource: [bucketArn, `${bucketArn}/*`],
-      Condition: { NumericLessThan: { 's3:TlsVersion': '1.2' } },
-    },
-  ]);
-}
+import { securePrivateBucket } from './private-bucket';
 
 export interface StateBackendProps {
   accountId: string;
@@ -72,32 +45,7 @@ export class StateBackend extends Construct {
       lifecycle: { preventDestroy: true },
       tags: p.tags,
     });
-    new S3BucketOwnershipControls(this, 'ownership', { bucket: this.bucket.id, rule: { objectOwnership: 'BucketOwnerEnforced' } });
-    new S3BucketPublicAccessBlock(this, 'public-access', {
-      bucket: this.bucket.id,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    });
-    new S3BucketVersioningA(this, 'versioning', { bucket: this.bucket.id, versioningConfiguration: { status: 'Enabled' } });
-    new S3BucketServerSideEncryptionConfigurationA(this, 'encryption', {
-      bucket: this.bucket.id,
-      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms', kmsMasterKeyId: this.key.key.arn }, bucketKeyEnabled: true }],
-    });
-    new S3BucketLifecycleConfiguration(this, 'lifecycle', {
-      bucket: this.bucket.id,
-      rule: [
-        {
-          id: 'expire-old-state-versions',
-          status: 'Enabled',
-          filter: [{ prefix: '' }],
-          noncurrentVersionExpiration: [{ noncurrentDays: p.noncurrentVersionDays, newerNoncurrentVersions: 10 }],
-          abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
-        },
-      ],
-    });
-    new S3BucketPolicy(this, 'policy', { bucket: this.bucket.id, policy: renderPolicy(stateBucketPolicy(this.bucket.arn)) });
+    securePrivateBucket(this, this.bucket, { keyArn: this.key.key.arn, lifecycleRuleId: 'expire-old-state-versions', noncurrentVersionDays: p.noncurrentVersionDays, newerNoncurrentVersions: 10 });
     this.table = new DynamodbTable(this, 'lock-table', {
       name: p.lockTable,
       billingMode: 'PAY_PER_REQUEST',

@@ -10,12 +10,14 @@ if command -v checkov >/dev/null 2>&1; then
   CHECKOV=checkov
 else
   if [ ! -x .scan/venv/bin/checkov ]; then
-    echo "scan: installing checkov ${CHECKOV_VERSION} into .scan/venv"
+    echo "scan: installing checkov ${CHECKOV_VERSION} into .scan/venv" >&2
     python3 -m venv .scan/venv
-    .scan/venv/bin/pip install --quiet --disable-pip-version-check "checkov==${CHECKOV_VERSION}"
+    .scan/venv/bin/pip install --quiet --disable-pip-version-check "checkov==${CHECKOV_VERSION}" >&2
   fi
   CHECKOV=.scan/venv/bin/checkov
 fi
+# `scan.sh --print-checkov`: install if needed and print the command (npm run validate uses it).
+if [ "${1:-}" = "--print-checkov" ]; then echo "$CHECKOV"; exit 0; fi
 
 node scripts/synth.mjs
 

@@ -4,6 +4,7 @@ import { App } from 'cdktf';
 import { EnvironmentStack, TERRAFORM_REQUIRED_VERSION } from './environment-stack';
 import { GuardrailError } from '../modules/guardrails';
 import { StateBackendStack } from './state-backend-stack';
+import { CiAccessStack, ciAccessStackName, resourceTypesOf } from './ci-access-stack';
 import { validateEnvironments } from './environments/validate';
 import { EnvironmentConfig } from './environments/types';
 
@@ -43,6 +44,7 @@ export function buildApp(envs: EnvironmentConfig[], opts: BuildOptions = {}): { 
   const app = new App({ outdir, skipValidation: false, context });
   const stacks = envs.map((env) => new EnvironmentStack(app, env.name, { env, outdir, repoRoot: REPO_ROOT, fullPrepare: opts.fullPrepare }));
   envs.forEach((env) => new StateBackendStack(app, backendStackName(env), env));
+  envs.forEach((env, i) => new CiAccessStack(app, ciAccessStackName(env), env, resourceTypesOf(stacks[i])));
   return { app, stacks };
 }
 

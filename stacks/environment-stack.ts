@@ -4,12 +4,14 @@ import { S3Backend, TerraformOutput, TerraformStack } from 'cdktf';
 import { ArchiveProvider } from '@cdktf/provider-archive/lib/provider';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { crossAccountSecretPolicy, EcsServiceAccess, IamRoleReadAccess, readPolicy, SecretGrant, splitReadGrants } from '../modules/access';
+import { CodeSigning } from '../modules/code-signing';
 import { EncryptionKey } from '../modules/encryption-key';
 import { Monitoring } from '../modules/monitoring';
 import { SecretsManagerEndpoint } from '../modules/network';
 import { POLICY_LIMITS, renderPolicy } from '../modules/policy';
 import { RotationFunction } from '../modules/rotation';
 import { PasswordRules, Secret, SecretValueInput, ValueSource } from '../modules/secret';
+import { assumedRoleArn } from './assume-role';
 import { bundleFor, rotationEnvironment, rotationTags } from './rotation-wiring';
 import { categoryReaders, ecsServices, keyGrantees, keyPlan, readerGrants, rotationFunctionName, rotationGroups, secretName, secretRegions, tfId, jsonKeys, databasePassword } from './environments/derive';
 import { NAME_PREFIX, PROJECT, REPOSITORY, stateBackendFor } from './environments/project';
@@ -32,10 +34,11 @@ export function defaultTags(env: Pick<EnvironmentConfig, 'name' | 'owner' | 'cos
 
 /** Provider and S3 backend shared by every stack of an account: region, guards, tags, locking. */
 export function configureStack(stack: TerraformStack, env: EnvironmentConfig, stateKey: string, backend: 'local' | 's3'): void {
+  const roleArn = assumedRoleArn(env);
   new AwsProvider(stack, 'aws', {
     region: env.region,
     allowedAccountIds: [env.accountId],
-    assumeRole: env.deployRoleArn ? [{ roleArn: env.deployRoleArn, sessionName: `${PROJECT}-${env.name}` }] : undefined,
+    assumeRole: roleArn ? [{ roleArn, sessionName: `${PROJECT}-${env.name}` }] : undefined,
     defaultTags: [{ tags: defaultTags(env) }],
   });
   stack.addOverride('terraform.required_version', TERRAFORM_REQUIRED_VERSION);
@@ -49,7 +52,7 @@ export function configureStack(stack: TerraformStack, env: EnvironmentConfig, st
       kmsKeyId: `arn:aws:kms:${state.region}:${state.accountId}:${state.keyAlias}`,
       dynamodbTable: state.lockTable,
       allowedAccountIds: [env.accountId],
-      assumeRole: env.deployRoleArn ? { roleArn: env.deployRoleArn, sessionName: `${PROJECT}-${env.name}-state` } : undefined,
+      assumeRole: roleArn ? { roleArn, sessionName: `${PROJECT}-${env.name}-state` } : undefined,
     });
     // S3 native locking (Terraform >= 1.10) alongside DynamoDB while both are supported.
     s3.addOverride('use_lockfile', true);
@@ -227,7 +230,21 @@ export class EnvironmentStack extends TerraformStack {
         })
       : undefined;
 
-    // Rotation: one function per handler and strategy.
+    // Rotation: one function per handler and strategy, deploying only code our profile signed.
+    const signing =
+      rotationGroups(env).length > 0
+        ? new CodeSigning(this, 'code-signing', {
+            accountId: env.accountId,
+            region: env.region,
+            bucket: `${PROJECT}-artifacts-${env.accountId}-${env.region}`,
+            profileName: `${PROJECT}_${prefix}_rotation`.replace(/-/g, '_'),
+            keyAlias: `alias/${PROJECT}/${prefix}/artifacts`,
+            deletionWindowDays: env.keyDeletionWindowDays,
+            signatureValidityMonths: 12,
+            noncurrentVersionDays: 90,
+            tags,
+          })
+        : undefined;
     const functionNames: string[] = [];
     for (const group of rotationGroups(env)) {
       const functionName = rotationFunctionName(env, group);
@@ -255,6 +272,7 @@ export class EnvironmentStack extends TerraformStack {
         adminSecrets: group.adminSecretIds.map((id) => grantOf(env.secrets.find((s) => s.id === id)!)),
         logRetentionDays: env.logRetentionDays,
         logKey: monitoringKey.arnByRegion[env.region],
+        signedCode: signing && ((name, zip) => signing.sign(name, zip)),
         vpc: env.network
           ? { vpcId: env.network.vpcId, subnetIds: env.network.subnetIds, endpointSecurityGroupId: endpoint?.securityGroup.id, databases: group.databases }
           : undefined,

@@ -14,7 +14,7 @@ beforeAll(() => {
 describe('app', () => {
   test('writes one stack per environment and one state backend per environment account', () => {
     expect(Object.keys(out.stacks).sort()).toEqual(
-      ['dev', 'production', 'staging', 'state-backend-dev', 'state-backend-production', 'state-backend-staging'].sort(),
+      ['dev', 'production', 'staging', 'state-backend-dev', 'state-backend-production', 'state-backend-staging', 'ci-access-dev', 'ci-access-production', 'ci-access-staging'].sort(),
     );
     for (const name of Object.keys(out.stacks)) expect(existsSync(path.join(out.outdir, 'stacks', name, 'cdk.tf.json'))).toBe(true);
   });

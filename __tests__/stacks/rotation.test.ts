@@ -48,7 +48,10 @@ describe.each(groups)('%s', (fname, handler, strategy, secrets) => {
   test('runs its own deterministic bundle on a supported runtime', () => {
     const f = fn(fname);
     expect(f).toMatchObject({ runtime: 'nodejs24.x', architectures: ['arm64'], handler: 'index.handler', timeout: 60 });
-    const zipName = /^\$\{data\.archive_file\.([^.]+)\.output_path\}$/.exec(f.filename)![1];
+    // Deployed from the signed copy of this zip (modules/code-signing.ts); the hash ties them.
+    const zipName = /^\$\{data\.archive_file\.([^.]+)\.output_base64sha256\}$/.exec(f.source_code_hash)![1];
+    expect(f.filename).toBeUndefined();
+    expect(f.s3_key).toMatch(/^\$\{aws_signer_signing_job\.[^.]+\.signed_object\[0\]\.s3\[0\]\.key\}$/);
     const zip = prod.data!.archive_file[zipName];
     // Relative to the stack directory (cdktf.out/stacks/production/../../../.build in the repository).
     const stackDir = path.join(out.outdir, 'stacks', 'production');

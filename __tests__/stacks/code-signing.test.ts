@@ -1,0 +1,75 @@
+/**
+ * Rotation functions run only code our Signer profile signed: every function deploys from the
+ * signed copy of its zip, under a code-signing config that enforces it (checkov CKV_AWS_272 is no
+ * longer skipped). The artifacts bucket is versioned, under its own KMS key, TLS only, private.
+ */
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { ENVIRONMENTS } from '../../stacks/environments';
+import { resources, synth, Synthesized, TfJson } from '../support/synth';
+
+let out: Synthesized;
+beforeAll(() => {
+  out = synth(ENVIRONMENTS);
+});
+
+const ref = (s: string) => /^\$\{([a-z0-9_]+)\.([^.}]+)\.(.+)\}$/.exec(s);
+const byRef = (stack: TfJson, s: string) => {
+  const m = ref(s)!;
+  return { type: m[1], name: m[2], attr: m[3], body: stack.resource![m[1]][m[2]] };
+};
+
+describe.each(ENVIRONMENTS.map((e) => e.name))('%s', (envName) => {
+  const stack = () => out.stacks[envName];
+
+  test('every rotation function deploys signed code under an enforcing code-signing config', () => {
+    const fns = resources(stack(), 'aws_lambda_function');
+    expect(fns.length).toBeGreaterThan(0);
+    for (const [name, f] of fns) {
+      expect([name, f.filename]).toEqual([name, undefined]);
+      const csc = byRef(stack(), f.code_signing_config_arn);
+      expect(csc.type).toBe('aws_lambda_code_signing_config');
+      expect(csc.body.policies.untrusted_artifact_on_deployment).toBe('Enforce');
+      const publishers = csc.body.allowed_publishers.signing_profile_version_arns;
+      expect(publishers).toHaveLength(1);
+      const profile = byRef(stack(), publishers[0]);
+      expect(profile).toMatchObject({ type: 'aws_signer_signing_profile', attr: 'version_arn' });
+      expect(profile.body.platform_id).toBe('AWSLambda-SHA384-ECDSA');
+
+      // s3_bucket/s3_key: the signed object of a signing job under that same profile...
+      const job = byRef(stack(), f.s3_key);
+      expect(job).toMatchObject({ type: 'aws_signer_signing_job', attr: 'signed_object[0].s3[0].key' });
+      expect(byRef(stack(), f.s3_bucket).name).toBe(job.name);
+      expect(job.body.profile_name).toBe(`\${aws_signer_signing_profile.${profile.name}.name}`);
+      expect(job.body.ignore_signing_job_failure).toBe(false);
+      // ...which signs the exact uploaded version of this function's zip.
+      const upload = byRef(stack(), job.body.source.s3.version);
+      expect(upload).toMatchObject({ type: 'aws_s3_object', attr: 'version_id' });
+      const zipHash = f.source_code_hash;
+      expect(upload.body.source_hash).toBe(zipHash);
+      expect(upload.body.source).toBe(zipHash.replace('output_base64sha256', 'output_path'));
+      expect(upload.body.kms_key_id).toMatch(/^\$\{aws_kms_key\./);
+    }
+  });
+
+  test('the artifacts bucket is versioned, KMS-encrypted with its own key, private and TLS-only', () => {
+    const [[bucketName, bucket]] = resources(stack(), 'aws_s3_bucket');
+    expect(bucket.bucket).toMatch(/^secrets-platform-artifacts-\d{12}-[a-z0-9-]+$/);
+    const of = (type: string) => resources(stack(), type).filter(([, r]) => r.bucket === `\${aws_s3_bucket.${bucketName}.id}`).map(([, r]) => r);
+    expect(of('aws_s3_bucket_versioning')[0].versioning_configuration.status).toBe('Enabled');
+    const [sse] = of('aws_s3_bucket_server_side_encryption_configuration');
+    expect(sse.rule[0].apply_server_side_encryption_by_default.sse_algorithm).toBe('aws:kms');
+    expect(sse.rule[0].bucket_key_enabled).toBe(true);
+    const key = byRef(stack(), sse.rule[0].apply_server_side_encryption_by_default.kms_master_key_id);
+    expect(key.type).toBe('aws_kms_key');
+    expect(key.body.enable_key_rotation).toBe(true);
+    expect(of('aws_s3_bucket_public_access_block')[0]).toMatchObject({ block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true });
+    const policy = JSON.parse(of('aws_s3_bucket_policy')[0].policy);
+    expect(policy.Statement).toContainEqual(expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }));
+  });
+});
+
+test('checkov no longer skips CKV_AWS_272 (code signing)', () => {
+  const skips = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'security', 'checkov-skips.json'), 'utf8')) as { id: string }[];
+  expect(skips.map((s) => s.id)).not.toContain('CKV_AWS_272');
+});

@@ -1,0 +1,108 @@
+import { Construct } from 'constructs';
+import { LambdaCodeSigningConfig } from '@cdktf/provider-aws/lib/lambda-code-signing-config';
+import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
+import { S3Object } from '@cdktf/provider-aws/lib/s3-object';
+import { SignerSigningJob } from '@cdktf/provider-aws/lib/signer-signing-job';
+import { SignerSigningProfile } from '@cdktf/provider-aws/lib/signer-signing-profile';
+import { EncryptionKey } from './encryption-key';
+import { securePrivateBucket } from './private-bucket';
+
+/** Where a signed artifact landed: what a Lambda function deploys from. */
+export interface SignedCode {
+  s3Bucket: string;
+  s3Key: string;
+  codeSigningConfigArn: string;
+}
+
+/** A local zip to upload and sign (the archive provider's output and its hash). */
+export interface UnsignedZip {
+  path: string;
+  base64Sha256: string;
+}
+
+export interface CodeSigningProps {
+  accountId: string;
+  region: string;
+  /** Artifacts bucket name (global namespace: include account and region). */
+  bucket: string;
+  /** Signer profile name: letters, digits and underscores, up to 64. */
+  profileName: string;
+  keyAlias: string;
+  deletionWindowDays: number;
+  /** How long signatures stay valid for new deployments (Lambda checks at deploy time). */
+  signatureValidityMonths: number;
+  noncurrentVersionDays: number;
+  tags?: Record<string, string>;
+}
+
+/**
+ * Signed code for an environment's Lambda functions: an artifacts bucket (versioned, under its
+ * own KMS key, TLS only, no public access), an AWS Signer profile, a signing job for every
+ * uploaded zip, and a code-signing config that makes Lambda refuse any code the profile did not
+ * sign (`Enforce`). Whoever holds lambda:UpdateFunctionCode can no longer swap a rotation
+ * function's code for something unsigned.
+ */
+export class CodeSigning extends Construct {
+  readonly bucket: S3Bucket;
+  readonly key: EncryptionKey;
+  readonly profile: SignerSigningProfile;
+  readonly config: LambdaCodeSigningConfig;
+
+  constructor(scope: Construct, id: string, private readonly p: CodeSigningProps) {
+    super(scope, id);
+    if (!/^[A-Za-z0-9_]{2,64}$/.test(p.profileName)) throw new Error(`code signing: profile name ${p.profileName} must be 2-64 letters, digits or underscores`);
+    this.key = new EncryptionKey(this, 'key', {
+      alias: p.keyAlias,
+      description: 'Lambda artifacts (unsigned uploads and signed code)',
+      accountId: p.accountId,
+      region: p.region,
+      deletionWindowDays: p.deletionWindowDays,
+      replicaRegions: [],
+      useVia: ['s3'],
+      grantees: [],
+      services: [],
+      tags: p.tags,
+    });
+    this.bucket = new S3Bucket(this, 'bucket', { bucket: p.bucket, objectLockEnabled: false, tags: p.tags });
+    // Signer reads a specific object version: versioning is required here, not only good practice.
+    securePrivateBucket(this, this.bucket, { keyArn: this.key.key.arn, lifecycleRuleId: 'expire-old-artifacts', noncurrentVersionDays: p.noncurrentVersionDays });
+    this.profile = new SignerSigningProfile(this, 'profile', {
+      name: p.profileName,
+      platformId: 'AWSLambda-SHA384-ECDSA',
+      signatureValidityPeriod: { value: p.signatureValidityMonths, type: 'MONTHS' },
+      tags: p.tags,
+    });
+    this.config = new LambdaCodeSigningConfig(this, 'config', {
+      description: `Only code signed by ${p.profileName}`,
+      allowedPublishers: { signingProfileVersionArns: [this.profile.versionArn] },
+      policies: { untrustedArtifactOnDeployment: 'Enforce' },
+      tags: p.tags,
+    });
+  }
+
+  /**
+   * Uploads a zip (a new object version whenever its hash changes), signs that version, and
+   * returns where the signed copy is. Resources are created here, in the code-signing module.
+   */
+  sign(name: string, zip: UnsignedZip): SignedCode {
+    const upload = new S3Object(this, `unsigned-${name}`, {
+      bucket: this.bucket.id,
+      key: `unsigned/${name}.zip`,
+      source: zip.path,
+      sourceHash: zip.base64Sha256,
+      kmsKeyId: this.key.key.arn,
+      tags: this.p.tags,
+    });
+    const job = new SignerSigningJob(this, `signing-${name}`, {
+      profileName: this.profile.name,
+      source: { s3: { bucket: this.bucket.id, key: upload.key, version: upload.versionId } },
+      destination: { s3: { bucket: this.bucket.id, prefix: `signed/${name}/` } },
+      ignoreSigningJobFailure: false,
+    });
+    return {
+      s3Bucket: job.signedObject.get(0).s3.get(0).bucket,
+      s3Key: job.signedObject.get(0).s3.get(0).key,
+      codeSigningConfigArn: this.config.arn,
+    };
+  }
+}
