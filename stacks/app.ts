@@ -4,7 +4,8 @@ import { App } from 'cdktf';
 import { EnvironmentStack } from './environment-stack';
 import { GuardrailError } from '../modules/guardrails';
 import { StateBackendStack } from './state-backend-stack';
-import { validateEnvironments } from './environments/validate';
+import { validatePlans } from './validate';
+import { planEnvironment } from './plan/plan';
 import { EnvironmentConfig } from './environments/types';
 
 /** The directory holding cdktf.json (found upwards, since this file may run from a bundle). */
@@ -32,11 +33,12 @@ export const backendStackName = (env: EnvironmentConfig) => `state-backend-${env
  * broken), then builds one stack per environment plus one state-backend stack per environment.
  */
 export function buildApp(envs: EnvironmentConfig[], opts: BuildOptions = {}): { app: App; stacks: EnvironmentStack[] } {
-  const violations = validateEnvironments(envs, REPO_ROOT);
+  const plans = envs.map(planEnvironment);
+  const violations = validatePlans(plans, REPO_ROOT);
   if (violations.length > 0) throw new GuardrailError(violations);
   const outdir = path.resolve(opts.outdir ?? path.join(REPO_ROOT, 'cdktf.out'));
   const app = new App({ outdir, skipValidation: false });
-  const stacks = envs.map((env) => new EnvironmentStack(app, env.name, { env, outdir, repoRoot: REPO_ROOT, fullPrepare: opts.fullPrepare }));
+  const stacks = plans.map((plan) => new EnvironmentStack(app, plan.environment, { plan, outdir, repoRoot: REPO_ROOT, fullPrepare: opts.fullPrepare }));
   envs.forEach((env) => new StateBackendStack(app, backendStackName(env), env));
   return { app, stacks };
 }

@@ -11,6 +11,7 @@ function baseEnv(name: EnvironmentConfig['name'] = 'production'): EnvironmentCon
     name,
     accountId: '123456789012',
     region: 'us-east-1',
+    breakGlass: { roleName: 'break-glass' },
     owner: 'platform-team',
     costCenter: 'cc',
     recoveryWindowDays: name === 'production' ? 30 : 7,

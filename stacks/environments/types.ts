@@ -151,6 +151,11 @@ export interface EnvironmentConfig {
   region: string;
   /** Role the deployer assumes (CI's OIDC role assumes this one). */
   deployRoleArn?: string;
+  /**
+   * The break-glass role of this account: the one principal, besides the readers the catalog
+   * names, that secret resource policies let manage and read secrets in an emergency.
+   */
+  breakGlass: BreakGlassRole;
   owner: string;
   costCenter: string;
   /** Default recovery window; production 30, dev 7 (0 = immediate delete, dev only). */
@@ -164,6 +169,13 @@ export interface EnvironmentConfig {
   alertEmail?: string;
   secrets: SecretSpec[];
   tags?: Record<string, string>;
+}
+
+/** An existing IAM role of the environment's account, used only in emergencies (audited). */
+export interface BreakGlassRole {
+  /** The role's name (path-less), e.g. `secrets-platform-break-glass`. */
+  roleName: string;
+  description?: string;
 }
 
 export interface StateBackendConfig {
