@@ -4,18 +4,18 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { isTagValue, rulesProblems } from '../lambdas/rotation/contract';
+import { isTagValue, MAX_SECRET_VALUE_BYTES, rulesProblems } from '../lambdas/rotation/contract';
 import { MAX_MANAGED_POLICIES_PER_ROLE } from '../modules/policies/access';
 import {
   ACCOUNT_ID_PATTERN,
-  MAX_SECRET_VALUE_BYTES,
   REGION_PATTERN,
   recoveryWindowProblem,
   rotationScheduleProblems,
   secretNameProblems,
   tagProblems,
-  Violation,
+  Violation as LegacyViolation,
 } from '../modules/guardrails';
+import { Violation } from './rules/violation';
 import { policySize } from '../modules/policy';
 import { catalogUsername } from './plan/derive';
 import { EnvironmentPlan } from './plan/types';
@@ -28,16 +28,16 @@ export function validatePlans(plans: readonly EnvironmentPlan[], repoRoot: strin
   const out: Violation[] = [];
   const names = new Set<string>();
   for (const plan of plans) {
-    if (names.has(plan.environment)) out.push({ subject: `environment ${plan.environment}`, rule: 'ENV-duplicate', message: 'declared twice', fix: 'keep one catalog per environment' });
+    if (names.has(plan.environment)) out.push({ environment: plan.environment, name: `environment ${plan.environment}`, rule: 'ENV-duplicate', message: 'declared twice', fix: 'keep one catalog per environment' });
     names.add(plan.environment);
-    out.push(...validatePlan(plan, repoRoot));
+    out.push(...validatePlan(plan, repoRoot).map((v) => ({ environment: plan.environment, name: v.subject, rule: v.rule, message: v.message, fix: v.fix })));
   }
   return out;
 }
 
-export function validatePlan(plan: EnvironmentPlan, repoRoot: string): Violation[] {
+export function validatePlan(plan: EnvironmentPlan, repoRoot: string): LegacyViolation[] {
   const env = plan.catalog;
-  const out: Violation[] = [];
+  const out: LegacyViolation[] = [];
   const envSubject = `environment ${env.name}`;
   const add = (subject: string, [rule, message, fix]: [string, string, string]) => out.push({ subject, rule, message, fix });
   const production = env.name === 'production';
@@ -204,7 +204,7 @@ export interface PolicySize {
   unit?: string;
 }
 
-export function policySizeViolations(plan: EnvironmentPlan): Violation[] {
+export function policySizeViolations(plan: EnvironmentPlan): LegacyViolation[] {
   return policySizes(plan)
     .filter((p) => p.size > p.limit)
     .map((p) => ({ subject: p.subject, rule: 'POLICY-size', message: `${p.what} would be ${p.size} ${p.unit ?? 'characters'}; AWS allows ${p.limit}`, fix: p.fix }));

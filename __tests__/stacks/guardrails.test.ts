@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { GuardrailError } from '../../modules/guardrails';
+import { GuardrailError } from '../../stacks/rules/violation';
 import { synthApp } from '../../stacks/app';
 import { EnvironmentConfig, SecretSpec } from '../../stacks/environments/types';
 
@@ -118,9 +118,9 @@ const cases: Array<[string, (e: EnvironmentConfig) => void, string, RegExp]> = [
     const db = e.secrets.find((s) => s.id === 'db')!;
     (db.value as any).fields.username = 'app$user!';
   }, 'ROT-tag-value', /cannot be carried in the rotation:username tag/],
-  ['generated hex value with excluded characters', rotation({ kind: 'generated', format: 'hex', length: 64, excludeCharacters: 'ab', schedule: { afterDays: 30 } }), 'ROT-generated-rules', /cannot exclude characters/],
+  ['generated hex value with excluded characters', patch('db', { rotation: { kind: 'generated', format: 'hex', length: 64, excludeCharacters: 'ab', schedule: { afterDays: 30 } } }), 'ROT-generated-rules', /cannot exclude characters/],
   ['plaintext database connection in production without a reason', rotation({ tls: 'disabled' }), 'ROT-tls-plaintext', /unencrypted/],
-  ['generated rotation with too little entropy', rotation({ kind: 'generated', format: 'password', length: 16, excludeCharacters: 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ!#$%&()*+,-./:;<=>?@[]^_{|}~', schedule: { afterDays: 30 } }), 'ROT-generated-rules', /bits of entropy, fewer than 96/],
+  ['generated rotation with too little entropy', patch('db', { rotation: { kind: 'generated', format: 'password', length: 16, excludeCharacters: 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ!#$%&()*+,-./:;<=>?@[]^_{|}~', schedule: { afterDays: 30 } } }), 'ROT-generated-rules', /bits of entropy, fewer than 96/],
 ];
 
 describe('guardrails reject a bad catalog with the secret, the rule and the fix, and write nothing', () => {
@@ -149,7 +149,7 @@ describe('guardrails reject a bad catalog with the secret, the rule and the fix,
     const hit = violations.find((v) => v.rule === rule);
     expect(hit).toBeDefined();
     expect(hit!.message).toMatch(message);
-    expect(hit!.subject).toMatch(/\S/);
+    expect(hit!.name).toMatch(/\S/);
     expect(hit!.fix.length).toBeGreaterThan(5);
     expect((error as Error).message).toContain(`[${rule}]`);
     expect((error as Error).message).toContain('fix:');

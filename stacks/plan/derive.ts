@@ -5,7 +5,7 @@
 import { DATABASE_PASSWORD_EXCLUDE, DEFAULT_PASSWORD_EXCLUDE, HandlerName } from '../../lambdas/rotation/contract';
 import type { PasswordRules } from '../../modules/secret';
 import { NAME_PREFIX } from '../environments/project';
-import { EnvironmentConfig, GeneratorRules, RotationSpec, SecretSpec } from '../environments/types';
+import { EnvironmentConfig, RotationSpec, SecretSpec, ValueGenerator } from '../environments/types';
 
 export function secretName(env: Pick<EnvironmentConfig, 'name'>, s: SecretSpec): string {
   return s.name ?? `${NAME_PREFIX[env.name]}/${s.service}/${s.component}/${s.type}`;
@@ -61,7 +61,7 @@ export function isBinary(s: SecretSpec): boolean {
  * passwords leave out the characters that break connection strings (one definition with the
  * rotation handlers, lambdas/rotation/contract.ts).
  */
-export function passwordRules(g: GeneratorRules | undefined, databaseEngine?: string): PasswordRules {
+export function passwordRules(g: ValueGenerator | undefined, databaseEngine?: string): PasswordRules {
   const format = g?.format ?? (databaseEngine ? 'password' : 'alphanumeric');
   return {
     length: g?.length ?? 32,
