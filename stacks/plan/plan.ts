@@ -341,11 +341,16 @@ export function planEnvironment(catalog: EnvironmentConfig): EnvironmentPlan {
     const functionName = rotationFunctionName(env, key);
     const adminSecretIds: string[] = [];
     const databases: Array<{ port: number; cidrs: string[]; securityGroupIds: string[] }> = [];
+    const seenTargets = new Set<string>();
     for (const s of rotated) {
       const r = s.rotation!;
       if (r.kind !== 'database') continue;
       if (r.adminSecret && !adminSecretIds.includes(r.adminSecret)) adminSecretIds.push(r.adminSecret);
-      databases.push({ port: databasePort(s), cidrs: [...(r.databaseCidrs ?? [])], securityGroupIds: [...(r.databaseSecurityGroupIds ?? [])] });
+      // One egress rule per (port, target): EC2 refuses a duplicate rule. An entry stays (maybe
+      // empty) per secret, so rule ids do not shift when a secret's targets repeat another's.
+      const port = databasePort(s);
+      const fresh = (kind: string, targets: readonly string[]) => [...new Set(targets)].filter((t) => !seenTargets.has(`${kind}:${port}:${t}`) && !!seenTargets.add(`${kind}:${port}:${t}`));
+      databases.push({ port, cidrs: fresh('cidr', r.databaseCidrs ?? []), securityGroupIds: fresh('sg', r.databaseSecurityGroupIds ?? []) });
     }
     const minimumTls: TlsMode | undefined = strategy ? weakestTls(rotated.map((s) => (s.rotation?.kind === 'database' ? (s.rotation.tls ?? 'verify-full') : 'verify-full'))) : undefined;
     const environment: Record<string, string> = strategy && minimumTls ? { [STRATEGY_ENV]: strategy, [MIN_TLS_ENV]: minimumTls, NODE_EXTRA_CA_CERTS: RDS_CA_BUNDLE } : {};
