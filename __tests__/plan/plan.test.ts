@@ -242,3 +242,16 @@ describe('planEnvironment', () => {
     expect(() => arns.bind(p.secrets[0].arn, '${other}')).toThrow(/bound to two resources/);
   });
 });
+
+describe('planEnvironment: rotation network targets', () => {
+  test('two secrets behind one database security group give one egress target, not a duplicate EC2 refuses', () => {
+    const env = structuredClone(production) as any;
+    env.secrets = env.secrets.filter((s: any) => ['platform_db_master', 'ticket_db_master'].includes(s.id));
+    env.secrets[1].rotation.databaseSecurityGroupIds = [...env.secrets[0].rotation.databaseSecurityGroupIds];
+    const f = planEnvironment(env).rotationFunctions[0];
+    expect(f.vpc!.databases).toEqual([
+      { port: 5432, cidrs: [], securityGroupIds: ['sg-0a1b2c3d4e5f60021'] },
+      { port: 5432, cidrs: [], securityGroupIds: [] },
+    ]);
+  });
+});
