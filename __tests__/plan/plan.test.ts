@@ -255,3 +255,116 @@ describe('planEnvironment: rotation network targets', () => {
     ]);
   });
 });
+
+describe('planEnvironment: exact documents', () => {
+  const p = planEnvironment(small());
+  const arn = p.secrets[0].arn;
+  const key = p.keys[0].arnByRegion['us-east-1'];
+
+  test('the iam-role reader policy: read and describe the secret, decrypt only through Secrets Manager in its regions', () => {
+    expect(p.readers[2].inlinePolicy!.document).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        { Sid: 'ReadSecrets', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Resource: [arn] },
+        { Sid: 'DecryptThroughSecretsManager', Effect: 'Allow', Action: 'kms:Decrypt', Resource: [key], Condition: { StringEquals: { 'kms:ViaService': ['secretsmanager.us-east-1.amazonaws.com', 'secretsmanager.us-west-2.amazonaws.com'] } } },
+      ],
+    });
+  });
+
+  test('the ECS trust policy: ECS tasks of this account and region only', () => {
+    expect(p.ecsServices[0].trustPolicy).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'EcsTasksOfThisAccount',
+          Effect: 'Allow',
+          Principal: { Service: 'ecs-tasks.amazonaws.com' },
+          Action: 'sts:AssumeRole',
+          Condition: { StringEquals: { 'aws:SourceAccount': '234567890123' }, ArnLike: { 'aws:SourceArn': 'arn:aws:ecs:us-east-1:234567890123:*' } },
+        },
+      ],
+    });
+  });
+
+  test('the generated rotation role: rotate exactly its secrets, write its own logs, keys through Secrets Manager', () => {
+    const env = small();
+    env.network = { vpcId: 'vpc-0a1b2c3d4e5f60001', subnetIds: ['subnet-0a1b2c3d4e5f60011'] };
+    env.secrets.push({ id: 'sig', service: 'app', component: 'auth', type: 'signing', description: 'd', category: 'application', value: { kind: 'external', format: 'text' }, rotation: { kind: 'generated', format: 'hex', length: 64, schedule: { afterDays: 30 } } });
+    const plan = planEnvironment(env);
+    const f = plan.rotationFunctions[0];
+    const sig = plan.secrets.find((s) => s.id === 'sig')!;
+    expect(f.rolePolicy).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'RotateTheseSecrets',
+          Effect: 'Allow',
+          Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:ListSecretVersionIds', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'],
+          Resource: [sig.arn],
+        },
+        { Sid: 'WriteOwnLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: 'arn:aws:logs:us-east-1:234567890123:log-group:/aws/lambda/staging-secrets-rotation-generated:*' },
+        { Sid: 'KeysThroughSecretsManager', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: [sig.kmsKeyArn], Condition: { StringEquals: { 'kms:ViaService': ['secretsmanager.us-east-1.amazonaws.com'] } } },
+        {
+          Sid: 'LambdaVpcNetworkInterfaces',
+          Effect: 'Allow',
+          Action: ['ec2:AssignPrivateIpAddresses', 'ec2:CreateNetworkInterface', 'ec2:DeleteNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:UnassignPrivateIpAddresses'],
+          Resource: '*',
+        },
+      ],
+    });
+    expect(sig.rotationTags).toEqual({ RotationFunction: 'staging-secrets-rotation-generated', 'rotation:format': 'hex', 'rotation:length': '64' });
+    expect(f.vpc).toEqual({ vpcId: 'vpc-0a1b2c3d4e5f60001', subnetIds: ['subnet-0a1b2c3d4e5f60011'], securityGroupName: 'staging-secrets-rotation-generated-sg', databases: [] });
+    expect(plan.endpoint!.policy.Statement.map((s) => s.Sid)).toEqual(['OwnAccountsOwnSecrets', 'RandomPasswordsForOwnAccounts']);
+    expect(f.bulkInvokeSourceArn).toBeUndefined();
+  });
+
+  test('above 40 rotated secrets the role and the invoke permission switch to the tagged name prefix', () => {
+    const env = small();
+    for (let i = 0; i < 41; i++) env.secrets.push({ id: `g${i}`, service: 'app', component: `c${i}`, type: 't', description: 'd', category: 'application', value: { kind: 'external', format: 'text' }, rotation: { kind: 'generated', format: 'hex', length: 64, schedule: { afterDays: 30 } } });
+    const f = planEnvironment(env).rotationFunctions[0];
+    expect(f.bulkInvokeSourceArn).toBe('arn:aws:secretsmanager:us-east-1:234567890123:secret:staging/*');
+    expect(f.rolePolicy.Statement[0]).toMatchObject({
+      Resource: 'arn:aws:secretsmanager:us-east-1:234567890123:secret:staging/*',
+      Condition: { StringEquals: { 'secretsmanager:ResourceTag/RotationFunction': 'staging-secrets-rotation-generated' } },
+    });
+  });
+
+  test('the monitoring key lets only the alerting services and this account\'s log groups use it', () => {
+    const doc = p.monitoringKey.policyByRegion['us-east-1'];
+    expect(doc.Statement.map((s) => s.Sid)).toEqual(['KeyAdministrationByAccount', 'EventBridgePublishToEncryptedTopic', 'CloudWatchAlarmsPublishToEncryptedTopic', 'CloudWatchLogsEncryption']);
+    expect(doc.Statement[3].Condition).toEqual({ ArnLike: { 'kms:EncryptionContext:aws:logs:arn': 'arn:aws:logs:us-east-1:234567890123:log-group:*' } });
+  });
+
+  test('the alert topic policy names the topic and the three rules', () => {
+    expect(p.monitoring.topicArn).toBe('arn:aws:sns:us-east-1:234567890123:staging-secrets-alerts');
+    expect(p.monitoring.topicPolicy.Statement[0]).toEqual({
+      Sid: 'EventBridgeRulesOfThisStack',
+      Effect: 'Allow',
+      Principal: { Service: 'events.amazonaws.com' },
+      Action: 'sns:Publish',
+      Resource: p.monitoring.topicArn,
+      Condition: { ArnEquals: { 'aws:SourceArn': ['rotation-failed', 'denied-reads', 'key-anomalies'].map((n) => `arn:aws:events:us-east-1:234567890123:rule/staging-secrets-${n}`) } },
+    });
+  });
+
+  test('values: generated fields use database exclusions only for database secrets; deploy-time fields get one variable each', () => {
+    const prod = planEnvironment(production);
+    const master = prod.secrets.find((s) => s.id === 'platform_db_master')!;
+    expect(master.value).toEqual({
+      kind: 'json',
+      fields: { engine: 'postgres', host: 'platform-db.prod.internal.example.com', port: 5432, dbname: 'platform', username: 'platform_admin' },
+      secretFields: { password: { generate: { length: 32, excludePunctuation: false, excludeCharacters: '"\'\\`/@:;?#%&$' } } },
+    });
+    const cfg = prod.secrets.find((s) => s.id === 'ticket_app_config')!;
+    expect(cfg.value.kind === 'json' && cfg.value.secretFields.SMTP_PASSWORD).toEqual({ variable: 'ticket_app_config_smtp_password' });
+    expect(cfg.value.kind === 'json' && cfg.value.secretFields.REDIS_PASSWORD).toEqual({ generate: { length: 40, excludePunctuation: true, excludeCharacters: undefined } });
+    expect(prod.secrets.find((s) => s.id === 'datadog_api_key')!.value).toEqual({ kind: 'text', source: { variable: 'datadog_api_key_value' } });
+  });
+
+  test('the longest bound ARN wins when one estimate is a prefix of another', () => {
+    const arns = new ArnResolver();
+    arns.bind('arn:aws:secretsmanager:us-east-1:1:secret:a-AbCdEf', 'A');
+    arns.bind('arn:aws:secretsmanager:us-east-1:1:secret:a-AbCdEf-b-AbCdEf', 'B');
+    expect(arns.resolve('["arn:aws:secretsmanager:us-east-1:1:secret:a-AbCdEf-b-AbCdEf","arn:aws:secretsmanager:us-east-1:1:secret:a-AbCdEf:k::"]')).toBe('["B","A:k::"]');
+  });
+});
