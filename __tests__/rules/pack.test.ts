@@ -7,6 +7,7 @@ import { runRules } from '../../stacks/rules/run';
 import { ENVIRONMENTS } from '../../stacks/environments';
 import { planEnvironment } from '../../stacks/plan';
 import { formatViolation } from '../../stacks/rules/violation';
+import { production } from '../../stacks/environments/production';
 
 const packDir = path.resolve(__dirname, '../../stacks/rules/pack');
 
@@ -40,5 +41,20 @@ describe('the rule pack', () => {
       'production: secret billing_stripe_key: category "api-key" is not one of database, api-keys [CAT-ENUM] fix: did you mean "api-keys"?',
     );
     expect(formatViolation({ environment: 'dev', name: 'reader partner', rule: 'READER-ORG-ID', message: 'm', fix: '' })).toBe('dev: reader partner: m [READER-ORG-ID]');
+  });
+
+  test('every rule is exercised by the bad-catalog corpus, except the two that guard derived names', () => {
+    const corpus = readFileSync(path.resolve(__dirname, 'corpus.test.ts'), 'utf8');
+    expect(RULES.map((r) => r.id).filter((id) => !corpus.includes(`'${id}'`))).toEqual(['KMS-ALIAS', 'LAMBDA-NAME']);
+  });
+
+  test('the derived-name rules catch a derivation that goes wrong', () => {
+    const plan = planEnvironment(production);
+    const rule = (id: string) => RULES.find((r) => r.id === id)!;
+    const longName = { ...plan, rotationFunctions: [{ ...plan.rotationFunctions[0], functionName: `prod-secrets-rotation-${'x'.repeat(60)}` }] };
+    expect([...rule('LAMBDA-NAME').check({ plan: longName, plans: [longName], repoRoot: '.' })]).toHaveLength(1);
+    const awsAlias = { ...plan, keys: [{ ...plan.keys[0], alias: 'alias/aws/secretsmanager' }] };
+    expect([...rule('KMS-ALIAS').check({ plan: awsAlias, plans: [awsAlias], repoRoot: '.' })]).toHaveLength(1);
+    expect([...rule('KMS-ALIAS').check({ plan, plans: [plan], repoRoot: '.' })]).toHaveLength(0);
   });
 });
