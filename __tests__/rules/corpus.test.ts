@@ -274,6 +274,8 @@ const bad: Case[] = [
   ['database CIDR with an octet over 255', rot('db', { databaseCidrs: ['10.0.300.5/32'] }), 'NET-CIDR', 'db'],
   ['IPv6 address as a database CIDR', rot('db', { databaseCidrs: ['fd00::5/128'] }), 'NET-CIDR', 'db'],
   ['endpoint client CIDR malformed', (e) => (e.network.endpointClientCidrs = ['10.0.0.0/33']), 'NET-CIDR', undefined],
+  ['endpoint client CIDR listed twice', (e) => (e.network.endpointClientCidrs = ['10.0.0.0/16', '10.0.0.0/16']), 'NET-CIDR', undefined],
+  ['endpoint with no subnets in an environment without rotation', (e) => { e.network.subnetIds = []; e.secrets = e.secrets.filter((x: Env) => !x.rotation); }, 'ROT-VPC-SUBNETS', undefined],
   ['database open to the world', rot('db', { databaseCidrs: ['0.0.0.0/0'] }), 'NET-CIDR-OPEN', 'db'],
   ['endpoint open to the world', (e) => (e.network.endpointClientCidrs = ['0.0.0.0/0']), 'NET-CIDR-OPEN', undefined],
   ['VPC id that is a name', (e) => (e.network.vpcId = 'prod-vpc'), 'NET-RESOURCE-ID', undefined],

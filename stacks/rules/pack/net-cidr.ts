@@ -13,5 +13,8 @@ export default rule({
       if (!parsed) yield report(`${where} "${c}" is not an IPv4 CIDR`, 'write an address and prefix length, e.g. "10.0.1.5/32"');
       else if (networkOf(parsed) !== parsed.address) yield report(`${where} "${c}" has host bits set`, `use the network address "${formatAddress(networkOf(parsed))}/${parsed.prefix}", or "/32" for one host`);
     }
+    // Each CIDR becomes one ingress rule on the endpoint's security group; EC2 refuses a duplicate.
+    const clients = plan.catalog.network?.endpointClientCidrs ?? [];
+    for (const c of new Set(clients.filter((x, i) => clients.indexOf(x) !== i))) yield on('network', `endpointClientCidrs lists "${c}" twice`, 'list each CIDR once (EC2 refuses a duplicate security group rule)');
   },
 });
