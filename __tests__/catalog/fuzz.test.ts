@@ -1,5 +1,5 @@
 /**
- * "No stack trace for any catalog input": seeded random mutations of the shipped catalogs (a
+ * "No stack trace for any catalog input": 400 seeded random mutations of the shipped catalogs (a
  * value replaced by another type, an edge value, a key removed or added) must end in either a
  * valid plan or one-line problems, never an exception from the plan or the rules.
  */
@@ -54,11 +54,11 @@ function mutate(root: any, random: () => number): string {
 
 describe('random catalog mistakes never throw', () => {
   const repoRoot = path.resolve(__dirname, '../..');
-  test('600 seeded mutations: problems or a plan, never an exception', () => {
+  test('400 seeded mutations: problems or a plan, never an exception', () => {
     const random = rng(20261125);
     let rejected = 0;
     let synthesized = 0;
-    for (let i = 0; i < 600; i++) {
+    for (let i = 0; i < 400; i++) {
       const catalogs = structuredClone(ENVIRONMENTS) as any[];
       const steps = [mutate(catalogs[i % 3], random), ...(random() < 0.3 ? [mutate(catalogs[i % 3], random)] : [])];
       try {
@@ -67,12 +67,12 @@ describe('random catalog mistakes never throw', () => {
         for (const v of violations) expect(formatViolation(v)).not.toMatch(/\n/);
         if (violations.length > 0) rejected++;
         // Accepted catalogs must also render: synthesize a sample of them.
-        else if (synthesized++ < 6) synthApp(catalogs, { outdir: mkdtempSync(path.join(os.tmpdir(), 'fuzz-')), inventory: true });
+        else if (synthesized++ < 4) synthApp(catalogs, { outdir: mkdtempSync(path.join(os.tmpdir(), 'fuzz-')), inventory: true });
       } catch (e) {
         throw new Error(`mutation #${i} (${steps.join('; ')}) threw: ${(e as Error).stack}`);
       }
     }
     // Most random changes are mistakes; a few (a description, an owner) are harmless.
-    expect(rejected).toBeGreaterThan(300);
+    expect(rejected).toBeGreaterThan(200);
   });
 });
