@@ -15,7 +15,7 @@ import { alertTopicPolicy } from '../../modules/policies/monitoring';
 import { endpointPolicy } from '../../modules/policies/network';
 import { lambdaTrustPolicy, MAX_PER_SECRET_PERMISSIONS, ROTATION_FUNCTION_TAG, rotationRolePolicy } from '../../modules/policies/rotation';
 import type { ValueSource } from '../../modules/secret';
-import { NAME_PREFIX, PROJECT, REPOSITORY } from '../environments/project';
+import { NAME_PREFIX, PROJECT, REPOSITORY, stateBackendFor } from '../environments/project';
 import { EnvironmentConfig, KeyCategory, SecretSpec } from '../environments/types';
 import { catalogUsername, databasePort, handlerOf, isBinary, jsonKeys, passwordRules, rotationGroupKey, secretName, tfId, tfSafe } from './derive';
 import { partitionOf } from './partitions';
@@ -413,6 +413,7 @@ export function planEnvironment(catalog: EnvironmentConfig): EnvironmentPlan {
     defaultTags: defaultTags(env),
     resourceTags,
     stateKey: `${PROJECT}/${env.name}/terraform.tfstate`,
+    stateBackend: stateBackendFor(env),
     keys,
     monitoringKey,
     secrets,
