@@ -372,3 +372,103 @@ describe('planEnvironment: exact documents', () => {
     expect(arns.resolve('["arn:aws:secretsmanager:us-east-1:1:secret:a-AbCdEf-b-AbCdEf","arn:aws:secretsmanager:us-east-1:1:secret:a-AbCdEf:k::"]')).toBe('["B","A:k::"]');
   });
 });
+
+describe('planEnvironment: every derivation, one assertion each', () => {
+  const base = () => {
+    const env = small();
+    env.network = { vpcId: 'vpc-0a1b2c3d4e5f60001', subnetIds: ['subnet-0a1b2c3d4e5f60011', 'subnet-0a1b2c3d4e5f60012'], endpointClientCidrs: ['10.0.1.0/24'] };
+    env.tags = { Team: 'platform' };
+    env.breakGlass = { roleName: 'bg', description: 'emergency only' };
+    return env;
+  };
+  const add = (env: EnvironmentConfig, s: Partial<EnvironmentConfig['secrets'][number]> & { id: string }) =>
+    env.secrets.push({ service: 'svc', component: s.id, type: 't', description: 'd', category: 'application', value: { kind: 'external', format: 'text' }, ...s } as EnvironmentConfig['secrets'][number]);
+
+  test('values: external writes nothing, generated and binary values carry their rules and file', () => {
+    const env = base();
+    add(env, { id: 'ext' });
+    add(env, { id: 'gen', value: { kind: 'generated' } });
+    add(env, { id: 'bin', value: { kind: 'binary-file', path: 'fixtures/x.der' } });
+    add(env, { id: 'my', value: { kind: 'json', fields: { engine: 'mysql', host: 'h', username: 'u' }, generated: { password: {} } } });
+    add(env, { id: 'plain', value: { kind: 'json', fields: { a: 'b' }, generated: { token: {} } } });
+    const p = planEnvironment(env);
+    const v = (id: string) => p.secrets.find((s) => s.id === id)!.value;
+    expect(v('ext')).toEqual({ kind: 'none' });
+    expect(v('gen')).toEqual({ kind: 'text', source: { generate: { length: 32, excludePunctuation: true, excludeCharacters: undefined } } });
+    expect(v('bin')).toEqual({ kind: 'binary-file', file: 'fixtures/x.der' });
+    // The engine field marks a database password even without rotation: connection-string-safe characters.
+    expect(v('my')).toMatchObject({ secretFields: { password: { generate: { length: 32, excludePunctuation: false, excludeCharacters: '"\'\\`/@:;?#%&$' } } } });
+    expect(v('plain')).toMatchObject({ secretFields: { token: { generate: { length: 32, excludePunctuation: true, excludeCharacters: undefined } } } });
+  });
+
+  test('rotation: TLS below verify-full is tagged and lowers the function floor; admin ids are listed once; unknown admins are not granted', () => {
+    const env = base();
+    const db = (id: string, tls?: 'require', adminSecret = 'adm') =>
+      add(env, { id, category: 'database', value: { kind: 'json', fields: { engine: 'postgres', host: 'h', username: id }, generated: { password: {} } }, rotation: { kind: 'database', engine: 'postgres', strategy: 'admin', adminSecret, schedule: { afterDays: 30 }, databaseCidrs: ['10.0.0.5/32'], ...(tls ? { tls } : {}) } });
+    add(env, { id: 'adm', category: 'database', value: { kind: 'external', format: 'json', jsonKeys: ['engine', 'host', 'username', 'password'] } });
+    db('a', 'require');
+    db('b');
+    db('c', undefined, 'ghost');
+    const p = planEnvironment(env);
+    const f = p.rotationFunctions.find((x) => x.key === 'postgres-admin')!;
+    expect(f.strategy).toBe('admin');
+    expect(f.minimumTls).toBe('require');
+    expect(f.environment).toEqual({ ROTATION_STRATEGY: 'admin', ROTATION_MIN_TLS: 'require', NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem' });
+    expect(f.adminSecretIds).toEqual(['adm', 'ghost']);
+    expect(f.rolePolicy.Statement.find((s) => s.Sid === 'ReadAdminSecrets')!.Resource).toEqual([p.secrets.find((s) => s.id === 'adm')!.arn]);
+    expect(p.secrets.find((s) => s.id === 'a')!.rotationTags['rotation:tls']).toBe('require');
+    expect(p.secrets.find((s) => s.id === 'b')!.rotationTags['rotation:tls']).toBeUndefined();
+    expect(p.secrets.find((s) => s.id === 'c')!.rotationTags['rotation:admin-secret']).toBeUndefined();
+    expect(f.vpc!.databases).toEqual([
+      { port: 5432, cidrs: ['10.0.0.5/32'], securityGroupIds: [] },
+      { port: 5432, cidrs: [], securityGroupIds: [] },
+      { port: 5432, cidrs: [], securityGroupIds: [] },
+    ]);
+    expect(p.documents.find((d) => d.document === f.rolePolicy)!.subject).toBe('rotation function postgres-admin (staging)');
+  });
+
+  test('the bulk invoke permission starts above 40 secrets, not at 40', () => {
+    const env = base();
+    for (let i = 0; i < 40; i++) add(env, { id: `g${i}`, rotation: { kind: 'generated', format: 'hex', length: 64, schedule: { afterDays: 30 } } });
+    expect(planEnvironment(env).rotationFunctions[0].bulkInvokeSourceArn).toBeUndefined();
+  });
+
+  test('ECS container secrets keep the injected JSON key', () => {
+    const env = base();
+    add(env, { id: 'cfg', value: { kind: 'json', fields: { a: 'b' } }, ecs: [{ service: 'web', inject: [{ env: 'A', jsonKey: 'a' }] }] });
+    const svc = planEnvironment(env).ecsServices[0];
+    expect(svc.containerSecrets).toContainEqual({ name: 'A', valueFrom: expect.stringMatching(/:a::$/), secretId: 'cfg', jsonKey: 'a' });
+  });
+
+  test('endpoint, tags, break-glass and partition', () => {
+    const p = planEnvironment(base());
+    expect(p.endpoint).toMatchObject({ vpcId: 'vpc-0a1b2c3d4e5f60001', subnetIds: ['subnet-0a1b2c3d4e5f60011', 'subnet-0a1b2c3d4e5f60012'], clientCidrs: ['10.0.1.0/24'], create: true });
+    expect(p.endpoint!.policy.Statement[0].Condition).toEqual({ StringEquals: { 'aws:PrincipalAccount': ['234567890123'] } });
+    expect(p.documents.find((d) => d.document === p.endpoint!.policy)!.subject).toBe('Secrets Manager endpoint (staging)');
+    expect(p.defaultTags).toEqual({ Environment: 'staging', Project: 'secrets-platform', ManagedBy: 'cdktf', Owner: 'o', CostCenter: 'c', Repository: 'github.com/example-org/secrets-platform', Team: 'platform' });
+    expect(p.resourceTags).toEqual({ Environment: 'staging' });
+    expect(p.breakGlass).toEqual({ roleName: 'bg', roleArn: 'arn:aws:iam::234567890123:role/bg', description: 'emergency only' });
+    expect(p.partition).toBe('aws');
+    const off = base();
+    off.network!.createSecretsManagerEndpoint = false;
+    expect(planEnvironment(off).endpoint!.create).toBe(false);
+    const gov = base();
+    gov.region = 'us-gov-west-1';
+    expect(planEnvironment(gov).partition).toBe('aws-us-gov');
+    expect(planEnvironment(gov).breakGlass.roleArn).toBe('arn:aws-us-gov:iam::234567890123:role/bg');
+  });
+
+  test('a reader named twice on a secret is granted once; the first of two equal ids wins the lookups', () => {
+    const env = base();
+    env.secrets[0].readers = ['apps', 'apps'];
+    const p = planEnvironment(env);
+    expect(p.secrets[0].resourcePolicy!.Statement).toHaveLength(2);
+    expect(p.keys[0].grantees).toHaveLength(1);
+    const dup = base();
+    add(dup, { id: 'x', description: 'first' });
+    add(dup, { id: 'x', description: 'second', service: 'other' });
+    add(dup, { id: 'y', rotation: { kind: 'database', engine: 'postgres', strategy: 'admin', adminSecret: 'x', schedule: { afterDays: 30 } } as never });
+    const q = planEnvironment(dup);
+    expect(q.secrets.find((s) => s.id === 'y')!.rotationTags['rotation:admin-secret']).toBe('staging/svc/x/t');
+  });
+});
