@@ -5,7 +5,8 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { scaledEnvironment } from './catalog';
 import { synthApp } from '../stacks/app';
-import { policySizes } from '../stacks/environments/validate';
+import { planEnvironment } from '../stacks/plan';
+import { policySize } from '../modules/policy';
 
 const count = Number(process.argv[2] ?? '10');
 const env = scaledEnvironment(count);
@@ -13,7 +14,8 @@ const outdir = mkdtempSync(path.join(os.tmpdir(), 'bench-scale-'));
 const t0 = performance.now();
 synthApp([env], { outdir, inventory: true });
 const synthMs = performance.now() - t0;
-const sizes = policySizes(env);
+// The documents the stack writes, measured as the POLICY-SIZE rule measures them.
+const sizes = planEnvironment(env).documents.map((d) => ({ subject: d.subject, what: d.what, size: policySize(d.document), limit: d.limit }));
 const worst = sizes.reduce((a, b) => (b.size / b.limit > a.size / a.limit ? b : a));
 rmSync(outdir, { recursive: true, force: true });
 process.stdout.write(

@@ -1,119 +1,51 @@
 import { Construct } from 'constructs';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
-import { KeyGrantee } from './encryption-key';
-import { accountRoot, ArnRef, ConditionBlock, decryptViaSecretsManager, policy, PolicyDocument, policySize, renderPolicy, Statement, uniq } from './policy';
+import { ArnResolver, PolicyDocument, renderPolicy } from './policy';
 
-/** A secret someone reads, with the key it is encrypted under (undefined = AWS-managed key). */
-export interface SecretGrant {
-  secret: ArnRef;
-  key?: ArnRef;
-  /** Regions the reader may decrypt in (primary plus replicas). */
-  regions: string[];
-}
+// The policy builders live in ./policies/access.ts (pure, no cdktf); re-exported for callers.
+export * from './policies/access';
 
-const pick = (r: ArnRef, estimate: boolean) => (estimate ? r.estimatedArn : r.arn);
-
-/**
- * The secret's resource policy for readers in other accounts. Principals are account roots so
- * the policy stays valid before the consumer creates its roles, and `aws:PrincipalArn` pins the
- * exact roles; reads are limited to the AWSCURRENT version.
- */
-export function crossAccountSecretPolicy(secret: ArnRef, grantees: KeyGrantee[], estimate = false): PolicyDocument {
-  const resource = pick(secret, estimate);
-  const statements: Statement[] = [];
-  for (const g of grantees) {
-    const principal = g.kind === 'account' ? { AWS: accountRoot(g.accountId) } : ('*' as const);
-    const who: ConditionBlock =
-      g.kind === 'account' ? { ArnLike: { 'aws:PrincipalArn': g.principalArns } } : { StringEquals: { 'aws:PrincipalOrgID': g.organizationId } };
-    const sid = g.kind === 'account' ? g.accountId : g.organizationId.replace(/[^A-Za-z0-9]/g, '');
-    statements.push({
-      Sid: `ReadCurrent${sid}`,
-      Effect: 'Allow',
-      Principal: principal,
-      Action: 'secretsmanager:GetSecretValue',
-      Resource: resource,
-      Condition: { ...who, StringEquals: { ...who.StringEquals, 'secretsmanager:VersionStage': 'AWSCURRENT' } },
-    });
-    statements.push({ Sid: `Describe${sid}`, Effect: 'Allow', Principal: principal, Action: 'secretsmanager:DescribeSecret', Resource: resource, Condition: who });
-  }
-  return policy(statements);
-}
-
-/**
- * Read access for one role: `GetSecretValue` (and `DescribeSecret` for SDK readers) on exactly
- * these secrets, `kms:Decrypt` on exactly their keys and only through Secrets Manager. This is
- * the document a consumer account attaches, an ECS role gets, and an IAM-role reader gets.
- */
-export function readPolicy(grants: SecretGrant[], opts: { describe: boolean; estimate?: boolean }): PolicyDocument {
-  const estimate = opts.estimate ?? false;
-  const statements: Statement[] = [
-    {
-      Sid: 'ReadSecrets',
-      Effect: 'Allow',
-      Action: opts.describe ? ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'] : 'secretsmanager:GetSecretValue',
-      Resource: uniq(grants.map((g) => pick(g.secret, estimate))),
-    },
-  ];
-  const keyed = grants.filter((g) => g.key);
-  if (keyed.length > 0) {
-    statements.push(decryptViaSecretsManager(keyed.map((g) => g.key!), keyed.flatMap((g) => g.regions), estimate));
-  }
-  return policy(statements);
-}
-
-/** IAM's default quota of managed policies attached to one role. */
-export const MAX_MANAGED_POLICIES_PER_ROLE = 10;
-
-/**
- * Splits grants into the fewest consecutive groups whose read policy, measured with realistic
- * ARNs, fits `limit`: a consumer with many shared secrets attaches several managed policies,
- * each naming exact ARNs, instead of one policy with a wildcard.
- */
-export function splitReadGrants(grants: SecretGrant[], limit: number, opts: { describe: boolean }): SecretGrant[][] {
-  const groups: SecretGrant[][] = [];
-  let current: SecretGrant[] = [];
-  for (const g of grants) {
-    const next = [...current, g];
-    if (current.length > 0 && policySize(readPolicy(next, { ...opts, estimate: true })) > limit) {
-      groups.push(current);
-      current = [g];
-    } else {
-      current = next;
-    }
-  }
-  if (current.length > 0) groups.push(current);
-  return groups;
-}
-
-export function ecsTrustPolicy(accountId: string, region: string): PolicyDocument {
-  return policy([
-    {
-      Sid: 'EcsTasksOfThisAccount',
-      Effect: 'Allow',
-      Principal: { Service: 'ecs-tasks.amazonaws.com' },
-      Action: 'sts:AssumeRole',
-      Condition: {
-        StringEquals: { 'aws:SourceAccount': accountId },
-        ArnLike: { 'aws:SourceArn': `arn:aws:ecs:${region}:${accountId}:*` },
-      },
-    },
-  ]);
-}
-
-export interface EcsInjection extends SecretGrant {
-  env: string;
-  jsonKey?: string;
+/** A role this module creates, with its one inline policy. */
+export interface RoleSpec {
+  /** The role's name (64 characters at most). */
+  readonly name: string;
+  /** The role's description. */
+  readonly description: string;
+  /** Name of the role's inline policy. */
+  readonly policyName: string;
+  /** The inline policy, with estimated ARNs that `arns` resolves. */
+  readonly policy: PolicyDocument;
 }
 
 export interface EcsServiceAccessProps {
-  /** Role name prefix, e.g. `prod-ticket-api`. */
-  rolePrefix: string;
-  accountId: string;
-  region: string;
-  inject: EcsInjection[];
-  runtime: SecretGrant[];
-  tags?: Record<string, string>;
+  /** Trust policy of both roles (ECS tasks of this account and region). */
+  readonly trustPolicy: PolicyDocument;
+  /**
+   * The task execution role, which reads the secrets ECS injects at start-up.
+   * @default - no execution role (the service injects no secret)
+   */
+  readonly executionRole?: RoleSpec;
+  /**
+   * The task role, which reads secrets at run time.
+   * @default - no task role (the service reads no secret at run time)
+   */
+  readonly taskRole?: RoleSpec;
+  /**
+   * Container definition `secrets` entries, `valueFrom` with estimated ARNs.
+   * @default - none
+   */
+  readonly containerSecrets?: ReadonlyArray<{ readonly name: string; readonly valueFrom: string }>;
+  /**
+   * Resolves the estimated ARNs in the documents to Terraform references.
+   * @default - documents are rendered as given
+   */
+  readonly arns?: ArnResolver;
+  /**
+   * Tags of the roles.
+   * @default - the provider's default tags only
+   */
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -124,55 +56,47 @@ export interface EcsServiceAccessProps {
 export class EcsServiceAccess extends Construct {
   readonly executionRole?: IamRole;
   readonly taskRole?: IamRole;
-  /** Container definition `secrets` entries: `{ name, valueFrom }`. */
+  /** Container definition `secrets` entries: `{ name, valueFrom }`, with Terraform references. */
   readonly containerSecrets: Array<{ name: string; valueFrom: string }>;
 
   constructor(scope: Construct, id: string, props: EcsServiceAccessProps) {
     super(scope, id);
-    const trust = renderPolicy(ecsTrustPolicy(props.accountId, props.region));
-    if (props.inject.length > 0) {
-      this.executionRole = new IamRole(this, 'execution-role', {
-        name: `${props.rolePrefix}-ecs-execution`,
-        description: `ECS task execution role of ${props.rolePrefix}: injects secrets at start-up`,
-        assumeRolePolicy: trust,
-        tags: props.tags,
-      });
-      new IamRolePolicy(this, 'execution-secrets', {
-        name: 'inject-secrets',
-        role: this.executionRole.name,
-        policy: renderPolicy(readPolicy(props.inject, { describe: false })),
-      });
-    }
-    if (props.runtime.length > 0) {
-      this.taskRole = new IamRole(this, 'task-role', {
-        name: `${props.rolePrefix}-ecs-task`,
-        description: `ECS task role of ${props.rolePrefix}: reads secrets at run time`,
-        assumeRolePolicy: trust,
-        tags: props.tags,
-      });
-      new IamRolePolicy(this, 'task-secrets', {
-        name: 'read-secrets',
-        role: this.taskRole.name,
-        policy: renderPolicy(readPolicy(props.runtime, { describe: true })),
-      });
-    }
-    this.containerSecrets = props.inject.map((i) => ({ name: i.env, valueFrom: valueFrom(i.secret.arn, i.jsonKey) }));
+    const render = (doc: PolicyDocument) => (props.arns ? props.arns.render(doc) : renderPolicy(doc));
+    const trust = render(props.trustPolicy);
+    const tags = props.tags ? { ...props.tags } : undefined;
+    const role = (roleId: string, policyId: string, spec: RoleSpec) => {
+      const r = new IamRole(this, roleId, { name: spec.name, description: spec.description, assumeRolePolicy: trust, tags });
+      new IamRolePolicy(this, policyId, { name: spec.policyName, role: r.name, policy: render(spec.policy) });
+      return r;
+    };
+    if (props.executionRole) this.executionRole = role('execution-role', 'execution-secrets', props.executionRole);
+    if (props.taskRole) this.taskRole = role('task-role', 'task-secrets', props.taskRole);
+    this.containerSecrets = (props.containerSecrets ?? []).map((c) => ({ name: c.name, valueFrom: props.arns ? props.arns.resolve(c.valueFrom) : c.valueFrom }));
   }
 }
 
-/** ECS `valueFrom`: the whole secret, or one JSON key of its AWSCURRENT version (`arn:key::`). */
-export function valueFrom(secretArn: string, jsonKey?: string): string {
-  return jsonKey ? `${secretArn}:${jsonKey}::` : secretArn;
+export interface IamRoleReadAccessProps {
+  /** The existing role (in this account) that gets the policy. */
+  readonly roleName: string;
+  /** Name of the inline policy. */
+  readonly policyName: string;
+  /** The read policy, with estimated ARNs that `arns` resolves. */
+  readonly policy: PolicyDocument;
+  /**
+   * Resolves the estimated ARNs in the document to Terraform references.
+   * @default - the document is rendered as given
+   */
+  readonly arns?: ArnResolver;
 }
 
 /** An existing role of this account (Lambda, EC2) gets an inline read policy. */
 export class IamRoleReadAccess extends Construct {
-  constructor(scope: Construct, id: string, props: { roleName: string; policyName: string; grants: SecretGrant[] }) {
+  constructor(scope: Construct, id: string, props: IamRoleReadAccessProps) {
     super(scope, id);
     new IamRolePolicy(this, 'policy', {
       name: props.policyName,
       role: props.roleName,
-      policy: renderPolicy(readPolicy(props.grants, { describe: true })),
+      policy: props.arns ? props.arns.render(props.policy) : renderPolicy(props.policy),
     });
   }
 }

@@ -447,7 +447,7 @@ export function deployPolicies(s: CiScope, resourceTypes: Iterable<string>): Pol
       continue;
     }
     if (JSON.stringify([old.Resource, old.Condition]) !== JSON.stringify([st.Resource, st.Condition])) throw new Error(`ci-access: statement ${st.Sid} defined twice with different scope`);
-    old.Action = [...new Set([old.Action, st.Action].flat())].sort();
+    bySid.set(st.Sid!, { ...old, Action: [...new Set([old.Action, st.Action].flat())].sort() });
   }
   // First fit: each statement goes into the first policy it fits in (fewer attachments).
   const groups: Statement[][] = [];

@@ -5,6 +5,7 @@ import { S3Object } from '@cdktf/provider-aws/lib/s3-object';
 import { SignerSigningJob } from '@cdktf/provider-aws/lib/signer-signing-job';
 import { SignerSigningProfile } from '@cdktf/provider-aws/lib/signer-signing-profile';
 import { EncryptionKey } from './encryption-key';
+import { ArnResolver, PolicyDocument } from './policy';
 import { securePrivateBucket } from './private-bucket';
 
 /** Where a signed artifact landed: what a Lambda function deploys from. */
@@ -21,18 +22,36 @@ export interface UnsignedZip {
 }
 
 export interface CodeSigningProps {
-  accountId: string;
-  region: string;
   /** Artifacts bucket name (global namespace: include account and region). */
-  bucket: string;
-  /** Signer profile name: letters, digits and underscores, up to 64. */
-  profileName: string;
-  keyAlias: string;
-  deletionWindowDays: number;
+  readonly bucket: string;
+  /** Signer profile name: letters, digits and underscores, 2 to 64. */
+  readonly profileName: string;
   /** How long signatures stay valid for new deployments (Lambda checks at deploy time). */
-  signatureValidityMonths: number;
-  noncurrentVersionDays: number;
-  tags?: Record<string, string>;
+  readonly signatureValidityMonths: number;
+  /** Days before noncurrent artifact versions expire. */
+  readonly noncurrentVersionDays: number;
+  /** The bucket policy (from the plan). */
+  readonly bucketPolicy: PolicyDocument;
+  /** The bucket's key: its alias, deletion window and key policy (from the plan). */
+  readonly key: {
+    readonly alias: string;
+    readonly description: string;
+    readonly region: string;
+    readonly deletionWindowDays: number;
+    readonly policy: PolicyDocument;
+    /** The ARN the plan's documents name this key by, bound to the key's reference. */
+    readonly estimatedArn?: string;
+  };
+  /**
+   * Resolves estimated ARNs to Terraform references.
+   * @default - documents are used as given
+   */
+  readonly arns?: ArnResolver;
+  /**
+   * Tags of the key, bucket and profile.
+   * @default - the provider's default tags only
+   */
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -51,21 +70,20 @@ export class CodeSigning extends Construct {
   constructor(scope: Construct, id: string, private readonly p: CodeSigningProps) {
     super(scope, id);
     if (!/^[A-Za-z0-9_]{2,64}$/.test(p.profileName)) throw new Error(`code signing: profile name ${p.profileName} must be 2-64 letters, digits or underscores`);
+    const k = p.key;
     this.key = new EncryptionKey(this, 'key', {
-      alias: p.keyAlias,
-      description: 'Lambda artifacts (unsigned uploads and signed code)',
-      accountId: p.accountId,
-      region: p.region,
-      deletionWindowDays: p.deletionWindowDays,
-      replicaRegions: [],
-      useVia: ['s3'],
-      grantees: [],
-      services: [],
+      alias: k.alias,
+      description: k.description,
+      region: k.region,
+      deletionWindowDays: k.deletionWindowDays,
+      policies: { [k.region]: k.policy },
+      estimatedArns: k.estimatedArn ? { [k.region]: k.estimatedArn } : undefined,
+      arns: p.arns,
       tags: p.tags,
     });
-    this.bucket = new S3Bucket(this, 'bucket', { bucket: p.bucket, objectLockEnabled: false, tags: p.tags });
+    this.bucket = new S3Bucket(this, 'bucket', { bucket: p.bucket, objectLockEnabled: false, tags: p.tags ? { ...p.tags } : undefined });
     // Signer reads a specific object version: versioning is required here, not only good practice.
-    securePrivateBucket(this, this.bucket, { keyArn: this.key.key.arn, lifecycleRuleId: 'expire-old-artifacts', noncurrentVersionDays: p.noncurrentVersionDays });
+    securePrivateBucket(this, this.bucket, { keyArn: this.key.key.arn, lifecycleRuleId: 'expire-old-artifacts', noncurrentVersionDays: p.noncurrentVersionDays, policy: p.bucketPolicy });
     this.profile = new SignerSigningProfile(this, 'profile', {
       name: p.profileName,
       platformId: 'AWSLambda-SHA384-ECDSA',

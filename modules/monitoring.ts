@@ -5,85 +5,48 @@ import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { SnsTopicPolicy } from '@cdktf/provider-aws/lib/sns-topic-policy';
 import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
-import { ArnRef, policy, PolicyDocument, renderPolicy } from './policy';
+import { ArnResolver, PolicyDocument } from './policy';
+import { deniedReadPattern, deniedReadsRuleState, keyAnomalyPattern, rotationFailurePattern } from './policies/monitoring';
 
-/**
- * Secrets Manager publishes no RotationFailed metric (an alarm on one never fires); rotation
- * outcomes reach EventBridge as CloudTrail service events. These patterns are the signals.
- */
-export function rotationFailurePattern() {
-  return {
-    source: ['aws.secretsmanager'],
-    'detail-type': ['AWS Service Event via CloudTrail'],
-    detail: { eventSource: ['secretsmanager.amazonaws.com'], eventName: ['RotationFailed', 'RotationAbandoned'] },
-  };
-}
+// Patterns and the topic policy live in ./policies/monitoring.ts (pure, no cdktf); re-exported.
+export * from './policies/monitoring';
 
-/** Denied reads are read-only events: the rule must opt in to them (see `deniedReadsRuleState`). */
-export function deniedReadPattern() {
-  return {
-    source: ['aws.secretsmanager'],
-    'detail-type': ['AWS API Call via CloudTrail'],
-    detail: {
-      eventSource: ['secretsmanager.amazonaws.com'],
-      eventName: ['GetSecretValue', 'BatchGetSecretValue', 'DescribeSecret'],
-      errorCode: ['AccessDenied', 'AccessDeniedException'],
-    },
-  };
-}
-export const deniedReadsRuleState = 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS';
-
-export function keyAnomalyPattern(keyIdentifiers: string[]) {
-  return {
-    source: ['aws.kms'],
-    'detail-type': ['AWS API Call via CloudTrail'],
-    detail: {
-      eventSource: ['kms.amazonaws.com'],
-      eventName: ['DisableKey', 'ScheduleKeyDeletion', 'DisableKeyRotation', 'PutKeyPolicy', 'DeleteAlias'],
-      requestParameters: { keyId: keyIdentifiers },
-    },
-  };
-}
-
-export function alertTopicPolicy(topicArn: string, accountId: string, ruleArns: string[]): PolicyDocument {
-  return policy([
-    {
-      Sid: 'EventBridgeRulesOfThisStack',
-      Effect: 'Allow',
-      Principal: { Service: 'events.amazonaws.com' },
-      Action: 'sns:Publish',
-      Resource: topicArn,
-      Condition: { ArnEquals: { 'aws:SourceArn': ruleArns } },
-    },
-    {
-      Sid: 'CloudWatchAlarmsOfThisAccount',
-      Effect: 'Allow',
-      Principal: { Service: 'cloudwatch.amazonaws.com' },
-      Action: 'sns:Publish',
-      Resource: topicArn,
-      Condition: { StringEquals: { 'aws:SourceAccount': accountId } },
-    },
-    {
-      Sid: 'DenyInsecureTransport',
-      Effect: 'Deny',
-      Principal: '*',
-      Action: 'sns:Publish',
-      Resource: topicArn,
-      Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-    },
-  ]);
+/** The names of the three EventBridge rules. */
+export interface AlertRuleNames {
+  readonly rotationFailed: string;
+  readonly deniedReads: string;
+  readonly keyAnomalies: string;
 }
 
 export interface MonitoringProps {
-  prefix: string;
-  accountId: string;
-  region: string;
-  key: ArnRef;
+  /** The alerts topic's name. */
+  readonly topicName: string;
+  /** The topic's policy, naming the estimated topic ARN and the rules' ARNs. */
+  readonly topicPolicy: PolicyDocument;
+  /** The topic ARN `topicPolicy` was computed with; bound to the topic's reference. */
+  readonly estimatedTopicArn: string;
+  readonly ruleNames: AlertRuleNames;
+  /** The key of the topic (an estimated ARN that `arns` resolves, or a reference). */
+  readonly keyArn: string;
   /** ARNs and key ids of the keys whose disabling or deletion is an incident. */
-  keyIdentifiers: string[];
-  rotationFunctionNames: string[];
-  alertEmail?: string;
-  tags?: Record<string, string>;
+  readonly keyIdentifiers: readonly string[];
+  /** Rotation functions whose `Errors` metric gets an alarm. */
+  readonly rotationFunctionNames: readonly string[];
+  /**
+   * E-mail subscribed to the topic (confirmation required).
+   * @default - no subscription
+   */
+  readonly alertEmail?: string;
+  /**
+   * Resolves estimated ARNs to Terraform references.
+   * @default - a resolver of this construct's own ARNs only
+   */
+  readonly arns?: ArnResolver;
+  /**
+   * Tags of the topic, rules and alarms.
+   * @default - the provider's default tags only
+   */
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 /** Rotation failures, denied reads and key anomalies, all to one encrypted SNS topic. */
@@ -92,27 +55,26 @@ export class Monitoring extends Construct {
 
   constructor(scope: Construct, id: string, p: MonitoringProps) {
     super(scope, id);
-    this.topic = new SnsTopic(this, 'topic', { name: `${p.prefix}-secrets-alerts`, kmsMasterKeyId: p.key.arn, tags: p.tags });
-    const rules: Array<[string, string, object, string?]> = [
-      ['rotation-failed', 'A secret rotation failed or was abandoned', rotationFailurePattern()],
-      ['denied-reads', 'A read of a secret was denied', deniedReadPattern(), deniedReadsRuleState],
-      ['key-anomalies', 'A secrets key was disabled, scheduled for deletion or re-policied', keyAnomalyPattern(p.keyIdentifiers)],
+    const arns = p.arns ?? new ArnResolver();
+    const tags = p.tags ? { ...p.tags } : undefined;
+    this.topic = new SnsTopic(this, 'topic', { name: p.topicName, kmsMasterKeyId: arns.resolve(p.keyArn), tags });
+    arns.bind(p.estimatedTopicArn, this.topic.arn);
+    const rules: Array<[string, string, string, object, string?]> = [
+      ['rotation-failed', p.ruleNames.rotationFailed, 'A secret rotation failed or was abandoned', rotationFailurePattern()],
+      ['denied-reads', p.ruleNames.deniedReads, 'A read of a secret was denied', deniedReadPattern(), deniedReadsRuleState],
+      ['key-anomalies', p.ruleNames.keyAnomalies, 'A secrets key was disabled, scheduled for deletion or re-policied', keyAnomalyPattern([...p.keyIdentifiers])],
     ];
-    const ruleNames = rules.map(([name]) => `${p.prefix}-secrets-${name}`);
-    rules.forEach(([name, description, pattern, state], i) => {
-      const rule = new CloudwatchEventRule(this, `rule-${name}`, {
-        name: ruleNames[i],
+    for (const [id, name, description, pattern, state] of rules) {
+      const rule = new CloudwatchEventRule(this, `rule-${id}`, {
+        name,
         description,
         eventPattern: JSON.stringify(pattern),
         state: state ?? 'ENABLED',
-        tags: p.tags,
+        tags,
       });
-      new CloudwatchEventTarget(this, `target-${name}`, { rule: rule.name, arn: this.topic.arn, targetId: 'alerts' });
-    });
-    new SnsTopicPolicy(this, 'topic-policy', {
-      arn: this.topic.arn,
-      policy: renderPolicy(alertTopicPolicy(this.topic.arn, p.accountId, ruleNames.map((n) => `arn:aws:events:${p.region}:${p.accountId}:rule/${n}`))),
-    });
+      new CloudwatchEventTarget(this, `target-${id}`, { rule: rule.name, arn: this.topic.arn, targetId: 'alerts' });
+    }
+    new SnsTopicPolicy(this, 'topic-policy', { arn: this.topic.arn, policy: arns.render(p.topicPolicy) });
     for (const fn of p.rotationFunctionNames) {
       new CloudwatchMetricAlarm(this, `errors-${fn}`, {
         alarmName: `${fn}-errors`,
@@ -128,7 +90,7 @@ export class Monitoring extends Construct {
         treatMissingData: 'notBreaching',
         alarmActions: [this.topic.arn],
         okActions: [this.topic.arn],
-        tags: p.tags,
+        tags,
       });
     }
     if (p.alertEmail) {

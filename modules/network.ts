@@ -2,46 +2,33 @@ import { Construct } from 'constructs';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
-import { policy, PolicyDocument, renderPolicy } from './policy';
-import { ROTATION_SECRET_ACTIONS } from './rotation';
+import { PolicyDocument, renderPolicy } from './policy';
 
-/**
- * The endpoint policy: only principals of our own accounts, only on secrets of our own
- * accounts. A stolen credential of another account cannot use our endpoint to reach its own
- * secrets (data exfiltration path), and our principals cannot reach foreign secrets.
- */
-export function endpointPolicy(accountIds: string[], region: string): PolicyDocument {
-  return policy([
-    {
-      Sid: 'OwnAccountsOwnSecrets',
-      Effect: 'Allow',
-      Principal: '*',
-      // What rotation functions call (readers need a subset of it).
-      Action: [...ROTATION_SECRET_ACTIONS],
-      Resource: accountIds.map((a) => `arn:aws:secretsmanager:${region}:${a}:secret:*`),
-      Condition: { StringEquals: { 'aws:PrincipalAccount': accountIds } },
-    },
-    {
-      // GetRandomPassword has no resource; it is allowed for our principals only.
-      Sid: 'RandomPasswordsForOwnAccounts',
-      Effect: 'Allow',
-      Principal: '*',
-      Action: 'secretsmanager:GetRandomPassword',
-      Resource: '*',
-      Condition: { StringEquals: { 'aws:PrincipalAccount': accountIds } },
-    },
-  ]);
-}
+// The policy builder lives in ./policies/network.ts (pure, no cdktf); re-exported for callers.
+export * from './policies/network';
 
 export interface SecretsManagerEndpointProps {
-  vpcId: string;
-  subnetIds: string[];
-  accountId: string;
-  region: string;
-  /** CIDRs of other clients (e.g. ECS task subnets) allowed to reach the endpoint on 443. */
-  clientCidrs: string[];
-  create: boolean;
-  tags?: Record<string, string>;
+  readonly vpcId: string;
+  /** Subnets of the endpoint's network interfaces. */
+  readonly subnetIds: readonly string[];
+  readonly region: string;
+  /**
+   * CIDRs of other clients (e.g. ECS task subnets) allowed to reach the endpoint on 443.
+   * @default - none
+   */
+  readonly clientCidrs?: readonly string[];
+  /**
+   * Create the endpoint; false when the VPC already has one (only the security group is made).
+   * @default true
+   */
+  readonly create?: boolean;
+  /** The endpoint policy (see `endpointPolicy`). */
+  readonly policy: PolicyDocument;
+  /**
+   * Tags of the endpoint and its security group.
+   * @default - the provider's default tags only
+   */
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -60,9 +47,9 @@ export class SecretsManagerEndpoint extends Construct {
       description: 'Secrets Manager VPC endpoint: HTTPS from rotation functions and named clients only',
       vpcId: props.vpcId,
       revokeRulesOnDelete: true,
-      tags: props.tags,
+      tags: props.tags ? { ...props.tags } : undefined,
     });
-    props.clientCidrs.forEach((cidr, i) =>
+    (props.clientCidrs ?? []).forEach((cidr, i) =>
       new VpcSecurityGroupIngressRule(this, `client-${i}`, {
         securityGroupId: this.securityGroup.id,
         description: `HTTPS from ${cidr}`,
@@ -72,16 +59,16 @@ export class SecretsManagerEndpoint extends Construct {
         cidrIpv4: cidr,
       }),
     );
-    if (props.create) {
+    if (props.create ?? true) {
       this.endpoint = new VpcEndpoint(this, 'endpoint', {
         vpcId: props.vpcId,
         serviceName: `com.amazonaws.${props.region}.secretsmanager`,
         vpcEndpointType: 'Interface',
         privateDnsEnabled: true,
-        subnetIds: props.subnetIds,
+        subnetIds: [...props.subnetIds],
         securityGroupIds: [this.securityGroup.id],
-        policy: renderPolicy(endpointPolicy([props.accountId], props.region)),
-        tags: props.tags,
+        policy: renderPolicy(props.policy),
+        tags: props.tags ? { ...props.tags } : undefined,
       });
     }
   }

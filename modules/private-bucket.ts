@@ -6,29 +6,11 @@ import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
-import { policy, PolicyDocument, renderPolicy } from './policy';
+import { tlsOnlyBucketPolicy } from './policies/bucket';
+import { PolicyDocument, renderPolicy } from './policy';
 
-/** Deny every request to the bucket over plain HTTP or TLS older than 1.2. */
-export function tlsOnlyBucketPolicy(bucketArn: string): PolicyDocument {
-  return policy([
-    {
-      Sid: 'DenyInsecureTransport',
-      Effect: 'Deny',
-      Principal: '*',
-      Action: 's3:*',
-      Resource: [bucketArn, `${bucketArn}/*`],
-      Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-    },
-    {
-      Sid: 'DenyOutdatedTls',
-      Effect: 'Deny',
-      Principal: '*',
-      Action: 's3:*',
-      Resource: [bucketArn, `${bucketArn}/*`],
-      Condition: { NumericLessThan: { 's3:TlsVersion': '1.2' } },
-    },
-  ]);
-}
+// The bucket policy builder lives in ./policies/bucket.ts (pure, no cdktf); re-exported for callers.
+export { tlsOnlyBucketPolicy } from './policies/bucket';
 
 export interface PrivateBucketControls {
   /** KMS key (our own, not aws/s3) for default encryption, with the bucket key on. */
@@ -37,6 +19,11 @@ export interface PrivateBucketControls {
   noncurrentVersionDays: number;
   /** Keep this many noncurrent versions even when older than noncurrentVersionDays. */
   newerNoncurrentVersions?: number;
+  /**
+   * The bucket policy, as the plan computed it.
+   * @default - `tlsOnlyBucketPolicy` of the bucket's ARN reference
+   */
+  policy?: PolicyDocument;
 }
 
 /**
@@ -64,5 +51,5 @@ export function securePrivateBucket(scope: Construct, bucket: S3Bucket, c: Priva
       },
     ],
   });
-  new S3BucketPolicy(scope, 'policy', { bucket: bucket.id, policy: renderPolicy(tlsOnlyBucketPolicy(bucket.arn)) });
+  new S3BucketPolicy(scope, 'policy', { bucket: bucket.id, policy: renderPolicy(c.policy ?? tlsOnlyBucketPolicy(bucket.arn)) });
 }

@@ -2,17 +2,28 @@ import { Construct } from 'constructs';
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { EncryptionKey } from './encryption-key';
+import { keyPolicy } from './policies/key';
 import { securePrivateBucket } from './private-bucket';
 
 export interface StateBackendProps {
-  accountId: string;
-  region: string;
-  bucket: string;
-  lockTable: string;
-  keyAlias: string;
-  deletionWindowDays: number;
-  noncurrentVersionDays: number;
-  tags?: Record<string, string>;
+  /** The account the backend (and the state it holds) belongs to. */
+  readonly accountId: string;
+  readonly region: string;
+  /** The state bucket's name (globally unique). */
+  readonly bucket: string;
+  /** The DynamoDB lock table's name. */
+  readonly lockTable: string;
+  /** Alias of the state's KMS key, e.g. `alias/secrets-platform/terraform-state`. */
+  readonly keyAlias: string;
+  /** KMS key deletion window (7..30 days). */
+  readonly deletionWindowDays: number;
+  /** Days before noncurrent state versions expire. */
+  readonly noncurrentVersionDays: number;
+  /**
+   * Tags of the key, bucket and table.
+   * @default - the provider's default tags only
+   */
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -30,20 +41,16 @@ export class StateBackend extends Construct {
     this.key = new EncryptionKey(this, 'key', {
       alias: p.keyAlias,
       description: 'Terraform state (S3 objects and the DynamoDB lock table)',
-      accountId: p.accountId,
       region: p.region,
       deletionWindowDays: p.deletionWindowDays,
-      replicaRegions: [],
-      useVia: ['s3', 'dynamodb'],
-      grantees: [],
-      services: [],
-      tags: p.tags,
+      policies: { [p.region]: keyPolicy({ accountId: p.accountId, region: p.region, useVia: ['s3', 'dynamodb'], grantees: [], services: [] }) },
+      tags: p.tags ? { ...p.tags } : undefined,
     });
     this.bucket = new S3Bucket(this, 'bucket', {
       bucket: p.bucket,
       objectLockEnabled: false,
       lifecycle: { preventDestroy: true },
-      tags: p.tags,
+      tags: p.tags ? { ...p.tags } : undefined,
     });
     securePrivateBucket(this, this.bucket, { keyArn: this.key.key.arn, lifecycleRuleId: 'expire-old-state-versions', noncurrentVersionDays: p.noncurrentVersionDays, newerNoncurrentVersions: 10 });
     this.table = new DynamodbTable(this, 'lock-table', {
@@ -55,7 +62,7 @@ export class StateBackend extends Construct {
       serverSideEncryption: { enabled: true, kmsKeyArn: this.key.key.arn },
       deletionProtectionEnabled: true,
       lifecycle: { preventDestroy: true },
-      tags: p.tags,
+      tags: p.tags ? { ...p.tags } : undefined,
     });
   }
 }

@@ -1,11 +1,14 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { App } from 'cdktf';
-import { EnvironmentStack, TERRAFORM_REQUIRED_VERSION } from './environment-stack';
-import { GuardrailError } from '../modules/guardrails';
+import { EnvironmentStack } from './environment-stack';
+import { TERRAFORM_REQUIRED_VERSION } from './configure-stack';
+import { GuardrailError } from './rules/violation';
+import { parseCatalogs } from './catalog/parse';
 import { StateBackendStack } from './state-backend-stack';
 import { CiAccessStack, ciAccessStackName, resourceTypesOf } from './ci-access-stack';
-import { validateEnvironments } from './environments/validate';
+import { runRules } from './rules/run';
+import { planEnvironment } from './plan/plan';
 import { EnvironmentConfig } from './environments/types';
 
 /** The directory holding cdktf.json (found upwards, since this file may run from a bundle). */
@@ -32,8 +35,11 @@ export const backendStackName = (env: EnvironmentConfig) => `state-backend-${env
  * Validates every catalog first (nothing is constructed, let alone written, when a rule is
  * broken), then builds one stack per environment plus one state-backend stack per environment.
  */
-export function buildApp(envs: EnvironmentConfig[], opts: BuildOptions = {}): { app: App; stacks: EnvironmentStack[] } {
-  const violations = validateEnvironments(envs, REPO_ROOT);
+export function buildApp(inputs: readonly unknown[], opts: BuildOptions = {}): { app: App; stacks: EnvironmentStack[] } {
+  const { catalogs: envs, problems } = parseCatalogs(inputs);
+  if (problems.length > 0) throw new GuardrailError(problems);
+  const plans = envs.map(planEnvironment);
+  const violations = runRules(plans, REPO_ROOT);
   if (violations.length > 0) throw new GuardrailError(violations);
   // CDKTF_OUTDIR is how `cdktf synth --output DIR` (and cdktn's CLI) tells the app where to write.
   const outdir = path.resolve(opts.outdir ?? process.env.CDKTF_OUTDIR ?? path.join(REPO_ROOT, 'cdktf.out'));
@@ -42,7 +48,7 @@ export function buildApp(envs: EnvironmentConfig[], opts: BuildOptions = {}): { 
   // Terraform 1.5.7 and refuses the app. OpenTofu is not targeted: nothing here is tested on it.
   const context = { targetVersions: { terraform: TERRAFORM_REQUIRED_VERSION } };
   const app = new App({ outdir, skipValidation: false, context });
-  const stacks = envs.map((env) => new EnvironmentStack(app, env.name, { env, outdir, repoRoot: REPO_ROOT, fullPrepare: opts.fullPrepare }));
+  const stacks = plans.map((plan) => new EnvironmentStack(app, plan.environment, { plan, outdir, repoRoot: REPO_ROOT, fullPrepare: opts.fullPrepare }));
   envs.forEach((env) => new StateBackendStack(app, backendStackName(env), env));
   envs.forEach((env, i) => new CiAccessStack(app, ciAccessStackName(env), env, resourceTypesOf(stacks[i])));
   return { app, stacks };
@@ -67,7 +73,7 @@ function withCheapTokenTraces<T>(fn: () => T): T {
   }
 }
 
-export function synthApp(envs: EnvironmentConfig[], opts: BuildOptions = {}): { outdir: string; stacks: EnvironmentStack[] } {
+export function synthApp(envs: readonly unknown[], opts: BuildOptions = {}): { outdir: string; stacks: EnvironmentStack[] } {
   const { app, stacks } = withCheapTokenTraces(() => {
     const built = buildApp(envs, opts);
     built.app.synth();

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { LocalBackend, TerraformOutput, TerraformResource, TerraformStack } from 'cdktf';
 import { CiAccess, OIDC_SUB_CLAIM_KEYS } from '../modules/ci-access';
-import { configureStack } from './environment-stack';
+import { configureStack } from './configure-stack';
 import { NAME_PREFIX, PROJECT, REPOSITORY, stateBackendFor } from './environments/project';
 import { EnvironmentConfig } from './environments/types';
 

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { LocalBackend, TerraformOutput, TerraformStack } from 'cdktf';
 import { StateBackend } from '../modules/state-backend';
-import { configureStack } from './environment-stack';
+import { configureStack } from './configure-stack';
 import { stateBackendFor } from './environments/project';
 import { EnvironmentConfig } from './environments/types';
 

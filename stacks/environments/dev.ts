@@ -11,6 +11,7 @@ export const dev: EnvironmentConfig = {
   name: 'dev',
   accountId: ACCOUNTS.dev,
   region: 'us-east-1',
+  breakGlass: { roleName: 'secrets-platform-break-glass', description: 'Assumed only through the audited emergency-access procedure' },
   owner: 'platform-team',
   costCenter: 'platform-dev',
   recoveryWindowDays: 7,
