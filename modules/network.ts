@@ -33,12 +33,30 @@ export function endpointPolicy(accountIds: string[], region: string): PolicyDocu
   ]);
 }
 
+/** The broadest IPv4 client range the endpoint admits: a subnet of clients, never a VPC or more. */
+export const MIN_ENDPOINT_CLIENT_PREFIX = 24;
+
+/**
+ * Client CIDRs the endpoint must refuse: not an IPv4 CIDR, or broader than a /24. A pair such as
+ * 0.0.0.0/1 + 128.0.0.0/1 is the whole Internet without ever writing 0.0.0.0/0.
+ */
+export function broadClientCidrs(cidrs: string[]): string[] {
+  return cidrs.filter((c) => {
+    const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(c);
+    if (!m || m.slice(1, 5).some((o) => Number(o) > 255)) return true;
+    const prefix = Number(m[5]);
+    return prefix < MIN_ENDPOINT_CLIENT_PREFIX || prefix > 32;
+  });
+}
+
 export interface SecretsManagerEndpointProps {
   vpcId: string;
   subnetIds: string[];
   accountId: string;
   region: string;
-  /** CIDRs of other clients (e.g. ECS task subnets) allowed to reach the endpoint on 443. */
+  /** Security groups of other clients (ECS services, functions) allowed to reach the endpoint on 443. */
+  clientSecurityGroupIds: string[];
+  /** Exact CIDRs of other clients (a /24 or narrower) allowed to reach the endpoint on 443. */
   clientCidrs: string[];
   create: boolean;
   tags?: Record<string, string>;
@@ -55,6 +73,11 @@ export class SecretsManagerEndpoint extends Construct {
 
   constructor(scope: Construct, id: string, props: SecretsManagerEndpointProps) {
     super(scope, id);
+    const broad = broadClientCidrs(props.clientCidrs);
+    if (broad.length > 0) {
+      // The catalog guardrail (NET-endpoint-clients) reports this first; this keeps the construct safe on its own.
+      throw new Error(`Secrets Manager endpoint: client CIDRs ${broad.join(', ')} are broader than /${MIN_ENDPOINT_CLIENT_PREFIX}; name the clients' security groups instead`);
+    }
     this.securityGroup = new SecurityGroup(this, 'sg', {
       name: 'secretsmanager-endpoint',
       description: 'Secrets Manager VPC endpoint: HTTPS from rotation functions and named clients only',
@@ -70,6 +93,16 @@ export class SecretsManagerEndpoint extends Construct {
         fromPort: 443,
         toPort: 443,
         cidrIpv4: cidr,
+      }),
+    );
+    props.clientSecurityGroupIds.forEach((sg, i) =>
+      new VpcSecurityGroupIngressRule(this, `client-sg-${i}`, {
+        securityGroupId: this.securityGroup.id,
+        description: `HTTPS from client security group ${sg}`,
+        ipProtocol: 'tcp',
+        fromPort: 443,
+        toPort: 443,
+        referencedSecurityGroupId: sg,
       }),
     );
     if (props.create) {

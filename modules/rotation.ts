@@ -63,6 +63,11 @@ export const ROTATION_SECRET_ACTIONS = [
   'secretsmanager:UpdateSecretVersionStage',
 ] as const;
 
+/** The rotation function's role name (IAM allows 64 characters). */
+export function rotationRoleName(functionName: string): string {
+  return `${functionName}-role`.slice(0, 64);
+}
+
 /** Tag on every rotated secret naming its rotation function (used by the bulk policy form). */
 export const ROTATION_FUNCTION_TAG = 'RotationFunction';
 
@@ -171,7 +176,7 @@ export class RotationFunction extends Construct {
       tags: props.tags,
     });
     this.role = new IamRole(this, 'role', {
-      name: `${props.functionName}-role`.slice(0, 64),
+      name: rotationRoleName(props.functionName),
       description: `Rotation function ${props.functionName}`,
       assumeRolePolicy: renderPolicy(lambdaTrustPolicy(props.accountId)),
       tags: props.tags,

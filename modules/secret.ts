@@ -69,10 +69,12 @@ export class Secret extends Construct {
   readonly ref: ArnRef;
   readonly variables: string[] = [];
   readonly name: string;
+  private readonly props: SecretProps;
 
   constructor(scope: Construct, id: string, props: SecretProps) {
     super(scope, id);
     this.name = props.name;
+    this.props = props;
     this.secret = new SecretsmanagerSecret(this, 'secret', {
       name: props.name,
       description: props.description,
@@ -83,6 +85,19 @@ export class Secret extends Construct {
     });
     this.ref = { arn: this.secret.arn, estimatedArn: estimatedSecretArn(props.region, props.accountId, props.name) };
     this.writeValue(id, props.value);
+  }
+
+  /**
+   * The ARN of the secret's replica in `region`: same name, same six-character suffix, other
+   * Region. The provider exports no replica ARN, and a `replace()` expression would put quotes
+   * inside the policy JSON, so the policy names it as `<name>-??????` (exactly six characters;
+   * the SM-5 guardrail keeps names from ending in `-` plus six, so no other secret matches).
+   */
+  replicaRef(region: string): ArnRef {
+    return {
+      arn: `arn:aws:secretsmanager:${region}:${this.props.accountId}:secret:${this.props.name}-??????`,
+      estimatedArn: estimatedSecretArn(region, this.props.accountId, this.props.name),
+    };
   }
 
   /** Attaches a resource policy; public policies are refused by Secrets Manager itself. */

@@ -3,13 +3,14 @@ import { Construct } from 'constructs';
 import { S3Backend, TerraformOutput, TerraformStack } from 'cdktf';
 import { ArchiveProvider } from '@cdktf/provider-archive/lib/provider';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { crossAccountSecretPolicy, EcsServiceAccess, IamRoleReadAccess, readPolicy, SecretGrant, splitReadGrants } from '../modules/access';
+import { EcsServiceAccess, secretResourcePolicy, IamRoleReadAccess, readPolicy, SecretGrant, splitReadGrants } from '../modules/access';
 import { EncryptionKey } from '../modules/encryption-key';
 import { Monitoring } from '../modules/monitoring';
 import { SecretsManagerEndpoint } from '../modules/network';
 import { POLICY_LIMITS, renderPolicy } from '../modules/policy';
 import { RotationFunction } from '../modules/rotation';
 import { PasswordRules, Secret, SecretValueInput, ValueSource } from '../modules/secret';
+import { secretPrincipals } from './secret-access';
 import { bundleFor, rotationEnvironment, rotationTags } from './rotation-wiring';
 import { categoryReaders, ecsServices, keyGrantees, keyPlan, readerGrants, rotationFunctionName, rotationGroups, secretName, secretRegions, tfId, jsonKeys, databasePassword } from './environments/derive';
 import { NAME_PREFIX, PROJECT, REPOSITORY, stateBackendFor } from './environments/project';
@@ -157,11 +158,16 @@ export class EnvironmentStack extends TerraformStack {
     this.keys.set('monitoring', monitoringKey);
 
     // Secrets.
-    const grantOf = (s: SecretSpec): SecretGrant => ({
-      secret: this.secrets.get(s.id)!.ref,
-      key: s.awsManagedKey ? undefined : this.keys.get(s.category)!.arnByRegion[env.region],
-      regions: secretRegions(env, s),
-    });
+    const grantOf = (s: SecretSpec): SecretGrant => {
+      const secret = this.secrets.get(s.id)!;
+      const keyIn = (region: string) => (s.awsManagedKey ? undefined : this.keys.get(s.category)!.arnByRegion[region]);
+      return {
+        secret: secret.ref,
+        key: keyIn(env.region),
+        regions: secretRegions(env, s),
+        replicas: (s.replicas ?? []).map((region) => ({ region, secret: secret.replicaRef(region), key: keyIn(region) })),
+      };
+    };
     for (const s of env.secrets) {
       const key = s.awsManagedKey ? undefined : this.keys.get(s.category)!;
       const secret = new Secret(this, `secret-${tfId(s)}`, {
@@ -176,8 +182,10 @@ export class EnvironmentStack extends TerraformStack {
         tags: { Service: s.service, Component: s.component, Category: s.category, ...rotationTags(env, s), ...(s.tags ?? {}) },
       });
       this.secrets.set(s.id, secret);
-      const shared = keyGrantees(env, s.readers ?? []);
-      if (shared.length > 0) secret.attachPolicy(crossAccountSecretPolicy(secret.ref, shared));
+      // Deny by default: only the principals the catalog names read, write or manage the secret.
+      secret.attachPolicy(
+        secretResourcePolicy({ secret: secret.ref, replicas: (s.replicas ?? []).map((r) => secret.replicaRef(r)), ...secretPrincipals(env, s) }),
+      );
       new TerraformOutput(this, `secret_${tfId(s)}_arn`, { value: secret.secret.arn, description: `ARN of ${secretName(env, s)}` });
       new TerraformOutput(this, `secret_${tfId(s)}_name`, { value: secret.secret.name });
     }
@@ -202,12 +210,16 @@ export class EnvironmentStack extends TerraformStack {
         region: env.region,
         inject: svc.inject.map((i) => ({ ...grantOf(i.secret), env: i.env, jsonKey: i.jsonKey })),
         runtime: svc.runtime.map(grantOf),
+        repositories: svc.repositories,
+        logRetentionDays: env.logRetentionDays,
+        logKey: monitoringKey.arnByRegion[env.region],
         tags,
       });
       new TerraformOutput(this, `ecs_${svc.service.replace(/[^A-Za-z0-9_]/g, '_')}`, {
         description: `Roles and container "secrets" entries for ECS service ${svc.service}`,
         value: {
-          ...(access.executionRole ? { executionRoleArn: access.executionRole.arn } : {}),
+          executionRoleArn: access.executionRole.arn,
+          logGroup: access.logGroup.name,
           ...(access.taskRole ? { taskRoleArn: access.taskRole.arn } : {}),
           secrets: access.containerSecrets,
         },
@@ -222,6 +234,7 @@ export class EnvironmentStack extends TerraformStack {
           accountId: env.accountId,
           region: env.region,
           clientCidrs: env.network.endpointClientCidrs ?? [],
+          clientSecurityGroupIds: env.network.endpointClientSecurityGroupIds ?? [],
           create: env.network.createSecretsManagerEndpoint ?? true,
           tags,
         })

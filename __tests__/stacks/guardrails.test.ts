@@ -11,6 +11,8 @@ function baseEnv(name: EnvironmentConfig['name'] = 'production'): EnvironmentCon
     name,
     accountId: '123456789012',
     region: 'us-east-1',
+    deployRoleArn: 'arn:aws:iam::123456789012:role/deploy',
+    breakGlass: { roleName: 'break-glass' },
     owner: 'platform-team',
     costCenter: 'cc',
     recoveryWindowDays: name === 'production' ? 30 : 7,

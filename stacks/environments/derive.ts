@@ -90,19 +90,22 @@ export interface EcsServicePlan {
   service: string;
   inject: Array<{ secret: SecretSpec; env: string; jsonKey?: string }>;
   runtime: SecretSpec[];
+  /** ECR repositories its images come from (the service name unless the catalog says). */
+  repositories: string[];
 }
 
 export function ecsServices(env: EnvironmentConfig): EcsServicePlan[] {
   const services = new Map<string, EcsServicePlan>();
   for (const s of env.secrets) {
     for (const a of s.ecs ?? []) {
-      const plan = services.get(a.service) ?? { service: a.service, inject: [], runtime: [] };
+      const plan = services.get(a.service) ?? { service: a.service, inject: [], runtime: [], repositories: [] };
+      for (const r of a.repositories ?? []) if (!plan.repositories.includes(r)) plan.repositories.push(r);
       for (const i of a.inject ?? []) plan.inject.push({ secret: s, env: i.env, jsonKey: i.jsonKey });
       if (a.runtime && !plan.runtime.includes(s)) plan.runtime.push(s);
       services.set(a.service, plan);
     }
   }
-  return [...services.values()];
+  return [...services.values()].map((p) => (p.repositories.length > 0 ? p : { ...p, repositories: [p.service] }));
 }
 
 /** Secrets per named reader. */

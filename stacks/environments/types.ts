@@ -99,6 +99,11 @@ export interface EcsAccess {
   inject?: Array<{ env: string; jsonKey?: string }>;
   /** Read at run time by the task role (`GetSecretValue`), so rotation needs no restart. */
   runtime?: boolean;
+  /**
+   * ECR repositories the service's images come from (names in this account and Region, or ARNs
+   * of a shared registry); the execution role may pull from these only. Default: the service name.
+   */
+  repositories?: string[];
 }
 
 export interface SecretSpec {
@@ -139,7 +144,12 @@ export interface NetworkConfig {
   vpcId: string;
   /** Private subnets for the rotation Lambdas and the Secrets Manager VPC endpoint. */
   subnetIds: string[];
-  /** Who else may use the Secrets Manager endpoint (e.g. the ECS tasks' subnets). */
+  /**
+   * Who else may use the Secrets Manager endpoint, besides the rotation functions: the security
+   * groups of the ECS services and functions that read secrets (preferred) ...
+   */
+  endpointClientSecurityGroupIds?: string[];
+  /** ... or exact client CIDRs, a /24 or narrower (never the VPC's whole range). */
   endpointClientCidrs?: string[];
   /** Set to false when the VPC already has a Secrets Manager endpoint. */
   createSecretsManagerEndpoint?: boolean;
@@ -149,8 +159,16 @@ export interface EnvironmentConfig {
   name: EnvironmentName;
   accountId: string;
   region: string;
-  /** Role the deployer assumes (CI's OIDC role assumes this one). */
+  /**
+   * Role the deployer assumes (CI's OIDC role assumes this one). Every secret's resource policy
+   * names it as the only manager, so it is required wherever secrets exist.
+   */
   deployRoleArn?: string;
+  /**
+   * The environment's break-glass role (this account): the one principal every secret's
+   * deny-by-default resource policy always admits, so a broken policy can be repaired.
+   */
+  breakGlass: { roleName: string };
   owner: string;
   costCenter: string;
   /** Default recovery window; production 30, dev 7 (0 = immediate delete, dev only). */

@@ -5,8 +5,9 @@
 import { existsSync, statSync } from 'node:fs';
 import { isTagValue, rulesProblems } from '../../lambdas/rotation/contract';
 import * as path from 'node:path';
-import { crossAccountSecretPolicy, ecsTrustPolicy, MAX_MANAGED_POLICIES_PER_ROLE, readPolicy, SecretGrant, splitReadGrants } from '../../modules/access';
+import { ecsTrustPolicy, secretResourcePolicy, MAX_MANAGED_POLICIES_PER_ROLE, readPolicy, SecretGrant, splitReadGrants } from '../../modules/access';
 import { keyPolicy } from '../../modules/encryption-key';
+import { broadClientCidrs, MIN_ENDPOINT_CLIENT_PREFIX } from '../../modules/network';
 import {
   ACCOUNT_ID_PATTERN,
   MAX_SECRET_VALUE_BYTES,
@@ -21,6 +22,7 @@ import { estimatedKeyArn, estimatedSecretArn, POLICY_LIMITS, PolicyDocument, pol
 import { lambdaTrustPolicy, rotationRolePolicy } from '../../modules/rotation';
 import { catalogUsername, categoryReaders, ecsServices, isBinary, keyGrantees, jsonKeys, keyPlan, readerGrants, rotationFunctionName, rotationGroups, secretName, secretRegions } from './derive';
 import { NAME_PREFIX } from './project';
+import { secretPrincipals } from '../secret-access';
 import { EnvironmentConfig, SecretSpec } from './types';
 
 const GENERATED_LENGTH = { min: 1, max: 4096 };
@@ -50,6 +52,16 @@ export function validateEnvironment(env: EnvironmentConfig, repoRoot: string): V
   const kd = env.keyDeletionWindowDays;
   if (!Number.isInteger(kd) || kd < 7 || kd > 30 || (production && kd !== 30)) {
     add(envSubject, ['KMS-2 deletion-window', `key deletion window ${kd} days (7..30, 30 in production)`, production ? 'set keyDeletionWindowDays to 30' : 'set keyDeletionWindowDays between 7 and 30']);
+  }
+  const broad = broadClientCidrs(env.network?.endpointClientCidrs ?? []);
+  if (broad.length > 0) {
+    add(envSubject, ['NET-endpoint-clients', `endpoint client CIDRs ${broad.join(', ')} are broader than /${MIN_ENDPOINT_CLIENT_PREFIX} (or not IPv4 CIDRs)`, 'name the clients\' security groups in network.endpointClientSecurityGroupIds, or exact CIDRs of /24 or narrower']);
+  }
+  if (env.secrets.length > 0 && !env.deployRoleArn) {
+    add(envSubject, ['ACCESS-deploy-role', 'no deployRoleArn: every secret\'s resource policy names the deploy role as its only manager', 'set deployRoleArn to the role Terraform runs as']);
+  }
+  if (!/^[\w+=,.@-]{1,64}$/.test(env.breakGlass?.roleName ?? '')) {
+    add(envSubject, ['ACCESS-break-glass', `break-glass role name "${env.breakGlass?.roleName ?? ''}" is missing or not an IAM role name`, 'set breakGlass.roleName to the role (this account) that may always repair a secret\'s policy']);
   }
   for (const [name, r] of Object.entries(env.readers)) {
     const subject = `reader ${name} (${env.name})`;
@@ -222,8 +234,9 @@ export function policySizes(env: EnvironmentConfig): PolicySize[] {
     return { secret: { arn, estimatedArn: arn }, key: s.awsManagedKey ? undefined : { arn: key, estimatedArn: key }, regions: secretRegions(env, s) };
   };
   for (const s of env.secrets) {
-    const g = keyGrantees(env, s.readers ?? []);
-    if (g.length > 0) check(`secret ${secretName(env, s)} (${env.name})`, 'its resource policy', crossAccountSecretPolicy(grant(s).secret, g, true), POLICY_LIMITS.secretResourcePolicy, 'share with fewer accounts, or with an organization');
+    const replicas = (s.replicas ?? []).map((r) => ({ arn: estimatedSecretArn(r, env.accountId, secretName(env, s)), estimatedArn: estimatedSecretArn(r, env.accountId, secretName(env, s)) }));
+    const doc = secretResourcePolicy({ secret: grant(s).secret, replicas, ...secretPrincipals(env, s) }, true);
+    check(`secret ${secretName(env, s)} (${env.name})`, 'its resource policy', doc, POLICY_LIMITS.secretResourcePolicy, 'share with fewer accounts, or with an organization');
   }
   for (const [category, regions] of keyPlan(env)) {
     for (const region of [env.region, ...regions]) {
