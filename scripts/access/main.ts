@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { ENVIRONMENTS } from '../../stacks/environments';
 import { formatFinding } from './proof';
-import { proveStack, readStack } from './run';
+import { proveKeysOnly, proveStack, readStack } from './run';
 
 async function main(): Promise<void> {
   const outdir = path.resolve(process.argv[2] ?? 'cdktf.out');
@@ -26,6 +26,14 @@ async function main(): Promise<void> {
     }
     for (const f of result.findings.slice(0, 200)) console.log(`  ${formatFinding(f)}`);
     if (result.findings.length > 200) console.log(`  ... and ${result.findings.length - 200} more`);
+    failures += result.findings.length;
+  }
+  // State-backend stacks: no secrets, but their key must not be decryptable directly or granted away.
+  for (const env of ENVIRONMENTS) {
+    const name = `state-backend-${env.name}`;
+    const { result } = await proveKeysOnly(name, readStack(outdir, name), env);
+    console.log(`access ${name}: ${result.simulations} simulations, ${result.findings.length} difference(s)`);
+    for (const f of result.findings) console.log(`  ${formatFinding(f)}`);
     failures += result.findings.length;
   }
   if (failures > 0) {

@@ -32,7 +32,7 @@ import {
 } from './expected';
 import { KeyFact, PolicyDoc, SecretFact, StackModel } from './model';
 
-export type CheckKind = 'secretsmanager' | 'kms' | 'combined' | 'identity' | 'endpoint' | 'network';
+export type CheckKind = 'secretsmanager' | 'kms' | 'combined' | 'identity' | 'endpoint' | 'network' | 'service';
 
 export interface Finding {
   stack: string;
@@ -181,6 +181,8 @@ export function encryptionContextStatements(model: StackModel): string[] {
 export interface ProofOptions {
   /** Cross-account reader roles with the consumer policies the stack hands them. */
   crossReaders: Array<{ arn: string; identity: PolicyDoc[] }>;
+  /** Limit the proof to these secrets (and their keys): fast, focused tests. Default: every secret. */
+  secrets?: (name: string) => boolean;
 }
 
 export async function prove(model: StackModel, facts: AccessFacts, opts: ProofOptions): Promise<ProofResult> {
@@ -195,14 +197,20 @@ export async function prove(model: StackModel, facts: AccessFacts, opts: ProofOp
   };
   const keyByArn = new Map(model.keys.map((k) => [k.arn, k]));
   const unknownSecrets: string[] = [];
-  const pairs: Array<{ fact: SecretFact; exp: SecretExpectation }> = [];
+  const allPairs: Array<{ fact: SecretFact; exp: SecretExpectation }> = [];
   for (const fact of model.secrets) {
     const exp = facts.secrets.find((e) => e.name === fact.name);
     if (!exp) unknownSecrets.push(fact.name);
-    else pairs.push({ fact, exp });
+    else allPairs.push({ fact, exp });
   }
   for (const e of facts.secrets) if (!model.secrets.some((f) => f.name === e.name)) unknownSecrets.push(`${e.name} (in the catalog, not in the stack)`);
   if (unknownSecrets.length > 0) throw new Error(`${model.stack}: secrets the catalog and the stack disagree on: ${unknownSecrets.join(', ')}`);
+  const pairs = opts.secrets ? allPairs.filter((x) => opts.secrets!(x.fact.name)) : allPairs;
+  const keysInScope = opts.secrets ? model.keys.filter((k) => pairs.some(({ fact }) => Object.values(fact.keyByRegion).includes(k.arn))) : model.keys;
+  const protects = (key: KeyFact) => {
+    const names = allPairs.filter(({ fact }) => Object.values(fact.keyByRegion).includes(key.arn)).map(({ fact }) => fact.name);
+    return names.length > 0 ? ` (protects ${names.join(', ')})` : '';
+  };
 
   const keyDecision = async (p: Principal, identity: Principal['identity'], key: KeyFact, action: string, ctx: Record<string, string>, identityOnly = false) =>
     sim.decide(simulation(p, identity, action, key.arn, identityOnly ? accountOf(p.arn) : model.account, ctx, identityOnly ? delegateToIam(p.arn) : key.policy));
@@ -235,7 +243,7 @@ export async function prove(model: StackModel, facts: AccessFacts, opts: ProofOp
             if (key && (action === 'secretsmanager:GetSecretValue' || action === 'secretsmanager:PutSecretValue')) {
               const kmsAction = action === 'secretsmanager:GetSecretValue' ? 'kms:Decrypt' : 'kms:GenerateDataKey';
               const dk = await keyDecision(p, p.identity, key, kmsAction, viaContext(region, p));
-              const under = pairs.flatMap(({ exp: e2, fact: f2 }) => Object.entries(f2.keyByRegion).filter(([, k]) => k === key.arn).map(([r]) => ({ s: e2, region: r })));
+              const under = allPairs.flatMap(({ exp: e2, fact: f2 }) => Object.entries(f2.keyByRegion).filter(([, k]) => k === key.arn).map(([r]) => ({ s: e2, region: r })));
               const kExpected = expectKeyViaSecretsManager(facts, p, under, kmsAction);
               record('combined', p, `${label} + ${kmsAction} via Secrets Manager`, target, expected && kExpected, { allowed: d.allowed && dk.allowed, decidedBy: `${d.decidedBy} | ${dk.decidedBy}` });
               if (d.allowed && dk.allowed) {
@@ -251,9 +259,9 @@ export async function prove(model: StackModel, facts: AccessFacts, opts: ProofOp
       }
     }
     // KMS, per key the stack creates.
-    for (const key of model.keys) {
-      const under = pairs.flatMap(({ exp, fact }) => Object.entries(fact.keyByRegion).filter(([, k]) => k === key.arn).map(([r]) => ({ s: exp, region: r })));
-      const target = `${key.alias ?? key.logical} [${key.region}]`;
+    for (const key of keysInScope) {
+      const under = allPairs.flatMap(({ exp, fact }) => Object.entries(fact.keyByRegion).filter(([, k]) => k === key.arn).map(([r]) => ({ s: exp, region: r })));
+      const target = `${key.alias ?? key.logical} [${key.region}]${protects(key)}`;
       if (under.length > 0) {
         for (const action of ['kms:Decrypt', 'kms:GenerateDataKey'] as const) {
           const expected = expectKeyViaSecretsManager(facts, p, under, action);
@@ -261,11 +269,13 @@ export async function prove(model: StackModel, facts: AccessFacts, opts: ProofOp
           if (!probe) record('identity', p, `${action} via Secrets Manager`, target, expected, await keyDecision(p, p.identity, key, action, viaContext(key.region, p), true));
         }
       }
+      // KMS sets kms:CallerAccount on every request; only kms:ViaService is absent on a direct call.
+      const direct = { 'kms:CallerAccount': accountOf(p.arn) };
       for (const action of ['kms:Decrypt', 'kms:GenerateDataKey']) {
-        record('kms', p, `${action} (direct, no kms:ViaService)`, target, false, await keyDecision(p, p.identity, key, action, {}));
-        if (!probe) record('identity', p, `${action} (direct, no kms:ViaService)`, target, false, await keyDecision(p, p.identity, key, action, {}, true));
+        record('kms', p, `${action} (direct, no kms:ViaService)`, target, false, await keyDecision(p, p.identity, key, action, direct));
+        if (!probe) record('identity', p, `${action} (direct, no kms:ViaService)`, target, false, await keyDecision(p, p.identity, key, action, direct, true));
       }
-      record('kms', p, 'kms:CreateGrant (not for an AWS resource)', target, false, await keyDecision(p, p.identity, key, 'kms:CreateGrant', { 'kms:GrantIsForAWSResource': 'false' }));
+      record('kms', p, 'kms:CreateGrant (not for an AWS resource)', target, false, await keyDecision(p, p.identity, key, 'kms:CreateGrant', { ...direct, 'kms:GrantIsForAWSResource': 'false' }));
       const grantExpected = ['admin', 'deploy', 'break-glass'].includes(p.kind);
       record('kms', p, 'kms:CreateGrant (for an AWS resource)', target, grantExpected, await keyDecision(p, p.identity, key, 'kms:CreateGrant', { 'kms:GrantIsForAWSResource': 'true', ...viaContext(key.region, p) }));
     }
@@ -286,7 +296,36 @@ export async function prove(model: StackModel, facts: AccessFacts, opts: ProofOp
       const d = await sim.decide(simulation(insider, adminIdentity, action, foreign, outsideAccount(), { 'aws:SourceVpce': 'vpce-0123456789abcdef0' }, allowAllFor(insider.arn), ep.policy));
       record('endpoint', insider, `${action} on another account's secret through our endpoint`, foreign, false, d);
     }
-    findings.push(...networkFindings(model, facts));
+    findings.push(...networkFindings(model, facts, allPairs.map(({ fact }) => fact.name)));
+  }
+
+  // AWS services acting as themselves are never caught by the deny-by-default statements, so
+  // Secrets Manager's own replication and rotation keep working. The probe opens the resource
+  // side for the service and asks whether any Deny of the secret's policy still applies.
+  const service: Principal = { arn: 'secretsmanager.amazonaws.com', kind: 'admin', identity: [], viaEndpoint: false };
+  for (const { fact } of pairs) {
+    if (!fact.resourcePolicy) continue;
+    const opened: PolicyDoc = {
+      ...fact.resourcePolicy,
+      Statement: [...fact.resourcePolicy.Statement, { Sid: 'ProbeOpensResourceSide', Effect: 'Allow', Principal: { Service: service.arn }, Action: '*', Resource: '*' }],
+    };
+    for (const [region, arn] of Object.entries(fact.arnByRegion)) {
+      for (const action of ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage', 'secretsmanager:ReplicateSecretToRegions']) {
+        const d = await sim.decide({
+          request: {
+            principal: service.arn,
+            action,
+            resource: { resource: arn, accountId: model.account },
+            contextVariables: { 'aws:PrincipalIsAWSService': 'true', 'aws:PrincipalServiceName': service.arn, 'aws:SecureTransport': 'true' },
+          },
+          identityPolicies: [],
+          serviceControlPolicies: [],
+          resourceControlPolicies: [],
+          resourcePolicy: opened,
+        });
+        record('service', service, `${action} by the service itself`, `${fact.name} [${region}]`, true, d);
+      }
+    }
   }
   return { stack: model.stack, findings, simulations: sim.count, principals, matrix, encryptionContextStatements: encryptionContextStatements(model) };
 }
@@ -295,7 +334,7 @@ export async function prove(model: StackModel, facts: AccessFacts, opts: ProofOp
 export const MIN_CLIENT_PREFIX = 24;
 
 /** Endpoint security-group rules against the catalog's clients (the proof's network half). */
-export function networkFindings(model: StackModel, facts: AccessFacts): Finding[] {
+export function networkFindings(model: StackModel, facts: AccessFacts, secretNames: string[]): Finding[] {
   const ep = model.endpoint!;
   const out: Finding[] = [];
   const rotationGroups = new Set(
@@ -304,7 +343,7 @@ export function networkFindings(model: StackModel, facts: AccessFacts): Finding[
     ),
   );
   const bad = (principal: string, reason: string) =>
-    out.push({ stack: model.stack, check: 'network', principal, action: 'HTTPS (tcp/443) to the Secrets Manager endpoint', target: `every secret through ${ep.logical}`, expected: 'Denied', actual: 'Allowed', decidedBy: reason });
+    out.push({ stack: model.stack, check: 'network', principal, action: 'HTTPS (tcp/443) to the Secrets Manager endpoint', target: `every secret through the endpoint: ${secretNames.join(', ')}`, expected: 'Denied', actual: 'Allowed', decidedBy: reason });
   for (const rule of ep.ingress) {
     const ports = rule.fromPort === 443 && rule.toPort === 443;
     if (rule.cidr) {
