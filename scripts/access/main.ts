@@ -4,7 +4,8 @@
  * each difference with principal, action, secret, expected and actual decision and the deciding
  * statement. Writes cdktf.out/stacks/<env>/access.json (the matrix, for `npm run access:diff`).
  */
-import { writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { ENVIRONMENTS } from '../../stacks/environments';
 import { formatFinding } from './proof';
@@ -13,9 +14,11 @@ import { proveKeysOnly, proveStack, readStack } from './run';
 async function main(): Promise<void> {
   const outdir = path.resolve(process.argv[2] ?? 'cdktf.out');
   let failures = 0;
+  const documents: Array<{ stack: string; where: string; kind: string; policy: unknown }> = [];
   for (const env of ENVIRONMENTS) {
     const started = Date.now();
-    const { result } = await proveStack(env.name, readStack(outdir, env.name), env);
+    const { result, model } = await proveStack(env.name, readStack(outdir, env.name), env);
+    documents.push(...model.documents.map((d) => ({ stack: env.name, ...d })));
     writeFileSync(path.join(outdir, 'stacks', env.name, 'access.json'), JSON.stringify({ stack: env.name, matrix: result.matrix }, null, 2) + '\n');
     const ms = Date.now() - started;
     console.log(
@@ -31,10 +34,22 @@ async function main(): Promise<void> {
   // State-backend stacks: no secrets, but their key must not be decryptable directly or granted away.
   for (const env of ENVIRONMENTS) {
     const name = `state-backend-${env.name}`;
-    const { result } = await proveKeysOnly(name, readStack(outdir, name), env);
+    const { result, model } = await proveKeysOnly(name, readStack(outdir, name), env);
+    documents.push(...model.documents.map((d) => ({ stack: name, ...d })));
     console.log(`access ${name}: ${result.simulations} simulations, ${result.findings.length} difference(s)`);
     for (const f of result.findings) console.log(`  ${formatFinding(f)}`);
     failures += result.findings.length;
+  }
+  // Lint every policy document with parliament (suppressions with reasons in security/).
+  const lintDir = path.resolve('.build', 'access');
+  mkdirSync(lintDir, { recursive: true });
+  writeFileSync(path.join(lintDir, 'policies.json'), JSON.stringify(documents));
+  // The venv .ci/run creates, else whatever python3 has parliament installed.
+  const venv = path.resolve('.build', 'access-venv', 'bin', 'python');
+  const lint = spawnSync(existsSync(venv) ? venv : 'python3', [path.join(__dirname, '..', '..', 'scripts', 'access', 'lint.py'), path.join(lintDir, 'policies.json')], { stdio: 'inherit' });
+  if (lint.status !== 0) {
+    console.error('access proof: the parliament lint failed (see above)');
+    failures += 1;
   }
   if (failures > 0) {
     console.error(`access proof: ${failures} difference(s) between simulated and expected access`);
