@@ -164,10 +164,20 @@ export class EncryptionKey extends Construct {
   /** The key's ARN per region (primary and replicas). */
   readonly arnByRegion: Record<string, ArnRef> = {};
   readonly policies: Record<string, PolicyDocument> = {};
+  readonly aliasName: string;
+  /**
+   * Every way a caller can name this key or one of its replicas in a KMS request: key ids, key
+   * ARNs, the alias name and the alias ARNs (for the key-anomaly rule).
+   */
+  readonly identifiers: string[] = [];
+  /** Regions of the replicas (their events are forwarded to the primary Region). */
+  readonly replicaRegions: string[];
 
   constructor(scope: Construct, id: string, props: EncryptionKeyProps) {
     super(scope, id);
     const multiRegion = props.replicaRegions.length > 0;
+    this.aliasName = props.alias;
+    this.replicaRegions = [...props.replicaRegions];
     const primaryPolicy = keyPolicy({ ...props });
     this.policies[props.region] = primaryPolicy;
     this.key = new KmsKey(this, 'key', {
@@ -181,6 +191,8 @@ export class EncryptionKey extends Construct {
     });
     new KmsAlias(this, 'alias', { name: props.alias, targetKeyId: this.key.keyId });
     this.arnByRegion[props.region] = { arn: this.key.arn, estimatedArn: estimatedKeyArn(props.region, props.accountId) };
+    const aliasArn = (region: string) => `arn:aws:kms:${region}:${props.accountId}:${props.alias}`;
+    this.identifiers.push(this.key.arn, this.key.keyId, props.alias, aliasArn(props.region));
 
     for (const region of props.replicaRegions) {
       const replicaPolicy = keyPolicy({ ...props, region });
@@ -195,6 +207,7 @@ export class EncryptionKey extends Construct {
       });
       new KmsAlias(this, `alias-${region}`, { region, name: props.alias, targetKeyId: replica.keyId });
       this.arnByRegion[region] = { arn: replica.arn, estimatedArn: estimatedKeyArn(region, props.accountId) };
+      this.identifiers.push(replica.arn, replica.keyId, aliasArn(region));
     }
   }
 }

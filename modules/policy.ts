@@ -90,3 +90,8 @@ export function decryptViaSecretsManager(keys: ArnRef[], regions: string[], esti
     Condition: { StringEquals: { 'kms:ViaService': uniq(regions).map(secretsManagerVia) } },
   };
 }
+
+/** Trust for an AWS service of this account only (`aws:SourceAccount`, the confused-deputy guard). */
+export function serviceTrustPolicy(sid: string, service: string, accountId: string): PolicyDocument {
+  return policy([{ Sid: sid, Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:SourceAccount': accountId } } }]);
+}

@@ -9,7 +9,7 @@ import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { SecretsmanagerSecretRotation } from '@cdktf/provider-aws/lib/secretsmanager-secret-rotation';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
-import { ArnRef, policy, PolicyDocument, renderPolicy, secretsManagerVia, Statement, uniq } from './policy';
+import { ArnRef, policy, PolicyDocument, renderPolicy, secretsManagerVia, serviceTrustPolicy, Statement, uniq } from './policy';
 import { SecretGrant } from './access';
 
 // Node.js 24: supported by Lambda until 2028-04-30 (22 ends 2027-04-30); AWS provider >= 6.20.
@@ -139,15 +139,7 @@ export function rotationRolePolicy(
 }
 
 export function lambdaTrustPolicy(accountId: string): PolicyDocument {
-  return policy([
-    {
-      Sid: 'LambdaOfThisAccount',
-      Effect: 'Allow',
-      Principal: { Service: 'lambda.amazonaws.com' },
-      Action: 'sts:AssumeRole',
-      Condition: { StringEquals: { 'aws:SourceAccount': accountId } },
-    },
-  ]);
+  return serviceTrustPolicy('LambdaOfThisAccount', 'lambda.amazonaws.com', accountId);
 }
 
 /**

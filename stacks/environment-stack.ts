@@ -5,7 +5,7 @@ import { ArchiveProvider } from '@cdktf/provider-archive/lib/provider';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { EcsServiceAccess, secretResourcePolicy, IamRoleReadAccess, readPolicy, SecretGrant, splitReadGrants } from '../modules/access';
 import { EncryptionKey } from '../modules/encryption-key';
-import { Monitoring } from '../modules/monitoring';
+import { Monitoring, stateKeyRuleName } from '../modules/monitoring';
 import { SecretsManagerEndpoint } from '../modules/network';
 import { POLICY_LIMITS, renderPolicy } from '../modules/policy';
 import { RotationFunction } from '../modules/rotation';
@@ -276,14 +276,22 @@ export class EnvironmentStack extends TerraformStack {
       if (endpoint && fn.securityGroup) endpoint.allowFrom(group.key, fn.securityGroup.id, `HTTPS from rotation function ${functionName}`);
     }
 
+    const allKeys = [...this.keys.values()];
+    const replicaRegions = [...new Set([...allKeys.flatMap((k) => k.replicaRegions), ...env.secrets.flatMap((s) => s.replicas ?? [])])].sort();
+    const secretPrefixes = [env.region, ...replicaRegions].map((r) => `arn:aws:secretsmanager:${r}:${env.accountId}:secret:${prefix}/`);
+    const legacyNames = env.secrets.map((s) => secretName(env, s)).filter((n) => !n.startsWith(`${prefix}/`));
     new Monitoring(this, 'monitoring', {
       prefix,
       accountId: env.accountId,
       region: env.region,
       key: monitoringKey.arnByRegion[env.region],
-      keyIdentifiers: [...this.keys.entries()]
-        .filter(([c]) => c !== 'monitoring')
-        .flatMap(([, k]) => [k.key.arn, k.key.keyId]),
+      // Every key this stack creates (secrets, replicas, monitoring); the state key is watched by
+      // the state-backend stack's own rules, which publish to this stack's topic.
+      keyIdentifiers: allKeys.flatMap((k) => k.identifiers),
+      aliasNames: allKeys.map((k) => k.aliasName),
+      secretIdPrefixes: [`${prefix}/`, ...secretPrefixes, ...legacyNames, ...legacyNames.flatMap((n) => [env.region, ...replicaRegions].map((r) => `arn:aws:secretsmanager:${r}:${env.accountId}:secret:${n}`))],
+      forwardFromRegions: replicaRegions.filter((r) => r !== env.region),
+      extraRuleArns: (['key-anomalies', 'key-aliases'] as const).map((w) => `arn:aws:events:${env.region}:${env.accountId}:rule/${stateKeyRuleName(prefix, w)}`),
       rotationFunctionNames: functionNames,
       alertEmail: env.alertEmail,
       tags,

@@ -2,7 +2,8 @@ import { Construct } from 'constructs';
 import { LocalBackend, TerraformOutput, TerraformStack } from 'cdktf';
 import { StateBackend } from '../modules/state-backend';
 import { configureStack } from './environment-stack';
-import { stateBackendFor } from './environments/project';
+import { NAME_PREFIX, stateBackendFor } from './environments/project';
+import { KeyIncidentRules } from '../modules/monitoring';
 import { EnvironmentConfig } from './environments/types';
 
 /**
@@ -23,6 +24,16 @@ export class StateBackendStack extends TerraformStack {
       ...cfg,
       deletionWindowDays: 30,
       noncurrentVersionDays: 90,
+      tags: { Environment: env.name },
+    });
+    const prefix = NAME_PREFIX[env.name];
+    const key = this.backend.key;
+    new KeyIncidentRules(this, 'state-key-rules', {
+      prefix,
+      accountId: env.accountId,
+      region: env.region,
+      identifiers: key.identifiers,
+      aliasNames: [key.aliasName],
       tags: { Environment: env.name },
     });
     new TerraformOutput(this, 'bucket', { value: this.backend.bucket.bucket });
