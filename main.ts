@@ -1,15 +1,7 @@
-import { GuardrailError } from './modules/guardrails';
 import { ENVIRONMENTS } from './stacks/environments';
-import { synthApp } from './stacks/app';
+import { runSynth } from './stacks/cli';
 
 // One stack per environment (`cdktf deploy production`) and one state-backend stack per
-// environment account (`cdktf deploy state-backend-production`, once, first).
-try {
-  synthApp(ENVIRONMENTS);
-} catch (e) {
-  if (e instanceof GuardrailError) {
-    console.error(e.message);
-    process.exit(1);
-  }
-  throw e;
-}
+// environment account (`cdktf deploy state-backend-production`, once, first). A bad catalog
+// prints one line per problem and exits 1 with nothing written (stacks/cli.ts).
+process.exitCode = runSynth(ENVIRONMENTS);

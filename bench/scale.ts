@@ -5,7 +5,8 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { scaledEnvironment } from './catalog';
 import { synthApp } from '../stacks/app';
-import { policySizes } from '../stacks/environments/validate';
+import { planEnvironment } from '../stacks/plan';
+import { policySizes } from '../stacks/validate';
 
 const count = Number(process.argv[2] ?? '10');
 const env = scaledEnvironment(count);
@@ -13,7 +14,7 @@ const outdir = mkdtempSync(path.join(os.tmpdir(), 'bench-scale-'));
 const t0 = performance.now();
 synthApp([env], { outdir, inventory: true });
 const synthMs = performance.now() - t0;
-const sizes = policySizes(env);
+const sizes = policySizes(planEnvironment(env));
 const worst = sizes.reduce((a, b) => (b.size / b.limit > a.size / a.limit ? b : a));
 rmSync(outdir, { recursive: true, force: true });
 process.stdout.write(

@@ -2,318 +2,116 @@ import { Construct } from 'constructs';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
-import { KeyGrantee } from './encryption-key';
-import { accountRoot, ArnRef, ConditionBlock, decryptViaSecretsManager, policy, PolicyDocument, policySize, renderPolicy, Statement, uniq } from './policy';
+import { ArnResolver, PolicyDocument, renderPolicy } from './policy';
 
-/** A secret someone reads, with the key it is encrypted under (undefined = AWS-managed key). */
-export interface SecretGrant {
-  secret: ArnRef;
-  key?: ArnRef;
-  /** Regions the reader may decrypt in (primary plus replicas). */
-  regions: string[];
-  /** The secret's replicas: each is its own ARN (same name, other Region) under that Region's key. */
-  replicas?: Array<{ region: string; secret: ArnRef; key?: ArnRef }>;
-}
+// The policy builders live in ./policies/access.ts (pure, no cdktf); re-exported for callers.
+export * from './policies/access';
 
-const pick = (r: ArnRef, estimate: boolean) => (estimate ? r.estimatedArn : r.arn);
-
-/**
- * The secret's resource policy for readers in other accounts. Principals are account roots so
- * the policy stays valid before the consumer creates its roles, and `aws:PrincipalArn` pins the
- * exact roles; reads are limited to the AWSCURRENT version.
- */
-export function crossAccountSecretPolicy(secret: ArnRef | ArnRef[], grantees: KeyGrantee[], estimate = false): PolicyDocument {
-  const refs = Array.isArray(secret) ? secret : [secret];
-  const resource = refs.length === 1 ? pick(refs[0], estimate) : refs.map((r) => pick(r, estimate));
-  const statements: Statement[] = [];
-  for (const g of grantees) {
-    const principal = g.kind === 'account' ? { AWS: accountRoot(g.accountId) } : ('*' as const);
-    const who: ConditionBlock =
-      g.kind === 'account' ? { ArnLike: { 'aws:PrincipalArn': g.principalArns } } : { StringEquals: { 'aws:PrincipalOrgID': g.organizationId } };
-    const sid = g.kind === 'account' ? g.accountId : g.organizationId.replace(/[^A-Za-z0-9]/g, '');
-    statements.push({
-      Sid: `ReadCurrent${sid}`,
-      Effect: 'Allow',
-      Principal: principal,
-      Action: 'secretsmanager:GetSecretValue',
-      Resource: resource,
-      Condition: { ...who, StringEquals: { ...who.StringEquals, 'secretsmanager:VersionStage': 'AWSCURRENT' } },
-    });
-    statements.push({ Sid: `Describe${sid}`, Effect: 'Allow', Principal: principal, Action: 'secretsmanager:DescribeSecret', Resource: resource, Condition: who });
-  }
-  return policy(statements);
-}
-
-/** Secrets Manager actions that change a secret's value or the version it serves. */
-export const SECRET_VALUE_WRITE_ACTIONS = ['secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'];
-/**
- * Everything else that changes a secret: deletion, policy, rotation, replication, tags, and
- * UpdateSecret (which can also write a value). Metadata reads (DescribeSecret,
- * GetResourcePolicy, ListSecretVersionIds) stay with IAM: they never return the value.
- */
-export const SECRET_MANAGEMENT_ACTIONS = [
-  'secretsmanager:CancelRotateSecret',
-  'secretsmanager:CreateSecret',
-  'secretsmanager:DeleteResourcePolicy',
-  'secretsmanager:DeleteSecret',
-  'secretsmanager:PutResourcePolicy',
-  'secretsmanager:RemoveRegionsFromReplication',
-  'secretsmanager:ReplicateSecretToRegions',
-  'secretsmanager:RestoreSecret',
-  'secretsmanager:RotateSecret',
-  'secretsmanager:StopReplicationToReplica',
-  'secretsmanager:TagResource',
-  'secretsmanager:UntagResource',
-  'secretsmanager:UpdateSecret',
-  'secretsmanager:ValidateResourcePolicy',
-];
-
-/** Who the catalog names for one secret; every other principal is denied reads and writes. */
-export interface SecretAccessInput {
-  secret: ArnRef;
-  /**
-   * The replicas' ARNs: Secrets Manager copies the resource policy to every replica, where the
-   * statements must name the replica's own ARN.
-   */
-  replicas?: ArnRef[];
-  accountId: string;
-  /** Readers in other accounts (Allow statements, AWSCURRENT only). */
-  crossAccount: KeyGrantee[];
-  /** Role ARNs that read the value: readers, ECS roles, the rotation role, rotations that use it as admin. */
-  readers: string[];
-  /** Role ARNs that write values: the rotation role (and Terraform's deploy role when it writes one). */
-  valueWriters: string[];
-  /** Role ARNs that manage the secret: the deploy role. */
-  managers: string[];
-  /** The environment's break-glass role: may do everything, so a bad policy can always be repaired. */
-  breakGlassRoleArn: string;
-}
-
-/**
- * The secret's resource policy, deny by default: the cross-account Allow statements, then one
- * Deny per kind of access (value reads, value writes, management) for every principal the
- * catalog does not name. IAM alone is then not the only barrier: an administrator of the account
- * with `secretsmanager:*` still cannot read the value. The Denies never touch AWS services acting
- * as themselves (`aws:PrincipalIsAWSService`), so Secrets Manager's own replication and the
- * rotation it drives keep working; a rotation runs as its function's role, which is named.
- * Organization readers are exempted by `aws:PrincipalOrgID`, but never for principals of this
- * account (a second Deny), since this account is in the organization too.
- */
-export function secretResourcePolicy(input: SecretAccessInput, estimate = false): PolicyDocument {
-  const refs = [input.secret, ...(input.replicas ?? [])];
-  const resource = refs.length === 1 ? pick(refs[0], estimate) : refs.map((r) => pick(r, estimate));
-  const allow = crossAccountSecretPolicy(refs, input.crossAccount, estimate).Statement;
-  const orgs = input.crossAccount.filter((g): g is Extract<KeyGrantee, { kind: 'organization' }> => g.kind === 'organization').map((g) => g.organizationId);
-  const named = (extra: string[]) => uniq([...extra, input.breakGlassRoleArn]).sort();
-  const notService = { BoolIfExists: { 'aws:PrincipalIsAWSService': 'false' } };
-  const deny = (sid: string, actions: string[], principals: string[], exemptOrgs: boolean): Statement[] => {
-    const base: ConditionBlock = { ArnNotLike: { 'aws:PrincipalArn': named(principals) }, ...notService };
-    if (!exemptOrgs || orgs.length === 0) return [{ Sid: sid, Effect: 'Deny', Principal: '*', Action: actions, Resource: resource, Condition: base }];
-    return [
-      { Sid: sid, Effect: 'Deny', Principal: '*', Action: actions, Resource: resource, Condition: { ...base, StringNotEquals: { 'aws:PrincipalOrgID': orgs } } },
-      { Sid: `${sid}InThisAccount`, Effect: 'Deny', Principal: '*', Action: actions, Resource: resource, Condition: { ...base, StringEquals: { 'aws:PrincipalAccount': input.accountId } } },
-    ];
-  };
-  const crossRoles = input.crossAccount.flatMap((g) => (g.kind === 'account' ? g.principalArns : []));
-  return policy([
-    ...allow,
-    ...deny('DenyValueReadsToUnnamed', ['secretsmanager:GetSecretValue'], [...input.readers, ...crossRoles], true),
-    ...deny('DenyValueWritesToUnnamed', SECRET_VALUE_WRITE_ACTIONS, input.valueWriters, false),
-    ...deny('DenyManagementToUnnamed', SECRET_MANAGEMENT_ACTIONS, input.managers, false),
-  ]);
-}
-
-/**
- * Read access for one role: `GetSecretValue` (and `DescribeSecret` for SDK readers) on exactly
- * these secrets, `kms:Decrypt` on exactly their keys and only through Secrets Manager. This is
- * the document a consumer account attaches, an ECS role gets, and an IAM-role reader gets.
- */
-export function readPolicy(grants: SecretGrant[], opts: { describe: boolean; estimate?: boolean }): PolicyDocument {
-  const estimate = opts.estimate ?? false;
-  const statements: Statement[] = [
-    {
-      Sid: 'ReadSecrets',
-      Effect: 'Allow',
-      Action: opts.describe ? ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'] : 'secretsmanager:GetSecretValue',
-      Resource: uniq(grants.flatMap((g) => [g.secret, ...(g.replicas ?? []).map((r) => r.secret)].map((r) => pick(r, estimate)))),
-    },
-  ];
-  const keys = grants.flatMap((g) => [g.key, ...(g.replicas ?? []).map((r) => r.key)]).filter((k): k is ArnRef => !!k);
-  if (keys.length > 0) {
-    statements.push(decryptViaSecretsManager(keys, grants.filter((g) => g.key).flatMap((g) => g.regions), estimate));
-  }
-  return policy(statements);
-}
-
-/** IAM's default quota of managed policies attached to one role. */
-export const MAX_MANAGED_POLICIES_PER_ROLE = 10;
-
-/**
- * Splits grants into the fewest consecutive groups whose read policy, measured with realistic
- * ARNs, fits `limit`: a consumer with many shared secrets attaches several managed policies,
- * each naming exact ARNs, instead of one policy with a wildcard.
- */
-export function splitReadGrants(grants: SecretGrant[], limit: number, opts: { describe: boolean }): SecretGrant[][] {
-  const groups: SecretGrant[][] = [];
-  let current: SecretGrant[] = [];
-  for (const g of grants) {
-    const next = [...current, g];
-    if (current.length > 0 && policySize(readPolicy(next, { ...opts, estimate: true })) > limit) {
-      groups.push(current);
-      current = [g];
-    } else {
-      current = next;
-    }
-  }
-  if (current.length > 0) groups.push(current);
-  return groups;
-}
-
-export function ecsTrustPolicy(accountId: string, region: string): PolicyDocument {
-  return policy([
-    {
-      Sid: 'EcsTasksOfThisAccount',
-      Effect: 'Allow',
-      Principal: { Service: 'ecs-tasks.amazonaws.com' },
-      Action: 'sts:AssumeRole',
-      Condition: {
-        StringEquals: { 'aws:SourceAccount': accountId },
-        ArnLike: { 'aws:SourceArn': `arn:aws:ecs:${region}:${accountId}:*` },
-      },
-    },
-  ]);
-}
-
-/** Role names of an ECS service, from its prefix (`prod-ticket-api`). */
-export function ecsRoleNames(rolePrefix: string): { execution: string; task: string } {
-  return { execution: `${rolePrefix}-ecs-execution`, task: `${rolePrefix}-ecs-task` };
-}
-
-/** The log group an ECS service's containers write to (awslogs driver). */
-export function ecsLogGroupName(rolePrefix: string): string {
-  return `/ecs/${rolePrefix}`;
-}
-
-/** An ECR repository by name (this account and Region) or by full ARN (a shared registry). */
-export function ecrRepositoryArn(repository: string, region: string, accountId: string): string {
-  return repository.startsWith('arn:') ? repository : `arn:aws:ecr:${region}:${accountId}:repository/${repository}`;
-}
-
-/**
- * What ECS needs to start a task with this execution role, and nothing more: an ECR token
- * (GetAuthorizationToken acts on no resource, so AWS accepts only Resource "*"), image layers from
- * the named repositories only, log streams in the service's own log group only, and the secrets it
- * injects (through Secrets Manager, under their keys).
- */
-export function ecsExecutionPolicy(
-  p: { accountId: string; region: string; repositories: string[]; logGroupName: string; inject: SecretGrant[] },
-  estimate = false,
-): PolicyDocument {
-  const statements: Statement[] = [
-    { Sid: 'EcrAuthorizationToken', Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
-    {
-      Sid: 'PullImagesFromNamedRepositories',
-      Effect: 'Allow',
-      Action: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
-      Resource: uniq(p.repositories.map((r) => ecrRepositoryArn(r, p.region, p.accountId))),
-    },
-    {
-      Sid: 'WriteServiceLogs',
-      Effect: 'Allow',
-      Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-      Resource: `arn:aws:logs:${p.region}:${p.accountId}:log-group:${p.logGroupName}:log-stream:*`,
-    },
-  ];
-  if (p.inject.length > 0) statements.push(...readPolicy(p.inject, { describe: false, estimate }).Statement);
-  return policy(statements);
-}
-
-export interface EcsInjection extends SecretGrant {
-  env: string;
-  jsonKey?: string;
+/** A role this module creates, with its one inline policy. */
+export interface RoleSpec {
+  /** The role's name (64 characters at most). */
+  readonly name: string;
+  /** The role's description. */
+  readonly description: string;
+  /** Name of the role's inline policy. */
+  readonly policyName: string;
+  /** The inline policy, with estimated ARNs that `arns` resolves. */
+  readonly policy: PolicyDocument;
 }
 
 export interface EcsServiceAccessProps {
-  /** Role name prefix, e.g. `prod-ticket-api`. */
-  rolePrefix: string;
-  accountId: string;
-  region: string;
-  inject: EcsInjection[];
-  runtime: SecretGrant[];
-  /** ECR repositories (names in this account and Region, or ARNs) the service's images come from. */
-  repositories: string[];
-  logRetentionDays: number;
-  /** Key for the service's log group. */
-  logKey?: ArnRef;
-  tags?: Record<string, string>;
+  /** Trust policy of both roles (ECS tasks of this account and region). */
+  readonly trustPolicy: PolicyDocument;
+  /**
+   * The task execution role, which reads the secrets ECS injects at start-up.
+   * @default - no execution role (the service injects no secret)
+   */
+  readonly executionRole?: RoleSpec;
+  /**
+   * The task role, which reads secrets at run time.
+   * @default - no task role (the service reads no secret at run time)
+   */
+  readonly taskRole?: RoleSpec;
+  /**
+   * Container definition `secrets` entries, `valueFrom` with estimated ARNs.
+   * @default - none
+   */
+  readonly containerSecrets?: ReadonlyArray<{ readonly name: string; readonly valueFrom: string }>;
+  /**
+   * Resolves the estimated ARNs in the documents to Terraform references.
+   * @default - documents are rendered as given
+   */
+  readonly arns?: ArnResolver;
+  /**
+   * The service's log group (the awslogs driver writes there; the execution role may only write there).
+   * @default - no log group is created
+   */
+  readonly logGroup?: { readonly name: string; readonly retentionInDays: number; readonly kmsKeyArn?: string };
+  /**
+   * Tags of the roles.
+   * @default - the provider's default tags only
+   */
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 /**
- * An ECS service's two roles, never confused: the task execution role starts the task (pulls the
- * image, writes the service's logs, injects secrets at start-up); the task role reads the secrets
- * the application fetches at run time. Each is scoped to its own secrets and keys. A task
- * definition that names the execution role and the log group starts as-is.
+ * An ECS service's two roles, never confused: the task execution role reads the secrets ECS
+ * injects at start-up; the task role reads the secrets the application fetches at run time.
+ * Each is scoped to its own secrets and keys.
  */
 export class EcsServiceAccess extends Construct {
-  readonly executionRole: IamRole;
+  readonly executionRole?: IamRole;
   readonly taskRole?: IamRole;
-  readonly logGroup: CloudwatchLogGroup;
-  /** Container definition `secrets` entries: `{ name, valueFrom }`. */
+  readonly logGroup?: CloudwatchLogGroup;
+  /** Container definition `secrets` entries: `{ name, valueFrom }`, with Terraform references. */
   readonly containerSecrets: Array<{ name: string; valueFrom: string }>;
 
   constructor(scope: Construct, id: string, props: EcsServiceAccessProps) {
     super(scope, id);
-    const trust = renderPolicy(ecsTrustPolicy(props.accountId, props.region));
-    const names = ecsRoleNames(props.rolePrefix);
-    this.logGroup = new CloudwatchLogGroup(this, 'logs', {
-      name: ecsLogGroupName(props.rolePrefix),
-      retentionInDays: props.logRetentionDays,
-      kmsKeyId: props.logKey?.arn,
-      tags: props.tags,
-    });
-    this.executionRole = new IamRole(this, 'execution-role', {
-      name: names.execution,
-      description: `ECS task execution role of ${props.rolePrefix}: pulls its image, writes its logs, injects secrets at start-up`,
-      assumeRolePolicy: trust,
-      tags: props.tags,
-    });
-    new IamRolePolicy(this, 'execution-secrets', {
-      name: 'start-tasks',
-      role: this.executionRole.name,
-      policy: renderPolicy(
-        ecsExecutionPolicy({ accountId: props.accountId, region: props.region, repositories: props.repositories, logGroupName: ecsLogGroupName(props.rolePrefix), inject: props.inject }),
-      ),
-    });
-    if (props.runtime.length > 0) {
-      this.taskRole = new IamRole(this, 'task-role', {
-        name: names.task,
-        description: `ECS task role of ${props.rolePrefix}: reads secrets at run time`,
-        assumeRolePolicy: trust,
-        tags: props.tags,
-      });
-      new IamRolePolicy(this, 'task-secrets', {
-        name: 'read-secrets',
-        role: this.taskRole.name,
-        policy: renderPolicy(readPolicy(props.runtime, { describe: true })),
+    const render = (doc: PolicyDocument) => (props.arns ? props.arns.render(doc) : renderPolicy(doc));
+    const trust = render(props.trustPolicy);
+    const tags = props.tags ? { ...props.tags } : undefined;
+    const role = (roleId: string, policyId: string, spec: RoleSpec) => {
+      const r = new IamRole(this, roleId, { name: spec.name, description: spec.description, assumeRolePolicy: trust, tags });
+      new IamRolePolicy(this, policyId, { name: spec.policyName, role: r.name, policy: render(spec.policy) });
+      return r;
+    };
+    if (props.logGroup) {
+      this.logGroup = new CloudwatchLogGroup(this, 'logs', {
+        name: props.logGroup.name,
+        retentionInDays: props.logGroup.retentionInDays,
+        kmsKeyId: props.logGroup.kmsKeyArn && props.arns ? props.arns.resolve(props.logGroup.kmsKeyArn) : props.logGroup.kmsKeyArn,
+        tags,
       });
     }
-    this.containerSecrets = props.inject.map((i) => ({ name: i.env, valueFrom: valueFrom(i.secret.arn, i.jsonKey) }));
+    if (props.executionRole) this.executionRole = role('execution-role', 'execution-secrets', props.executionRole);
+    if (props.taskRole) this.taskRole = role('task-role', 'task-secrets', props.taskRole);
+    this.containerSecrets = (props.containerSecrets ?? []).map((c) => ({ name: c.name, valueFrom: props.arns ? props.arns.resolve(c.valueFrom) : c.valueFrom }));
   }
 }
 
-/** ECS `valueFrom`: the whole secret, or one JSON key of its AWSCURRENT version (`arn:key::`). */
-export function valueFrom(secretArn: string, jsonKey?: string): string {
-  return jsonKey ? `${secretArn}:${jsonKey}::` : secretArn;
+export interface IamRoleReadAccessProps {
+  /** The existing role (in this account) that gets the policy. */
+  readonly roleName: string;
+  /** Name of the inline policy. */
+  readonly policyName: string;
+  /** The read policy, with estimated ARNs that `arns` resolves. */
+  readonly policy: PolicyDocument;
+  /**
+   * Resolves the estimated ARNs in the document to Terraform references.
+   * @default - the document is rendered as given
+   */
+  readonly arns?: ArnResolver;
 }
 
 /** An existing role of this account (Lambda, EC2) gets an inline read policy. */
 export class IamRoleReadAccess extends Construct {
-  constructor(scope: Construct, id: string, props: { roleName: string; policyName: string; grants: SecretGrant[] }) {
+  constructor(scope: Construct, id: string, props: IamRoleReadAccessProps) {
     super(scope, id);
     new IamRolePolicy(this, 'policy', {
       name: props.policyName,
       role: props.roleName,
-      policy: renderPolicy(readPolicy(props.grants, { describe: true })),
+      policy: props.arns ? props.arns.render(props.policy) : renderPolicy(props.policy),
     });
   }
 }

@@ -2,156 +2,52 @@ import { Construct } from 'constructs';
 import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { KmsReplicaKey } from '@cdktf/provider-aws/lib/kms-replica-key';
-import { accountRoot, ArnRef, estimatedKeyArn, policy, PolicyDocument, renderPolicy, secretsManagerVia, Statement, uniq } from './policy';
+import { ArnResolver, PolicyDocument, renderPolicy } from './policy';
 
-/** Someone outside the account who may decrypt through Secrets Manager. */
-export type KeyGrantee =
-  | { kind: 'account'; accountId: string; principalArns: string[] }
-  | { kind: 'organization'; organizationId: string };
+// The policy builder lives in ./policies/key.ts (pure, no cdktf); re-exported for callers.
+export * from './policies/key';
 
-/** An AWS service that encrypts with the key itself (SNS publishers, CloudWatch Logs). */
-export interface ServiceUse {
-  service: 'events.amazonaws.com' | 'cloudwatch.amazonaws.com' | 'logs';
-}
-
-export interface KeyPolicyInput {
-  accountId: string;
-  /** Region of the key (or replica) the policy is for. */
-  region: string;
+export interface EncryptionKeyProps {
+  /** The key's alias, e.g. `alias/secrets-platform/prod/database`. */
+  readonly alias: string;
+  /** The key's description, shown in the KMS console. */
+  readonly description: string;
+  /** The primary region (the provider's region). */
+  readonly region: string;
   /**
-   * Services through which principals of the account may use the key (`kms:ViaService`):
-   * `secretsmanager` for secret keys; `s3` and `dynamodb` for the state key.
+   * The account, for the alias ARNs among `identifiers`.
+   * @default - identifiers hold no alias ARNs
    */
-  useVia: Array<'secretsmanager' | 's3' | 'dynamodb'>;
-  grantees: KeyGrantee[];
-  services: ServiceUse['service'][];
-}
-
-/**
- * `kms:CreateGrant` is never in an unconditioned statement: a grant can carry Decrypt, so
- * whoever may create grants freely may decrypt without `kms:ViaService`. Grants are allowed only
- * when an AWS service creates them for a resource (`kms:GrantIsForAWSResource`), as DynamoDB does.
- */
-export const GRANT_FOR_AWS_RESOURCE = { Bool: { 'kms:GrantIsForAWSResource': 'true' } } as const;
-
-/**
- * Key administration without data access. Listing the actions (instead of `kms:*`) keeps the
- * account root able to manage, re-policy and delete the key, so the key can never lock the
- * account out, while decrypting is granted only by the statements below.
- */
-export const KEY_ADMIN_ACTIONS = [
-  'kms:CancelKeyDeletion',
-  'kms:CreateAlias',
-  'kms:DeleteAlias',
-  'kms:DescribeKey',
-  'kms:DisableKey',
-  'kms:DisableKeyRotation',
-  'kms:EnableKey',
-  'kms:EnableKeyRotation',
-  'kms:GetKeyPolicy',
-  'kms:GetKeyRotationStatus',
-  'kms:ListAliases',
-  'kms:ListGrants',
-  'kms:ListKeyPolicies',
-  'kms:ListKeyRotations',
-  'kms:ListResourceTags',
-  'kms:PutKeyPolicy',
-  'kms:ReplicateKey',
-  'kms:RetireGrant',
-  'kms:RevokeGrant',
-  'kms:RotateKeyOnDemand',
-  'kms:ScheduleKeyDeletion',
-  'kms:TagResource',
-  'kms:UntagResource',
-  'kms:UpdateAlias',
-  'kms:UpdateKeyDescription',
-  'kms:UpdatePrimaryRegion',
-];
-
-/** What a service calls on a principal's behalf to encrypt and decrypt its data. */
-export const SERVICE_KEY_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:ReEncryptFrom', 'kms:ReEncryptTo'];
-
-export function keyPolicy(input: KeyPolicyInput): PolicyDocument {
-  const { accountId, region } = input;
-  const statements: Statement[] = [
-    { Sid: 'KeyAdministrationByAccount', Effect: 'Allow', Principal: { AWS: accountRoot(accountId) }, Action: KEY_ADMIN_ACTIONS, Resource: '*' },
-    {
-      Sid: 'GrantsOnlyForAwsResources',
-      Effect: 'Allow',
-      Principal: { AWS: accountRoot(accountId) },
-      Action: 'kms:CreateGrant',
-      Resource: '*',
-      Condition: { ...GRANT_FOR_AWS_RESOURCE },
-    },
-  ];
-  if (input.useVia.length > 0) {
-    const via = { 'kms:ViaService': input.useVia.map((s) => `${s}.${region}.amazonaws.com`), 'kms:CallerAccount': accountId };
-    statements.push({
-      Sid: 'AccountPrincipalsThroughServices',
-      Effect: 'Allow',
-      Principal: { AWS: accountRoot(accountId) },
-      Action: SERVICE_KEY_ACTIONS,
-      Resource: '*',
-      Condition: { StringEquals: via },
-    });
-  }
-  for (const g of input.grantees) {
-    if (g.kind === 'account') {
-      statements.push({
-        Sid: `CrossAccountDecrypt${g.accountId}`,
-        Effect: 'Allow',
-        Principal: { AWS: accountRoot(g.accountId) },
-        Action: ['kms:Decrypt', 'kms:DescribeKey'],
-        Resource: '*',
-        Condition: {
-          StringEquals: { 'kms:ViaService': secretsManagerVia(region), 'kms:CallerAccount': g.accountId },
-          ArnLike: { 'aws:PrincipalArn': g.principalArns },
-        },
-      });
-    } else {
-      statements.push({
-        Sid: `OrganizationDecrypt${g.organizationId.replace(/[^A-Za-z0-9]/g, '')}`,
-        Effect: 'Allow',
-        Principal: '*',
-        Action: ['kms:Decrypt', 'kms:DescribeKey'],
-        Resource: '*',
-        Condition: { StringEquals: { 'kms:ViaService': secretsManagerVia(region), 'aws:PrincipalOrgID': g.organizationId } },
-      });
-    }
-  }
-  for (const service of uniq(input.services)) {
-    if (service === 'logs') {
-      statements.push({
-        Sid: 'CloudWatchLogsEncryption',
-        Effect: 'Allow',
-        Principal: { Service: `logs.${region}.amazonaws.com` },
-        Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:DescribeKey'],
-        Resource: '*',
-        Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:${region}:${accountId}:log-group:*` } },
-      });
-    } else {
-      statements.push({
-        Sid: service === 'events.amazonaws.com' ? 'EventBridgePublishToEncryptedTopic' : 'CloudWatchAlarmsPublishToEncryptedTopic',
-        Effect: 'Allow',
-        Principal: { Service: service },
-        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
-        Resource: '*',
-        Condition: { StringEquals: { 'aws:SourceAccount': accountId } },
-      });
-    }
-  }
-  return policy(statements, 'key-policy');
-}
-
-export interface EncryptionKeyProps extends Omit<KeyPolicyInput, 'region'> {
-  /** e.g. `alias/secrets-platform/prod/database` */
-  alias: string;
-  description: string;
-  region: string;
-  deletionWindowDays: number;
-  /** Regions that get a replica of this multi-Region key. */
-  replicaRegions: string[];
-  tags?: Record<string, string>;
+  readonly accountId?: string;
+  /**
+   * @default 'aws'
+   */
+  readonly partition?: string;
+  /** Days between `ScheduleKeyDeletion` and deletion (7..30). */
+  readonly deletionWindowDays: number;
+  /**
+   * Regions that get a replica of this multi-Region key.
+   * @default - no replicas (a single-Region key)
+   */
+  readonly replicaRegions?: readonly string[];
+  /** The key policy of each region (primary and replicas), computed by the plan. */
+  readonly policies: Readonly<Record<string, PolicyDocument>>;
+  /**
+   * The literal ARN per region that the plan used for this key in policy documents; bound to
+   * the key's Terraform reference in `arns` so documents naming it render with the reference.
+   * @default - nothing is bound
+   */
+  readonly estimatedArns?: Readonly<Record<string, string>>;
+  /**
+   * Where estimated ARNs are bound to Terraform references.
+   * @default - nothing is bound
+   */
+  readonly arns?: ArnResolver;
+  /**
+   * Tags of the key and its replicas.
+   * @default - the provider's default tags only
+   */
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -161,53 +57,55 @@ export interface EncryptionKeyProps extends Omit<KeyPolicyInput, 'region'> {
  */
 export class EncryptionKey extends Construct {
   readonly key: KmsKey;
-  /** The key's ARN per region (primary and replicas). */
-  readonly arnByRegion: Record<string, ArnRef> = {};
-  readonly policies: Record<string, PolicyDocument> = {};
+  /** The key's ARN per region (primary and replicas), as Terraform references. */
+  readonly arnByRegion: Record<string, string> = {};
   readonly aliasName: string;
   /**
    * Every way a caller can name this key or one of its replicas in a KMS request: key ids, key
    * ARNs, the alias name and the alias ARNs (for the key-anomaly rule).
    */
   readonly identifiers: string[] = [];
-  /** Regions of the replicas (their events are forwarded to the primary Region). */
-  readonly replicaRegions: string[];
 
   constructor(scope: Construct, id: string, props: EncryptionKeyProps) {
     super(scope, id);
-    const multiRegion = props.replicaRegions.length > 0;
+    const replicaRegions = props.replicaRegions ?? [];
     this.aliasName = props.alias;
-    this.replicaRegions = [...props.replicaRegions];
-    const primaryPolicy = keyPolicy({ ...props });
-    this.policies[props.region] = primaryPolicy;
+    const aliasArn = (region: string) => (props.accountId ? [`arn:${props.partition ?? 'aws'}:kms:${region}:${props.accountId}:${props.alias}`] : []);
+    const render = (region: string) => {
+      const doc = props.policies[region];
+      if (!doc) throw new Error(`EncryptionKey ${id}: no key policy for region ${region}`);
+      return props.arns ? props.arns.render(doc) : renderPolicy(doc);
+    };
+    const bind = (region: string, reference: string) => {
+      this.arnByRegion[region] = reference;
+      const estimated = props.estimatedArns?.[region];
+      if (estimated && props.arns) props.arns.bind(estimated, reference);
+    };
     this.key = new KmsKey(this, 'key', {
       description: props.description,
       enableKeyRotation: true,
       rotationPeriodInDays: 365,
       deletionWindowInDays: props.deletionWindowDays,
-      multiRegion,
-      policy: renderPolicy(primaryPolicy),
-      tags: props.tags,
+      multiRegion: replicaRegions.length > 0,
+      policy: render(props.region),
+      tags: props.tags ? { ...props.tags } : undefined,
     });
     new KmsAlias(this, 'alias', { name: props.alias, targetKeyId: this.key.keyId });
-    this.arnByRegion[props.region] = { arn: this.key.arn, estimatedArn: estimatedKeyArn(props.region, props.accountId) };
-    const aliasArn = (region: string) => `arn:aws:kms:${region}:${props.accountId}:${props.alias}`;
-    this.identifiers.push(this.key.arn, this.key.keyId, props.alias, aliasArn(props.region));
+    bind(props.region, this.key.arn);
+    this.identifiers.push(this.key.arn, this.key.keyId, props.alias, ...aliasArn(props.region));
 
-    for (const region of props.replicaRegions) {
-      const replicaPolicy = keyPolicy({ ...props, region });
-      this.policies[region] = replicaPolicy;
+    for (const region of replicaRegions) {
       const replica = new KmsReplicaKey(this, `replica-${region}`, {
         region,
         primaryKeyArn: this.key.arn,
         description: `${props.description} (replica in ${region})`,
         deletionWindowInDays: props.deletionWindowDays,
-        policy: renderPolicy(replicaPolicy),
-        tags: props.tags,
+        policy: render(region),
+        tags: props.tags ? { ...props.tags } : undefined,
       });
       new KmsAlias(this, `alias-${region}`, { region, name: props.alias, targetKeyId: replica.keyId });
-      this.arnByRegion[region] = { arn: replica.arn, estimatedArn: estimatedKeyArn(region, props.accountId) };
-      this.identifiers.push(replica.arn, replica.keyId, aliasArn(region));
+      bind(region, replica.arn);
+      this.identifiers.push(replica.arn, replica.keyId, ...aliasArn(region));
     }
   }
 }

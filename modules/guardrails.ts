@@ -24,7 +24,6 @@ export class GuardrailError extends Error {
 }
 
 export const SECRET_NAME_PATTERN = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
-export const MAX_SECRET_VALUE_BYTES = 65_536;
 export const ACCOUNT_ID_PATTERN = /^\d{12}$/;
 export const REGION_PATTERN = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
 

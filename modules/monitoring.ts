@@ -2,192 +2,74 @@ import { Construct } from 'constructs';
 import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule';
 import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
-import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
-import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { SnsTopicPolicy } from '@cdktf/provider-aws/lib/sns-topic-policy';
 import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
-import { ArnRef, policy, PolicyDocument, renderPolicy, serviceTrustPolicy } from './policy';
+import { ArnResolver, PolicyDocument } from './policy';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import {
+  alertTopicName,
+  deniedReadPattern,
+  deniedReadsRuleState,
+  forwardPattern,
+  keyAliasPattern,
+  keyAnomalyPattern,
+  rotationFailurePattern,
+  secretChangePattern,
+  stateKeyRuleName,
+} from './policies/monitoring';
 
-/**
- * Secrets Manager publishes no RotationFailed metric (an alarm on one never fires); rotation
- * outcomes reach EventBridge as CloudTrail service events. These patterns are the signals.
- */
-export function rotationFailurePattern() {
-  return {
-    source: ['aws.secretsmanager'],
-    'detail-type': ['AWS Service Event via CloudTrail'],
-    detail: { eventSource: ['secretsmanager.amazonaws.com'], eventName: ['RotationFailed', 'RotationAbandoned'] },
-  };
-}
+// Patterns and the topic policy live in ./policies/monitoring.ts (pure, no cdktf); re-exported.
+export * from './policies/monitoring';
 
-/** Denied reads are read-only events: the rule must opt in to them (see `deniedReadsRuleState`). */
-export function deniedReadPattern() {
-  return {
-    source: ['aws.secretsmanager'],
-    'detail-type': ['AWS API Call via CloudTrail'],
-    detail: {
-      eventSource: ['secretsmanager.amazonaws.com'],
-      eventName: ['GetSecretValue', 'BatchGetSecretValue', 'DescribeSecret'],
-      errorCode: ['AccessDenied', 'AccessDeniedException'],
-    },
-  };
-}
-export const deniedReadsRuleState = 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS';
-
-/**
- * KMS calls on our keys that are incidents: disabling, deleting, re-policying, turning rotation
- * off, moving the primary Region, and creating grants (a grant can carry Decrypt). The key is
- * named in `requestParameters.keyId` exactly as the caller wrote it (key id, key ARN, alias name
- * or alias ARN), so every form is listed. CreateGrant counts unless an AWS service made it for a
- * resource (DynamoDB on the state key): our key policies allow no other grant, so such an event is
- * an attempt (AccessDenied) or a policy change that let one through.
- */
-export const KEY_INCIDENT_EVENTS = ['DisableKey', 'ScheduleKeyDeletion', 'DisableKeyRotation', 'PutKeyPolicy', 'UpdatePrimaryRegion', 'ReplicateKey'];
-
-export function keyAnomalyPattern(keyIdentifiers: string[]) {
-  const keyId = [...new Set(keyIdentifiers)];
-  return {
-    source: ['aws.kms'],
-    'detail-type': ['AWS API Call via CloudTrail'],
-    detail: {
-      eventSource: ['kms.amazonaws.com'],
-      $or: [
-        { eventName: KEY_INCIDENT_EVENTS, requestParameters: { keyId } },
-        { eventName: ['CreateGrant'], requestParameters: { keyId }, userIdentity: { invokedBy: [{ exists: false }] } },
-      ],
-    },
-  };
-}
-
-/** Alias events carry only `aliasName` (no keyId): deleting or re-pointing one of our aliases. */
-export function keyAliasPattern(aliasNames: string[]) {
-  return {
-    source: ['aws.kms'],
-    'detail-type': ['AWS API Call via CloudTrail'],
-    detail: {
-      eventSource: ['kms.amazonaws.com'],
-      eventName: ['DeleteAlias', 'UpdateAlias'],
-      requestParameters: { aliasName: [...new Set(aliasNames)] },
-    },
-  };
-}
-
-/**
- * Secrets Manager calls that change who can read a secret, or whether it survives: resource
- * policy changes, deletion, replicas removed or promoted, rotation cancelled. `secretId` is what
- * the caller wrote (name or ARN), so both prefixes of this environment's secrets are matched.
- */
-export const SECRET_INCIDENT_EVENTS = [
-  'PutResourcePolicy',
-  'DeleteResourcePolicy',
-  'DeleteSecret',
-  'RemoveRegionsFromReplication',
-  'StopReplicationToReplica',
-  'CancelRotateSecret',
-];
-
-export function secretChangePattern(secretIdPrefixes: string[]) {
-  return {
-    source: ['aws.secretsmanager'],
-    'detail-type': ['AWS API Call via CloudTrail'],
-    detail: {
-      eventSource: ['secretsmanager.amazonaws.com'],
-      eventName: SECRET_INCIDENT_EVENTS,
-      requestParameters: { secretId: [...new Set(secretIdPrefixes)].map((prefix) => ({ prefix })) },
-    },
-  };
-}
-
-/**
- * Replica keys and replicas live in other Regions, whose CloudTrail events reach only that
- * Region's event bus. A rule there forwards the same events to this Region's default bus, where
- * the rules above match them (the events keep their own `region`).
- */
-export function forwardPattern() {
-  return {
-    source: ['aws.kms', 'aws.secretsmanager'],
-    'detail-type': ['AWS API Call via CloudTrail'],
-    detail: { eventName: [...KEY_INCIDENT_EVENTS, 'CreateGrant', 'DeleteAlias', 'UpdateAlias', ...SECRET_INCIDENT_EVENTS] },
-  };
-}
-
-export function alertTopicPolicy(topicArn: string, accountId: string, ruleArns: string[]): PolicyDocument {
-  return policy([
-    {
-      Sid: 'EventBridgeRulesOfThisStack',
-      Effect: 'Allow',
-      Principal: { Service: 'events.amazonaws.com' },
-      Action: 'sns:Publish',
-      Resource: topicArn,
-      Condition: { ArnEquals: { 'aws:SourceArn': ruleArns } },
-    },
-    {
-      Sid: 'CloudWatchAlarmsOfThisAccount',
-      Effect: 'Allow',
-      Principal: { Service: 'cloudwatch.amazonaws.com' },
-      Action: 'sns:Publish',
-      Resource: topicArn,
-      Condition: { StringEquals: { 'aws:SourceAccount': accountId } },
-    },
-    {
-      Sid: 'DenyInsecureTransport',
-      Effect: 'Deny',
-      Principal: '*',
-      Action: 'sns:Publish',
-      Resource: topicArn,
-      Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-    },
-  ]);
-}
-
-/** The alerts topic of an environment (`prod-secrets-alerts`). */
-export const alertTopicName = (prefix: string) => `${prefix}-secrets-alerts`;
-/** The state-backend stack's key rules, which publish to the environment's alerts topic. */
-export const stateKeyRuleName = (prefix: string, which: 'key-anomalies' | 'key-aliases') => `${prefix}-secrets-state-${which}`;
-
-/**
- * The state key's incident rules, in the state-backend stack (which knows the key): the same
- * patterns as the environment's keys, published to the environment's alerts topic by its
- * literal ARN (the environment stack's topic policy admits these two rules by name).
- */
-export class KeyIncidentRules extends Construct {
-  constructor(scope: Construct, id: string, p: { prefix: string; accountId: string; region: string; identifiers: string[]; aliasNames: string[]; tags?: Record<string, string> }) {
-    super(scope, id);
-    const topic = `arn:aws:sns:${p.region}:${p.accountId}:${alertTopicName(p.prefix)}`;
-    const rules: Array<['key-anomalies' | 'key-aliases', string, object]> = [
-      ['key-anomalies', 'The Terraform state key was disabled, scheduled for deletion, re-policied or granted away', keyAnomalyPattern(p.identifiers)],
-      ['key-aliases', 'The Terraform state key alias was deleted or re-pointed', keyAliasPattern(p.aliasNames)],
-    ];
-    for (const [which, description, pattern] of rules) {
-      const rule = new CloudwatchEventRule(this, `rule-${which}`, { name: stateKeyRuleName(p.prefix, which), description, eventPattern: JSON.stringify(pattern), tags: p.tags });
-      new CloudwatchEventTarget(this, `target-${which}`, { rule: rule.name, arn: topic, targetId: 'alerts' });
-    }
-  }
-}
-
-export function eventsTrustPolicy(accountId: string): PolicyDocument {
-  return serviceTrustPolicy('EventBridgeOfThisAccount', 'events.amazonaws.com', accountId);
+/** The names of the three EventBridge rules. */
+export interface AlertRuleNames {
+  readonly rotationFailed: string;
+  readonly deniedReads: string;
+  readonly keyAnomalies: string;
+  readonly keyAliases: string;
+  readonly secretChanges: string;
 }
 
 export interface MonitoringProps {
-  prefix: string;
-  accountId: string;
-  region: string;
-  key: ArnRef;
-  /** ARNs, key ids, alias names and alias ARNs of every key whose disabling or deletion is an incident. */
-  keyIdentifiers: string[];
-  /** Alias names (`alias/...`) of those keys. */
-  aliasNames: string[];
-  /** Name and ARN prefixes of this environment's secrets (`prod/`, `arn:aws:secretsmanager:...:secret:prod/`). */
-  secretIdPrefixes: string[];
-  /** Other Regions holding replica keys or replicas: each forwards its events here. */
-  forwardFromRegions: string[];
-  /** Rules of other stacks (the state backend's key rules) that publish to this topic. */
-  extraRuleArns?: string[];
-  rotationFunctionNames: string[];
-  alertEmail?: string;
-  tags?: Record<string, string>;
+  /** The alerts topic's name. */
+  readonly topicName: string;
+  /** The topic's policy, naming the estimated topic ARN and the rules' ARNs. */
+  readonly topicPolicy: PolicyDocument;
+  /** The topic ARN `topicPolicy` was computed with; bound to the topic's reference. */
+  readonly estimatedTopicArn: string;
+  readonly ruleNames: AlertRuleNames;
+  /** The key of the topic (an estimated ARN that `arns` resolves, or a reference). */
+  readonly keyArn: string;
+  /** ARNs and key ids of the keys whose disabling or deletion is an incident. */
+  readonly keyIdentifiers: readonly string[];
+  /** Alias names of the watched keys (alias events carry only the alias name). */
+  readonly aliasNames: readonly string[];
+  /** Name and ARN prefixes of the environment's secrets. */
+  readonly secretIdPrefixes: readonly string[];
+  /**
+   * Replica Regions whose key and secret events are forwarded to this Region's default bus.
+   * @default - none
+   */
+  readonly forward?: { readonly regions: readonly string[]; readonly busArn: string; readonly roleName: string; readonly trustPolicy: PolicyDocument; readonly rolePolicy: PolicyDocument };
+  /** Rotation functions whose `Errors` metric gets an alarm. */
+  readonly rotationFunctionNames: readonly string[];
+  /**
+   * E-mail subscribed to the topic (confirmation required).
+   * @default - no subscription
+   */
+  readonly alertEmail?: string;
+  /**
+   * Resolves estimated ARNs to Terraform references.
+   * @default - a resolver of this construct's own ARNs only
+   */
+  readonly arns?: ArnResolver;
+  /**
+   * Tags of the topic, rules and alarms.
+   * @default - the provider's default tags only
+   */
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 /** Rotation failures, denied reads and key anomalies, all to one encrypted SNS topic. */
@@ -196,31 +78,28 @@ export class Monitoring extends Construct {
 
   constructor(scope: Construct, id: string, p: MonitoringProps) {
     super(scope, id);
-    this.topic = new SnsTopic(this, 'topic', { name: alertTopicName(p.prefix), kmsMasterKeyId: p.key.arn, tags: p.tags });
-    const rules: Array<[string, string, object, string?]> = [
-      ['rotation-failed', 'A secret rotation failed or was abandoned', rotationFailurePattern()],
-      ['denied-reads', 'A read of a secret was denied', deniedReadPattern(), deniedReadsRuleState],
-      ['key-anomalies', 'A secrets key was disabled, scheduled for deletion, re-policied, moved or granted away', keyAnomalyPattern(p.keyIdentifiers)],
-      ['key-aliases', 'An alias of a secrets key was deleted or re-pointed', keyAliasPattern(p.aliasNames)],
-      ['secret-changes', 'A secret was deleted, re-policied, lost a replica or its rotation', secretChangePattern(p.secretIdPrefixes)],
+    const arns = p.arns ?? new ArnResolver();
+    const tags = p.tags ? { ...p.tags } : undefined;
+    this.topic = new SnsTopic(this, 'topic', { name: p.topicName, kmsMasterKeyId: arns.resolve(p.keyArn), tags });
+    arns.bind(p.estimatedTopicArn, this.topic.arn);
+    const rules: Array<[string, string, string, object, string?]> = [
+      ['rotation-failed', p.ruleNames.rotationFailed, 'A secret rotation failed or was abandoned', rotationFailurePattern()],
+      ['denied-reads', p.ruleNames.deniedReads, 'A read of a secret was denied', deniedReadPattern(), deniedReadsRuleState],
+      ['key-anomalies', p.ruleNames.keyAnomalies, 'A secrets key was disabled, scheduled for deletion, re-policied, moved or granted away', keyAnomalyPattern([...p.keyIdentifiers])],
+      ['key-aliases', p.ruleNames.keyAliases, 'An alias of a secrets key was deleted or re-pointed', keyAliasPattern([...p.aliasNames])],
+      ['secret-changes', p.ruleNames.secretChanges, 'A secret was deleted, re-policied, lost a replica or its rotation', secretChangePattern([...p.secretIdPrefixes])],
     ];
-    const ruleNames = rules.map(([name]) => `${p.prefix}-secrets-${name}`);
-    rules.forEach(([name, description, pattern, state], i) => {
-      const rule = new CloudwatchEventRule(this, `rule-${name}`, {
-        name: ruleNames[i],
+    for (const [id, name, description, pattern, state] of rules) {
+      const rule = new CloudwatchEventRule(this, `rule-${id}`, {
+        name,
         description,
         eventPattern: JSON.stringify(pattern),
         state: state ?? 'ENABLED',
-        tags: p.tags,
+        tags,
       });
-      new CloudwatchEventTarget(this, `target-${name}`, { rule: rule.name, arn: this.topic.arn, targetId: 'alerts' });
-    });
-    new SnsTopicPolicy(this, 'topic-policy', {
-      arn: this.topic.arn,
-      policy: renderPolicy(
-        alertTopicPolicy(this.topic.arn, p.accountId, [...ruleNames.map((n) => `arn:aws:events:${p.region}:${p.accountId}:rule/${n}`), ...(p.extraRuleArns ?? [])]),
-      ),
-    });
+      new CloudwatchEventTarget(this, `target-${id}`, { rule: rule.name, arn: this.topic.arn, targetId: 'alerts' });
+    }
+    new SnsTopicPolicy(this, 'topic-policy', { arn: this.topic.arn, policy: arns.render(p.topicPolicy) });
     for (const fn of p.rotationFunctionNames) {
       new CloudwatchMetricAlarm(this, `errors-${fn}`, {
         alarmName: `${fn}-errors`,
@@ -236,35 +115,64 @@ export class Monitoring extends Construct {
         treatMissingData: 'notBreaching',
         alarmActions: [this.topic.arn],
         okActions: [this.topic.arn],
-        tags: p.tags,
+        tags,
       });
     }
-    if (p.forwardFromRegions.length > 0) {
-      const bus = `arn:aws:events:${p.region}:${p.accountId}:event-bus/default`;
+    if (p.forward) {
+      const f = p.forward;
       const role = new IamRole(this, 'forward-role', {
-        name: `${p.prefix}-secrets-events-forward`,
+        name: f.roleName,
         description: 'EventBridge forwards key and secret incidents from replica Regions to the primary Region',
-        assumeRolePolicy: renderPolicy(eventsTrustPolicy(p.accountId)),
-        tags: p.tags,
+        assumeRolePolicy: arns.render(f.trustPolicy),
+        tags,
       });
-      new IamRolePolicy(this, 'forward-policy', {
-        name: 'put-events-to-primary-bus',
-        role: role.name,
-        policy: renderPolicy(policy([{ Sid: 'PrimaryRegionDefaultBus', Effect: 'Allow', Action: 'events:PutEvents', Resource: bus }])),
-      });
-      for (const region of p.forwardFromRegions) {
+      new IamRolePolicy(this, 'forward-policy', { name: 'put-events-to-primary-bus', role: role.name, policy: arns.render(f.rolePolicy) });
+      for (const region of f.regions) {
         const rule = new CloudwatchEventRule(this, `forward-${region}`, {
           region,
-          name: `${p.prefix}-secrets-forward-to-${p.region}`,
-          description: `Key and secret incidents in ${region}, forwarded to ${p.region}`,
+          name: `${p.topicName.replace(/-alerts$/, '')}-forward`,
+          description: `Key and secret incidents in ${region}, forwarded to the primary Region`,
           eventPattern: JSON.stringify(forwardPattern()),
-          tags: p.tags,
+          tags,
         });
-        new CloudwatchEventTarget(this, `forward-target-${region}`, { region, rule: rule.name, arn: bus, roleArn: role.arn, targetId: 'primary-bus' });
+        new CloudwatchEventTarget(this, `forward-target-${region}`, { region, rule: rule.name, arn: f.busArn, roleArn: role.arn, targetId: 'primary-bus' });
       }
     }
     if (p.alertEmail) {
       new SnsTopicSubscription(this, 'email', { topicArn: this.topic.arn, protocol: 'email', endpoint: p.alertEmail });
+    }
+  }
+}
+
+export interface KeyIncidentRulesProps {
+  /** Environment name prefix (`prod`): names the rules and the alerts topic they publish to. */
+  readonly prefix: string;
+  readonly accountId: string;
+  readonly region: string;
+  readonly partition?: string;
+  /** Every way a caller can name the key (id, ARN, alias, alias ARN). */
+  readonly identifiers: readonly string[];
+  readonly aliasNames: readonly string[];
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The state key's incident rules, in the state-backend stack (which knows the key): the same
+ * patterns as the environment's keys, published to the environment's alerts topic by its literal
+ * ARN (the environment's topic policy admits these two rules by name).
+ */
+export class KeyIncidentRules extends Construct {
+  constructor(scope: Construct, id: string, p: KeyIncidentRulesProps) {
+    super(scope, id);
+    const topic = `arn:${p.partition ?? 'aws'}:sns:${p.region}:${p.accountId}:${alertTopicName(p.prefix)}`;
+    const tags = p.tags ? { ...p.tags } : undefined;
+    const rules: Array<['key-anomalies' | 'key-aliases', string, object]> = [
+      ['key-anomalies', 'The Terraform state key was disabled, scheduled for deletion, re-policied or granted away', keyAnomalyPattern([...p.identifiers])],
+      ['key-aliases', 'The Terraform state key alias was deleted or re-pointed', keyAliasPattern([...p.aliasNames])],
+    ];
+    for (const [which, description, pattern] of rules) {
+      const rule = new CloudwatchEventRule(this, `rule-${which}`, { name: stateKeyRuleName(p.prefix, which), description, eventPattern: JSON.stringify(pattern), tags });
+      new CloudwatchEventTarget(this, `target-${which}`, { rule: rule.name, arn: topic, targetId: 'alerts' });
     }
   }
 }

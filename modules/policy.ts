@@ -3,26 +3,28 @@
  * `aws_iam_policy_document`), so checkov and our tests can read every statement.
  * Terraform references (`${aws_...arn}`) may appear inside the strings.
  */
+import { createHash } from 'node:crypto';
 
-export type Principal = '*' | { AWS?: string | string[]; Service?: string | string[]; Federated?: string };
-export type ConditionBlock = Record<string, Record<string, string | string[] | boolean>>;
+export type Principal = '*' | { readonly AWS?: string | readonly string[]; readonly Service?: string | readonly string[]; readonly Federated?: string };
+export type ConditionBlock = Readonly<Record<string, Readonly<Record<string, string | readonly string[] | boolean>>>>;
 
+/** One policy statement. Read-only: documents are computed once (by the plan) and only rendered. */
 export interface Statement {
-  Sid?: string;
-  Effect: 'Allow' | 'Deny';
-  Principal?: Principal;
-  Action: string | string[];
-  Resource?: string | string[];
-  Condition?: ConditionBlock;
+  readonly Sid?: string;
+  readonly Effect: 'Allow' | 'Deny';
+  readonly Principal?: Principal;
+  readonly Action: string | readonly string[];
+  readonly Resource?: string | readonly string[];
+  readonly Condition?: ConditionBlock;
 }
 
 export interface PolicyDocument {
-  Version: '2012-10-17';
-  Id?: string;
-  Statement: Statement[];
+  readonly Version: '2012-10-17';
+  readonly Id?: string;
+  readonly Statement: readonly Statement[];
 }
 
-export function policy(statements: Statement[], id?: string): PolicyDocument {
+export function policy(statements: readonly Statement[], id?: string): PolicyDocument {
   return id ? { Version: '2012-10-17', Id: id, Statement: statements } : { Version: '2012-10-17', Statement: statements };
 }
 
@@ -63,8 +65,14 @@ export function estimatedSecretArn(region: string, account: string, name: string
   return `arn:aws:secretsmanager:${region}:${account}:secret:${name}-AbCdEf`;
 }
 
-export function estimatedKeyArn(region: string, account: string): string {
-  return `arn:aws:kms:${region}:${account}:key/mrk-0123456789abcdef0123456789abcdef`;
+/**
+ * A literal KMS key ARN of the final length (`mrk-` and 32 hex digits, as long as a key id).
+ * `seed` (e.g. the alias) makes it distinct per key, so documents naming several keys keep
+ * them apart when measured and when the estimates are replaced by references.
+ */
+export function estimatedKeyArn(region: string, account: string, seed = ''): string {
+  const id = seed ? createHash('sha256').update(`${seed}@${region}`).digest('hex').slice(0, 32) : '0123456789abcdef0123456789abcdef';
+  return `arn:aws:kms:${region}:${account}:key/mrk-${id}`;
 }
 
 export function accountRoot(accountId: string): string {
@@ -76,12 +84,12 @@ export function secretsManagerVia(region: string): string {
   return `secretsmanager.${region}.amazonaws.com`;
 }
 
-export function uniq<T>(items: T[]): T[] {
+export function uniq<T>(items: readonly T[]): T[] {
   return [...new Set(items)];
 }
 
 /** `kms:Decrypt` only when Secrets Manager calls on the reader's behalf, for these keys. */
-export function decryptViaSecretsManager(keys: ArnRef[], regions: string[], estimate: boolean, sid = 'DecryptThroughSecretsManager'): Statement {
+export function decryptViaSecretsManager(keys: readonly ArnRef[], regions: readonly string[], estimate: boolean, sid = 'DecryptThroughSecretsManager'): Statement {
   return {
     Sid: sid,
     Effect: 'Allow',
@@ -91,7 +99,41 @@ export function decryptViaSecretsManager(keys: ArnRef[], regions: string[], esti
   };
 }
 
-/** Trust for an AWS service of this account only (`aws:SourceAccount`, the confused-deputy guard). */
-export function serviceTrustPolicy(sid: string, service: string, accountId: string): PolicyDocument {
-  return policy([{ Sid: sid, Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:SourceAccount': accountId } } }]);
+/**
+ * Renders documents computed with literal (estimated) ARNs, replacing each ARN that a construct
+ * has bound with its Terraform reference. The plan computes every policy once, with ARNs of
+ * the final length; the size guardrails measure that document and the stack renders that same
+ * document with references, so what is measured is what is written.
+ *
+ * An ARN is recognised from `arn:` to the end of the JSON string (or text); the longest bound
+ * prefix ending at a `:` or at the end wins, so `<secret ARN>:<json key>::` (ECS `valueFrom`)
+ * and `<log group ARN>:*` resolve too.
+ */
+export class ArnResolver {
+  private readonly refs = new Map<string, string>();
+
+  bind(estimated: string, reference: string): void {
+    const known = this.refs.get(estimated);
+    if (known !== undefined && known !== reference) throw new Error(`ARN ${estimated} is bound to two resources; estimated ARNs must be unique`);
+    this.refs.set(estimated, reference);
+  }
+
+  has(estimated: string): boolean {
+    return this.refs.has(estimated);
+  }
+
+  /** The text with every bound ARN replaced by its reference. */
+  resolve(text: string): string {
+    return text.replace(/arn:[^"\s]*/g, (candidate) => {
+      for (let end = candidate.length; end > 0; end = candidate.lastIndexOf(':', end - 1)) {
+        const ref = this.refs.get(candidate.slice(0, end));
+        if (ref !== undefined) return ref + candidate.slice(end);
+      }
+      return candidate;
+    });
+  }
+
+  render(doc: PolicyDocument): string {
+    return this.resolve(renderPolicy(doc));
+  }
 }

@@ -4,36 +4,63 @@ import { TerraformStack, TerraformVariable } from 'cdktf';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
 import { SecretsmanagerSecretPolicy } from '@cdktf/provider-aws/lib/secretsmanager-secret-policy';
 import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
-import { ArnRef, estimatedSecretArn, PolicyDocument, renderPolicy } from './policy';
+import { ArnRef, ArnResolver, PolicyDocument, renderPolicy } from './policy';
 
 /** Rules for `ephemeral "aws_secretsmanager_random_password"` (GetRandomPassword at apply time). */
 export interface PasswordRules {
-  length: number;
-  excludePunctuation: boolean;
-  excludeCharacters?: string;
+  readonly length: number;
+  readonly excludePunctuation: boolean;
+  readonly excludeCharacters?: string;
 }
 
 /** Where a secret (or a secret field) comes from at apply time; never a literal. */
-export type ValueSource = { generate: PasswordRules } | { variable: string };
+export type ValueSource = { readonly generate: PasswordRules } | { readonly variable: string };
 
 export type SecretValueInput =
-  | { kind: 'none' }
-  | { kind: 'text'; source: ValueSource }
-  | { kind: 'json'; fields: Record<string, string | number | boolean>; secretFields: Record<string, ValueSource> }
+  | { readonly kind: 'none' }
+  | { readonly kind: 'text'; readonly source: ValueSource }
+  | { readonly kind: 'json'; readonly fields: Readonly<Record<string, string | number | boolean>>; readonly secretFields: Readonly<Record<string, ValueSource>> }
   /** Path relative to the repository root; read by Terraform at plan time (the value reaches state). */
-  | { kind: 'binary-file'; file: string; repoRoot: string; stackDir: string };
+  | { readonly kind: 'binary-file'; readonly file: string; readonly repoRoot: string; readonly stackDir: string };
 
 export interface SecretProps {
-  name: string;
-  description: string;
-  accountId: string;
-  region: string;
-  /** Undefined = the AWS-managed key `aws/secretsmanager`. */
-  kmsKey?: ArnRef;
-  replicas: Array<{ region: string; kmsKey?: ArnRef }>;
-  recoveryWindowDays: number;
-  value: SecretValueInput;
-  tags?: Record<string, string>;
+  /** The secret's name (1..512 characters of letters, digits and `/_+=.@-`). */
+  readonly name: string;
+  readonly description: string;
+  /**
+   * The secret's KMS key ARN (an estimated ARN that `arns` resolves, or a reference).
+   * @default - the AWS-managed key `aws/secretsmanager`
+   */
+  readonly kmsKeyArn?: string;
+  /**
+   * Regions the secret is replicated to, each with its key.
+   * @default - no replicas
+   */
+  readonly replicas?: ReadonlyArray<{ readonly region: string; readonly kmsKeyArn?: string }>;
+  /** Days a deleted secret stays recoverable (0 = immediate deletion). */
+  readonly recoveryWindowDays: number;
+  /** How Terraform writes the first value, if at all. */
+  readonly value: SecretValueInput;
+  /**
+   * The ARN the plan used for this secret in policy documents; bound to the secret's reference.
+   * @default - not bound
+   */
+  readonly estimatedArn?: string;
+  /**
+   * The secret's resource policy (with estimated ARNs that `arns` resolves).
+   * @default - no resource policy
+   */
+  readonly resourcePolicy?: PolicyDocument;
+  /**
+   * Resolves estimated ARNs to Terraform references.
+   * @default - ARNs and documents are used as given
+   */
+  readonly arns?: ArnResolver;
+  /**
+   * Tags of the secret.
+   * @default - the provider's default tags only
+   */
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 /** HCL string literal: JSON escaping plus Terraform's own `${` and `%{` template escapes. */
@@ -69,42 +96,31 @@ export class Secret extends Construct {
   readonly ref: ArnRef;
   readonly variables: string[] = [];
   readonly name: string;
-  private readonly props: SecretProps;
 
   constructor(scope: Construct, id: string, props: SecretProps) {
     super(scope, id);
     this.name = props.name;
-    this.props = props;
+    const arns = props.arns ?? new ArnResolver();
+    const key = (arn: string | undefined) => (arn === undefined ? undefined : arns.resolve(arn));
     this.secret = new SecretsmanagerSecret(this, 'secret', {
       name: props.name,
       description: props.description,
-      kmsKeyId: props.kmsKey?.arn,
+      kmsKeyId: key(props.kmsKeyArn),
       recoveryWindowInDays: props.recoveryWindowDays,
-      replica: props.replicas.map((r) => ({ region: r.region, kmsKeyId: r.kmsKey?.arn })),
-      tags: props.tags,
+      replica: (props.replicas ?? []).map((r) => ({ region: r.region, kmsKeyId: key(r.kmsKeyArn) })),
+      tags: props.tags ? { ...props.tags } : undefined,
     });
-    this.ref = { arn: this.secret.arn, estimatedArn: estimatedSecretArn(props.region, props.accountId, props.name) };
+    this.ref = { arn: this.secret.arn, estimatedArn: props.estimatedArn ?? this.secret.arn };
+    if (props.estimatedArn) arns.bind(props.estimatedArn, this.secret.arn);
     this.writeValue(id, props.value);
+    if (props.resourcePolicy) this.attachPolicy(arns.render(props.resourcePolicy));
   }
 
-  /**
-   * The ARN of the secret's replica in `region`: same name, same six-character suffix, other
-   * Region. The provider exports no replica ARN, and a `replace()` expression would put quotes
-   * inside the policy JSON, so the policy names it as `<name>-??????` (exactly six characters;
-   * the SM-5 guardrail keeps names from ending in `-` plus six, so no other secret matches).
-   */
-  replicaRef(region: string): ArnRef {
-    return {
-      arn: `arn:aws:secretsmanager:${region}:${this.props.accountId}:secret:${this.props.name}-??????`,
-      estimatedArn: estimatedSecretArn(region, this.props.accountId, this.props.name),
-    };
-  }
-
-  /** Attaches a resource policy; public policies are refused by Secrets Manager itself. */
-  attachPolicy(doc: PolicyDocument): SecretsmanagerSecretPolicy {
+  /** Attaches a resource policy (rendered JSON); public policies are refused by Secrets Manager itself. */
+  attachPolicy(doc: PolicyDocument | string): SecretsmanagerSecretPolicy {
     return new SecretsmanagerSecretPolicy(this, 'policy', {
       secretArn: this.secret.arn,
-      policy: renderPolicy(doc),
+      policy: typeof doc === 'string' ? doc : renderPolicy(doc),
       blockPublicPolicy: true,
     });
   }

@@ -8,6 +8,7 @@ import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { EncryptionKey } from './encryption-key';
+import { keyPolicy } from './policies/key';
 import { policy, PolicyDocument, renderPolicy } from './policy';
 
 export function stateBucketPolicy(bucketArn: string): PolicyDocument {
@@ -57,13 +58,10 @@ export class StateBackend extends Construct {
     this.key = new EncryptionKey(this, 'key', {
       alias: p.keyAlias,
       description: 'Terraform state (S3 objects and the DynamoDB lock table)',
-      accountId: p.accountId,
       region: p.region,
+      accountId: p.accountId,
       deletionWindowDays: p.deletionWindowDays,
-      replicaRegions: [],
-      useVia: ['s3', 'dynamodb'],
-      grantees: [],
-      services: [],
+      policies: { [p.region]: keyPolicy({ accountId: p.accountId, region: p.region, useVia: ['s3', 'dynamodb'], grantees: [], services: [] }) },
       tags: p.tags,
     });
     this.bucket = new S3Bucket(this, 'bucket', {

@@ -2,9 +2,11 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { App } from 'cdktf';
 import { EnvironmentStack } from './environment-stack';
-import { GuardrailError } from '../modules/guardrails';
+import { GuardrailError } from './rules/violation';
+import { parseCatalogs } from './catalog/parse';
 import { StateBackendStack } from './state-backend-stack';
-import { validateEnvironments } from './environments/validate';
+import { validatePlans } from './validate';
+import { planEnvironment } from './plan/plan';
 import { EnvironmentConfig } from './environments/types';
 
 /** The directory holding cdktf.json (found upwards, since this file may run from a bundle). */
@@ -31,12 +33,15 @@ export const backendStackName = (env: EnvironmentConfig) => `state-backend-${env
  * Validates every catalog first (nothing is constructed, let alone written, when a rule is
  * broken), then builds one stack per environment plus one state-backend stack per environment.
  */
-export function buildApp(envs: EnvironmentConfig[], opts: BuildOptions = {}): { app: App; stacks: EnvironmentStack[] } {
-  const violations = validateEnvironments(envs, REPO_ROOT);
+export function buildApp(inputs: readonly unknown[], opts: BuildOptions = {}): { app: App; stacks: EnvironmentStack[] } {
+  const { catalogs: envs, problems } = parseCatalogs(inputs);
+  if (problems.length > 0) throw new GuardrailError(problems);
+  const plans = envs.map(planEnvironment);
+  const violations = validatePlans(plans, REPO_ROOT);
   if (violations.length > 0) throw new GuardrailError(violations);
   const outdir = path.resolve(opts.outdir ?? path.join(REPO_ROOT, 'cdktf.out'));
   const app = new App({ outdir, skipValidation: false });
-  const stacks = envs.map((env) => new EnvironmentStack(app, env.name, { env, outdir, repoRoot: REPO_ROOT, fullPrepare: opts.fullPrepare }));
+  const stacks = plans.map((plan) => new EnvironmentStack(app, plan.environment, { plan, outdir, repoRoot: REPO_ROOT, fullPrepare: opts.fullPrepare }));
   envs.forEach((env) => new StateBackendStack(app, backendStackName(env), env));
   return { app, stacks };
 }
@@ -60,7 +65,7 @@ function withCheapTokenTraces<T>(fn: () => T): T {
   }
 }
 
-export function synthApp(envs: EnvironmentConfig[], opts: BuildOptions = {}): { outdir: string; stacks: EnvironmentStack[] } {
+export function synthApp(envs: readonly unknown[], opts: BuildOptions = {}): { outdir: string; stacks: EnvironmentStack[] } {
   const { app, stacks } = withCheapTokenTraces(() => {
     const built = buildApp(envs, opts);
     built.app.synth();

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { LocalBackend, TerraformOutput, TerraformStack } from 'cdktf';
 import { StateBackend } from '../modules/state-backend';
-import { configureStack } from './environment-stack';
+import { configureStack } from './configure-stack';
 import { NAME_PREFIX, stateBackendFor } from './environments/project';
 import { KeyIncidentRules } from '../modules/monitoring';
 import { EnvironmentConfig } from './environments/types';
@@ -26,10 +26,10 @@ export class StateBackendStack extends TerraformStack {
       noncurrentVersionDays: 90,
       tags: { Environment: env.name },
     });
-    const prefix = NAME_PREFIX[env.name];
+    // The state key's incidents go to the environment's alerts topic (modules/monitoring.ts).
     const key = this.backend.key;
     new KeyIncidentRules(this, 'state-key-rules', {
-      prefix,
+      prefix: NAME_PREFIX[env.name],
       accountId: env.accountId,
       region: env.region,
       identifiers: key.identifiers,

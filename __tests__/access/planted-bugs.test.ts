@@ -7,7 +7,7 @@
  */
 import { production } from '../../stacks/environments/production';
 import { Finding } from '../../scripts/access/proof';
-import { proveStack } from '../../scripts/access/run';
+import { environmentPlans, proveStack } from '../../scripts/access/run';
 import { TfJson } from '../../scripts/access/model';
 import { synth } from '../support/synth';
 
@@ -47,7 +47,8 @@ const rolePolicy = (tf: TfJson, roleName: string) => {
 async function findingsWith(plant: (tf: TfJson) => void, secrets = SCOPE): Promise<Finding[]> {
   const tf: TfJson = JSON.parse(JSON.stringify(base));
   plant(tf);
-  const { result } = await proveStack('production', tf, production, { secrets: (n) => secrets.includes(n) });
+  const plan = environmentPlans().find((p) => p.environment === 'production')!;
+  const { result } = await proveStack('production', tf, plan, { secrets: (n) => secrets.includes(n) });
   return result.findings;
 }
 

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { GuardrailError } from '../../modules/guardrails';
+import { GuardrailError } from '../../stacks/rules/violation';
 import { synthApp } from '../../stacks/app';
 import { EnvironmentConfig, SecretSpec } from '../../stacks/environments/types';
 
@@ -57,6 +57,9 @@ const rotation = (change: object) => (e: EnvironmentConfig) => {
 };
 
 const cases: Array<[string, (e: EnvironmentConfig) => void, string, RegExp]> = [
+  ['endpoint clients 0.0.0.0/1 + 128.0.0.0/1 (the whole Internet in two halves)', (e) => (e.network = { ...e.network!, endpointClientCidrs: ['0.0.0.0/1', '128.0.0.0/1'] }), 'NET-endpoint-clients', /0\.0\.0\.0\/1, 128\.0\.0\.0\/1 are broader than \/24/],
+  ['endpoint clients: the whole VPC range', (e) => (e.network = { ...e.network!, endpointClientCidrs: ['10.0.0.0/16'] }), 'NET-endpoint-clients', /10\.0\.0\.0\/16/],
+  ['no deploy role to name in the secret policies', (e) => delete e.deployRoleArn, 'ACCESS-deploy-role', /only manager/],
   ['name with a space', patch('db', { name: 'prod/app/my secret' }), 'SM-5 name-characters', /"\s"/],
   ['name over 512 characters', patch('db', { name: 'prod/' + 'a'.repeat(520) }), 'SM-5 name-length', /1 to 512/],
   ['name ending like an ARN suffix', patch('db', { name: 'prod/app/db-abc123' }), 'SM-5 name-suffix', /random ARN suffix/],
@@ -119,9 +122,9 @@ const cases: Array<[string, (e: EnvironmentConfig) => void, string, RegExp]> = [
     const db = e.secrets.find((s) => s.id === 'db')!;
     (db.value as any).fields.username = 'app$user!';
   }, 'ROT-tag-value', /cannot be carried in the rotation:username tag/],
-  ['generated hex value with excluded characters', rotation({ kind: 'generated', format: 'hex', length: 64, excludeCharacters: 'ab', schedule: { afterDays: 30 } }), 'ROT-generated-rules', /cannot exclude characters/],
+  ['generated hex value with excluded characters', patch('db', { rotation: { kind: 'generated', format: 'hex', length: 64, excludeCharacters: 'ab', schedule: { afterDays: 30 } } }), 'ROT-generated-rules', /cannot exclude characters/],
   ['plaintext database connection in production without a reason', rotation({ tls: 'disabled' }), 'ROT-tls-plaintext', /unencrypted/],
-  ['generated rotation with too little entropy', rotation({ kind: 'generated', format: 'password', length: 16, excludeCharacters: 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ!#$%&()*+,-./:;<=>?@[]^_{|}~', schedule: { afterDays: 30 } }), 'ROT-generated-rules', /bits of entropy, fewer than 96/],
+  ['generated rotation with too little entropy', patch('db', { rotation: { kind: 'generated', format: 'password', length: 16, excludeCharacters: 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ!#$%&()*+,-./:;<=>?@[]^_{|}~', schedule: { afterDays: 30 } } }), 'ROT-generated-rules', /bits of entropy, fewer than 96/],
 ];
 
 describe('guardrails reject a bad catalog with the secret, the rule and the fix, and write nothing', () => {
@@ -150,7 +153,7 @@ describe('guardrails reject a bad catalog with the secret, the rule and the fix,
     const hit = violations.find((v) => v.rule === rule);
     expect(hit).toBeDefined();
     expect(hit!.message).toMatch(message);
-    expect(hit!.subject).toMatch(/\S/);
+    expect(hit!.name).toMatch(/\S/);
     expect(hit!.fix.length).toBeGreaterThan(5);
     expect((error as Error).message).toContain(`[${rule}]`);
     expect((error as Error).message).toContain('fix:');

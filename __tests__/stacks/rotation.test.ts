@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { buildHandler } from '../../lambdas/build';
 import { rulesFromTags, TAG } from '../../lambdas/rotation/contract';
 import { ENVIRONMENTS } from '../../stacks/environments';
-import { secretName } from '../../stacks/environments/derive';
+import { secretName } from '../../stacks/plan';
 import { only, parsePolicy, resources, synth, Synthesized, TfJson } from '../support/synth';
 
 let out: Synthesized;

@@ -54,6 +54,9 @@ export interface GeneratorRules {
 export type TlsMode = 'verify-full' | 'require' | 'disabled';
 export const TLS_MODES: readonly TlsMode[] = ['verify-full', 'require', 'disabled'];
 
+/** Secrets Manager's limit on a secret value (SecretString or SecretBinary), in bytes (Secrets Manager quotas). */
+export const MAX_SECRET_VALUE_BYTES = 65_536;
+
 /** The least entropy a generated value may have, whatever its tags say. */
 export const MIN_ENTROPY_BITS = 96;
 export const MAX_GENERATED_LENGTH = 4096;

@@ -12,6 +12,7 @@
  *   invoked on its own;
  * - finishSecret moves AWSCURRENT and then removes AWSPENDING, so no pending label is left behind.
  */
+import { MAX_SECRET_VALUE_BYTES } from './contract';
 import { Logger } from './log';
 import { AWSCURRENT, AWSPENDING, AWSPREVIOUS, isNotFound, SecretDescription, SecretsManagerPort } from './secrets-manager';
 
@@ -23,9 +24,6 @@ export interface RotationEvent {
   ClientRequestToken: string;
   Step: Step;
 }
-
-/** Secrets Manager's limit on a value. */
-export const MAX_VALUE_BYTES = 65_536;
 
 /** A failure whose message says what is wrong and what to do; never contains a value. */
 export class RotationError extends Error {
@@ -169,7 +167,7 @@ export async function runStep(rawEvent: unknown, strategy: RotationStrategy, sm:
       const next = await strategy.createValue(ctx, current);
       log.redactValue(next);
       const bytes = Buffer.byteLength(next, 'utf8');
-      if (bytes > MAX_VALUE_BYTES) throw new RotationError(`secret ${secret.Name}: the new value is ${bytes} bytes, over Secrets Manager's ${MAX_VALUE_BYTES}; shrink the value`);
+      if (bytes > MAX_SECRET_VALUE_BYTES) throw new RotationError(`secret ${secret.Name}: the new value is ${bytes} bytes, over Secrets Manager's ${MAX_SECRET_VALUE_BYTES}; shrink the value`);
       await sm.putSecretValue({ SecretId: secret.ARN, ClientRequestToken: token, SecretString: next, VersionStages: [AWSPENDING] });
       log.info('pending value created', { bytes });
       break;

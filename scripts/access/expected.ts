@@ -18,10 +18,8 @@
  * - nobody decrypts with a secrets key except through Secrets Manager, and nobody creates a grant
  *   except for an AWS resource.
  */
-import { ROTATION_SECRET_ACTIONS } from '../../modules/rotation';
-import { ecsServices, readerGrants, rotationFunctionName, rotationGroups, secretName, secretRegions } from '../../stacks/environments/derive';
-import { NAME_PREFIX } from '../../stacks/environments/project';
-import { EnvironmentConfig } from '../../stacks/environments/types';
+import { ROTATION_SECRET_ACTIONS } from '../../modules/policies/rotation';
+import { EnvironmentPlan } from '../../stacks/plan/types';
 
 export const STAGES = ['AWSCURRENT', 'AWSPREVIOUS', 'AWSPENDING'] as const;
 export type Stage = (typeof STAGES)[number];
@@ -87,16 +85,18 @@ export interface AccessFacts {
 const OUTSIDE_ACCOUNT = '999988887777';
 export const outsideAccount = () => OUTSIDE_ACCOUNT;
 
-const roleArn = (account: string, name: string) => `arn:aws:iam::${account}:role/${name}`;
-
-/** The adapter: catalog -> facts. */
-export function catalogFacts(env: EnvironmentConfig): AccessFacts {
-  const prefix = NAME_PREFIX[env.name];
+/**
+ * The adapter: plan -> facts. It reads who the catalog names (readers, ECS services, rotation
+ * groups, deploy and break-glass roles) from the plan's resolved catalog facts, never from a
+ * policy document: what the documents allow is what the proof checks against these facts.
+ */
+export function catalogFacts(plan: EnvironmentPlan): AccessFacts {
+  const roleArn = (name: string) => `arn:${plan.partition}:iam::${plan.accountId}:role/${name}`;
   const secrets = new Map<string, SecretExpectation>();
-  for (const s of env.secrets) {
-    secrets.set(s.id, { id: s.id, name: secretName(env, s), regions: secretRegions(env, s), primaryRegion: env.region, customerKey: !s.awsManagedKey, grants: new Map() });
+  for (const s of plan.secrets) {
+    secrets.set(s.id, { id: s.id, name: s.name, regions: [...s.regions], primaryRegion: plan.region, customerKey: !!s.kmsKeyArn, grants: new Map() });
   }
-  const grant = (secretId: string, arn: string, actions: string[], stages: readonly Stage[], regions: string[]) => {
+  const grant = (secretId: string, arn: string, actions: readonly string[], stages: readonly Stage[], regions: readonly string[]) => {
     const e = secrets.get(secretId)!;
     const g = e.grants.get(arn) ?? { actions: new Set(), stages: new Set(), regions: new Set() };
     actions.forEach((a) => g.actions.add(a));
@@ -104,42 +104,39 @@ export function catalogFacts(env: EnvironmentConfig): AccessFacts {
     regions.forEach((r) => g.regions.add(r));
     e.grants.set(arn, g);
   };
+  const regionsOf = (id: string) => secrets.get(id)!.regions;
   const readerAccounts = new Set<string>();
-  for (const [readerName, list] of readerGrants(env)) {
-    const r = env.readers[readerName];
-    for (const s of list) {
-      const regions = secretRegions(env, s);
-      if (r.kind === 'account') {
-        readerAccounts.add(r.accountId);
-        for (const rn of r.roleNames) grant(s.id, roleArn(r.accountId, rn), ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], ['AWSCURRENT'], regions);
-      } else if (r.kind === 'iam-role') {
-        grant(s.id, roleArn(env.accountId, r.roleName), ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], STAGES, regions);
-      }
+  const crossAccountReaders: AccessFacts['crossAccountReaders'] = [];
+  for (const r of plan.readers) {
+    const read = ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'];
+    if (r.resolved.kind === 'account') {
+      readerAccounts.add(r.resolved.accountId);
+      for (const arn of r.resolved.roleArns) for (const id of r.secretIds) grant(id, arn, read, ['AWSCURRENT'], regionsOf(id));
+      if (r.outputName) crossAccountReaders.push({ output: r.outputName.replace(/^consumer_policies_/, ''), roleArns: [...r.resolved.roleArns] });
+    } else if (r.resolved.kind === 'iam-role') {
+      for (const id of r.secretIds) grant(id, r.resolved.roleArn, read, STAGES, regionsOf(id));
     }
   }
-  for (const svc of ecsServices(env)) {
-    for (const i of svc.inject) grant(i.secret.id, roleArn(env.accountId, `${prefix}-${svc.service}-ecs-execution`), ['secretsmanager:GetSecretValue'], STAGES, secretRegions(env, i.secret));
-    for (const s of svc.runtime) grant(s.id, roleArn(env.accountId, `${prefix}-${svc.service}-ecs-task`), ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], STAGES, secretRegions(env, s));
+  for (const svc of plan.ecsServices) {
+    if (svc.executionRole) for (const id of svc.executionRole.secretIds) grant(id, roleArn(svc.executionRole.name), ['secretsmanager:GetSecretValue'], STAGES, regionsOf(id));
+    if (svc.taskRole) for (const id of svc.taskRole.secretIds) grant(id, roleArn(svc.taskRole.name), ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], STAGES, regionsOf(id));
   }
-  for (const g of rotationGroups(env)) {
-    const arn = roleArn(env.accountId, `${rotationFunctionName(env, g)}-role`.slice(0, 64));
-    for (const s of g.secrets) grant(s.id, arn, [...ROTATION_SECRET_ACTIONS], STAGES, [env.region]);
-    for (const id of g.adminSecretIds) grant(id, arn, ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], STAGES, [env.region]);
+  for (const f of plan.rotationFunctions) {
+    const arn = roleArn(f.roleName);
+    // A rotation function calls Secrets Manager in its own Region; the service writes the replicas.
+    for (const id of f.secretIds) grant(id, arn, [...ROTATION_SECRET_ACTIONS], STAGES, [plan.region]);
+    for (const id of f.adminSecretIds) if (secrets.has(id)) grant(id, arn, ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], STAGES, [plan.region]);
   }
-  const breakGlass = (env as { breakGlass?: { roleName: string } }).breakGlass;
-  const network = env.network as (EnvironmentConfig['network'] & { endpointClientSecurityGroupIds?: string[] }) | undefined;
   return {
-    environment: env.name,
-    account: env.accountId,
-    region: env.region,
-    deployRoleArn: env.deployRoleArn,
-    breakGlassRoleArn: breakGlass ? roleArn(env.accountId, breakGlass.roleName) : undefined,
+    environment: plan.environment,
+    account: plan.accountId,
+    region: plan.region,
+    deployRoleArn: plan.deployRoleArn,
+    breakGlassRoleArn: plan.breakGlass.roleArn,
     readerAccounts: [...readerAccounts].sort(),
-    crossAccountReaders: Object.entries(env.readers).flatMap(([n, r]) =>
-      r.kind === 'account' && readerGrants(env).has(n) ? [{ output: n.replace(/[^A-Za-z0-9_]/g, '_'), roleArns: r.roleNames.map((rn) => roleArn(r.accountId, rn)) }] : [],
-    ),
+    crossAccountReaders,
     secrets: [...secrets.values()],
-    endpointClients: { cidrs: network?.endpointClientCidrs ?? [], securityGroupIds: network?.endpointClientSecurityGroupIds ?? [] },
+    endpointClients: { cidrs: [...(plan.endpoint?.clientCidrs ?? [])], securityGroupIds: [...(plan.endpoint?.clientSecurityGroupIds ?? [])] },
   };
 }
 

@@ -7,17 +7,18 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { ENVIRONMENTS } from '../../stacks/environments';
 import { formatFinding } from './proof';
-import { proveKeysOnly, proveStack, readStack } from './run';
+import { environmentPlans, proveKeysOnly, proveStack, readStack } from './run';
 
 async function main(): Promise<void> {
   const outdir = path.resolve(process.argv[2] ?? 'cdktf.out');
   let failures = 0;
   const documents: Array<{ stack: string; where: string; kind: string; policy: unknown }> = [];
-  for (const env of ENVIRONMENTS) {
+  const plans = environmentPlans();
+  for (const plan of plans) {
+    const env = { name: plan.environment };
     const started = Date.now();
-    const { result, model } = await proveStack(env.name, readStack(outdir, env.name), env);
+    const { result, model } = await proveStack(env.name, readStack(outdir, env.name), plan);
     documents.push(...model.documents.map((d) => ({ stack: env.name, ...d })));
     writeFileSync(path.join(outdir, 'stacks', env.name, 'access.json'), JSON.stringify({ stack: env.name, matrix: result.matrix }, null, 2) + '\n');
     const ms = Date.now() - started;
@@ -32,9 +33,9 @@ async function main(): Promise<void> {
     failures += result.findings.length;
   }
   // State-backend stacks: no secrets, but their key must not be decryptable directly or granted away.
-  for (const env of ENVIRONMENTS) {
-    const name = `state-backend-${env.name}`;
-    const { result, model } = await proveKeysOnly(name, readStack(outdir, name), env);
+  for (const plan of plans) {
+    const name = `state-backend-${plan.environment}`;
+    const { result, model } = await proveKeysOnly(name, readStack(outdir, name), plan);
     documents.push(...model.documents.map((d) => ({ stack: name, ...d })));
     console.log(`access ${name}: ${result.simulations} simulations, ${result.findings.length} difference(s)`);
     for (const f of result.findings) console.log(`  ${formatFinding(f)}`);

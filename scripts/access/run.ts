@@ -4,7 +4,10 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { EnvironmentConfig } from '../../stacks/environments/types';
+import { EnvironmentPlan } from '../../stacks/plan/types';
+import { ENVIRONMENTS } from '../../stacks/environments';
+import { planEnvironment } from '../../stacks/plan/plan';
+import { parseCatalogs } from '../../stacks/catalog/parse';
 import { AccessFacts, catalogFacts } from './expected';
 import { loadStack, PolicyDoc, StackModel, TfJson } from './model';
 import { prove, ProofOptions, ProofResult } from './proof';
@@ -22,11 +25,11 @@ export function crossReadersFor(model: StackModel, facts: AccessFacts): Array<{ 
 export async function proveStack(
   name: string,
   tf: TfJson,
-  env: EnvironmentConfig,
+  plan: EnvironmentPlan,
   extra: Omit<ProofOptions, 'crossReaders'> = {},
 ): Promise<{ model: StackModel; facts: AccessFacts; result: ProofResult }> {
   const model = loadStack(name, tf);
-  const facts = catalogFacts(env);
+  const facts = catalogFacts(plan);
   if (model.account !== facts.account) throw new Error(`${name}: stack account ${model.account} is not the catalog's ${facts.account}`);
   const result = await prove(model, facts, { ...extra, crossReaders: crossReadersFor(model, facts) });
   return { model, facts, result };
@@ -39,8 +42,15 @@ export function readStack(outdir: string, name: string): TfJson {
 }
 
 /** A stack without secrets (the state backend): only the key checks apply. */
-export async function proveKeysOnly(name: string, tf: TfJson, env: EnvironmentConfig): Promise<{ model: StackModel; result: ProofResult }> {
+export async function proveKeysOnly(name: string, tf: TfJson, plan: EnvironmentPlan): Promise<{ model: StackModel; result: ProofResult }> {
   const model = loadStack(name, tf);
-  const facts: AccessFacts = { ...catalogFacts(env), readerAccounts: [], secrets: [], crossAccountReaders: [] };
+  const facts: AccessFacts = { ...catalogFacts(plan), readerAccounts: [], secrets: [], crossAccountReaders: [] };
   return { model, result: await prove(model, facts, { crossReaders: [] }) };
+}
+
+/** The plans of the environments `npm run synth` builds (catalogs parsed and planned the same way). */
+export function environmentPlans(): EnvironmentPlan[] {
+  const { catalogs, problems } = parseCatalogs(ENVIRONMENTS);
+  if (problems.length > 0) throw new Error(`catalogs do not fit the schema: ${problems.map((p) => p.message).join('; ')}`);
+  return catalogs.map(planEnvironment);
 }

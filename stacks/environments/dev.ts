@@ -12,7 +12,7 @@ export const dev: EnvironmentConfig = {
   accountId: ACCOUNTS.dev,
   region: 'us-east-1',
   deployRoleArn: `arn:aws:iam::${ACCOUNTS.dev}:role/secrets-platform-deploy`,
-  breakGlass: { roleName: 'secrets-platform-break-glass' },
+  breakGlass: { roleName: 'secrets-platform-break-glass', description: 'Assumed only through the audited emergency-access procedure' },
   owner: 'platform-team',
   costCenter: 'platform-dev',
   recoveryWindowDays: 7,

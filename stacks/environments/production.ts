@@ -11,7 +11,7 @@ export const production: EnvironmentConfig = {
   accountId: ACCOUNTS.production,
   region: 'us-east-1',
   deployRoleArn: `arn:aws:iam::${ACCOUNTS.production}:role/secrets-platform-deploy`,
-  breakGlass: { roleName: 'secrets-platform-break-glass' },
+  breakGlass: { roleName: 'secrets-platform-break-glass', description: 'Assumed only through the audited emergency-access procedure' },
   owner: 'platform-team',
   costCenter: 'platform-security',
   recoveryWindowDays: 30,

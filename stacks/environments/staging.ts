@@ -12,7 +12,7 @@ export const staging: EnvironmentConfig = {
   accountId: ACCOUNTS.staging,
   region: 'us-east-1',
   deployRoleArn: `arn:aws:iam::${ACCOUNTS.staging}:role/secrets-platform-deploy`,
-  breakGlass: { roleName: 'secrets-platform-break-glass' },
+  breakGlass: { roleName: 'secrets-platform-break-glass', description: 'Assumed only through the audited emergency-access procedure' },
   owner: 'platform-team',
   costCenter: 'platform-security',
   recoveryWindowDays: 14,

@@ -3,44 +3,42 @@
  * exists, so a bad catalog fails `cdktf synth` with every problem listed and nothing written.
  */
 import { existsSync, statSync } from 'node:fs';
-import { isTagValue, rulesProblems } from '../../lambdas/rotation/contract';
 import * as path from 'node:path';
-import { ecsTrustPolicy, secretResourcePolicy, MAX_MANAGED_POLICIES_PER_ROLE, readPolicy, SecretGrant, splitReadGrants } from '../../modules/access';
-import { keyPolicy } from '../../modules/encryption-key';
-import { broadClientCidrs, MIN_ENDPOINT_CLIENT_PREFIX } from '../../modules/network';
+import { isTagValue, MAX_SECRET_VALUE_BYTES, rulesProblems } from '../lambdas/rotation/contract';
+import { MAX_MANAGED_POLICIES_PER_ROLE } from '../modules/policies/access';
+import { broadClientCidrs, MIN_ENDPOINT_CLIENT_PREFIX } from '../modules/policies/network';
 import {
   ACCOUNT_ID_PATTERN,
-  MAX_SECRET_VALUE_BYTES,
   REGION_PATTERN,
   recoveryWindowProblem,
   rotationScheduleProblems,
   secretNameProblems,
   tagProblems,
-  Violation,
-} from '../../modules/guardrails';
-import { estimatedKeyArn, estimatedSecretArn, POLICY_LIMITS, PolicyDocument, policySize } from '../../modules/policy';
-import { lambdaTrustPolicy, rotationRolePolicy } from '../../modules/rotation';
-import { catalogUsername, categoryReaders, ecsServices, isBinary, keyGrantees, jsonKeys, keyPlan, readerGrants, rotationFunctionName, rotationGroups, secretName, secretRegions } from './derive';
-import { NAME_PREFIX } from './project';
-import { secretPrincipals } from '../secret-access';
-import { EnvironmentConfig, SecretSpec } from './types';
+  Violation as LegacyViolation,
+} from '../modules/guardrails';
+import { Violation } from './rules/violation';
+import { policySize } from '../modules/policy';
+import { catalogUsername } from './plan/derive';
+import { EnvironmentPlan } from './plan/types';
+import { SecretSpec } from './environments/types';
 
 const GENERATED_LENGTH = { min: 1, max: 4096 };
 const DB_FIELDS = ['engine', 'host', 'username'];
 
-export function validateEnvironments(envs: EnvironmentConfig[], repoRoot: string): Violation[] {
+export function validatePlans(plans: readonly EnvironmentPlan[], repoRoot: string): Violation[] {
   const out: Violation[] = [];
   const names = new Set<string>();
-  for (const env of envs) {
-    if (names.has(env.name)) out.push({ subject: `environment ${env.name}`, rule: 'ENV-duplicate', message: 'declared twice', fix: 'keep one catalog per environment' });
-    names.add(env.name);
-    out.push(...validateEnvironment(env, repoRoot));
+  for (const plan of plans) {
+    if (names.has(plan.environment)) out.push({ environment: plan.environment, name: `environment ${plan.environment}`, rule: 'ENV-duplicate', message: 'declared twice', fix: 'keep one catalog per environment' });
+    names.add(plan.environment);
+    out.push(...validatePlan(plan, repoRoot).map((v) => ({ environment: plan.environment, name: v.subject, rule: v.rule, message: v.message, fix: v.fix })));
   }
   return out;
 }
 
-export function validateEnvironment(env: EnvironmentConfig, repoRoot: string): Violation[] {
-  const out: Violation[] = [];
+export function validatePlan(plan: EnvironmentPlan, repoRoot: string): LegacyViolation[] {
+  const env = plan.catalog;
+  const out: LegacyViolation[] = [];
   const envSubject = `environment ${env.name}`;
   const add = (subject: string, [rule, message, fix]: [string, string, string]) => out.push({ subject, rule, message, fix });
   const production = env.name === 'production';
@@ -55,13 +53,10 @@ export function validateEnvironment(env: EnvironmentConfig, repoRoot: string): V
   }
   const broad = broadClientCidrs(env.network?.endpointClientCidrs ?? []);
   if (broad.length > 0) {
-    add(envSubject, ['NET-endpoint-clients', `endpoint client CIDRs ${broad.join(', ')} are broader than /${MIN_ENDPOINT_CLIENT_PREFIX} (or not IPv4 CIDRs)`, 'name the clients\' security groups in network.endpointClientSecurityGroupIds, or exact CIDRs of /24 or narrower']);
+    add(envSubject, ['NET-endpoint-clients', `endpoint client CIDRs ${broad.join(', ')} are broader than /${MIN_ENDPOINT_CLIENT_PREFIX} (or not IPv4 CIDRs)`, "name the clients' security groups in network.endpointClientSecurityGroupIds, or exact CIDRs of /24 or narrower"]);
   }
   if (env.secrets.length > 0 && !env.deployRoleArn) {
-    add(envSubject, ['ACCESS-deploy-role', 'no deployRoleArn: every secret\'s resource policy names the deploy role as its only manager', 'set deployRoleArn to the role Terraform runs as']);
-  }
-  if (!/^[\w+=,.@-]{1,64}$/.test(env.breakGlass?.roleName ?? '')) {
-    add(envSubject, ['ACCESS-break-glass', `break-glass role name "${env.breakGlass?.roleName ?? ''}" is missing or not an IAM role name`, 'set breakGlass.roleName to the role (this account) that may always repair a secret\'s policy']);
+    add(envSubject, ['ACCESS-deploy-role', "no deployRoleArn: every secret's resource policy names the deploy role as its only manager", 'set deployRoleArn to the role Terraform runs as']);
   }
   for (const [name, r] of Object.entries(env.readers)) {
     const subject = `reader ${name} (${env.name})`;
@@ -77,9 +72,10 @@ export function validateEnvironment(env: EnvironmentConfig, repoRoot: string): V
 
   const ids = new Set<string>();
   const secretNames = new Map<string, string>();
-  const byId = new Map(env.secrets.map((s) => [s.id, s]));
-  for (const s of env.secrets) {
-    const name = secretName(env, s);
+  const byId = new Map(plan.secrets.map((p) => [p.id, p]));
+  for (const p of plan.secrets) {
+    const s = p.spec;
+    const name = p.name;
     const subject = `secret ${name} (${env.name})`;
     const v = s.value;
     if (ids.has(s.id)) add(subject, ['SM-duplicate-id', `id "${s.id}" is used twice`, 'give each secret its own id']);
@@ -143,9 +139,9 @@ export function validateEnvironment(env: EnvironmentConfig, repoRoot: string): V
     }
     if (r) {
       for (const p of rotationScheduleProblems(r.schedule)) add(subject, p);
-      if (isBinary(s)) add(subject, ['ROT-binary', 'binary secrets cannot be rotated by our rotation functions', 'remove rotation, or store the value as text']);
+      if (p.binary) add(subject, ['ROT-binary', 'binary secrets cannot be rotated by our rotation functions', 'remove rotation, or store the value as text']);
       if (r.kind === 'database') {
-        const keys = jsonKeys(s);
+        const keys = p.jsonKeys;
         const missing = DB_FIELDS.concat('password').filter((f) => !keys?.includes(f));
         if (missing.length > 0) add(subject, ['ROT-database-fields', `database rotation needs JSON keys ${missing.join(', ')}`, 'declare them in value.fields / value.generated (or jsonKeys for an external JSON value)']);
         if (v.kind === 'json' && typeof v.fields.engine === 'string' && v.fields.engine !== r.engine && !(r.engine === 'mariadb' && v.fields.engine === 'mysql') && !(r.engine === 'mysql' && v.fields.engine === 'mariadb')) {
@@ -155,12 +151,12 @@ export function validateEnvironment(env: EnvironmentConfig, repoRoot: string): V
           const admin = r.adminSecret ? byId.get(r.adminSecret) : undefined;
           if (!r.adminSecret) add(subject, ['ROT-admin-missing', `strategy ${r.strategy} needs adminSecret`, 'name the catalog id of the admin (master) secret']);
           else if (!admin) add(subject, ['ROT-admin-unknown', `adminSecret "${r.adminSecret}" is not a secret of this environment`, 'use the id of a secret in this catalog']);
-          else if (admin === s) add(subject, ['ROT-admin-self', 'adminSecret is the secret itself', 'use single-user, or a separate admin secret']);
-          else if (!DB_FIELDS.concat('password').every((f) => jsonKeys(admin)?.includes(f))) add(subject, ['ROT-admin-fields', `admin secret ${r.adminSecret} lacks engine/host/username/password keys`, 'declare those keys on the admin secret']);
+          else if (admin === p) add(subject, ['ROT-admin-self', 'adminSecret is the secret itself', 'use single-user, or a separate admin secret']);
+          else if (!DB_FIELDS.concat('password').every((f) => admin.jsonKeys?.includes(f))) add(subject, ['ROT-admin-fields', `admin secret ${r.adminSecret} lacks engine/host/username/password keys`, 'declare those keys on the admin secret']);
         } else if (r.adminSecret) {
           add(subject, ['ROT-admin-unused', 'single-user rotation ignores adminSecret', 'remove adminSecret or use strategy "admin"']);
         }
-        const username = catalogUsername(s);
+        const username = catalogUsername(s as SecretSpec);
         if (username !== undefined && !isTagValue(username)) {
           add(subject, ['ROT-tag-value', `user name "${username}" cannot be carried in the rotation:username tag (letters, digits, spaces and _.:/=+-@, 256 at most)`, 'use a plainer database user name']);
         }
@@ -179,7 +175,7 @@ export function validateEnvironment(env: EnvironmentConfig, repoRoot: string): V
             add(subject, ['ROT-generated-rules', `generator rules: ${p}`, 'use a longer value, another format, or fewer excluded characters']);
           }
         }
-        const keys = jsonKeys(s);
+        const keys = p.jsonKeys;
         if (r.jsonKey && !keys?.includes(r.jsonKey)) add(subject, ['ROT-json-key', `jsonKey "${r.jsonKey}" is not a key of this secret`, `use one of: ${(keys ?? []).join(', ') || '(not a JSON secret)'}`]);
         if (r.jsonKey && !isTagValue(r.jsonKey)) add(subject, ['ROT-tag-value', `jsonKey "${r.jsonKey}" cannot be carried in a tag (letters, digits, spaces and _.:/=+-@, 256 at most)`, 'rotate a JSON key with a plainer name']);
       }
@@ -188,8 +184,8 @@ export function validateEnvironment(env: EnvironmentConfig, repoRoot: string): V
     // ECS.
     for (const a of s.ecs ?? []) {
       for (const i of a.inject ?? []) {
-        if (isBinary(s)) add(subject, ['ECS-binary', `ECS cannot inject binary secret into ${a.service}`, 'read it at run time (runtime: true) instead']);
-        const keys = jsonKeys(s);
+        if (p.binary) add(subject, ['ECS-binary', `ECS cannot inject binary secret into ${a.service}`, 'read it at run time (runtime: true) instead']);
+        const keys = p.jsonKeys;
         if (i.jsonKey && !keys) add(subject, ['ECS-json-key', `${a.service} injects JSON key ${i.jsonKey}, but the secret is not JSON`, 'drop jsonKey to inject the whole value']);
         else if (i.jsonKey && !keys!.includes(i.jsonKey)) add(subject, ['ECS-json-key', `${a.service} injects unknown JSON key ${i.jsonKey}`, `use one of: ${keys!.join(', ')}`]);
         if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(i.env)) add(subject, ['ECS-env-name', `"${i.env}" is not a valid environment variable name`, 'use letters, digits and "_"']);
@@ -202,7 +198,7 @@ export function validateEnvironment(env: EnvironmentConfig, repoRoot: string): V
   }
   for (const p of tagProblems(env.tags ?? {})) add(envSubject, p);
 
-  if (out.length === 0) out.push(...policySizeViolations(env));
+  if (out.length === 0) out.push(...policySizeViolations(plan));
   return out;
 }
 
@@ -216,70 +212,25 @@ export interface PolicySize {
   unit?: string;
 }
 
-export function policySizeViolations(env: EnvironmentConfig): Violation[] {
-  return policySizes(env)
+export function policySizeViolations(plan: EnvironmentPlan): LegacyViolation[] {
+  return policySizes(plan)
     .filter((p) => p.size > p.limit)
     .map((p) => ({ subject: p.subject, rule: 'POLICY-size', message: `${p.what} would be ${p.size} ${p.unit ?? 'characters'}; AWS allows ${p.limit}`, fix: p.fix }));
 }
 
-/** Renders every derived policy with realistic ARNs and measures it against AWS's size limits. */
-export function policySizes(env: EnvironmentConfig): PolicySize[] {
-  const out: PolicySize[] = [];
-  const check = (subject: string, what: string, doc: PolicyDocument, limit: number, fix: string) => {
-    out.push({ subject, what, size: policySize(doc), limit, fix });
-  };
-  const grant = (s: SecretSpec): SecretGrant => {
-    const arn = estimatedSecretArn(env.region, env.accountId, secretName(env, s));
-    const key = estimatedKeyArn(env.region, env.accountId);
-    return { secret: { arn, estimatedArn: arn }, key: s.awsManagedKey ? undefined : { arn: key, estimatedArn: key }, regions: secretRegions(env, s) };
-  };
-  for (const s of env.secrets) {
-    const replicas = (s.replicas ?? []).map((r) => ({ arn: estimatedSecretArn(r, env.accountId, secretName(env, s)), estimatedArn: estimatedSecretArn(r, env.accountId, secretName(env, s)) }));
-    const doc = secretResourcePolicy({ secret: grant(s).secret, replicas, ...secretPrincipals(env, s) }, true);
-    check(`secret ${secretName(env, s)} (${env.name})`, 'its resource policy', doc, POLICY_LIMITS.secretResourcePolicy, 'share with fewer accounts, or with an organization');
-  }
-  for (const [category, regions] of keyPlan(env)) {
-    for (const region of [env.region, ...regions]) {
-      const doc = keyPolicy({ accountId: env.accountId, region, useVia: ['secretsmanager'], grantees: keyGrantees(env, categoryReaders(env, category)), services: [] });
-      check(`key ${category} (${env.name}, ${region})`, 'the key policy', doc, POLICY_LIMITS.kmsKeyPolicy, 'share fewer roles, or share with an organization');
-    }
-  }
-  for (const svc of ecsServices(env)) {
-    const subject = `ECS service ${svc.service} (${env.name})`;
-    const fix = 'split the service\'s secrets across fewer, larger JSON secrets';
-    if (svc.inject.length > 0) check(subject, 'the execution role\'s inline policy', readPolicy(svc.inject.map((i) => grant(i.secret)), { describe: false, estimate: true }), POLICY_LIMITS.iamInlinePoliciesPerRole, fix);
-    if (svc.runtime.length > 0) check(subject, 'the task role\'s inline policy', readPolicy(svc.runtime.map(grant), { describe: true, estimate: true }), POLICY_LIMITS.iamInlinePoliciesPerRole, fix);
-    check(subject, 'the trust policy', ecsTrustPolicy(env.accountId, env.region), POLICY_LIMITS.iamTrustPolicy, 'report this as a bug');
-  }
-  for (const [name, secrets] of readerGrants(env)) {
-    const r = env.readers[name];
-    if (!r) continue;
-    const subject = `reader ${name} (${env.name})`;
-    if (r.kind === 'iam-role') {
-      check(subject, 'the role\'s inline policy', readPolicy(secrets.map(grant), { describe: true, estimate: true }), POLICY_LIMITS.iamInlinePoliciesPerRole, 'share fewer secrets with this reader, or group them into JSON secrets');
-      continue;
-    }
-    const parts = splitReadGrants(secrets.map(grant), POLICY_LIMITS.iamManagedPolicy, { describe: true });
-    for (const part of parts) check(subject, 'a consumer policy (a managed policy in their account)', readPolicy(part, { describe: true, estimate: true }), POLICY_LIMITS.iamManagedPolicy, 'share fewer secrets with this reader, or group them into JSON secrets');
+/** Measures every document the plan holds (the documents the stack renders) against AWS's limits. */
+export function policySizes(plan: EnvironmentPlan): PolicySize[] {
+  const out: PolicySize[] = plan.documents.map((d) => ({ subject: d.subject, what: d.what, size: policySize(d.document), limit: d.limit, fix: d.fix }));
+  for (const r of plan.readers) {
+    if (!r.consumerPolicies) continue;
     out.push({
-      subject,
+      subject: `reader ${r.name} (${plan.environment})`,
       what: 'the consumer managed policies a reading role attaches',
-      size: parts.length,
+      size: r.consumerPolicies.length,
       limit: MAX_MANAGED_POLICIES_PER_ROLE,
       unit: 'policies',
       fix: 'share fewer secrets with this reader, group them into JSON secrets, or share with an organization',
     });
-  }
-  for (const group of rotationGroups(env)) {
-    const byId = new Map(env.secrets.map((s) => [s.id, s]));
-    const doc = rotationRolePolicy(
-      { region: env.region, accountId: env.accountId, namePrefix: NAME_PREFIX[env.name], functionName: rotationFunctionName(env, group), secrets: group.secrets.map(grant), adminSecrets: group.adminSecretIds.filter((id) => byId.has(id)).map((id) => grant(byId.get(id)!)) },
-      `arn:aws:logs:${env.region}:${env.accountId}:log-group:/aws/lambda/${rotationFunctionName(env, group)}`,
-      !!env.network,
-      true,
-    );
-    check(`rotation function ${group.key} (${env.name})`, 'the rotation role\'s inline policy', doc, POLICY_LIMITS.iamInlinePoliciesPerRole, 'rotate fewer secrets with this strategy in one environment');
-    check(`rotation function ${group.key} (${env.name})`, 'the trust policy', lambdaTrustPolicy(env.accountId), POLICY_LIMITS.iamTrustPolicy, 'report this as a bug');
   }
   return out;
 }

@@ -1,0 +1,45 @@
+/** Provider and S3 backend shared by every stack of an account: region, guards, tags, locking. */
+import { S3Backend, TerraformStack } from 'cdktf';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { PROJECT, stateBackendFor } from './environments/project';
+import { EnvironmentConfig } from './environments/types';
+import { defaultTags } from './plan/plan';
+
+export const TERRAFORM_REQUIRED_VERSION = '>= 1.11.0';
+
+export { defaultTags };
+
+/**
+ * Configures a stack of one environment's account: the AWS provider (region, allowed account,
+ * the deploy role, default tags), the Terraform version floor and, for `s3`, the state backend
+ * in that account with S3 native locking alongside DynamoDB.
+ */
+export function configureStack(
+  stack: TerraformStack,
+  env: Pick<EnvironmentConfig, 'name' | 'accountId' | 'region' | 'deployRoleArn' | 'owner' | 'costCenter' | 'tags'>,
+  stateKey: string,
+  backend: 'local' | 's3',
+): void {
+  new AwsProvider(stack, 'aws', {
+    region: env.region,
+    allowedAccountIds: [env.accountId],
+    assumeRole: env.deployRoleArn ? [{ roleArn: env.deployRoleArn, sessionName: `${PROJECT}-${env.name}` }] : undefined,
+    defaultTags: [{ tags: defaultTags(env) }],
+  });
+  stack.addOverride('terraform.required_version', TERRAFORM_REQUIRED_VERSION);
+  if (backend === 's3') {
+    const state = stateBackendFor(env);
+    const s3 = new S3Backend(stack, {
+      bucket: state.bucket,
+      key: stateKey,
+      region: state.region,
+      encrypt: true,
+      kmsKeyId: `arn:aws:kms:${state.region}:${state.accountId}:${state.keyAlias}`,
+      dynamodbTable: state.lockTable,
+      allowedAccountIds: [env.accountId],
+      assumeRole: env.deployRoleArn ? { roleArn: env.deployRoleArn, sessionName: `${PROJECT}-${env.name}-state` } : undefined,
+    });
+    // S3 native locking (Terraform >= 1.10) alongside DynamoDB while both are supported.
+    s3.addOverride('use_lockfile', true);
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * What a guardrail reports, and the error that carries the reports to the user: one line per
+ * problem, naming the environment, the secret (or other subject), the rule, and the fix.
+ */
+
+export interface Violation {
+  /** The environment whose catalog breaks the rule (`production`), or `catalog #2` when unnamed. */
+  readonly environment: string;
+  /** The catalog id of the secret concerned, when a secret is concerned. */
+  readonly secretId?: string;
+  /** What the problem is about: the secret's name, or `reader partner`, `ECS service api`, ... */
+  readonly name: string;
+  /** The rule's id (see stacks/rules/README.md), e.g. `SM-NAME-LENGTH`. */
+  readonly rule: string;
+  readonly message: string;
+  /** What to change; empty only where no single fix is obvious. */
+  readonly fix: string;
+}
+
+/** The subject of a violation as printed: `secret billing_stripe_key` or its `name`. */
+export function subjectOf(v: Violation): string {
+  return v.secretId !== undefined ? `secret ${v.secretId}` : v.name;
+}
+
+/** One line: `production: secret billing_stripe_key: <message> [RULE] fix: <fix>`. */
+export function formatViolation(v: Violation): string {
+  return `${v.environment}: ${subjectOf(v)}: ${v.message} [${v.rule}]${v.fix ? ` fix: ${v.fix}` : ''}`;
+}
+
+export class GuardrailError extends Error {
+  constructor(readonly violations: readonly Violation[]) {
+    super(
+      `Synth refused: ${violations.length} problem(s) in the catalogs; nothing was written.\n` + violations.map((v) => `  ${formatViolation(v)}`).join('\n'),
+    );
+    this.name = 'GuardrailError';
+  }
+}
