@@ -51,6 +51,15 @@ export function validatePlan(plan: EnvironmentPlan, repoRoot: string): LegacyVio
   if (!Number.isInteger(kd) || kd < 7 || kd > 30 || (production && kd !== 30)) {
     add(envSubject, ['KMS-2 deletion-window', `key deletion window ${kd} days (7..30, 30 in production)`, production ? 'set keyDeletionWindowDays to 30' : 'set keyDeletionWindowDays between 7 and 30']);
   }
+  // No application holds master credentials: a secret that drives another's rotation (an admin
+  // or master login) is read by rotation functions only, never by a reader or an ECS service.
+  const adminIds = new Set(env.secrets.flatMap((s) => (s.rotation?.kind === 'database' && s.rotation.adminSecret ? [s.rotation.adminSecret] : [])));
+  for (const s of env.secrets.filter((x) => adminIds.has(x.id))) {
+    const holders = [...(s.readers ?? []).map((r) => `reader ${r}`), ...(s.ecs ?? []).map((a) => `ECS service ${a.service}`)];
+    if (holders.length > 0) {
+      add(`secret ${s.id} (${env.name})`, ['ACCESS-master-readers', `drives the rotation of other logins, yet ${holders.join(', ')} would read it`, 'give applications an application login rotated with alternating users (adminSecret pointing at this one) and remove readers/ecs from the master']);
+    }
+  }
   const broad = broadClientCidrs(env.network?.endpointClientCidrs ?? []);
   if (broad.length > 0) {
     add(envSubject, ['NET-endpoint-clients', `endpoint client CIDRs ${broad.join(', ')} are broader than /${MIN_ENDPOINT_CLIENT_PREFIX} (or not IPv4 CIDRs)`, "name the clients' security groups in network.endpointClientSecurityGroupIds, or exact CIDRs of /24 or narrower"]);

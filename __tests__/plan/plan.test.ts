@@ -197,13 +197,13 @@ describe('planEnvironment', () => {
     expect(f.functionName).toBe('prod-secrets-rotation-postgres-alternating-users');
     expect(f.roleName).toBe('prod-secrets-rotation-postgres-alternating-users-role');
     expect(f.environment).toEqual({ ROTATION_STRATEGY: 'alternating-users', ROTATION_MIN_TLS: 'verify-full', NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem' });
-    expect(f.secretIds).toEqual(['platform_db_app']);
-    expect(f.adminSecretIds).toEqual(['platform_db_master']);
+    expect(f.secretIds).toEqual(['platform_db_app', 'ticket_db_app']);
+    expect(f.adminSecretIds).toEqual(['platform_db_master', 'ticket_db_master']);
     expect(f.logGroupArn).toBe('arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/prod-secrets-rotation-postgres-alternating-users');
     const logs = f.rolePolicy.Statement.find((s) => s.Sid === 'WriteOwnLogs')!;
     expect(logs.Resource).toBe(`${f.logGroupArn}:*`);
     const admin = f.rolePolicy.Statement.find((s) => s.Sid === 'ReadAdminSecrets')!;
-    expect(admin.Resource).toEqual([p.secrets.find((s) => s.id === 'platform_db_master')!.arn]);
+    expect(admin.Resource).toEqual(['platform_db_master', 'ticket_db_master'].map((id) => p.secrets.find((s) => s.id === id)!.arn));
     const gen = p.rotationFunctions.find((r) => r.key === 'generated')!;
     expect(gen.environment).toEqual({});
     expect(gen.description).toBe('Secrets Manager rotation (generated values)');

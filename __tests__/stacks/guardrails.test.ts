@@ -59,6 +59,10 @@ const rotation = (change: object) => (e: EnvironmentConfig) => {
 const cases: Array<[string, (e: EnvironmentConfig) => void, string, RegExp]> = [
   ['endpoint clients 0.0.0.0/1 + 128.0.0.0/1 (the whole Internet in two halves)', (e) => (e.network = { ...e.network!, endpointClientCidrs: ['0.0.0.0/1', '128.0.0.0/1'] }), 'NET-endpoint-clients', /0\.0\.0\.0\/1, 128\.0\.0\.0\/1 are broader than \/24/],
   ['endpoint clients: the whole VPC range', (e) => (e.network = { ...e.network!, endpointClientCidrs: ['10.0.0.0/16'] }), 'NET-endpoint-clients', /10\.0\.0\.0\/16/],
+  ['an ECS service reads the master that drives another login', (e) => {
+    e.secrets.push({ id: 'app', service: 'app', component: 'postgres', type: 'app-credentials', description: 'app', category: 'database', value: { kind: 'json', fields: { engine: 'postgres', host: 'db.internal', port: 5432, username: 'app_user' }, generated: { password: {} } }, rotation: { kind: 'database', engine: 'postgres', strategy: 'alternating-users', adminSecret: 'db', schedule: { afterDays: 30 }, databaseCidrs: ['10.0.0.5/32'] } });
+    e.secrets[0].ecs = [{ service: 'api', runtime: true }];
+  }, 'ACCESS-master-readers', /ECS service api would read it/],
   ['no deploy role to name in the secret policies', (e) => delete e.deployRoleArn, 'ACCESS-deploy-role', /only manager/],
   ['name with a space', patch('db', { name: 'prod/app/my secret' }), 'SM-5 name-characters', /"\s"/],
   ['name over 512 characters', patch('db', { name: 'prod/' + 'a'.repeat(520) }), 'SM-5 name-length', /1 to 512/],

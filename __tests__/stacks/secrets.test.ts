@@ -33,6 +33,7 @@ describe('production secrets', () => {
     'prod/myapp/mysql/credentials',
     'prod/myapp/mysql/rotation-admin',
     'prod/ticket-system/postgres/master-credentials',
+    'prod/ticket-system/postgres/app-credentials',
     'prod/ticket-system/auth/jwt-signing-key',
     'prod/ticket-system/app/config',
     'prod/edge/tls/private-key',
@@ -177,7 +178,8 @@ describe('production secrets', () => {
     expect(execDoc.Statement.find((x: any) => x.Sid === 'WriteServiceLogs').Resource).toBe(`arn:aws:logs:us-east-1:${ACCOUNTS.production}:log-group:/ecs/prod-ticket-api:log-stream:*`);
     expect(execDoc.Statement.find((x: any) => x.Sid === 'EcrAuthorizationToken')).toMatchObject({ Action: 'ecr:GetAuthorizationToken', Resource: '*' });
     const taskDoc = policyOf(task[0]);
-    expect(taskDoc.Statement[0].Resource).toEqual([secretRef('prod/ticket-system/postgres/master-credentials')]);
+    // The API reads its application login, never the Aurora master (issue 10).
+    expect(taskDoc.Statement[0].Resource).toEqual([secretRef('prod/ticket-system/postgres/app-credentials')]);
   });
 
   test('ECS valueFrom strings, including the JSON-key form arn:key::', () => {

@@ -78,6 +78,10 @@ export interface AccessFacts {
   secrets: SecretExpectation[];
   /** Cross-account reader roles and the `consumer_policies_<output>` the stack hands them. */
   crossAccountReaders: Array<{ output: string; roleArns: string[] }>;
+  /** Secrets that drive another secret's rotation (masters, rotation admins). */
+  masterSecretNames: string[];
+  /** The rotation functions' roles: the only application-side readers of a master. */
+  rotationRoleArns: string[];
   /** Endpoint clients the catalog names. */
   endpointClients: { cidrs: string[]; securityGroupIds: string[] };
 }
@@ -136,6 +140,8 @@ export function catalogFacts(plan: EnvironmentPlan): AccessFacts {
     readerAccounts: [...readerAccounts].sort(),
     crossAccountReaders,
     secrets: [...secrets.values()],
+    masterSecretNames: [...new Set(plan.rotationFunctions.flatMap((f) => f.adminSecretIds))].map((id) => secrets.get(id)?.name).filter((n): n is string => !!n),
+    rotationRoleArns: plan.rotationFunctions.map((f) => roleArn(f.roleName)),
     endpointClients: { cidrs: [...(plan.endpoint?.clientCidrs ?? [])], securityGroupIds: [...(plan.endpoint?.clientSecurityGroupIds ?? [])] },
   };
 }

@@ -32,7 +32,7 @@ import {
 } from './expected';
 import { KeyFact, PolicyDoc, SecretFact, StackModel } from './model';
 
-export type CheckKind = 'secretsmanager' | 'kms' | 'combined' | 'identity' | 'endpoint' | 'network' | 'service';
+export type CheckKind = 'secretsmanager' | 'kms' | 'combined' | 'identity' | 'endpoint' | 'network' | 'service' | 'catalog';
 
 export interface Finding {
   stack: string;
@@ -324,6 +324,17 @@ export async function prove(model: StackModel, facts: AccessFacts, opts: ProofOp
           resourcePolicy: opened,
         });
         record('service', service, `${action} by the service itself`, `${fact.name} [${region}]`, true, d);
+      }
+    }
+  }
+  // No application holds master credentials: whatever the catalog says, a secret that drives
+  // another's rotation is read only by rotation roles and the deploy and break-glass roles.
+  for (const name of facts.masterSecretNames) {
+    for (const [arn, what] of Object.entries(matrix[name] ?? {})) {
+      const p = principals.find((x) => x.arn === arn);
+      const allowedKind = p && ['deploy', 'break-glass'].includes(p.kind);
+      if (!allowedKind && !facts.rotationRoleArns.includes(arn) && what.some((w) => w.startsWith('read'))) {
+        findings.push({ stack: model.stack, check: 'catalog', principal: arn, action: 'secretsmanager:GetSecretValue', target: `${name} (a master: it drives another login's rotation)`, expected: 'Denied', actual: 'Allowed', decidedBy: `the catalog grants it (${what[0]})` });
       }
     }
   }
