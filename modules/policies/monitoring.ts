@@ -38,7 +38,7 @@ export const deniedReadsRuleState = 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVEN
 export const KEY_INCIDENT_EVENTS = ['DisableKey', 'ScheduleKeyDeletion', 'DisableKeyRotation', 'PutKeyPolicy', 'UpdatePrimaryRegion', 'ReplicateKey'];
 
 /** An API call of `service` recorded by CloudTrail, with more conditions on its record. */
-function apiCallPattern(service: 'kms' | 'secretsmanager', detail: Record<string, unknown>) {
+function apiCallPattern<D extends object>(service: 'kms' | 'secretsmanager', detail: D) {
   return { source: [`aws.${service}`], 'detail-type': ['AWS API Call via CloudTrail'], detail: { eventSource: [`${service}.amazonaws.com`], ...detail } };
 }
 
