@@ -30,7 +30,7 @@ const DEPLOY = role('deploy');
 const BREAK_GLASS = role('break-glass');
 const ADMIN = role('admin');
 
-const policy = secretResourcePolicy(
+const policyOf = () => secretResourcePolicy(
   {
     secret: SECRET,
     replicas: [REPLICA],
@@ -47,7 +47,7 @@ const policy = secretResourcePolicy(
   true,
 );
 const can = (principal: string, action: string, region = 'us-east-1', context: Record<string, string> = {}) =>
-  allowed({ principal, action, resource: arn(region), resourceAccount: ACCOUNT, resourcePolicy: policy, context: { 'secretsmanager:VersionStage': 'AWSCURRENT', ...context } });
+  allowed({ principal, action, resource: arn(region), resourceAccount: ACCOUNT, resourcePolicy: policyOf(), context: { 'secretsmanager:VersionStage': 'AWSCURRENT', ...context } });
 
 test('value reads: the named roles, the break-glass role, and the named reader of the other account (AWSCURRENT only)', async () => {
   for (const p of [APP, ROTATION, BREAK_GLASS]) expect([p, await can(p, 'secretsmanager:GetSecretValue')]).toEqual([p, true]);
@@ -80,12 +80,29 @@ test('value writes: rotation, deploy and break-glass; management: deploy and bre
     for (const p of [DEPLOY, BREAK_GLASS]) expect([p, action, await can(p, action)]).toEqual([p, action, true]);
     for (const p of [ROTATION, APP, ADMIN]) expect([p, action, await can(p, action)]).toEqual([p, action, false]);
   }
-  expect(SECRET_MANAGEMENT_ACTIONS).toHaveLength(14);
+  expect(SECRET_MANAGEMENT_ACTIONS).toEqual(
+    ['CancelRotateSecret', 'CreateSecret', 'DeleteResourcePolicy', 'DeleteSecret', 'PutResourcePolicy', 'RemoveRegionsFromReplication', 'ReplicateSecretToRegions', 'RestoreSecret', 'RotateSecret', 'StopReplicationToReplica', 'TagResource', 'UntagResource', 'UpdateSecret', 'ValidateResourcePolicy'].map((a) => `secretsmanager:${a}`),
+  );
+  expect(SECRET_VALUE_WRITE_ACTIONS).toEqual(['secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage']);
+  const p = policyOf();
+  expect(p.Statement.map((s) => s.Sid)).toEqual(['ReadCurrent111111111111', 'Describe111111111111', 'ReadCurrentoabcdefghij', 'Describeoabcdefghij', 'DenyValueReadsToUnnamed', 'DenyValueReadsToUnnamedInThisAccount', 'DenyValueWritesToUnnamed', 'DenyManagementToUnnamed']);
+  for (const st of p.Statement.filter((s) => s.Effect === 'Deny')) {
+    expect(st.Principal).toBe('*');
+    expect(st.Resource).toEqual([arn('us-east-1'), arn('us-west-2')]);
+    expect((st.Condition as any).BoolIfExists).toEqual({ 'aws:PrincipalIsAWSService': 'false' });
+  }
+  expect(p.Statement[4].Action).toEqual(['secretsmanager:GetSecretValue']);
+  expect((p.Statement[4].Condition as any).ArnNotLike['aws:PrincipalArn']).toEqual([APP, BREAK_GLASS, READER, ROTATION].sort());
+  expect((p.Statement[5].Condition as any).StringEquals).toEqual({ 'aws:PrincipalAccount': ACCOUNT });
+  expect((p.Statement[4].Condition as any).StringNotEquals).toEqual({ 'aws:PrincipalOrgID': ['o-abcdefghij'] });
+  expect(p.Statement[6].Action).toEqual(SECRET_VALUE_WRITE_ACTIONS);
+  expect(p.Statement[7].Action).toEqual(SECRET_MANAGEMENT_ACTIONS);
   // Metadata stays with IAM: an administrator may describe, never read.
   expect(await can(ADMIN, 'secretsmanager:DescribeSecret')).toBe(true);
 });
 
 test('AWS services acting as themselves are never denied (replication, rotation)', async () => {
+  const policy = policyOf();
   const opened = { ...policy, Statement: [...policy.Statement, { Effect: 'Allow', Principal: { Service: 'secretsmanager.amazonaws.com' }, Action: '*', Resource: '*' }] };
   for (const action of ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:ReplicateSecretToRegions']) {
     expect(await allowed({ principal: 'secretsmanager.amazonaws.com', action, resource: arn('us-east-1'), resourceAccount: ACCOUNT, resourcePolicy: opened })).toBe(true);
@@ -121,6 +138,9 @@ test('a read policy names the secret, its replicas and their keys, decrypting on
   expect(await read('kms:GenerateDataKey', KEY.estimatedArn, { 'kms:ViaService': 'secretsmanager.us-east-1.amazonaws.com' })).toBe(false);
   expect(readPolicy([grant], { describe: false }).Statement[0]).toEqual({ Sid: 'ReadSecrets', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: [SECRET.arn, REPLICA.arn] });
   expect(readPolicy([{ secret: SECRET, regions: ['us-east-1'] }], { describe: true }).Statement).toHaveLength(1);
+  // A secret under the AWS-managed key adds no key and no Region to another's decrypt statement.
+  const mixed = readPolicy([grant, { secret: { arn: 'x', estimatedArn: 'x' }, regions: ['eu-west-1'] }], { describe: false });
+  expect(mixed.Statement[1]).toEqual({ Sid: 'DecryptThroughSecretsManager', Effect: 'Allow', Action: 'kms:Decrypt', Resource: [KEY.arn, WEST_KEY.arn], Condition: { StringEquals: { 'kms:ViaService': ['secretsmanager.us-east-1.amazonaws.com', 'secretsmanager.us-west-2.amazonaws.com'] } } });
 });
 
 test('consumer policies split at the size limit, keeping every grant, in order', () => {
@@ -133,6 +153,11 @@ test('consumer policies split at the size limit, keeping every grant, in order',
   for (let i = 0; i < parts.length - 1; i++) expect(policySize(readPolicy([...parts[i], parts[i + 1][0]], { describe: true, estimate: true }))).toBeGreaterThan(6144);
   expect(splitReadGrants([], 6144, { describe: true })).toEqual([]);
   expect(splitReadGrants(many.slice(0, 1), 10, { describe: true })).toEqual([many.slice(0, 1)]);
+  // A document exactly at the limit still fits (AWS's limit is inclusive).
+  const two = many.slice(0, 2);
+  const exact = policySize(readPolicy(two, { describe: true, estimate: true }));
+  expect(splitReadGrants(two, exact, { describe: true })).toEqual([two]);
+  expect(splitReadGrants(two, exact - 1, { describe: true })).toEqual([[two[0]], [two[1]]]);
   expect(MAX_MANAGED_POLICIES_PER_ROLE).toBe(10);
 });
 
@@ -142,7 +167,12 @@ test('ECS: trust for this account and Region only; the execution role pulls, log
   expect(await assume({ 'aws:SourceAccount': ACCOUNT, 'aws:SourceArn': `arn:aws:ecs:us-east-1:${ACCOUNT}:task/c/1` })).toBe(true);
   expect(await assume({ 'aws:SourceAccount': '999999999999', 'aws:SourceArn': `arn:aws:ecs:us-east-1:999999999999:task/c/1` })).toBe(false);
   expect(await assume({ 'aws:SourceAccount': ACCOUNT, 'aws:SourceArn': `arn:aws:ecs:eu-west-1:${ACCOUNT}:task/c/1` })).toBe(false);
+  expect(await assume({ 'aws:SourceAccount': '999999999999', 'aws:SourceArn': `arn:aws:ecs:us-east-1:${ACCOUNT}:task/c/1` })).toBe(false);
+  expect(trust.Statement[0].Sid).toBe('EcsTasksOfThisAccount');
   const exec = ecsExecutionPolicy({ accountId: ACCOUNT, region: 'us-east-1', repositories: ['api', 'arn:aws:ecr:us-east-1:555555555555:repository/shared'], logGroupName: '/ecs/prod-api', inject: [grant] }, true);
+  // Estimates are measured; references are what is written.
+  expect(exec.Statement[3].Resource).toEqual([arn('us-east-1'), arn('us-west-2')]);
+  expect(ecsExecutionPolicy({ accountId: ACCOUNT, region: 'us-east-1', repositories: ['api'], logGroupName: '/ecs/x', inject: [grant] }).Statement[3]).toEqual({ Sid: 'ReadSecrets', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: [SECRET.arn, REPLICA.arn] });
   const can = (action: string, resource: string, context: Record<string, string> = {}) => allowed({ principal: role('prod-api-ecs-execution'), action, resource, resourceAccount: resource.split(':')[4] || ACCOUNT, identity: exec, context });
   expect(await can('ecr:GetAuthorizationToken', '*')).toBe(true);
   expect(await can('ecr:BatchGetImage', `arn:aws:ecr:us-east-1:${ACCOUNT}:repository/api`)).toBe(true);

@@ -33,6 +33,9 @@ test('the ARN resolver swaps bound estimates for references, longest prefix firs
   expect(r.resolve('arn:aws:logs:us-east-1:1:log-group:/x:*')).toBe('${l.arn}:*');
   expect(r.resolve('"arn:aws:secretsmanager:us-east-1:1:secret:b-AbCdEf"')).toBe('"arn:aws:secretsmanager:us-east-1:1:secret:b-AbCdEf"');
   expect(r.resolve('x arn:aws:secretsmanager:us-east-1:1:secret:a-AbCdEf y')).toBe('x ${s.arn} y');
+  // Only whole ARN components: a longer name that starts like a bound ARN stays itself.
+  expect(r.resolve('arn:aws:secretsmanager:us-east-1:1:secret:a-AbCdEfXY')).toBe('arn:aws:secretsmanager:us-east-1:1:secret:a-AbCdEfXY');
+  expect(r.resolve('arn:aws:logs:us-east-1:1:log-group:/xy:*')).toBe('arn:aws:logs:us-east-1:1:log-group:/xy:*');
   expect(() => r.bind('arn:aws:logs:us-east-1:1:log-group:/x', '${other}')).toThrow(/bound to two resources/);
   expect(r.render(policy([{ Effect: 'Allow', Action: 'a:b', Resource: 'arn:aws:logs:us-east-1:1:log-group:/x:*' }]))).toBe(
     '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"a:b","Resource":"${l.arn}:*"}]}',

@@ -29,18 +29,20 @@ const ROLE = `arn:aws:iam::${ACCOUNT}:role/prod-secrets-rotation-x-role`;
 const delegate = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: '*', Resource: '*' }] };
 
 describe('rotation role', () => {
-  const doc = rotationRolePolicy(
+  const docOf = () => rotationRolePolicy(
     { region: 'us-east-1', accountId: ACCOUNT, namePrefix: 'prod', functionName: 'prod-secrets-rotation-x', secrets: [{ secret: ref(secretArn('app')), key: ref(keyArn('db')), regions: ['us-east-1'] }], adminSecrets: [{ secret: ref(secretArn('master')), key: ref(keyArn('admin')), regions: ['us-east-1'] }] },
     `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/aws/lambda/prod-secrets-rotation-x`,
     true,
     true,
   );
   const can = (action: string, resource: string, context: Record<string, string> = {}) =>
-    allowed({ principal: ROLE, action, resource, resourceAccount: ACCOUNT, identity: doc, context, resourcePolicy: action.startsWith('kms:') ? delegate : undefined });
+    allowed({ principal: ROLE, action, resource, resourceAccount: ACCOUNT, identity: docOf(), context, resourcePolicy: action.startsWith('kms:') ? delegate : undefined });
   const via = { 'kms:ViaService': 'secretsmanager.us-east-1.amazonaws.com' };
 
   test('rotates its secret, reads its admin, through its own Region only', async () => {
-    for (const a of ROTATION_SECRET_ACTIONS) expect([a, await can(a, secretArn('app'))]).toEqual([a, true]);
+    const rotate = ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:ListSecretVersionIds', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'];
+    expect([...ROTATION_SECRET_ACTIONS]).toEqual(rotate);
+    for (const a of rotate) expect([a, await can(a, secretArn('app'))]).toEqual([a, true]);
     expect(await can('secretsmanager:GetSecretValue', secretArn('master'))).toBe(true);
     expect(await can('secretsmanager:DescribeSecret', secretArn('master'))).toBe(true);
     expect(await can('secretsmanager:PutSecretValue', secretArn('master'))).toBe(false);
@@ -54,7 +56,8 @@ describe('rotation role', () => {
     expect(await can('kms:Decrypt', keyArn('db'), { 'kms:ViaService': 'secretsmanager.us-west-2.amazonaws.com' })).toBe(false);
     expect(await can('logs:PutLogEvents', `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/aws/lambda/prod-secrets-rotation-x:log-stream:a`)).toBe(true);
     expect(await can('logs:PutLogEvents', `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/aws/lambda/other:log-stream:a`)).toBe(false);
-    expect(await can('ec2:CreateNetworkInterface', '*')).toBe(true);
+    for (const a of ['ec2:AssignPrivateIpAddresses', 'ec2:CreateNetworkInterface', 'ec2:DeleteNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:UnassignPrivateIpAddresses']) expect([a, await can(a, '*')]).toEqual([a, true]);
+    expect(docOf().Statement.map((s) => s.Sid)).toEqual(['RotateTheseSecrets', 'WriteOwnLogs', 'ReadAdminSecrets', 'KeysThroughSecretsManager', 'AdminKeysThroughSecretsManager', 'LambdaVpcNetworkInterfaces']);
     expect(ROTATION_SECRET_ACTIONS).toHaveLength(5);
   });
 
@@ -68,6 +71,14 @@ describe('rotation role', () => {
     expect(plain.Statement.map((s) => s.Sid)).toEqual(['RotateTheseSecrets', 'WriteOwnLogs', 'ReadAdminSecrets', 'KeysThroughSecretsManager']);
     const none = rotationRolePolicy({ region: 'us-east-1', accountId: ACCOUNT, namePrefix: 'prod', functionName: 'f', secrets: [{ secret: ref(secretArn('a')), regions: [] }], adminSecrets: [] }, 'lg', false);
     expect(none.Statement.map((s) => s.Sid)).toEqual(['RotateTheseSecrets', 'WriteOwnLogs']);
+    // Without `estimate`, the references are written (what the stack renders).
+    const written = rotationRolePolicy({ region: 'us-east-1', accountId: ACCOUNT, namePrefix: 'prod', functionName: 'f', secrets: [{ secret: { arn: '${ref}', estimatedArn: 'est' }, key: { arn: '${key}', estimatedArn: 'k' }, regions: [] }], adminSecrets: [{ secret: { arn: '${admin}', estimatedArn: 'a' }, key: { arn: '${akey}', estimatedArn: 'ak' }, regions: [] }] }, 'lg', false);
+    expect(written.Statement.map((s) => s.Resource)).toEqual([['${ref}'], 'lg:*', ['${admin}'], ['${key}'], ['${akey}']]);
+    expect(written.Statement[4]).toEqual({ Sid: 'AdminKeysThroughSecretsManager', Effect: 'Allow', Action: 'kms:Decrypt', Resource: ['${akey}'], Condition: { StringEquals: { 'kms:ViaService': ['secretsmanager.us-east-1.amazonaws.com'] } } });
+    expect(written.Statement[1]).toEqual({ Sid: 'WriteOwnLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: 'lg:*' });
+    expect(written.Statement[2]).toEqual({ Sid: 'ReadAdminSecrets', Effect: 'Allow', Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'], Resource: ['${admin}'] });
+    expect(written.Statement[3]).toEqual({ Sid: 'KeysThroughSecretsManager', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: ['${key}'], Condition: { StringEquals: { 'kms:ViaService': ['secretsmanager.us-east-1.amazonaws.com'] } } });
+    expect(lambdaTrustPolicy(ACCOUNT).Statement[0].Sid).toBe('LambdaOfThisAccount');
     const many = Array.from({ length: MAX_PER_SECRET_PERMISSIONS + 1 }, (_, i) => ({ secret: ref(secretArn(`s${i}`)), regions: [] }));
     const bulk = rotationRolePolicy({ region: 'us-east-1', accountId: ACCOUNT, namePrefix: 'prod', functionName: 'prod-f', secrets: many, adminSecrets: [] }, 'lg', false);
     // iam-data does not list secretsmanager:ResourceTag/<key>, so the bulk form is checked as written.
@@ -93,9 +104,8 @@ describe('rotation role', () => {
 });
 
 describe('endpoint', () => {
-  const ep = endpointPolicy([ACCOUNT], 'us-east-1');
   const through = (principal: string, action: string, resource: string) =>
-    allowed({ principal, action, resource, resourceAccount: resource === '*' ? ACCOUNT : resource.split(':')[4], endpointPolicy: ep, context: { 'aws:SourceVpce': 'vpce-1' }, resourcePolicy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: principal }, Action: '*', Resource: '*' }] } });
+    allowed({ principal, action, resource, resourceAccount: resource === '*' ? ACCOUNT : resource.split(':')[4], endpointPolicy: endpointPolicy([ACCOUNT], 'us-east-1'), context: { 'aws:SourceVpce': 'vpce-1' }, resourcePolicy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: principal }, Action: '*', Resource: '*' }] } });
   test('our principals reach our secrets; nobody else, nothing else', async () => {
     for (const a of ROTATION_SECRET_ACTIONS) expect([a, await through(ROLE, a, secretArn('app'))]).toEqual([a, true]);
     expect(await through(ROLE, 'secretsmanager:DeleteSecret', secretArn('app'))).toBe(false);
@@ -104,6 +114,7 @@ describe('endpoint', () => {
     expect(await through(ROLE, 'secretsmanager:GetSecretValue', secretArn('app', 'us-west-2'))).toBe(false);
     expect(await through(ROLE, 'secretsmanager:GetRandomPassword', '*')).toBe(true);
     expect(await through('arn:aws:iam::999988887777:role/x', 'secretsmanager:GetRandomPassword', '*')).toBe(false);
+    expect(endpointPolicy([ACCOUNT], 'us-east-1').Statement.map((s) => s.Sid)).toEqual(['OwnAccountsOwnSecrets', 'RandomPasswordsForOwnAccounts']);
   });
   test('client CIDRs broader than a /24, or not IPv4 CIDRs, are refused', () => {
     expect(broadClientCidrs(['0.0.0.0/1', '128.0.0.0/1', '10.0.0.0/16', '10.0.0.0/23', '10.0.0.0/24', '10.0.1.5/32', '10.0.0.0/33', '300.0.0.0/24', '10.0.0.0', 'fd00::/64', ' 10.0.0.0/24'])).toEqual([
@@ -117,7 +128,7 @@ describe('endpoint', () => {
       'fd00::/64',
       ' 10.0.0.0/24',
     ]);
-    expect(broadClientCidrs(['255.255.255.0/24', '1.2.3.4/28'])).toEqual([]);
+    expect(broadClientCidrs(['255.255.255.0/24', '1.2.3.4/28', '192.168.100.200/32', '10.0.0.128/25', '10.10.10.10/30'])).toEqual([]);
     expect(MIN_ENDPOINT_CLIENT_PREFIX).toBe(24);
   });
 });
@@ -125,14 +136,17 @@ describe('endpoint', () => {
 describe('alerts', () => {
   const topic = `arn:aws:sns:us-east-1:${ACCOUNT}:prod-secrets-alerts`;
   const rule = `arn:aws:events:us-east-1:${ACCOUNT}:rule/prod-secrets-key-anomalies`;
-  const tp = alertTopicPolicy(topic, ACCOUNT, [rule]);
-  const publish = (principal: string, context: Record<string, string>) => allowed({ principal, action: 'sns:Publish', resource: topic, resourceAccount: ACCOUNT, resourcePolicy: tp, context: { 'aws:SecureTransport': 'true', ...context } });
+  const publish = (principal: string, context: Record<string, string>) => allowed({ principal, action: 'sns:Publish', resource: topic, resourceAccount: ACCOUNT, resourcePolicy: alertTopicPolicy(topic, ACCOUNT, [rule]), context: { 'aws:SecureTransport': 'true', ...context } });
   test('the topic takes our rules and alarms only, over TLS', async () => {
     expect(await publish('events.amazonaws.com', { 'aws:SourceArn': rule })).toBe(true);
     expect(await publish('events.amazonaws.com', { 'aws:SourceArn': rule.replace('key-anomalies', 'other') })).toBe(false);
     expect(await publish('cloudwatch.amazonaws.com', { 'aws:SourceAccount': ACCOUNT })).toBe(true);
     expect(await publish('cloudwatch.amazonaws.com', { 'aws:SourceAccount': '999999999999' })).toBe(false);
     expect(await publish('cloudwatch.amazonaws.com', { 'aws:SourceAccount': ACCOUNT, 'aws:SecureTransport': 'false' })).toBe(false);
+    expect(await publish('events.amazonaws.com', { 'aws:SourceArn': rule, 'aws:SecureTransport': 'false' })).toBe(false);
+    expect(await publish('sns.amazonaws.com', { 'aws:SourceArn': rule, 'aws:SourceAccount': ACCOUNT })).toBe(false);
+    expect(await allowed({ principal: 'events.amazonaws.com', action: 'sns:Subscribe', resource: topic, resourceAccount: ACCOUNT, resourcePolicy: alertTopicPolicy(topic, ACCOUNT, [rule]), context: { 'aws:SourceArn': rule } })).toBe(false);
+    expect(alertTopicPolicy(topic, ACCOUNT, [rule]).Statement.map((s) => s.Sid)).toEqual(['EventBridgeRulesOfThisStack', 'CloudWatchAlarmsOfThisAccount', 'DenyInsecureTransport']);
     expect(alertTopicName('prod')).toBe('prod-secrets-alerts');
     expect(stateKeyRuleName('prod', 'key-aliases')).toBe('prod-secrets-state-key-aliases');
     expect(stateKeyRuleName('dev', 'key-anomalies')).toBe('dev-secrets-state-key-anomalies');
@@ -145,6 +159,8 @@ describe('alerts', () => {
     const put = (resource: string) => allowed({ principal: ROLE, action: 'events:PutEvents', resource, resourceAccount: ACCOUNT, identity: eventsForwardPolicy(bus) });
     expect(await put(bus)).toBe(true);
     expect(await put(bus.replace('default', 'other'))).toBe(false);
+    expect(eventsTrustPolicy(ACCOUNT).Statement[0].Sid).toBe('EventBridgeOfThisAccount');
+    expect(eventsForwardPolicy(bus).Statement[0].Sid).toBe('PrimaryRegionDefaultBus');
   });
 
   const ev = (service: 'kms' | 'secretsmanager', eventName: string, requestParameters: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
