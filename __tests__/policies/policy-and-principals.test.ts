@@ -82,6 +82,8 @@ test('each secret names its readers, writers and managers as role ARNs', () => {
   expect(noDeploy.get('master')!.managers).toEqual([]);
   expect(noDeploy.get('master')!.readers.every((a) => a.startsWith('arn:aws-cn:iam::'))).toBe(true);
   expect(noDeploy.get('master')!.valueWriters).toEqual(['arn:aws-cn:iam::123456789012:role/prod-rot-postgres-single-user-role']);
+  // Only the catalog's secrets have entries (a rotation without an admin secret adds none).
+  expect([...p.keys()]).toEqual(['master', 'app']);
   expect(rotationRoleName('f')).toBe('f-role');
   expect(terraformWritesValue({ value: { kind: 'external', format: 'text' } })).toBe(false);
   expect(terraformWritesValue({ value: { kind: 'deploy-time' } })).toBe(true);

@@ -79,6 +79,9 @@ describe('rotation role', () => {
     expect(written.Statement[2]).toEqual({ Sid: 'ReadAdminSecrets', Effect: 'Allow', Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'], Resource: ['${admin}'] });
     expect(written.Statement[3]).toEqual({ Sid: 'KeysThroughSecretsManager', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: ['${key}'], Condition: { StringEquals: { 'kms:ViaService': ['secretsmanager.us-east-1.amazonaws.com'] } } });
     expect(lambdaTrustPolicy(ACCOUNT).Statement[0].Sid).toBe('LambdaOfThisAccount');
+    // An admin secret under the AWS-managed key adds no key statement.
+    const managed = rotationRolePolicy({ region: 'us-east-1', accountId: ACCOUNT, namePrefix: 'prod', functionName: 'f', secrets: [{ secret: ref(secretArn('a')), key: ref(keyArn('db')), regions: [] }], adminSecrets: [{ secret: ref(secretArn('m')), regions: [] }] }, 'lg', false);
+    expect(managed.Statement.map((s) => s.Sid)).toEqual(['RotateTheseSecrets', 'WriteOwnLogs', 'ReadAdminSecrets', 'KeysThroughSecretsManager']);
     const many = Array.from({ length: MAX_PER_SECRET_PERMISSIONS + 1 }, (_, i) => ({ secret: ref(secretArn(`s${i}`)), regions: [] }));
     const bulk = rotationRolePolicy({ region: 'us-east-1', accountId: ACCOUNT, namePrefix: 'prod', functionName: 'prod-f', secrets: many, adminSecrets: [] }, 'lg', false);
     // iam-data does not list secretsmanager:ResourceTag/<key>, so the bulk form is checked as written.
@@ -117,7 +120,7 @@ describe('endpoint', () => {
     expect(endpointPolicy([ACCOUNT], 'us-east-1').Statement.map((s) => s.Sid)).toEqual(['OwnAccountsOwnSecrets', 'RandomPasswordsForOwnAccounts']);
   });
   test('client CIDRs broader than a /24, or not IPv4 CIDRs, are refused', () => {
-    expect(broadClientCidrs(['0.0.0.0/1', '128.0.0.0/1', '10.0.0.0/16', '10.0.0.0/23', '10.0.0.0/24', '10.0.1.5/32', '10.0.0.0/33', '300.0.0.0/24', '10.0.0.0', 'fd00::/64', ' 10.0.0.0/24'])).toEqual([
+    expect(broadClientCidrs(['0.0.0.0/1', '128.0.0.0/1', '10.0.0.0/16', '10.0.0.0/23', '10.0.0.0/24', '10.0.1.5/32', '10.0.0.0/33', '300.0.0.0/24', '10.0.0.0', 'fd00::/64', ' 10.0.0.0/24', '10.0.0.0/245'])).toEqual([
       '0.0.0.0/1',
       '128.0.0.0/1',
       '10.0.0.0/16',
@@ -127,6 +130,7 @@ describe('endpoint', () => {
       '10.0.0.0',
       'fd00::/64',
       ' 10.0.0.0/24',
+      '10.0.0.0/245',
     ]);
     expect(broadClientCidrs(['255.255.255.0/24', '1.2.3.4/28', '192.168.100.200/32', '10.0.0.128/25', '10.10.10.10/30'])).toEqual([]);
     expect(MIN_ENDPOINT_CLIENT_PREFIX).toBe(24);
