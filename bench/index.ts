@@ -90,10 +90,13 @@ async function main() {
   await benchSynth(rows);
   await benchScale(rows);
   // The rotation-Lambda figures (bundle sizes, cold loads, rotation duration) live with the handlers.
-  const lambdaBench = path.join(OUT, 'lambdas.cjs');
-  await bundle('bench/lambdas.ts', lambdaBench);
-  const { benchLambdas } = require(lambdaBench) as { benchLambdas: () => Promise<BenchRow[]> };
-  rows.push(...(await benchLambdas()));
+  // They start the database services; BENCH_SYNTH_ONLY=1 measures synth alone (shared machines).
+  if (process.env.BENCH_SYNTH_ONLY !== '1') {
+    const lambdaBench = path.join(OUT, 'lambdas.cjs');
+    await bundle('bench/lambdas.ts', lambdaBench);
+    const { benchLambdas } = require(lambdaBench) as { benchLambdas: () => Promise<BenchRow[]> };
+    rows.push(...(await benchLambdas()));
+  }
   const fmt = (n: number | undefined, unit = '') => (n === undefined ? '' : `${n >= 100 ? n.toFixed(0) : n.toFixed(2)}${unit}`);
   console.log('| group | measurement | value | baseline | ratio | note |');
   console.log('|---|---|---|---|---|---|');
@@ -101,7 +104,7 @@ async function main() {
     console.log(`| ${r.group} | ${r.name} | ${fmt(r.value)} ${r.unit} | ${r.baselineName ? `${fmt(r.baseline)} ${r.unit} (${r.baselineName})` : ''} | ${r.ratio ? fmt(r.ratio) + 'x' : ''} | ${r.note ?? ''} |`);
   }
   mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
-  writeFileSync(path.join(ROOT, 'bench', 'results', 'latest.json'), JSON.stringify({ date: new Date().toISOString(), node: process.version, rows }, null, 2) + '\n');
+  writeFileSync(path.join(ROOT, 'bench', 'results', process.env.BENCH_SYNTH_ONLY === '1' ? 'synth.local.json' : 'latest.json'), JSON.stringify({ date: new Date().toISOString(), node: process.version, rows }, null, 2) + '\n');
 }
 
 main().catch((e) => {

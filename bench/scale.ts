@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { scaledEnvironment } from './catalog';
 import { synthApp } from '../stacks/app';
 import { planEnvironment } from '../stacks/plan';
-import { policySizes } from '../stacks/validate';
+import { policySize } from '../modules/policy';
 
 const count = Number(process.argv[2] ?? '10');
 const env = scaledEnvironment(count);
@@ -14,7 +14,8 @@ const outdir = mkdtempSync(path.join(os.tmpdir(), 'bench-scale-'));
 const t0 = performance.now();
 synthApp([env], { outdir, inventory: true });
 const synthMs = performance.now() - t0;
-const sizes = policySizes(planEnvironment(env));
+// The documents the stack writes, measured as the POLICY-SIZE rule measures them.
+const sizes = planEnvironment(env).documents.map((d) => ({ subject: d.subject, what: d.what, size: policySize(d.document), limit: d.limit }));
 const worst = sizes.reduce((a, b) => (b.size / b.limit > a.size / a.limit ? b : a));
 rmSync(outdir, { recursive: true, force: true });
 process.stdout.write(

@@ -48,7 +48,7 @@ export class SecretsManagerEndpoint extends Construct {
     super(scope, id);
     const broad = broadClientCidrs(props.clientCidrs ?? []);
     if (broad.length > 0) {
-      // The catalog guardrail (NET-endpoint-clients) reports this first; this keeps the construct safe on its own.
+      // The catalog guardrail (NET-ENDPOINT-CLIENTS) reports this first; this keeps the construct safe on its own.
       throw new Error(`Secrets Manager endpoint: client CIDRs ${broad.join(', ')} are broader than /${MIN_ENDPOINT_CLIENT_PREFIX}; name the clients' security groups instead`);
     }
     this.securityGroup = new SecurityGroup(this, 'sg', {

@@ -65,7 +65,7 @@ export interface SecretProps {
 
 /** HCL string literal: JSON escaping plus Terraform's own `${` and `%{` template escapes. */
 function hclString(s: string): string {
-  return JSON.stringify(s).replace(/\$\{/g, '$${').replace(/%\{/g, '%%{');
+  return JSON.stringify(s).replace(/\$\{/g, () => '$${').replace(/%\{/g, () => '%%{');
 }
 
 /** Staging label that keeps the version Terraform wrote from being deprecated and deleted. */

@@ -33,14 +33,24 @@ export function stateBucketPolicy(bucketArn: string): PolicyDocument {
 }
 
 export interface StateBackendProps {
-  accountId: string;
-  region: string;
-  bucket: string;
-  lockTable: string;
-  keyAlias: string;
-  deletionWindowDays: number;
-  noncurrentVersionDays: number;
-  tags?: Record<string, string>;
+  /** The account the backend (and the state it holds) belongs to. */
+  readonly accountId: string;
+  readonly region: string;
+  /** The state bucket's name (globally unique). */
+  readonly bucket: string;
+  /** The DynamoDB lock table's name. */
+  readonly lockTable: string;
+  /** Alias of the state's KMS key, e.g. `alias/secrets-platform/terraform-state`. */
+  readonly keyAlias: string;
+  /** KMS key deletion window (7..30 days). */
+  readonly deletionWindowDays: number;
+  /** Days before noncurrent state versions expire. */
+  readonly noncurrentVersionDays: number;
+  /**
+   * Tags of the key, bucket and table.
+   * @default - the provider's default tags only
+   */
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -62,13 +72,13 @@ export class StateBackend extends Construct {
       accountId: p.accountId,
       deletionWindowDays: p.deletionWindowDays,
       policies: { [p.region]: keyPolicy({ accountId: p.accountId, region: p.region, useVia: ['s3', 'dynamodb'], grantees: [], services: [] }) },
-      tags: p.tags,
+      tags: p.tags ? { ...p.tags } : undefined,
     });
     this.bucket = new S3Bucket(this, 'bucket', {
       bucket: p.bucket,
       objectLockEnabled: false,
       lifecycle: { preventDestroy: true },
-      tags: p.tags,
+      tags: p.tags ? { ...p.tags } : undefined,
     });
     new S3BucketOwnershipControls(this, 'ownership', { bucket: this.bucket.id, rule: { objectOwnership: 'BucketOwnerEnforced' } });
     new S3BucketPublicAccessBlock(this, 'public-access', {
@@ -105,7 +115,7 @@ export class StateBackend extends Construct {
       serverSideEncryption: { enabled: true, kmsKeyArn: this.key.key.arn },
       deletionProtectionEnabled: true,
       lifecycle: { preventDestroy: true },
-      tags: p.tags,
+      tags: p.tags ? { ...p.tags } : undefined,
     });
   }
 }

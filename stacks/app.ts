@@ -5,7 +5,7 @@ import { EnvironmentStack } from './environment-stack';
 import { GuardrailError } from './rules/violation';
 import { parseCatalogs } from './catalog/parse';
 import { StateBackendStack } from './state-backend-stack';
-import { validatePlans } from './validate';
+import { runRules } from './rules/run';
 import { planEnvironment } from './plan/plan';
 import { environmentReport, reportMarkdown } from './report';
 import { EnvironmentConfig } from './environments/types';
@@ -38,7 +38,7 @@ export function buildApp(inputs: readonly unknown[], opts: BuildOptions = {}): {
   const { catalogs: envs, problems } = parseCatalogs(inputs);
   if (problems.length > 0) throw new GuardrailError(problems);
   const plans = envs.map(planEnvironment);
-  const violations = validatePlans(plans, REPO_ROOT);
+  const violations = runRules(plans, REPO_ROOT);
   if (violations.length > 0) throw new GuardrailError(violations);
   const outdir = path.resolve(opts.outdir ?? path.join(REPO_ROOT, 'cdktf.out'));
   const app = new App({ outdir, skipValidation: false });

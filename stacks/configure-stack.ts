@@ -2,7 +2,7 @@
 import { S3Backend, TerraformStack } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { PROJECT, stateBackendFor } from './environments/project';
-import { EnvironmentConfig } from './environments/types';
+import { EnvironmentConfig, StateBackendConfig } from './environments/types';
 import { defaultTags } from './plan/plan';
 
 export const TERRAFORM_REQUIRED_VERSION = '>= 1.11.0';
@@ -19,16 +19,18 @@ export function configureStack(
   env: Pick<EnvironmentConfig, 'name' | 'accountId' | 'region' | 'deployRoleArn' | 'owner' | 'costCenter' | 'tags'>,
   stateKey: string,
   backend: 'local' | 's3',
+  /** Facts the plan already derived (an environment stack passes its plan's). */
+  derived: { readonly defaultTags?: Readonly<Record<string, string>>; readonly stateBackend?: StateBackendConfig } = {},
 ): void {
   new AwsProvider(stack, 'aws', {
     region: env.region,
     allowedAccountIds: [env.accountId],
     assumeRole: env.deployRoleArn ? [{ roleArn: env.deployRoleArn, sessionName: `${PROJECT}-${env.name}` }] : undefined,
-    defaultTags: [{ tags: defaultTags(env) }],
+    defaultTags: [{ tags: { ...(derived.defaultTags ?? defaultTags(env)) } }],
   });
   stack.addOverride('terraform.required_version', TERRAFORM_REQUIRED_VERSION);
   if (backend === 's3') {
-    const state = stateBackendFor(env);
+    const state = derived.stateBackend ?? stateBackendFor(env);
     const s3 = new S3Backend(stack, {
       bucket: state.bucket,
       key: stateKey,

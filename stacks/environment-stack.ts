@@ -65,7 +65,7 @@ export class EnvironmentStack extends TerraformStack {
     this.fullPrepare = props.fullPrepare ?? false;
     this.stackDir = path.join(props.outdir, 'stacks', id);
     this.repoRoot = props.repoRoot;
-    configureStack(this, props.plan.catalog, props.plan.stateKey, 's3');
+    configureStack(this, props.plan.catalog, props.plan.stateKey, 's3', { defaultTags: props.plan.defaultTags, stateBackend: props.plan.stateBackend });
     new ArchiveProvider(this, 'archive');
     this.renderKeys();
     this.renderSecrets();

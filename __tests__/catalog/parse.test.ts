@@ -86,3 +86,12 @@ describe('catalog shape is checked at the boundary', () => {
     expect(lines.some((l) => /\n\s+at /.test(l) || /^\s+at /.test(l))).toBe(false);
   });
 });
+
+describe('the refusal names the catalog files', () => {
+  test('the first line names each environment with its catalog file', () => {
+    const c = prod();
+    secret(c, 'datadog_api_key').category = 'api-key';
+    const { lines } = run([c]);
+    expect(lines[0]).toBe('Synth refused: 1 problem(s) in the catalog of production (stacks/environments/production.ts); nothing was written.');
+  });
+});

@@ -252,3 +252,233 @@ describe('planEnvironment', () => {
     expect(() => arns.bind(p.secrets[0].arn, '${other}')).toThrow(/bound to two resources/);
   });
 });
+
+describe('planEnvironment: rotation network targets', () => {
+  test('two secrets behind one database security group give one egress target, not a duplicate EC2 refuses', () => {
+    const env = structuredClone(production) as any;
+    env.secrets = env.secrets.filter((s: any) => ['platform_db_master', 'ticket_db_master'].includes(s.id));
+    env.secrets[1].rotation.databaseSecurityGroupIds = [...env.secrets[0].rotation.databaseSecurityGroupIds];
+    const f = planEnvironment(env).rotationFunctions[0];
+    expect(f.vpc!.databases).toEqual([
+      { port: 5432, cidrs: [], securityGroupIds: ['sg-0a1b2c3d4e5f60021'] },
+      { port: 5432, cidrs: [], securityGroupIds: [] },
+    ]);
+  });
+});
+
+describe('planEnvironment: exact documents', () => {
+  const p = planEnvironment(small());
+  const arn = p.secrets[0].arn;
+  const key = p.keys[0].arnByRegion['us-east-1'];
+
+  test('the iam-role reader policy: read and describe the secret, decrypt only through Secrets Manager in its regions', () => {
+    // Replica ARNs may be listed too (the secret is readable in its replica region).
+    expect(p.readers[2].inlinePolicy!.document).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        { Sid: 'ReadSecrets', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Resource: expect.arrayContaining([arn]) },
+        { Sid: 'DecryptThroughSecretsManager', Effect: 'Allow', Action: 'kms:Decrypt', Resource: expect.arrayContaining([key]), Condition: { StringEquals: { 'kms:ViaService': ['secretsmanager.us-east-1.amazonaws.com', 'secretsmanager.us-west-2.amazonaws.com'] } } },
+      ],
+    });
+  });
+
+  test('the ECS trust policy: ECS tasks of this account and region only', () => {
+    expect(p.ecsServices[0].trustPolicy).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'EcsTasksOfThisAccount',
+          Effect: 'Allow',
+          Principal: { Service: 'ecs-tasks.amazonaws.com' },
+          Action: 'sts:AssumeRole',
+          Condition: { StringEquals: { 'aws:SourceAccount': '234567890123' }, ArnLike: { 'aws:SourceArn': 'arn:aws:ecs:us-east-1:234567890123:*' } },
+        },
+      ],
+    });
+  });
+
+  test('the generated rotation role: rotate exactly its secrets, write its own logs, keys through Secrets Manager', () => {
+    const env = small();
+    env.network = { vpcId: 'vpc-0a1b2c3d4e5f60001', subnetIds: ['subnet-0a1b2c3d4e5f60011'] };
+    env.secrets.push({ id: 'sig', service: 'app', component: 'auth', type: 'signing', description: 'd', category: 'application', value: { kind: 'external', format: 'text' }, rotation: { kind: 'generated', format: 'hex', length: 64, schedule: { afterDays: 30 } } });
+    const plan = planEnvironment(env);
+    const f = plan.rotationFunctions[0];
+    const sig = plan.secrets.find((s) => s.id === 'sig')!;
+    expect(f.rolePolicy).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'RotateTheseSecrets',
+          Effect: 'Allow',
+          Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:ListSecretVersionIds', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'],
+          Resource: [sig.arn],
+        },
+        { Sid: 'WriteOwnLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: 'arn:aws:logs:us-east-1:234567890123:log-group:/aws/lambda/staging-secrets-rotation-generated:*' },
+        { Sid: 'KeysThroughSecretsManager', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: [sig.kmsKeyArn], Condition: { StringEquals: { 'kms:ViaService': ['secretsmanager.us-east-1.amazonaws.com'] } } },
+        {
+          Sid: 'LambdaVpcNetworkInterfaces',
+          Effect: 'Allow',
+          Action: ['ec2:AssignPrivateIpAddresses', 'ec2:CreateNetworkInterface', 'ec2:DeleteNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:UnassignPrivateIpAddresses'],
+          Resource: '*',
+        },
+      ],
+    });
+    expect(sig.rotationTags).toEqual({ RotationFunction: 'staging-secrets-rotation-generated', 'rotation:format': 'hex', 'rotation:length': '64' });
+    expect(f.vpc).toEqual({ vpcId: 'vpc-0a1b2c3d4e5f60001', subnetIds: ['subnet-0a1b2c3d4e5f60011'], securityGroupName: 'staging-secrets-rotation-generated-sg', databases: [] });
+    expect(plan.endpoint!.policy.Statement.map((s) => s.Sid)).toEqual(['OwnAccountsOwnSecrets', 'RandomPasswordsForOwnAccounts']);
+    expect(f.bulkInvokeSourceArn).toBeUndefined();
+  });
+
+  test('above 40 rotated secrets the role and the invoke permission switch to the tagged name prefix', () => {
+    const env = small();
+    for (let i = 0; i < 41; i++) env.secrets.push({ id: `g${i}`, service: 'app', component: `c${i}`, type: 't', description: 'd', category: 'application', value: { kind: 'external', format: 'text' }, rotation: { kind: 'generated', format: 'hex', length: 64, schedule: { afterDays: 30 } } });
+    const f = planEnvironment(env).rotationFunctions[0];
+    expect(f.bulkInvokeSourceArn).toBe('arn:aws:secretsmanager:us-east-1:234567890123:secret:staging/*');
+    expect(f.rolePolicy.Statement[0]).toMatchObject({
+      Resource: 'arn:aws:secretsmanager:us-east-1:234567890123:secret:staging/*',
+      Condition: { StringEquals: { 'secretsmanager:ResourceTag/RotationFunction': 'staging-secrets-rotation-generated' } },
+    });
+  });
+
+  test('the monitoring key lets only the alerting services and this account\'s log groups use it', () => {
+    const doc = p.monitoringKey.policyByRegion['us-east-1'];
+    expect(doc.Statement.map((s) => s.Sid)).toEqual(expect.arrayContaining(['KeyAdministrationByAccount', 'EventBridgePublishToEncryptedTopic', 'CloudWatchAlarmsPublishToEncryptedTopic', 'CloudWatchLogsEncryption']));
+    expect(doc.Statement.find((s) => s.Sid === 'CloudWatchLogsEncryption')!.Condition).toEqual({ ArnLike: { 'kms:EncryptionContext:aws:logs:arn': 'arn:aws:logs:us-east-1:234567890123:log-group:*' } });
+    expect(doc.Statement.some((s) => s.Principal !== undefined && typeof s.Principal === 'object' && 'AWS' in s.Principal && s.Principal.AWS !== 'arn:aws:iam::234567890123:root')).toBe(false);
+  });
+
+  test('the alert topic policy names the topic and the three rules', () => {
+    expect(p.monitoring.topicArn).toBe('arn:aws:sns:us-east-1:234567890123:staging-secrets-alerts');
+    expect(p.monitoring.topicPolicy.Statement[0]).toEqual({
+      Sid: 'EventBridgeRulesOfThisStack',
+      Effect: 'Allow',
+      Principal: { Service: 'events.amazonaws.com' },
+      Action: 'sns:Publish',
+      Resource: p.monitoring.topicArn,
+      Condition: { ArnEquals: { 'aws:SourceArn': expect.arrayContaining(['rotation-failed', 'denied-reads', 'key-anomalies'].map((n) => `arn:aws:events:us-east-1:234567890123:rule/staging-secrets-${n}`)) } },
+    });
+    const arns = (p.monitoring.topicPolicy.Statement[0].Condition!.ArnEquals['aws:SourceArn'] as string[]);
+    expect(arns.every((a) => a.startsWith('arn:aws:events:us-east-1:234567890123:rule/staging-secrets-'))).toBe(true);
+  });
+
+  test('values: generated fields use database exclusions only for database secrets; deploy-time fields get one variable each', () => {
+    const prod = planEnvironment(production);
+    const master = prod.secrets.find((s) => s.id === 'platform_db_master')!;
+    expect(master.value).toEqual({
+      kind: 'json',
+      fields: { engine: 'postgres', host: 'platform-db.prod.internal.example.com', port: 5432, dbname: 'platform', username: 'platform_admin' },
+      secretFields: { password: { generate: { length: 32, excludePunctuation: false, excludeCharacters: '"\'\\`/@:;?#%&$' } } },
+    });
+    const cfg = prod.secrets.find((s) => s.id === 'ticket_app_config')!;
+    expect(cfg.value.kind === 'json' && cfg.value.secretFields.SMTP_PASSWORD).toEqual({ variable: 'ticket_app_config_smtp_password' });
+    expect(cfg.value.kind === 'json' && cfg.value.secretFields.REDIS_PASSWORD).toEqual({ generate: { length: 40, excludePunctuation: true, excludeCharacters: undefined } });
+    expect(prod.secrets.find((s) => s.id === 'datadog_api_key')!.value).toEqual({ kind: 'text', source: { variable: 'datadog_api_key_value' } });
+  });
+
+  test('the longest bound ARN wins when one estimate is a prefix of another', () => {
+    const arns = new ArnResolver();
+    arns.bind('arn:aws:secretsmanager:us-east-1:1:secret:a-AbCdEf', 'A');
+    arns.bind('arn:aws:secretsmanager:us-east-1:1:secret:a-AbCdEf-b-AbCdEf', 'B');
+    expect(arns.resolve('["arn:aws:secretsmanager:us-east-1:1:secret:a-AbCdEf-b-AbCdEf","arn:aws:secretsmanager:us-east-1:1:secret:a-AbCdEf:k::"]')).toBe('["B","A:k::"]');
+  });
+});
+
+describe('planEnvironment: every derivation, one assertion each', () => {
+  const base = () => {
+    const env = small();
+    env.network = { vpcId: 'vpc-0a1b2c3d4e5f60001', subnetIds: ['subnet-0a1b2c3d4e5f60011', 'subnet-0a1b2c3d4e5f60012'], endpointClientCidrs: ['10.0.1.0/24'] };
+    env.tags = { Team: 'platform' };
+    env.breakGlass = { roleName: 'bg', description: 'emergency only' };
+    return env;
+  };
+  const add = (env: EnvironmentConfig, s: Partial<EnvironmentConfig['secrets'][number]> & { id: string }) =>
+    env.secrets.push({ service: 'svc', component: s.id, type: 't', description: 'd', category: 'application', value: { kind: 'external', format: 'text' }, ...s } as EnvironmentConfig['secrets'][number]);
+
+  test('values: external writes nothing, generated and binary values carry their rules and file', () => {
+    const env = base();
+    add(env, { id: 'ext' });
+    add(env, { id: 'gen', value: { kind: 'generated' } });
+    add(env, { id: 'bin', value: { kind: 'binary-file', path: 'fixtures/x.der' } });
+    add(env, { id: 'my', value: { kind: 'json', fields: { engine: 'mysql', host: 'h', username: 'u' }, generated: { password: {} } } });
+    add(env, { id: 'plain', value: { kind: 'json', fields: { a: 'b' }, generated: { token: {} } } });
+    const p = planEnvironment(env);
+    const v = (id: string) => p.secrets.find((s) => s.id === id)!.value;
+    expect(v('ext')).toEqual({ kind: 'none' });
+    expect(v('gen')).toEqual({ kind: 'text', source: { generate: { length: 32, excludePunctuation: true, excludeCharacters: undefined } } });
+    expect(v('bin')).toEqual({ kind: 'binary-file', file: 'fixtures/x.der' });
+    // The engine field marks a database password even without rotation: connection-string-safe characters.
+    expect(v('my')).toMatchObject({ secretFields: { password: { generate: { length: 32, excludePunctuation: false, excludeCharacters: '"\'\\`/@:;?#%&$' } } } });
+    expect(v('plain')).toMatchObject({ secretFields: { token: { generate: { length: 32, excludePunctuation: true, excludeCharacters: undefined } } } });
+  });
+
+  test('rotation: TLS below verify-full is tagged and lowers the function floor; admin ids are listed once; unknown admins are not granted', () => {
+    const env = base();
+    const db = (id: string, tls?: 'require', adminSecret = 'adm') =>
+      add(env, { id, category: 'database', value: { kind: 'json', fields: { engine: 'postgres', host: 'h', username: id }, generated: { password: {} } }, rotation: { kind: 'database', engine: 'postgres', strategy: 'admin', adminSecret, schedule: { afterDays: 30 }, databaseCidrs: ['10.0.0.5/32'], ...(tls ? { tls } : {}) } });
+    add(env, { id: 'adm', category: 'database', value: { kind: 'external', format: 'json', jsonKeys: ['engine', 'host', 'username', 'password'] } });
+    db('a', 'require');
+    db('b');
+    db('c', undefined, 'ghost');
+    const p = planEnvironment(env);
+    const f = p.rotationFunctions.find((x) => x.key === 'postgres-admin')!;
+    expect(f.strategy).toBe('admin');
+    expect(f.minimumTls).toBe('require');
+    expect(f.environment).toEqual({ ROTATION_STRATEGY: 'admin', ROTATION_MIN_TLS: 'require', NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem' });
+    expect(f.adminSecretIds).toEqual(['adm', 'ghost']);
+    expect(f.rolePolicy.Statement.find((s) => s.Sid === 'ReadAdminSecrets')!.Resource).toEqual([p.secrets.find((s) => s.id === 'adm')!.arn]);
+    expect(p.secrets.find((s) => s.id === 'a')!.rotationTags['rotation:tls']).toBe('require');
+    expect(p.secrets.find((s) => s.id === 'b')!.rotationTags['rotation:tls']).toBeUndefined();
+    expect(p.secrets.find((s) => s.id === 'c')!.rotationTags['rotation:admin-secret']).toBeUndefined();
+    expect(f.vpc!.databases).toEqual([
+      { port: 5432, cidrs: ['10.0.0.5/32'], securityGroupIds: [] },
+      { port: 5432, cidrs: [], securityGroupIds: [] },
+      { port: 5432, cidrs: [], securityGroupIds: [] },
+    ]);
+    expect(p.documents.find((d) => d.document === f.rolePolicy)!.subject).toBe('rotation function postgres-admin (staging)');
+  });
+
+  test('the bulk invoke permission starts above 40 secrets, not at 40', () => {
+    const env = base();
+    for (let i = 0; i < 40; i++) add(env, { id: `g${i}`, rotation: { kind: 'generated', format: 'hex', length: 64, schedule: { afterDays: 30 } } });
+    expect(planEnvironment(env).rotationFunctions[0].bulkInvokeSourceArn).toBeUndefined();
+  });
+
+  test('ECS container secrets keep the injected JSON key', () => {
+    const env = base();
+    add(env, { id: 'cfg', value: { kind: 'json', fields: { a: 'b' } }, ecs: [{ service: 'web', inject: [{ env: 'A', jsonKey: 'a' }] }] });
+    const svc = planEnvironment(env).ecsServices[0];
+    expect(svc.containerSecrets).toContainEqual({ name: 'A', valueFrom: expect.stringMatching(/:a::$/), secretId: 'cfg', jsonKey: 'a' });
+  });
+
+  test('endpoint, tags, break-glass and partition', () => {
+    const p = planEnvironment(base());
+    expect(p.endpoint).toMatchObject({ vpcId: 'vpc-0a1b2c3d4e5f60001', subnetIds: ['subnet-0a1b2c3d4e5f60011', 'subnet-0a1b2c3d4e5f60012'], clientCidrs: ['10.0.1.0/24'], create: true });
+    expect(p.endpoint!.policy.Statement[0].Condition).toEqual({ StringEquals: { 'aws:PrincipalAccount': ['234567890123'] } });
+    expect(p.documents.find((d) => d.document === p.endpoint!.policy)!.subject).toBe('Secrets Manager endpoint (staging)');
+    expect(p.defaultTags).toEqual({ Environment: 'staging', Project: 'secrets-platform', ManagedBy: 'cdktf', Owner: 'o', CostCenter: 'c', Repository: 'github.com/example-org/secrets-platform', Team: 'platform' });
+    expect(p.resourceTags).toEqual({ Environment: 'staging' });
+    expect(p.breakGlass).toEqual({ roleName: 'bg', roleArn: 'arn:aws:iam::234567890123:role/bg', description: 'emergency only' });
+    expect(p.partition).toBe('aws');
+    const off = base();
+    off.network!.createSecretsManagerEndpoint = false;
+    expect(planEnvironment(off).endpoint!.create).toBe(false);
+    const gov = base();
+    gov.region = 'us-gov-west-1';
+    expect(planEnvironment(gov).partition).toBe('aws-us-gov');
+    expect(planEnvironment(gov).breakGlass.roleArn).toBe('arn:aws-us-gov:iam::234567890123:role/bg');
+  });
+
+  test('a reader named twice on a secret is granted once; the first of two equal ids wins the lookups', () => {
+    const env = base();
+    env.secrets[0].readers = ['apps', 'apps'];
+    const p = planEnvironment(env);
+    expect(p.secrets[0].resourcePolicy!.Statement.filter((s) => s.Effect === 'Allow')).toHaveLength(2);
+    expect(p.keys[0].grantees).toHaveLength(1);
+    const dup = base();
+    add(dup, { id: 'x', description: 'first' });
+    add(dup, { id: 'x', description: 'second', service: 'other' });
+    add(dup, { id: 'y', rotation: { kind: 'database', engine: 'postgres', strategy: 'admin', adminSecret: 'x', schedule: { afterDays: 30 } } as never });
+    const q = planEnvironment(dup);
+    expect(q.secrets.find((s) => s.id === 'y')!.rotationTags['rotation:admin-secret']).toBe('staging/svc/x/t');
+  });
+});

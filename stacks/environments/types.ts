@@ -5,6 +5,9 @@
  * documentation of each field is there.
  */
 import type * as v from 'valibot';
+
+/** Shared with the rotation Lambdas, declared once in their contract. */
+export type { GeneratorRules, Strategy, TlsMode, ValueFormat } from '../../lambdas/rotation/contract';
 import type {
   BreakGlassSchema,
   EcsAccessSchema,

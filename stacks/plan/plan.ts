@@ -15,7 +15,7 @@ import { alertTopicPolicy, eventsForwardPolicy, eventsTrustPolicy } from '../../
 import { endpointPolicy } from '../../modules/policies/network';
 import { lambdaTrustPolicy, MAX_PER_SECRET_PERMISSIONS, ROTATION_FUNCTION_TAG, rotationRolePolicy } from '../../modules/policies/rotation';
 import type { ValueSource } from '../../modules/secret';
-import { NAME_PREFIX, PROJECT, REPOSITORY } from '../environments/project';
+import { NAME_PREFIX, PROJECT, REPOSITORY, stateBackendFor } from '../environments/project';
 import { EnvironmentConfig, KeyCategory, SecretSpec } from '../environments/types';
 import { catalogUsername, databasePort, handlerOf, isBinary, jsonKeys, passwordRules, rotationGroupKey, secretName, tfId, tfSafe } from './derive';
 import { partitionOf } from './partitions';
@@ -371,11 +371,16 @@ export function planEnvironment(catalog: EnvironmentConfig): EnvironmentPlan {
     const functionName = rotationFunctionName(env, key);
     const adminSecretIds: string[] = [];
     const databases: Array<{ port: number; cidrs: string[]; securityGroupIds: string[] }> = [];
+    const seenTargets = new Set<string>();
     for (const s of rotated) {
       const r = s.rotation!;
       if (r.kind !== 'database') continue;
       if (r.adminSecret && !adminSecretIds.includes(r.adminSecret)) adminSecretIds.push(r.adminSecret);
-      databases.push({ port: databasePort(s), cidrs: [...(r.databaseCidrs ?? [])], securityGroupIds: [...(r.databaseSecurityGroupIds ?? [])] });
+      // One egress rule per (port, target): EC2 refuses a duplicate rule. An entry stays (maybe
+      // empty) per secret, so rule ids do not shift when a secret's targets repeat another's.
+      const port = databasePort(s);
+      const fresh = (kind: string, targets: readonly string[]) => [...new Set(targets)].filter((t) => !seenTargets.has(`${kind}:${port}:${t}`) && !!seenTargets.add(`${kind}:${port}:${t}`));
+      databases.push({ port, cidrs: fresh('cidr', r.databaseCidrs ?? []), securityGroupIds: fresh('sg', r.databaseSecurityGroupIds ?? []) });
     }
     const minimumTls: TlsMode | undefined = strategy ? weakestTls(rotated.map((s) => (s.rotation?.kind === 'database' ? (s.rotation.tls ?? 'verify-full') : 'verify-full'))) : undefined;
     const environment: Record<string, string> = strategy && minimumTls ? { [STRATEGY_ENV]: strategy, [MIN_TLS_ENV]: minimumTls, NODE_EXTRA_CA_CERTS: RDS_CA_BUNDLE } : {};
@@ -456,6 +461,7 @@ export function planEnvironment(catalog: EnvironmentConfig): EnvironmentPlan {
     defaultTags: defaultTags(env),
     resourceTags,
     stateKey: `${PROJECT}/${env.name}/terraform.tfstate`,
+    stateBackend: stateBackendFor(env),
     keys,
     monitoringKey,
     secrets,

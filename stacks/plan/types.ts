@@ -13,7 +13,7 @@ import type { KeyGrantee } from '../../modules/policies/key';
 import type { SecretPrincipals } from './secret-access';
 import type { PasswordRules, ValueSource } from '../../modules/secret';
 import type { HandlerName, Strategy, TlsMode } from '../../lambdas/rotation/contract';
-import type { EnvironmentConfig, EnvironmentName, KeyCategory, Reader, SecretSpec } from '../environments/types';
+import type { EnvironmentConfig, EnvironmentName, KeyCategory, Reader, SecretSpec, StateBackendConfig } from '../environments/types';
 
 /** T with every property, array and nested object read-only. */
 export type DeepReadonly<T> = T extends (infer E)[]
@@ -256,6 +256,8 @@ export interface EnvironmentPlan {
   /** Tags of every resource this stack creates (besides default tags). */
   readonly resourceTags: Readonly<Record<string, string>>;
   readonly stateKey: string;
+  /** The account's S3 + DynamoDB state backend (bucket, lock table, key alias). */
+  readonly stateBackend: Readonly<StateBackendConfig>;
   /** Customer-managed keys per category in use, in order of first use. */
   readonly keys: readonly KeyPlan[];
   readonly monitoringKey: KeyPlan;

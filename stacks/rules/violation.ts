@@ -27,10 +27,19 @@ export function formatViolation(v: Violation): string {
   return `${v.environment}: ${subjectOf(v)}: ${v.message} [${v.rule}]${v.fix ? ` fix: ${v.fix}` : ''}`;
 }
 
+/** Where the catalog of a shipped environment is written. */
+const CATALOG_FILES: Record<string, string> = { dev: 'stacks/environments/dev.ts', staging: 'stacks/environments/staging.ts', production: 'stacks/environments/production.ts' };
+
+/** `production (stacks/environments/production.ts), dev (...)`: the catalogs the problems are in. */
+function catalogsOf(violations: readonly Violation[]): string {
+  return [...new Set(violations.map((v) => v.environment))].map((e) => (CATALOG_FILES[e] ? `${e} (${CATALOG_FILES[e]})` : e)).join(', ');
+}
+
 export class GuardrailError extends Error {
   constructor(readonly violations: readonly Violation[]) {
     super(
-      `Synth refused: ${violations.length} problem(s) in the catalogs; nothing was written.\n` + violations.map((v) => `  ${formatViolation(v)}`).join('\n'),
+      `Synth refused: ${violations.length} problem(s) in the catalog of ${catalogsOf(violations)}; nothing was written.\n` +
+        violations.map((v) => `  ${formatViolation(v)}`).join('\n'),
     );
     this.name = 'GuardrailError';
   }
