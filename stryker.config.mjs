@@ -17,6 +17,7 @@ export default {
     'stacks/plan/secret-access.ts',
     'modules/network.ts',
     'modules/monitoring.ts',
+    'modules/rotation.ts',
   ],
   ignoreStatic: true,
   // The sandbox needs sources and tests only (the venv holds a symlinked lib64 Stryker cannot copy).
