@@ -8,7 +8,7 @@ const ACCOUNT = '123456789012';
 const secretArn = (n: string) => `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:prod/${n}-AbCdEf`;
 const logArn = `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/aws/lambda/prod-rot`;
 
-function build(opts: { vpc?: boolean; bulk?: boolean; env?: Record<string, string> }) {
+function build(opts: { vpc?: boolean; bulk?: boolean; env?: Record<string, string>; endpoint?: boolean; id?: string }) {
   const json = Testing.synthScope((scope) => {
     const arns = new ArnResolver();
     arns.bind(secretArn('a'), '${aws_secretsmanager_secret.a.arn}');
@@ -22,7 +22,7 @@ function build(opts: { vpc?: boolean; bulk?: boolean; env?: Record<string, strin
       stackDir: '/repo/cdktf.out/stacks/production',
       environment: opts.env ?? {},
       secrets: [
-        { id: 'a', arn: secretArn('a'), schedule: { afterDays: 30, window: '3h', rotateImmediately: false } },
+        { id: opts.id ?? 'a', arn: secretArn('a'), schedule: { afterDays: 30, window: '3h', rotateImmediately: false } },
         { id: 'b', arn: secretArn('b'), schedule: { expression: 'rate(10 days)', rotateImmediately: true } },
       ],
       trustPolicy: lambdaTrustPolicy(ACCOUNT),
@@ -37,7 +37,7 @@ function build(opts: { vpc?: boolean; bulk?: boolean; env?: Record<string, strin
             vpcId: 'vpc-1',
             subnetIds: ['s1', 's2'],
             securityGroupName: 'prod-rot-sg',
-            endpointSecurityGroupId: 'sg-endpoint',
+            endpointSecurityGroupId: opts.endpoint === false ? undefined : 'sg-endpoint',
             databases: [
               { port: 5432, cidrs: ['10.0.1.5/32'], securityGroupIds: ['sg-db'] },
               { port: 3306, cidrs: [], securityGroupIds: ['sg-mysql'] },
@@ -48,11 +48,14 @@ function build(opts: { vpc?: boolean; bulk?: boolean; env?: Record<string, strin
       tags: { Environment: 'production' },
     });
   });
-  return JSON.parse(json).resource as Record<string, Record<string, any>>;
+  const parsed = JSON.parse(json);
+  return { ...parsed.resource, data: parsed.data } as Record<string, Record<string, any>>;
 }
 
 test('in a VPC: egress only to its databases (port by port) and to the endpoint on 443', () => {
   const r = build({ vpc: true, env: { ROTATION_STRATEGY: 'single-user' } });
+  const without = build({ vpc: true, endpoint: false });
+  expect(Object.values(without.aws_vpc_security_group_egress_rule)).toHaveLength(3);
   const egress = Object.values(r.aws_vpc_security_group_egress_rule).map((e) => [e.cidr_ipv4 ?? e.referenced_security_group_id, e.ip_protocol, e.from_port, e.to_port, e.description]);
   expect(egress.sort()).toEqual(
     [
@@ -103,6 +106,16 @@ test('outside a VPC: no security group; per-secret invoke permissions and schedu
     ].sort(),
   );
   for (const x of rotations) expect(x.depends_on).toHaveLength(2);
+  // The bundle, zipped by Terraform relative to the stack directory; the function waits for its logs and role policy.
+  const [zip] = Object.values(r.data.archive_file);
+  expect(zip).toMatchObject({ type: 'zip', source_file: '${path.module}/../../../.build/bundles/postgres/index.js', output_path: '${path.module}/lambda-zips/prod-rot.zip', output_file_mode: '0644' });
+  expect(fn.depends_on).toEqual([expect.stringMatching(/^aws_cloudwatch_log_group\.rot_logs_/), expect.stringMatching(/^aws_iam_role_policy\.rot_role-policy_/)]);
+});
+
+test('statement ids stay within Lambda\'s 100 characters', () => {
+  const r = build({ id: 'x'.repeat(120) });
+  const ids = Object.values(r.aws_lambda_permission).map((p) => p.statement_id);
+  expect(ids).toContainEqual(`SecretsManager-${'x'.repeat(85)}`);
 });
 
 test('above the per-secret limit: one invoke permission for the name prefix', () => {
