@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { ArnResolver, PolicyDocument, renderPolicy } from './policy';
@@ -42,6 +43,11 @@ export interface EcsServiceAccessProps {
    */
   readonly arns?: ArnResolver;
   /**
+   * The service's log group (the awslogs driver writes there; the execution role may only write there).
+   * @default - no log group is created
+   */
+  readonly logGroup?: { readonly name: string; readonly retentionInDays: number; readonly kmsKeyArn?: string };
+  /**
    * Tags of the roles.
    * @default - the provider's default tags only
    */
@@ -56,6 +62,7 @@ export interface EcsServiceAccessProps {
 export class EcsServiceAccess extends Construct {
   readonly executionRole?: IamRole;
   readonly taskRole?: IamRole;
+  readonly logGroup?: CloudwatchLogGroup;
   /** Container definition `secrets` entries: `{ name, valueFrom }`, with Terraform references. */
   readonly containerSecrets: Array<{ name: string; valueFrom: string }>;
 
@@ -69,6 +76,14 @@ export class EcsServiceAccess extends Construct {
       new IamRolePolicy(this, policyId, { name: spec.policyName, role: r.name, policy: render(spec.policy) });
       return r;
     };
+    if (props.logGroup) {
+      this.logGroup = new CloudwatchLogGroup(this, 'logs', {
+        name: props.logGroup.name,
+        retentionInDays: props.logGroup.retentionInDays,
+        kmsKeyId: props.logGroup.kmsKeyArn && props.arns ? props.arns.resolve(props.logGroup.kmsKeyArn) : props.logGroup.kmsKeyArn,
+        tags,
+      });
+    }
     if (props.executionRole) this.executionRole = role('execution-role', 'execution-secrets', props.executionRole);
     if (props.taskRole) this.taskRole = role('task-role', 'task-secrets', props.taskRole);
     this.containerSecrets = (props.containerSecrets ?? []).map((c) => ({ name: c.name, valueFrom: props.arns ? props.arns.resolve(c.valueFrom) : c.valueFrom }));

@@ -260,7 +260,13 @@ export const DEPLOY_PERMISSIONS: Record<string, (s: CiScope) => Statement[]> = {
         'logs:CreateLogGroup', 'logs:DeleteLogGroup', 'logs:PutRetentionPolicy', 'logs:DeleteRetentionPolicy', 'logs:AssociateKmsKey',
         'logs:DisassociateKmsKey', 'logs:TagResource', 'logs:UntagResource', 'logs:ListTagsForResource', 'logs:TagLogGroup', 'logs:ListTagsLogGroup',
       ],
-      Resource: [arn(s, 'logs', `log-group:/aws/lambda/${s.prefix}-secrets-*`), arn(s, 'logs', `log-group:/aws/lambda/${s.prefix}-secrets-*:*`)],
+      // Rotation functions' groups, and the ECS services' groups their execution roles write to.
+      Resource: [
+        arn(s, 'logs', `log-group:/aws/lambda/${s.prefix}-secrets-*`),
+        arn(s, 'logs', `log-group:/aws/lambda/${s.prefix}-secrets-*:*`),
+        arn(s, 'logs', `log-group:/ecs/${s.prefix}-*`),
+        arn(s, 'logs', `log-group:/ecs/${s.prefix}-*:*`),
+      ],
     },
     // DescribeLogGroups has no resource-level permission.
     { Sid: 'LogGroupList', Effect: 'Allow', Action: 'logs:DescribeLogGroups', Resource: '*' },
@@ -283,6 +289,14 @@ export const DEPLOY_PERMISSIONS: Record<string, (s: CiScope) => Statement[]> = {
   ],
   aws_cloudwatch_event_target: (s) => [
     { Sid: 'EventTargets', Effect: 'Allow', Action: ['events:PutTargets', 'events:RemoveTargets', 'events:ListTargetsByRule'], Resource: arn(s, 'events', `rule/${s.prefix}-secrets-*`) },
+    // Rules in replica Regions forward to the primary bus with this role.
+    {
+      Sid: 'PassEventForwardingRole',
+      Effect: 'Allow',
+      Action: 'iam:PassRole',
+      Resource: `arn:aws:iam::${s.accountId}:role/${s.prefix}-secrets-events-forward`,
+      Condition: { StringEquals: { 'iam:PassedToService': 'events.amazonaws.com' } },
+    },
   ],
   aws_sns_topic: (s) => [
     {

@@ -37,6 +37,9 @@ export interface CodeSigningProps {
     readonly alias: string;
     readonly description: string;
     readonly region: string;
+    /** The account and partition, for the alias ARN among the key's identifiers. */
+    readonly accountId?: string;
+    readonly partition?: string;
     readonly deletionWindowDays: number;
     readonly policy: PolicyDocument;
     /** The ARN the plan's documents name this key by, bound to the key's reference. */
@@ -75,6 +78,8 @@ export class CodeSigning extends Construct {
       alias: k.alias,
       description: k.description,
       region: k.region,
+      accountId: k.accountId,
+      partition: k.partition,
       deletionWindowDays: k.deletionWindowDays,
       policies: { [k.region]: k.policy },
       estimatedArns: k.estimatedArn ? { [k.region]: k.estimatedArn } : undefined,

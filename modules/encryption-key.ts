@@ -14,6 +14,15 @@ export interface EncryptionKeyProps {
   readonly description: string;
   /** The primary region (the provider's region). */
   readonly region: string;
+  /**
+   * The account, for the alias ARNs among `identifiers`.
+   * @default - identifiers hold no alias ARNs
+   */
+  readonly accountId?: string;
+  /**
+   * @default 'aws'
+   */
+  readonly partition?: string;
   /** Days between `ScheduleKeyDeletion` and deletion (7..30). */
   readonly deletionWindowDays: number;
   /**
@@ -50,10 +59,18 @@ export class EncryptionKey extends Construct {
   readonly key: KmsKey;
   /** The key's ARN per region (primary and replicas), as Terraform references. */
   readonly arnByRegion: Record<string, string> = {};
+  readonly aliasName: string;
+  /**
+   * Every way a caller can name this key or one of its replicas in a KMS request: key ids, key
+   * ARNs, the alias name and the alias ARNs (for the key-anomaly rule).
+   */
+  readonly identifiers: string[] = [];
 
   constructor(scope: Construct, id: string, props: EncryptionKeyProps) {
     super(scope, id);
     const replicaRegions = props.replicaRegions ?? [];
+    this.aliasName = props.alias;
+    const aliasArn = (region: string) => (props.accountId ? [`arn:${props.partition ?? 'aws'}:kms:${region}:${props.accountId}:${props.alias}`] : []);
     const render = (region: string) => {
       const doc = props.policies[region];
       if (!doc) throw new Error(`EncryptionKey ${id}: no key policy for region ${region}`);
@@ -75,6 +92,7 @@ export class EncryptionKey extends Construct {
     });
     new KmsAlias(this, 'alias', { name: props.alias, targetKeyId: this.key.keyId });
     bind(props.region, this.key.arn);
+    this.identifiers.push(this.key.arn, this.key.keyId, props.alias, ...aliasArn(props.region));
 
     for (const region of replicaRegions) {
       const replica = new KmsReplicaKey(this, `replica-${region}`, {
@@ -87,6 +105,7 @@ export class EncryptionKey extends Construct {
       });
       new KmsAlias(this, `alias-${region}`, { region, name: props.alias, targetKeyId: replica.keyId });
       bind(region, replica.arn);
+      this.identifiers.push(replica.arn, replica.keyId, ...aliasArn(region));
     }
   }
 }

@@ -6,7 +6,19 @@ import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { SnsTopicPolicy } from '@cdktf/provider-aws/lib/sns-topic-policy';
 import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
 import { ArnResolver, PolicyDocument } from './policy';
-import { deniedReadPattern, deniedReadsRuleState, keyAnomalyPattern, rotationFailurePattern } from './policies/monitoring';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import {
+  alertTopicName,
+  deniedReadPattern,
+  deniedReadsRuleState,
+  forwardPattern,
+  keyAliasPattern,
+  keyAnomalyPattern,
+  rotationFailurePattern,
+  secretChangePattern,
+  stateKeyRuleName,
+} from './policies/monitoring';
 
 // Patterns and the topic policy live in ./policies/monitoring.ts (pure, no cdktf); re-exported.
 export * from './policies/monitoring';
@@ -16,6 +28,8 @@ export interface AlertRuleNames {
   readonly rotationFailed: string;
   readonly deniedReads: string;
   readonly keyAnomalies: string;
+  readonly keyAliases: string;
+  readonly secretChanges: string;
 }
 
 export interface MonitoringProps {
@@ -30,6 +44,15 @@ export interface MonitoringProps {
   readonly keyArn: string;
   /** ARNs and key ids of the keys whose disabling or deletion is an incident. */
   readonly keyIdentifiers: readonly string[];
+  /** Alias names of the watched keys (alias events carry only the alias name). */
+  readonly aliasNames: readonly string[];
+  /** Name and ARN prefixes of the environment's secrets. */
+  readonly secretIdPrefixes: readonly string[];
+  /**
+   * Replica Regions whose key and secret events are forwarded to this Region's default bus.
+   * @default - none
+   */
+  readonly forward?: { readonly regions: readonly string[]; readonly busArn: string; readonly roleName: string; readonly trustPolicy: PolicyDocument; readonly rolePolicy: PolicyDocument };
   /** Rotation functions whose `Errors` metric gets an alarm. */
   readonly rotationFunctionNames: readonly string[];
   /**
@@ -62,7 +85,9 @@ export class Monitoring extends Construct {
     const rules: Array<[string, string, string, object, string?]> = [
       ['rotation-failed', p.ruleNames.rotationFailed, 'A secret rotation failed or was abandoned', rotationFailurePattern()],
       ['denied-reads', p.ruleNames.deniedReads, 'A read of a secret was denied', deniedReadPattern(), deniedReadsRuleState],
-      ['key-anomalies', p.ruleNames.keyAnomalies, 'A secrets key was disabled, scheduled for deletion or re-policied', keyAnomalyPattern([...p.keyIdentifiers])],
+      ['key-anomalies', p.ruleNames.keyAnomalies, 'A secrets key was disabled, scheduled for deletion, re-policied, moved or granted away', keyAnomalyPattern([...p.keyIdentifiers])],
+      ['key-aliases', p.ruleNames.keyAliases, 'An alias of a secrets key was deleted or re-pointed', keyAliasPattern([...p.aliasNames])],
+      ['secret-changes', p.ruleNames.secretChanges, 'A secret was deleted, re-policied, lost a replica or its rotation', secretChangePattern([...p.secretIdPrefixes])],
     ];
     for (const [id, name, description, pattern, state] of rules) {
       const rule = new CloudwatchEventRule(this, `rule-${id}`, {
@@ -93,8 +118,61 @@ export class Monitoring extends Construct {
         tags,
       });
     }
+    if (p.forward) {
+      const f = p.forward;
+      const role = new IamRole(this, 'forward-role', {
+        name: f.roleName,
+        description: 'EventBridge forwards key and secret incidents from replica Regions to the primary Region',
+        assumeRolePolicy: arns.render(f.trustPolicy),
+        tags,
+      });
+      new IamRolePolicy(this, 'forward-policy', { name: 'put-events-to-primary-bus', role: role.name, policy: arns.render(f.rolePolicy) });
+      for (const region of f.regions) {
+        const rule = new CloudwatchEventRule(this, `forward-${region}`, {
+          region,
+          name: `${p.topicName.replace(/-alerts$/, '')}-forward`,
+          description: `Key and secret incidents in ${region}, forwarded to the primary Region`,
+          eventPattern: JSON.stringify(forwardPattern()),
+          tags,
+        });
+        new CloudwatchEventTarget(this, `forward-target-${region}`, { region, rule: rule.name, arn: f.busArn, roleArn: role.arn, targetId: 'primary-bus' });
+      }
+    }
     if (p.alertEmail) {
       new SnsTopicSubscription(this, 'email', { topicArn: this.topic.arn, protocol: 'email', endpoint: p.alertEmail });
+    }
+  }
+}
+
+export interface KeyIncidentRulesProps {
+  /** Environment name prefix (`prod`): names the rules and the alerts topic they publish to. */
+  readonly prefix: string;
+  readonly accountId: string;
+  readonly region: string;
+  readonly partition?: string;
+  /** Every way a caller can name the key (id, ARN, alias, alias ARN). */
+  readonly identifiers: readonly string[];
+  readonly aliasNames: readonly string[];
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The state key's incident rules, in the state-backend stack (which knows the key): the same
+ * patterns as the environment's keys, published to the environment's alerts topic by its literal
+ * ARN (the environment's topic policy admits these two rules by name).
+ */
+export class KeyIncidentRules extends Construct {
+  constructor(scope: Construct, id: string, p: KeyIncidentRulesProps) {
+    super(scope, id);
+    const topic = `arn:${p.partition ?? 'aws'}:sns:${p.region}:${p.accountId}:${alertTopicName(p.prefix)}`;
+    const tags = p.tags ? { ...p.tags } : undefined;
+    const rules: Array<['key-anomalies' | 'key-aliases', string, object]> = [
+      ['key-anomalies', 'The Terraform state key was disabled, scheduled for deletion, re-policied or granted away', keyAnomalyPattern([...p.identifiers])],
+      ['key-aliases', 'The Terraform state key alias was deleted or re-pointed', keyAliasPattern([...p.aliasNames])],
+    ];
+    for (const [which, description, pattern] of rules) {
+      const rule = new CloudwatchEventRule(this, `rule-${which}`, { name: stateKeyRuleName(p.prefix, which), description, eventPattern: JSON.stringify(pattern), tags });
+      new CloudwatchEventTarget(this, `target-${which}`, { rule: rule.name, arn: topic, targetId: 'alerts' });
     }
   }
 }

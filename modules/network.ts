@@ -6,6 +6,7 @@ import { PolicyDocument, renderPolicy } from './policy';
 
 // The policy builder lives in ./policies/network.ts (pure, no cdktf); re-exported for callers.
 export * from './policies/network';
+import { broadClientCidrs, MIN_ENDPOINT_CLIENT_PREFIX } from './policies/network';
 
 export interface SecretsManagerEndpointProps {
   readonly vpcId: string;
@@ -16,7 +17,10 @@ export interface SecretsManagerEndpointProps {
    * CIDRs of other clients (e.g. ECS task subnets) allowed to reach the endpoint on 443.
    * @default - none
    */
+  /** Exact client CIDRs (a /24 or narrower); broader ranges are refused. */
   readonly clientCidrs?: readonly string[];
+  /** Security groups of named clients (ECS services, functions). */
+  readonly clientSecurityGroupIds?: readonly string[];
   /**
    * Create the endpoint; false when the VPC already has one (only the security group is made).
    * @default true
@@ -42,6 +46,11 @@ export class SecretsManagerEndpoint extends Construct {
 
   constructor(scope: Construct, id: string, props: SecretsManagerEndpointProps) {
     super(scope, id);
+    const broad = broadClientCidrs(props.clientCidrs ?? []);
+    if (broad.length > 0) {
+      // The catalog guardrail (NET-ENDPOINT-CLIENTS) reports this first; this keeps the construct safe on its own.
+      throw new Error(`Secrets Manager endpoint: client CIDRs ${broad.join(', ')} are broader than /${MIN_ENDPOINT_CLIENT_PREFIX}; name the clients' security groups instead`);
+    }
     this.securityGroup = new SecurityGroup(this, 'sg', {
       name: 'secretsmanager-endpoint',
       description: 'Secrets Manager VPC endpoint: HTTPS from rotation functions and named clients only',
@@ -57,6 +66,16 @@ export class SecretsManagerEndpoint extends Construct {
         fromPort: 443,
         toPort: 443,
         cidrIpv4: cidr,
+      }),
+    );
+    (props.clientSecurityGroupIds ?? []).forEach((sg, i) =>
+      new VpcSecurityGroupIngressRule(this, `client-sg-${i}`, {
+        securityGroupId: this.securityGroup.id,
+        description: `HTTPS from client security group ${sg}`,
+        ipProtocol: 'tcp',
+        fromPort: 443,
+        toPort: 443,
+        referencedSecurityGroupId: sg,
       }),
     );
     if (props.create ?? true) {

@@ -42,6 +42,7 @@ export class StateBackend extends Construct {
       alias: p.keyAlias,
       description: 'Terraform state (S3 objects and the DynamoDB lock table)',
       region: p.region,
+      accountId: p.accountId,
       deletionWindowDays: p.deletionWindowDays,
       policies: { [p.region]: keyPolicy({ accountId: p.accountId, region: p.region, useVia: ['s3', 'dynamodb'], grantees: [], services: [] }) },
       tags: p.tags ? { ...p.tags } : undefined,

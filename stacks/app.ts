@@ -9,6 +9,7 @@ import { StateBackendStack } from './state-backend-stack';
 import { CiAccessStack, ciAccessStackName, resourceTypesOf } from './ci-access-stack';
 import { runRules } from './rules/run';
 import { planEnvironment } from './plan/plan';
+import { environmentReport, reportMarkdown } from './report';
 import { EnvironmentConfig } from './environments/types';
 
 /** The directory holding cdktf.json (found upwards, since this file may run from a bundle). */
@@ -84,6 +85,10 @@ export function synthApp(envs: readonly unknown[], opts: BuildOptions = {}): { o
       const dir = path.join(app.outdir, 'stacks', stack.node.id);
       mkdirSync(dir, { recursive: true });
       writeFileSync(path.join(dir, 'inventory.json'), JSON.stringify(stack.inventory, null, 2) + '\n');
+      // Who can do what, and the monthly cost (stacks/report.ts).
+      const report = environmentReport(stack.plan);
+      writeFileSync(path.join(dir, 'report.json'), JSON.stringify(report, null, 2) + '\n');
+      writeFileSync(path.join(dir, 'report.md'), reportMarkdown(report));
     }
   }
   return { outdir: app.outdir, stacks };

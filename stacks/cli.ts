@@ -4,11 +4,20 @@
  * unexpected error (a bug of ours) is reported in one line too, with the trace only on request.
  */
 import { BuildOptions, synthApp } from './app';
+import { environmentReport, reportSummary } from './report';
 import { GuardrailError } from './rules/violation';
 
-export function runSynth(inputs: readonly unknown[], opts: BuildOptions = {}, log: (line: string) => void = (l) => console.error(l), debug = !!process.env.SECRETS_PLATFORM_DEBUG): number {
+export function runSynth(
+  inputs: readonly unknown[],
+  opts: BuildOptions = {},
+  log: (line: string) => void = (l) => console.error(l),
+  debug = !!process.env.SECRETS_PLATFORM_DEBUG,
+  print: (text: string) => void = (t) => console.log(t),
+): number {
   try {
-    synthApp(inputs, opts);
+    const { stacks } = synthApp(inputs, opts);
+    // One screen after a successful synth: per environment, what it holds and what it costs.
+    print(reportSummary(stacks.map((s) => environmentReport(s.plan))));
     return 0;
   } catch (e) {
     if (e instanceof GuardrailError) {

@@ -87,6 +87,8 @@ export class EnvironmentStack extends TerraformStack {
           alias: k.alias,
           description: k.description,
           region: this.plan.region,
+          accountId: this.plan.accountId,
+          partition: this.plan.partition,
           deletionWindowDays: k.deletionWindowDays,
           replicaRegions: k.replicaRegions,
           policies: k.policyByRegion,
@@ -144,6 +146,7 @@ export class EnvironmentStack extends TerraformStack {
         executionRole: svc.executionRole,
         taskRole: svc.taskRole,
         containerSecrets: svc.containerSecrets,
+        logGroup: { name: svc.logGroupName, retentionInDays: this.plan.catalog.logRetentionDays, kmsKeyArn: this.plan.monitoringKey.arnByRegion[this.plan.region] },
         arns: this.arns,
         tags: this.plan.resourceTags,
       });
@@ -151,6 +154,7 @@ export class EnvironmentStack extends TerraformStack {
         description: `Roles and container "secrets" entries for ECS service ${svc.service}`,
         value: {
           ...(access.executionRole ? { executionRoleArn: access.executionRole.arn } : {}),
+          ...(access.logGroup ? { logGroup: access.logGroup.name } : {}),
           ...(access.taskRole ? { taskRoleArn: access.taskRole.arn } : {}),
           secrets: access.containerSecrets,
         },
@@ -167,6 +171,7 @@ export class EnvironmentStack extends TerraformStack {
       subnetIds: e.subnetIds,
       region: this.plan.region,
       clientCidrs: e.clientCidrs,
+      clientSecurityGroupIds: e.clientSecurityGroupIds,
       create: e.create,
       policy: e.policy,
       tags: this.plan.resourceTags,
@@ -188,6 +193,8 @@ export class EnvironmentStack extends TerraformStack {
             alias: cs.key.alias,
             description: cs.key.description,
             region: this.plan.region,
+            accountId: this.plan.accountId,
+            partition: this.plan.partition,
             deletionWindowDays: cs.key.deletionWindowDays,
             policy: cs.key.policyByRegion[this.plan.region],
             estimatedArn: cs.key.arnByRegion[this.plan.region],
@@ -196,6 +203,8 @@ export class EnvironmentStack extends TerraformStack {
           tags: this.plan.resourceTags,
         })
       : undefined;
+    // Watched by the key-incident rules like every other key of the stack.
+    if (signing && cs) this.keys.set(cs.key.id, signing.key);
     for (const f of this.plan.rotationFunctions) {
       const fn = new RotationFunction(this, `rotation-${f.key}`, {
         functionName: f.functionName,
@@ -234,10 +243,11 @@ export class EnvironmentStack extends TerraformStack {
       estimatedTopicArn: m.topicArn,
       ruleNames: m.ruleNames,
       keyArn: this.plan.monitoringKey.arnByRegion[this.plan.region],
-      keyIdentifiers: m.watchedKeyIds.flatMap((id) => {
-        const k = this.keys.get(id)!;
-        return [k.key.arn, k.key.keyId];
-      }),
+      // Every form a caller can name a watched key in (ids, ARNs, aliases, replicas included).
+      keyIdentifiers: m.watchedKeyIds.flatMap((id) => this.keys.get(id)!.identifiers),
+      aliasNames: m.aliasNames,
+      secretIdPrefixes: m.secretIdPrefixes,
+      forward: m.forward,
       rotationFunctionNames: m.rotationFunctionNames,
       alertEmail: m.alertEmail,
       arns: this.arns,

@@ -2,7 +2,8 @@ import { Construct } from 'constructs';
 import { LocalBackend, TerraformOutput, TerraformStack } from 'cdktf';
 import { StateBackend } from '../modules/state-backend';
 import { configureStack } from './configure-stack';
-import { stateBackendFor } from './environments/project';
+import { NAME_PREFIX, stateBackendFor } from './environments/project';
+import { KeyIncidentRules } from '../modules/monitoring';
 import { EnvironmentConfig } from './environments/types';
 
 /**
@@ -23,6 +24,16 @@ export class StateBackendStack extends TerraformStack {
       ...cfg,
       deletionWindowDays: 30,
       noncurrentVersionDays: 90,
+      tags: { Environment: env.name },
+    });
+    // The state key's incidents go to the environment's alerts topic (modules/monitoring.ts).
+    const key = this.backend.key;
+    new KeyIncidentRules(this, 'state-key-rules', {
+      prefix: NAME_PREFIX[env.name],
+      accountId: env.accountId,
+      region: env.region,
+      identifiers: key.identifiers,
+      aliasNames: [key.aliasName],
       tags: { Environment: env.name },
     });
     new TerraformOutput(this, 'bucket', { value: this.backend.bucket.bucket });

@@ -107,13 +107,12 @@ describe('planEnvironment', () => {
     expect(p.readers).toEqual([]);
   });
 
-  test('the secret resource policy names each cross-account reader, pinned to AWSCURRENT', () => {
+  test('the secret resource policy names each cross-account reader, pinned to AWSCURRENT, on the secret and its replica', () => {
     const p = planEnvironment(small());
-    const arn = 'arn:aws:secretsmanager:us-east-1:234567890123:secret:staging/app/partner/api-key-AbCdEf';
-    expect(p.secrets[0].arn).toBe(arn);
-    expect(p.secrets[0].resourcePolicy).toEqual({
-      Version: '2012-10-17',
-      Statement: [
+    const primary = 'arn:aws:secretsmanager:us-east-1:234567890123:secret:staging/app/partner/api-key-AbCdEf';
+    const arn = [primary, 'arn:aws:secretsmanager:us-west-2:234567890123:secret:staging/app/partner/api-key-??????'];
+    expect(p.secrets[0].arn).toBe(primary);
+    expect(p.secrets[0].resourcePolicy.Statement.filter((s) => s.Effect === 'Allow')).toEqual([
         {
           Sid: 'ReadCurrent555566667777',
           Effect: 'Allow',
@@ -132,8 +131,12 @@ describe('planEnvironment', () => {
           Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-abcdefghij', 'secretsmanager:VersionStage': 'AWSCURRENT' } },
         },
         { Sid: 'Describeoabcdefghij', Effect: 'Allow', Principal: '*', Action: 'secretsmanager:DescribeSecret', Resource: arn, Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-abcdefghij' } } },
-      ],
-    });
+    ]);
+    // Deny by default: value reads by the named roles (and the organisation, never this account's
+    // other principals), writes by the rotation and deploy roles, management by the deploy role.
+    const sids = p.secrets[0].resourcePolicy.Statement.filter((s) => s.Effect === 'Deny').map((s) => s.Sid);
+    expect(sids).toEqual(['DenyValueReadsToUnnamed', 'DenyValueReadsToUnnamedInThisAccount', 'DenyValueWritesToUnnamed', 'DenyManagementToUnnamed']);
+    expect(p.secrets[0].access.readers).toEqual(expect.arrayContaining(['arn:aws:iam::234567890123:role/notifier', 'arn:aws:iam::234567890123:role/staging-web-ecs-task']));
   });
 
   test('keys: one per category, replicated where its secrets are, distinct estimated ARNs, a policy per region', () => {
@@ -149,7 +152,7 @@ describe('planEnvironment', () => {
       StringEquals: { 'kms:ViaService': 'secretsmanager.us-west-2.amazonaws.com', 'kms:CallerAccount': '555566667777' },
       ArnLike: { 'aws:PrincipalArn': ['arn:aws:iam::555566667777:role/reader'] },
     });
-    expect(k.policyByRegion['us-east-1'].Statement.map((s) => s.Sid)).toEqual(['KeyAdministrationByAccount', 'AccountPrincipalsThroughServices', 'CrossAccountDecrypt555566667777', 'OrganizationDecryptoabcdefghij']);
+    expect(k.policyByRegion['us-east-1'].Statement.map((s) => s.Sid)).toEqual(['KeyAdministrationByAccount', 'GrantsOnlyForAwsResources', 'AccountPrincipalsThroughServices', 'CrossAccountDecrypt555566667777', 'OrganizationDecryptoabcdefghij']);
     expect(k.grantees).toHaveLength(2);
   });
 
@@ -159,13 +162,19 @@ describe('planEnvironment', () => {
     const arn = p.secrets[0].arn;
     const key = p.keys[0].arnByRegion['us-east-1'];
     expect(svc.executionRole!.name).toBe('staging-web-ecs-execution');
+    const west = p.keys[0].arnByRegion['us-west-2'];
+    const replica = arn.replace(':us-east-1:', ':us-west-2:').replace(/-AbCdEf$/, '-??????');
     expect(svc.executionRole!.policy).toEqual({
       Version: '2012-10-17',
       Statement: [
-        { Sid: 'ReadSecrets', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: [arn] },
-        { Sid: 'DecryptThroughSecretsManager', Effect: 'Allow', Action: 'kms:Decrypt', Resource: [key], Condition: { StringEquals: { 'kms:ViaService': ['secretsmanager.us-east-1.amazonaws.com', 'secretsmanager.us-west-2.amazonaws.com'] } } },
+        { Sid: 'EcrAuthorizationToken', Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
+        { Sid: 'PullImagesFromNamedRepositories', Effect: 'Allow', Action: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'], Resource: ['arn:aws:ecr:us-east-1:234567890123:repository/web'] },
+        { Sid: 'WriteServiceLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: 'arn:aws:logs:us-east-1:234567890123:log-group:/ecs/staging-web:log-stream:*' },
+        { Sid: 'ReadSecrets', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: [arn, replica] },
+        { Sid: 'DecryptThroughSecretsManager', Effect: 'Allow', Action: 'kms:Decrypt', Resource: [key, west], Condition: { StringEquals: { 'kms:ViaService': ['secretsmanager.us-east-1.amazonaws.com', 'secretsmanager.us-west-2.amazonaws.com'] } } },
       ],
     });
+    expect(svc.logGroupName).toBe('/ecs/staging-web');
     expect(svc.taskRole!.name).toBe('staging-web-ecs-task');
     expect(svc.taskRole!.policy.Statement[0].Action).toEqual(['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret']);
     expect(svc.containerSecrets).toEqual([{ name: 'API_KEY', valueFrom: arn, secretId: 'api' }]);
@@ -188,13 +197,13 @@ describe('planEnvironment', () => {
     expect(f.functionName).toBe('prod-secrets-rotation-postgres-alternating-users');
     expect(f.roleName).toBe('prod-secrets-rotation-postgres-alternating-users-role');
     expect(f.environment).toEqual({ ROTATION_STRATEGY: 'alternating-users', ROTATION_MIN_TLS: 'verify-full', NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem' });
-    expect(f.secretIds).toEqual(['platform_db_app']);
-    expect(f.adminSecretIds).toEqual(['platform_db_master']);
+    expect(f.secretIds).toEqual(['platform_db_app', 'ticket_db_app']);
+    expect(f.adminSecretIds).toEqual(['platform_db_master', 'ticket_db_master']);
     expect(f.logGroupArn).toBe('arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/prod-secrets-rotation-postgres-alternating-users');
     const logs = f.rolePolicy.Statement.find((s) => s.Sid === 'WriteOwnLogs')!;
     expect(logs.Resource).toBe(`${f.logGroupArn}:*`);
     const admin = f.rolePolicy.Statement.find((s) => s.Sid === 'ReadAdminSecrets')!;
-    expect(admin.Resource).toEqual([p.secrets.find((s) => s.id === 'platform_db_master')!.arn]);
+    expect(admin.Resource).toEqual(['platform_db_master', 'ticket_db_master'].map((id) => p.secrets.find((s) => s.id === id)!.arn));
     const gen = p.rotationFunctions.find((r) => r.key === 'generated')!;
     expect(gen.environment).toEqual({});
     expect(gen.description).toBe('Secrets Manager rotation (generated values)');
@@ -232,9 +241,10 @@ describe('planEnvironment', () => {
     arns.bind(p.secrets[0].arn, '${aws_secretsmanager_secret.x.arn}');
     arns.bind(p.keys[0].arnByRegion['us-east-1'], '${aws_kms_key.k.arn}');
     const doc = p.ecsServices[0].executionRole!.policy;
-    const rendered = arns.render(doc);
-    expect(JSON.parse(rendered).Statement[0].Resource).toEqual(['${aws_secretsmanager_secret.x.arn}']);
-    expect(JSON.parse(rendered).Statement[1].Resource).toEqual(['${aws_kms_key.k.arn}']);
+    const rendered = JSON.parse(arns.render(doc)).Statement;
+    const sid = (id: string) => rendered.find((s: { Sid: string }) => s.Sid === id);
+    expect(sid('ReadSecrets').Resource[0]).toBe('${aws_secretsmanager_secret.x.arn}');
+    expect(sid('DecryptThroughSecretsManager').Resource[0]).toBe('${aws_kms_key.k.arn}');
     expect(arns.resolve(`${p.secrets[0].arn}:password::`)).toBe('${aws_secretsmanager_secret.x.arn}:password::');
     expect(arns.resolve('arn:aws:secretsmanager:us-east-1:234567890123:secret:staging/*')).toBe('arn:aws:secretsmanager:us-east-1:234567890123:secret:staging/*');
     // The measured size is the size of the document with ARNs of their real length.
@@ -462,7 +472,7 @@ describe('planEnvironment: every derivation, one assertion each', () => {
     const env = base();
     env.secrets[0].readers = ['apps', 'apps'];
     const p = planEnvironment(env);
-    expect(p.secrets[0].resourcePolicy!.Statement).toHaveLength(2);
+    expect(p.secrets[0].resourcePolicy!.Statement.filter((s) => s.Effect === 'Allow')).toHaveLength(2);
     expect(p.keys[0].grantees).toHaveLength(1);
     const dup = base();
     add(dup, { id: 'x', description: 'first' });

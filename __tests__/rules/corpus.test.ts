@@ -278,6 +278,14 @@ const bad: Case[] = [
   ['endpoint with no subnets in an environment without rotation', (e) => { e.network.subnetIds = []; e.secrets = e.secrets.filter((x: Env) => !x.rotation); }, 'ROT-VPC-SUBNETS', undefined],
   ['database open to the world', rot('db', { databaseCidrs: ['0.0.0.0/0'] }), 'NET-CIDR-OPEN', 'db'],
   ['endpoint open to the world', (e) => (e.network.endpointClientCidrs = ['0.0.0.0/0']), 'NET-CIDR-OPEN', undefined],
+  ['endpoint clients 0.0.0.0/1 + 128.0.0.0/1 (the whole Internet in two halves)', (e) => (e.network.endpointClientCidrs = ['0.0.0.0/1', '128.0.0.0/1']), 'NET-ENDPOINT-CLIENTS', undefined],
+  ['endpoint clients: the whole VPC range', (e) => (e.network.endpointClientCidrs = ['10.0.0.0/16']), 'NET-ENDPOINT-CLIENTS', undefined],
+  ['no deploy role to name in the secret policies', (e) => delete e.deployRoleArn, 'ACCESS-DEPLOY-ROLE', undefined],
+  ['an ECS service reads the master that drives another login', (e) => {
+    const db = e.secrets.find((x: any) => x.id === 'db');
+    db.rotation = { ...db.rotation, strategy: 'alternating-users', adminSecret: 'master' };
+    e.secrets.find((x: any) => x.id === 'master').ecs = [{ service: 'api', runtime: true }];
+  }, 'ACCESS-MASTER-READERS', 'master'],
   ['VPC id that is a name', (e) => (e.network.vpcId = 'prod-vpc'), 'NET-RESOURCE-ID', undefined],
   ['subnet listed twice', (e) => (e.network.subnetIds = ['subnet-0a1b2c3d4e5f60011', 'subnet-0a1b2c3d4e5f60011']), 'NET-RESOURCE-ID', undefined],
   ['database security group by name', rot('master', { databaseSecurityGroupIds: ['rds-sg'] }), 'NET-RESOURCE-ID', 'master'],

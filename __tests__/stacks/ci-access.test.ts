@@ -107,12 +107,16 @@ describe.each(ENVIRONMENTS.map((e) => e.name))('ci-access-%s', (envName) => {
     }
   });
 
-  test('the deploy role can pass only rotation roles, only to Lambda', () => {
+  test('the deploy role can pass only rotation roles to Lambda and the event-forwarding role to EventBridge', () => {
     const all = resources(stack(), 'aws_iam_policy').filter(([, p]) => /deploy-\d+$/.test(p.name)).flatMap(([, p]) => doc(p.policy).Statement);
-    const pass = all.filter((s) => actions(s).includes('iam:PassRole'));
-    expect(pass).toHaveLength(1);
-    expect(pass[0].Resource).toBe(`arn:aws:iam::${env.accountId}:role/${prefix}-secrets-rotation-*`);
-    expect(pass[0].Condition.StringEquals['iam:PassedToService']).toBe('lambda.amazonaws.com');
+    const pass = all
+      .filter((s) => actions(s).includes('iam:PassRole'))
+      .map((s) => [s.Resource, s.Condition.StringEquals['iam:PassedToService']])
+      .sort();
+    expect(pass).toEqual([
+      [`arn:aws:iam::${env.accountId}:role/${prefix}-secrets-events-forward`, 'events.amazonaws.com'],
+      [`arn:aws:iam::${env.accountId}:role/${prefix}-secrets-rotation-*`, 'lambda.amazonaws.com'],
+    ]);
   });
 
   test('the boundary cannot be lifted and keeps the deploy role away from users, keys and the CI roles', () => {

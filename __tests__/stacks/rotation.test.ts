@@ -29,7 +29,7 @@ const tagsOf = (name: string) => Object.entries(secret(name).tags as Record<stri
 const rotated = env.secrets.filter((s) => s.rotation);
 const groups = [
   ['prod-secrets-rotation-postgres-single-user', 'postgres', 'single-user', ['prod/platform/postgres/master-credentials', 'prod/ticket-system/postgres/master-credentials']],
-  ['prod-secrets-rotation-postgres-alternating-users', 'postgres', 'alternating-users', ['prod/platform/postgres/app-credentials']],
+  ['prod-secrets-rotation-postgres-alternating-users', 'postgres', 'alternating-users', ['prod/platform/postgres/app-credentials', 'prod/ticket-system/postgres/app-credentials']],
   ['prod-secrets-rotation-mysql-admin', 'mysql', 'admin', ['prod/myapp/mysql/credentials']],
   ['prod-secrets-rotation-mysql-single-user', 'mysql', 'single-user', ['prod/myapp/mysql/rotation-admin']],
   ['prod-secrets-rotation-generated', 'generated', undefined, ['prod/service/api-gateway/key']],
@@ -76,7 +76,8 @@ describe.each(groups)('%s', (fname, handler, strategy, secrets) => {
     const admins = strategy === 'admin' || strategy === 'alternating-users';
     if (admins) {
       expect(byId.ReadAdminSecrets.Action).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']);
-      expect(byId.ReadAdminSecrets.Resource).toHaveLength(1);
+      // One master per rotated login: the platform and ticket masters drive their app logins.
+      expect(byId.ReadAdminSecrets.Resource).toHaveLength(new Set(secrets.map((n) => env.secrets.find((x) => `prod/${x.service}/${x.component}/${x.type}` === n)?.rotation).map((r) => (r as { adminSecret?: string })?.adminSecret)).size);
     } else {
       expect(byId.ReadAdminSecrets).toBeUndefined();
     }
@@ -98,7 +99,7 @@ describe.each(groups)('%s', (fname, handler, strategy, secrets) => {
       const tags = tagsOf(s);
       expect(tags).toContainEqual({ Key: 'RotationFunction', Value: fname });
       if (strategy === 'admin') expect(tags).toContainEqual({ Key: TAG.adminSecret, Value: 'prod/myapp/mysql/rotation-admin' });
-      if (strategy === 'alternating-users') expect(tags).toContainEqual({ Key: TAG.adminSecret, Value: 'prod/platform/postgres/master-credentials' });
+      if (strategy === 'alternating-users') expect(tags).toContainEqual({ Key: TAG.adminSecret, Value: s.replace(/app-credentials$/, 'master-credentials') });
       if (handler === 'generated') expect(rulesFromTags(tags, { format: 'hex', length: 64 })).toMatchObject({ format: 'base64url', length: 48 });
       // Database users are pinned where the catalog declares them.
       const declared = env.secrets.find((x) => secretName(env, x) === s)!;

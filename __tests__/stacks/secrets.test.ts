@@ -33,6 +33,7 @@ describe('production secrets', () => {
     'prod/myapp/mysql/credentials',
     'prod/myapp/mysql/rotation-admin',
     'prod/ticket-system/postgres/master-credentials',
+    'prod/ticket-system/postgres/app-credentials',
     'prod/ticket-system/auth/jwt-signing-key',
     'prod/ticket-system/app/config',
     'prod/edge/tls/private-key',
@@ -102,7 +103,7 @@ describe('production secrets', () => {
     const policy = only(prod, 'aws_secretsmanager_secret_policy', (b) => b.secret_arn === secretRef(name));
     expect(policy.block_public_policy).toBe(true);
     const doc = parsePolicy(policy.policy);
-    expect(doc.Statement).toEqual([
+    expect(doc.Statement.slice(0, 2)).toEqual([
       {
         Sid: `ReadCurrent${ACCOUNTS.monitoring}`,
         Effect: 'Allow',
@@ -123,11 +124,21 @@ describe('production secrets', () => {
         Condition: { ArnLike: { 'aws:PrincipalArn': [`arn:aws:iam::${ACCOUNTS.monitoring}:role/datadog-forwarder`] } },
       },
     ]);
+    // Then deny by default: reads by the named reader (and break-glass, and the deploy role that
+    // refreshes the version Terraform wrote) only.
+    const readDeny = doc.Statement.find((x: any) => x.Sid === 'DenyValueReadsToUnnamed');
+    expect(readDeny).toMatchObject({ Effect: 'Deny', Principal: '*', Action: ['secretsmanager:GetSecretValue'], Resource: secretRef(name) });
+    expect(readDeny.Condition.ArnNotLike['aws:PrincipalArn']).toEqual(
+      [`arn:aws:iam::${ACCOUNTS.monitoring}:role/datadog-forwarder`, `arn:aws:iam::${ACCOUNTS.production}:role/secrets-platform-break-glass`, `arn:aws:iam::${ACCOUNTS.production}:role/secrets-platform-deploy`].sort(),
+    );
+    expect(readDeny.Condition.BoolIfExists).toEqual({ 'aws:PrincipalIsAWSService': 'false' });
   });
 
-  test('the database master is shared with nobody; the application login is', () => {
-    expect(resources(prod, 'aws_secretsmanager_secret_policy').map(([, b]) => b.secret_arn)).not.toContain(secretRef('prod/platform/postgres/master-credentials'));
-    expect(resources(prod, 'aws_secretsmanager_secret_policy').map(([, b]) => b.secret_arn)).toContain(secretRef('prod/platform/postgres/app-credentials'));
+  test('the database master is shared with no other account; the application login is', () => {
+    const crossAccount = (name: string) =>
+      parsePolicy(only(prod, 'aws_secretsmanager_secret_policy', (b) => b.secret_arn === secretRef(name)).policy).Statement.filter((x: any) => x.Effect === 'Allow');
+    expect(crossAccount('prod/platform/postgres/master-credentials')).toEqual([]);
+    expect(crossAccount('prod/platform/postgres/app-credentials').length).toBeGreaterThan(0);
   });
 
   test('each consumer account gets the exact IAM policy to attach on its side', () => {
@@ -158,11 +169,17 @@ describe('production secrets', () => {
     expect(trust.Condition.StringEquals['aws:SourceAccount']).toBe(ACCOUNTS.production);
     const policyOf = (roleName: string) => parsePolicy(only(prod, 'aws_iam_role_policy', (b) => b.role === `\${aws_iam_role.${roleName}.name}`).policy);
     const execDoc = policyOf(exec[0]);
-    expect(execDoc.Statement[0].Action).toBe('secretsmanager:GetSecretValue');
-    expect(execDoc.Statement[0].Resource.sort()).toEqual([secretRef('prod/ticket-system/auth/jwt-signing-key'), secretRef('prod/ticket-system/app/config')].sort());
-    expect(execDoc.Statement[1].Condition.StringEquals['kms:ViaService']).toEqual(['secretsmanager.us-east-1.amazonaws.com']);
+    const read = execDoc.Statement.find((x: any) => x.Sid === 'ReadSecrets');
+    expect(read.Action).toBe('secretsmanager:GetSecretValue');
+    expect(read.Resource.sort()).toEqual([secretRef('prod/ticket-system/auth/jwt-signing-key'), secretRef('prod/ticket-system/app/config')].sort());
+    expect(execDoc.Statement.find((x: any) => x.Sid === 'DecryptThroughSecretsManager').Condition.StringEquals['kms:ViaService']).toEqual(['secretsmanager.us-east-1.amazonaws.com']);
+    // Complete for ECS: pull from the service's repository, write to the service's log group.
+    expect(execDoc.Statement.find((x: any) => x.Sid === 'PullImagesFromNamedRepositories').Resource).toEqual([`arn:aws:ecr:us-east-1:${ACCOUNTS.production}:repository/ticket-api`]);
+    expect(execDoc.Statement.find((x: any) => x.Sid === 'WriteServiceLogs').Resource).toBe(`arn:aws:logs:us-east-1:${ACCOUNTS.production}:log-group:/ecs/prod-ticket-api:log-stream:*`);
+    expect(execDoc.Statement.find((x: any) => x.Sid === 'EcrAuthorizationToken')).toMatchObject({ Action: 'ecr:GetAuthorizationToken', Resource: '*' });
     const taskDoc = policyOf(task[0]);
-    expect(taskDoc.Statement[0].Resource).toEqual([secretRef('prod/ticket-system/postgres/master-credentials')]);
+    // The API reads its application login, never the Aurora master (issue 10).
+    expect(taskDoc.Statement[0].Resource).toEqual([secretRef('prod/ticket-system/postgres/app-credentials')]);
   });
 
   test('ECS valueFrom strings, including the JSON-key form arn:key::', () => {
@@ -189,7 +206,9 @@ describe('production secrets', () => {
 
   test('dev shares nothing across accounts and replicates nothing', () => {
     const dev = out.stacks.dev;
-    expect(resources(dev, 'aws_secretsmanager_secret_policy')).toHaveLength(0);
+    for (const [, p] of resources(dev, 'aws_secretsmanager_secret_policy')) {
+      expect(parsePolicy(p.policy).Statement.filter((x: any) => x.Effect === 'Allow')).toEqual([]);
+    }
     expect(resources(dev, 'aws_kms_replica_key')).toHaveLength(0);
     for (const [, s] of resources(dev, 'aws_secretsmanager_secret')) expect(s.replica).toEqual([]);
     const role = only(dev, 'aws_iam_role_policy', (b) => b.role === 'ticket-notifier-lambda');

@@ -18,6 +18,7 @@ const envStacks = ['dev', 'staging', 'production'];
 /** Statements AWS allows only with Resource "*": they act on no resource ARN. */
 const RESOURCELESS = new Set([
   'secretsmanager:GetRandomPassword',
+  'ecr:GetAuthorizationToken',
   'ec2:AssignPrivateIpAddresses',
   'ec2:CreateNetworkInterface',
   'ec2:DeleteNetworkInterface',

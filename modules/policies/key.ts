@@ -28,6 +28,13 @@ export interface KeyPolicyInput {
 }
 
 /**
+ * `kms:CreateGrant` is never in an unconditioned statement: a grant can carry Decrypt, so
+ * whoever may create grants freely may decrypt without `kms:ViaService`. Grants are allowed only
+ * when an AWS service creates them for a resource (`kms:GrantIsForAWSResource`), as DynamoDB does.
+ */
+export const GRANT_FOR_AWS_RESOURCE = { Bool: { 'kms:GrantIsForAWSResource': 'true' } } as const;
+
+/**
  * Key administration without data access. Listing the actions (instead of `kms:*`) keeps the
  * account root able to manage, re-policy and delete the key, so the key can never lock the
  * account out, while decrypting is granted only by the statements below.
@@ -35,7 +42,6 @@ export interface KeyPolicyInput {
 export const KEY_ADMIN_ACTIONS = [
   'kms:CancelKeyDeletion',
   'kms:CreateAlias',
-  'kms:CreateGrant',
   'kms:DeleteAlias',
   'kms:DescribeKey',
   'kms:DisableKey',
@@ -69,14 +75,15 @@ export function keyPolicy(input: KeyPolicyInput): PolicyDocument {
   const { accountId, region } = input;
   const statements: Statement[] = [
     { Sid: 'KeyAdministrationByAccount', Effect: 'Allow', Principal: { AWS: accountRoot(accountId) }, Action: KEY_ADMIN_ACTIONS, Resource: '*' },
+    // DynamoDB keeps a grant on a customer-managed table key; services create grants, people do not.
+    { Sid: 'GrantsOnlyForAwsResources', Effect: 'Allow', Principal: { AWS: accountRoot(accountId) }, Action: 'kms:CreateGrant', Resource: '*', Condition: GRANT_FOR_AWS_RESOURCE },
   ];
   if (input.useVia.length > 0) {
     statements.push({
       Sid: 'AccountPrincipalsThroughServices',
       Effect: 'Allow',
       Principal: { AWS: accountRoot(accountId) },
-      // DynamoDB keeps a grant on a customer-managed table key.
-      Action: input.useVia.includes('dynamodb') ? [...SERVICE_KEY_ACTIONS, 'kms:CreateGrant'] : SERVICE_KEY_ACTIONS,
+      Action: SERVICE_KEY_ACTIONS,
       Resource: '*',
       Condition: {
         StringEquals: { 'kms:ViaService': input.useVia.map((s) => `${s}.${region}.amazonaws.com`), 'kms:CallerAccount': accountId },

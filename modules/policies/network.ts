@@ -29,3 +29,19 @@ export function endpointPolicy(accountIds: string[], region: string): PolicyDocu
     },
   ]);
 }
+
+/** The broadest IPv4 client range the endpoint admits: a subnet of clients, never a VPC or more. */
+export const MIN_ENDPOINT_CLIENT_PREFIX = 24;
+
+/**
+ * Client CIDRs the endpoint must refuse: not an IPv4 CIDR, or broader than a /24. A pair such as
+ * 0.0.0.0/1 + 128.0.0.0/1 is the whole Internet without ever writing 0.0.0.0/0.
+ */
+export function broadClientCidrs(cidrs: readonly string[]): string[] {
+  return cidrs.filter((c) => {
+    const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(c);
+    if (!m || m.slice(1, 5).some((o) => Number(o) > 255)) return true;
+    const prefix = Number(m[5]);
+    return prefix < MIN_ENDPOINT_CLIENT_PREFIX || prefix > 32;
+  });
+}

@@ -117,6 +117,11 @@ export const EcsAccessSchema = v.strictObject({
   inject: v.optional(v.array(v.strictObject({ env: str, jsonKey: v.optional(str) }))),
   /** Read at run time by the task role (`GetSecretValue`), so rotation needs no restart. */
   runtime: v.optional(v.boolean()),
+  /**
+   * ECR repositories the service's images come from (names in this account and Region, or ARNs
+   * of a shared registry); its execution role may pull from these only. Default: the service name.
+   */
+  repositories: v.optional(strings),
 });
 
 export const SecretSpecSchema = v.strictObject({
@@ -158,7 +163,12 @@ export const NetworkSchema = v.strictObject({
   vpcId: str,
   /** Private subnets for the rotation Lambdas and the Secrets Manager VPC endpoint. */
   subnetIds: strings,
-  /** Who else may use the Secrets Manager endpoint (e.g. the ECS tasks' subnets). */
+  /**
+   * Who else may use the Secrets Manager endpoint, besides the rotation functions: the security
+   * groups of the ECS services and functions that read secrets (preferred) ...
+   */
+  endpointClientSecurityGroupIds: v.optional(strings),
+  /** ... or exact client CIDRs, a /24 or narrower (never the VPC's whole range). */
   endpointClientCidrs: v.optional(strings),
   /** Set to false when the VPC already has a Secrets Manager endpoint. */
   createSecretsManagerEndpoint: v.optional(v.boolean()),

@@ -11,6 +11,7 @@ export const dev: EnvironmentConfig = {
   name: 'dev',
   accountId: ACCOUNTS.dev,
   region: 'us-east-1',
+  deployRoleArn: `arn:aws:iam::${ACCOUNTS.dev}:role/secrets-platform-deploy`,
   breakGlass: { roleName: 'secrets-platform-break-glass', description: 'Assumed only through the audited emergency-access procedure' },
   owner: 'platform-team',
   costCenter: 'platform-dev',
@@ -20,7 +21,9 @@ export const dev: EnvironmentConfig = {
   network: {
     vpcId: 'vpc-0c1b2c3d4e5f60001',
     subnetIds: ['subnet-0c1b2c3d4e5f60011', 'subnet-0c1b2c3d4e5f60012'],
-    endpointClientCidrs: ['10.2.0.0/16'],
+    // The ECS services that read secrets at run time or at start-up, by security group: never the
+    // VPC's whole range (which would admit every workload in it).
+    endpointClientSecurityGroupIds: ['sg-0c1b2c3d4e5f60031', 'sg-0c1b2c3d4e5f60032', 'sg-0c1b2c3d4e5f60033'],
   },
   readers: {
     'ticket-lambda': { kind: 'iam-role', roleName: 'ticket-notifier-lambda' },

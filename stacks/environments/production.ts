@@ -21,7 +21,9 @@ export const production: EnvironmentConfig = {
   network: {
     vpcId: 'vpc-0a1b2c3d4e5f60001',
     subnetIds: ['subnet-0a1b2c3d4e5f60011', 'subnet-0a1b2c3d4e5f60012', 'subnet-0a1b2c3d4e5f60013'],
-    endpointClientCidrs: ['10.0.0.0/16'],
+    // The ECS services that read secrets at run time or at start-up, by security group: never the
+    // VPC's whole range (which would admit every workload in it).
+    endpointClientSecurityGroupIds: ['sg-0a1b2c3d4e5f60031', 'sg-0a1b2c3d4e5f60032', 'sg-0a1b2c3d4e5f60033'],
   },
   readers: {
     'app-accounts': { kind: 'account', accountId: ACCOUNTS.appPrimary, roleNames: ['secrets-reader'] },

@@ -161,12 +161,19 @@ export interface TicketOptions {
   ecs?: { api: string; worker: string };
 }
 
-/** The service ticket system: database master password, JWT signing key, JSON app config. */
+/**
+ * The service ticket system: database master, application login, JWT signing key, JSON app config.
+ *
+ * Correction to the reference (seed "AWS Secrets Manager Integration"): it hands the ECS tasks the
+ * Aurora master password (`db-master-password`), so whoever compromises the API controls the whole
+ * cluster. Here the master is read only by the rotation functions; the API gets an application
+ * login (`tickets_app`), rotated with alternating users driven by the master, as the platform
+ * database does. The API reads it at run time, so a rotation needs no task restart.
+ */
 export function ticketSystemSecrets(o: TicketOptions): SecretSpec[] {
   const api = o.ecs?.api ?? 'ticket-api';
   const worker = o.ecs?.worker ?? 'ticket-worker';
-  // The reference injects the database password at task start. With single-user rotation the
-  // injected password stops working at the next rotation, so the API reads it at run time.
+  const dbFields = { engine: 'postgres', host: o.dbHost, port: 5432, dbname: 'tickets' };
   const dbAccess: EcsAccess[] = [{ service: api, runtime: true }];
   return [
     {
@@ -174,17 +181,30 @@ export function ticketSystemSecrets(o: TicketOptions): SecretSpec[] {
       service: 'ticket-system',
       component: 'postgres',
       type: 'master-credentials',
-      description: 'Ticket system PostgreSQL (Aurora) master login',
+      description: 'Ticket system PostgreSQL (Aurora) master login; used only by the rotation functions',
       category: 'database',
-      value: {
-        kind: 'json',
-        fields: { engine: 'postgres', host: o.dbHost, port: 5432, dbname: 'tickets', username: 'tickets_admin' },
-        generated: { password: {} },
-      },
+      value: { kind: 'json', fields: { ...dbFields, username: 'tickets_admin' }, generated: { password: {} } },
       rotation: {
         kind: 'database',
         engine: 'postgres',
         strategy: 'single-user',
+        schedule: o.rotation,
+        databaseSecurityGroupIds: o.databaseSecurityGroupIds,
+      },
+    },
+    {
+      id: 'ticket_db_app',
+      service: 'ticket-system',
+      component: 'postgres',
+      type: 'app-credentials',
+      description: 'Ticket system PostgreSQL (Aurora) application login (alternating users, driven by the master)',
+      category: 'database',
+      value: { kind: 'json', fields: { ...dbFields, username: 'tickets_app' }, generated: { password: {} } },
+      rotation: {
+        kind: 'database',
+        engine: 'postgres',
+        strategy: 'alternating-users',
+        adminSecret: 'ticket_db_master',
         schedule: o.rotation,
         databaseSecurityGroupIds: o.databaseSecurityGroupIds,
       },

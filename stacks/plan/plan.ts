@@ -9,10 +9,10 @@
  */
 import { MIN_TLS_ENV, rulesToTags, STRATEGY_ENV, TAG, TlsMode, weakestTls } from '../../lambdas/rotation/contract';
 import { ArnRef, estimatedKeyArn, estimatedSecretArn, POLICY_LIMITS, PolicyDocument } from '../../modules/policy';
-import { crossAccountSecretPolicy, ecsTrustPolicy, readPolicy, SecretGrant, splitReadGrants, valueFrom } from '../../modules/policies/access';
+import { ecsExecutionPolicy, ecsLogGroupName, ecsRoleNames, ecsTrustPolicy, readPolicy, SecretGrant, secretResourcePolicy, splitReadGrants, valueFrom } from '../../modules/policies/access';
 import { KeyGrantee, keyPolicy } from '../../modules/policies/key';
 import { tlsOnlyBucketPolicy } from '../../modules/policies/bucket';
-import { alertTopicPolicy } from '../../modules/policies/monitoring';
+import { alertTopicPolicy, eventsForwardPolicy, eventsTrustPolicy } from '../../modules/policies/monitoring';
 import { endpointPolicy } from '../../modules/policies/network';
 import { lambdaTrustPolicy, MAX_PER_SECRET_PERMISSIONS, ROTATION_FUNCTION_TAG, rotationRolePolicy } from '../../modules/policies/rotation';
 import type { ValueSource } from '../../modules/secret';
@@ -20,6 +20,7 @@ import { NAME_PREFIX, PROJECT, REPOSITORY, stateBackendFor } from '../environmen
 import { EnvironmentConfig, KeyCategory, SecretSpec } from '../environments/types';
 import { catalogUsername, databasePort, handlerOf, isBinary, jsonKeys, passwordRules, rotationGroupKey, secretName, tfId, tfSafe } from './derive';
 import { partitionOf } from './partitions';
+import { rotationRoleName, secretPrincipals } from './secret-access';
 import {
   DeepReadonly,
   EcsServicePlan,
@@ -209,10 +210,23 @@ export function planEnvironment(catalog: EnvironmentConfig): EnvironmentPlan {
   // Secrets: names, estimated ARNs, keys per region, values, tags, readers, resource policies.
   const secretArn = (s: SecretSpec) => estimatedSecretArn(env.region, env.accountId, secretName(env, s));
   const keyArn = (s: SecretSpec, region: string) => (s.awsManagedKey ? undefined : keyByCategory.get(s.category)?.arnByRegion[region]);
+  // A replica's ARN: same name, same six-character suffix, other Region. The provider exports no
+  // replica ARN, so documents name it `<name>-??????` (exactly six characters; the SM-5 guardrail
+  // keeps names from ending in `-` plus six, so no other secret matches).
+  const replicaArn = (s: SecretSpec, region: string) => `arn:${partition}:secretsmanager:${region}:${env.accountId}:secret:${secretName(env, s)}-??????`;
   const grantOf = (s: SecretSpec): SecretGrant => {
     const key = keyArn(s, env.region);
-    return { secret: lit(secretArn(s)), key: key ? lit(key) : undefined, regions: [env.region, ...(s.replicas ?? [])] };
+    return {
+      secret: lit(secretArn(s)),
+      key: key ? lit(key) : undefined,
+      regions: [env.region, ...(s.replicas ?? [])],
+      replicas: (s.replicas ?? []).map((region) => {
+        const k = keyArn(s, region);
+        return { region, secret: lit(replicaArn(s, region)), key: k ? lit(k) : undefined };
+      }),
+    };
   };
+  const principals = secretPrincipals(env, partition, (groupKey) => rotationFunctionName(env, groupKey));
   const secrets: SecretPlan[] = env.secrets.map((s) => {
     const name = secretName(env, s);
     const arn = secretArn(s);
@@ -239,18 +253,23 @@ export function planEnvironment(catalog: EnvironmentConfig): EnvironmentPlan {
       tags: { Service: s.service, Component: s.component, Category: s.category, ...rotTags, ...(s.tags ?? {}) },
       rotationTags: rotTags,
       readers,
-      resourcePolicy:
-        shared.length > 0
-          ? doc({
-              subject: `secret ${name} (${env.name})`,
-              what: 'its resource policy',
-              document: crossAccountSecretPolicy(lit(arn), shared),
-              limit: POLICY_LIMITS.secretResourcePolicy,
-              limitSource: SIZE_PAGES.secret,
-              fix: 'share with fewer accounts, or with an organization',
-              secretId: s.id,
-            })
-          : undefined,
+      access: principals.get(s.id)!,
+      // Deny by default: only the principals the catalog names read, write or manage the secret.
+      resourcePolicy: doc({
+        subject: `secret ${name} (${env.name})`,
+        what: 'its resource policy',
+        document: secretResourcePolicy({
+          secret: lit(arn),
+          replicas: (s.replicas ?? []).map((region) => lit(replicaArn(s, region))),
+          accountId: env.accountId,
+          crossAccount: shared,
+          ...principals.get(s.id)!,
+        }),
+        limit: POLICY_LIMITS.secretResourcePolicy,
+        limitSource: SIZE_PAGES.secret,
+        fix: 'share with fewer accounts, or with an organization',
+        secretId: s.id,
+      }),
       rotation: r
         ? {
             functionKey: rotationGroupKey(r),
@@ -291,10 +310,11 @@ export function planEnvironment(catalog: EnvironmentConfig): EnvironmentPlan {
   }
 
   // ECS services: an execution role for injected secrets, a task role for run-time reads.
-  const services = new Map<string, { inject: Array<{ secret: SecretSpec; env: string; jsonKey?: string }>; runtime: SecretSpec[] }>();
+  const services = new Map<string, { inject: Array<{ secret: SecretSpec; env: string; jsonKey?: string }>; runtime: SecretSpec[]; repositories: string[] }>();
   for (const s of env.secrets) {
     for (const a of s.ecs ?? []) {
-      const svc = services.get(a.service) ?? { inject: [], runtime: [] };
+      const svc = services.get(a.service) ?? { inject: [], runtime: [], repositories: [] };
+      for (const r of a.repositories ?? []) if (!svc.repositories.includes(r)) svc.repositories.push(r);
       for (const i of a.inject ?? []) svc.inject.push({ secret: s, env: i.env, jsonKey: i.jsonKey });
       if (a.runtime && !svc.runtime.includes(s)) svc.runtime.push(s);
       services.set(a.service, svc);
@@ -305,24 +325,34 @@ export function planEnvironment(catalog: EnvironmentConfig): EnvironmentPlan {
     const subject = `ECS service ${service} (${env.name})`;
     const fix = "split the service's secrets across fewer, larger JSON secrets";
     const trustPolicy = doc({ subject, what: 'the trust policy', document: ecsTrustPolicy(env.accountId, env.region), limit: POLICY_LIMITS.iamTrustPolicy, limitSource: SIZE_PAGES.iam, fix: 'report this as a bug' });
+    const names = ecsRoleNames(rolePrefix);
+    const logGroupName = ecsLogGroupName(rolePrefix);
+    const repositories = svc.repositories.length > 0 ? svc.repositories : [service];
     return {
       service,
       rolePrefix,
       trustPolicy,
-      executionRole:
-        svc.inject.length > 0
-          ? {
-              name: `${rolePrefix}-ecs-execution`,
-              description: `ECS task execution role of ${rolePrefix}: injects secrets at start-up`,
-              policyName: 'inject-secrets',
-              policy: doc({ subject, what: "the execution role's inline policy", document: readPolicy(svc.inject.map((i) => grantOf(i.secret)), { describe: false }), limit: POLICY_LIMITS.iamInlinePoliciesPerRole, limitSource: SIZE_PAGES.iam, fix }),
-              secretIds: [...new Set(svc.inject.map((i) => i.secret.id))],
-            }
-          : undefined,
+      logGroupName,
+      repositories,
+      // Always: ECS needs it to pull the image and write logs, even when nothing is injected.
+      executionRole: {
+        name: names.execution,
+        description: `ECS task execution role of ${rolePrefix}: pulls its image, writes its logs, injects secrets at start-up`,
+        policyName: 'start-tasks',
+        policy: doc({
+          subject,
+          what: "the execution role's inline policy",
+          document: ecsExecutionPolicy({ accountId: env.accountId, region: env.region, repositories, logGroupName, inject: svc.inject.map((i) => grantOf(i.secret)) }),
+          limit: POLICY_LIMITS.iamInlinePoliciesPerRole,
+          limitSource: SIZE_PAGES.iam,
+          fix,
+        }),
+        secretIds: [...new Set(svc.inject.map((i) => i.secret.id))],
+      },
       taskRole:
         svc.runtime.length > 0
           ? {
-              name: `${rolePrefix}-ecs-task`,
+              name: names.task,
               description: `ECS task role of ${rolePrefix}: reads secrets at run time`,
               policyName: 'read-secrets',
               policy: doc({ subject, what: "the task role's inline policy", document: readPolicy(svc.runtime.map(grantOf), { describe: true }), limit: POLICY_LIMITS.iamInlinePoliciesPerRole, limitSource: SIZE_PAGES.iam, fix }),
@@ -365,7 +395,7 @@ export function planEnvironment(catalog: EnvironmentConfig): EnvironmentPlan {
       key,
       functionName,
       description: `Secrets Manager rotation (${environment[STRATEGY_ENV] ?? 'generated values'})`,
-      roleName: `${functionName}-role`,
+      roleName: rotationRoleName(functionName),
       handler,
       strategy,
       secretIds: rotated.map((s) => s.id),
@@ -394,6 +424,7 @@ export function planEnvironment(catalog: EnvironmentConfig): EnvironmentPlan {
         vpcId: env.network.vpcId,
         subnetIds: [...env.network.subnetIds],
         clientCidrs: [...(env.network.endpointClientCidrs ?? [])],
+        clientSecurityGroupIds: [...(env.network.endpointClientSecurityGroupIds ?? [])],
         create: env.network.createSecretsManagerEndpoint ?? true,
         policy: doc({ subject: `Secrets Manager endpoint (${env.name})`, what: 'the endpoint policy', document: endpointPolicy([env.accountId], env.region), limit: POLICY_LIMITS.vpcEndpointPolicy, limitSource: SIZE_PAGES.endpoint, fix: 'report this as a bug' }),
       }
@@ -401,8 +432,25 @@ export function planEnvironment(catalog: EnvironmentConfig): EnvironmentPlan {
 
   const topicName = `${prefix}-secrets-alerts`;
   const topicArn = `arn:${partition}:sns:${env.region}:${env.accountId}:${topicName}`;
-  const ruleNames = { rotationFailed: `${prefix}-secrets-rotation-failed`, deniedReads: `${prefix}-secrets-denied-reads`, keyAnomalies: `${prefix}-secrets-key-anomalies` };
-  const ruleArns = [ruleNames.rotationFailed, ruleNames.deniedReads, ruleNames.keyAnomalies].map((n) => `arn:${partition}:events:${env.region}:${env.accountId}:rule/${n}`);
+  const ruleNames = {
+    rotationFailed: `${prefix}-secrets-rotation-failed`,
+    deniedReads: `${prefix}-secrets-denied-reads`,
+    keyAnomalies: `${prefix}-secrets-key-anomalies`,
+    keyAliases: `${prefix}-secrets-key-aliases`,
+    secretChanges: `${prefix}-secrets-secret-changes`,
+  };
+  // The state-backend stack's rules for its key publish to this topic too (stateKeyRuleName).
+  const stateRuleNames = [`${prefix}-secrets-state-key-anomalies`, `${prefix}-secrets-state-key-aliases`];
+  const ruleArns = [...Object.values(ruleNames), ...stateRuleNames].map((n) => `arn:${partition}:events:${env.region}:${env.accountId}:rule/${n}`);
+  // Replica keys and replicas live in other Regions, whose events reach only that Region's bus.
+  const forwardFromRegions = [...new Set([...keys.flatMap((k) => k.replicaRegions), ...env.secrets.flatMap((s) => s.replicas ?? [])])].filter((r) => r !== env.region).sort();
+  const primaryBus = `arn:${partition}:events:${env.region}:${env.accountId}:event-bus/default`;
+  const secretIdPrefixes = [
+    `${prefix}/`,
+    ...[env.region, ...forwardFromRegions].map((r) => `arn:${partition}:secretsmanager:${r}:${env.accountId}:secret:${prefix}/`),
+    // Names kept from before (`name` overrides) need their own prefixes.
+    ...secrets.filter((s) => !s.name.startsWith(`${prefix}/`)).flatMap((s) => [s.name, ...[env.region, ...forwardFromRegions].map((r) => `arn:${partition}:secretsmanager:${r}:${env.accountId}:secret:${s.name}`)]),
+  ];
 
   // Rotation functions deploy only code our Signer profile signed (modules/code-signing.ts).
   const artifactsBucket = `${PROJECT}-artifacts-${env.accountId}-${env.region}`;
@@ -463,7 +511,21 @@ export function planEnvironment(catalog: EnvironmentConfig): EnvironmentPlan {
       topicArn,
       topicPolicy: doc({ subject: `alerts topic ${topicName} (${env.name})`, what: 'the topic policy', document: alertTopicPolicy(topicArn, env.accountId, ruleArns), limit: POLICY_LIMITS.snsTopicPolicy, limitSource: SIZE_PAGES.sns, fix: 'report this as a bug' }),
       ruleNames,
-      watchedKeyIds: keys.map((k) => k.id),
+      // Every key the stack creates: the secrets keys (with their replicas) and the monitoring key.
+      // Every key this stack creates: the secret keys, the monitoring key and the artifacts key.
+      watchedKeyIds: [...keys.map((k) => k.id), monitoringKey.id, ...(codeSigning ? [codeSigning.key.id] : [])],
+      aliasNames: [...keys.map((k) => k.alias), monitoringKey.alias, ...(codeSigning ? [codeSigning.key.alias] : [])],
+      secretIdPrefixes,
+      forward:
+        forwardFromRegions.length > 0
+          ? {
+              regions: forwardFromRegions,
+              busArn: primaryBus,
+              roleName: `${prefix}-secrets-events-forward`,
+              trustPolicy: doc({ subject: `event forwarding (${env.name})`, what: 'the trust policy', document: eventsTrustPolicy(env.accountId), limit: POLICY_LIMITS.iamTrustPolicy, limitSource: SIZE_PAGES.iam, fix: 'report this as a bug' }),
+              rolePolicy: doc({ subject: `event forwarding (${env.name})`, what: "the forwarding role's inline policy", document: eventsForwardPolicy(primaryBus), limit: POLICY_LIMITS.iamInlinePoliciesPerRole, limitSource: SIZE_PAGES.iam, fix: 'report this as a bug' }),
+            }
+          : undefined,
       rotationFunctionNames: rotationFunctions.map((f) => f.functionName),
       alertEmail: env.alertEmail,
     },

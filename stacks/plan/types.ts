@@ -10,6 +10,7 @@
  */
 import type { PolicyDocument } from '../../modules/policy';
 import type { KeyGrantee } from '../../modules/policies/key';
+import type { SecretPrincipals } from './secret-access';
 import type { PasswordRules, ValueSource } from '../../modules/secret';
 import type { HandlerName, Strategy, TlsMode } from '../../lambdas/rotation/contract';
 import type { EnvironmentConfig, EnvironmentName, KeyCategory, Reader, SecretSpec, StateBackendConfig } from '../environments/types';
@@ -120,8 +121,10 @@ export interface SecretPlan {
   /** The reserved tags rotation sets (the catalog's own tags must not override them). */
   readonly rotationTags: Readonly<Record<string, string>>;
   readonly readers: readonly ResolvedReader[];
-  /** The secret's resource policy; undefined when none is attached. */
-  readonly resourcePolicy?: PolicyDocument;
+  /** Role ARNs the catalog names for this secret: value readers, value writers, managers, break-glass. */
+  readonly access: DeepReadonly<SecretPrincipals>;
+  /** The secret's deny-by-default resource policy (every secret has one). */
+  readonly resourcePolicy: PolicyDocument;
   /** The rotation function that rotates it (its group key) and the schedule. */
   readonly rotation?: { readonly functionKey: string; readonly functionName: string; readonly schedule: RotationSchedulePlan };
 }
@@ -186,7 +189,12 @@ export interface EcsServicePlan {
   readonly service: string;
   readonly rolePrefix: string;
   readonly trustPolicy: PolicyDocument;
-  readonly executionRole?: EcsRolePlan;
+  /** The service's log group (awslogs driver); the execution role writes only there. */
+  readonly logGroupName: string;
+  /** ECR repositories (names or ARNs) the execution role may pull from. */
+  readonly repositories: readonly string[];
+  /** Always present: ECS needs it to pull the image and write logs. */
+  readonly executionRole: EcsRolePlan;
   readonly taskRole?: EcsRolePlan;
   /** Injected variables: the container definition's `secrets` (valueFrom with estimated ARNs). */
   readonly containerSecrets: ReadonlyArray<{ readonly name: string; readonly valueFrom: string; readonly secretId: string; readonly jsonKey?: string }>;
@@ -197,6 +205,8 @@ export interface EndpointPlan {
   readonly vpcId: string;
   readonly subnetIds: readonly string[];
   readonly clientCidrs: readonly string[];
+  /** Security groups of named clients (ECS services, functions) admitted on 443. */
+  readonly clientSecurityGroupIds: readonly string[];
   readonly create: boolean;
   readonly policy: PolicyDocument;
 }
@@ -205,9 +215,27 @@ export interface MonitoringPlan {
   readonly topicName: string;
   readonly topicArn: string;
   readonly topicPolicy: PolicyDocument;
-  readonly ruleNames: { readonly rotationFailed: string; readonly deniedReads: string; readonly keyAnomalies: string };
-  /** Construct ids of the keys whose misuse is alerted on. */
+  readonly ruleNames: {
+    readonly rotationFailed: string;
+    readonly deniedReads: string;
+    readonly keyAnomalies: string;
+    readonly keyAliases: string;
+    readonly secretChanges: string;
+  };
+  /** Construct ids of the keys whose misuse is alerted on (every key the stack creates). */
   readonly watchedKeyIds: readonly string[];
+  /** Their aliases (DeleteAlias/UpdateAlias events carry only the alias name). */
+  readonly aliasNames: readonly string[];
+  /** Name and ARN prefixes of this environment's secrets (`secretId` as callers write it). */
+  readonly secretIdPrefixes: readonly string[];
+  /** Replica Regions forward their key and secret events to the primary Region's default bus. */
+  readonly forward?: {
+    readonly regions: readonly string[];
+    readonly busArn: string;
+    readonly roleName: string;
+    readonly trustPolicy: PolicyDocument;
+    readonly rolePolicy: PolicyDocument;
+  };
   readonly rotationFunctionNames: readonly string[];
   readonly alertEmail?: string;
 }

@@ -2,6 +2,8 @@
  * The rule pack: every guardrail, one per file in ./pack (regenerate this list with
  * `node scripts/rules-index.mjs`; a unit test fails when a file is missing from it).
  */
+import accessDeployRole from './pack/access-deploy-role';
+import accessMasterReaders from './pack/access-master-readers';
 import acctBreakGlass from './pack/acct-break-glass';
 import acctDeployRole from './pack/acct-deploy-role';
 import acctId from './pack/acct-id';
@@ -26,6 +28,7 @@ import lambdaName from './pack/lambda-name';
 import logsRetention from './pack/logs-retention';
 import netCidr from './pack/net-cidr';
 import netCidrOpen from './pack/net-cidr-open';
+import netEndpointClients from './pack/net-endpoint-clients';
 import netResourceId from './pack/net-resource-id';
 import netSgRules from './pack/net-sg-rules';
 import policyConsumerCount from './pack/policy-consumer-count';
@@ -102,6 +105,8 @@ import valueVariableName from './pack/value-variable-name';
 import type { Rule } from './rule';
 
 export const RULES: readonly Rule[] = [
+  accessDeployRole,
+  accessMasterReaders,
   acctBreakGlass,
   acctDeployRole,
   acctId,
@@ -126,6 +131,7 @@ export const RULES: readonly Rule[] = [
   logsRetention,
   netCidr,
   netCidrOpen,
+  netEndpointClients,
   netResourceId,
   netSgRules,
   policyConsumerCount,

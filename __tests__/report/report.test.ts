@@ -1,0 +1,72 @@
+/**
+ * The report written at synth: who reads and writes each secret, the reasons the catalog states,
+ * and a monthly cost whose sum is recomputed here by hand from the published prices; and the
+ * access diff a pull request posts.
+ */
+import { ENVIRONMENTS } from '../../stacks/environments';
+import { parseCatalogs } from '../../stacks/catalog/parse';
+import { planEnvironment } from '../../stacks/plan/plan';
+import { ASSUMPTIONS, environmentReport, PRICES, reportMarkdown, reportSummary } from '../../stacks/report';
+import { accessDiff } from '../../scripts/access/diff';
+import { EnvironmentConfig } from '../../stacks/environments/types';
+
+const plans = parseCatalogs(ENVIRONMENTS).catalogs.map(planEnvironment);
+const prod = plans.find((p) => p.environment === 'production')!;
+const report = environmentReport(prod);
+const secret = (name: string) => report.secrets.find((s) => s.name === name)!;
+
+test('readers are resolved to accounts and role ARNs; masters are read by rotation only', () => {
+  const app = secret('prod/platform/postgres/app-credentials');
+  expect(app.readers).toContainEqual({ kind: 'role', id: 'arn:aws:iam::111111111111:role/secrets-reader', account: '111111111111', as: 'reader app-accounts (other account)', stages: 'AWSCURRENT' });
+  const master = secret('prod/ticket-system/postgres/master-credentials');
+  expect(master.readers.map((p) => p.as).sort()).toEqual(['break-glass', 'deploy role', 'rotation (prod-secrets-rotation-postgres-single-user)', 'rotation of the logins it drives (prod-secrets-rotation-postgres-alternating-users)']);
+  expect(master.readers.some((p) => /ECS/.test(p.as))).toBe(false);
+  const ticketApp = secret('prod/ticket-system/postgres/app-credentials');
+  expect(ticketApp.readers.map((p) => p.as)).toContain('ECS ticket-api (run-time reads)');
+  expect(ticketApp.rotation).toMatchObject({ strategy: 'alternating-users', schedule: 'every 30 days' });
+  expect(app.replicas).toEqual(['us-west-2']);
+});
+
+test('the reasons the catalog states: no rotation, TLS, value in state, Terraform refresh', () => {
+  expect(secret('prod/edge/tls/private-key').reasons).toEqual([expect.stringMatching(/^not rotated: Renewed with its certificate/)]);
+  expect(secret('prod/platform/postgres/master-credentials').reasons).toContain('TLS: verify-full to the database');
+  expect(secret('prod/monitoring/datadog/api-key').reasons).toContain('the deploy role reads this value: Terraform wrote it and refreshes it with GetSecretValue');
+  const dev = environmentReport(plans.find((p) => p.environment === 'dev')!);
+  expect(dev.secrets.find((s) => s.id === 'partner_ca_bundle')!.reasons).toContain('value in Terraform state: dev only (binary from a file)');
+});
+
+test('the monthly cost is the sum of its lines, each recomputed from the published prices', () => {
+  const A = ASSUMPTIONS;
+  const line = (prefix: string) => report.cost.lines.find((l) => l.item.startsWith(prefix))!;
+  // 12 secrets, two of them replicated once.
+  expect(line('Secrets Manager secrets').quantity).toBe(14);
+  expect(line('Secrets Manager secrets').usdPerMonth).toBeCloseTo(14 * 0.4, 2);
+  // Keys: database (+ us-west-2 replica), api-keys, service-accounts, application, monitoring, state.
+  expect(line('KMS customer managed keys').quantity).toBe(7);
+  expect(line('Secrets Manager interface endpoint').quantity).toBe(3 * 730);
+  expect(line('Secrets Manager interface endpoint').usdPerMonth).toBeCloseTo(21.9, 2);
+  // Rotations: 30-day schedules x5 (platform master, platform app, myapp admin, ticket master, ticket app),
+  // myapp every 5 days, the gateway key every 90 days.
+  const rotations = 5 * (30 / 30) + 30 / 5 + 30 / 90;
+  expect(line('Lambda rotation invocations').quantity).toBeCloseTo(rotations * A.invocationsPerRotation, 1);
+  const total = report.cost.lines.reduce((n, l) => n + l.usdPerMonth, 0);
+  expect(report.cost.monthlyEstimate).toBeCloseTo(total, 2);
+  expect(PRICES.asOf).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+  for (const [k, v] of Object.entries(PRICES)) if (k !== 'asOf') expect((v as { source: string }).source).toMatch(/^https:\/\/aws\.amazon\.com\//);
+  expect(reportMarkdown(report)).toMatch(/## Monthly cost estimate: \$\d+\.\d\d/);
+  expect(reportSummary([report]).split('\n').length).toBeLessThanOrEqual(25);
+});
+
+test('the access diff names what a change gains and loses', () => {
+  // A change that shares the datadog key with the partner and drops the secondary app account.
+  const changed: EnvironmentConfig = structuredClone(ENVIRONMENTS.find((e) => e.name === 'production')!);
+  changed.secrets.find((s) => s.id === 'datadog_api_key')!.readers = ['monitoring', 'partner'];
+  const app = changed.secrets.find((s) => s.id === 'platform_db_app')!;
+  app.readers = app.readers!.filter((r) => r !== 'app-accounts-secondary');
+  const head = environmentReport(planEnvironment(parseCatalogs([changed]).catalogs[0]));
+  const d = accessDiff([report], [head]);
+  expect(d.gained).toEqual(['| production | prod/monitoring/datadog/api-key | read | arn:aws:iam::333333333333:role/partner-gateway-client (AWSCURRENT) | reader partner (other account) |']);
+  expect(d.lost).toEqual(['| production | prod/platform/postgres/app-credentials | read | arn:aws:iam::222222222222:role/secrets-reader (AWSCURRENT) | reader app-accounts-secondary (other account) |']);
+  expect(d.markdown).toContain('**Gained** (1)');
+  expect(accessDiff([report], [report]).markdown).toContain('**Lost** (0)');
+});
