@@ -64,12 +64,23 @@ function sourceFiles(dir: string, out: string[] = []): string[] {
   return out;
 }
 
+let sourcesDigest: Buffer | undefined;
+/** Every file under lambdas/ and the lock file, hashed once per process (all handlers share them). */
+function sharedInputs(): Buffer {
+  if (!sourcesDigest) {
+    const h = createHash('sha256');
+    for (const f of sourceFiles(LAMBDAS)) h.update(path.relative(ROOT, f)).update('\0').update(readFileSync(f)).update('\0');
+    const lock = path.join(ROOT, 'package-lock.json');
+    if (existsSync(lock)) h.update(readFileSync(lock));
+    sourcesDigest = h.digest();
+  }
+  return sourcesDigest;
+}
+
 function inputsKey(handler: HandlerName): string {
   const h = createHash('sha256');
   h.update(`esbuild ${esbuildVersion}\n${JSON.stringify({ ...buildOptions(handler, 'index.js'), entryPoints: [handler], absWorkingDir: '.' })}\n`);
-  for (const f of sourceFiles(LAMBDAS)) h.update(path.relative(ROOT, f)).update('\0').update(readFileSync(f)).update('\0');
-  const lock = path.join(ROOT, 'package-lock.json');
-  if (existsSync(lock)) h.update(readFileSync(lock));
+  h.update(sharedInputs());
   return h.digest('hex');
 }
 

@@ -50,8 +50,8 @@ export function buildApp(inputs: readonly unknown[], opts: BuildOptions = {}): {
   const context = { targetVersions: { terraform: TERRAFORM_REQUIRED_VERSION } };
   const app = new App({ outdir, skipValidation: false, context });
   const stacks = plans.map((plan) => new EnvironmentStack(app, plan.environment, { plan, outdir, repoRoot: REPO_ROOT, fullPrepare: opts.fullPrepare }));
-  envs.forEach((env) => new StateBackendStack(app, backendStackName(env), env));
-  envs.forEach((env, i) => new CiAccessStack(app, ciAccessStackName(env), env, resourceTypesOf(stacks[i])));
+  envs.forEach((env) => new StateBackendStack(app, backendStackName(env), env, opts.fullPrepare));
+  envs.forEach((env, i) => new CiAccessStack(app, ciAccessStackName(env), env, resourceTypesOf(stacks[i]), opts.fullPrepare));
   return { app, stacks };
 }
 

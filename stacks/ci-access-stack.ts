@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { LocalBackend, TerraformOutput, TerraformResource, TerraformStack } from 'cdktf';
+import { StandaloneStack } from './standalone-stack';
 import { CiAccess, OIDC_SUB_CLAIM_KEYS } from '../modules/ci-access';
 import { configureStack } from './configure-stack';
 import { NAME_PREFIX, PROJECT, REPOSITORY, stateBackendFor } from './environments/project';
@@ -25,11 +26,11 @@ export function resourceTypesOf(stack: TerraformStack): string[] {
  * CI access of one environment's account, bootstrapped once after the state backend and before
  * the first deploy, with local state (like the state-backend stack), by an administrator.
  */
-export class CiAccessStack extends TerraformStack {
+export class CiAccessStack extends StandaloneStack {
   readonly access: CiAccess;
 
-  constructor(scope: Construct, id: string, env: EnvironmentConfig, resourceTypes: string[]) {
-    super(scope, id);
+  constructor(scope: Construct, id: string, env: EnvironmentConfig, resourceTypes: string[], fullPrepare = false) {
+    super(scope, id, fullPrepare);
     configureStack(this, env, '', 'local');
     new LocalBackend(this, { path: `../../../terraform.${id}.tfstate` });
     const state = stateBackendFor(env);

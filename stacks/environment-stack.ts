@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { Construct } from 'constructs';
-import { TerraformOutput, TerraformStack } from 'cdktf';
+import { TerraformOutput } from 'cdktf';
 import { ArchiveProvider } from '@cdktf/provider-archive/lib/provider';
 import { EcsServiceAccess, IamRoleReadAccess } from '../modules/access';
 import { CodeSigning } from '../modules/code-signing';
@@ -11,6 +11,7 @@ import { ArnResolver } from '../modules/policy';
 import { RotationFunction } from '../modules/rotation';
 import { Secret, SecretValueInput } from '../modules/secret';
 import { configureStack } from './configure-stack';
+import { StandaloneStack } from './standalone-stack';
 import { inventoryOf } from './inventory';
 import { EnvironmentPlan, KeyPlan, PlannedValue } from './plan/types';
 import { bundleFor } from './rotation-wiring';
@@ -38,32 +39,19 @@ export interface EnvironmentStackProps {
  * grants and every policy document come from the plan; estimated ARNs in the documents are
  * replaced by the Terraform references of the resources created here (`ArnResolver`).
  */
-export class EnvironmentStack extends TerraformStack {
+export class EnvironmentStack extends StandaloneStack {
   readonly plan: EnvironmentPlan;
   readonly secrets = new Map<string, Secret>();
   readonly keys = new Map<string, EncryptionKey>();
   readonly inventory: Record<string, unknown>;
-  private readonly fullPrepare: boolean;
   private readonly arns = new ArnResolver();
   private readonly stackDir: string;
   private readonly repoRoot: string;
   private endpoint?: SecretsManagerEndpoint;
 
-  /**
-   * cdktf resolves every token twice: a preparing pass that exists to add the outputs and remote
-   * state of cross-stack references, then the real one. An environment stack references nothing
-   * in another stack (each environment has its own account and state), so the first pass only
-   * costs time, a third of a 1,000-secret synth. A unit test proves the output is identical.
-   */
-  prepareStack(): void {
-    if (this.fullPrepare) super.prepareStack();
-    else this.ensureBackendExists();
-  }
-
   constructor(scope: Construct, id: string, props: EnvironmentStackProps) {
-    super(scope, id);
+    super(scope, id, props.fullPrepare ?? false);
     this.plan = props.plan;
-    this.fullPrepare = props.fullPrepare ?? false;
     this.stackDir = path.join(props.outdir, 'stacks', id);
     this.repoRoot = props.repoRoot;
     configureStack(this, props.plan.catalog, props.plan.stateKey, 's3', { defaultTags: props.plan.defaultTags, stateBackend: props.plan.stateBackend });

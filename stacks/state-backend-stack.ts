@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
-import { LocalBackend, TerraformOutput, TerraformStack } from 'cdktf';
+import { LocalBackend, TerraformOutput } from 'cdktf';
+import { StandaloneStack } from './standalone-stack';
 import { StateBackend } from '../modules/state-backend';
 import { configureStack } from './configure-stack';
 import { NAME_PREFIX, stateBackendFor } from './environments/project';
@@ -10,11 +11,11 @@ import { EnvironmentConfig } from './environments/types';
  * The state backend of one environment's account. Deployed once, before the environment stack,
  * with local state (keep its terraform.tfstate safe, or migrate it into the bucket afterwards).
  */
-export class StateBackendStack extends TerraformStack {
+export class StateBackendStack extends StandaloneStack {
   readonly backend: StateBackend;
 
-  constructor(scope: Construct, id: string, env: EnvironmentConfig) {
-    super(scope, id);
+  constructor(scope: Construct, id: string, env: EnvironmentConfig, fullPrepare = false) {
+    super(scope, id, fullPrepare);
     configureStack(this, env, '', 'local');
     // Relative to cdktf.out/stacks/<stack>: the state file sits at the repository root (ignored
     // by git) and survives re-synthesis, on any machine.
