@@ -4,5 +4,5 @@
 import path from 'node:path';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
-process.argv.splice(2, 0, path.join(root, 'main.ts'));
+process.argv.splice(2, 0, '--bundle-deps', path.join(root, 'main.ts'));
 await import('./run-ts.mjs');
