@@ -4,8 +4,8 @@ import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { S3Object } from '@cdktf/provider-aws/lib/s3-object';
 import { SignerSigningJob } from '@cdktf/provider-aws/lib/signer-signing-job';
 import { SignerSigningProfile } from '@cdktf/provider-aws/lib/signer-signing-profile';
-import { EncryptionKey } from './encryption-key';
-import { ArnResolver, PolicyDocument } from './policy';
+import { EncryptionKey, EncryptionKeyProps } from './encryption-key';
+import { PolicyDocument } from './policy';
 import { securePrivateBucket } from './private-bucket';
 
 /** Where a signed artifact landed: what a Lambda function deploys from. */
@@ -32,24 +32,8 @@ export interface CodeSigningProps {
   readonly noncurrentVersionDays: number;
   /** The bucket policy (from the plan). */
   readonly bucketPolicy: PolicyDocument;
-  /** The bucket's key: its alias, deletion window and key policy (from the plan). */
-  readonly key: {
-    readonly alias: string;
-    readonly description: string;
-    readonly region: string;
-    /** The account and partition, for the alias ARN among the key's identifiers. */
-    readonly accountId?: string;
-    readonly partition?: string;
-    readonly deletionWindowDays: number;
-    readonly policy: PolicyDocument;
-    /** The ARN the plan's documents name this key by, bound to the key's reference. */
-    readonly estimatedArn?: string;
-  };
-  /**
-   * Resolves estimated ARNs to Terraform references.
-   * @default - documents are used as given
-   */
-  readonly arns?: ArnResolver;
+  /** The bucket's own key, as the plan describes it (rendered like every other key). */
+  readonly key: EncryptionKeyProps;
   /**
    * Tags of the key, bucket and profile.
    * @default - the provider's default tags only
@@ -73,19 +57,7 @@ export class CodeSigning extends Construct {
   constructor(scope: Construct, id: string, private readonly p: CodeSigningProps) {
     super(scope, id);
     if (!/^[A-Za-z0-9_]{2,64}$/.test(p.profileName)) throw new Error(`code signing: profile name ${p.profileName} must be 2-64 letters, digits or underscores`);
-    const k = p.key;
-    this.key = new EncryptionKey(this, 'key', {
-      alias: k.alias,
-      description: k.description,
-      region: k.region,
-      accountId: k.accountId,
-      partition: k.partition,
-      deletionWindowDays: k.deletionWindowDays,
-      policies: { [k.region]: k.policy },
-      estimatedArns: k.estimatedArn ? { [k.region]: k.estimatedArn } : undefined,
-      arns: p.arns,
-      tags: p.tags,
-    });
+    this.key = new EncryptionKey(this, 'key', p.key);
     this.bucket = new S3Bucket(this, 'bucket', { bucket: p.bucket, objectLockEnabled: false, tags: p.tags ? { ...p.tags } : undefined });
     // Signer reads a specific object version: versioning is required here, not only good practice.
     securePrivateBucket(this, this.bucket, { keyArn: this.key.key.arn, lifecycleRuleId: 'expire-old-artifacts', noncurrentVersionDays: p.noncurrentVersionDays, policy: p.bucketPolicy });

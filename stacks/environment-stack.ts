@@ -4,7 +4,7 @@ import { TerraformOutput } from 'cdktf';
 import { ArchiveProvider } from '@cdktf/provider-archive/lib/provider';
 import { EcsServiceAccess, IamRoleReadAccess } from '../modules/access';
 import { CodeSigning } from '../modules/code-signing';
-import { EncryptionKey } from '../modules/encryption-key';
+import { EncryptionKey, EncryptionKeyProps } from '../modules/encryption-key';
 import { Monitoring } from '../modules/monitoring';
 import { SecretsManagerEndpoint } from '../modules/network';
 import { ArnResolver } from '../modules/policy';
@@ -68,25 +68,26 @@ export class EnvironmentStack extends StandaloneStack {
 
   /** One customer-managed key per category in use (with replicas), then the monitoring key. */
   private renderKeys(): void {
-    const render = (k: KeyPlan) =>
-      this.keys.set(
-        k.id,
-        new EncryptionKey(this, k.id, {
-          alias: k.alias,
-          description: k.description,
-          region: this.plan.region,
-          accountId: this.plan.accountId,
-          partition: this.plan.partition,
-          deletionWindowDays: k.deletionWindowDays,
-          replicaRegions: k.replicaRegions,
-          policies: k.policyByRegion,
-          estimatedArns: k.arnByRegion,
-          arns: this.arns,
-          tags: k.tags,
-        }),
-      );
+    const render = (k: KeyPlan) => this.keys.set(k.id, new EncryptionKey(this, k.id, this.keyProps(k)));
     this.plan.keys.forEach(render);
     render(this.plan.monitoringKey);
+  }
+
+  /** A planned key as construct props (the secret keys, the monitoring key, the artifacts key). */
+  private keyProps(k: KeyPlan): EncryptionKeyProps {
+    return {
+      alias: k.alias,
+      description: k.description,
+      region: this.plan.region,
+      accountId: this.plan.accountId,
+      partition: this.plan.partition,
+      deletionWindowDays: k.deletionWindowDays,
+      replicaRegions: k.replicaRegions,
+      policies: k.policyByRegion,
+      estimatedArns: k.arnByRegion,
+      arns: this.arns,
+      tags: k.tags,
+    };
   }
 
   private renderSecrets(): void {
@@ -177,17 +178,7 @@ export class EnvironmentStack extends StandaloneStack {
           signatureValidityMonths: cs.signatureValidityMonths,
           noncurrentVersionDays: cs.noncurrentVersionDays,
           bucketPolicy: cs.bucketPolicy,
-          key: {
-            alias: cs.key.alias,
-            description: cs.key.description,
-            region: this.plan.region,
-            accountId: this.plan.accountId,
-            partition: this.plan.partition,
-            deletionWindowDays: cs.key.deletionWindowDays,
-            policy: cs.key.policyByRegion[this.plan.region],
-            estimatedArn: cs.key.arnByRegion[this.plan.region],
-          },
-          arns: this.arns,
+          key: this.keyProps(cs.key),
           tags: this.plan.resourceTags,
         })
       : undefined;
