@@ -40,6 +40,21 @@ function upToDate() {
   }
 }
 
+// stacks/defer-unused-deps.ts replaces, in Node's module cache, two libraries cdktf loads and
+// synth never uses. Bundled, cdktf's requires of them would not reach that cache: keep them
+// external, by the path cdktf itself resolves (relative to the bundle, so a moved checkout with
+// the same mtimes still finds them), and the stand-ins serve them.
+const keepDeferredExternal = {
+  name: 'keep-deferred-external',
+  setup(b) {
+    b.onResolve({ filter: /^(archiver|semver)$/ }, (args) => {
+      if (!/[\\/]node_modules[\\/]cdktf[\\/]/.test(args.importer)) return undefined;
+      const rel = path.relative(outdir, createRequire(args.importer).resolve(args.path)).split(path.sep).join('/');
+      return { path: rel.startsWith('.') ? rel : `./${rel}`, external: true };
+    });
+  },
+};
+
 if (!upToDate()) {
   // Loaded only when a rebuild is due: importing esbuild is itself measurable on every run.
   const { build } = await import('esbuild');
@@ -47,7 +62,7 @@ if (!upToDate()) {
     entryPoints: [path.resolve(entry)],
     outfile,
     bundle: true,
-    ...(bundleDeps ? { external: ['esbuild'] } : { packages: 'external' }),
+    ...(bundleDeps ? { external: ['esbuild'], plugins: [keepDeferredExternal] } : { packages: 'external' }),
     platform: 'node',
     target: 'node20',
     format: 'cjs',
@@ -58,7 +73,8 @@ if (!upToDate()) {
     metafile: true,
   });
   // Bundled dependencies change only with package-lock.json, which is always stamped.
-  const inputs = [...Object.keys(result.metafile.inputs).filter((f) => !f.startsWith('node_modules/')), 'package-lock.json'];
+  // This script is an input too: its build options and plugins shape the output.
+  const inputs = [...Object.keys(result.metafile.inputs).filter((f) => !f.startsWith('node_modules/')), 'package-lock.json', 'scripts/run-ts.mjs'];
   writeFileSync(stampFile, JSON.stringify({ entry: path.resolve(entry), bundleDeps, inputs, stamp: stamp(inputs) }));
 }
 process.argv = [process.argv[0], outfile, ...rest];
