@@ -56,7 +56,7 @@ export function buildOptions(handler: HandlerName, outfile: string): BuildOption
 }
 
 function sourceFiles(dir: string, out: string[] = []): string[] {
-  for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+  for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     const p = path.join(dir, e.name);
     if (e.isDirectory()) sourceFiles(p, out);
     else if (e.name.endsWith('.ts')) out.push(p);

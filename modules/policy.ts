@@ -28,8 +28,15 @@ export function policy(statements: readonly Statement[], id?: string): PolicyDoc
   return id ? { Version: '2012-10-17', Id: id, Statement: statements } : { Version: '2012-10-17', Statement: statements };
 }
 
+// Plan documents are deep-frozen and both measured (size rules) and written: render each once.
+const rendered = new WeakMap<PolicyDocument, string>();
+
 export function renderPolicy(doc: PolicyDocument): string {
-  return JSON.stringify(doc);
+  const known = rendered.get(doc);
+  if (known !== undefined) return known;
+  const json = JSON.stringify(doc);
+  if (Object.isFrozen(doc)) rendered.set(doc, json);
+  return json;
 }
 
 /** AWS's published size limits for policy documents (characters, whitespace not counted). */
