@@ -8,9 +8,13 @@
  * the cache key hashes every file under lambdas/, package-lock.json and the build options.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { buildSync, BuildOptions, version as esbuildVersion } from 'esbuild';
+import type { BuildOptions } from 'esbuild';
+// esbuild's API is loaded only when a bundle is out of date (~6 ms of every synth otherwise);
+// its version, part of the cache key, comes from its package.json.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const esbuildVersion: string = require('esbuild/package.json').version;
 import { HandlerName } from './rotation/contract';
 
 const LAMBDAS = __dirname.endsWith(`${path.sep}lambdas`) ? __dirname : findLambdasDir(__dirname);
@@ -29,7 +33,8 @@ export interface Bundle {
   handler: HandlerName;
   /** Absolute path of the bundle (index.js, as the Lambda handler `index.handler` expects). */
   file: string;
-  sha256: string;
+  /** SHA-256 of the bundle, hex; read and hashed on first use (synth never needs it). */
+  readonly sha256: string;
   bytes: number;
   /** Whether this call ran esbuild (false: reused an up-to-date bundle). */
   built: boolean;
@@ -90,7 +95,8 @@ const memo = new Map<string, Bundle>();
 export function buildHandler(handler: HandlerName, outRoot = BUNDLE_DIR): Bundle {
   const id = `${outRoot}\0${handler}`;
   const known = memo.get(id);
-  if (known) return { ...known, built: false };
+  // Not `{ ...known }`: spreading would call the getter and hash the bundle.
+  if (known) return { handler: known.handler, file: known.file, get sha256() { return known.sha256; }, bytes: known.bytes, built: false };
   const bundle = buildHandlerUncached(handler, outRoot);
   memo.set(id, bundle);
   return bundle;
@@ -104,11 +110,21 @@ function buildHandlerUncached(handler: HandlerName, outRoot: string): Bundle {
   let built = false;
   if (!(existsSync(file) && existsSync(keyFile) && readFileSync(keyFile, 'utf8') === key)) {
     mkdirSync(dir, { recursive: true });
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { buildSync } = require('esbuild') as typeof import('esbuild');
     const r = buildSync(buildOptions(handler, file));
     if (r.errors.length > 0) throw new Error(`esbuild failed for handler ${handler}: ${r.errors.map((e) => e.text).join('; ')}`);
     writeFileSync(keyFile, key);
     built = true;
   }
-  const bytes = readFileSync(file);
-  return { handler, file, sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length, built };
+  let sha256: string | undefined;
+  return {
+    handler,
+    file,
+    get sha256() {
+      return (sha256 ??= createHash('sha256').update(readFileSync(file)).digest('hex'));
+    },
+    bytes: statSync(file).size,
+    built,
+  };
 }

@@ -463,14 +463,24 @@ export function deployPolicies(s: CiScope, resourceTypes: Iterable<string>): Pol
     if (JSON.stringify([old.Resource, old.Condition]) !== JSON.stringify([st.Resource, st.Condition])) throw new Error(`ci-access: statement ${st.Sid} defined twice with different scope`);
     bySid.set(st.Sid!, { ...old, Action: [...new Set([old.Action, st.Action].flat())].sort() });
   }
-  // First fit: each statement goes into the first policy it fits in (fewer attachments).
-  const groups: Statement[][] = [];
+  // First fit: each statement goes into the first policy it fits in (fewer attachments). A
+  // document's size is its empty size plus each statement's JSON and a comma between them, so
+  // each statement is measured once, not every group re-rendered on every try.
+  const empty = policySize(policy([]));
+  const groups: { statements: Statement[]; size: number }[] = [];
   for (const st of bySid.values()) {
-    const fits = groups.find((g) => policySize(policy([...g, st])) <= POLICY_LIMITS.iamManagedPolicy);
-    if (fits) fits.push(st);
-    else groups.push([st]);
+    const size = Buffer.byteLength(JSON.stringify(st), 'utf8');
+    const fits = groups.find((g) => g.size + 1 + size <= POLICY_LIMITS.iamManagedPolicy);
+    if (fits) {
+      fits.statements.push(st);
+      fits.size += 1 + size;
+    } else groups.push({ statements: [st], size: empty + size });
   }
-  return groups.map((g) => policy(g));
+  return groups.map((g) => {
+    const doc = policy(g.statements);
+    if (policySize(doc) !== g.size) throw new Error(`ci-access: deploy policy measured ${g.size} characters but renders ${policySize(doc)}`);
+    return doc;
+  });
 }
 
 /** Actions the deploy policies allow on Resource "*" (AWS offers no resource level for them). */

@@ -73,15 +73,17 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
  * key, arrays concatenate, `undefined` deletes, anything else replaces. `leaf` resolves each
  * value that is not merged further (a token, an array, a scalar); fragments are resolved already.
  */
-function merge(target: Record<string, unknown>, source: unknown, leaf: (v: unknown) => unknown = (v) => v): void {
+function merge(target: Record<string, unknown>, source: unknown, leaf?: (v: unknown) => unknown): void {
   if (!isRecord(source)) return;
-  for (const [key, raw] of Object.entries(source)) {
-    if (isRecord(raw) && !Tokenization.isResolvable(raw)) {
+  for (const key of Object.keys(source)) {
+    const raw = source[key];
+    // Resolved fragments hold no tokens; only raw overrides need the check.
+    if (isRecord(raw) && !(leaf && Tokenization.isResolvable(raw))) {
       if (!isRecord(target[key])) target[key] = {};
       merge(target[key] as Record<string, unknown>, raw, leaf);
       continue;
     }
-    const value = raw === undefined ? undefined : leaf(raw);
+    const value = raw === undefined || !leaf ? raw : leaf(raw);
     if (Array.isArray(value)) {
       const existing = target[key];
       target[key] = Array.isArray(existing) ? [...existing, ...value] : value;
