@@ -21,6 +21,8 @@ describe('exitWhenFlushed', () => {
     expect(events).toEqual(['stdout write', 'stdout flushed', 'stderr write']);
     err.flush();
     expect(events).toEqual(['stdout write', 'stdout flushed', 'stderr write', 'stderr flushed', 'exit 3']);
+    // Nothing but the injected exit decides the code (the test runner's own must stay 0).
+    expect(process.exitCode).toBeUndefined();
   });
 });
 
