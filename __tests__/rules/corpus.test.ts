@@ -423,6 +423,7 @@ const valid: Array<[string, (e: Env) => void]> = [
   ['a field named password_policy with a non-secret description is still fine when not the last word', (e) => (s(e, 'cfg').value.fields.password_policy_url = 'https://example.com/policy')],
   ['a non-production environment may leave a secret unrotated', (e) => { e.name = 'dev'; e.recoveryWindowDays = 7; e.keyDeletionWindowDays = 7; s(e, 'key').noRotationReason = undefined; }],
   ['dev may use recovery window 0', (e) => { e.name = 'dev'; e.recoveryWindowDays = 0; e.keyDeletionWindowDays = 7; }],
+  ['two readers in one account with different roles (one grantee, unique Sids)', (e) => { e.readers.batch = { kind: 'account', accountId: '333333333333', roleNames: ['batch'] }; s(e, 'key').readers = ['partner', 'batch', 'notifier']; }],
   ['ECS services differing only by "-" vs nothing', (e) => { s(e, 'db').ecs = [{ service: 'ticket-api', runtime: true }]; s(e, 'master').ecs = [{ service: 'ticketapi', runtime: true }]; }],
 ];
 
