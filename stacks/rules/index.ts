@@ -53,11 +53,16 @@ import rotAdminUnknown from './pack/rot-admin-unknown';
 import rotAdminUnused from './pack/rot-admin-unused';
 import rotBinary from './pack/rot-binary';
 import rotDatabaseFields from './pack/rot-database-fields';
+import rotDatabaseHost from './pack/rot-database-host';
+import rotDatabasePort from './pack/rot-database-port';
+import rotDatabaseReach from './pack/rot-database-reach';
 import rotDatabaseTarget from './pack/rot-database-target';
 import rotEngineMismatch from './pack/rot-engine-mismatch';
 import rotGeneratedRules from './pack/rot-generated-rules';
 import rotJsonKey from './pack/rot-json-key';
+import rotJsonLiteral from './pack/rot-json-literal';
 import rotJsonWhole from './pack/rot-json-whole';
+import rotLoginShared from './pack/rot-login-shared';
 import rotNetwork from './pack/rot-network';
 import rotTagValue from './pack/rot-tag-value';
 import rotTlsPlaintext from './pack/rot-tls-plaintext';
@@ -156,11 +161,16 @@ export const RULES: readonly Rule[] = [
   rotAdminUnused,
   rotBinary,
   rotDatabaseFields,
+  rotDatabaseHost,
+  rotDatabasePort,
+  rotDatabaseReach,
   rotDatabaseTarget,
   rotEngineMismatch,
   rotGeneratedRules,
   rotJsonKey,
+  rotJsonLiteral,
   rotJsonWhole,
+  rotLoginShared,
   rotNetwork,
   rotTagValue,
   rotTlsPlaintext,
