@@ -360,8 +360,6 @@ const bad: Case[] = [
   ['GitHub fine-grained token in a field', (e) => (s(e, 'cfg').value.fields.github = 'github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz0123456789'), 'VALUE-LITERAL-SECRET', 'cfg'],
   ['Google API key in a field', (e) => (s(e, 'cfg').value.fields.maps = 'AIzaSyA-1234567890abcdefghijklmnopqrstu'), 'VALUE-LITERAL-SECRET', 'cfg'],
   ['bearer JWT in a field', (e) => (s(e, 'cfg').value.fields.auth_header = 'Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.abcdefghijklmnop'), 'VALUE-LITERAL-SECRET', 'cfg'],
-  ['binary file by an absolute path', (e: Env) => { e.name = 'dev'; e.recoveryWindowDays = 7; e.keyDeletionWindowDays = 7; s(e, 'key').ecs = []; s(e, 'key').value = { kind: 'binary-file', path: '/etc/hostname' }; }, 'VALUE-FILE-MISSING', 'key'],
-  ['binary file outside the repository', (e: Env) => { e.name = 'dev'; e.recoveryWindowDays = 7; e.keyDeletionWindowDays = 7; s(e, 'key').ecs = []; s(e, 'key').value = { kind: 'binary-file', path: '../outside-the-repo.der' }; }, 'VALUE-FILE-MISSING', 'key'],
   ['binary file path that is a directory', (e: Env) => { e.name = 'dev'; e.recoveryWindowDays = 7; e.keyDeletionWindowDays = 7; s(e, 'key').ecs = []; s(e, 'key').value = { kind: 'binary-file', path: 'fixtures' }; }, 'VALUE-FILE-MISSING', 'key'],
   ['endpoint client security group id malformed', (e) => (e.network.endpointClientSecurityGroupIds = ['sg-123']), 'NET-RESOURCE-ID', undefined],
   ['endpoint client security group by name', (e) => (e.network.endpointClientSecurityGroupIds = ['ecs-tasks']), 'NET-RESOURCE-ID', undefined],
