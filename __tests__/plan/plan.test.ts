@@ -139,6 +139,26 @@ describe('planEnvironment', () => {
     expect(p.secrets[0].access.readers).toEqual(expect.arrayContaining(['arn:aws:iam::234567890123:role/notifier', 'arn:aws:iam::234567890123:role/staging-web-ecs-task']));
   });
 
+  test('two readers in one account (and one organisation twice) become one grantee each: every Sid stays unique', () => {
+    const env = small();
+    env.readers.batch = { kind: 'account', accountId: '555566667777', roleNames: ['batch', 'reader'] };
+    env.readers.org2 = { kind: 'organization', organizationId: 'o-abcdefghij' };
+    env.secrets[0].readers = ['apps', 'org', 'batch', 'org2'];
+    const p = planEnvironment(env);
+    for (const d of p.documents) {
+      const sids = d.document.Statement.map((s) => s.Sid).filter((s) => s !== undefined);
+      expect([d.subject, d.what, sids.filter((s, i) => sids.indexOf(s) !== i)]).toEqual([d.subject, d.what, []]);
+    }
+    const read = p.secrets[0].resourcePolicy.Statement.find((s) => s.Sid === 'ReadCurrent555566667777')!;
+    expect(read.Condition).toEqual({
+      ArnLike: { 'aws:PrincipalArn': ['arn:aws:iam::555566667777:role/reader', 'arn:aws:iam::555566667777:role/batch'] },
+      StringEquals: { 'secretsmanager:VersionStage': 'AWSCURRENT' },
+    });
+    const keyPolicy = p.keys[0].policyByRegion['us-east-1'];
+    expect(keyPolicy.Statement.filter((s) => s.Sid?.startsWith('CrossAccountDecrypt')).length).toBe(1);
+    expect(keyPolicy.Statement.filter((s) => s.Sid?.startsWith('OrganizationDecrypt')).length).toBe(1);
+  });
+
   test('keys: one per category, replicated where its secrets are, distinct estimated ARNs, a policy per region', () => {
     const p = planEnvironment(small());
     expect(p.keys.map((k) => [k.id, k.alias, k.regions])).toEqual([['key-api-keys', 'alias/secrets-platform/staging/api-keys', ['us-east-1', 'us-west-2']]]);

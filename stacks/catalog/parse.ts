@@ -104,6 +104,10 @@ function issueToViolation(environment: string, raw: unknown, issue: v.BaseIssue<
       fix: guess ? `did you mean "${guess}"? (or remove it)` : 'remove it; see stacks/catalog/schema.ts for the fields a catalog takes',
     };
   }
+  if (typeof issue.input === 'number' && !Number.isFinite(issue.input)) {
+    // valibot reports NaN as "expected number" and Infinity (through a union) as "another value".
+    return { ...base, rule: SHAPE_RULE, message: `${field} is ${describe(issue.input)}; expected a finite number`, fix: `write ${field} as a finite number (JSON has no NaN or Infinity)` };
+  }
   const options = literalOptions(issue.expected);
   if (issue.input === undefined && !(issue.type === 'variant' && options)) {
     // For a missing key valibot's `expected` is the key itself; the type is in the schema's docs.

@@ -53,7 +53,8 @@ export const SecretValueSchema = v.variant('kind', [
    */
   v.strictObject({
     kind: v.literal('json'),
-    fields: v.record(str, v.union([str, v.number(), v.boolean()])),
+    /** Numbers are finite: JSON has no Infinity, and JSON.stringify would write null. */
+    fields: v.record(str, v.union([str, v.pipe(v.number(), v.finite()), v.boolean()])),
     generated: v.optional(v.record(str, ValueGeneratorSchema)),
     deployTime: v.optional(strings),
   }),

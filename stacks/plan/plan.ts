@@ -58,15 +58,28 @@ export function rotationFunctionName(env: Pick<EnvironmentConfig, 'name'>, group
   return `${NAME_PREFIX[env.name]}-secrets-rotation-${groupKey}`;
 }
 
-/** Cross-account readers (accounts with their roles, organizations) as key/secret grantees. */
+/**
+ * Cross-account readers (accounts with their roles, organizations) as key/secret grantees, one
+ * per account or organization: the policy builders derive statement ids from the account or
+ * organization id, and IAM requires a Sid to be unique within a policy (IAM User Guide: IAM JSON
+ * policy elements: Sid), so two readers in one account share one grantee with both roles.
+ */
 function grantees(readers: readonly ResolvedReader[]): KeyGrantee[] {
   const out: KeyGrantee[] = [];
-  const seen = new Set<string>();
+  const accounts = new Map<string, Extract<KeyGrantee, { kind: 'account' }>>();
+  const orgs = new Set<string>();
   for (const r of readers) {
-    if (seen.has(r.name)) continue;
-    seen.add(r.name);
-    if (r.kind === 'account') out.push({ kind: 'account', accountId: r.accountId, principalArns: [...r.roleArns] });
-    else if (r.kind === 'organization') out.push({ kind: 'organization', organizationId: r.organizationId });
+    if (r.kind === 'account') {
+      const g = accounts.get(r.accountId);
+      if (!g) {
+        const fresh = { kind: 'account' as const, accountId: r.accountId, principalArns: [...new Set(r.roleArns)] };
+        accounts.set(r.accountId, fresh);
+        out.push(fresh);
+      } else for (const arn of r.roleArns) if (!g.principalArns.includes(arn)) g.principalArns.push(arn);
+    } else if (r.kind === 'organization' && !orgs.has(r.organizationId)) {
+      orgs.add(r.organizationId);
+      out.push({ kind: 'organization', organizationId: r.organizationId });
+    }
   }
   return out;
 }

@@ -2,6 +2,7 @@
  * The rule pack: every guardrail, one per file in ./pack (regenerate this list with
  * `node scripts/rules-index.mjs`; a unit test fails when a file is missing from it).
  */
+import accessBreakGlass from './pack/access-break-glass';
 import accessDeployRole from './pack/access-deploy-role';
 import accessMasterReaders from './pack/access-master-readers';
 import acctBreakGlass from './pack/acct-break-glass';
@@ -12,11 +13,13 @@ import arnPartition from './pack/arn-partition';
 import catIdChars from './pack/cat-id-chars';
 import catIdCollide from './pack/cat-id-collide';
 import catIdDuplicate from './pack/cat-id-duplicate';
+import ecsAccessNone from './pack/ecs-access-none';
 import ecsBinary from './pack/ecs-binary';
 import ecsEnvDuplicate from './pack/ecs-env-duplicate';
 import ecsEnvName from './pack/ecs-env-name';
 import ecsInjectRotated from './pack/ecs-inject-rotated';
 import ecsJsonKey from './pack/ecs-json-key';
+import ecsRepository from './pack/ecs-repository';
 import ecsServiceName from './pack/ecs-service-name';
 import envAlertEmail from './pack/env-alert-email';
 import envDuplicate from './pack/env-duplicate';
@@ -38,6 +41,7 @@ import readerEnvAccount from './pack/reader-env-account';
 import readerName from './pack/reader-name';
 import readerOrgId from './pack/reader-org-id';
 import readerOwnAccount from './pack/reader-own-account';
+import readerRoleDuplicate from './pack/reader-role-duplicate';
 import readerRoleName from './pack/reader-role-name';
 import readerUnknown from './pack/reader-unknown';
 import readerWholeAccount from './pack/reader-whole-account';
@@ -53,11 +57,16 @@ import rotAdminUnknown from './pack/rot-admin-unknown';
 import rotAdminUnused from './pack/rot-admin-unused';
 import rotBinary from './pack/rot-binary';
 import rotDatabaseFields from './pack/rot-database-fields';
+import rotDatabaseHost from './pack/rot-database-host';
+import rotDatabasePort from './pack/rot-database-port';
+import rotDatabaseReach from './pack/rot-database-reach';
 import rotDatabaseTarget from './pack/rot-database-target';
 import rotEngineMismatch from './pack/rot-engine-mismatch';
 import rotGeneratedRules from './pack/rot-generated-rules';
 import rotJsonKey from './pack/rot-json-key';
+import rotJsonLiteral from './pack/rot-json-literal';
 import rotJsonWhole from './pack/rot-json-whole';
+import rotLoginShared from './pack/rot-login-shared';
 import rotNetwork from './pack/rot-network';
 import rotTagValue from './pack/rot-tag-value';
 import rotTlsPlaintext from './pack/rot-tls-plaintext';
@@ -80,6 +89,7 @@ import smNameDuplicate from './pack/sm-name-duplicate';
 import smNameLength from './pack/sm-name-length';
 import smNamePrefix from './pack/sm-name-prefix';
 import smNameReserved from './pack/sm-name-reserved';
+import smNameSegment from './pack/sm-name-segment';
 import smNameSuffix from './pack/sm-name-suffix';
 import smRecoveryWindow from './pack/sm-recovery-window';
 import smReplicaDuplicate from './pack/sm-replica-duplicate';
@@ -105,6 +115,7 @@ import valueVariableName from './pack/value-variable-name';
 import type { Rule } from './rule';
 
 export const RULES: readonly Rule[] = [
+  accessBreakGlass,
   accessDeployRole,
   accessMasterReaders,
   acctBreakGlass,
@@ -115,11 +126,13 @@ export const RULES: readonly Rule[] = [
   catIdChars,
   catIdCollide,
   catIdDuplicate,
+  ecsAccessNone,
   ecsBinary,
   ecsEnvDuplicate,
   ecsEnvName,
   ecsInjectRotated,
   ecsJsonKey,
+  ecsRepository,
   ecsServiceName,
   envAlertEmail,
   envDuplicate,
@@ -141,6 +154,7 @@ export const RULES: readonly Rule[] = [
   readerName,
   readerOrgId,
   readerOwnAccount,
+  readerRoleDuplicate,
   readerRoleName,
   readerUnknown,
   readerWholeAccount,
@@ -156,11 +170,16 @@ export const RULES: readonly Rule[] = [
   rotAdminUnused,
   rotBinary,
   rotDatabaseFields,
+  rotDatabaseHost,
+  rotDatabasePort,
+  rotDatabaseReach,
   rotDatabaseTarget,
   rotEngineMismatch,
   rotGeneratedRules,
   rotJsonKey,
+  rotJsonLiteral,
   rotJsonWhole,
+  rotLoginShared,
   rotNetwork,
   rotTagValue,
   rotTlsPlaintext,
@@ -183,6 +202,7 @@ export const RULES: readonly Rule[] = [
   smNameLength,
   smNamePrefix,
   smNameReserved,
+  smNameSegment,
   smNameSuffix,
   smRecoveryWindow,
   smReplicaDuplicate,

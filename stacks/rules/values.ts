@@ -53,7 +53,22 @@ export function looksSecretKey(key: string): boolean {
   return SECRET_WORDS.has(last) || SECRET_WORDS.has(lastTwo) || (last === 'key' && ['api', 'private', 'secret', 'access', 'signing', 'encryption'].includes(words[words.length - 2] ?? ''));
 }
 
-/** Text shaped like a well-known credential (AWS keys, Stripe, GitHub, Slack tokens, PEM keys). */
+/**
+ * Text shaped like a well-known credential: AWS keys, Stripe, GitHub (classic and fine-grained),
+ * Slack tokens and webhooks, Google API keys, JSON Web Tokens, PEM keys, and URLs that carry a
+ * password (`postgres://user:password@host/db`).
+ */
 export function looksSecretValue(value: string): boolean {
-  return [/^(AKIA|ASIA)[A-Z0-9]{16}$/, /^sk_(live|test)_[A-Za-z0-9]{10,}/, /^gh[pousr]_[A-Za-z0-9]{30,}/, /^xox[abpr]-[A-Za-z0-9-]{10,}/, /-----BEGIN [A-Z ]*PRIVATE KEY-----/].some((r) => r.test(value));
+  return [
+    /^(AKIA|ASIA)[A-Z0-9]{16}$/,
+    /^sk_(live|test)_[A-Za-z0-9]{10,}/,
+    /^gh[pousr]_[A-Za-z0-9]{30,}/,
+    /^github_pat_[A-Za-z0-9_]{30,}/,
+    /^xox[abpr]-[A-Za-z0-9-]{10,}/,
+    /^https:\/\/hooks\.slack\.com\/(services|workflows)\//,
+    /^AIza[0-9A-Za-z_-]{35}$/,
+    /(^|\s)eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/,
+    /-----BEGIN [A-Z ]*PRIVATE KEY-----/,
+    /^[a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:[^/\s@]+@/i,
+  ].some((r) => r.test(value));
 }

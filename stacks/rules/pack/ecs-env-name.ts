@@ -7,7 +7,7 @@ export default rule({
   *check({ plan }) {
     for (const s of plan.secrets) {
       for (const a of s.spec.ecs ?? []) for (const i of a.inject ?? []) {
-        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(i.env)) yield onSecret(s, `${a.service}: "${i.env}" is not a valid environment variable name`, `use letters, digits and "_", e.g. "${i.env.replace(/[^A-Za-z0-9_]/g, '_').replace(/^(\d)/, '_$1').toUpperCase()}"`);
+        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(i.env)) yield onSecret(s, `${a.service}: "${i.env}" is not a valid environment variable name`, `use letters, digits and "_", e.g. "${i.env.replace(/[^A-Za-z0-9_]/g, '_').replace(/^(\d)/, '_$1').toUpperCase() || 'API_KEY'}"`);
       }
     }
   },

@@ -9,7 +9,7 @@ export default rule({
       for (const a of s.spec.ecs ?? []) for (const i of a.inject ?? []) {
         if (i.jsonKey === undefined) continue;
         if (!s.jsonKeys) yield onSecret(s, `${a.service} injects JSON key ${i.jsonKey}, but the secret is not JSON`, 'drop jsonKey to inject the whole value');
-        else if (!s.jsonKeys.includes(i.jsonKey)) yield onSecret(s, `${a.service} injects unknown JSON key ${i.jsonKey}`, `use one of: ${s.jsonKeys.join(', ')}`);
+        else if (!s.jsonKeys.includes(i.jsonKey)) yield onSecret(s, `${a.service} injects unknown JSON key "${i.jsonKey}"`, `use one of: ${s.jsonKeys.join(', ')}`);
       }
     }
   },

@@ -10,8 +10,8 @@ export default rule({
       if (egress > 60) yield on(`rotation function ${f.key}`, `its security group would need ${egress} outbound rules; the default quota is 60`, 'reach the databases through fewer security groups or wider (still private) CIDRs');
     }
     if (plan.endpoint) {
-      const ingress = plan.endpoint.clientCidrs.length + plan.rotationFunctions.length;
-      if (ingress > 60) yield on('network', `the endpoint's security group would need ${ingress} inbound rules; the default quota is 60`, 'group endpointClientCidrs into fewer, wider CIDRs');
+      const ingress = plan.endpoint.clientCidrs.length + plan.endpoint.clientSecurityGroupIds.length + plan.rotationFunctions.length;
+      if (ingress > 60) yield on('network', `the endpoint's security group would need ${ingress} inbound rules; the default quota is 60`, 'group endpointClientCidrs into fewer, wider CIDRs, or let clients share fewer security groups');
     }
   },
 });
