@@ -224,6 +224,7 @@ const bad: Case[] = [
   ['cron hour list 3 hours apart', sched('db', { expression: 'cron(0 1,4,12 * * ? *)' }), 'SCHED-TOO-FREQUENT', 'db'],
   ['cron step restarting at midnight 3 hours apart', sched('db', { expression: 'cron(0 0/7 * * ? *)' }), 'SCHED-TOO-FREQUENT', 'db'],
   ['cron with minutes 30', sched('db', { expression: 'cron(30 4 ? * SUN *)' }), 'SCHED-EXPRESSION', 'db'],
+  ['cron with minutes zero-padded', sched('db', { expression: 'cron(00 4 ? * SUN *)' }), 'SCHED-EXPRESSION', 'db'],
   ['cron with a year', sched('db', { expression: 'cron(0 4 1 * ? 2027)' }), 'SCHED-EXPRESSION', 'db'],
   ['cron with both day fields', sched('db', { expression: 'cron(0 4 1 * MON *)' }), 'SCHED-EXPRESSION', 'db'],
   ['cron with five fields', sched('db', { expression: 'cron(0 4 * * ?)' }), 'SCHED-EXPRESSION', 'db'],

@@ -134,6 +134,7 @@ export function parseSchedule(expression: string): ParsedSchedule | ScheduleErro
     return { message: `"${expression}" has ${fields.length} fields; a cron has 6 (minutes hours day-of-month month day-of-week year)`, fix: 'write e.g. "cron(0 4 ? * SUN *)"' };
   }
   const [min, hour, dom, month, dow, year] = fields;
+  if (/^00+$/.test(min)) return { message: `"${expression}": the minutes field is "${min}"; Secrets Manager's rotation schedules are documented with the minutes field exactly 0, and a zero-padded value is not guaranteed to parse`, fix: 'write the minutes field as 0' };
   if (min !== '0') return { message: `"${expression}": the minutes field is "${min}", but Secrets Manager rotation windows open on the hour`, fix: 'put 0 in the minutes field' };
   if (year !== '*') return { message: `"${expression}": the year field is "${year}"; Secrets Manager requires "*" (a schedule that stops in some year would stop rotating)`, fix: 'put * in the year field' };
   if ((dom === '?') === (dow === '?')) {
