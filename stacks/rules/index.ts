@@ -23,6 +23,7 @@ import ecsRepository from './pack/ecs-repository';
 import ecsServiceName from './pack/ecs-service-name';
 import envAlertEmail from './pack/env-alert-email';
 import envDuplicate from './pack/env-duplicate';
+import envOwnership from './pack/env-ownership';
 import iamRoleName from './pack/iam-role-name';
 import iamRoleUnique from './pack/iam-role-unique';
 import kmsAlias from './pack/kms-alias';
@@ -136,6 +137,7 @@ export const RULES: readonly Rule[] = [
   ecsServiceName,
   envAlertEmail,
   envDuplicate,
+  envOwnership,
   iamRoleName,
   iamRoleUnique,
   kmsAlias,
