@@ -1,5 +1,5 @@
 import { IConstruct, Construct } from 'constructs';
-import { DefaultTokenResolver, StringConcat, TerraformElement, TerraformOutput, TerraformStack, Tokenization } from 'cdktf';
+import { DefaultTokenResolver, StringConcat, TerraformElement, TerraformOutput, TerraformStack, Token, Tokenization } from 'cdktf';
 
 const RESOLVER = new DefaultTokenResolver(new StringConcat());
 
@@ -29,7 +29,8 @@ export class StandaloneStack extends TerraformStack {
 
   toTerraform(): any {
     if (this.fullPrepare) return super.toTerraform();
-    const resolve = (obj: unknown) => Tokenization.resolve(obj, { scope: this, preparing: false, resolver: RESOLVER });
+    const cdktfResolve = (obj: unknown) => Tokenization.resolve(obj, { scope: this, preparing: false, resolver: RESOLVER });
+    const resolve = (obj: unknown) => resolveLiterals(obj, cdktfResolve);
     // cdktf declares these private; they are what its own toTerraform reads.
     const self = this as unknown as { rawOverrides: Record<string, unknown>; cdktfVersion: string };
     const overrideKeys = Object.keys(self.rawOverrides);
@@ -54,6 +55,58 @@ export class StandaloneStack extends TerraformStack {
     return tf;
   }
 }
+
+/**
+ * What cdktf's resolve returns for data, without its per-node work where there is nothing to
+ * resolve. cdktf walks every value with a fresh context and three regular expressions per string;
+ * most of a stack is literal (names, tags, policy JSON). Literal strings, numbers, booleans and
+ * null come back unchanged from cdktf, and undefined is dropped; so here they are kept as they
+ * are, and anything that could hold a token is handed to cdktf itself:
+ * - a string with a token marker (`${TfToken[`, `#{TfToken[`, `&{TfToken[`) or an encoded number
+ *   (token numbers are doubles near 1e298, whose text always holds `e+`), or one of cdktf's map
+ *   token sentinels;
+ * - a number whose magnitude only a token double has;
+ * - an array with any such element (cdktf resolves list tokens as a whole list);
+ * - an object whose keys hold a marker, that is resolvable, or that is not a plain object.
+ */
+function resolveLiterals(value: unknown, cdktf: (v: unknown) => unknown): unknown {
+  switch (typeof value) {
+    case 'string':
+      return mayHoldToken(value) ? cdktf(value) : value;
+    case 'number':
+      return Math.abs(value) > 1e290 || value === Token.NUMBER_MAP_TOKEN_VALUE ? cdktf(value) : value;
+    case 'boolean':
+    case 'undefined':
+      return value;
+    case 'object':
+      break;
+    default:
+      return cdktf(value); // functions (cdktf refuses them), symbols, bigints
+  }
+  if (value === null) return value;
+  if (Array.isArray(value)) {
+    for (const e of value) if ((typeof e === 'string' && mayHoldToken(e)) || (typeof e === 'number' && Math.abs(e) > 1e290)) return cdktf(value);
+    const out: unknown[] = [];
+    for (const e of value) {
+      const r = resolveLiterals(e, cdktf);
+      if (r !== undefined) out.push(r);
+    }
+    return out;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if ((proto !== Object.prototype && proto !== null) || Tokenization.isResolvable(value)) return cdktf(value);
+  const source = value as Record<string, unknown>;
+  const keys = Object.keys(source);
+  for (const k of keys) if (mayHoldToken(k)) return cdktf(value);
+  const out: Record<string, unknown> = {};
+  for (const k of keys) {
+    const r = resolveLiterals(source[k], cdktf);
+    if (r !== undefined) out[k] = r;
+  }
+  return out;
+}
+
+const mayHoldToken = (s: string) => s.includes('{TfToken[') || s.includes('e+') || s === Token.STRING_MAP_TOKEN_VALUE || s === Token.ANY_MAP_TOKEN_VALUE;
 
 /** The stack's Terraform elements in construct-tree order, not descending into nested stacks. */
 function elementsOf(root: IConstruct): TerraformElement[] {
