@@ -47,7 +47,8 @@ function upToDate() {
 const keepDeferredExternal = {
   name: 'keep-deferred-external',
   setup(b) {
-    b.onResolve({ filter: /^(archiver|semver)$/ }, (args) => {
+    const deferredNames = Object.keys(JSON.parse(readFileSync(path.join(root, 'stacks', 'deferred-deps.json'), 'utf8')));
+    b.onResolve({ filter: new RegExp(`^(${deferredNames.join('|')})$`) }, (args) => {
       if (!/[\\/]node_modules[\\/]cdktf[\\/]/.test(args.importer)) return undefined;
       const rel = path.relative(outdir, createRequire(args.importer).resolve(args.path)).split(path.sep).join('/');
       return { path: rel.startsWith('.') ? rel : `./${rel}`, external: true };
@@ -74,7 +75,7 @@ if (!upToDate()) {
   });
   // Bundled dependencies change only with package-lock.json, which is always stamped.
   // This script is an input too: its build options and plugins shape the output.
-  const inputs = [...Object.keys(result.metafile.inputs).filter((f) => !f.startsWith('node_modules/')), 'package-lock.json', 'scripts/run-ts.mjs'];
+  const inputs = [...new Set([...Object.keys(result.metafile.inputs).filter((f) => !f.startsWith('node_modules/')), 'package-lock.json', 'scripts/run-ts.mjs', 'stacks/deferred-deps.json'])];
   writeFileSync(stampFile, JSON.stringify({ entry: path.resolve(entry), bundleDeps, inputs, stamp: stamp(inputs) }));
 }
 process.argv = [process.argv[0], outfile, ...rest];

@@ -59,16 +59,11 @@ export function buildApp(inputs: readonly unknown[], opts: BuildOptions = {}): {
  * cdktf captures a full stack trace (no depth limit) into a plain object for every token it
  * creates, kept only for its own error messages: ~2,300 captures per synth, formatting them was
  * 15% of a 1,000-secret synth and walking the stack another ~20 ms of a whole-app synth. While the
- * app is built and synthesized, a plain object gets an empty trace without the walk (cdktf then
- * records no creation stack); real Errors are captured and formatted as usual.
+ * app is built and synthesized, a plain object gets an empty trace without the walk or any
+ * formatting (cdktf then records no creation stack); real Errors are captured as usual.
  */
 function withCheapTokenTraces<T>(fn: () => T): T {
-  const previous = Error.prepareStackTrace;
   const previousCapture = Error.captureStackTrace;
-  Error.prepareStackTrace = (err, frames) => {
-    if (!(err instanceof Error)) return '';
-    return previous ? previous(err, frames) : `${err.name}: ${err.message}${frames.map((f) => `\n    at ${f}`).join('')}`;
-  };
   Error.captureStackTrace = (target: object, ctor?: Function) => {
     if (target instanceof Error) previousCapture.call(Error, target, ctor);
     else Object.defineProperty(target, 'stack', { value: '', writable: true, configurable: true, enumerable: false });
@@ -76,7 +71,6 @@ function withCheapTokenTraces<T>(fn: () => T): T {
   try {
     return fn();
   } finally {
-    Error.prepareStackTrace = previous;
     Error.captureStackTrace = previousCapture;
   }
 }

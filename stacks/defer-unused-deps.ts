@@ -15,8 +15,13 @@
 import Module = require('node:module');
 import * as path from 'node:path';
 
-/** Libraries cdktf requires eagerly, and how each is used: called, or read for a property. */
-export const DEFERRED: Readonly<Record<string, 'function' | 'namespace'>> = { archiver: 'function', semver: 'namespace' };
+import deferred from './deferred-deps.json';
+
+/**
+ * Libraries cdktf requires eagerly, and how each is used: called, or read for a property. The
+ * list lives in deferred-deps.json because scripts/run-ts.mjs reads it too.
+ */
+export const DEFERRED = deferred as Readonly<Record<string, 'function' | 'namespace'>>;
 
 type Cache = Record<string, NodeJS.Module | undefined>;
 

@@ -72,9 +72,8 @@ export class StandaloneStack extends TerraformStack {
 function resolveLiterals(value: unknown, cdktf: (v: unknown) => unknown): unknown {
   switch (typeof value) {
     case 'string':
-      return mayHoldToken(value) ? cdktf(value) : value;
     case 'number':
-      return Math.abs(value) > 1e290 || value === Token.NUMBER_MAP_TOKEN_VALUE ? cdktf(value) : value;
+      return mayHoldToken(value) ? cdktf(value) : value;
     case 'boolean':
     case 'undefined':
       return value;
@@ -85,7 +84,7 @@ function resolveLiterals(value: unknown, cdktf: (v: unknown) => unknown): unknow
   }
   if (value === null) return value;
   if (Array.isArray(value)) {
-    for (const e of value) if ((typeof e === 'string' && mayHoldToken(e)) || (typeof e === 'number' && Math.abs(e) > 1e290)) return cdktf(value);
+    if (value.some(mayHoldToken)) return cdktf(value);
     const out: unknown[] = [];
     for (const e of value) {
       const r = resolveLiterals(e, cdktf);
@@ -106,7 +105,11 @@ function resolveLiterals(value: unknown, cdktf: (v: unknown) => unknown): unknow
   return out;
 }
 
-const mayHoldToken = (s: string) => s.includes('{TfToken[') || s.includes('e+') || s === Token.STRING_MAP_TOKEN_VALUE || s === Token.ANY_MAP_TOKEN_VALUE;
+/** Whether cdktf could read this scalar as a token (anything else is returned as it is). */
+function mayHoldToken(v: unknown): boolean {
+  if (typeof v === 'string') return v.includes('{TfToken[') || v.includes('e+') || v === Token.STRING_MAP_TOKEN_VALUE || v === Token.ANY_MAP_TOKEN_VALUE;
+  return typeof v === 'number' && (Math.abs(v) > 1e290 || v === Token.NUMBER_MAP_TOKEN_VALUE);
+}
 
 /** The stack's Terraform elements in construct-tree order, not descending into nested stacks. */
 function elementsOf(root: IConstruct): TerraformElement[] {
