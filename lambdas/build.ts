@@ -22,7 +22,7 @@ const ROOT = path.dirname(LAMBDAS);
 export const BUNDLE_DIR = path.join(ROOT, '.build', 'lambdas');
 
 function findLambdasDir(start: string): string {
-  // When this file runs from a bundle (scripts/run-ts.mjs), find the source tree upwards.
+  // When this file runs from a bundle (tools/run-ts.mjs), find the source tree upwards.
   for (let dir = start; path.dirname(dir) !== dir; dir = path.dirname(dir)) {
     if (existsSync(path.join(dir, 'lambdas', 'rotation', 'contract.ts'))) return path.join(dir, 'lambdas');
   }

@@ -4,7 +4,7 @@ import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
-import { policy, PolicyDocument, POLICY_LIMITS, policySize, renderPolicy, Statement } from './policy';
+import { policy, PolicyDocument, POLICY_LIMITS, policySize, renderPolicy, Statement } from '../plan/policy';
 
 /**
  * CI access for one account: GitHub's OIDC provider, a plan role for pull requests (state read

@@ -5,7 +5,7 @@ import { S3Object } from '@cdktf/provider-aws/lib/s3-object';
 import { SignerSigningJob } from '@cdktf/provider-aws/lib/signer-signing-job';
 import { SignerSigningProfile } from '@cdktf/provider-aws/lib/signer-signing-profile';
 import { EncryptionKey, EncryptionKeyProps } from './encryption-key';
-import { PolicyDocument } from './policy';
+import { PolicyDocument } from '../plan/policy';
 import { securePrivateBucket } from './private-bucket';
 
 /** Where a signed artifact landed: what a Lambda function deploys from. */

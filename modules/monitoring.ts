@@ -5,7 +5,7 @@ import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { SnsTopicPolicy } from '@cdktf/provider-aws/lib/sns-topic-policy';
 import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
-import { ArnResolver, PolicyDocument } from './policy';
+import { ArnResolver, PolicyDocument } from '../plan/policy';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import {
@@ -18,10 +18,10 @@ import {
   rotationFailurePattern,
   secretChangePattern,
   stateKeyRuleName,
-} from './policies/monitoring';
+} from '../plan/policies/monitoring';
 
 // Patterns and the topic policy live in ./policies/monitoring.ts (pure, no cdktf); re-exported.
-export * from './policies/monitoring';
+export * from '../plan/policies/monitoring';
 
 /** The names of the three EventBridge rules. */
 export interface AlertRuleNames {

@@ -2,11 +2,11 @@ import { Construct } from 'constructs';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
-import { PolicyDocument, renderPolicy } from './policy';
+import { PolicyDocument, renderPolicy } from '../plan/policy';
 
 // The policy builder lives in ./policies/network.ts (pure, no cdktf); re-exported for callers.
-export * from './policies/network';
-import { broadClientCidrs, MIN_ENDPOINT_CLIENT_PREFIX } from './policies/network';
+export * from '../plan/policies/network';
+import { broadClientCidrs, MIN_ENDPOINT_CLIENT_PREFIX } from '../plan/policies/network';
 
 export interface SecretsManagerEndpointProps {
   readonly vpcId: string;

@@ -6,11 +6,11 @@ import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
-import { tlsOnlyBucketPolicy } from './policies/bucket';
-import { PolicyDocument, renderPolicy } from './policy';
+import { tlsOnlyBucketPolicy } from '../plan/policies/bucket';
+import { PolicyDocument, renderPolicy } from '../plan/policy';
 
 // The bucket policy builder lives in ./policies/bucket.ts (pure, no cdktf); re-exported for callers.
-export { tlsOnlyBucketPolicy } from './policies/bucket';
+export { tlsOnlyBucketPolicy } from '../plan/policies/bucket';
 
 export interface PrivateBucketControls {
   /** KMS key (our own, not aws/s3) for default encryption, with the bucket key on. */

@@ -4,7 +4,7 @@ import { TerraformStack, TerraformVariable } from 'cdktf';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
 import { SecretsmanagerSecretPolicy } from '@cdktf/provider-aws/lib/secretsmanager-secret-policy';
 import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
-import { ArnRef, ArnResolver, PolicyDocument, renderPolicy } from './policy';
+import { ArnRef, ArnResolver, PolicyDocument, renderPolicy } from '../plan/policy';
 
 /** Rules for `ephemeral "aws_secretsmanager_random_password"` (GetRandomPassword at apply time). */
 export interface PasswordRules {

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { EncryptionKey } from './encryption-key';
-import { keyPolicy } from './policies/key';
+import { keyPolicy } from '../plan/policies/key';
 import { securePrivateBucket } from './private-bucket';
 
 export interface StateBackendProps {

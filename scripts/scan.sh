@@ -19,7 +19,7 @@ fi
 # `scan.sh --print-checkov`: install if needed and print the command (npm run validate uses it).
 if [ "${1:-}" = "--print-checkov" ]; then echo "$CHECKOV"; exit 0; fi
 
-node scripts/synth.mjs
+node tools/synth.mjs
 
 # checkov crashes on terraform.required_version in JSON: scan copies without it.
 rm -rf .scan/stacks && mkdir -p .scan/stacks

@@ -1,4 +1,4 @@
-import { EnvironmentConfig } from './environments/types';
+import { EnvironmentConfig } from '../catalogs/types';
 
 /**
  * Which role the provider and the S3 backend assume, chosen per run at synth:

@@ -1,10 +1,9 @@
 import { Construct } from 'constructs';
 import { LocalBackend, TerraformOutput, TerraformResource, TerraformStack } from 'cdktf';
-import { StandaloneStack } from './standalone-stack';
 import { CiAccess, OIDC_SUB_CLAIM_KEYS } from '../modules/ci-access';
 import { configureStack } from './configure-stack';
-import { NAME_PREFIX, PROJECT, REPOSITORY, stateBackendFor } from './environments/project';
-import { EnvironmentConfig } from './environments/types';
+import { NAME_PREFIX, PROJECT, REPOSITORY, stateBackendFor } from '../catalogs/project';
+import { EnvironmentConfig } from '../catalogs/types';
 
 /** Stack name of an environment's CI access: `ci-access-production`. */
 export const ciAccessStackName = (env: EnvironmentConfig) => `ci-access-${env.name}`;
@@ -26,11 +25,11 @@ export function resourceTypesOf(stack: TerraformStack): string[] {
  * CI access of one environment's account, bootstrapped once after the state backend and before
  * the first deploy, with local state (like the state-backend stack), by an administrator.
  */
-export class CiAccessStack extends StandaloneStack {
+export class CiAccessStack extends TerraformStack {
   readonly access: CiAccess;
 
-  constructor(scope: Construct, id: string, env: EnvironmentConfig, resourceTypes: string[], fullPrepare = false) {
-    super(scope, id, fullPrepare);
+  constructor(scope: Construct, id: string, env: EnvironmentConfig, resourceTypes: string[]) {
+    super(scope, id);
     configureStack(this, env, '', 'local');
     new LocalBackend(this, { path: `../../../terraform.${id}.tfstate` });
     const state = stateBackendFor(env);

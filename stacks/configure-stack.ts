@@ -2,9 +2,9 @@
 import { S3Backend, TerraformStack } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { assumedRoleArn } from './assume-role';
-import { PROJECT, stateBackendFor } from './environments/project';
-import { EnvironmentConfig, StateBackendConfig } from './environments/types';
-import { defaultTags } from './plan/plan';
+import { PROJECT, stateBackendFor } from '../catalogs/project';
+import { EnvironmentConfig, StateBackendConfig } from '../catalogs/types';
+import { defaultTags } from '../plan/plan';
 
 export const TERRAFORM_REQUIRED_VERSION = '>= 1.11.0';
 

@@ -1,36 +1,30 @@
 import * as path from 'node:path';
 import { Construct } from 'constructs';
-import { TerraformOutput } from 'cdktf';
+import { TerraformOutput, TerraformStack } from 'cdktf';
 import { ArchiveProvider } from '@cdktf/provider-archive/lib/provider';
 import { EcsServiceAccess, IamRoleReadAccess } from '../modules/access';
 import { CodeSigning } from '../modules/code-signing';
 import { EncryptionKey, EncryptionKeyProps } from '../modules/encryption-key';
 import { Monitoring } from '../modules/monitoring';
 import { SecretsManagerEndpoint } from '../modules/network';
-import { ArnResolver } from '../modules/policy';
+import { ArnResolver } from '../plan/policy';
 import { RotationFunction } from '../modules/rotation';
 import { Secret, SecretValueInput } from '../modules/secret';
 import { configureStack } from './configure-stack';
-import { StandaloneStack } from './standalone-stack';
-import { inventoryOf } from './inventory';
-import { EnvironmentPlan, KeyPlan, PlannedValue } from './plan/types';
+import { inventoryOf } from '../report/inventory';
+import { EnvironmentPlan, KeyPlan, PlannedValue } from '../plan/types';
 import { bundleFor } from './rotation-wiring';
 
 // Kept for callers that imported these from here before they moved to configure-stack.ts.
 export { configureStack, defaultTags, TERRAFORM_REQUIRED_VERSION } from './configure-stack';
 
 export interface EnvironmentStackProps {
-  /** The environment's plan (stacks/plan), already checked by the guardrails. */
+  /** The environment's plan (plan), already checked by the guardrails. */
   readonly plan: EnvironmentPlan;
   /** cdktf.out directory (for paths Terraform resolves relative to the stack). */
   readonly outdir: string;
   /** The repository root (binary values from files are read relative to it). */
   readonly repoRoot: string;
-  /**
-   * Run cdktf's preparing resolve pass too (see `prepareStack`); tests compare both outputs.
-   * @default false
-   */
-  readonly fullPrepare?: boolean;
 }
 
 /**
@@ -39,7 +33,7 @@ export interface EnvironmentStackProps {
  * grants and every policy document come from the plan; estimated ARNs in the documents are
  * replaced by the Terraform references of the resources created here (`ArnResolver`).
  */
-export class EnvironmentStack extends StandaloneStack {
+export class EnvironmentStack extends TerraformStack {
   readonly plan: EnvironmentPlan;
   readonly secrets = new Map<string, Secret>();
   readonly keys = new Map<string, EncryptionKey>();
@@ -50,7 +44,7 @@ export class EnvironmentStack extends StandaloneStack {
   private endpoint?: SecretsManagerEndpoint;
 
   constructor(scope: Construct, id: string, props: EnvironmentStackProps) {
-    super(scope, id, props.fullPrepare ?? false);
+    super(scope, id);
     this.plan = props.plan;
     this.stackDir = path.join(props.outdir, 'stacks', id);
     this.repoRoot = props.repoRoot;

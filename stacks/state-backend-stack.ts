@@ -1,21 +1,20 @@
 import { Construct } from 'constructs';
-import { LocalBackend, TerraformOutput } from 'cdktf';
-import { StandaloneStack } from './standalone-stack';
+import { LocalBackend, TerraformOutput, TerraformStack } from 'cdktf';
 import { StateBackend } from '../modules/state-backend';
 import { configureStack } from './configure-stack';
-import { NAME_PREFIX, stateBackendFor } from './environments/project';
+import { NAME_PREFIX, stateBackendFor } from '../catalogs/project';
 import { KeyIncidentRules } from '../modules/monitoring';
-import { EnvironmentConfig } from './environments/types';
+import { EnvironmentConfig } from '../catalogs/types';
 
 /**
  * The state backend of one environment's account. Deployed once, before the environment stack,
  * with local state (keep its terraform.tfstate safe, or migrate it into the bucket afterwards).
  */
-export class StateBackendStack extends StandaloneStack {
+export class StateBackendStack extends TerraformStack {
   readonly backend: StateBackend;
 
-  constructor(scope: Construct, id: string, env: EnvironmentConfig, fullPrepare = false) {
-    super(scope, id, fullPrepare);
+  constructor(scope: Construct, id: string, env: EnvironmentConfig) {
+    super(scope, id);
     configureStack(this, env, '', 'local');
     // Relative to cdktf.out/stacks/<stack>: the state file sits at the repository root (ignored
     // by git) and survives re-synthesis, on any machine.

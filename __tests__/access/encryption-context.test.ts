@@ -7,9 +7,9 @@
  * requires the shape we rely on, and evaluates the ArnLike condition itself against log groups of
  * this account and Region (must match) and of another account or Region (must not).
  */
-import { ENVIRONMENTS } from '../../stacks/environments';
-import { encryptionContextStatements } from '../../scripts/access/proof';
-import { loadStack, TfJson } from '../../scripts/access/model';
+import { ENVIRONMENTS } from '../../catalogs';
+import { encryptionContextStatements } from '../../tools/access/proof';
+import { loadStack, TfJson } from '../../tools/access/model';
 import { synth } from '../support/synth';
 
 /** IAM's ArnLike: `*` and `?` wildcards, matched per ARN component. */

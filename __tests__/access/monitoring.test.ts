@@ -4,9 +4,9 @@
  * on every key and secret the stacks create, and does not match unrelated events (normal use,
  * other keys, other environments, service-made grants).
  */
-import { ENVIRONMENTS } from '../../stacks/environments';
+import { ENVIRONMENTS } from '../../catalogs';
 import { KEY_INCIDENT_EVENTS, SECRET_INCIDENT_EVENTS } from '../../modules/monitoring';
-import { loadStack, resolverFor, StackModel, TfJson } from '../../scripts/access/model';
+import { loadStack, resolverFor, StackModel, TfJson } from '../../tools/access/model';
 import { matchPattern } from '../support/event-pattern';
 import { synth } from '../support/synth';
 import { cloudTrailEvent, EventInput } from './cloudtrail-events';

@@ -5,10 +5,10 @@
  * principal, the action and the secret. A clean run over the same secrets finds nothing, so every
  * finding below is the planted bug's.
  */
-import { production } from '../../stacks/environments/production';
-import { Finding } from '../../scripts/access/proof';
-import { environmentPlans, proveStack } from '../../scripts/access/run';
-import { TfJson } from '../../scripts/access/model';
+import { production } from '../../catalogs/production';
+import { Finding } from '../../tools/access/proof';
+import { environmentPlans, proveStack } from '../../tools/access/run';
+import { TfJson } from '../../tools/access/model';
 import { synth } from '../support/synth';
 
 jest.setTimeout(60_000);

@@ -6,8 +6,8 @@
  */
 import { CacheEvent, SecretCache, SecretCacheOptions } from '../../client/src/cache';
 import { SecretsClientError } from '../../client/src/util';
-import { MemorySecretsManager } from '../support/memory-secrets-manager';
-import { awsError, FakeClock, FakeSdk, flush, networkError } from './support';
+import { MemorySecretsManager } from '../../tools/testing/memory-secrets-manager';
+import { awsError, FakeClock, FakeSdk, flush, networkError } from '../../tools/testing/client-fakes';
 
 const MIN = 60_000;
 

@@ -13,9 +13,9 @@ import { AuthRetryOptions, DatabaseCredentials, RotatingCredentials } from '../.
 import { isMysqlAuthFailure } from '../../client/src/mysql';
 import { isPgAuthFailure, pgPassword } from '../../client/src/pg';
 import { FakeDatabase } from '../support/fake-database';
-import { MemorySecretsManager } from '../support/memory-secrets-manager';
-import { runSteps } from '../support/rotation-driver';
-import { FakeClock, FakeSdk, flush } from './support';
+import { MemorySecretsManager } from '../../tools/testing/memory-secrets-manager';
+import { runSteps } from '../../tools/testing/rotation-driver';
+import { FakeClock, FakeSdk, flush } from '../../tools/testing/client-fakes';
 
 type Strategy = 'single-user' | 'alternating-users';
 

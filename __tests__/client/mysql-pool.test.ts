@@ -9,9 +9,9 @@ import { rotationHandler, Step } from '../../lambdas/rotation/protocol';
 import { SecretCache } from '../../client/src/cache';
 import { RotatingMysqlPool } from '../../client/src/mysql';
 import { FakeDatabase } from '../support/fake-database';
-import { MemorySecretsManager } from '../support/memory-secrets-manager';
-import { runSteps } from '../support/rotation-driver';
-import { FakeClock, FakeSdk, flush } from './support';
+import { MemorySecretsManager } from '../../tools/testing/memory-secrets-manager';
+import { runSteps } from '../../tools/testing/rotation-driver';
+import { FakeClock, FakeSdk, flush } from '../../tools/testing/client-fakes';
 
 class FakePool {
   ended = false;

@@ -13,9 +13,9 @@ import { CacheEvent, SecretCache } from '../../client/src/cache';
 import { RotatingCredentials } from '../../client/src/credentials';
 import { isPgAuthFailure } from '../../client/src/pg';
 import { FakeDatabase } from '../support/fake-database';
-import { MemorySecretsManager } from '../support/memory-secrets-manager';
-import { rotate, runSteps } from '../support/rotation-driver';
-import { awsError, FakeClock, FakeSdk, flush, networkError } from './support';
+import { MemorySecretsManager } from '../../tools/testing/memory-secrets-manager';
+import { rotate, runSteps } from '../../tools/testing/rotation-driver';
+import { awsError, FakeClock, FakeSdk, flush, networkError } from '../../tools/testing/client-fakes';
 
 const MARKERS = ['MARKER-pw-7f3a9c1e5b', 'MARKER-key-2d8e6f4a0c', 'MARKER-plain-9b1c3e5d7f', 'MARKER-admin-4a6c8e0b2d'];
 

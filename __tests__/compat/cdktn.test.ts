@@ -1,9 +1,9 @@
 // The pieces of `npm run compat:cdktn` that decide pass or fail: the import mapping rule and the
 // comparison. The check itself (install, synth with both frameworks, tests on cdktn) runs in CI.
-import { diff, Difference, explain, Explained, Json, normalise } from '../../scripts/compat-compare';
+import { diff, Difference, explain, Explained, Json, normalise } from '../../tools/cdktn/compare';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { mapToCdktn } = require('../../compat/cdktn/alias.cjs') as { mapToCdktn: (s: string) => string | null };
+const { mapToCdktn } = require('../../tools/cdktn/alias.cjs') as { mapToCdktn: (s: string) => string | null };
 
 describe('cdktf → cdktn import mapping', () => {
   test.each([
@@ -25,7 +25,7 @@ describe('cdktf → cdktn import mapping', () => {
   });
 
   test('refuses an @cdktf package the fork has no rule for, naming the fix', () => {
-    expect(() => mapToCdktn('@cdktf/hcl2cdk')).toThrow(/@cdktf\/hcl2cdk: no CDK Terrain equivalent .* compat\/cdktn\/alias\.cjs/);
+    expect(() => mapToCdktn('@cdktf/hcl2cdk')).toThrow(/@cdktf\/hcl2cdk: no CDK Terrain equivalent .* tools\/cdktn\/alias\.cjs/);
   });
 });
 
@@ -85,7 +85,7 @@ describe('provider binding comparison', () => {
   const { mkdtempSync, writeFileSync } = require('node:fs') as typeof import('node:fs');
   const { join } = require('node:path') as typeof import('node:path');
   const { tmpdir } = require('node:os') as typeof import('node:os');
-  const { diffShapes, readShape } = require('../../scripts/binding-diff') as typeof import('../../scripts/binding-diff');
+  const { diffShapes, readShape } = require('../../tools/cdktn/binding-diff') as typeof import('../../tools/cdktn/binding-diff');
   const dts = (text: string) => {
     const f = join(mkdtempSync(join(tmpdir(), 'binding-')), 'index.d.ts');
     writeFileSync(f, text);

@@ -6,7 +6,7 @@
  * and alternating users. Result: no failed query, and at most one refused login per rotation,
  * counted from the database server's own log. Started by `npm run test:integration`.
  */
-import { runRotationLoad } from '../support/rotation-load';
+import { runRotationLoad } from '../../tools/testing/rotation-load';
 
 jest.setTimeout(180_000);
 

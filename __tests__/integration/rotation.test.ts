@@ -10,9 +10,9 @@ import { mysql } from '../../lambdas/rotation/engines/mysql';
 import { postgres } from '../../lambdas/rotation/engines/postgres';
 import { Logger } from '../../lambdas/rotation/log';
 import { rotationHandler, STEPS } from '../../lambdas/rotation/protocol';
-import { rotate, runSteps, stepsThrough } from '../support/rotation-driver';
+import { rotate, runSteps, stepsThrough } from '../../tools/testing/rotation-driver';
 import { TcpProxy } from '../support/tcp-proxy';
-import { CA, createSecret, DatabaseOps, hostilePassword, labels, Login, mysqlOps, pgOps, plainPassword, putCurrent, smPort, staged, startRotation, uniqueName } from './services';
+import { CA, createSecret, DatabaseOps, hostilePassword, labels, Login, mysqlOps, pgOps, plainPassword, putCurrent, smPort, staged, startRotation, uniqueName } from '../../tools/testing/services';
 
 jest.setTimeout(120_000);
 
@@ -169,7 +169,7 @@ describe.each(CASES)('%s', (_, c) => {
       test('a statement that gets no answer (a lock held on the role): named as a statement timeout', async () => {
         const f = await fixture(c, 'single-user');
         const user = (await f.current()).username;
-        const s = (await import('./services')).services().postgres;
+        const s = (await import('../../tools/testing/services')).services().postgres;
         const { Client } = await import('pg');
         const blocker = new Client({ host: s.host, port: s.port, user: s.user, password: s.password, database: s.database, ssl: { ca: CA(), rejectUnauthorized: true } });
         await blocker.connect();

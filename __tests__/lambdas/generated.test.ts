@@ -7,8 +7,8 @@ import { generatedStrategy } from '../../lambdas/rotation/generated';
 import { Logger } from '../../lambdas/rotation/log';
 import { rotationHandler } from '../../lambdas/rotation/protocol';
 import { generateValue } from '../../lambdas/rotation/values';
-import { MemorySecretsManager } from '../support/memory-secrets-manager';
-import { rotate, runSteps } from '../support/rotation-driver';
+import { MemorySecretsManager } from '../../tools/testing/memory-secrets-manager';
+import { rotate, runSteps } from '../../tools/testing/rotation-driver';
 
 function setup(tags: Record<string, string>, value?: string) {
   const sm = new MemorySecretsManager();

@@ -8,8 +8,8 @@ import { databaseStrategy } from '../../lambdas/rotation/database';
 import { Logger } from '../../lambdas/rotation/log';
 import { rotationHandler, STEPS } from '../../lambdas/rotation/protocol';
 import { FakeDatabase } from '../support/fake-database';
-import { MemorySecretsManager } from '../support/memory-secrets-manager';
-import { rotate, runSteps, stepsThrough } from '../support/rotation-driver';
+import { MemorySecretsManager } from '../../tools/testing/memory-secrets-manager';
+import { rotate, runSteps, stepsThrough } from '../../tools/testing/rotation-driver';
 
 const HOST = 'db.internal';
 type Strategy = 'single-user' | 'admin' | 'alternating-users';

@@ -13,8 +13,8 @@ import { DatabaseEngine, databaseStrategy } from '../../lambdas/rotation/databas
 import { Logger } from '../../lambdas/rotation/log';
 import { rotationHandler, Step } from '../../lambdas/rotation/protocol';
 import { FakeDatabase } from '../support/fake-database';
-import { MemorySecretsManager } from '../support/memory-secrets-manager';
-import { runSteps } from '../support/rotation-driver';
+import { MemorySecretsManager } from '../../tools/testing/memory-secrets-manager';
+import { runSteps } from '../../tools/testing/rotation-driver';
 
 interface Row {
   says: string;

@@ -9,7 +9,7 @@ import { EcsServiceAccess, IamRoleReadAccess, crossAccountSecretPolicy, readPoli
 import { EncryptionKey, keyPolicy } from '../../modules/encryption-key';
 import { alertTopicPolicy, Monitoring, MonitoringProps } from '../../modules/monitoring';
 import { endpointPolicy, SecretsManagerEndpoint } from '../../modules/network';
-import { ArnResolver, PolicyDocument } from '../../modules/policy';
+import { ArnResolver, PolicyDocument } from '../../plan/policy';
 import { lambdaTrustPolicy, MAX_PER_SECRET_PERMISSIONS, RotationFunction, rotationRolePolicy } from '../../modules/rotation';
 import { Secret } from '../../modules/secret';
 import { StateBackend } from '../../modules/state-backend';

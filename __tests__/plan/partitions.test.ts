@@ -1,7 +1,7 @@
 /** The region lists come from the AWS SDK's partition data and stay in step with it. */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { arnPartition, partitionByPattern, partitionOf, PARTITIONS } from '../../stacks/plan/partitions';
+import { arnPartition, partitionByPattern, partitionOf, PARTITIONS } from '../../plan/partitions';
 
 function sdkPartitions(): Array<{ id: string; regions: Record<string, unknown> }> {
   const file = path.join(path.dirname(require.resolve('@aws-sdk/core/package.json')), 'dist-es/submodules/client/util-endpoints/lib/aws/partitions.js');
@@ -10,7 +10,7 @@ function sdkPartitions(): Array<{ id: string; regions: Record<string, unknown> }
 }
 
 describe('partitions', () => {
-  test('every region the installed SDK knows is in stacks/plan/aws-partitions.json (else run scripts/update-partitions.mjs)', () => {
+  test('every region the installed SDK knows is in plan/aws-partitions.json (else run tools/gen/partitions.mjs)', () => {
     const missing = sdkPartitions().flatMap((p) => Object.keys(p.regions).filter((r) => !r.endsWith('-global') && partitionOf(r) !== p.id).map((r) => `${p.id}:${r}`));
     expect(missing).toEqual([]);
   });

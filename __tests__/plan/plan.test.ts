@@ -1,15 +1,15 @@
 /**
- * The plan (stacks/plan): pure, frozen, complete. Fast tests with exact documents, so mutation
+ * The plan (plan): pure, frozen, complete. Fast tests with exact documents, so mutation
  * testing of the plan and the policy builders has tests that bite.
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { dev } from '../../stacks/environments/dev';
-import { production } from '../../stacks/environments/production';
-import { staging } from '../../stacks/environments/staging';
-import { EnvironmentConfig } from '../../stacks/environments/types';
-import { ArnResolver, policySize } from '../../modules/policy';
-import { planEnvironment } from '../../stacks/plan';
+import { dev } from '../../catalogs/dev';
+import { production } from '../../catalogs/production';
+import { staging } from '../../catalogs/staging';
+import { EnvironmentConfig } from '../../catalogs/types';
+import { ArnResolver, policySize } from '../../plan/policy';
+import { planEnvironment } from '../../plan';
 
 const root = path.resolve(__dirname, '../..');
 
@@ -72,7 +72,7 @@ function small(): EnvironmentConfig {
 
 describe('planEnvironment', () => {
   test('imports nothing of cdktf, constructs or the provider at run time', () => {
-    const deps = [...runtimeImports(path.join(root, 'stacks/plan/index.ts'))];
+    const deps = [...runtimeImports(path.join(root, 'plan/index.ts'))];
     const packages = deps.filter((d) => d.startsWith('pkg:'));
     expect(packages.filter((p) => /cdktf|constructs/.test(p))).toEqual([]);
     expect(deps.filter((d) => d.includes(`${path.sep}modules${path.sep}`) && !d.includes(`${path.sep}policies${path.sep}`) && !d.endsWith('policy.ts'))).toEqual([]);

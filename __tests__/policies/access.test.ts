@@ -14,8 +14,8 @@ import {
   SecretGrant,
   splitReadGrants,
   valueFrom,
-} from '../../modules/policies/access';
-import { policySize } from '../../modules/policy';
+} from '../../plan/policies/access';
+import { policySize } from '../../plan/policy';
 import { allowed } from './sim';
 
 const ACCOUNT = '123456789012';

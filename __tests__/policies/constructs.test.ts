@@ -2,9 +2,9 @@
 import { Testing } from 'cdktf';
 import { SecretsManagerEndpoint } from '../../modules/network';
 import { KeyIncidentRules, Monitoring } from '../../modules/monitoring';
-import { endpointPolicy } from '../../modules/policies/network';
-import { alertTopicPolicy, eventsForwardPolicy, eventsTrustPolicy } from '../../modules/policies/monitoring';
-import { ArnResolver } from '../../modules/policy';
+import { endpointPolicy } from '../../plan/policies/network';
+import { alertTopicPolicy, eventsForwardPolicy, eventsTrustPolicy } from '../../plan/policies/monitoring';
+import { ArnResolver } from '../../plan/policy';
 
 const ACCOUNT = '123456789012';
 const synth = (build: (scope: any) => void) => JSON.parse(Testing.synthScope(build)).resource as Record<string, Record<string, any>>;

@@ -1,5 +1,5 @@
 /** The key policy builder, judged by what IAM allows (iam-simulate), not by the statements it writes. */
-import { GRANT_FOR_AWS_RESOURCE, KEY_ADMIN_ACTIONS, keyPolicy, SERVICE_KEY_ACTIONS } from '../../modules/policies/key';
+import { GRANT_FOR_AWS_RESOURCE, KEY_ADMIN_ACTIONS, keyPolicy, SERVICE_KEY_ACTIONS } from '../../plan/policies/key';
 import { allowed } from './sim';
 
 const ACCOUNT = '123456789012';

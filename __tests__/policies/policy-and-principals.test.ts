@@ -1,7 +1,7 @@
-/** The shared policy helpers and who each secret's policy names (stacks/plan/secret-access.ts). */
-import { accountRoot, ArnResolver, decryptViaSecretsManager, estimatedKeyArn, estimatedSecretArn, policy, policySize, POLICY_LIMITS, renderPolicy, secretsManagerVia, uniq } from '../../modules/policy';
-import { rotationRoleName, secretPrincipals, terraformWritesValue } from '../../stacks/plan/secret-access';
-import { EnvironmentConfig } from '../../stacks/environments/types';
+/** The shared policy helpers and who each secret's policy names (plan/secret-access.ts). */
+import { accountRoot, ArnResolver, decryptViaSecretsManager, estimatedKeyArn, estimatedSecretArn, policy, policySize, POLICY_LIMITS, renderPolicy, secretsManagerVia, uniq } from '../../plan/policy';
+import { rotationRoleName, secretPrincipals, terraformWritesValue } from '../../plan/secret-access';
+import { EnvironmentConfig } from '../../catalogs/types';
 
 test('helpers', () => {
   expect(accountRoot('123456789012')).toBe('arn:aws:iam::123456789012:root');

@@ -1,8 +1,8 @@
 /** The rotation function construct, synthesized on its own: security-group rules, role, permissions, schedules. */
 import { Testing } from 'cdktf';
 import { RotationFunction } from '../../modules/rotation';
-import { lambdaTrustPolicy, rotationRolePolicy } from '../../modules/policies/rotation';
-import { ArnResolver } from '../../modules/policy';
+import { lambdaTrustPolicy, rotationRolePolicy } from '../../plan/policies/rotation';
+import { ArnResolver } from '../../plan/policy';
 
 const ACCOUNT = '123456789012';
 const secretArn = (n: string) => `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:prod/${n}-AbCdEf`;

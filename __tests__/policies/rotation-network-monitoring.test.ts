@@ -1,6 +1,6 @@
 /** Rotation role, endpoint, topic and event-pattern builders, judged by IAM and EventBridge semantics. */
-import { lambdaTrustPolicy, MAX_PER_SECRET_PERMISSIONS, ROTATION_FUNCTION_TAG, ROTATION_SECRET_ACTIONS, rotationRolePolicy } from '../../modules/policies/rotation';
-import { broadClientCidrs, endpointPolicy, MIN_ENDPOINT_CLIENT_PREFIX } from '../../modules/policies/network';
+import { lambdaTrustPolicy, MAX_PER_SECRET_PERMISSIONS, ROTATION_FUNCTION_TAG, ROTATION_SECRET_ACTIONS, rotationRolePolicy } from '../../plan/policies/rotation';
+import { broadClientCidrs, endpointPolicy, MIN_ENDPOINT_CLIENT_PREFIX } from '../../plan/policies/network';
 import {
   alertTopicName,
   alertTopicPolicy,
@@ -16,7 +16,7 @@ import {
   SECRET_INCIDENT_EVENTS,
   secretChangePattern,
   stateKeyRuleName,
-} from '../../modules/policies/monitoring';
+} from '../../plan/policies/monitoring';
 import { matchPattern } from '../support/event-pattern';
 import { cloudTrailEvent } from '../access/cloudtrail-events';
 import { allowed } from './sim';

@@ -3,12 +3,12 @@
  * and a monthly cost whose sum is recomputed here by hand from the published prices; and the
  * access diff a pull request posts.
  */
-import { ENVIRONMENTS } from '../../stacks/environments';
-import { parseCatalogs } from '../../stacks/catalog/parse';
-import { planEnvironment } from '../../stacks/plan/plan';
-import { ASSUMPTIONS, environmentReport, PRICES, reportMarkdown, reportSummary } from '../../stacks/report';
-import { accessDiff } from '../../scripts/access/diff';
-import { EnvironmentConfig } from '../../stacks/environments/types';
+import { ENVIRONMENTS } from '../../catalogs';
+import { parseCatalogs } from '../../catalogs/parse';
+import { planEnvironment } from '../../plan/plan';
+import { ASSUMPTIONS, environmentReport, PRICES, reportMarkdown, reportSummary } from '../../report/report';
+import { accessDiff } from '../../tools/access/diff';
+import { EnvironmentConfig } from '../../catalogs/types';
 
 const plans = parseCatalogs(ENVIRONMENTS).catalogs.map(planEnvironment);
 const prod = plans.find((p) => p.environment === 'production')!;

@@ -6,10 +6,10 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { synthApp } from '../../stacks/app';
-import { dev } from '../../stacks/environments/dev';
-import { staging } from '../../stacks/environments/staging';
-import { GuardrailError } from '../../stacks/rules/violation';
+import { synthApp } from '../../app/app';
+import { dev } from '../../catalogs/dev';
+import { staging } from '../../catalogs/staging';
+import { GuardrailError } from '../../rules/violation';
 
 type Env = any;
 

@@ -1,18 +1,18 @@
 /** The rule pack's own shape: one rule per file, one id scheme, a fact and a page for each. */
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { RULES } from '../../stacks/rules';
-import { RULE_ID } from '../../stacks/rules/rule';
-import { runRules } from '../../stacks/rules/run';
-import { ENVIRONMENTS } from '../../stacks/environments';
-import { planEnvironment } from '../../stacks/plan';
-import { formatViolation } from '../../stacks/rules/violation';
-import { production } from '../../stacks/environments/production';
+import { RULES } from '../../rules';
+import { RULE_ID } from '../../rules/rule';
+import { runRules } from '../../rules/run';
+import { ENVIRONMENTS } from '../../catalogs';
+import { planEnvironment } from '../../plan';
+import { formatViolation } from '../../rules/violation';
+import { production } from '../../catalogs/production';
 
-const packDir = path.resolve(__dirname, '../../stacks/rules/pack');
+const packDir = path.resolve(__dirname, '../../rules/pack');
 
 describe('the rule pack', () => {
-  test('every file in stacks/rules/pack is registered once, and holds the rule its name says', () => {
+  test('every file in rules/pack is registered once, and holds the rule its name says', () => {
     const files = readdirSync(packDir).filter((f) => f.endsWith('.ts')).sort();
     expect(RULES.map((r) => `${r.id.toLowerCase()}.ts`).sort()).toEqual(files);
     for (const f of files) expect(readFileSync(path.join(packDir, f), 'utf8').match(/\brule\(\{/g)).toHaveLength(1);

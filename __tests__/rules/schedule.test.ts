@@ -1,5 +1,5 @@
 /** Schedule expressions as Secrets Manager parses them, and their real frequency. */
-import { frequency, parseSchedule, windowHours } from '../../stacks/rules/schedule';
+import { frequency, parseSchedule, windowHours } from '../../rules/schedule';
 
 const freq = (e: string) => {
   const p = parseSchedule(e);

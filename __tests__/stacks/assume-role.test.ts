@@ -1,5 +1,5 @@
 import { assumedRoleArn, ASSUME_ROLE_ENV } from '../../stacks/assume-role';
-import { ENVIRONMENTS } from '../../stacks/environments';
+import { ENVIRONMENTS } from '../../catalogs';
 import { synth } from '../support/synth';
 
 const production = ENVIRONMENTS.find((e) => e.name === 'production')!;

@@ -5,12 +5,12 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { synthApp } from '../../stacks/app';
+import { synthApp } from '../../app/app';
 import { deployPolicies, DEPLOY_PERMISSIONS, environmentSubject, pullRequestSubject } from '../../modules/ci-access';
-import { POLICY_LIMITS } from '../../modules/policy';
+import { POLICY_LIMITS } from '../../plan/policy';
 import { resourceTypesOf } from '../../stacks/ci-access-stack';
-import { ENVIRONMENTS } from '../../stacks/environments';
-import { NAME_PREFIX, stateBackendFor } from '../../stacks/environments/project';
+import { ENVIRONMENTS } from '../../catalogs';
+import { NAME_PREFIX, stateBackendFor } from '../../catalogs/project';
 import { resources, synth, Synthesized, TfJson } from '../support/synth';
 
 let out: Synthesized;

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { ENVIRONMENTS } from '../../stacks/environments';
+import { ENVIRONMENTS } from '../../catalogs';
 import { resources, synth, Synthesized, TfJson } from '../support/synth';
 
 let out: Synthesized;

@@ -1,9 +1,7 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import * as os from 'node:os';
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { synthApp } from '../../stacks/app';
-import { ENVIRONMENTS } from '../../stacks/environments';
-import { ACCOUNTS, stateBackendFor } from '../../stacks/environments/project';
+import { ENVIRONMENTS } from '../../catalogs';
+import { ACCOUNTS, stateBackendFor } from '../../catalogs/project';
 import { only, resources, synth, Synthesized, parsePolicy } from '../support/synth';
 
 let out: Synthesized;
@@ -17,14 +15,6 @@ describe('app', () => {
       ['dev', 'production', 'staging', 'state-backend-dev', 'state-backend-production', 'state-backend-staging', 'ci-access-dev', 'ci-access-production', 'ci-access-staging'].sort(),
     );
     for (const name of Object.keys(out.stacks)) expect(existsSync(path.join(out.outdir, 'stacks', name, 'cdk.tf.json'))).toBe(true);
-  });
-
-  test('skipping cdktf\'s cross-stack preparing pass changes no byte of the output', () => {
-    const full = mkdtempSync(path.join(os.tmpdir(), 'cdktf-full-'));
-    synthApp(ENVIRONMENTS, { outdir: full, fullPrepare: true });
-    for (const name of Object.keys(out.stacks)) {
-      expect(readFileSync(path.join(out.outdir, 'stacks', name, 'cdk.tf.json'), 'utf8')).toBe(readFileSync(path.join(full, 'stacks', name, 'cdk.tf.json'), 'utf8'));
-    }
   });
 
   test('writes a machine-readable inventory per environment', () => {

@@ -1,8 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ENVIRONMENTS } from '../../stacks/environments';
-import { EnvironmentConfig } from '../../stacks/environments/types';
+import { ENVIRONMENTS } from '../../catalogs';
+import { EnvironmentConfig } from '../../catalogs/types';
 import { resources, synth } from '../support/synth';
 
 /**

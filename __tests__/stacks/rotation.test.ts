@@ -7,8 +7,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { buildHandler } from '../../lambdas/build';
 import { rulesFromTags, TAG } from '../../lambdas/rotation/contract';
-import { ENVIRONMENTS } from '../../stacks/environments';
-import { secretName } from '../../stacks/plan';
+import { ENVIRONMENTS } from '../../catalogs';
+import { secretName } from '../../plan';
 import { only, parsePolicy, resources, synth, Synthesized, TfJson } from '../support/synth';
 
 let out: Synthesized;

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
-import { REPO_ROOT } from '../../stacks/app';
-import { ENVIRONMENTS } from '../../stacks/environments';
-import { ACCOUNTS } from '../../stacks/environments/project';
+import { REPO_ROOT } from '../../app/app';
+import { ENVIRONMENTS } from '../../catalogs';
+import { ACCOUNTS } from '../../catalogs/project';
 import { only, parsePolicy, resources, synth, Synthesized, TfJson } from '../support/synth';
 
 let out: Synthesized;
@@ -265,7 +265,7 @@ describe('value modes', () => {
 describe('sharing at scale', () => {
   test('a reader of 100 secrets gets several exact-ARN consumer policies, each within the managed-policy limit', () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { scaledEnvironment } = require('../../bench/catalog') as typeof import('../../bench/catalog');
+    const { scaledEnvironment } = require('../../tools/bench/catalog') as typeof import('../../tools/bench/catalog');
     const env = scaledEnvironment(1000);
     const stack = synth([env]).stacks.production;
     const docs = (stack.output!.consumer_policies_partner.value as string[]).map(parsePolicy);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { POLICY_LIMITS } from '../../modules/policy';
-import { ENVIRONMENTS } from '../../stacks/environments';
+import { POLICY_LIMITS } from '../../plan/policy';
+import { ENVIRONMENTS } from '../../catalogs';
 import { allPolicies, asArray, only, parsePolicy, resources, synth, Synthesized } from '../support/synth';
 
 /**

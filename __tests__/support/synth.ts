@@ -1,8 +1,8 @@
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { synthApp } from '../../stacks/app';
-import { EnvironmentConfig } from '../../stacks/environments/types';
+import { synthApp } from '../../app/app';
+import { EnvironmentConfig } from '../../catalogs/types';
 
 export type TfJson = {
   terraform: Record<string, any>;

@@ -6,7 +6,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { copyStack, preparePlugins, ROOT, run, validateDir } from '../../scripts/validate/terraform';
+import { copyStack, preparePlugins, ROOT, run, validateDir } from '../../tools/validate/terraform';
 
 jest.setTimeout(300_000);
 
@@ -16,7 +16,7 @@ const stackDir = (name: string) => path.join(ROOT, 'cdktf.out', 'stacks', name);
 const read = (name: string): Json => JSON.parse(readFileSync(path.join(stackDir(name), 'cdk.tf.json'), 'utf8'));
 
 beforeAll(() => {
-  const synth = run('node', [path.join(ROOT, 'scripts', 'synth.mjs')], ROOT);
+  const synth = run('node', [path.join(ROOT, 'tools', 'synth.mjs')], ROOT);
   if (synth.status !== 0) throw new Error(synth.stdout + synth.stderr);
   plugins = preparePlugins([path.join(stackDir('dev'), 'cdk.tf.json')]);
 });

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { copyStack, planDir, preparePlugins, ROOT, run } from '../../scripts/validate/terraform';
+import { copyStack, planDir, preparePlugins, ROOT, run } from '../../tools/validate/terraform';
 
 jest.setTimeout(300_000);
 
@@ -15,7 +15,7 @@ let plugins: ReturnType<typeof preparePlugins>;
 let variable: string;
 
 beforeAll(() => {
-  const synth = run('node', [path.join(ROOT, 'scripts', 'synth.mjs')], ROOT);
+  const synth = run('node', [path.join(ROOT, 'tools', 'synth.mjs')], ROOT);
   if (synth.status !== 0) throw new Error(synth.stderr);
   const stackDir = path.join(ROOT, 'cdktf.out', 'stacks', 'dev');
   plugins = preparePlugins([path.join(stackDir, 'cdk.tf.json')]);

@@ -1,5 +1,5 @@
 /** The IAM lint in `npm run validate` catches what would otherwise fail only in AWS. */
-import { lintPolicies, openFindings } from '../../scripts/validate/iam-lint';
+import { lintPolicies, openFindings } from '../../tools/validate/iam-lint';
 
 jest.setTimeout(300_000);
 

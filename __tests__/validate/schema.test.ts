@@ -1,11 +1,11 @@
 /**
- * The schema stub generator (scripts/tf-schema.mjs) against facts of hashicorp/aws 6.25.0 and
+ * The schema stub generator (tools/validate/tf-schema.mjs) against facts of hashicorp/aws 6.25.0 and
  * hashicorp/archive 2.7.1 as the providers document them.
  */
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ROOT, run } from '../../scripts/validate/terraform';
+import { ROOT, run } from '../../tools/validate/terraform';
 
 type Schema = { resources: Record<string, any>; data_sources: Record<string, any>; ephemeral_resources: Record<string, any>; provider_config: any };
 let aws: Schema;
@@ -13,10 +13,10 @@ let archive: Schema;
 const stacks = () => readdirSync(path.join(ROOT, 'cdktf.out', 'stacks')).map((s) => path.join(ROOT, 'cdktf.out', 'stacks', s, 'cdk.tf.json'));
 
 beforeAll(() => {
-  const synth = run('node', [path.join(ROOT, 'scripts', 'synth.mjs')], ROOT);
+  const synth = run('node', [path.join(ROOT, 'tools', 'synth.mjs')], ROOT);
   if (synth.status !== 0) throw new Error(synth.stderr);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tf-schema-'));
-  const r = run('node', [path.join(ROOT, 'scripts', 'tf-schema.mjs'), dir, ...stacks()], ROOT);
+  const r = run('node', [path.join(ROOT, 'tools', 'validate', 'tf-schema.mjs'), dir, ...stacks()], ROOT);
   if (r.status !== 0) throw new Error(r.stderr);
   aws = JSON.parse(readFileSync(path.join(dir, 'aws.json'), 'utf8'));
   archive = JSON.parse(readFileSync(path.join(dir, 'archive.json'), 'utf8'));
@@ -80,7 +80,7 @@ test('an ephemeral type without a known schema is an error naming the fix', () =
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tf-schema-'));
   const f = path.join(dir, 'x.tf.json');
   writeFileSync(f, JSON.stringify({ ephemeral: { aws_kms_secrets: { x: {} } } }));
-  const r = run('node', [path.join(ROOT, 'scripts', 'tf-schema.mjs'), dir, f], ROOT);
+  const r = run('node', [path.join(ROOT, 'tools', 'validate', 'tf-schema.mjs'), dir, f], ROOT);
   expect(r.status).not.toBe(0);
   expect(r.stderr).toContain('ephemeral resource aws_kms_secrets has no schema here');
 });

@@ -184,7 +184,7 @@ describe('deploys', () => {
         if (/secrets\./.test(JSON.stringify(s))) {
           withSecrets.push(`${name}:${s.id ?? s.name}`);
           expect(Object.keys(s.env ?? {})).toEqual(['DEPLOY_TIME_VALUES']);
-          // Terraform is the only command that gets them, through scripts/ci/tf-with-values.mjs.
+          // Terraform is the only command that gets them, through tools/ci/tf-with-values.mjs.
           expect(s.run).toMatch(/node "\$dir\/tf-with-values\.mjs" terraform -chdir="\$dir" (plan|apply) /);
         }
       }

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 
-const SCRIPT = path.join(__dirname, '..', '..', 'scripts', 'ci', 'tf-with-values.mjs');
+const SCRIPT = path.join(__dirname, '..', '..', 'tools', 'ci', 'tf-with-values.mjs');
 const PRINT_ENV = ['-e', 'const e = process.env; console.log(JSON.stringify(Object.fromEntries(Object.entries(e).filter(([k]) => k.startsWith("TF_VAR_") || k === "DEPLOY_TIME_VALUES"))))'];
 
 function runWith(values: string | undefined, args = PRINT_ENV) {

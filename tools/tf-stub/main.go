@@ -1,5 +1,5 @@
 // Command tf-stub is a stand-in for hashicorp/aws 6.25.0 and hashicorp/archive 2.7.1 that serves
-// the providers' schemas (generated from the cdktf bindings by scripts/tf-schema.mjs) through
+// the providers' schemas (generated from the cdktf bindings by tools/validate/tf-schema.mjs) through
 // terraform-plugin-framework, so that `terraform validate` and `terraform plan` apply Terraform's
 // own language, type and ephemeral rules to our stacks without AWS. It never calls AWS: plans
 // create everything from empty state, and apply is refused.
@@ -120,7 +120,7 @@ func main() {
 	}
 	s, err := loadSchema(filepath.Join(dir, name+".json"))
 	if err != nil {
-		log.Fatalf("tf-stub: %v (set TF_STUB_SCHEMA_DIR to the directory of scripts/tf-schema.mjs's output)", err)
+		log.Fatalf("tf-stub: %v (set TF_STUB_SCHEMA_DIR to the directory of tools/validate/tf-schema.mjs's output)", err)
 	}
 	err = providerserver.Serve(context.Background(), func() provider.Provider { return &stubProvider{name: name, schema: s} }, providerserver.ServeOpts{
 		Address:         fmt.Sprintf("registry.terraform.io/%s", s.Provider),

@@ -1,6 +1,6 @@
 package main
 
-// The schema file written by scripts/tf-schema.mjs, and its translation into the framework's
+// The schema file written by tools/validate/tf-schema.mjs, and its translation into the framework's
 // schema types. The framework has one schema package per kind (provider, resource, data source,
 // ephemeral resource) with distinct Go types, so each kind has its own small translator; all
 // share the type and validator helpers.

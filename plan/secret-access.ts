@@ -1,0 +1,70 @@
+/**
+ * Who the catalog names for each secret, as role ARNs: the input of the secret's deny-by-default
+ * resource policy (plan/policies/access.ts, `secretResourcePolicy`). Pure. ARNs are built from
+ * role names (never Terraform references), so a secret's policy depends on no role resource and
+ * the roles can be created in any order.
+ */
+import { ecsRoleNames, SecretAccessInput } from './policies/access';
+import { NAME_PREFIX } from '../catalogs/project';
+import { EnvironmentConfig, SecretSpec } from '../catalogs/types';
+import { rotationGroupKey } from './derive';
+
+export type SecretPrincipals = Pick<SecretAccessInput, 'readers' | 'valueWriters' | 'managers' | 'breakGlassRoleArn'>;
+
+/** True when Terraform writes a version of the secret (and so refreshes it with GetSecretValue). */
+export function terraformWritesValue(s: Pick<SecretSpec, 'value'>): boolean {
+  return s.value.kind !== 'external';
+}
+
+/** The rotation function's role name: `<function name>-role`. */
+export const rotationRoleName = (functionName: string) => `${functionName}-role`;
+
+/**
+ * Per secret id: the roles that read its value, write it, and manage it. `functionName` names a
+ * rotation group's function (the plan's `rotationFunctionName`).
+ */
+export function secretPrincipals(env: EnvironmentConfig, partition: string, functionName: (groupKey: string) => string): Map<string, SecretPrincipals> {
+  const prefix = NAME_PREFIX[env.name];
+  const arn = (name: string) => `arn:${partition}:iam::${env.accountId}:role/${name}`;
+  const out = new Map<string, { readers: Set<string>; valueWriters: Set<string> }>();
+  const entry = (id: string) => {
+    const e = out.get(id) ?? { readers: new Set<string>(), valueWriters: new Set<string>() };
+    out.set(id, e);
+    return e;
+  };
+  for (const s of env.secrets) {
+    const e = entry(s.id);
+    for (const n of s.readers ?? []) {
+      const r = Object.prototype.hasOwnProperty.call(env.readers, n) ? env.readers[n] : undefined;
+      if (r?.kind === 'iam-role') e.readers.add(arn(r.roleName));
+    }
+    for (const a of s.ecs ?? []) {
+      const names = ecsRoleNames(`${prefix}-${a.service}`);
+      if ((a.inject ?? []).length > 0) e.readers.add(arn(names.execution));
+      if (a.runtime) e.readers.add(arn(names.task));
+    }
+    if (s.rotation) {
+      const role = arn(rotationRoleName(functionName(rotationGroupKey(s.rotation))));
+      e.readers.add(role);
+      e.valueWriters.add(role);
+      if (s.rotation.kind === 'database' && s.rotation.adminSecret) entry(s.rotation.adminSecret).readers.add(role);
+    }
+    if (env.deployRoleArn) {
+      // Terraform writes first values, and operators write external ones (put-secret-value), as
+      // the deploy role. It reads a value only where Terraform wrote one: the AWS provider
+      // refreshes such a version with GetSecretValue (README, "Access proof").
+      e.valueWriters.add(env.deployRoleArn);
+      if (terraformWritesValue(s)) e.readers.add(env.deployRoleArn);
+    }
+  }
+  const result = new Map<string, SecretPrincipals>();
+  for (const [id, e] of out) {
+    result.set(id, {
+      readers: [...e.readers].sort(),
+      valueWriters: [...e.valueWriters].sort(),
+      managers: env.deployRoleArn ? [env.deployRoleArn] : [],
+      breakGlassRoleArn: arn(env.breakGlass.roleName),
+    });
+  }
+  return result;
+}

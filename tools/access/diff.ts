@@ -1,0 +1,70 @@
+/**
+ * `npm run access:diff -- <base> <head>`: the access a change gains and loses, from the reports
+ * synth writes (cdktf.out/stacks/<env>/report.json). Each argument is a report.json or a cdktf.out
+ * directory (every environment in it). Prints Markdown for the pull request; exit code 0 either way
+ * (the diff informs the reviewer; `npm run access` is the gate).
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import * as path from 'node:path';
+import type { EnvironmentReport, Principal } from '../../report/report';
+
+type Grants = Map<string, string>; // "<env> <secret> <verb> <principal>" -> description
+
+export function loadReports(arg: string): EnvironmentReport[] {
+  if (!existsSync(arg)) return [];
+  if (statSync(arg).isFile()) return [JSON.parse(readFileSync(arg, 'utf8'))];
+  const stacks = path.join(arg, 'stacks');
+  if (!existsSync(stacks)) return [];
+  return readdirSync(stacks)
+    .map((d) => path.join(stacks, d, 'report.json'))
+    .filter(existsSync)
+    .map((f) => JSON.parse(readFileSync(f, 'utf8')));
+}
+
+export function grantsOf(reports: EnvironmentReport[]): Grants {
+  const out: Grants = new Map();
+  const label = (p: Principal) => (p.kind === 'organization' ? `organization ${p.id}` : p.id) + (p.stages && p.stages !== 'all' ? ` (${p.stages})` : '');
+  for (const r of reports) {
+    for (const s of r.secrets) {
+      for (const [verb, list] of [['read', s.readers], ['write', s.writers], ['manage', s.managers]] as const) {
+        for (const p of list) out.set(`${r.environment}\u0000${s.name}\u0000${verb}\u0000${label(p)}`, p.as);
+      }
+    }
+  }
+  return out;
+}
+
+export function accessDiff(base: EnvironmentReport[], head: EnvironmentReport[]): { gained: string[]; lost: string[]; markdown: string } {
+  const b = grantsOf(base);
+  const h = grantsOf(head);
+  const fmt = (k: string, as: string) => {
+    const [env, secret, verb, who] = k.split('\u0000');
+    return `| ${env} | ${secret} | ${verb} | ${who} | ${as} |`;
+  };
+  const gained = [...h].filter(([k]) => !b.has(k)).map(([k, as]) => fmt(k, as)).sort();
+  const lost = [...b].filter(([k]) => !h.has(k)).map(([k, as]) => fmt(k, as)).sort();
+  const cost = (rs: EnvironmentReport[]) => Object.fromEntries(rs.map((r) => [r.environment, r.cost.monthlyEstimate]));
+  const cb = cost(base);
+  const ch = cost(head);
+  const costLines = Object.keys({ ...cb, ...ch })
+    .sort()
+    .filter((e) => cb[e] !== ch[e])
+    .map((e) => `- ${e}: monthly cost estimate $${(cb[e] ?? 0).toFixed(2)} -> $${(ch[e] ?? 0).toFixed(2)}`);
+  const table = (rows: string[]) => (rows.length === 0 ? ['none'] : ['| environment | secret | access | principal | as |', '|---|---|---|---|---|', ...rows]);
+  const markdown = [
+    '<!-- access-diff -->',
+    '### Access diff (who can read, write or manage each secret)',
+    '',
+    `**Gained** (${gained.length})`,
+    '',
+    ...table(gained),
+    '',
+    `**Lost** (${lost.length})`,
+    '',
+    ...table(lost),
+    ...(costLines.length > 0 ? ['', ...costLines] : []),
+    '',
+  ].join('\n');
+  return { gained, lost, markdown };
+}
+

@@ -1,0 +1,56 @@
+/**
+ * Runs the access proof over synthesized stacks: loads every environment stack, pairs it with
+ * its catalog, simulates, and returns the findings. Shared by `npm run access` and the tests.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { EnvironmentPlan } from '../../plan/types';
+import { ENVIRONMENTS } from '../../catalogs';
+import { planEnvironment } from '../../plan/plan';
+import { parseCatalogs } from '../../catalogs/parse';
+import { AccessFacts, catalogFacts } from './expected';
+import { loadStack, PolicyDoc, StackModel, TfJson } from './model';
+import { prove, ProofOptions, ProofResult } from './proof';
+
+export function crossReadersFor(model: StackModel, facts: AccessFacts): Array<{ arn: string; identity: PolicyDoc[] }> {
+  const byArn = new Map<string, PolicyDoc[]>();
+  for (const r of facts.crossAccountReaders) {
+    const docs = model.consumerPolicies[r.output];
+    if (!docs) throw new Error(`${model.stack}: the catalog names reader ${r.output}, but the stack writes no consumer_policies_${r.output} output`);
+    for (const arn of r.roleArns) byArn.set(arn, [...(byArn.get(arn) ?? []), ...docs]);
+  }
+  return [...byArn.entries()].map(([arn, identity]) => ({ arn, identity }));
+}
+
+export async function proveStack(
+  name: string,
+  tf: TfJson,
+  plan: EnvironmentPlan,
+  extra: Omit<ProofOptions, 'crossReaders'> = {},
+): Promise<{ model: StackModel; facts: AccessFacts; result: ProofResult }> {
+  const model = loadStack(name, tf);
+  const facts = catalogFacts(plan);
+  if (model.account !== facts.account) throw new Error(`${name}: stack account ${model.account} is not the catalog's ${facts.account}`);
+  const result = await prove(model, facts, { ...extra, crossReaders: crossReadersFor(model, facts) });
+  return { model, facts, result };
+}
+
+export function readStack(outdir: string, name: string): TfJson {
+  const file = path.join(outdir, 'stacks', name, 'cdk.tf.json');
+  if (!existsSync(file)) throw new Error(`${file} is missing: run \`npm run synth\` first`);
+  return JSON.parse(readFileSync(file, 'utf8'));
+}
+
+/** A stack without secrets (the state backend): only the key checks apply. */
+export async function proveKeysOnly(name: string, tf: TfJson, plan: EnvironmentPlan): Promise<{ model: StackModel; result: ProofResult }> {
+  const model = loadStack(name, tf);
+  const facts: AccessFacts = { ...catalogFacts(plan), readerAccounts: [], secrets: [], crossAccountReaders: [] };
+  return { model, result: await prove(model, facts, { crossReaders: [] }) };
+}
+
+/** The plans of the environments `npm run synth` builds (catalogs parsed and planned the same way). */
+export function environmentPlans(): EnvironmentPlan[] {
+  const { catalogs, problems } = parseCatalogs(ENVIRONMENTS);
+  if (problems.length > 0) throw new Error(`catalogs do not fit the schema: ${problems.map((p) => p.message).join('; ')}`);
+  return catalogs.map(planEnvironment);
+}

@@ -1,0 +1,98 @@
+/**
+ * `npm run validate` (first half; the broken-configuration tests are the second): synthesizes
+ * every stack, then for each runs real Terraform against the stub provider:
+ *   terraform init -backend=false, terraform validate,
+ *   terraform plan from empty local state (S3 backend swapped by an override file),
+ *   terraform show -json, and checks the plan: every declared resource created, counted per
+ *   type from the synthesized JSON, nothing else, no write-only value in the plan.
+ * Then checkov scans every plan JSON (framework terraform_plan), with the same skips as `npm run scan`,
+ * and parliament lints the CI roles' IAM policies.
+ */
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { describeFinding, lintPolicies, openFindings } from './iam-lint';
+import { checkPlan, copyStack, planDir, preparePlugins, ROOT, run, validateDir, WORK } from './terraform';
+
+const t0 = Date.now();
+const log = (s: string) => console.log(`validate: ${s}`);
+
+const synth = run('node', [path.join(ROOT, 'tools', 'synth.mjs')], ROOT);
+if (synth.status !== 0) {
+  console.error(synth.stdout + synth.stderr);
+  process.exit(1);
+}
+const out = path.join(ROOT, 'cdktf.out', 'stacks');
+const stacks = readdirSync(out).filter((s) => !s.startsWith('.')).sort();
+const files = stacks.map((s) => path.join(out, s, 'cdk.tf.json'));
+const plugins = preparePlugins(files, log);
+
+let failed = false;
+const planFiles: string[] = [];
+for (const stack of stacks) {
+  const started = Date.now();
+  const dir = copyStack(path.join(out, stack), stack);
+  const steps = [...validateDir(dir, plugins)];
+  let problems: string[] = [];
+  if (steps.every((s) => s.ok)) {
+    const planned = planDir(dir, plugins);
+    steps.push(...planned);
+    if (planned.plan) {
+      problems = checkPlan(JSON.parse(readFileSync(path.join(dir, 'cdk.tf.json'), 'utf8')), planned.plan);
+      planFiles.push(path.join(dir, 'plan.json'));
+    }
+  }
+  const bad = steps.find((s) => !s.ok);
+  if (bad || problems.length > 0) {
+    failed = true;
+    console.error(`validate: ${stack}: FAILED at ${bad ? `terraform ${bad.step}` : 'plan check'}`);
+    if (bad) console.error(bad.output);
+    for (const p of problems) console.error(`  ${p}`);
+    continue;
+  }
+  const plan = JSON.parse(readFileSync(path.join(dir, 'plan.json'), 'utf8'));
+  const creates = (plan.resource_changes ?? []).filter((r: { mode: string }) => r.mode === 'managed').length;
+  log(`${stack}: init, validate, plan ok; ${creates} resources to create, matching the synthesized JSON per type (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+}
+
+// checkov over the plan JSON: values Terraform resolved (references, defaults) become visible.
+if (planFiles.length > 0) {
+  const checkov = run('bash', [path.join(ROOT, 'scripts', 'scan.sh'), '--print-checkov'], ROOT);
+  if (checkov.status !== 0) throw new Error(checkov.stderr);
+  const skips = (JSON.parse(readFileSync(path.join(ROOT, 'security', 'checkov-skips.json'), 'utf8')) as { id: string }[]).map((s) => s.id).join(',');
+  const args = planFiles.flatMap((f) => ['-f', f]);
+  const report = path.join(WORK, 'checkov-plan.json');
+  rmSync(report, { recursive: true, force: true });
+  const cmd = checkov.stdout.trim();
+  const r = run(cmd.includes('/') ? path.resolve(ROOT, cmd) : cmd, [...args, '--framework', 'terraform_plan', ...(skips ? ['--skip-check', skips] : []), '--compact', '--quiet', '--skip-download', '--output', 'cli', '--output', 'json', '--output-file-path', `console,${report}`], ROOT);
+  const parsed = JSON.parse(readFileSync(existsSync(path.join(report, 'results_json.json')) ? path.join(report, 'results_json.json') : report, 'utf8'));
+  const results = (Array.isArray(parsed) ? parsed : [parsed]).map((x: { summary?: { passed: number; failed: number } }) => x.summary ?? { passed: 0, failed: 0 });
+  const passed = results.reduce((n: number, s: { passed: number }) => n + s.passed, 0);
+  const failedChecks = results.reduce((n: number, s: { failed: number }) => n + s.failed, 0);
+  log(`checkov (terraform_plan) over ${planFiles.length} plans: ${passed} passed, ${failedChecks} failed`);
+  if (failedChecks > 0 || r.status !== 0) {
+    failed = true;
+    console.error(r.stdout + r.stderr);
+  }
+}
+// parliament over the CI roles' policies (IAM actions, condition keys and resources that exist
+// and fit): a wrong action name would only fail at apply, in AWS.
+{
+  const policies: Record<string, string> = {};
+  for (const stack of stacks.filter((s) => s.startsWith('ci-access-'))) {
+    const j = JSON.parse(readFileSync(path.join(out, stack, 'cdk.tf.json'), 'utf8'));
+    for (const type of ['aws_iam_policy', 'aws_iam_role_policy']) {
+      for (const [name, r] of Object.entries<{ name: string; policy: string }>(j.resource?.[type] ?? {})) policies[`${stack}/${type}.${name}/${r.name}`] = r.policy;
+    }
+  }
+  const findings = lintPolicies(policies);
+  const open = openFindings(findings);
+  log(`parliament over ${Object.keys(policies).length} CI-role policies: ${findings.length} findings, ${findings.length - open.length} with a reviewed reason (security/parliament-ignores.json), ${open.length} open`);
+  if (open.length > 0) {
+    failed = true;
+    for (const f of open) console.error(`  ${describeFinding(f).slice(0, 600)}`);
+  }
+}
+
+writeFileSync(path.join(WORK, 'summary.json'), JSON.stringify({ stacks, failed, seconds: (Date.now() - t0) / 1000 }, null, 1));
+log(`${failed ? 'FAILED' : 'all stacks valid'} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,200 @@
+/**
+ * Real Terraform on our synthesized JSON, offline: the stub provider (tools/tf-stub) serves the
+ * schemas tools/validate/tf-schema.mjs generates from the cdktf bindings, installed under the names and
+ * versions the stacks require. Used by `npm run validate` and by __tests__/validate.
+ */
+import { createHash } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+
+/** The repository root (found upwards: this file also runs bundled from .build/run). */
+export const ROOT = findRoot(__dirname);
+
+function findRoot(start: string): string {
+  for (let dir = start; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'cdktf.json'))) return dir;
+    if (path.dirname(dir) === dir) return process.cwd();
+  }
+}
+
+/** Provider addresses and versions the stacks pin (cdktf.out's required_providers). */
+export const STUB_PROVIDERS = [
+  { name: 'aws', version: '6.25.0' },
+  { name: 'archive', version: '2.7.1' },
+] as const;
+
+const STUB_SRC = path.join(ROOT, 'tools', 'tf-stub');
+export const WORK = path.join(ROOT, '.build', 'validate');
+
+/** Cache key of the stub binary: its Go sources, go.mod, go.sum and the Go toolchain version. */
+function stubKey(): string {
+  const h = createHash('sha256');
+  for (const f of readdirSync(STUB_SRC).sort()) {
+    if (/\.go$|^go\.(mod|sum)$/.test(f)) h.update(f).update(readFileSync(path.join(STUB_SRC, f)));
+  }
+  let goVersion: string;
+  try {
+    goVersion = run('go', ['env', 'GOVERSION'], ROOT).stdout;
+  } catch {
+    throw new Error('npm run validate needs Go (1.24+) on PATH to build the stub provider in tools/tf-stub');
+  }
+  h.update(goVersion);
+  return h.digest('hex').slice(0, 16);
+}
+
+export interface RunResult {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function run(cmd: string, args: string[], cwd: string, env: Record<string, string> = {}): RunResult {
+  const r = spawnSync(cmd, args, { cwd, env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  if (r.error) throw r.error;
+  return { status: r.status ?? 1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * The stub binary, built once per input hash into .build/tf-stub/<key>/ (about a minute of
+ * `go build` on a fresh machine; later runs reuse it).
+ */
+export function ensureStub(log: (s: string) => void = () => {}): { binary: string; built: boolean; seconds: number } {
+  const binary = path.join(ROOT, '.build', 'tf-stub', stubKey(), 'tf-stub');
+  if (existsSync(binary)) return { binary, built: false, seconds: 0 };
+  log(`building the stub provider (go build) into ${path.relative(ROOT, binary)}`);
+  const t0 = Date.now();
+  const r = run('go', ['build', '-trimpath', '-o', binary, '.'], STUB_SRC, { CGO_ENABLED: '0', GOFLAGS: '-mod=readonly' });
+  if (r.status !== 0) throw new Error(`go build of tools/tf-stub failed:\n${r.stderr}`);
+  return { binary, built: true, seconds: (Date.now() - t0) / 1000 };
+}
+
+/**
+ * A plugin directory holding the stub under both provider names, and the schema directory it
+ * reads. Schemas are generated for every type the given stacks (and our imports) use.
+ */
+export function preparePlugins(stackFiles: string[], log: (s: string) => void = () => {}): { pluginDir: string; schemaDir: string; env: Record<string, string> } {
+  const { binary, built, seconds } = ensureStub(log);
+  if (built) log(`stub provider built in ${seconds.toFixed(1)} s`);
+  const pluginDir = path.join(WORK, 'plugins');
+  const schemaDir = path.join(WORK, 'schema');
+  const r = run('node', [path.join(ROOT, 'tools', 'validate', 'tf-schema.mjs'), schemaDir, ...stackFiles], ROOT);
+  if (r.status !== 0) throw new Error(`schema generation failed:\n${r.stderr}`);
+  log(r.stdout.trim());
+  for (const p of STUB_PROVIDERS) {
+    const dir = path.join(pluginDir, 'registry.terraform.io', 'hashicorp', p.name, p.version, 'linux_amd64');
+    mkdirSync(dir, { recursive: true });
+    const target = path.join(dir, `terraform-provider-${p.name}_v${p.version}`);
+    if (!existsSync(target) || statSync(target).size !== statSync(binary).size || readFileSync(target).compare(readFileSync(binary)) !== 0) {
+      rmSync(target, { force: true });
+      copyFileSync(binary, target);
+    }
+  }
+  return { pluginDir, schemaDir, env: terraformEnv(schemaDir) };
+}
+
+export function terraformEnv(schemaDir: string): Record<string, string> {
+  return {
+    TF_IN_AUTOMATION: '1',
+    TF_INPUT: '0',
+    CHECKPOINT_DISABLE: '1',
+    TF_STUB_SCHEMA_DIR: schemaDir,
+    // No credentials, no network: the stub never calls AWS.
+    AWS_ACCESS_KEY_ID: '',
+    AWS_SECRET_ACCESS_KEY: '',
+    TF_CLI_CONFIG_FILE: path.join(WORK, 'terraformrc'),
+  };
+}
+
+/** A working copy of a stack at the same depth as cdktf.out/stacks/<stack> (paths stay valid). */
+export function copyStack(stackDir: string, name: string): string {
+  // Synthesized paths are relative to cdktf.out/stacks/<stack> (`${path.module}/../../../...`).
+  const dir = path.join(ROOT, '.build', 'validate-stacks', name);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  for (const f of readdirSync(stackDir)) {
+    if (f === '.terraform' || f === '.terraform.lock.hcl' || f.endsWith('.tfstate')) continue;
+    cpSync(path.join(stackDir, f), path.join(dir, f), { recursive: true });
+  }
+  return dir;
+}
+
+export interface TfStep {
+  step: string;
+  ok: boolean;
+  output: string;
+}
+
+/** terraform init -backend=false + validate: Terraform's language, type and ephemeral rules. */
+export function validateDir(dir: string, plugins: { pluginDir: string; env: Record<string, string> }): TfStep[] {
+  mkdirSync(WORK, { recursive: true });
+  writeFileSync(path.join(WORK, 'terraformrc'), 'disable_checkpoint = true\n');
+  const steps: TfStep[] = [];
+  const init = run('terraform', ['init', '-backend=false', `-plugin-dir=${plugins.pluginDir}`, '-input=false', '-no-color'], dir, plugins.env);
+  steps.push({ step: 'init', ok: init.status === 0, output: init.stdout + init.stderr });
+  if (init.status !== 0) return steps;
+  const v = run('terraform', ['validate', '-no-color'], dir, plugins.env);
+  steps.push({ step: 'validate', ok: v.status === 0, output: v.stdout + v.stderr });
+  return steps;
+}
+
+/**
+ * Plan against empty local state: an override file swaps the S3 backend for a local one (the
+ * configuration itself is unchanged), and `terraform show -json` saves the plan as JSON.
+ */
+export function planDir(dir: string, plugins: { pluginDir: string; env: Record<string, string> }): TfStep[] & { plan?: TfPlan } {
+  writeFileSync(path.join(dir, 'validate_backend_override.tf.json'), JSON.stringify({ terraform: { backend: { local: { path: 'validate.tfstate' } } } }, null, 1));
+  rmSync(path.join(dir, 'validate.tfstate'), { force: true });
+  const steps: TfStep[] & { plan?: TfPlan } = [];
+  const init = run('terraform', ['init', '-reconfigure', `-plugin-dir=${plugins.pluginDir}`, '-input=false', '-no-color', '-lock-timeout=60s'], dir, plugins.env);
+  steps.push({ step: 'init (local backend)', ok: init.status === 0, output: init.stdout + init.stderr });
+  if (init.status !== 0) return steps;
+  const plan = run('terraform', ['plan', '-input=false', '-no-color', '-lock-timeout=60s', '-out=validate.tfplan'], dir, plugins.env);
+  steps.push({ step: 'plan', ok: plan.status === 0, output: plan.stdout + plan.stderr });
+  if (plan.status !== 0) return steps;
+  const show = run('terraform', ['show', '-json', '-no-color', 'validate.tfplan'], dir, plugins.env);
+  steps.push({ step: 'show -json', ok: show.status === 0, output: show.status === 0 ? '' : show.stderr });
+  if (show.status === 0) {
+    writeFileSync(path.join(dir, 'plan.json'), show.stdout);
+    steps.plan = JSON.parse(show.stdout) as TfPlan;
+  }
+  return steps;
+}
+
+export interface TfPlan {
+  resource_changes?: { address: string; mode: string; type: string; change: { actions: string[]; after?: Record<string, unknown> | null; after_unknown?: Record<string, unknown> } }[];
+}
+
+/** Resources per type a synthesized stack declares (cdk.tf.json's `resource` section). */
+export function declaredCounts(tfJson: { resource?: Record<string, Record<string, { count?: unknown; for_each?: unknown }>> }): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [type, byName] of Object.entries(tfJson.resource ?? {})) {
+    for (const [name, r] of Object.entries(byName)) {
+      if (r.count !== undefined || r.for_each !== undefined) throw new Error(`${type}.${name}: count/for_each: expand the expected count before comparing`);
+      out[type] = (out[type] ?? 0) + 1;
+    }
+  }
+  return out;
+}
+
+/**
+ * What a plan from empty state must show: every declared resource created, nothing else, and no
+ * write-only value in the plan.
+ */
+export function checkPlan(tfJson: Parameters<typeof declaredCounts>[0], plan: TfPlan): string[] {
+  const problems: string[] = [];
+  const expected = declaredCounts(tfJson);
+  const planned: Record<string, number> = {};
+  for (const rc of plan.resource_changes ?? []) {
+    if (rc.mode !== 'managed') continue;
+    if (rc.change.actions.join(',') !== 'create') problems.push(`${rc.address}: actions ${rc.change.actions.join(',')}, expected create`);
+    planned[rc.type] = (planned[rc.type] ?? 0) + 1;
+    for (const [k, v] of Object.entries(rc.change.after ?? {})) {
+      if (k.endsWith('_wo') && v !== null) problems.push(`${rc.address}: write-only ${k} appears in the plan`);
+    }
+  }
+  for (const type of new Set([...Object.keys(expected), ...Object.keys(planned)])) {
+    if ((expected[type] ?? 0) !== (planned[type] ?? 0)) problems.push(`${type}: ${planned[type] ?? 0} planned for creation, ${expected[type] ?? 0} declared`);
+  }
+  return problems;
+}
