@@ -2,10 +2,10 @@ import { Construct } from 'constructs';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
-import { ArnResolver, PolicyDocument, renderPolicy } from '../plan/policy';
+import { ArnResolver } from './arn-resolver';
+import { PolicyDocument, renderPolicy } from '../plan/policy';
 
 // The policy builders live in ./policies/access.ts (pure, no cdktf); re-exported for callers.
-export * from '../plan/policies/access';
 
 /** A role this module creates, with its one inline policy. */
 export interface RoleSpec {

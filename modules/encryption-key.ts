@@ -2,10 +2,10 @@ import { Construct } from 'constructs';
 import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { KmsReplicaKey } from '@cdktf/provider-aws/lib/kms-replica-key';
-import { ArnResolver, PolicyDocument, renderPolicy } from '../plan/policy';
+import { ArnResolver } from './arn-resolver';
+import { PolicyDocument, renderPolicy } from '../plan/policy';
 
 // The policy builder lives in ./policies/key.ts (pure, no cdktf); re-exported for callers.
-export * from '../plan/policies/key';
 
 export interface EncryptionKeyProps {
   /** The key's alias, e.g. `alias/secrets-platform/prod/database`. */

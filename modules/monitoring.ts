@@ -5,7 +5,8 @@ import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { SnsTopicPolicy } from '@cdktf/provider-aws/lib/sns-topic-policy';
 import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
-import { ArnResolver, PolicyDocument } from '../plan/policy';
+import { ArnResolver } from './arn-resolver';
+import { PolicyDocument } from '../plan/policy';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import {
@@ -21,7 +22,6 @@ import {
 } from '../plan/policies/monitoring';
 
 // Patterns and the topic policy live in ./policies/monitoring.ts (pure, no cdktf); re-exported.
-export * from '../plan/policies/monitoring';
 
 /** The names of the three EventBridge rules. */
 export interface AlertRuleNames {

@@ -5,7 +5,6 @@ import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-securit
 import { PolicyDocument, renderPolicy } from '../plan/policy';
 
 // The policy builder lives in ./policies/network.ts (pure, no cdktf); re-exported for callers.
-export * from '../plan/policies/network';
 import { broadClientCidrs, MIN_ENDPOINT_CLIENT_PREFIX } from '../plan/policies/network';
 
 export interface SecretsManagerEndpointProps {

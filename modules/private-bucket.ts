@@ -10,7 +10,6 @@ import { tlsOnlyBucketPolicy } from '../plan/policies/bucket';
 import { PolicyDocument, renderPolicy } from '../plan/policy';
 
 // The bucket policy builder lives in ./policies/bucket.ts (pure, no cdktf); re-exported for callers.
-export { tlsOnlyBucketPolicy } from '../plan/policies/bucket';
 
 export interface PrivateBucketControls {
   /** KMS key (our own, not aws/s3) for default encryption, with the bucket key on. */

@@ -10,10 +10,10 @@ import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { SecretsmanagerSecretRotation } from '@cdktf/provider-aws/lib/secretsmanager-secret-rotation';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
-import { ArnResolver, PolicyDocument } from '../plan/policy';
+import { ArnResolver } from './arn-resolver';
+import { PolicyDocument } from '../plan/policy';
 
 // The policy builders live in ./policies/rotation.ts (pure, no cdktf); re-exported for callers.
-export * from '../plan/policies/rotation';
 
 // Node.js 24: supported by Lambda until 2028-04-30 (22 ends 2027-04-30); AWS provider >= 6.20.
 export const ROTATION_RUNTIME = 'nodejs24.x';

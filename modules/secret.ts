@@ -4,17 +4,10 @@ import { TerraformStack, TerraformVariable } from 'cdktf';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
 import { SecretsmanagerSecretPolicy } from '@cdktf/provider-aws/lib/secretsmanager-secret-policy';
 import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
-import { ArnRef, ArnResolver, PolicyDocument, renderPolicy } from '../plan/policy';
+import { ArnResolver } from './arn-resolver';
+import { PolicyDocument, renderPolicy } from '../plan/policy';
+import type { ValueSource } from '../plan/types';
 
-/** Rules for `ephemeral "aws_secretsmanager_random_password"` (GetRandomPassword at apply time). */
-export interface PasswordRules {
-  readonly length: number;
-  readonly excludePunctuation: boolean;
-  readonly excludeCharacters?: string;
-}
-
-/** Where a secret (or a secret field) comes from at apply time; never a literal. */
-export type ValueSource = { readonly generate: PasswordRules } | { readonly variable: string };
 
 export type SecretValueInput =
   | { readonly kind: 'none' }
@@ -93,7 +86,6 @@ const KEEP_ROTATED_VALUES = {
  */
 export class Secret extends Construct {
   readonly secret: SecretsmanagerSecret;
-  readonly ref: ArnRef;
   readonly variables: string[] = [];
   readonly name: string;
 
@@ -110,7 +102,6 @@ export class Secret extends Construct {
       replica: (props.replicas ?? []).map((r) => ({ region: r.region, kmsKeyId: key(r.kmsKeyArn) })),
       tags: props.tags ? { ...props.tags } : undefined,
     });
-    this.ref = { arn: this.secret.arn, estimatedArn: props.estimatedArn ?? this.secret.arn };
     if (props.estimatedArn) arns.bind(props.estimatedArn, this.secret.arn);
     this.writeValue(id, props.value);
     if (props.resourcePolicy) this.attachPolicy(arns.render(props.resourcePolicy));

@@ -9,6 +9,8 @@ export interface StateBackendProps {
   /** The account the backend (and the state it holds) belongs to. */
   readonly accountId: string;
   readonly region: string;
+  /** The Region's partition (`aws`, `aws-cn`, ...): the key policy's ARNs are in it. */
+  readonly partition: string;
   /** The state bucket's name (globally unique). */
   readonly bucket: string;
   /** The DynamoDB lock table's name. */
@@ -44,7 +46,7 @@ export class StateBackend extends Construct {
       region: p.region,
       accountId: p.accountId,
       deletionWindowDays: p.deletionWindowDays,
-      policies: { [p.region]: keyPolicy({ accountId: p.accountId, region: p.region, useVia: ['s3', 'dynamodb'], grantees: [], services: [] }) },
+      policies: { [p.region]: keyPolicy({ partition: p.partition, accountId: p.accountId, region: p.region, useVia: ['s3', 'dynamodb'], grantees: [], services: [] }) },
       tags: p.tags ? { ...p.tags } : undefined,
     });
     this.bucket = new S3Bucket(this, 'bucket', {

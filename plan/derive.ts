@@ -3,7 +3,7 @@
  * everything else reads their results from the plan.
  */
 import { DATABASE_PASSWORD_EXCLUDE, DEFAULT_PASSWORD_EXCLUDE, HandlerName } from '../lambdas/rotation/contract';
-import type { PasswordRules } from '../modules/secret';
+import type { PasswordRules } from './types';
 import { NAME_PREFIX } from '../catalogs/project';
 import { EnvironmentConfig, RotationSpec, SecretSpec, ValueGenerator } from '../catalogs/types';
 
@@ -25,6 +25,11 @@ export function tfSafe(name: string): string {
 export function handlerOf(r: RotationSpec): HandlerName {
   if (r.kind === 'generated') return 'generated';
   return r.engine === 'postgres' ? 'postgres' : 'mysql';
+}
+
+/** The rotation function of a group: `<prefix>-secrets-rotation-<group key>`. */
+export function rotationFunctionName(env: Pick<EnvironmentConfig, 'name'>, groupKey: string): string {
+  return `${NAME_PREFIX[env.name]}-secrets-rotation-${groupKey}`;
 }
 
 /** Secrets sharing a handler and strategy share one rotation function. */

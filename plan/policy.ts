@@ -3,8 +3,6 @@
  * `aws_iam_policy_document`), so checkov and our tests can read every statement.
  * Terraform references (`${aws_...arn}`) may appear inside the strings.
  */
-import { createHash } from 'node:crypto';
-
 export type Principal = '*' | { readonly AWS?: string | readonly string[]; readonly Service?: string | readonly string[]; readonly Federated?: string };
 export type ConditionBlock = Readonly<Record<string, Readonly<Record<string, string | readonly string[] | boolean>>>>;
 
@@ -56,36 +54,6 @@ export function policySize(doc: PolicyDocument): number {
   return Buffer.byteLength(renderPolicy(doc), 'utf8');
 }
 
-/**
- * A reference to something whose ARN is only known at apply time. Policy builders take refs,
- * so the same builder renders once with Terraform references (what is synthesized) and once
- * with realistic literal ARNs (what the size guardrail measures).
- */
-export interface ArnRef {
-  /** The ARN as written into the synthesized policy (usually a Terraform reference). */
-  arn: string;
-  /** A literal ARN of the final length, for size checks. */
-  estimatedArn: string;
-}
-
-export function estimatedSecretArn(region: string, account: string, name: string): string {
-  return `arn:aws:secretsmanager:${region}:${account}:secret:${name}-AbCdEf`;
-}
-
-/**
- * A literal KMS key ARN of the final length (`mrk-` and 32 hex digits, as long as a key id).
- * `seed` (e.g. the alias) makes it distinct per key, so documents naming several keys keep
- * them apart when measured and when the estimates are replaced by references.
- */
-export function estimatedKeyArn(region: string, account: string, seed = ''): string {
-  const id = seed ? createHash('sha256').update(`${seed}@${region}`).digest('hex').slice(0, 32) : '0123456789abcdef0123456789abcdef';
-  return `arn:aws:kms:${region}:${account}:key/mrk-${id}`;
-}
-
-export function accountRoot(accountId: string): string {
-  return `arn:aws:iam::${accountId}:root`;
-}
-
 /** `kms:ViaService` value that limits a key grant to use through Secrets Manager in a region. */
 export function secretsManagerVia(region: string): string {
   return `secretsmanager.${region}.amazonaws.com`;
@@ -96,51 +64,12 @@ export function uniq<T>(items: readonly T[]): T[] {
 }
 
 /** `kms:Decrypt` only when Secrets Manager calls on the reader's behalf, for these keys. */
-export function decryptViaSecretsManager(keys: readonly ArnRef[], regions: readonly string[], estimate: boolean, sid = 'DecryptThroughSecretsManager'): Statement {
+export function decryptViaSecretsManager(keys: readonly string[], regions: readonly string[], sid = 'DecryptThroughSecretsManager'): Statement {
   return {
     Sid: sid,
     Effect: 'Allow',
     Action: 'kms:Decrypt',
-    Resource: uniq(keys.map((k) => (estimate ? k.estimatedArn : k.arn))),
+    Resource: uniq(keys),
     Condition: { StringEquals: { 'kms:ViaService': uniq(regions).map(secretsManagerVia) } },
   };
-}
-
-/**
- * Renders documents computed with literal (estimated) ARNs, replacing each ARN that a construct
- * has bound with its Terraform reference. The plan computes every policy once, with ARNs of
- * the final length; the size guardrails measure that document and the stack renders that same
- * document with references, so what is measured is what is written.
- *
- * An ARN is recognised from `arn:` to the end of the JSON string (or text); the longest bound
- * prefix ending at a `:` or at the end wins, so `<secret ARN>:<json key>::` (ECS `valueFrom`)
- * and `<log group ARN>:*` resolve too.
- */
-export class ArnResolver {
-  private readonly refs = new Map<string, string>();
-
-  bind(estimated: string, reference: string): void {
-    const known = this.refs.get(estimated);
-    if (known !== undefined && known !== reference) throw new Error(`ARN ${estimated} is bound to two resources; estimated ARNs must be unique`);
-    this.refs.set(estimated, reference);
-  }
-
-  has(estimated: string): boolean {
-    return this.refs.has(estimated);
-  }
-
-  /** The text with every bound ARN replaced by its reference. */
-  resolve(text: string): string {
-    return text.replace(/arn:[^"\s]*/g, (candidate) => {
-      for (let end = candidate.length; end > 0; end = candidate.lastIndexOf(':', end - 1)) {
-        const ref = this.refs.get(candidate.slice(0, end));
-        if (ref !== undefined) return ref + candidate.slice(end);
-      }
-      return candidate;
-    });
-  }
-
-  render(doc: PolicyDocument): string {
-    return this.resolve(renderPolicy(doc));
-  }
 }

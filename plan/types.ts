@@ -11,9 +11,18 @@
 import type { PolicyDocument } from './policy';
 import type { KeyGrantee } from './policies/key';
 import type { SecretPrincipals } from './secret-access';
-import type { PasswordRules, ValueSource } from '../modules/secret';
 import type { HandlerName, Strategy, TlsMode } from '../lambdas/rotation/contract';
 import type { EnvironmentConfig, EnvironmentName, KeyCategory, Reader, SecretSpec, StateBackendConfig } from '../catalogs/types';
+
+/** Rules for `ephemeral "aws_secretsmanager_random_password"` (GetRandomPassword at apply time). */
+export interface PasswordRules {
+  readonly length: number;
+  readonly excludePunctuation: boolean;
+  readonly excludeCharacters?: string;
+}
+
+/** Where a secret (or a secret field) comes from at apply time; never a literal. */
+export type ValueSource = { readonly generate: PasswordRules } | { readonly variable: string };
 
 /** T with every property, array and nested object read-only. */
 export type DeepReadonly<T> = T extends (infer E)[]
@@ -293,4 +302,3 @@ export interface EnvironmentPlan {
   readonly documents: readonly PlannedDocument[];
 }
 
-export type { PasswordRules };

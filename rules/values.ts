@@ -1,5 +1,5 @@
 /** What several value rules read from a planned value: generators, variables, secret-looking text. */
-import type { PasswordRules } from '../modules/secret';
+import type { PasswordRules } from '../plan/types';
 import type { PlannedValue } from '../plan/types';
 
 const UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';

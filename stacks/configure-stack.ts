@@ -4,11 +4,12 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { assumedRoleArn } from './assume-role';
 import { PROJECT, stateBackendFor } from '../catalogs/project';
 import { EnvironmentConfig, StateBackendConfig } from '../catalogs/types';
+import { arn } from '../plan/arn';
+import { partitionOf } from '../plan/partitions';
 import { defaultTags } from '../plan/plan';
 
 export const TERRAFORM_REQUIRED_VERSION = '>= 1.11.0';
 
-export { defaultTags };
 
 /**
  * Configures a stack of one environment's account: the AWS provider (region, allowed account,
@@ -39,7 +40,7 @@ export function configureStack(
       key: stateKey,
       region: state.region,
       encrypt: true,
-      kmsKeyId: `arn:aws:kms:${state.region}:${state.accountId}:${state.keyAlias}`,
+      kmsKeyId: arn(partitionOf(state.region) ?? 'aws', 'kms', state.region, state.accountId, state.keyAlias),
       dynamodbTable: state.lockTable,
       allowedAccountIds: [env.accountId],
       assumeRole: roleArn ? { roleArn, sessionName: `${PROJECT}-${env.name}-state` } : undefined,

@@ -7,7 +7,7 @@ import { CodeSigning } from '../modules/code-signing';
 import { EncryptionKey, EncryptionKeyProps } from '../modules/encryption-key';
 import { Monitoring } from '../modules/monitoring';
 import { SecretsManagerEndpoint } from '../modules/network';
-import { ArnResolver } from '../plan/policy';
+import { ArnResolver } from '../modules/arn-resolver';
 import { RotationFunction } from '../modules/rotation';
 import { Secret, SecretValueInput } from '../modules/secret';
 import { configureStack } from './configure-stack';
@@ -15,8 +15,6 @@ import { inventoryOf } from '../report/inventory';
 import { EnvironmentPlan, KeyPlan, PlannedValue } from '../plan/types';
 import { bundleFor } from './rotation-wiring';
 
-// Kept for callers that imported these from here before they moved to configure-stack.ts.
-export { configureStack, defaultTags, TERRAFORM_REQUIRED_VERSION } from './configure-stack';
 
 export interface EnvironmentStackProps {
   /** The environment's plan (plan), already checked by the guardrails. */

@@ -5,6 +5,7 @@ import { configureStack } from './configure-stack';
 import { NAME_PREFIX, stateBackendFor } from '../catalogs/project';
 import { KeyIncidentRules } from '../modules/monitoring';
 import { EnvironmentConfig } from '../catalogs/types';
+import { partitionOf } from '../plan/partitions';
 
 /**
  * The state backend of one environment's account. Deployed once, before the environment stack,
@@ -22,6 +23,7 @@ export class StateBackendStack extends TerraformStack {
     const cfg = stateBackendFor(env);
     this.backend = new StateBackend(this, 'state', {
       ...cfg,
+      partition: partitionOf(env.region) ?? 'aws',
       deletionWindowDays: 30,
       noncurrentVersionDays: 90,
       tags: { Environment: env.name },

@@ -5,7 +5,7 @@
  * other keys, other environments, service-made grants).
  */
 import { ENVIRONMENTS } from '../../catalogs';
-import { KEY_INCIDENT_EVENTS, SECRET_INCIDENT_EVENTS } from '../../modules/monitoring';
+import { KEY_INCIDENT_EVENTS, SECRET_INCIDENT_EVENTS } from '../../plan/policies/monitoring';
 import { loadStack, resolverFor, StackModel, TfJson } from '../../tools/access/model';
 import { matchPattern } from '../support/event-pattern';
 import { synth } from '../support/synth';

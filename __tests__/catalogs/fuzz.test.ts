@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { synthApp } from '../../app/app';
 import { parseCatalogs } from '../../catalogs/parse';
 import { ENVIRONMENTS } from '../../catalogs';
-import { planEnvironment } from '../../plan';
+import { planEnvironment } from '../../plan/plan';
 import { runRules } from '../../rules/run';
 import { formatViolation } from '../../rules/violation';
 

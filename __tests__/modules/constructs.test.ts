@@ -5,12 +5,18 @@
  */
 import { Testing } from 'cdktf';
 import { Construct } from 'constructs';
-import { EcsServiceAccess, IamRoleReadAccess, crossAccountSecretPolicy, readPolicy } from '../../modules/access';
-import { EncryptionKey, keyPolicy } from '../../modules/encryption-key';
-import { alertTopicPolicy, Monitoring, MonitoringProps } from '../../modules/monitoring';
-import { endpointPolicy, SecretsManagerEndpoint } from '../../modules/network';
-import { ArnResolver, PolicyDocument } from '../../plan/policy';
-import { lambdaTrustPolicy, MAX_PER_SECRET_PERMISSIONS, RotationFunction, rotationRolePolicy } from '../../modules/rotation';
+import { EcsServiceAccess, IamRoleReadAccess } from '../../modules/access';
+import { crossAccountSecretPolicy, readPolicy } from '../../plan/policies/access';
+import { EncryptionKey } from '../../modules/encryption-key';
+import { keyPolicy } from '../../plan/policies/key';
+import { alertTopicPolicy } from '../../plan/policies/monitoring';
+import { Monitoring, MonitoringProps } from '../../modules/monitoring';
+import { endpointPolicy } from '../../plan/policies/network';
+import { SecretsManagerEndpoint } from '../../modules/network';
+import { ArnResolver } from '../../modules/arn-resolver';
+import { PolicyDocument } from '../../plan/policy';
+import { lambdaTrustPolicy, MAX_PER_SECRET_PERMISSIONS, rotationRolePolicy } from '../../plan/policies/rotation';
+import { RotationFunction } from '../../modules/rotation';
 import { Secret } from '../../modules/secret';
 import { StateBackend } from '../../modules/state-backend';
 
@@ -25,7 +31,7 @@ const one = (j: Json, type: string) => {
   expect(r).toHaveLength(1);
   return r[0];
 };
-const lit = (arn: string) => ({ arn, estimatedArn: arn });
+const lit = (arn: string) => arn;
 const ACCOUNT = '123456789012';
 const SECRET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/app/db-AbCdEf';
 const KEY = 'arn:aws:kms:us-east-1:123456789012:key/mrk-00000000000000000000000000000001';
@@ -34,7 +40,7 @@ const partner = { kind: 'account' as const, accountId: '333333333333', principal
 
 describe('EncryptionKey', () => {
   const policies = (regions: string[]): Record<string, PolicyDocument> =>
-    Object.fromEntries(regions.map((region) => [region, keyPolicy({ accountId: ACCOUNT, region, useVia: ['secretsmanager'], grantees: [partner, org], services: [] })]));
+    Object.fromEntries(regions.map((region) => [region, keyPolicy({ partition: 'aws', accountId: ACCOUNT, region, useVia: ['secretsmanager'], grantees: [partner, org], services: [] })]));
 
   test('a key per region with its own policy, an alias per region, rotation on; the organisation grant is pinned by aws:PrincipalOrgID', () => {
     const j = synth((s) => new EncryptionKey(s, 'k', { alias: 'alias/p/prod/db', description: 'd', region: 'us-east-1', deletionWindowDays: 30, replicaRegions: ['us-west-2'], policies: policies(['us-east-1', 'us-west-2']) }));
@@ -78,7 +84,7 @@ describe('EncryptionKey', () => {
 describe('Secret', () => {
   test('an organisation reader gets a resource policy conditioned on aws:PrincipalOrgID, with public policies blocked', () => {
     const arns = new ArnResolver();
-    const j = synth((s) => new Secret(s, 'sec', { name: 'prod/app/db', description: 'd', recoveryWindowDays: 30, value: { kind: 'none' }, estimatedArn: SECRET, resourcePolicy: crossAccountSecretPolicy(lit(SECRET), [org]), arns }));
+    const j = synth((s) => new Secret(s, 'sec', { name: 'prod/app/db', description: 'd', recoveryWindowDays: 30, value: { kind: 'none' }, estimatedArn: SECRET, resourcePolicy: crossAccountSecretPolicy(lit(SECRET), [org], 'aws'), arns }));
     const p = one(j, 'aws_secretsmanager_secret_policy');
     expect(p.block_public_policy).toBe(true);
     const doc = JSON.parse(p.policy);
@@ -164,7 +170,7 @@ describe('RotationFunction', () => {
       environment: { ROTATION_STRATEGY: 'single-user' },
       secrets,
       trustPolicy: lambdaTrustPolicy(ACCOUNT),
-      rolePolicy: rotationRolePolicy({ region: 'us-east-1', accountId: ACCOUNT, namePrefix: 'prod', functionName: 'prod-rot', secrets: secrets.map((x) => ({ secret: lit(x.arn), regions: ['us-east-1'] })), adminSecrets: [] }, logGroupArn, vpc),
+      rolePolicy: rotationRolePolicy({ partition: 'aws', region: 'us-east-1', accountId: ACCOUNT, namePrefix: 'prod', functionName: 'prod-rot', secrets: secrets.map((x) => ({ secret: lit(x.arn), regions: ['us-east-1'] })), adminSecrets: [] }, logGroupArn, vpc),
       logGroupName: '/aws/lambda/prod-rot',
       estimatedLogGroupArn: logGroupArn,
       logRetentionDays: 365,
@@ -208,7 +214,7 @@ describe('SecretsManagerEndpoint', () => {
   test('an existing endpoint: only the security group, with the named clients', () => {
     let ep: SecretsManagerEndpoint | undefined;
     const j = synth((s) => {
-      ep = new SecretsManagerEndpoint(s, 'ep', { vpcId: 'vpc-1', subnetIds: ['subnet-1'], region: 'us-east-1', clientCidrs: ['10.0.1.0/24'], create: false, policy: endpointPolicy([ACCOUNT], 'us-east-1') });
+      ep = new SecretsManagerEndpoint(s, 'ep', { vpcId: 'vpc-1', subnetIds: ['subnet-1'], region: 'us-east-1', clientCidrs: ['10.0.1.0/24'], create: false, policy: endpointPolicy([ACCOUNT], 'us-east-1', 'aws') });
       ep.allowFrom('f', 'sg-fn', 'HTTPS from f');
     });
     expect(all(j, 'aws_vpc_endpoint')).toEqual([]);
@@ -217,7 +223,7 @@ describe('SecretsManagerEndpoint', () => {
   });
 
   test('a created endpoint has private DNS and the given policy', () => {
-    const j = synth((s) => new SecretsManagerEndpoint(s, 'ep', { vpcId: 'vpc-1', subnetIds: ['subnet-1'], region: 'eu-west-1', policy: endpointPolicy([ACCOUNT], 'eu-west-1') }));
+    const j = synth((s) => new SecretsManagerEndpoint(s, 'ep', { vpcId: 'vpc-1', subnetIds: ['subnet-1'], region: 'eu-west-1', policy: endpointPolicy([ACCOUNT], 'eu-west-1', 'aws') }));
     const e = one(j, 'aws_vpc_endpoint');
     expect(e).toMatchObject({ service_name: 'com.amazonaws.eu-west-1.secretsmanager', private_dns_enabled: true, vpc_endpoint_type: 'Interface' });
     expect(JSON.parse(e.policy).Statement[0].Condition).toEqual({ StringEquals: { 'aws:PrincipalAccount': [ACCOUNT] } });
@@ -247,7 +253,7 @@ describe('Monitoring', () => {
 
 describe('StateBackend', () => {
   test('its key is usable through S3 and DynamoDB only, and the bucket refuses plain HTTP', () => {
-    const j = synth((s) => new StateBackend(s, 'st', { accountId: ACCOUNT, region: 'us-east-1', bucket: 'b', lockTable: 't', keyAlias: 'alias/state', deletionWindowDays: 30, noncurrentVersionDays: 90 }));
+    const j = synth((s) => new StateBackend(s, 'st', { accountId: ACCOUNT, region: 'us-east-1', partition: 'aws', bucket: 'b', lockTable: 't', keyAlias: 'alias/state', deletionWindowDays: 30, noncurrentVersionDays: 90 }));
     const via = JSON.parse(one(j, 'aws_kms_key').policy).Statement.find((x: any) => x.Sid === 'AccountPrincipalsThroughServices');
     expect(via.Condition.StringEquals['kms:ViaService']).toEqual(['s3.us-east-1.amazonaws.com', 'dynamodb.us-east-1.amazonaws.com']);
     expect(JSON.parse(one(j, 'aws_s3_bucket_policy').policy).Statement.map((x: any) => x.Sid)).toEqual(['DenyInsecureTransport', 'DenyOutdatedTls']);

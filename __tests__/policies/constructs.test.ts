@@ -4,14 +4,14 @@ import { SecretsManagerEndpoint } from '../../modules/network';
 import { KeyIncidentRules, Monitoring } from '../../modules/monitoring';
 import { endpointPolicy } from '../../plan/policies/network';
 import { alertTopicPolicy, eventsForwardPolicy, eventsTrustPolicy } from '../../plan/policies/monitoring';
-import { ArnResolver } from '../../plan/policy';
+import { ArnResolver } from '../../modules/arn-resolver';
 
 const ACCOUNT = '123456789012';
 const synth = (build: (scope: any) => void) => JSON.parse(Testing.synthScope(build)).resource as Record<string, Record<string, any>>;
 
 test('the endpoint security group admits 443 from named groups, rotation functions and exact CIDRs only', () => {
   const r = synth((scope) => {
-    const ep = new SecretsManagerEndpoint(scope, 'ep', { vpcId: 'vpc-1', subnetIds: ['s1', 's2'], region: 'us-east-1', clientCidrs: ['10.0.1.0/24'], clientSecurityGroupIds: ['sg-a', 'sg-b'], policy: endpointPolicy([ACCOUNT], 'us-east-1'), tags: { Environment: 'production' } });
+    const ep = new SecretsManagerEndpoint(scope, 'ep', { vpcId: 'vpc-1', subnetIds: ['s1', 's2'], region: 'us-east-1', clientCidrs: ['10.0.1.0/24'], clientSecurityGroupIds: ['sg-a', 'sg-b'], policy: endpointPolicy([ACCOUNT], 'us-east-1', 'aws'), tags: { Environment: 'production' } });
     ep.allowFrom('rot', 'sg-rot', 'HTTPS from rotation');
   });
   const rules = Object.values(r.aws_vpc_security_group_ingress_rule);
@@ -22,7 +22,7 @@ test('the endpoint security group admits 443 from named groups, rotation functio
   for (const x of rules) expect(x.security_group_id).toMatch(/^\$\{aws_security_group\.ep_sg_\w+\.id\}$/);
   const [endpoint] = Object.values(r.aws_vpc_endpoint);
   expect(endpoint).toMatchObject({ vpc_endpoint_type: 'Interface', private_dns_enabled: true, service_name: 'com.amazonaws.us-east-1.secretsmanager', subnet_ids: ['s1', 's2'] });
-  expect(JSON.parse(endpoint.policy)).toEqual(endpointPolicy([ACCOUNT], 'us-east-1'));
+  expect(JSON.parse(endpoint.policy)).toEqual(endpointPolicy([ACCOUNT], 'us-east-1', 'aws'));
   const [sg] = Object.values(r.aws_security_group);
   expect(sg).toMatchObject({ name: 'secretsmanager-endpoint', vpc_id: 'vpc-1', revoke_rules_on_delete: true, tags: { Environment: 'production' } });
   expect(sg.description).toMatch(/HTTPS from rotation functions and named clients only/);
@@ -31,10 +31,10 @@ test('the endpoint security group admits 443 from named groups, rotation functio
 });
 
 test('the endpoint construct refuses broad client ranges, and creates no endpoint when told', () => {
-  expect(() => synth((scope) => new SecretsManagerEndpoint(scope, 'ep', { vpcId: 'v', subnetIds: ['s'], region: 'us-east-1', clientCidrs: ['0.0.0.0/1', '128.0.0.0/1'], policy: endpointPolicy([ACCOUNT], 'us-east-1') }))).toThrow(
+  expect(() => synth((scope) => new SecretsManagerEndpoint(scope, 'ep', { vpcId: 'v', subnetIds: ['s'], region: 'us-east-1', clientCidrs: ['0.0.0.0/1', '128.0.0.0/1'], policy: endpointPolicy([ACCOUNT], 'us-east-1', 'aws') }))).toThrow(
     /0\.0\.0\.0\/1, 128\.0\.0\.0\/1 are broader than \/24/,
   );
-  const r = synth((scope) => new SecretsManagerEndpoint(scope, 'ep', { vpcId: 'v', subnetIds: ['s'], region: 'us-east-1', create: false, policy: endpointPolicy([ACCOUNT], 'us-east-1') }));
+  const r = synth((scope) => new SecretsManagerEndpoint(scope, 'ep', { vpcId: 'v', subnetIds: ['s'], region: 'us-east-1', create: false, policy: endpointPolicy([ACCOUNT], 'us-east-1', 'aws') }));
   expect(r.aws_vpc_endpoint).toBeUndefined();
   expect(r.aws_vpc_security_group_ingress_rule).toBeUndefined();
 });

@@ -9,6 +9,7 @@ const READER = 'arn:aws:iam::111111111111:role/reader';
 const OTHER = 'arn:aws:iam::111111111111:role/other';
 const ORG_MEMBER = 'arn:aws:iam::222222222222:role/member';
 const policyOf = () => keyPolicy({
+  partition: 'aws',
   accountId: ACCOUNT,
   region: 'us-east-1',
   useVia: ['secretsmanager'],
@@ -108,14 +109,14 @@ test('services encrypt for this account only; CloudWatch Logs only for our log g
 });
 
 test('the state key: S3 and DynamoDB, in its Region; no statement for account use without services', async () => {
-  const state = keyPolicy({ accountId: ACCOUNT, region: 'eu-west-1', useVia: ['s3', 'dynamodb'], grantees: [], services: [] });
+  const state = keyPolicy({ partition: 'aws', accountId: ACCOUNT, region: 'eu-west-1', useVia: ['s3', 'dynamodb'], grantees: [], services: [] });
   const key = KEY.replace('us-east-1', 'eu-west-1');
   const at = (ctx: Record<string, string>) => allowed({ principal: ROLE, action: 'kms:Decrypt', resource: key, resourceAccount: ACCOUNT, resourcePolicy: state, context: ctx });
   expect(await at({ 'kms:ViaService': 's3.eu-west-1.amazonaws.com', 'kms:CallerAccount': ACCOUNT })).toBe(true);
   expect(await at({ 'kms:ViaService': 'dynamodb.eu-west-1.amazonaws.com', 'kms:CallerAccount': ACCOUNT })).toBe(true);
   expect(await at({ 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com', 'kms:CallerAccount': ACCOUNT })).toBe(false);
-  const bare = keyPolicy({ accountId: ACCOUNT, region: 'us-east-1', useVia: [], grantees: [], services: [] });
+  const bare = keyPolicy({ partition: 'aws', accountId: ACCOUNT, region: 'us-east-1', useVia: [], grantees: [], services: [] });
   expect(bare.Statement.map((s) => s.Sid)).toEqual(['KeyAdministrationByAccount', 'GrantsOnlyForAwsResources']);
-  const dup = keyPolicy({ accountId: ACCOUNT, region: 'us-east-1', useVia: [], grantees: [], services: ['logs', 'logs'] });
+  const dup = keyPolicy({ partition: 'aws', accountId: ACCOUNT, region: 'us-east-1', useVia: [], grantees: [], services: ['logs', 'logs'] });
   expect(dup.Statement).toHaveLength(3);
 });

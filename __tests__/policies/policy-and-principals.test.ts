@@ -1,25 +1,27 @@
 /** The shared policy helpers and who each secret's policy names (plan/secret-access.ts). */
-import { accountRoot, ArnResolver, decryptViaSecretsManager, estimatedKeyArn, estimatedSecretArn, policy, policySize, POLICY_LIMITS, renderPolicy, secretsManagerVia, uniq } from '../../plan/policy';
+import { ArnResolver } from '../../modules/arn-resolver';
+import { accountRoot, estimatedKeyArn, estimatedSecretArn } from '../../plan/arn';
+import { decryptViaSecretsManager, policy, policySize, POLICY_LIMITS, renderPolicy, secretsManagerVia, uniq } from '../../plan/policy';
 import { rotationRoleName, secretPrincipals, terraformWritesValue } from '../../plan/secret-access';
 import { EnvironmentConfig } from '../../catalogs/types';
 
 test('helpers', () => {
-  expect(accountRoot('123456789012')).toBe('arn:aws:iam::123456789012:root');
+  expect(accountRoot('aws', '123456789012')).toBe('arn:aws:iam::123456789012:root');
   expect(secretsManagerVia('eu-west-1')).toBe('secretsmanager.eu-west-1.amazonaws.com');
   expect(uniq(['a', 'b', 'a'])).toEqual(['a', 'b']);
-  expect(estimatedSecretArn('us-east-1', '1', 'prod/x')).toBe('arn:aws:secretsmanager:us-east-1:1:secret:prod/x-AbCdEf');
-  expect(estimatedKeyArn('us-east-1', '1')).toBe('arn:aws:kms:us-east-1:1:key/mrk-0123456789abcdef0123456789abcdef');
-  expect(estimatedKeyArn('us-east-1', '1', 'alias/a')).toMatch(/^arn:aws:kms:us-east-1:1:key\/mrk-[0-9a-f]{32}$/);
-  expect(estimatedKeyArn('us-east-1', '1', 'alias/a')).not.toBe(estimatedKeyArn('us-west-2', '1', 'alias/a').replace('us-west-2', 'us-east-1'));
-  expect(estimatedKeyArn('us-east-1', '1', 'alias/a')).not.toBe(estimatedKeyArn('us-east-1', '1', 'alias/b'));
+  expect(estimatedSecretArn({ partition: 'aws', region: 'us-east-1', accountId: '1' }, 'prod/x')).toBe('arn:aws:secretsmanager:us-east-1:1:secret:prod/x-AbCdEf');
+  expect(estimatedKeyArn({ partition: 'aws', region: 'us-east-1', accountId: '1' }, 'us-east-1')).toBe('arn:aws:kms:us-east-1:1:key/mrk-0123456789abcdef0123456789abcdef');
+  expect(estimatedKeyArn({ partition: 'aws', region: 'us-east-1', accountId: '1' }, 'us-east-1', 'alias/a')).toMatch(/^arn:aws:kms:us-east-1:1:key\/mrk-[0-9a-f]{32}$/);
+  expect(estimatedKeyArn({ partition: 'aws', region: 'us-east-1', accountId: '1' }, 'us-east-1', 'alias/a')).not.toBe(estimatedKeyArn({ partition: 'aws', region: 'us-west-2', accountId: '1' }, 'us-west-2', 'alias/a').replace('us-west-2', 'us-east-1'));
+  expect(estimatedKeyArn({ partition: 'aws', region: 'us-east-1', accountId: '1' }, 'us-east-1', 'alias/a')).not.toBe(estimatedKeyArn({ partition: 'aws', region: 'us-east-1', accountId: '1' }, 'us-east-1', 'alias/b'));
   expect(policy([], 'id')).toEqual({ Version: '2012-10-17', Id: 'id', Statement: [] });
   expect(policy([])).toEqual({ Version: '2012-10-17', Statement: [] });
   expect(policySize(policy([]))).toBe(renderPolicy(policy([])).length);
   expect(policySize({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'é', Resource: '*' }] })).toBe(JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'é', Resource: '*' }] }).length + 1);
   expect(POLICY_LIMITS).toMatchObject({ secretResourcePolicy: 20480, kmsKeyPolicy: 32768, iamInlinePoliciesPerRole: 10240, iamManagedPolicy: 6144, iamTrustPolicy: 2048 });
-  const d = decryptViaSecretsManager([{ arn: 'r1', estimatedArn: 'e1' }, { arn: 'r1', estimatedArn: 'e1' }], ['us-east-1', 'us-east-1', 'eu-west-1'], false);
+  const d = decryptViaSecretsManager(['r1', 'r1'], ['us-east-1', 'us-east-1', 'eu-west-1']);
   expect(d).toEqual({ Sid: 'DecryptThroughSecretsManager', Effect: 'Allow', Action: 'kms:Decrypt', Resource: ['r1'], Condition: { StringEquals: { 'kms:ViaService': ['secretsmanager.us-east-1.amazonaws.com', 'secretsmanager.eu-west-1.amazonaws.com'] } } });
-  expect(decryptViaSecretsManager([{ arn: 'r1', estimatedArn: 'e1' }], ['us-east-1'], true, 'X')).toMatchObject({ Sid: 'X', Resource: ['e1'] });
+  expect(decryptViaSecretsManager(['e1'], ['us-east-1'], 'X')).toMatchObject({ Sid: 'X', Resource: ['e1'] });
 });
 
 test('the ARN resolver swaps bound estimates for references, longest prefix first, and refuses a second binding', () => {

@@ -2,7 +2,7 @@
 import { Testing } from 'cdktf';
 import { RotationFunction } from '../../modules/rotation';
 import { lambdaTrustPolicy, rotationRolePolicy } from '../../plan/policies/rotation';
-import { ArnResolver } from '../../plan/policy';
+import { ArnResolver } from '../../modules/arn-resolver';
 
 const ACCOUNT = '123456789012';
 const secretArn = (n: string) => `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:prod/${n}-AbCdEf`;
@@ -26,7 +26,7 @@ function build(opts: { vpc?: boolean; bulk?: boolean; env?: Record<string, strin
         { id: 'b', arn: secretArn('b'), schedule: { expression: 'rate(10 days)', rotateImmediately: true } },
       ],
       trustPolicy: lambdaTrustPolicy(ACCOUNT),
-      rolePolicy: rotationRolePolicy({ region: 'us-east-1', accountId: ACCOUNT, namePrefix: 'prod', functionName: 'prod-rot', secrets: [{ secret: { arn: secretArn('a'), estimatedArn: secretArn('a') }, regions: [] }], adminSecrets: [] }, logArn, !!opts.vpc),
+      rolePolicy: rotationRolePolicy({ partition: 'aws', region: 'us-east-1', accountId: ACCOUNT, namePrefix: 'prod', functionName: 'prod-rot', secrets: [{ secret: secretArn('a'), regions: [] }], adminSecrets: [] }, logArn, !!opts.vpc),
       logGroupName: '/aws/lambda/prod-rot',
       estimatedLogGroupArn: logArn,
       logRetentionDays: 365,

@@ -24,15 +24,14 @@ import { allowed } from './sim';
 const ACCOUNT = '123456789012';
 const secretArn = (n: string, region = 'us-east-1') => `arn:aws:secretsmanager:${region}:${ACCOUNT}:secret:prod/${n}-AbCdEf`;
 const keyArn = (k: string) => `arn:aws:kms:us-east-1:${ACCOUNT}:key/${k}`;
-const ref = (a: string) => ({ arn: a, estimatedArn: a });
+const ref = (a: string) => a;
 const ROLE = `arn:aws:iam::${ACCOUNT}:role/prod-secrets-rotation-x-role`;
 const delegate = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: '*', Resource: '*' }] };
 
 describe('rotation role', () => {
   const docOf = () => rotationRolePolicy(
-    { region: 'us-east-1', accountId: ACCOUNT, namePrefix: 'prod', functionName: 'prod-secrets-rotation-x', secrets: [{ secret: ref(secretArn('app')), key: ref(keyArn('db')), regions: ['us-east-1'] }], adminSecrets: [{ secret: ref(secretArn('master')), key: ref(keyArn('admin')), regions: ['us-east-1'] }] },
+    { partition: 'aws', region: 'us-east-1', accountId: ACCOUNT, namePrefix: 'prod', functionName: 'prod-secrets-rotation-x', secrets: [{ secret: ref(secretArn('app')), key: ref(keyArn('db')), regions: ['us-east-1'] }], adminSecrets: [{ secret: ref(secretArn('master')), key: ref(keyArn('admin')), regions: ['us-east-1'] }] },
     `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/aws/lambda/prod-secrets-rotation-x`,
-    true,
     true,
   );
   const can = (action: string, resource: string, context: Record<string, string> = {}) =>
@@ -64,15 +63,15 @@ describe('rotation role', () => {
   test('outside a VPC no network interfaces; a shared key is granted once; above the limit, by tag', async () => {
     const shared = ref(keyArn('db'));
     const plain = rotationRolePolicy(
-      { region: 'us-east-1', accountId: ACCOUNT, namePrefix: 'prod', functionName: 'f', secrets: [{ secret: ref(secretArn('a')), key: shared, regions: [] }], adminSecrets: [{ secret: ref(secretArn('m')), key: shared, regions: [] }] },
+      { partition: 'aws', region: 'us-east-1', accountId: ACCOUNT, namePrefix: 'prod', functionName: 'f', secrets: [{ secret: ref(secretArn('a')), key: shared, regions: [] }], adminSecrets: [{ secret: ref(secretArn('m')), key: shared, regions: [] }] },
       'lg',
       false,
     );
     expect(plain.Statement.map((s) => s.Sid)).toEqual(['RotateTheseSecrets', 'WriteOwnLogs', 'ReadAdminSecrets', 'KeysThroughSecretsManager']);
-    const none = rotationRolePolicy({ region: 'us-east-1', accountId: ACCOUNT, namePrefix: 'prod', functionName: 'f', secrets: [{ secret: ref(secretArn('a')), regions: [] }], adminSecrets: [] }, 'lg', false);
+    const none = rotationRolePolicy({ partition: 'aws', region: 'us-east-1', accountId: ACCOUNT, namePrefix: 'prod', functionName: 'f', secrets: [{ secret: ref(secretArn('a')), regions: [] }], adminSecrets: [] }, 'lg', false);
     expect(none.Statement.map((s) => s.Sid)).toEqual(['RotateTheseSecrets', 'WriteOwnLogs']);
-    // Without `estimate`, the references are written (what the stack renders).
-    const written = rotationRolePolicy({ region: 'us-east-1', accountId: ACCOUNT, namePrefix: 'prod', functionName: 'f', secrets: [{ secret: { arn: '${ref}', estimatedArn: 'est' }, key: { arn: '${key}', estimatedArn: 'k' }, regions: [] }], adminSecrets: [{ secret: { arn: '${admin}', estimatedArn: 'a' }, key: { arn: '${akey}', estimatedArn: 'ak' }, regions: [] }] }, 'lg', false);
+    // Every ARN given is written as it is (the stack binds the plan's literal ARNs to references).
+    const written = rotationRolePolicy({ partition: 'aws', region: 'us-east-1', accountId: ACCOUNT, namePrefix: 'prod', functionName: 'f', secrets: [{ secret: '${ref}', key: '${key}', regions: [] }], adminSecrets: [{ secret: '${admin}', key: '${akey}', regions: [] }] }, 'lg', false);
     expect(written.Statement.map((s) => s.Resource)).toEqual([['${ref}'], 'lg:*', ['${admin}'], ['${key}'], ['${akey}']]);
     expect(written.Statement[4]).toEqual({ Sid: 'AdminKeysThroughSecretsManager', Effect: 'Allow', Action: 'kms:Decrypt', Resource: ['${akey}'], Condition: { StringEquals: { 'kms:ViaService': ['secretsmanager.us-east-1.amazonaws.com'] } } });
     expect(written.Statement[1]).toEqual({ Sid: 'WriteOwnLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: 'lg:*' });
@@ -80,10 +79,10 @@ describe('rotation role', () => {
     expect(written.Statement[3]).toEqual({ Sid: 'KeysThroughSecretsManager', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: ['${key}'], Condition: { StringEquals: { 'kms:ViaService': ['secretsmanager.us-east-1.amazonaws.com'] } } });
     expect(lambdaTrustPolicy(ACCOUNT).Statement[0].Sid).toBe('LambdaOfThisAccount');
     // An admin secret under the AWS-managed key adds no key statement.
-    const managed = rotationRolePolicy({ region: 'us-east-1', accountId: ACCOUNT, namePrefix: 'prod', functionName: 'f', secrets: [{ secret: ref(secretArn('a')), key: ref(keyArn('db')), regions: [] }], adminSecrets: [{ secret: ref(secretArn('m')), regions: [] }] }, 'lg', false);
+    const managed = rotationRolePolicy({ partition: 'aws', region: 'us-east-1', accountId: ACCOUNT, namePrefix: 'prod', functionName: 'f', secrets: [{ secret: ref(secretArn('a')), key: ref(keyArn('db')), regions: [] }], adminSecrets: [{ secret: ref(secretArn('m')), regions: [] }] }, 'lg', false);
     expect(managed.Statement.map((s) => s.Sid)).toEqual(['RotateTheseSecrets', 'WriteOwnLogs', 'ReadAdminSecrets', 'KeysThroughSecretsManager']);
     const many = Array.from({ length: MAX_PER_SECRET_PERMISSIONS + 1 }, (_, i) => ({ secret: ref(secretArn(`s${i}`)), regions: [] }));
-    const bulk = rotationRolePolicy({ region: 'us-east-1', accountId: ACCOUNT, namePrefix: 'prod', functionName: 'prod-f', secrets: many, adminSecrets: [] }, 'lg', false);
+    const bulk = rotationRolePolicy({ partition: 'aws', region: 'us-east-1', accountId: ACCOUNT, namePrefix: 'prod', functionName: 'prod-f', secrets: many, adminSecrets: [] }, 'lg', false);
     // iam-data does not list secretsmanager:ResourceTag/<key>, so the bulk form is checked as written.
     expect(bulk.Statement[0]).toEqual({
       Sid: 'RotateTheseSecrets',
@@ -94,7 +93,7 @@ describe('rotation role', () => {
     });
     expect(ROTATION_FUNCTION_TAG).toBe('RotationFunction');
     expect(MAX_PER_SECRET_PERMISSIONS).toBe(40);
-    const exactly = rotationRolePolicy({ region: 'us-east-1', accountId: ACCOUNT, namePrefix: 'prod', functionName: 'prod-f', secrets: many.slice(0, MAX_PER_SECRET_PERMISSIONS), adminSecrets: [] }, 'lg', false);
+    const exactly = rotationRolePolicy({ partition: 'aws', region: 'us-east-1', accountId: ACCOUNT, namePrefix: 'prod', functionName: 'prod-f', secrets: many.slice(0, MAX_PER_SECRET_PERMISSIONS), adminSecrets: [] }, 'lg', false);
     expect(exactly.Statement[0].Resource).toHaveLength(MAX_PER_SECRET_PERMISSIONS);
   });
 
@@ -108,7 +107,7 @@ describe('rotation role', () => {
 
 describe('endpoint', () => {
   const through = (principal: string, action: string, resource: string) =>
-    allowed({ principal, action, resource, resourceAccount: resource === '*' ? ACCOUNT : resource.split(':')[4], endpointPolicy: endpointPolicy([ACCOUNT], 'us-east-1'), context: { 'aws:SourceVpce': 'vpce-1' }, resourcePolicy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: principal }, Action: '*', Resource: '*' }] } });
+    allowed({ principal, action, resource, resourceAccount: resource === '*' ? ACCOUNT : resource.split(':')[4], endpointPolicy: endpointPolicy([ACCOUNT], 'us-east-1', 'aws'), context: { 'aws:SourceVpce': 'vpce-1' }, resourcePolicy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: principal }, Action: '*', Resource: '*' }] } });
   test('our principals reach our secrets; nobody else, nothing else', async () => {
     for (const a of ROTATION_SECRET_ACTIONS) expect([a, await through(ROLE, a, secretArn('app'))]).toEqual([a, true]);
     expect(await through(ROLE, 'secretsmanager:DeleteSecret', secretArn('app'))).toBe(false);
@@ -117,7 +116,7 @@ describe('endpoint', () => {
     expect(await through(ROLE, 'secretsmanager:GetSecretValue', secretArn('app', 'us-west-2'))).toBe(false);
     expect(await through(ROLE, 'secretsmanager:GetRandomPassword', '*')).toBe(true);
     expect(await through('arn:aws:iam::999988887777:role/x', 'secretsmanager:GetRandomPassword', '*')).toBe(false);
-    expect(endpointPolicy([ACCOUNT], 'us-east-1').Statement.map((s) => s.Sid)).toEqual(['OwnAccountsOwnSecrets', 'RandomPasswordsForOwnAccounts']);
+    expect(endpointPolicy([ACCOUNT], 'us-east-1', 'aws').Statement.map((s) => s.Sid)).toEqual(['OwnAccountsOwnSecrets', 'RandomPasswordsForOwnAccounts']);
   });
   test('client CIDRs broader than a /24, or not IPv4 CIDRs, are refused', () => {
     expect(broadClientCidrs(['0.0.0.0/1', '128.0.0.0/1', '10.0.0.0/16', '10.0.0.0/23', '10.0.0.0/24', '10.0.1.5/32', '10.0.0.0/33', '300.0.0.0/24', '10.0.0.0', 'fd00::/64', ' 10.0.0.0/24', '10.0.0.0/245'])).toEqual([

@@ -5,7 +5,7 @@ import { RULES } from '../../rules';
 import { RULE_ID } from '../../rules/rule';
 import { runRules } from '../../rules/run';
 import { ENVIRONMENTS } from '../../catalogs';
-import { planEnvironment } from '../../plan';
+import { planEnvironment } from '../../plan/plan';
 import { formatViolation } from '../../rules/violation';
 import { production } from '../../catalogs/production';
 

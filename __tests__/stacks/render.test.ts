@@ -1,6 +1,6 @@
 /** The stack renders the plan: every estimated ARN is replaced, and the documents are the plan's. */
 import { ENVIRONMENTS } from '../../catalogs';
-import { planEnvironment } from '../../plan';
+import { planEnvironment } from '../../plan/plan';
 import { allPolicies, synth } from '../support/synth';
 
 const shape = (doc: unknown) =>

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { buildHandler } from '../../lambdas/build';
 import { rulesFromTags, TAG } from '../../lambdas/rotation/contract';
 import { ENVIRONMENTS } from '../../catalogs';
-import { secretName } from '../../plan';
+import { secretName } from '../../plan/derive';
 import { only, parsePolicy, resources, synth, Synthesized, TfJson } from '../support/synth';
 
 let out: Synthesized;

@@ -3,31 +3,30 @@
  * ECS and cross-account document as data and modules/access.ts only renders them.
  */
 import { KeyGrantee } from './key';
-import { accountRoot, ArnRef, ConditionBlock, decryptViaSecretsManager, policy, PolicyDocument, policySize, Statement, uniq } from '../policy';
+import { accountRoot, arn, ArnScope } from '../arn';
+import { ConditionBlock, decryptViaSecretsManager, policy, PolicyDocument, policySize, Statement, uniq } from '../policy';
 
 /** A secret someone reads, with the key it is encrypted under (undefined = AWS-managed key). */
 export interface SecretGrant {
-  secret: ArnRef;
-  key?: ArnRef;
+  secret: string;
+  key?: string;
   /** Regions the reader may decrypt in (primary plus replicas). */
   regions: string[];
   /** The secret's replicas: each is its own ARN (same name, other Region) under that Region's key. */
-  replicas?: Array<{ region: string; secret: ArnRef; key?: ArnRef }>;
+  replicas?: Array<{ region: string; secret: string; key?: string }>;
 }
-
-const pick = (r: ArnRef, estimate: boolean) => (estimate ? r.estimatedArn : r.arn);
 
 /**
  * The secret's resource policy for readers in other accounts. Principals are account roots so
  * the policy stays valid before the consumer creates its roles, and `aws:PrincipalArn` pins the
  * exact roles; reads are limited to the AWSCURRENT version.
  */
-export function crossAccountSecretPolicy(secret: ArnRef | ArnRef[], grantees: KeyGrantee[], estimate = false): PolicyDocument {
+export function crossAccountSecretPolicy(secret: string | string[], grantees: KeyGrantee[], partition: string): PolicyDocument {
   const refs = Array.isArray(secret) ? secret : [secret];
-  const resource = refs.length === 1 ? pick(refs[0], estimate) : refs.map((r) => pick(r, estimate));
+  const resource = refs.length === 1 ? refs[0] : refs;
   const statements: Statement[] = [];
   for (const g of grantees) {
-    const principal = g.kind === 'account' ? { AWS: accountRoot(g.accountId) } : ('*' as const);
+    const principal = g.kind === 'account' ? { AWS: accountRoot(partition, g.accountId) } : ('*' as const);
     const who: ConditionBlock =
       g.kind === 'account' ? { ArnLike: { 'aws:PrincipalArn': g.principalArns } } : { StringEquals: { 'aws:PrincipalOrgID': g.organizationId } };
     const sid = g.kind === 'account' ? g.accountId : g.organizationId.replace(/[^A-Za-z0-9]/g, '');
@@ -70,12 +69,13 @@ export const SECRET_MANAGEMENT_ACTIONS = [
 
 /** Who the catalog names for one secret; every other principal is denied reads and writes. */
 export interface SecretAccessInput {
-  secret: ArnRef;
+  partition: string;
+  secret: string;
   /**
    * The replicas' ARNs: Secrets Manager copies the resource policy to every replica, where the
    * statements must name the replica's own ARN.
    */
-  replicas?: ArnRef[];
+  replicas?: string[];
   accountId: string;
   /** Readers in other accounts (Allow statements, AWSCURRENT only). */
   crossAccount: KeyGrantee[];
@@ -99,10 +99,10 @@ export interface SecretAccessInput {
  * Organization readers are exempted by `aws:PrincipalOrgID`, but never for principals of this
  * account (a second Deny), since this account is in the organization too.
  */
-export function secretResourcePolicy(input: SecretAccessInput, estimate = false): PolicyDocument {
+export function secretResourcePolicy(input: SecretAccessInput): PolicyDocument {
   const refs = [input.secret, ...(input.replicas ?? [])];
-  const resource = refs.length === 1 ? pick(refs[0], estimate) : refs.map((r) => pick(r, estimate));
-  const allow = crossAccountSecretPolicy(refs, input.crossAccount, estimate).Statement;
+  const resource = refs.length === 1 ? refs[0] : refs;
+  const allow = crossAccountSecretPolicy(refs, input.crossAccount, input.partition).Statement;
   const orgs = input.crossAccount.filter((g): g is Extract<KeyGrantee, { kind: 'organization' }> => g.kind === 'organization').map((g) => g.organizationId);
   const named = (extra: string[]) => uniq([...extra, input.breakGlassRoleArn]).sort();
   const notService = { BoolIfExists: { 'aws:PrincipalIsAWSService': 'false' } };
@@ -128,19 +128,18 @@ export function secretResourcePolicy(input: SecretAccessInput, estimate = false)
  * these secrets, `kms:Decrypt` on exactly their keys and only through Secrets Manager. This is
  * the document a consumer account attaches, an ECS role gets, and an IAM-role reader gets.
  */
-export function readPolicy(grants: SecretGrant[], opts: { describe: boolean; estimate?: boolean }): PolicyDocument {
-  const estimate = opts.estimate ?? false;
+export function readPolicy(grants: SecretGrant[], opts: { describe: boolean }): PolicyDocument {
   const statements: Statement[] = [
     {
       Sid: 'ReadSecrets',
       Effect: 'Allow',
       Action: opts.describe ? ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'] : 'secretsmanager:GetSecretValue',
-      Resource: uniq(grants.flatMap((g) => [g.secret, ...(g.replicas ?? []).map((r) => r.secret)].map((r) => pick(r, estimate)))),
+      Resource: uniq(grants.flatMap((g) => [g.secret, ...(g.replicas ?? []).map((r) => r.secret)])),
     },
   ];
-  const keys = grants.flatMap((g) => [g.key, ...(g.replicas ?? []).map((r) => r.key)]).filter((k): k is ArnRef => !!k);
+  const keys = grants.flatMap((g) => [g.key, ...(g.replicas ?? []).map((r) => r.key)]).filter((k): k is string => !!k);
   if (keys.length > 0) {
-    statements.push(decryptViaSecretsManager(keys, grants.filter((g) => g.key).flatMap((g) => g.regions), estimate));
+    statements.push(decryptViaSecretsManager(keys, grants.filter((g) => g.key).flatMap((g) => g.regions)));
   }
   return policy(statements);
 }
@@ -158,7 +157,7 @@ export function splitReadGrants(grants: SecretGrant[], limit: number, opts: { de
   let current: SecretGrant[] = [];
   for (const g of grants) {
     const next = [...current, g];
-    if (current.length > 0 && policySize(readPolicy(next, { ...opts, estimate: true })) > limit) {
+    if (current.length > 0 && policySize(readPolicy(next, opts)) > limit) {
       groups.push(current);
       current = [g];
     } else {
@@ -169,7 +168,7 @@ export function splitReadGrants(grants: SecretGrant[], limit: number, opts: { de
   return groups;
 }
 
-export function ecsTrustPolicy(accountId: string, region: string): PolicyDocument {
+export function ecsTrustPolicy({ partition, region, accountId }: ArnScope): PolicyDocument {
   return policy([
     {
       Sid: 'EcsTasksOfThisAccount',
@@ -178,7 +177,7 @@ export function ecsTrustPolicy(accountId: string, region: string): PolicyDocumen
       Action: 'sts:AssumeRole',
       Condition: {
         StringEquals: { 'aws:SourceAccount': accountId },
-        ArnLike: { 'aws:SourceArn': `arn:aws:ecs:${region}:${accountId}:*` },
+        ArnLike: { 'aws:SourceArn': arn(partition, 'ecs', region, accountId, '*') },
       },
     },
   ]);
@@ -195,8 +194,8 @@ export function ecsLogGroupName(rolePrefix: string): string {
 }
 
 /** An ECR repository by name (this account and Region) or by full ARN (a shared registry). */
-export function ecrRepositoryArn(repository: string, region: string, accountId: string): string {
-  return repository.startsWith('arn:') ? repository : `arn:aws:ecr:${region}:${accountId}:repository/${repository}`;
+export function ecrRepositoryArn(repository: string, s: ArnScope): string {
+  return repository.startsWith('arn:') ? repository : arn(s.partition, 'ecr', s.region, s.accountId, `repository/${repository}`);
 }
 
 /**
@@ -206,8 +205,7 @@ export function ecrRepositoryArn(repository: string, region: string, accountId: 
  * injects (through Secrets Manager, under their keys).
  */
 export function ecsExecutionPolicy(
-  p: { accountId: string; region: string; repositories: string[]; logGroupName: string; inject: SecretGrant[] },
-  estimate = false,
+  p: ArnScope & { repositories: string[]; logGroupName: string; inject: SecretGrant[] },
 ): PolicyDocument {
   const statements: Statement[] = [
     { Sid: 'EcrAuthorizationToken', Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
@@ -215,16 +213,16 @@ export function ecsExecutionPolicy(
       Sid: 'PullImagesFromNamedRepositories',
       Effect: 'Allow',
       Action: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
-      Resource: uniq(p.repositories.map((r) => ecrRepositoryArn(r, p.region, p.accountId))),
+      Resource: uniq(p.repositories.map((r) => ecrRepositoryArn(r, p))),
     },
     {
       Sid: 'WriteServiceLogs',
       Effect: 'Allow',
       Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-      Resource: `arn:aws:logs:${p.region}:${p.accountId}:log-group:${p.logGroupName}:log-stream:*`,
+      Resource: arn(p.partition, 'logs', p.region, p.accountId, `log-group:${p.logGroupName}:log-stream:*`),
     },
   ];
-  if (p.inject.length > 0) statements.push(...readPolicy(p.inject, { describe: false, estimate }).Statement);
+  if (p.inject.length > 0) statements.push(...readPolicy(p.inject, { describe: false }).Statement);
   return policy(statements);
 }
 

@@ -2,7 +2,8 @@
  * The KMS key policy builder: pure, no cdktf, so the plan (plan) computes every key policy
  * as data and modules/encryption-key.ts only renders it.
  */
-import { accountRoot, policy, PolicyDocument, secretsManagerVia, Statement, uniq } from '../policy';
+import { accountRoot, arn } from '../arn';
+import { policy, PolicyDocument, secretsManagerVia, Statement, uniq } from '../policy';
 
 /** Someone outside the account who may decrypt through Secrets Manager. */
 export type KeyGrantee =
@@ -15,6 +16,7 @@ export interface ServiceUse {
 }
 
 export interface KeyPolicyInput {
+  partition: string;
   accountId: string;
   /** Region of the key (or replica) the policy is for. */
   region: string;
@@ -72,17 +74,18 @@ export const KEY_ADMIN_ACTIONS = [
 export const SERVICE_KEY_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:ReEncryptFrom', 'kms:ReEncryptTo'];
 
 export function keyPolicy(input: KeyPolicyInput): PolicyDocument {
-  const { accountId, region } = input;
+  const { partition, accountId, region } = input;
+  const root = (account: string) => accountRoot(partition, account);
   const statements: Statement[] = [
-    { Sid: 'KeyAdministrationByAccount', Effect: 'Allow', Principal: { AWS: accountRoot(accountId) }, Action: KEY_ADMIN_ACTIONS, Resource: '*' },
+    { Sid: 'KeyAdministrationByAccount', Effect: 'Allow', Principal: { AWS: root(accountId) }, Action: KEY_ADMIN_ACTIONS, Resource: '*' },
     // DynamoDB keeps a grant on a customer-managed table key; services create grants, people do not.
-    { Sid: 'GrantsOnlyForAwsResources', Effect: 'Allow', Principal: { AWS: accountRoot(accountId) }, Action: 'kms:CreateGrant', Resource: '*', Condition: GRANT_FOR_AWS_RESOURCE },
+    { Sid: 'GrantsOnlyForAwsResources', Effect: 'Allow', Principal: { AWS: root(accountId) }, Action: 'kms:CreateGrant', Resource: '*', Condition: GRANT_FOR_AWS_RESOURCE },
   ];
   if (input.useVia.length > 0) {
     statements.push({
       Sid: 'AccountPrincipalsThroughServices',
       Effect: 'Allow',
-      Principal: { AWS: accountRoot(accountId) },
+      Principal: { AWS: root(accountId) },
       Action: SERVICE_KEY_ACTIONS,
       Resource: '*',
       Condition: {
@@ -95,7 +98,7 @@ export function keyPolicy(input: KeyPolicyInput): PolicyDocument {
       statements.push({
         Sid: `CrossAccountDecrypt${g.accountId}`,
         Effect: 'Allow',
-        Principal: { AWS: accountRoot(g.accountId) },
+        Principal: { AWS: root(g.accountId) },
         Action: ['kms:Decrypt', 'kms:DescribeKey'],
         Resource: '*',
         Condition: {
@@ -122,7 +125,7 @@ export function keyPolicy(input: KeyPolicyInput): PolicyDocument {
         Principal: { Service: `logs.${region}.amazonaws.com` },
         Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:DescribeKey'],
         Resource: '*',
-        Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:${region}:${accountId}:log-group:*` } },
+        Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': arn(partition, 'logs', region, accountId, 'log-group:*') } },
       });
     } else {
       statements.push({

@@ -1,4 +1,5 @@
 /** The VPC endpoint policy builder: pure, no cdktf (see plan). */
+import { secretsUnder } from '../arn';
 import { policy, PolicyDocument } from '../policy';
 import { ROTATION_SECRET_ACTIONS } from './rotation';
 
@@ -7,7 +8,7 @@ import { ROTATION_SECRET_ACTIONS } from './rotation';
  * accounts. A stolen credential of another account cannot use our endpoint to reach its own
  * secrets (data exfiltration path), and our principals cannot reach foreign secrets.
  */
-export function endpointPolicy(accountIds: string[], region: string): PolicyDocument {
+export function endpointPolicy(accountIds: string[], region: string, partition: string): PolicyDocument {
   return policy([
     {
       Sid: 'OwnAccountsOwnSecrets',
@@ -15,7 +16,7 @@ export function endpointPolicy(accountIds: string[], region: string): PolicyDocu
       Principal: '*',
       // What rotation functions call (readers need a subset of it).
       Action: [...ROTATION_SECRET_ACTIONS],
-      Resource: accountIds.map((a) => `arn:aws:secretsmanager:${region}:${a}:secret:*`),
+      Resource: accountIds.map((a) => secretsUnder({ partition, region, accountId: a }, '')),
       Condition: { StringEquals: { 'aws:PrincipalAccount': accountIds } },
     },
     {

@@ -2,16 +2,15 @@
  * Rotation role policy builders: pure, no cdktf, so the plan (plan) computes the rotation
  * role's documents as data and modules/rotation.ts only renders them.
  */
-import { ArnRef, policy, PolicyDocument, secretsManagerVia, Statement, uniq } from '../policy';
+import { ArnScope, secretsUnder } from '../arn';
+import { policy, PolicyDocument, secretsManagerVia, Statement, uniq } from '../policy';
 import { SecretGrant } from './access';
 
 /** Above this many secrets one function gets one invoke permission for the name prefix. */
 export const MAX_PER_SECRET_PERMISSIONS = 40;
 
 /** What the rotation role policy is computed from. */
-export interface RotationPolicyInput {
-  region: string;
-  accountId: string;
+export interface RotationPolicyInput extends ArnScope {
   /** Name prefix of this environment's secrets (for the bulk form). */
   namePrefix: string;
   functionName: string;
@@ -46,14 +45,12 @@ export function rotationRolePolicy(
   p: RotationPolicyInput,
   logGroupArn: string,
   inVpc: boolean,
-  estimate = false,
 ): PolicyDocument {
-  const arn = (r: ArnRef) => (estimate ? r.estimatedArn : r.arn);
   const bulk = p.secrets.length > MAX_PER_SECRET_PERMISSIONS;
   // Writes need GenerateDataKey on the rotated secrets' keys; admin secrets are only read. The
   // function calls Secrets Manager in its own region only (the service writes the replicas).
-  const writeKeys = uniq(p.secrets.filter((g) => g.key).map((g) => arn(g.key!)));
-  const readKeys = uniq(p.adminSecrets.filter((g) => g.key).map((g) => arn(g.key!))).filter((k) => !writeKeys.includes(k));
+  const writeKeys = uniq(p.secrets.filter((g) => g.key).map((g) => g.key!));
+  const readKeys = uniq(p.adminSecrets.filter((g) => g.key).map((g) => g.key!)).filter((k) => !writeKeys.includes(k));
   const via = { StringEquals: { 'kms:ViaService': [secretsManagerVia(p.region)] } };
   const statements: Statement[] = [
     {
@@ -62,10 +59,10 @@ export function rotationRolePolicy(
       Action: [...ROTATION_SECRET_ACTIONS],
       ...(bulk
         ? {
-            Resource: `arn:aws:secretsmanager:${p.region}:${p.accountId}:secret:${p.namePrefix}/*`,
+            Resource: secretsUnder(p, `${p.namePrefix}/`),
             Condition: { StringEquals: { [`secretsmanager:ResourceTag/${ROTATION_FUNCTION_TAG}`]: p.functionName } },
           }
-        : { Resource: p.secrets.map((s) => arn(s.secret)) }),
+        : { Resource: p.secrets.map((s) => s.secret) }),
     },
     // No GetRandomPassword (it only accepts Resource "*"): the handlers generate values with Node's CSPRNG.
     { Sid: 'WriteOwnLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: `${logGroupArn}:*` },
@@ -75,7 +72,7 @@ export function rotationRolePolicy(
       Sid: 'ReadAdminSecrets',
       Effect: 'Allow',
       Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
-      Resource: uniq(p.adminSecrets.map((s) => arn(s.secret))),
+      Resource: uniq(p.adminSecrets.map((s) => s.secret)),
     });
   }
   if (writeKeys.length > 0) {

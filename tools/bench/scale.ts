@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { scaledEnvironment } from './catalog';
 import { synthApp } from '../../app/app';
-import { planEnvironment } from '../../plan';
+import { planEnvironment } from '../../plan/plan';
 import { policySize } from '../../plan/policy';
 
 const count = Number(process.argv[2] ?? '10');

@@ -1,0 +1,41 @@
+/** Rotation functions deploy only code our Signer profile signed (modules/code-signing.ts). */
+import { PROJECT } from '../catalogs/project';
+import { arn } from './arn';
+import { PlanContext, SIZE_PAGES } from './context';
+import { planKey } from './keys';
+import { POLICY_LIMITS } from './policy';
+import { tlsOnlyBucketPolicy } from './policies/bucket';
+import { CodeSigningPlan } from './types';
+
+export function planCodeSigning(ctx: PlanContext, hasRotation: boolean): CodeSigningPlan | undefined {
+  if (!hasRotation) return undefined;
+  const { env, prefix, scope, resourceTags } = ctx;
+  const bucket = `${PROJECT}-artifacts-${env.accountId}-${env.region}`;
+  return {
+    bucket,
+    profileName: `${PROJECT}_${prefix}_rotation`.replace(/-/g, '_'),
+    signatureValidityMonths: 12,
+    noncurrentVersionDays: 90,
+    key: planKey(ctx, {
+      id: 'key-artifacts',
+      category: 'artifacts',
+      alias: `alias/${PROJECT}/${prefix}/artifacts`,
+      description: 'Lambda artifacts (unsigned uploads and signed code)',
+      replicaRegions: [],
+      deletionWindowDays: env.keyDeletionWindowDays,
+      useVia: ['s3'],
+      readers: [],
+      grantees: [],
+      services: [],
+      tags: resourceTags,
+    }),
+    bucketPolicy: ctx.doc({
+      subject: `artifacts bucket ${bucket} (${env.name})`,
+      what: 'the bucket policy',
+      document: tlsOnlyBucketPolicy(arn(scope.partition, 's3', '', '', bucket)),
+      limit: POLICY_LIMITS.s3BucketPolicy,
+      limitSource: SIZE_PAGES.s3,
+      fix: 'report this as a bug',
+    }),
+  };
+}

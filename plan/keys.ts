@@ -1,0 +1,72 @@
+/** The customer-managed keys: one per category in use, replicated where its secrets are, and the monitoring key. */
+import { PROJECT } from '../catalogs/project';
+import { KeyCategory } from '../catalogs/types';
+import { estimatedKeyArn } from './arn';
+import { grantees, PlanContext, SIZE_PAGES } from './context';
+import { POLICY_LIMITS, PolicyDocument } from './policy';
+import { KeyGrantee, keyPolicy } from './policies/key';
+import { KeyPlan } from './types';
+
+export type KeySpec = Omit<KeyPlan, 'arnByRegion' | 'policyByRegion' | 'regions'>;
+
+/** A key in its Region and replica Regions, each with its estimated ARN and key policy. */
+export function planKey(ctx: PlanContext, k: KeySpec): KeyPlan {
+  const { env, scope } = ctx;
+  const regions = [env.region, ...k.replicaRegions];
+  const arnByRegion: Record<string, string> = {};
+  const policyByRegion: Record<string, PolicyDocument> = {};
+  for (const region of regions) {
+    arnByRegion[region] = estimatedKeyArn(scope, region, k.alias);
+    policyByRegion[region] = ctx.doc({
+      subject: `key ${k.category} (${env.name}, ${region})`,
+      what: 'the key policy',
+      document: keyPolicy({ partition: scope.partition, accountId: env.accountId, region, useVia: [...k.useVia], grantees: k.grantees as KeyGrantee[], services: [...k.services] }),
+      limit: POLICY_LIMITS.kmsKeyPolicy,
+      limitSource: SIZE_PAGES.kms,
+      fix: 'share fewer roles, or share with an organization',
+    });
+  }
+  return { ...k, regions, arnByRegion, policyByRegion };
+}
+
+/** One key per category in use, in order of first use, then the monitoring key. */
+export function planKeys(ctx: PlanContext): { keys: KeyPlan[]; monitoringKey: KeyPlan } {
+  const { env, prefix, resourceTags } = ctx;
+  const categoryRegions = new Map<KeyCategory, string[]>();
+  for (const s of env.secrets) {
+    if (s.awsManagedKey) continue;
+    const regions = categoryRegions.get(s.category) ?? [];
+    for (const r of s.replicas ?? []) if (!regions.includes(r) && r !== env.region) regions.push(r);
+    categoryRegions.set(s.category, regions.sort());
+  }
+  const keys = [...categoryRegions].map(([category, replicaRegions]) => {
+    const readerNames = env.secrets.filter((s) => s.category === category && !s.awsManagedKey).flatMap((s) => s.readers ?? []);
+    return planKey(ctx, {
+      id: `key-${category}`,
+      category,
+      alias: `alias/${PROJECT}/${prefix}/${category}`,
+      description: `${env.name} secrets: ${category}`,
+      replicaRegions,
+      deletionWindowDays: env.keyDeletionWindowDays,
+      useVia: ['secretsmanager'],
+      readers: [...new Set(readerNames)],
+      grantees: grantees(readerNames.map((n) => ctx.resolveReader(n))),
+      services: [],
+      tags: resourceTags,
+    });
+  });
+  const monitoringKey = planKey(ctx, {
+    id: 'key-monitoring',
+    category: 'monitoring',
+    alias: `alias/${PROJECT}/${prefix}/monitoring`,
+    description: `${env.name} secrets platform: alerts topic and rotation logs`,
+    replicaRegions: [],
+    deletionWindowDays: env.keyDeletionWindowDays,
+    useVia: [],
+    readers: [],
+    grantees: [],
+    services: ['events.amazonaws.com', 'cloudwatch.amazonaws.com', 'logs'],
+    tags: resourceTags,
+  });
+  return { keys, monitoringKey };
+}

@@ -1,0 +1,60 @@
+/** Alerts: the topic, the EventBridge rules that publish to it, and forwarding from replica Regions. */
+import { arn } from './arn';
+import { PlanContext, SIZE_PAGES } from './context';
+import { POLICY_LIMITS } from './policy';
+import { alertTopicPolicy, eventsForwardPolicy, eventsTrustPolicy } from './policies/monitoring';
+import { CodeSigningPlan, EnvironmentPlan, KeyPlan, RotationFunctionPlan, SecretPlan } from './types';
+
+export function planMonitoring(
+  ctx: PlanContext,
+  p: { keys: readonly KeyPlan[]; monitoringKey: KeyPlan; codeSigning?: CodeSigningPlan; secrets: readonly SecretPlan[]; rotationFunctions: readonly RotationFunctionPlan[] },
+): EnvironmentPlan['monitoring'] {
+  const { env, prefix, scope } = ctx;
+  const here = (service: string, resource: string, region = env.region) => arn(scope.partition, service, region, env.accountId, resource);
+  const topicName = `${prefix}-secrets-alerts`;
+  const topicArn = here('sns', topicName);
+  const ruleNames = {
+    rotationFailed: `${prefix}-secrets-rotation-failed`,
+    deniedReads: `${prefix}-secrets-denied-reads`,
+    keyAnomalies: `${prefix}-secrets-key-anomalies`,
+    keyAliases: `${prefix}-secrets-key-aliases`,
+    secretChanges: `${prefix}-secrets-secret-changes`,
+  };
+  // The state-backend stack's rules for its key publish to this topic too (stateKeyRuleName).
+  const stateRuleNames = [`${prefix}-secrets-state-key-anomalies`, `${prefix}-secrets-state-key-aliases`];
+  const ruleArns = [...Object.values(ruleNames), ...stateRuleNames].map((n) => here('events', `rule/${n}`));
+  // Replica keys and replicas live in other Regions, whose events reach only that Region's bus.
+  const forwardFromRegions = [...new Set([...p.keys.flatMap((k) => k.replicaRegions), ...env.secrets.flatMap((s) => s.replicas ?? [])])].filter((r) => r !== env.region).sort();
+  const primaryBus = here('events', 'event-bus/default');
+  const regions = [env.region, ...forwardFromRegions];
+  const secretIdPrefixes = [
+    `${prefix}/`,
+    ...regions.map((r) => here('secretsmanager', `secret:${prefix}/`, r)),
+    // Names kept from before (`name` overrides) need their own prefixes.
+    ...p.secrets.filter((s) => !s.name.startsWith(`${prefix}/`)).flatMap((s) => [s.name, ...regions.map((r) => here('secretsmanager', `secret:${s.name}`, r))]),
+  ];
+  const keys = [...p.keys, p.monitoringKey, ...(p.codeSigning ? [p.codeSigning.key] : [])];
+  const forwardSubject = `event forwarding (${env.name})`;
+  return {
+    topicName,
+    topicArn,
+    topicPolicy: ctx.doc({ subject: `alerts topic ${topicName} (${env.name})`, what: 'the topic policy', document: alertTopicPolicy(topicArn, env.accountId, ruleArns), limit: POLICY_LIMITS.snsTopicPolicy, limitSource: SIZE_PAGES.sns, fix: 'report this as a bug' }),
+    ruleNames,
+    // Every key this stack creates: the secret keys, the monitoring key and the artifacts key.
+    watchedKeyIds: keys.map((k) => k.id),
+    aliasNames: keys.map((k) => k.alias),
+    secretIdPrefixes,
+    forward:
+      forwardFromRegions.length > 0
+        ? {
+            regions: forwardFromRegions,
+            busArn: primaryBus,
+            roleName: `${prefix}-secrets-events-forward`,
+            trustPolicy: ctx.doc({ subject: forwardSubject, what: 'the trust policy', document: eventsTrustPolicy(env.accountId), limit: POLICY_LIMITS.iamTrustPolicy, limitSource: SIZE_PAGES.iam, fix: 'report this as a bug' }),
+            rolePolicy: ctx.doc({ subject: forwardSubject, what: "the forwarding role's inline policy", document: eventsForwardPolicy(primaryBus), limit: POLICY_LIMITS.iamInlinePoliciesPerRole, limitSource: SIZE_PAGES.iam, fix: 'report this as a bug' }),
+          }
+        : undefined,
+    rotationFunctionNames: p.rotationFunctions.map((f) => f.functionName),
+    alertEmail: env.alertEmail,
+  };
+}

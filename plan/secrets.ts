@@ -1,0 +1,150 @@
+/** Secrets: names, estimated ARNs, keys per Region, values, tags, readers and resource policies. */
+import { rulesToTags, TAG } from '../lambdas/rotation/contract';
+import { SecretSpec } from '../catalogs/types';
+import { estimatedSecretArn, replicaSecretArn } from './arn';
+import { grantees, PlanContext, SIZE_PAGES } from './context';
+import { catalogUsername, isBinary, jsonKeys, passwordRules, rotationFunctionName, rotationGroupKey, secretName, tfId } from './derive';
+import { POLICY_LIMITS } from './policy';
+import { SecretGrant, secretResourcePolicy } from './policies/access';
+import { ROTATION_FUNCTION_TAG } from './policies/rotation';
+import { secretPrincipals } from './secret-access';
+import { KeyPlan, PlannedValue, SecretPlan, ValueSource } from './types';
+
+/** Where each secret and its key are, in every Region: what policies name. */
+export class SecretAddresses {
+  private readonly keyByCategory: Map<string, KeyPlan>;
+
+  constructor(
+    private readonly ctx: PlanContext,
+    keys: readonly KeyPlan[],
+  ) {
+    this.keyByCategory = new Map(keys.map((k) => [k.category, k]));
+  }
+
+  arn(s: SecretSpec): string {
+    return estimatedSecretArn(this.ctx.scope, secretName(this.ctx.env, s));
+  }
+
+  replicaArn(s: SecretSpec, region: string): string {
+    return replicaSecretArn(this.ctx.scope, secretName(this.ctx.env, s), region);
+  }
+
+  keyArn(s: SecretSpec, region: string): string | undefined {
+    return s.awsManagedKey ? undefined : this.keyByCategory.get(s.category)?.arnByRegion[region];
+  }
+
+  /** The secret, its replicas and their keys, as one reader's grant. */
+  grant(s: SecretSpec): SecretGrant {
+    const region = this.ctx.env.region;
+    return {
+      secret: this.arn(s),
+      key: this.keyArn(s, region),
+      regions: [region, ...(s.replicas ?? [])],
+      replicas: (s.replicas ?? []).map((r) => ({ region: r, secret: this.replicaArn(s, r), key: this.keyArn(s, r) })),
+    };
+  }
+}
+
+function plannedValue(s: SecretSpec): PlannedValue {
+  const v = s.value;
+  const id = tfId(s);
+  const engine = s.rotation?.kind === 'database' ? s.rotation.engine : undefined;
+  switch (v.kind) {
+    case 'external':
+      return { kind: 'none' };
+    case 'deploy-time':
+      return { kind: 'text', source: { variable: v.variable ?? `${id}_value` } };
+    case 'generated':
+      return { kind: 'text', source: { generate: passwordRules(v.generator) } };
+    case 'json': {
+      const fieldEngine = engine ?? (typeof v.fields.engine === 'string' ? v.fields.engine : undefined);
+      const secretFields: Record<string, ValueSource> = {};
+      for (const [k, rules] of Object.entries(v.generated ?? {})) secretFields[k] = { generate: passwordRules(rules, fieldEngine) };
+      for (const k of v.deployTime ?? []) secretFields[k] = { variable: `${id}_${k}`.toLowerCase() };
+      return { kind: 'json', fields: { ...v.fields }, secretFields };
+    }
+    case 'binary-file':
+      return { kind: 'binary-file', file: v.path };
+  }
+}
+
+/** Tags of a rotated secret: its function (for the bulk IAM form) and the settings its handler reads. */
+function rotationTags(ctx: PlanContext, s: SecretSpec): Record<string, string> {
+  const r = s.rotation;
+  if (!r) return {};
+  const tags: Record<string, string> = { [ROTATION_FUNCTION_TAG]: rotationFunctionName(ctx.env, rotationGroupKey(r)) };
+  if (r.kind === 'generated') {
+    Object.assign(tags, rulesToTags({ format: r.format, length: r.length, excludeCharacters: r.excludeCharacters, jsonKey: r.jsonKey }));
+  } else {
+    const admin = r.adminSecret ? ctx.byId.get(r.adminSecret) : undefined;
+    if (admin) tags[TAG.adminSecret] = secretName(ctx.env, admin);
+    if (r.tls && r.tls !== 'verify-full') tags[TAG.tls] = r.tls;
+    // Pins the user, so whoever can write the value cannot point rotation at another login.
+    const username = catalogUsername(s);
+    if (username) tags[TAG.username] = username;
+  }
+  return tags;
+}
+
+export function planSecrets(ctx: PlanContext, at: SecretAddresses): SecretPlan[] {
+  const { env, scope } = ctx;
+  const principals = secretPrincipals(env, scope.partition, (groupKey) => rotationFunctionName(env, groupKey));
+  return env.secrets.map((s) => {
+    const name = secretName(env, s);
+    const arn = at.arn(s);
+    const readers = ctx.readersOf(s);
+    const rotTags = rotationTags(ctx, s);
+    const r = s.rotation;
+    return {
+      id: s.id,
+      tfId: tfId(s),
+      spec: s,
+      name,
+      description: s.description,
+      arn,
+      category: s.category,
+      keyId: s.awsManagedKey ? undefined : `key-${s.category}`,
+      kmsKeyArn: at.keyArn(s, env.region),
+      regions: [env.region, ...(s.replicas ?? [])],
+      replicas: (s.replicas ?? []).map((region) => ({ region, kmsKeyArn: at.keyArn(s, region) })),
+      recoveryWindowDays: s.recoveryWindowDays ?? env.recoveryWindowDays,
+      value: plannedValue(s),
+      jsonKeys: jsonKeys(s),
+      binary: isBinary(s),
+      tags: { Service: s.service, Component: s.component, Category: s.category, ...rotTags, ...(s.tags ?? {}) },
+      rotationTags: rotTags,
+      readers,
+      access: principals.get(s.id)!,
+      // Deny by default: only the principals the catalog names read, write or manage the secret.
+      resourcePolicy: ctx.doc({
+        subject: `secret ${name} (${env.name})`,
+        what: 'its resource policy',
+        document: secretResourcePolicy({
+          partition: scope.partition,
+          secret: arn,
+          replicas: (s.replicas ?? []).map((region) => at.replicaArn(s, region)),
+          accountId: env.accountId,
+          crossAccount: grantees(readers),
+          ...principals.get(s.id)!,
+        }),
+        limit: POLICY_LIMITS.secretResourcePolicy,
+        limitSource: SIZE_PAGES.secret,
+        fix: 'share with fewer accounts, or with an organization',
+        secretId: s.id,
+      }),
+      rotation: r
+        ? {
+            functionKey: rotationGroupKey(r),
+            functionName: rotationFunctionName(env, rotationGroupKey(r)),
+            schedule: {
+              afterDays: r.schedule.afterDays,
+              expression: r.schedule.expression,
+              window: r.schedule.window,
+              // Database logins must exist with the first value before the first rotation (README: bootstrap).
+              rotateImmediately: r.schedule.rotateImmediately ?? r.kind === 'generated',
+            },
+          }
+        : undefined,
+    };
+  });
+}
