@@ -1,30 +1,22 @@
-// Two projects: `unit` (synth, guardrails, handler logic; Node alone) and `integration`
-// (handlers against real PostgreSQL, MariaDB and moto, started by scripts/integration.sh).
+// Jest projects:
+// - `unit` (npm test): synth, plan, guardrails, handlers, client, workflows; Node alone, fast.
+// - `proofs` (npm run test:proofs): the slow proofs (planted bugs under IAM simulation,
+//   property-based catalogs, defect corpora); Node alone. .ci/run runs both.
+// - `integration` (npm run test:integration): handlers and client against real PostgreSQL,
+//   MariaDB and Secrets Manager emulators, started by scripts/integration.sh.
+// - `validate` (npm run validate): real Terraform with the stub provider; needs terraform and go.
 const tsJest = ['ts-jest', { isolatedModules: true, diagnostics: false }];
+const common = { testEnvironment: 'node', roots: ['<rootDir>/__tests__'], transform: { '^.+\\.ts$': tsJest } };
 module.exports = {
   projects: [
     {
+      ...common,
       displayName: 'unit',
-      testEnvironment: 'node',
-      roots: ['<rootDir>/__tests__'],
       testMatch: ['**/*.test.ts'],
-      testPathIgnorePatterns: ['/__tests__/integration/', '/__tests__/validate/'],
-      transform: { '^.+\\.ts$': tsJest },
+      testPathIgnorePatterns: ['/__tests__/integration/', '/__tests__/validate/', '/__tests__/proofs/'],
     },
-    {
-      displayName: 'integration',
-      testEnvironment: 'node',
-      roots: ['<rootDir>/__tests__'],
-      testMatch: ['**/__tests__/integration/**/*.test.ts'],
-      transform: { '^.+\\.ts$': tsJest },
-    },
-    {
-      // Real Terraform with the stub provider (npm run validate): needs terraform and go.
-      displayName: 'validate',
-      testEnvironment: 'node',
-      roots: ['<rootDir>/__tests__'],
-      testMatch: ['**/__tests__/validate/**/*.test.ts'],
-      transform: { '^.+\\.ts$': tsJest },
-    },
+    { ...common, displayName: 'proofs', testMatch: ['**/__tests__/proofs/**/*.test.ts'] },
+    { ...common, displayName: 'integration', testMatch: ['**/__tests__/integration/**/*.test.ts'] },
+    { ...common, displayName: 'validate', testMatch: ['**/__tests__/validate/**/*.test.ts'] },
   ],
 };

@@ -3,12 +3,13 @@ import * as path from 'node:path';
 import { App } from 'cdktf';
 import { EnvironmentStack } from '../stacks/environment-stack';
 import { TERRAFORM_REQUIRED_VERSION } from '../stacks/configure-stack';
-import { GuardrailError } from '../rules/violation';
+import { GuardrailError } from '../catalogs/violation';
 import { parseCatalogs } from '../catalogs/parse';
 import { StateBackendStack } from '../stacks/state-backend-stack';
 import { CiAccessStack, ciAccessStackName, resourceTypesOf } from '../stacks/ci-access-stack';
 import { runRules } from '../rules/run';
 import { planEnvironment } from '../plan/plan';
+import { inventoryOf } from '../report/inventory';
 import { environmentReport, reportMarkdown } from '../report/report';
 import { EnvironmentConfig } from '../catalogs/types';
 
@@ -60,7 +61,7 @@ export function synthApp(envs: readonly unknown[], opts: BuildOptions = {}): { o
     for (const stack of stacks) {
       const dir = path.join(app.outdir, 'stacks', stack.node.id);
       mkdirSync(dir, { recursive: true });
-      writeFileSync(path.join(dir, 'inventory.json'), JSON.stringify(stack.inventory, null, 2) + '\n');
+      writeFileSync(path.join(dir, 'inventory.json'), JSON.stringify(inventoryOf(stack.plan), null, 2) + '\n');
       // Who can do what, and the monthly cost (report/report.ts).
       const report = environmentReport(stack.plan);
       writeFileSync(path.join(dir, 'report.json'), JSON.stringify(report, null, 2) + '\n');

@@ -5,7 +5,7 @@
  */
 import { BuildOptions, synthApp } from './app';
 import { environmentReport, reportSummary } from '../report/report';
-import { GuardrailError } from '../rules/violation';
+import { GuardrailError } from '../catalogs/violation';
 
 export function runSynth(
   inputs: readonly unknown[],

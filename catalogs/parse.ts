@@ -5,7 +5,7 @@
  */
 import * as v from 'valibot';
 import { EnvironmentConfig } from './types';
-import { Violation } from '../rules/violation';
+import { Violation } from './violation';
 import { EnvironmentSchema } from './schema';
 
 export const SHAPE_RULE = 'CAT-SHAPE';

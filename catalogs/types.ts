@@ -7,7 +7,6 @@
 import type * as v from 'valibot';
 
 /** Shared with the rotation Lambdas, declared once in their contract. */
-export type { GeneratorRules, Strategy, TlsMode, ValueFormat } from '../lambdas/rotation/contract';
 import type {
   BreakGlassSchema,
   EcsAccessSchema,

@@ -10,7 +10,7 @@
  */
 import type { PolicyDocument } from './policy';
 import type { KeyGrantee } from './policies/key';
-import type { SecretPrincipals } from './secret-access';
+import type { SecretAccessInput } from './policies/access';
 import type { HandlerName, Strategy, TlsMode } from '../lambdas/rotation/contract';
 import type { EnvironmentConfig, EnvironmentName, KeyCategory, Reader, SecretSpec, StateBackendConfig } from '../catalogs/types';
 
@@ -23,6 +23,9 @@ export interface PasswordRules {
 
 /** Where a secret (or a secret field) comes from at apply time; never a literal. */
 export type ValueSource = { readonly generate: PasswordRules } | { readonly variable: string };
+
+/** Who the catalog names for one secret: the roles that read, write and manage it. */
+export type SecretPrincipals = Pick<SecretAccessInput, 'readers' | 'valueWriters' | 'managers' | 'breakGlassRoleArn'>;
 
 /** T with every property, array and nested object read-only. */
 export type DeepReadonly<T> = T extends (infer E)[]

@@ -5,7 +5,7 @@
 import type { EnvironmentPlan } from '../plan/types';
 import { RULES } from './index';
 import type { Finding, Rule } from './rule';
-import type { Violation } from './violation';
+import type { Violation } from '../catalogs/violation';
 
 function toViolation(rule: Rule, plan: EnvironmentPlan, f: Finding): Violation {
   const secret = f.secretId !== undefined ? plan.secrets.find((s) => s.id === f.secretId) : undefined;

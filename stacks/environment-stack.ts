@@ -11,7 +11,6 @@ import { ArnResolver } from '../modules/arn-resolver';
 import { RotationFunction } from '../modules/rotation';
 import { Secret, SecretValueInput } from '../modules/secret';
 import { configureStack } from './configure-stack';
-import { inventoryOf } from '../report/inventory';
 import { EnvironmentPlan, KeyPlan, PlannedValue } from '../plan/types';
 import { bundleFor } from './rotation-wiring';
 
@@ -35,7 +34,6 @@ export class EnvironmentStack extends TerraformStack {
   readonly plan: EnvironmentPlan;
   readonly secrets = new Map<string, Secret>();
   readonly keys = new Map<string, EncryptionKey>();
-  readonly inventory: Record<string, unknown>;
   private readonly arns = new ArnResolver();
   private readonly stackDir: string;
   private readonly repoRoot: string;
@@ -55,7 +53,6 @@ export class EnvironmentStack extends TerraformStack {
     this.renderEndpoint();
     this.renderRotation();
     this.renderMonitoring();
-    this.inventory = inventoryOf(props.plan);
   }
 
   /** One customer-managed key per category in use (with replicas), then the monitoring key. */

@@ -11,7 +11,7 @@ import { parseCatalogs } from '../../catalogs/parse';
 import { ENVIRONMENTS } from '../../catalogs';
 import { planEnvironment } from '../../plan/plan';
 import { runRules } from '../../rules/run';
-import { formatViolation } from '../../rules/violation';
+import { formatViolation } from '../../catalogs/violation';
 
 /** Mulberry32: a small seeded generator, so a failure is reproducible from its seed. */
 function rng(seed: number) {

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { synthApp } from '../../app/app';
 import { dev } from '../../catalogs/dev';
 import { staging } from '../../catalogs/staging';
-import { GuardrailError } from '../../rules/violation';
+import { GuardrailError } from '../../catalogs/violation';
 
 type Env = any;
 

@@ -6,7 +6,7 @@ import { RULE_ID } from '../../rules/rule';
 import { runRules } from '../../rules/run';
 import { ENVIRONMENTS } from '../../catalogs';
 import { planEnvironment } from '../../plan/plan';
-import { formatViolation } from '../../rules/violation';
+import { formatViolation } from '../../catalogs/violation';
 import { production } from '../../catalogs/production';
 
 const packDir = path.resolve(__dirname, '../../rules/pack');
