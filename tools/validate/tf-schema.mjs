@@ -29,7 +29,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
 const PROVIDERS = {
   aws: { pkg: '@cdktf/provider-aws', source: 'hashicorp/aws', version: '6.25.0' },
   archive: { pkg: '@cdktf/provider-archive', source: 'hashicorp/archive', version: '2.7.1' },
