@@ -9,6 +9,7 @@ import type { SecretPrincipals } from './types';
 import { NAME_PREFIX } from '../catalogs/project';
 import { EnvironmentConfig, SecretSpec } from '../catalogs/types';
 import { rotationGroupKey } from './derive';
+import { roleRefArn } from './arn';
 
 
 /** True when Terraform writes a version of the secret (and so refreshes it with GetSecretValue). */
@@ -36,7 +37,7 @@ export function secretPrincipals(env: EnvironmentConfig, partition: string, func
     const e = entry(s.id);
     for (const n of s.readers ?? []) {
       const r = Object.prototype.hasOwnProperty.call(env.readers, n) ? env.readers[n] : undefined;
-      if (r?.kind === 'iam-role') e.readers.add(arn(r.roleName));
+      if (r?.kind === 'iam-role') e.readers.add(roleRefArn(partition, env.accountId, r.roleName));
     }
     for (const a of s.ecs ?? []) {
       const names = ecsRoleNames(`${prefix}-${a.service}`);
