@@ -364,6 +364,10 @@ const valid: Valid[] = [
   ['an app of dev alone with a path-qualified Lambda reader', (a) => { delete (a as Partial<App>).staging; delete (a as Partial<App>).production; a.dev.readers.notifier.roleName = 'service-role/payments-notifier'; sec(a, 'dev', 'app_config').readers = ['notifier']; }],
   ['an injected JSON key with hyphens and digits', (a) => { fields(a, 'staging', 'app_config')['smtp-user-2'] = 'mailer'; sec(a, 'staging', 'app_config').ecs[0].inject.push({ env: 'SMTP_USER', jsonKey: 'smtp-user-2' }); }],
   ['a login and its admin on one host written in different cases', (a) => (fields(a, 'dev', 'db_app').host = HOST.dev.toUpperCase())],
+  ['one database without TLS (with the reason) beside verified ones: its own function, no one else\'s floor lowered', (a) => login(a, 'production', (s) => Object.assign(s.rotation, { tls: 'disabled', tlsReason: 'Legacy reporting replica on EC2 without a certificate; retired in Q3' })), (st) => {
+    const floors = Object.fromEntries(resources(st.production, 'aws_lambda_function').map((f: any) => [f.function_name, f.environment?.variables?.ROTATION_MIN_TLS]));
+    expect(floors).toMatchObject({ 'prod-secrets-rotation-postgres-single-user': 'verify-full', 'prod-secrets-rotation-postgres-single-user-notls': 'disabled' });
+  }],
 ];
 
 describe('organisation corpus: bad catalogs are refused with the right rule, environment and subject, and nothing is written', () => {
