@@ -21,7 +21,8 @@ export default rule({
   explanation: 'A credential written into the catalog (a literal JSON field, a description, a tag, a reason) lands in git and in the synthesized stack; gitleaks\' rule set decides what looks like one, and literal fields named like a secret or embedding a password are refused too.',
   fact: { limit: 'values reach Secrets Manager only through the values job or rotation, never as catalog text; descriptions and tags are readable by anyone with DescribeSecret', page: 'Secrets Manager User Guide: Security best practices (avoid secrets in code and configuration); gitleaks default rule set (config/gitleaks.toml)' },
   *check({ plan }) {
-    const file = `catalogs/${plan.environment}.ts`;
+    // gitleaks' path allowlists never match a catalog file; one name lets environments share scans.
+    const file = 'catalogs/catalog.ts';
     for (const s of plan.secrets) {
       for (const [where, key, text] of texts(s)) {
         if (text === '') continue;

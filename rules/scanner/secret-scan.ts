@@ -89,6 +89,19 @@ function findingAllowed(a: AllowlistData, f: { secret: string; match: string; li
  * catalog file `filePath`, e.g. `"smtp_url": "..."`); empty when none does.
  */
 export function scanText(fragment: string, filePath: string): ScanHit[] {
+  // Environments repeat most texts (systems shared by every catalog): each is scanned once.
+  const key = `${filePath}\u0000${fragment}`;
+  const known = memo.get(key);
+  if (known) return known;
+  const hits = scan(fragment, filePath);
+  if (memo.size >= 10_000) memo.clear();
+  memo.set(key, hits);
+  return hits;
+}
+
+const memo = new Map<string, ScanHit[]>();
+
+function scan(fragment: string, filePath: string): ScanHit[] {
   const hits: ScanHit[] = [];
   if (GLOBAL.some((a) => pathAllowed(a, filePath))) return hits;
   const lower = fragment.toLowerCase();
