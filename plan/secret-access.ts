@@ -4,12 +4,12 @@
  * role names (never Terraform references), so a secret's policy depends on no role resource and
  * the roles can be created in any order.
  */
+import { roleRefArn } from './arn';
 import { ecsRoleNames } from './policies/access';
 import type { SecretPrincipals } from './types';
 import { NAME_PREFIX } from '../catalogs/project';
 import { EnvironmentConfig, SecretSpec } from '../catalogs/types';
 import { rotationGroupKey } from './derive';
-import { roleRefArn } from './arn';
 
 
 /** True when Terraform writes a version of the secret (and so refreshes it with GetSecretValue). */

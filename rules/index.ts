@@ -113,7 +113,6 @@ import tagReservedAws from './pack/tag-reserved-aws';
 import tagReservedRotation from './pack/tag-reserved-rotation';
 import tagValueLength from './pack/tag-value-length';
 import valueBinaryInState from './pack/value-binary-in-state';
-import valueDeployName from './pack/value-deploy-name';
 import valueFileEmpty from './pack/value-file-empty';
 import valueFileMissing from './pack/value-file-missing';
 import valueGeneratorAlphabet from './pack/value-generator-alphabet';
@@ -241,7 +240,6 @@ export const RULES: readonly Rule[] = [
   tagReservedRotation,
   tagValueLength,
   valueBinaryInState,
-  valueDeployName,
   valueFileEmpty,
   valueFileMissing,
   valueGeneratorAlphabet,

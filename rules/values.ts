@@ -37,12 +37,6 @@ export function ephemeralNames(tfId: string, v: PlannedValue): string[] {
   return [];
 }
 
-/**
- * The names the values job reads from the GitHub environment secret DEPLOY_TIME_VALUES (a JSON
- * object of name -> value): tools/ci/values.cjs INPUT_NAME on the values branch; keep them equal.
- */
-export const DEPLOY_TIME_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
-
 export const RESERVED_VARIABLES = ['source', 'version', 'providers', 'count', 'for_each', 'lifecycle', 'depends_on', 'locals'];
 
 const SECRET_WORDS = new Set(['password', 'passwd', 'pwd', 'pass', 'secret', 'token', 'apikey', 'privatekey', 'credential', 'credentials', 'passphrase', 'pin']);
