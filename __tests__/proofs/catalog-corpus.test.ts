@@ -249,7 +249,7 @@ const bad: Case[] = [
   ['a Redis URL with only a password', (a) => (fields(a, 'staging', 'app_config').cache = 'rediss://:Tr0ub4dor3@cache.internal:6380/0'), env('staging', 'VALUE-LITERAL-SECRET', 'app_config')],
   ['an AWS access key in a description', (a) => (sec(a, 'production', 'stripe_key').description = 'Stripe key; legacy IAM key AKIAQX7RMZ3TB5LW2NVK kept for reference'), env('production', 'VALUE-LITERAL-SECRET', 'stripe_key')],
   ['a Slack token in a tag value', (a) => (sec(a, 'dev', 'stripe_key').tags = { notify: 'xoxb-2048398120-5820394810-Qk7RmZ3Tb5Lw2NvKx8Yp' }), env('dev', 'VALUE-LITERAL-SECRET', 'stripe_key')],
-  ['a private key in an environment tag', (a) => (a.staging.tags = { gcp: 'AIzaSyQ7k9Xv2Lm4Nc8Rp1Tz6Wy3Bd5Fh0Jg2Ks' }), env('staging', 'VALUE-LITERAL-SECRET', undefined, 'tags')],
+  ['a Google API key in an environment tag', (a) => (a.staging.tags = { gcp: 'AIzaSyQ7k9Xv2Lm4Nc8Rp1Tz6Wy3Bd5Fh0Jg2Ks' }), env('staging', 'VALUE-LITERAL-SECRET', undefined, 'tags')],
   ['an empty binary file', (a) => add(a, 'dev', { id: 'partner_ca', service: 'partner', component: 'mtls', type: 'ca', category: 'service-accounts', value: { kind: 'binary-file', path: EMPTY_FILE } }), env('dev', 'VALUE-FILE-EMPTY', 'partner_ca')],
   ['a JSON key with a Cyrillic a', (a) => (sec(a, 'production', 'app_config').value.generated['p\u0430ssword'] = {}), env('production', 'VALUE-JSON-KEY-LOOKALIKE', 'app_config')],
   ['a full-width JSON key', (a) => (fields(a, 'staging', 'app_config')['\uff52\uff45\uff47\uff49\uff4f\uff4e'] = 'us-east-1'), env('staging', 'VALUE-JSON-KEY-LOOKALIKE', 'app_config')],
