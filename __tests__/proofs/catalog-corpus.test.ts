@@ -388,6 +388,14 @@ describe('organisation corpus: bad catalogs are refused with the right rule, env
   });
 });
 
+test("a reader naming a platform role gets the reader's fix, and no line tells to rename an ECS service", () => {
+  const a = fixture();
+  a.production.readers.notifier.roleName = 'prod-payments-api-ecs-task';
+  const { error } = attempt(catalogs(a));
+  const lines = String((error as Error).message).split('\n').slice(1);
+  expect(lines).toEqual([expect.stringMatching(/^  production: reader notifier: role prod-payments-api-ecs-task is the task role of ECS service payments-api \[READER-PLATFORM-ROLE\] fix: let payments-api read it with ecs: \[\{ service: "payments-api", runtime: true \}\]$/)]);
+});
+
 describe('organisation corpus: unusual but valid catalogs synthesize', () => {
   test('there are at least 60, each title once', () => {
     expect(valid.length).toBeGreaterThanOrEqual(60);
