@@ -119,6 +119,12 @@ export const EcsAccessSchema = v.strictObject({
   /** Read at run time by the task role (`GetSecretValue`), so rotation needs no restart. */
   runtime: v.optional(v.boolean()),
   /**
+   * Required to inject a value that rotates: why no task of this service runs longer than an
+   * injected value stays valid (e.g. "scheduled tasks of a few minutes, started fresh each run").
+   * ECS reads injected values once, at task start.
+   */
+  rotatedInjectionReason: v.optional(str),
+  /**
    * ECR repositories the service's images come from (names in this account and Region, or ARNs
    * of a shared registry); its execution role may pull from these only. Default: the service name.
    */
@@ -171,6 +177,12 @@ export const NetworkSchema = v.strictObject({
   endpointClientSecurityGroupIds: v.optional(strings),
   /** ... or exact client CIDRs, a /24 or narrower (never the VPC's whole range). */
   endpointClientCidrs: v.optional(strings),
+  /**
+   * With `createSecretsManagerEndpoint: false`: the security group of the VPC's existing Secrets
+   * Manager endpoint. The rotation functions' groups get egress to it on 443, and it gets one
+   * ingress rule from each of them (its other rules stay its owner's).
+   */
+  existingEndpointSecurityGroupId: v.optional(str),
   /** Set to false when the VPC already has a Secrets Manager endpoint. */
   createSecretsManagerEndpoint: v.optional(v.boolean()),
 });
@@ -185,6 +197,11 @@ export const BreakGlassSchema = v.strictObject({
 export const EnvironmentSchema = v.strictObject({
   name: v.picklist(ENVIRONMENT_NAMES),
   accountId: str,
+  /**
+   * The AWS Organization the account belongs to (`o-...`). Without it, the account is taken to be
+   * a member of any organisation another environment shares with (READER-ENV-ORG).
+   */
+  organizationId: v.optional(str),
   region: str,
   /** Role the deployer assumes (CI's OIDC role assumes this one). */
   deployRoleArn: v.optional(str),

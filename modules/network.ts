@@ -21,10 +21,13 @@ export interface SecretsManagerEndpointProps {
   /** Security groups of named clients (ECS services, functions). */
   readonly clientSecurityGroupIds?: readonly string[];
   /**
-   * Create the endpoint; false when the VPC already has one (only the security group is made).
+   * Create the endpoint; false when the VPC already has one: then `existingSecurityGroupId` is its
+   * security group, and this construct creates nothing but the ingress rules `allowFrom` adds to it.
    * @default true
    */
   readonly create?: boolean;
+  /** With `create: false`: the existing endpoint's security group (required then). */
+  readonly existingSecurityGroupId?: string;
   /** The endpoint policy (see `endpointPolicy`). */
   readonly policy: PolicyDocument;
   /**
@@ -40,7 +43,9 @@ export interface SecretsManagerEndpointProps {
  * its security group, which admits HTTPS only from the rotation functions and named clients.
  */
 export class SecretsManagerEndpoint extends Construct {
-  readonly securityGroup: SecurityGroup;
+  /** The endpoint's security group: the one created here, or the existing endpoint's. */
+  readonly securityGroupId: string;
+  readonly securityGroup?: SecurityGroup;
   readonly endpoint?: VpcEndpoint;
 
   constructor(scope: Construct, id: string, props: SecretsManagerEndpointProps) {
@@ -50,16 +55,27 @@ export class SecretsManagerEndpoint extends Construct {
       // The catalog guardrail (NET-ENDPOINT-CLIENTS) reports this first; this keeps the construct safe on its own.
       throw new Error(`Secrets Manager endpoint: client CIDRs ${broad.join(', ')} are broader than /${MIN_ENDPOINT_CLIENT_PREFIX}; name the clients' security groups instead`);
     }
-    this.securityGroup = new SecurityGroup(this, 'sg', {
+    if (props.create === false) {
+      // The guardrail NET-ENDPOINT-EXISTING reports both cases first; the construct stays safe on its own.
+      if (!props.existingSecurityGroupId) throw new Error('Secrets Manager endpoint: create is false, so existingSecurityGroupId must name the existing endpoint\'s security group');
+      if ((props.clientCidrs ?? []).length + (props.clientSecurityGroupIds ?? []).length > 0) {
+        throw new Error('Secrets Manager endpoint: the clients of an existing endpoint are admitted by its own security group rules, not here');
+      }
+      this.securityGroupId = props.existingSecurityGroupId;
+      return;
+    }
+    const sg = new SecurityGroup(this, 'sg', {
       name: 'secretsmanager-endpoint',
       description: 'Secrets Manager VPC endpoint: HTTPS from rotation functions and named clients only',
       vpcId: props.vpcId,
       revokeRulesOnDelete: true,
       tags: props.tags ? { ...props.tags } : undefined,
     });
+    this.securityGroup = sg;
+    this.securityGroupId = sg.id;
     (props.clientCidrs ?? []).forEach((cidr, i) =>
       new VpcSecurityGroupIngressRule(this, `client-${i}`, {
-        securityGroupId: this.securityGroup.id,
+        securityGroupId: sg.id,
         description: `HTTPS from ${cidr}`,
         ipProtocol: 'tcp',
         fromPort: 443,
@@ -67,34 +83,32 @@ export class SecretsManagerEndpoint extends Construct {
         cidrIpv4: cidr,
       }),
     );
-    (props.clientSecurityGroupIds ?? []).forEach((sg, i) =>
+    (props.clientSecurityGroupIds ?? []).forEach((client, i) =>
       new VpcSecurityGroupIngressRule(this, `client-sg-${i}`, {
-        securityGroupId: this.securityGroup.id,
-        description: `HTTPS from client security group ${sg}`,
+        securityGroupId: sg.id,
+        description: `HTTPS from client security group ${client}`,
         ipProtocol: 'tcp',
         fromPort: 443,
         toPort: 443,
-        referencedSecurityGroupId: sg,
+        referencedSecurityGroupId: client,
       }),
     );
-    if (props.create ?? true) {
-      this.endpoint = new VpcEndpoint(this, 'endpoint', {
-        vpcId: props.vpcId,
-        serviceName: `com.amazonaws.${props.region}.secretsmanager`,
-        vpcEndpointType: 'Interface',
-        privateDnsEnabled: true,
-        subnetIds: [...props.subnetIds],
-        securityGroupIds: [this.securityGroup.id],
-        policy: renderPolicy(props.policy),
-        tags: props.tags ? { ...props.tags } : undefined,
-      });
-    }
+    this.endpoint = new VpcEndpoint(this, 'endpoint', {
+      vpcId: props.vpcId,
+      serviceName: `com.amazonaws.${props.region}.secretsmanager`,
+      vpcEndpointType: 'Interface',
+      privateDnsEnabled: true,
+      subnetIds: [...props.subnetIds],
+      securityGroupIds: [sg.id],
+      policy: renderPolicy(props.policy),
+      tags: props.tags ? { ...props.tags } : undefined,
+    });
   }
 
-  /** Admits a rotation function's security group on 443. */
+  /** Admits a rotation function's security group on 443 (to an existing endpoint's group too). */
   allowFrom(id: string, securityGroupId: string, description: string): void {
     new VpcSecurityGroupIngressRule(this, `from-${id}`, {
-      securityGroupId: this.securityGroup.id,
+      securityGroupId: this.securityGroupId,
       description,
       ipProtocol: 'tcp',
       fromPort: 443,

@@ -30,6 +30,26 @@ export function roleArn(partition: string, accountId: string, name: string, path
   return arn(partition, 'iam', '', accountId, `role${path}${name}`);
 }
 
+/**
+ * A role as the catalog names it: its name, optionally after its IAM path (`service-role/reader`
+ * or `/service-role/reader` is the role `reader` at path `/service-role/`). IAM role ARNs carry
+ * the path (`role/service-role/reader`), and `aws:PrincipalArn` is matched against that ARN, so a
+ * grant must keep it; the role's name alone is what identifies it in the account (IAM User Guide:
+ * IAM identifiers, "Friendly names and paths").
+ */
+export function roleRef(ref: string): { readonly name: string; readonly path: string } {
+  const i = ref.lastIndexOf('/');
+  if (i < 0) return { name: ref, path: '/' };
+  const path = ref.slice(0, i + 1);
+  return { name: ref.slice(i + 1), path: path.startsWith('/') ? path : `/${path}` };
+}
+
+/** The ARN of a role the catalog names as `[path/]name`. */
+export function roleRefArn(partition: string, accountId: string, ref: string): string {
+  const r = roleRef(ref);
+  return roleArn(partition, accountId, r.name, r.path);
+}
+
 /** A secret of the final length: the name plus `-` and six characters (Secrets Manager's suffix). */
 export function estimatedSecretArn(s: ArnScope, name: string, region = s.region): string {
   return arn(s.partition, 'secretsmanager', region, s.accountId, `secret:${name}-AbCdEf`);

@@ -5,7 +5,7 @@
  */
 import { NAME_PREFIX } from '../catalogs/project';
 import { EnvironmentConfig, SecretSpec } from '../catalogs/types';
-import { ArnScope, roleArn } from './arn';
+import { ArnScope, roleRef, roleRefArn } from './arn';
 import { partitionOf } from './partitions';
 import { KeyGrantee } from './policies/key';
 import { Partition, PlannedDocument, ResolvedReader } from './types';
@@ -49,10 +49,11 @@ export class PlanContext {
     const r = Object.prototype.hasOwnProperty.call(env.readers, name) ? env.readers[name] : undefined;
     if (!r) return { name, kind: 'unknown' };
     if (r.kind === 'account') {
-      return { name, kind: 'account', accountId: r.accountId, roleNames: [...r.roleNames], roleArns: r.roleNames.map((rn) => roleArn(partition, r.accountId, rn)) };
+      return { name, kind: 'account', accountId: r.accountId, roleNames: [...r.roleNames], roleArns: r.roleNames.map((rn) => roleRefArn(partition, r.accountId, rn)) };
     }
     if (r.kind === 'organization') return { name, kind: 'organization', organizationId: r.organizationId };
-    return { name, kind: 'iam-role', roleName: r.roleName, roleArn: roleArn(partition, env.accountId, r.roleName) };
+    // The inline policy is attached by name; the ARN (grants, policies) keeps the path.
+    return { name, kind: 'iam-role', roleName: roleRef(r.roleName).name, roleArn: roleRefArn(partition, env.accountId, r.roleName) };
   }
 
   readersOf(s: SecretSpec): ResolvedReader[] {

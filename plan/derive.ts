@@ -32,9 +32,16 @@ export function rotationFunctionName(env: Pick<EnvironmentConfig, 'name'>, group
   return `${NAME_PREFIX[env.name]}-secrets-rotation-${groupKey}`;
 }
 
-/** Secrets sharing a handler and strategy share one rotation function. */
+/** Group-key suffixes of the weaker TLS modes (short: the role name `<function>-role` stays within 64). */
+const TLS_SUFFIX: Record<string, string> = { require: '-tlsreq', disabled: '-notls' };
+
+/**
+ * Secrets sharing a handler, strategy and TLS mode share one rotation function. The TLS mode is
+ * part of the key because a function's floor (ROTATION_MIN_TLS) is the weakest mode it serves:
+ * one secret with TLS off must not lower the floor of every other secret of its engine.
+ */
 export function rotationGroupKey(r: RotationSpec): string {
-  return r.kind === 'database' ? `${handlerOf(r)}-${r.strategy}` : handlerOf(r);
+  return r.kind === 'database' ? `${handlerOf(r)}-${r.strategy}${TLS_SUFFIX[r.tls ?? 'verify-full'] ?? ''}` : handlerOf(r);
 }
 
 export function databasePort(s: SecretSpec): number {

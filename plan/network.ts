@@ -13,6 +13,7 @@ export function planEndpoint(ctx: PlanContext): EnvironmentPlan['endpoint'] {
     clientCidrs: [...(env.network.endpointClientCidrs ?? [])],
     clientSecurityGroupIds: [...(env.network.endpointClientSecurityGroupIds ?? [])],
     create: env.network.createSecretsManagerEndpoint ?? true,
+    ...(env.network.existingEndpointSecurityGroupId !== undefined ? { existingSecurityGroupId: env.network.existingEndpointSecurityGroupId } : {}),
     policy: ctx.doc({ subject: `Secrets Manager endpoint (${env.name})`, what: 'the endpoint policy', document: endpointPolicy([env.accountId], env.region, scope.partition), limit: POLICY_LIMITS.vpcEndpointPolicy, limitSource: SIZE_PAGES.endpoint, fix: 'report this as a bug' }),
   };
 }

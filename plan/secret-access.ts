@@ -4,6 +4,7 @@
  * role names (never Terraform references), so a secret's policy depends on no role resource and
  * the roles can be created in any order.
  */
+import { roleRefArn } from './arn';
 import { ecsRoleNames } from './policies/access';
 import type { SecretPrincipals } from './types';
 import { NAME_PREFIX } from '../catalogs/project';
@@ -36,7 +37,7 @@ export function secretPrincipals(env: EnvironmentConfig, partition: string, func
     const e = entry(s.id);
     for (const n of s.readers ?? []) {
       const r = Object.prototype.hasOwnProperty.call(env.readers, n) ? env.readers[n] : undefined;
-      if (r?.kind === 'iam-role') e.readers.add(arn(r.roleName));
+      if (r?.kind === 'iam-role') e.readers.add(roleRefArn(partition, env.accountId, r.roleName));
     }
     for (const a of s.ecs ?? []) {
       const names = ecsRoleNames(`${prefix}-${a.service}`);

@@ -220,6 +220,8 @@ export interface EndpointPlan {
   /** Security groups of named clients (ECS services, functions) admitted on 443. */
   readonly clientSecurityGroupIds: readonly string[];
   readonly create: boolean;
+  /** With `create: false`: the existing endpoint's security group, which the rotation functions reach. */
+  readonly existingSecurityGroupId?: string;
   readonly policy: PolicyDocument;
 }
 

@@ -14,6 +14,7 @@ import catIdChars from './pack/cat-id-chars';
 import catIdCollide from './pack/cat-id-collide';
 import catIdDuplicate from './pack/cat-id-duplicate';
 import ecsAccessNone from './pack/ecs-access-none';
+import ecsAwsCredentials from './pack/ecs-aws-credentials';
 import ecsBinary from './pack/ecs-binary';
 import ecsEnvDuplicate from './pack/ecs-env-duplicate';
 import ecsEnvName from './pack/ecs-env-name';
@@ -33,15 +34,20 @@ import logsRetention from './pack/logs-retention';
 import netCidr from './pack/net-cidr';
 import netCidrOpen from './pack/net-cidr-open';
 import netEndpointClients from './pack/net-endpoint-clients';
+import netEndpointExisting from './pack/net-endpoint-existing';
+import netEndpointNoClients from './pack/net-endpoint-no-clients';
+import netEnvId from './pack/net-env-id';
 import netResourceId from './pack/net-resource-id';
 import netSgRules from './pack/net-sg-rules';
 import policyConsumerCount from './pack/policy-consumer-count';
 import policySize from './pack/policy-size';
 import readerAccountId from './pack/reader-account-id';
 import readerEnvAccount from './pack/reader-env-account';
+import readerEnvOrg from './pack/reader-env-org';
 import readerName from './pack/reader-name';
 import readerOrgId from './pack/reader-org-id';
 import readerOwnAccount from './pack/reader-own-account';
+import readerPlatformRole from './pack/reader-platform-role';
 import readerRoleDuplicate from './pack/reader-role-duplicate';
 import readerRoleName from './pack/reader-role-name';
 import readerUnknown from './pack/reader-unknown';
@@ -52,17 +58,20 @@ import regionReplicaUnknown from './pack/region-replica-unknown';
 import regionUnknown from './pack/region-unknown';
 import rotAdminEngine from './pack/rot-admin-engine';
 import rotAdminFields from './pack/rot-admin-fields';
+import rotAdminHost from './pack/rot-admin-host';
 import rotAdminMissing from './pack/rot-admin-missing';
 import rotAdminSelf from './pack/rot-admin-self';
 import rotAdminUnknown from './pack/rot-admin-unknown';
 import rotAdminUnused from './pack/rot-admin-unused';
 import rotBinary from './pack/rot-binary';
+import rotDatabaseEndpoint from './pack/rot-database-endpoint';
 import rotDatabaseFields from './pack/rot-database-fields';
 import rotDatabaseHost from './pack/rot-database-host';
 import rotDatabasePort from './pack/rot-database-port';
 import rotDatabaseReach from './pack/rot-database-reach';
 import rotDatabaseTarget from './pack/rot-database-target';
 import rotEngineMismatch from './pack/rot-engine-mismatch';
+import rotEnvDatabase from './pack/rot-env-database';
 import rotGeneratedRules from './pack/rot-generated-rules';
 import rotJsonKey from './pack/rot-json-key';
 import rotJsonLiteral from './pack/rot-json-literal';
@@ -97,17 +106,21 @@ import smReplicaDuplicate from './pack/sm-replica-duplicate';
 import smReplicaPrimary from './pack/sm-replica-primary';
 import tagChars from './pack/tag-chars';
 import tagCount from './pack/tag-count';
+import tagEnvironment from './pack/tag-environment';
+import tagKeyCase from './pack/tag-key-case';
 import tagKeyLength from './pack/tag-key-length';
 import tagReservedAws from './pack/tag-reserved-aws';
 import tagReservedRotation from './pack/tag-reserved-rotation';
 import tagValueLength from './pack/tag-value-length';
 import valueBinaryInState from './pack/value-binary-in-state';
+import valueFileEmpty from './pack/value-file-empty';
 import valueFileMissing from './pack/value-file-missing';
 import valueGeneratorAlphabet from './pack/value-generator-alphabet';
 import valueGeneratorEntropy from './pack/value-generator-entropy';
 import valueGeneratorLength from './pack/value-generator-length';
 import valueJsonEmpty from './pack/value-json-empty';
 import valueJsonKeyChars from './pack/value-json-key-chars';
+import valueJsonKeyLookalike from './pack/value-json-key-lookalike';
 import valueJsonKeyTwice from './pack/value-json-key-twice';
 import valueLiteralSecret from './pack/value-literal-secret';
 import valueSize from './pack/value-size';
@@ -128,6 +141,7 @@ export const RULES: readonly Rule[] = [
   catIdCollide,
   catIdDuplicate,
   ecsAccessNone,
+  ecsAwsCredentials,
   ecsBinary,
   ecsEnvDuplicate,
   ecsEnvName,
@@ -147,15 +161,20 @@ export const RULES: readonly Rule[] = [
   netCidr,
   netCidrOpen,
   netEndpointClients,
+  netEndpointExisting,
+  netEndpointNoClients,
+  netEnvId,
   netResourceId,
   netSgRules,
   policyConsumerCount,
   policySize,
   readerAccountId,
   readerEnvAccount,
+  readerEnvOrg,
   readerName,
   readerOrgId,
   readerOwnAccount,
+  readerPlatformRole,
   readerRoleDuplicate,
   readerRoleName,
   readerUnknown,
@@ -166,17 +185,20 @@ export const RULES: readonly Rule[] = [
   regionUnknown,
   rotAdminEngine,
   rotAdminFields,
+  rotAdminHost,
   rotAdminMissing,
   rotAdminSelf,
   rotAdminUnknown,
   rotAdminUnused,
   rotBinary,
+  rotDatabaseEndpoint,
   rotDatabaseFields,
   rotDatabaseHost,
   rotDatabasePort,
   rotDatabaseReach,
   rotDatabaseTarget,
   rotEngineMismatch,
+  rotEnvDatabase,
   rotGeneratedRules,
   rotJsonKey,
   rotJsonLiteral,
@@ -211,17 +233,21 @@ export const RULES: readonly Rule[] = [
   smReplicaPrimary,
   tagChars,
   tagCount,
+  tagEnvironment,
+  tagKeyCase,
   tagKeyLength,
   tagReservedAws,
   tagReservedRotation,
   tagValueLength,
   valueBinaryInState,
+  valueFileEmpty,
   valueFileMissing,
   valueGeneratorAlphabet,
   valueGeneratorEntropy,
   valueGeneratorLength,
   valueJsonEmpty,
   valueJsonKeyChars,
+  valueJsonKeyLookalike,
   valueJsonKeyTwice,
   valueLiteralSecret,
   valueSize,

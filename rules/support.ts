@@ -3,6 +3,9 @@
 /** IAM role and policy names: `[\w+=,.@-]`, roles 1..64 (IAM and AWS STS quotas; IAM API CreateRole). */
 export const IAM_NAME = /^[\w+=,.@-]+$/;
 export const IAM_ROLE_NAME_MAX = 64;
+/** IAM paths: `/` or `/` + printable ASCII + `/`, at most 512 (IAM API Reference: CreateRole, Path). */
+export const IAM_PATH = /^\/(?:[\x21-\x7E]+\/)?$/;
+export const IAM_PATH_MAX = 512;
 /** Lambda function names: letters, digits, hyphens and underscores, 1..64 (Lambda API CreateFunction). */
 export const LAMBDA_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 export const ACCOUNT_ID = /^\d{12}$/;

@@ -54,21 +54,28 @@ export function looksSecretKey(key: string): boolean {
 }
 
 /**
- * Text shaped like a well-known credential: AWS keys, Stripe, GitHub (classic and fine-grained),
- * Slack tokens and webhooks, Google API keys, JSON Web Tokens, PEM keys, and URLs that carry a
- * password (`postgres://user:password@host/db`).
+ * A credential embedded in a connection string, found by parsing it rather than by pattern: the
+ * password of a URL's userinfo (RFC 3986 section 3.2.1, which deprecates it), or a parameter
+ * whose name is a secret word in a URL query, a libpq `key=value` DSN or an ADO.NET / JDBC
+ * `Key=Value;` string (`password=`, `Pwd=`, `sslpassword=`, `token=`). Returns what was found.
  */
-export function looksSecretValue(value: string): boolean {
-  return [
-    /^(AKIA|ASIA)[A-Z0-9]{16}$/,
-    /^sk_(live|test)_[A-Za-z0-9]{10,}/,
-    /^gh[pousr]_[A-Za-z0-9]{30,}/,
-    /^github_pat_[A-Za-z0-9_]{30,}/,
-    /^xox[abpr]-[A-Za-z0-9-]{10,}/,
-    /^https:\/\/hooks\.slack\.com\/(services|workflows)\//,
-    /^AIza[0-9A-Za-z_-]{35}$/,
-    /(^|\s)eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/,
-    /-----BEGIN [A-Z ]*PRIVATE KEY-----/,
-    /^[a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:[^/\s@]+@/i,
-  ].some((r) => r.test(value));
+export function embeddedCredential(value: string): string | undefined {
+  let url: URL | undefined;
+  try {
+    url = /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? new URL(value) : undefined;
+  } catch {
+    url = undefined;
+  }
+  if (url?.password) return 'a password in its URL';
+  const params: Array<[string, string]> = [];
+  if (url) for (const [k, v] of url.searchParams) params.push([k, v]);
+  // jdbc:postgresql://host/db?password=... is not a URL to WHATWG (its scheme has no "//" after it).
+  const query = /^jdbc:[^?]*\?(.*)$/i.exec(value)?.[1];
+  if (query) for (const [k, v] of new URLSearchParams(query)) params.push([k, v]);
+  for (const part of value.split(/[;\s]+/)) {
+    const m = /^([A-Za-z][\w .-]*?)\s*=\s*(.+)$/.exec(part.trim());
+    if (m) params.push([m[1], m[2]]);
+  }
+  const hit = params.find(([k, v]) => v.trim() !== '' && looksSecretKey(k));
+  return hit ? `a ${hit[0]} parameter` : undefined;
 }

@@ -151,6 +151,7 @@ export class EnvironmentStack extends TerraformStack {
       clientCidrs: e.clientCidrs,
       clientSecurityGroupIds: e.clientSecurityGroupIds,
       create: e.create,
+      ...(e.existingSecurityGroupId ? { existingSecurityGroupId: e.existingSecurityGroupId } : {}),
       policy: e.policy,
       tags: this.plan.resourceTags,
     });
@@ -194,7 +195,7 @@ export class EnvironmentStack extends TerraformStack {
         logRetentionDays: f.logRetentionDays,
         logKeyArn: this.plan.monitoringKey.arnByRegion[this.plan.region],
         bulkInvokeSourceArn: f.bulkInvokeSourceArn,
-        vpc: f.vpc ? { ...f.vpc, endpointSecurityGroupId: this.endpoint?.securityGroup.id } : undefined,
+        vpc: f.vpc ? { ...f.vpc, endpointSecurityGroupId: this.endpoint?.securityGroupId } : undefined,
         signedCode: signing && ((name, zip) => signing.sign(name, zip)),
         arns: this.arns,
         tags: this.plan.resourceTags,

@@ -211,15 +211,22 @@ describe('RotationFunction', () => {
 });
 
 describe('SecretsManagerEndpoint', () => {
-  test('an existing endpoint: only the security group, with the named clients', () => {
+  test("an existing endpoint: nothing created but the rotation functions' ingress rules on its own security group", () => {
     let ep: SecretsManagerEndpoint | undefined;
     const j = synth((s) => {
-      ep = new SecretsManagerEndpoint(s, 'ep', { vpcId: 'vpc-1', subnetIds: ['subnet-1'], region: 'us-east-1', clientCidrs: ['10.0.1.0/24'], create: false, policy: endpointPolicy([ACCOUNT], 'us-east-1', 'aws') });
+      ep = new SecretsManagerEndpoint(s, 'ep', { vpcId: 'vpc-1', subnetIds: ['subnet-1'], region: 'us-east-1', create: false, existingSecurityGroupId: 'sg-0123456789abcdef0', policy: endpointPolicy([ACCOUNT], 'us-east-1', 'aws') });
       ep.allowFrom('f', 'sg-fn', 'HTTPS from f');
     });
     expect(all(j, 'aws_vpc_endpoint')).toEqual([]);
-    expect(all(j, 'aws_vpc_security_group_ingress_rule').map((r: any) => r.cidr_ipv4 ?? r.referenced_security_group_id)).toEqual(['10.0.1.0/24', 'sg-fn']);
-    expect(ep!.endpoint).toBeUndefined();
+    expect(all(j, 'aws_security_group')).toEqual([]);
+    expect(all(j, 'aws_vpc_security_group_ingress_rule').map((r: any) => [r.security_group_id, r.referenced_security_group_id, r.from_port])).toEqual([['sg-0123456789abcdef0', 'sg-fn', 443]]);
+    expect([ep!.endpoint, ep!.securityGroupId]).toEqual([undefined, 'sg-0123456789abcdef0']);
+  });
+
+  test('an existing endpoint needs its security group, and admits no clients of ours', () => {
+    const props = { vpcId: 'vpc-1', subnetIds: ['subnet-1'], region: 'us-east-1', create: false, policy: endpointPolicy([ACCOUNT], 'us-east-1', 'aws') };
+    expect(() => synth((s) => new SecretsManagerEndpoint(s, 'ep', props))).toThrow(/existingSecurityGroupId/);
+    expect(() => synth((s) => new SecretsManagerEndpoint(s, 'ep', { ...props, existingSecurityGroupId: 'sg-1', clientCidrs: ['10.0.1.0/24'] }))).toThrow(/its own security group rules/);
   });
 
   test('a created endpoint has private DNS and the given policy', () => {

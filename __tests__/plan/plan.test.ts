@@ -432,7 +432,7 @@ describe('planEnvironment: every derivation, one assertion each', () => {
     expect(v('plain')).toMatchObject({ secretFields: { token: { generate: { length: 32, excludePunctuation: true, excludeCharacters: undefined } } } });
   });
 
-  test('rotation: TLS below verify-full is tagged and lowers the function floor; admin ids are listed once; unknown admins are not granted', () => {
+  test('rotation: TLS below verify-full is tagged and gets its own function, so it lowers no other secret\'s floor; admin ids are listed once; unknown admins are not granted', () => {
     const env = base();
     const db = (id: string, tls?: 'require', adminSecret = 'adm') =>
       add(env, { id, category: 'database', value: { kind: 'json', fields: { engine: 'postgres', host: 'h', username: id }, generated: { password: {} } }, rotation: { kind: 'database', engine: 'postgres', strategy: 'admin', adminSecret, schedule: { afterDays: 30 }, databaseCidrs: ['10.0.0.5/32'], ...(tls ? { tls } : {}) } });
@@ -442,9 +442,12 @@ describe('planEnvironment: every derivation, one assertion each', () => {
     db('c', undefined, 'ghost');
     const p = planEnvironment(env);
     const f = p.rotationFunctions.find((x) => x.key === 'postgres-admin')!;
-    expect(f.strategy).toBe('admin');
-    expect(f.minimumTls).toBe('require');
-    expect(f.environment).toEqual({ ROTATION_STRATEGY: 'admin', ROTATION_MIN_TLS: 'require', NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem' });
+    const weak = p.rotationFunctions.find((x) => x.key === 'postgres-admin-tlsreq')!;
+    expect([f.strategy, f.minimumTls, f.secretIds]).toEqual(['admin', 'verify-full', ['b', 'c']]);
+    expect([weak.strategy, weak.minimumTls, weak.secretIds, weak.functionName, weak.roleName]).toEqual(['admin', 'require', ['a'], 'staging-secrets-rotation-postgres-admin-tlsreq', 'staging-secrets-rotation-postgres-admin-tlsreq-role']);
+    expect(f.environment).toEqual({ ROTATION_STRATEGY: 'admin', ROTATION_MIN_TLS: 'verify-full', NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem' });
+    expect(weak.environment).toEqual({ ROTATION_STRATEGY: 'admin', ROTATION_MIN_TLS: 'require', NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem' });
+    expect(p.secrets.find((s) => s.id === 'a')!.rotation!.functionName).toBe(weak.functionName);
     expect(f.adminSecretIds).toEqual(['adm', 'ghost']);
     expect(f.rolePolicy.Statement.find((s) => s.Sid === 'ReadAdminSecrets')!.Resource).toEqual([p.secrets.find((s) => s.id === 'adm')!.arn]);
     expect(p.secrets.find((s) => s.id === 'a')!.rotationTags['rotation:tls']).toBe('require');
@@ -453,8 +456,8 @@ describe('planEnvironment: every derivation, one assertion each', () => {
     expect(f.vpc!.databases).toEqual([
       { port: 5432, cidrs: ['10.0.0.5/32'], securityGroupIds: [] },
       { port: 5432, cidrs: [], securityGroupIds: [] },
-      { port: 5432, cidrs: [], securityGroupIds: [] },
     ]);
+    expect(weak.vpc!.databases).toEqual([{ port: 5432, cidrs: ['10.0.0.5/32'], securityGroupIds: [] }]);
     expect(p.documents.find((d) => d.document === f.rolePolicy)!.subject).toBe('rotation function postgres-admin (staging)');
   });
 

@@ -34,9 +34,9 @@ test('the endpoint construct refuses broad client ranges, and creates no endpoin
   expect(() => synth((scope) => new SecretsManagerEndpoint(scope, 'ep', { vpcId: 'v', subnetIds: ['s'], region: 'us-east-1', clientCidrs: ['0.0.0.0/1', '128.0.0.0/1'], policy: endpointPolicy([ACCOUNT], 'us-east-1', 'aws') }))).toThrow(
     /0\.0\.0\.0\/1, 128\.0\.0\.0\/1 are broader than \/24/,
   );
-  const r = synth((scope) => new SecretsManagerEndpoint(scope, 'ep', { vpcId: 'v', subnetIds: ['s'], region: 'us-east-1', create: false, policy: endpointPolicy([ACCOUNT], 'us-east-1', 'aws') }));
-  expect(r.aws_vpc_endpoint).toBeUndefined();
-  expect(r.aws_vpc_security_group_ingress_rule).toBeUndefined();
+  const r = synth((scope) => new SecretsManagerEndpoint(scope, 'ep', { vpcId: 'v', subnetIds: ['s'], region: 'us-east-1', create: false, existingSecurityGroupId: 'sg-1', policy: endpointPolicy([ACCOUNT], 'us-east-1', 'aws') }));
+  // Nothing at all: the existing endpoint's group gets rules only from allowFrom.
+  expect(r).toBeUndefined();
 });
 
 const ruleNames = { rotationFailed: 'p-rf', deniedReads: 'p-dr', keyAnomalies: 'p-ka', keyAliases: 'p-kal', secretChanges: 'p-sc' };

@@ -3,13 +3,11 @@
  * expected rule on the expected secret (or subject), one line naming it, and nothing written.
  * Valid edge cases: catalogs at the edge of AWS's limits that must synthesize.
  */
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import * as os from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { synthApp } from '../../app/app';
 import { dev } from '../../catalogs/dev';
 import { staging } from '../../catalogs/staging';
-import { GuardrailError } from '../../catalogs/violation';
+import { attempt, expectRefused } from '../support/corpus';
 
 type Env = any;
 
@@ -165,15 +163,15 @@ const bad: Case[] = [
   ['database password of 12 characters', (e) => (s(e, 'db').value.generated.password = { length: 12 }), 'VALUE-GENERATOR-ENTROPY', 'db'],
   ['JSON key declared twice', (e) => (s(e, 'cfg').value.deployTime = ['SMTP_PASSWORD', 'REDIS_PASSWORD']), 'VALUE-JSON-KEY-TWICE', 'cfg'],
   ['JSON value with no keys', sec('cfg', { value: { kind: 'json', fields: {} }, ecs: [] }), 'VALUE-JSON-EMPTY', 'cfg'],
-  ['JSON key with a dot', (e) => (s(e, 'cfg').value.fields['smtp.host'] = 'mail'), 'VALUE-JSON-KEY-CHARS', 'cfg'],
-  ['JSON key with a colon', (e) => (s(e, 'cfg').value.generated['db:password'] = {}), 'VALUE-JSON-KEY-CHARS', 'cfg'],
-  ['empty JSON key', (e) => (s(e, 'cfg').value.fields[''] = 'x'), 'VALUE-JSON-KEY-CHARS', 'cfg'],
+  ['injected JSON key with a dot', (e) => { s(e, 'cfg').value.fields['smtp.host'] = 'mail'; s(e, 'cfg').ecs[0].inject.push({ env: 'SMTP_HOST', jsonKey: 'smtp.host' }); }, 'VALUE-JSON-KEY-CHARS', 'cfg'],
+  ['injected JSON key with a colon', (e) => { s(e, 'cfg').value.generated['db:password'] = {}; s(e, 'cfg').ecs[0].inject.push({ env: 'DB_PASSWORD', jsonKey: 'db:password' }); }, 'VALUE-JSON-KEY-CHARS', 'cfg'],
+  ['injected empty JSON key', (e) => { s(e, 'cfg').value.fields[''] = 'x'; s(e, 'cfg').ecs[0].inject.push({ env: 'X', jsonKey: '' }); }, 'VALUE-JSON-KEY-CHARS', 'cfg'],
   ['password as a literal field', (e) => { s(e, 'db').value.fields.password_hint = 'x'; s(e, 'cfg').value.fields.smtp_password = 'hunter2hunter2'; }, 'VALUE-LITERAL-SECRET', 'cfg'],
   ['client secret in camel case', (e) => (s(e, 'cfg').value.fields.clientSecret = 'abcd1234abcd'), 'VALUE-LITERAL-SECRET', 'cfg'],
   ['api key as a literal field', (e) => (s(e, 'cfg').value.fields['api-key'] = 'k-123'), 'VALUE-LITERAL-SECRET', 'cfg'],
   ['AWS access key in a field', (e) => (s(e, 'cfg').value.fields.aws_access_key_id = 'AKIAABCDEFGHIJKLMNOP'), 'VALUE-LITERAL-SECRET', 'cfg'],
   ['Stripe key in a field', (e) => (s(e, 'cfg').value.fields.stripe = 'sk_live_0123456789abcdef'), 'VALUE-LITERAL-SECRET', 'cfg'],
-  ['PEM private key in a field', (e) => (s(e, 'cfg').value.fields.tls = '-----BEGIN RSA PRIVATE KEY-----\nMIIB'), 'VALUE-LITERAL-SECRET', 'cfg'],
+  ['PEM private key in a field', (e) => (s(e, 'cfg').value.fields.tls = '-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun\nVTLw7onLRnrq0/IzW7yWR7QkrmBL7jTKEn5u+qKhbwKfBstIs+bMY2Zkp18gnTxK\n-----END RSA PRIVATE KEY-----'), 'VALUE-LITERAL-SECRET', 'cfg'],
   ['deploy-time variable with a dot', sec('key', { value: { kind: 'deploy-time', variable: 'partner.key' } }), 'VALUE-VARIABLE-NAME', 'key'],
   ['deploy-time variable named count', sec('key', { value: { kind: 'deploy-time', variable: 'count' } }), 'VALUE-VARIABLE-NAME', 'key'],
   ['two secrets with one deploy-time variable', (e) => { s(e, 'key').value = { kind: 'deploy-time', variable: 'shared_value' }; add({ id: 'key2', service: 'app', component: 'partner2', type: 'api-key', value: { kind: 'deploy-time', variable: 'shared_value' } })(e); }, 'VALUE-VARIABLE-COLLIDE', 'key2'],
@@ -360,8 +358,8 @@ const bad: Case[] = [
   ['two secrets rotating one database login', (e) => add({ id: 'db_copy', service: 'app', component: 'postgres', type: 'credentials-copy', category: 'database', value: structuredClone(s(e, 'db').value), rotation: structuredClone(s(e, 'db').rotation) })(e), 'ROT-LOGIN-SHARED', 'db_copy'],
   ['generated rotation of a literal field', sec('cfg', { rotation: { kind: 'generated', format: 'alphanumeric', length: 40, jsonKey: 'region', schedule: { afterDays: 30 } } }), 'ROT-JSON-LITERAL', 'cfg'],
   ['connection string with a password as a literal', (e) => (s(e, 'cfg').value.fields.DATABASE_URL = 'postgres://app:hunter2hunter2@db.internal:5432/app'), 'VALUE-LITERAL-SECRET', 'cfg'],
-  ['Slack webhook URL as a literal', (e) => (s(e, 'cfg').value.fields.slack_webhook_url = 'https://hooks.slack.com/services/T0000000/B0000000/XXXXXXXXXXXXXXXXXXXXXXXX'), 'VALUE-LITERAL-SECRET', 'cfg'],
-  ['GitHub fine-grained token in a field', (e) => (s(e, 'cfg').value.fields.github = 'github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz0123456789'), 'VALUE-LITERAL-SECRET', 'cfg'],
+  ['Slack webhook URL as a literal', (e) => (s(e, 'cfg').value.fields.slack_webhook_url = 'https://hooks.slack.com/services/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'), 'VALUE-LITERAL-SECRET', 'cfg'],
+  ['GitHub fine-grained token in a field', (e) => (s(e, 'cfg').value.fields.github = '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1yU3iO6pA9s'), 'VALUE-LITERAL-SECRET', 'cfg'],
   ['Google API key in a field', (e) => (s(e, 'cfg').value.fields.maps = 'AIzaSyA-1234567890abcdefghijklmnopqrstu'), 'VALUE-LITERAL-SECRET', 'cfg'],
   ['bearer JWT in a field', (e) => (s(e, 'cfg').value.fields.auth_header = 'Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.abcdefghijklmnop'), 'VALUE-LITERAL-SECRET', 'cfg'],
   ['binary file path that is a directory', (e: Env) => { e.name = 'dev'; e.recoveryWindowDays = 7; e.keyDeletionWindowDays = 7; s(e, 'key').ecs = []; s(e, 'key').value = { kind: 'binary-file', path: 'fixtures' }; }, 'VALUE-FILE-MISSING', 'key'],
@@ -385,7 +383,8 @@ const bad: Case[] = [
   ['cron day-of-week 0 for Sunday', sched('db', { expression: 'cron(0 4 ? * 0 *)' }), 'SCHED-EXPRESSION', 'db'],
   ['misspelt field inside an inject entry', sec('key', { ecs: [{ service: 'api', inject: [{ env: 'API_KEY', jsonkey: 'x' }] }] }), 'CAT-UNKNOWN-FIELD', 'key'],
   ['organization id in upper case', (e) => (e.readers.org.organizationId = 'o-A1B2C3D4E5'), 'READER-ORG-ID', undefined],
-  ['reader role with its IAM path', (e) => (e.readers.partner.roleNames = ['service-role/reader']), 'READER-ROLE-NAME', undefined],
+  ['reader role path with a wildcard', (e) => (e.readers.partner.roleNames = ['service-role/*']), 'READER-ROLE-NAME', undefined],
+  ['reader role path with a space', (e) => (e.readers.partner.roleNames = ['service role/reader']), 'READER-ROLE-NAME', undefined],
   ['VPC id in upper case', (e) => (e.network.vpcId = 'vpc-0A1B2C3D4E5F60001'), 'NET-RESOURCE-ID', undefined],
   // Shape (the schema at the boundary).
   ['category typo', sec('key', { category: 'api-key' }), 'CAT-ENUM', 'key'],
@@ -410,16 +409,6 @@ function strip(e: Env): Env {
   return e;
 }
 
-function attempt(catalogs: Env[]) {
-  const outdir = path.join(mkdtempSync(path.join(os.tmpdir(), 'corpus-')), 'out');
-  try {
-    synthApp(catalogs, { outdir });
-    return { outdir, error: undefined };
-  } catch (error) {
-    return { outdir, error };
-  }
-}
-
 describe('bad catalogs: each is rejected with its rule, on its secret, and nothing is written', () => {
   test('the corpus has at least 120 distinct mistakes over at least 80 rules', () => {
     expect(bad.length).toBeGreaterThanOrEqual(120);
@@ -436,20 +425,7 @@ describe('bad catalogs: each is rejected with its rule, on its secret, and nothi
   test.each(bad)('%s', (_title, mistake, rule, secretId) => {
     const e = base();
     mistake(e);
-    const { outdir, error } = attempt(catalogsOf(e));
-    expect(error).toBeInstanceOf(GuardrailError);
-    const violations = (error as GuardrailError).violations;
-    const hits = violations.filter((v) => v.rule === rule);
-    expect([rule, hits.length > 0, violations.map((v) => v.rule)]).toEqual([rule, true, expect.anything()]);
-    if (secretId !== undefined) expect(hits.map((h) => h.secretId)).toContain(secretId);
-    const hit = hits[0];
-    expect(hit.environment).toMatch(/^(production|dev|staging)$/);
-    expect(hit.message.length).toBeGreaterThan(10);
-    expect(hit.fix.length).toBeGreaterThan(5);
-    // One line per problem, with the rule and the fix, and no file written.
-    const line = (error as Error).message.split('\n').find((l) => l.includes(`[${rule}]`));
-    expect(line).toMatch(new RegExp(`^  ${hit.environment}: .+: .+ \\[${rule}\\] fix: .+$`));
-    expect(existsSync(outdir)).toBe(false);
+    expectRefused(catalogsOf(e), { rule, secretId });
   });
 });
 
@@ -485,10 +461,12 @@ const valid: Array<[string, (e: Env) => void]> = [
   ['a database host given as an IP inside its CIDR', (e) => (s(e, 'db').value.fields.host = '10.0.0.5')],
   ['a second rotated login on the same database host', (e) => add({ id: 'db_reporting', service: 'app', component: 'postgres', type: 'reporting', category: 'database', value: { ...structuredClone(s(e, 'db').value), fields: { ...s(e, 'db').value.fields, username: 'reporting' } }, rotation: structuredClone(s(e, 'db').rotation) })(e)],
   ['ECR repositories by namespaced name and by ARN of a shared registry', sec('cfg', { ecs: [{ service: 'worker', inject: [{ env: 'REDIS_PASSWORD', jsonKey: 'REDIS_PASSWORD' }], repositories: ['team/worker', 'arn:aws:ecr:us-east-1:111111111111:repository/base/node'] }] })],
-  ['a generated rotation of a generated JSON key', sec('cfg', { rotation: { kind: 'generated', format: 'alphanumeric', length: 40, jsonKey: 'REDIS_PASSWORD', schedule: { afterDays: 30 } }, noRotationReason: undefined })],
+  ['a generated rotation of a generated JSON key read at run time', sec('cfg', { rotation: { kind: 'generated', format: 'alphanumeric', length: 40, jsonKey: 'REDIS_PASSWORD', schedule: { afterDays: 30 } }, noRotationReason: undefined, ecs: [{ service: 'worker', runtime: true }] })],
+  ['a reader role with its IAM path', (e) => (e.readers.partner.roleNames = ['service-role/reader'])],
+  ['dotted, coloned and empty JSON keys read at run time only', (e) => { Object.assign(s(e, 'cfg').value.fields, { 'smtp.host': 'mail', '': 'x' }); s(e, 'cfg').value.generated['db:password'] = {}; }],
   ['URLs without a password in a JSON field', (e) => Object.assign(s(e, 'cfg').value.fields, { DATABASE_URL: 'postgres://db.internal:5432/app', docs: 'https://ops@wiki.example.com/secrets' })],
   ['an alert e-mail with plus addressing', env({ alertEmail: 'platform+alerts@example.com' })],
-  ['ECS services differing only by "-" vs nothing', (e) => { s(e, 'db').ecs = [{ service: 'ticket-api', runtime: true }]; s(e, 'master').ecs = [{ service: 'ticketapi', runtime: true }]; }],
+  ['ECS services differing only by "-" vs nothing', (e) => { s(e, 'db').ecs = [{ service: 'ticket-api', runtime: true }]; s(e, 'signing').ecs = [{ service: 'ticketapi', runtime: true }]; }],
 ];
 
 describe('valid edge cases synthesize', () => {

@@ -43,8 +43,8 @@ describe('the rule pack', () => {
     expect(formatViolation({ environment: 'dev', name: 'reader partner', rule: 'READER-ORG-ID', message: 'm', fix: '' })).toBe('dev: reader partner: m [READER-ORG-ID]');
   });
 
-  test('every rule is exercised by the bad-catalog corpus, except the two that guard derived names', () => {
-    const corpus = readFileSync(path.resolve(__dirname, 'corpus.test.ts'), 'utf8');
+  test('every rule is exercised by the bad-catalog corpora, except the two that guard derived names', () => {
+    const corpus = ['corpus.test.ts', '../proofs/catalog-corpus.test.ts'].map((f) => readFileSync(path.resolve(__dirname, f), 'utf8')).join('\n');
     expect(RULES.map((r) => r.id).filter((id) => !corpus.includes(`'${id}'`))).toEqual(['KMS-ALIAS', 'LAMBDA-NAME']);
   });
 

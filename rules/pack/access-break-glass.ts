@@ -1,4 +1,5 @@
 import { on, rule } from '../rule';
+import { roleRef } from '../../plan/arn';
 
 export default rule({
   id: 'ACCESS-BREAK-GLASS',
@@ -11,7 +12,7 @@ export default rule({
       yield on('break-glass role', `the break-glass role ${plan.breakGlass.roleName} is the deploy role, so every deployment could read every secret's value`, 'name a separate break-glass role, assumed only through the emergency-access procedure');
     }
     for (const [name, r] of Object.entries(plan.catalog.readers)) {
-      if (r.kind === 'iam-role' && r.roleName.toLowerCase() === bg) yield on(`reader ${name}`, `reader role ${r.roleName} is the break-glass role, which must not be an everyday reader`, 'read through another role; keep the break-glass role for emergencies');
+      if (r.kind === 'iam-role' && roleRef(r.roleName).name.toLowerCase() === bg) yield on(`reader ${name}`, `reader role ${r.roleName} is the break-glass role, which must not be an everyday reader`, 'read through another role; keep the break-glass role for emergencies');
     }
   },
 });

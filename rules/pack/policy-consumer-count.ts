@@ -8,7 +8,7 @@ export default rule({
   *check({ plan }) {
     for (const r of plan.readers) {
       const n = r.consumerPolicies?.length ?? 0;
-      if (n > MAX_MANAGED_POLICIES_PER_ROLE) yield on(`reader ${r.name}`, `the consumer managed policies a reading role attaches would be ${n} policies; AWS allows ${MAX_MANAGED_POLICIES_PER_ROLE}`, 'share fewer secrets with this reader, group them into JSON secrets, or share with an organization');
+      if (n > MAX_MANAGED_POLICIES_PER_ROLE) yield on(`reader ${r.name}`, `the consumer managed policies a reading role attaches would be ${n} policies; AWS allows ${MAX_MANAGED_POLICIES_PER_ROLE}`, 'share fewer secrets with this reader, or group them into JSON secrets');
     }
   },
 });

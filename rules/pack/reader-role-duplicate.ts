@@ -1,4 +1,5 @@
 import { on, rule } from '../rule';
+import { roleRef } from '../../plan/arn';
 
 export default rule({
   id: 'READER-ROLE-DUPLICATE',
@@ -8,7 +9,7 @@ export default rule({
     const first = new Map<string, string>();
     for (const [name, r] of Object.entries(plan.catalog.readers)) {
       if (r.kind !== 'iam-role') continue;
-      const key = r.roleName.toLowerCase();
+      const key = roleRef(r.roleName).name.toLowerCase();
       const other = first.get(key);
       if (other !== undefined) yield on(`reader ${name}`, `names role ${r.roleName}, which reader ${other} already names; the stack would write its inline policy twice and one reader's grants would be lost`, `use reader ${other} for both secrets' readers and remove ${name}`);
       else first.set(key, name);

@@ -2,12 +2,16 @@ import { onSecret, rule } from '../rule';
 
 export default rule({
   id: 'VALUE-JSON-KEY-CHARS',
-  explanation: 'JSON keys with "." or ":" (or empty ones) break ECS valueFrom (arn:key:stage:version) and dynamic references; deploy-time keys also name Terraform variables.',
+  explanation: 'A JSON key that ECS injects has no ".", ":" or white space and is not empty: valueFrom splits on ":" and ECS refuses the others. Keys read at run time with the SDK may hold any character.',
   fact: { limit: 'valueFrom is <secret-arn>:<json-key>:<version-stage>:<version-id>', page: 'Amazon ECS Developer Guide: Pass Secrets Manager secrets through environment variables' },
   *check({ plan }) {
     for (const s of plan.secrets) {
-      for (const k of s.jsonKeys ?? []) {
-        if (k === '' || /[.:]/.test(k) || /\s/.test(k)) yield onSecret(s, `JSON key "${k}" ${k === '' ? 'is empty' : 'contains "." , ":" or white space'}, which breaks ECS valueFrom and Terraform variable names`, `rename it, e.g. "${k.replace(/[.:\s]+/g, '_') || 'value'}"`);
+      const seen = new Set<string>();
+      for (const a of s.spec.ecs ?? []) for (const i of a.inject ?? []) {
+        const k = i.jsonKey;
+        if (k === undefined || seen.has(k) || !(k === '' || /[.:\s]/.test(k))) continue;
+        seen.add(k);
+        yield onSecret(s, `${a.service} injects JSON key "${k}", which ${k === '' ? 'is empty' : 'contains ".", ":" or white space'}: ECS cannot name it in valueFrom`, `rename the key (e.g. "${k.replace(/[.:\s]+/g, '_') || 'value'}") or read the secret at run time (runtime: true)`);
       }
     }
   },

@@ -1,20 +1,48 @@
-import { onSecret, rule } from '../rule';
-import { looksSecretKey, looksSecretValue } from '../values';
+import { on, onSecret, rule } from '../rule';
+import { embeddedCredential, looksSecretKey } from '../values';
+import { scanText } from '../scanner/secret-scan';
+import type { SecretPlan } from '../../plan/types';
+
+/** The texts of a secret's catalog entry that land in git and in the synthesized stack, with where they are. */
+function texts(s: SecretPlan): Array<[string, string, string]> {
+  const out: Array<[string, string, string]> = [['description', 'description', s.spec.description]];
+  const v = s.spec.value;
+  if (v.kind === 'json') for (const [k, x] of Object.entries(v.fields)) if (typeof x === 'string') out.push([`field "${k}"`, k, x]);
+  for (const [k, x] of Object.entries(s.spec.tags ?? {})) out.push([`tag "${k}"`, k, x]);
+  if (s.spec.noRotationReason) out.push(['noRotationReason', 'noRotationReason', s.spec.noRotationReason]);
+  const r = s.spec.rotation;
+  if (r?.kind === 'database' && r.tlsReason) out.push(['tlsReason', 'tlsReason', r.tlsReason]);
+  for (const a of s.spec.ecs ?? []) if (a.rotatedInjectionReason) out.push([`rotatedInjectionReason of ${a.service}`, 'rotatedInjectionReason', a.rotatedInjectionReason]);
+  return out;
+}
 
 export default rule({
   id: 'VALUE-LITERAL-SECRET',
-  explanation: 'A password, token or key written as a literal field lands in git and in cdk.tf.json.',
-  fact: { limit: 'values travel through write-only arguments (secret_string_wo), never literals', page: 'Terraform AWS provider: aws_secretsmanager_secret_version (secret_string_wo); Secrets Manager best practices' },
+  explanation: 'A credential written into the catalog (a literal JSON field, a description, a tag, a reason) lands in git and in the synthesized stack; gitleaks\' rule set decides what looks like one, and literal fields named like a secret or embedding a password are refused too.',
+  fact: { limit: 'values reach Secrets Manager only through the values job or rotation, never as catalog text; descriptions and tags are readable by anyone with DescribeSecret', page: 'Secrets Manager User Guide: Security best practices (avoid secrets in code and configuration); gitleaks default rule set (config/gitleaks.toml)' },
   *check({ plan }) {
+    // gitleaks' path allowlists never match a catalog file; one name lets environments share scans.
+    const file = 'catalogs/catalog.ts';
     for (const s of plan.secrets) {
-      const v = s.spec.value;
-      if (v.kind !== 'json') continue;
-      for (const [k, value] of Object.entries(v.fields)) {
-        if (typeof value !== 'string' || value === '') continue;
-        if (looksSecretKey(k) || looksSecretValue(value)) {
-          yield onSecret(s, `field "${k}" is a literal that looks like a secret value; it would be committed to git and written into cdk.tf.json`, `move "${k}" to value.generated (generated at apply time) or value.deployTime (supplied at deploy time); if it is not secret, rename the key`);
-        }
+      for (const [where, key, text] of texts(s)) {
+        if (text === '') continue;
+        const isField = where.startsWith('field');
+        const hit = scanText(`${JSON.stringify(key)}: ${JSON.stringify(text)}`, file)[0];
+        const embedded = isField ? embeddedCredential(text) : undefined;
+        const move = 'move it to value.deployTime (supplied by the values job) or value.generated';
+        if (hit) yield onSecret(s, `${where} holds what gitleaks rule ${hit.ruleId} recognises as a credential; it would be committed to git and written into the stack`, isField ? `${move}, and revoke the exposed credential` : `remove it from the ${where.split(' ')[0]} and revoke the exposed credential`);
+        else if (embedded) yield onSecret(s, `${where} embeds a credential (${embedded}); it would be committed to git and written into the stack`, `keep the connection's parts without the password as fields and ${move.replace('move it to', 'put the password in')}`);
+        else if (isField && looksSecretKey(key)) yield onSecret(s, `${where} is a literal, and its name says it holds a secret; it would be committed to git and written into the stack`, `${move}; if the value is not secret, give the field a name that does not say password, secret, token or key`);
       }
+    }
+    // The environment's own texts: its tags (on every resource) and its readers' descriptions.
+    const envTexts: Array<[string, string, string, string]> = [
+      ...Object.entries(plan.catalog.tags ?? {}).map(([k, x]): [string, string, string, string] => ['tags', `tag "${k}"`, k, x]),
+      ...Object.entries(plan.catalog.readers).flatMap(([n, r]): Array<[string, string, string, string]> => (r.description ? [[`reader ${n}`, 'description', 'description', r.description]] : [])),
+    ];
+    for (const [subject, where, key, text] of envTexts) {
+      const hit = text === '' ? undefined : scanText(`${JSON.stringify(key)}: ${JSON.stringify(text)}`, file)[0];
+      if (hit) yield on(subject, `${where} holds what gitleaks rule ${hit.ruleId} recognises as a credential; it would be committed to git and written into the stack`, `remove it from the ${where.split(' ')[0]} and revoke the exposed credential`);
     }
   },
 });

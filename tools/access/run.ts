@@ -22,13 +22,23 @@ export function crossReadersFor(model: StackModel, facts: AccessFacts): Array<{ 
   return [...byArn.entries()].map(([arn, identity]) => ({ arn, identity }));
 }
 
+/**
+ * The stack names a same-account reader role by name only (aws_iam_role_policy.role), but IAM
+ * evaluates it by its ARN, which carries the role's path (`role/service-role/reader`): the
+ * catalog's reader gives the path.
+ */
+export function withReaderPaths(model: StackModel, plan: EnvironmentPlan): StackModel {
+  const arnOf = new Map(plan.readers.flatMap((r) => (r.resolved.kind === 'iam-role' ? [[r.resolved.roleName, r.resolved.roleArn] as [string, string]] : [])));
+  return { ...model, externalRolePolicies: model.externalRolePolicies.map((p) => ({ ...p, arn: arnOf.get(p.roleName) ?? p.arn })) };
+}
+
 export async function proveStack(
   name: string,
   tf: TfJson,
   plan: EnvironmentPlan,
   extra: Omit<ProofOptions, 'crossReaders'> = {},
 ): Promise<{ model: StackModel; facts: AccessFacts; result: ProofResult }> {
-  const model = loadStack(name, tf);
+  const model = withReaderPaths(loadStack(name, tf), plan);
   const facts = catalogFacts(plan);
   if (model.account !== facts.account) throw new Error(`${name}: stack account ${model.account} is not the catalog's ${facts.account}`);
   const result = await prove(model, facts, { ...extra, crossReaders: crossReadersFor(model, facts) });

@@ -1,0 +1,29 @@
+/**
+ * A reader role with an IAM path, proven under IAM simulation: the secret's resource policy names
+ * the role's full ARN (role/service-role/...), so the role reads, and the same name without its
+ * path (another role) does not.
+ */
+import { dev } from '../../catalogs/dev';
+import { planEnvironment } from '../../plan/plan';
+import { proveStack } from '../../tools/access/run';
+import { TfJson } from '../../tools/access/model';
+import { synth } from '../support/synth';
+
+jest.setTimeout(120_000);
+
+test('a same-account reader behind service-role/ reads exactly what it is granted; the proof finds nothing', async () => {
+  const catalog = structuredClone(dev);
+  catalog.readers['ticket-lambda'] = { kind: 'iam-role', roleName: 'service-role/ticket-notifier-lambda' };
+  const plan = planEnvironment(catalog);
+  const reader = plan.readers.find((r) => r.name === 'ticket-lambda')!;
+  expect(reader.resolved).toMatchObject({ roleName: 'ticket-notifier-lambda', roleArn: `arn:aws:iam::${catalog.accountId}:role/service-role/ticket-notifier-lambda` });
+  const secret = plan.secrets.find((s) => s.id === reader.secretIds[0])!;
+  const policy = JSON.stringify(secret.resourcePolicy);
+  expect(policy).toContain('role/service-role/ticket-notifier-lambda');
+  expect(policy).not.toContain(`:role/ticket-notifier-lambda"`);
+  const tf = synth([catalog]).stacks.dev as TfJson;
+  const { model, result } = await proveStack('dev', tf, plan, { secrets: (n) => n === secret.name });
+  expect(model.externalRolePolicies.map((p) => p.arn)).toEqual([reader.resolved.kind === 'iam-role' ? reader.resolved.roleArn : '']);
+  // Simulated as the ARN without its path, the same role would be denied: the proof would report it.
+  expect(result.findings).toEqual([]);
+});
