@@ -11,11 +11,11 @@ import { rotationHandler, Step } from '../../lambdas/rotation/protocol';
 import { CacheEvent, SecretCache } from '../../client/src/cache';
 import { AuthRetryOptions, DatabaseCredentials, RotatingCredentials } from '../../client/src/credentials';
 import { isMysqlAuthFailure } from '../../client/src/mysql';
-import { isPgAuthFailure, pgPassword } from '../../client/src/pg';
+import { isPgAuthFailure } from '../../client/src/pg';
 import { FakeDatabase } from '../support/fake-database';
 import { MemorySecretsManager } from '../../tools/testing/memory-secrets-manager';
 import { runSteps } from '../../tools/testing/rotation-driver';
-import { FakeClock, FakeSdk, flush } from '../../tools/testing/client-fakes';
+import { FakeClock, FakeSdk, flush, HOOK_NAMES } from '../../tools/testing/client-fakes';
 
 type Strategy = 'single-user' | 'alternating-users';
 
@@ -35,7 +35,7 @@ function setup(strategy: Strategy = 'single-user', authRetry: AuthRetryOptions =
   const sdk = new FakeSdk(sm);
   const events: Array<[string, CacheEvent]> = [];
   const logs: string[] = [];
-  const hooks = Object.fromEntries(['hit', 'miss', 'stale', 'rotation', 'authRetry', 'failover', 'error'].map((k) => [k, (e: CacheEvent) => events.push([k, e])]));
+  const hooks = Object.fromEntries(HOOK_NAMES.map((k) => [k, (e: CacheEvent) => events.push([k, e])]));
   const cache = new SecretCache({ client: sdk, clock, random: () => 0.5, hooks, logger: { warn: (m, f) => logs.push(JSON.stringify([m, f])) } });
   const creds = new RotatingCredentials(cache, arn, authRetry);
   const engine = db.engine();
@@ -237,16 +237,4 @@ describe('what counts as a refused login', () => {
     expect(isMysqlAuthFailure({ errno: 1698 })).toBe(true);
     expect(isMysqlAuthFailure({ errno: 1040, message: 'Too many connections' })).toBe(false);
   });
-});
-
-test('pgPassword: a password function for a plain pg Pool that follows the secret', async () => {
-  const s = setup();
-  const password = pgPassword(s.creds);
-  expect(await password()).toBe('Initial-Pw-0001');
-  s.start();
-  await s.steps('createSecret', 'setSecret', 'testSecret', 'finishSecret');
-  await s.clock.advance(60_000);
-  await password(); // the watch notices the rotation in the background
-  await flush();
-  expect(await password()).toBe(JSON.parse(s.sm.valueAt(s.arn, 'AWSCURRENT')!).password);
 });
