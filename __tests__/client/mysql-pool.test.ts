@@ -26,7 +26,10 @@ class FakePool {
     const idle = this.free.pop();
     if (idle) return idle;
     this.logins++;
-    if (!this.db.accepts(this.config.user!, this.config.password!)) {
+    // RDS asks an IAM user for the clear-text plugin and checks the token it sends.
+    const plugin = (this.config as any).authPlugins?.mysql_clear_password;
+    const sent = plugin ? String(plugin({})({})).replace(/\0$/, '') : this.config.password!;
+    if (plugin ? !sent.startsWith(`db:3306/?Action=connect&DBUser=${this.config.user}&`) : !this.db.accepts(this.config.user!, sent)) {
       this.db.failedLogins++;
       throw Object.assign(new Error(`Access denied for user '${this.config.user}'@'10.0.0.1' (using password: YES)`), { errno: 1045, code: 'ER_ACCESS_DENIED_ERROR' });
     }
@@ -51,7 +54,7 @@ class FakeConn {
   destroy() {}
 }
 
-function setup() {
+function setup(iamSigner?: (r: { hostname: string; port: number; username: string }) => Promise<string>) {
   const sm = new MemorySecretsManager();
   const db = new FakeDatabase();
   db.addUser('app', 'Initial-Pw-0001');
@@ -64,6 +67,7 @@ function setup() {
     secrets: cache,
     secretId: arn,
     pool: { connectionLimit: 4 },
+    iam: { signer: iamSigner },
     mysql: { createPool: (config: any) => (pools.push(new FakePool(config, db)), pools[pools.length - 1]) as any },
   });
   let token = '';
@@ -111,4 +115,19 @@ test('a window with only reused connections costs no refused login at all', asyn
   for (let i = 0; i < 20; i++) await s.pool.query('SELECT 1');
   expect(s.db.failedLogins).toBe(0);
   expect(s.pools[0].logins).toBe(1);
+});
+
+test('the secret switched to IAM authentication: a new mysql2 pool for the IAM user, tokens through mysql_clear_password, the password pool retired', async () => {
+  let n = 0;
+  const s = setup(async (r) => `${r.hostname}:${r.port}/?Action=connect&DBUser=${r.username}&X-Amz-Expires=900&n=${++n}`);
+  await s.pool.query('SELECT 1');
+  s.sm.operatorPut(s.arn, JSON.stringify({ engine: 'mysql', host: 'db', port: 3306, dbname: 'app', username: 'app_iam', auth: 'iam' }));
+  await s.cache.getString(s.arn, { forceRefresh: true });
+  const [rows] = await s.pool.query<Array<{ user: string }>>('SELECT 2');
+  expect(rows[0]!.user).toBe('app_iam');
+  expect(s.pools).toHaveLength(2);
+  expect(s.pools[0]!.ended).toBe(true);
+  expect(s.pools[1]!.config).toMatchObject({ host: 'db', port: 3306, database: 'app', user: 'app_iam' });
+  expect(s.db.failedLogins).toBe(0);
+  await s.pool.end();
 });

@@ -211,6 +211,9 @@ interface Refusals {
 
 type PacedError = SecretsClientError & { retryAt?: number; paced?: boolean };
 
+/** While held back by pacing or the limit, a connect looks for new credentials this often. */
+const RECHECK_MS = 1_000;
+
 /**
  * Where database credentials come from, and the rules for logging in with them. Subclasses say
  * what the credentials are (`current`), what a new connection would use without waiting
@@ -286,8 +289,8 @@ export abstract class LoginCredentials {
     try {
       let c = await this.current(signal);
       if (this.refusals.has(c.versionId)) {
-        this.checkAllowance(c);
-        // Before trying refused credentials again, look once more for newer ones.
+        // Refused before: look once more for newer credentials (a forced refresh, at most one a
+        // second); new ones get their try at once, the same ones only when pacing and limit allow.
         await this.recover(c, signal);
         c = await this.current(signal);
         this.checkAllowance(c);
@@ -326,11 +329,13 @@ export abstract class LoginCredentials {
       } catch (e) {
         const p = e as PacedError;
         if (p?.code === 'LoginLimit' && p.retryAt !== undefined) {
-          if (p.retryAt > deadline) {
+          const now = this.clock.now();
+          if (now >= deadline) {
             if (!p.paced) throw e;
             throw this.gaveUp(refused, start, last, lastError);
           }
-          await sleep(this.clock, Math.max(0, p.retryAt - this.clock.now()), signal);
+          // Wake at least every RECHECK_MS: new credentials (a fix put into the secret) are tried at once.
+          await sleep(this.clock, Math.max(0, Math.min(p.retryAt, deadline, now + RECHECK_MS) - now), signal);
           continue;
         }
         if (!isAuthFailure(e)) throw e;
