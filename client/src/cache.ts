@@ -259,7 +259,7 @@ export function arnInRegion(secretId: string, region: string): string {
   return m ? `arn:${m[1]}:secretsmanager:${region}:${m[2]}:secret:${m[3]}` : secretId;
 }
 
-type Settings = Required<Omit<SecretCacheOptions, 'client' | 'region' | 'failover' | 'hooks' | 'logger' | 'clock' | 'random'>>;
+type Settings = { [K in Exclude<keyof SecretCacheOptions, 'client' | 'region' | 'failover' | 'hooks' | 'logger' | 'clock' | 'random'>]-?: Exclude<SecretCacheOptions[K], undefined> };
 
 export class SecretCache {
   private readonly o: Settings;

@@ -9,3 +9,5 @@ export { AUTH_RETRY_DEFAULTS, IAM_TOKEN_LIFETIME_MS, IamAuthCredentials, IamToke
 export type { AuthRetryOptions, DatabaseCredentials, IamAuthCredentialsOptions, IamAuthOptions, IamTokenRequest, RotatingCredentialsOptions } from './credentials';
 export { SecretsClientError, systemClock } from './util';
 export type { Clock, ErrorCode } from './util';
+/** @internal The pools' shared machinery (`/pg` and `/mysql` load it from here). */
+export { PoolSet, credentialsFrom } from './pool-set';

@@ -68,7 +68,13 @@ export class RotatingMysqlPool {
   private make(held: Held<VersionPool>): VersionPool {
     const c = held.creds;
     const base = this.options.pool ?? {};
-    const config: PoolOptions = { ...base, host: base.host ?? c.host, port: base.port ?? c.port, database: base.database ?? c.dbname, user: c.username, password: c.password };
+    const config: PoolOptions = { ...base, user: c.username, password: c.password };
+    const host = base.host ?? c.host;
+    const port = base.port ?? c.port;
+    const database = base.database ?? c.dbname;
+    if (host !== undefined) config.host = host;
+    if (port !== undefined) config.port = port;
+    if (database !== undefined) config.database = database;
     if (c.auth === 'iam') {
       // RDS asks IAM users for the clear-text plugin (over TLS): hand it the newest token.
       config.authPlugins = { ...base.authPlugins, mysql_clear_password: () => () => Buffer.from(`${held.creds.password}\0`) };
