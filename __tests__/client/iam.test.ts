@@ -7,8 +7,8 @@
 import { IAM_TOKEN_LIFETIME_MS, IamAuthCredentials, IamTokenRequest, IamTokens, RotatingCredentials } from '../../client/src/credentials';
 import { SecretCache } from '../../client/src/cache';
 import { isPgAuthFailure } from '../../client/src/pg';
-import { MemorySecretsManager } from '../support/memory-secrets-manager';
-import { FakeClock, FakeSdk, flush } from './support';
+import { MemorySecretsManager } from '../../tools/testing/memory-secrets-manager';
+import { FakeClock, FakeSdk, flush } from '../../tools/testing/client-fakes';
 
 const MIN = 60_000;
 

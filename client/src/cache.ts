@@ -466,10 +466,14 @@ export class SecretCache {
 
     if (opts.forceRefresh) {
       if (slot.inflight) return wait(slot.inflight);
-      if (now - slot.lastForcedAt < this.o.minForcedRefreshIntervalMs && e) {
-        // Rate-limited: answer now with what we have (never sleep); a miss still fetches.
-        this.emit('hit', { secretId, stage: e.version.stage, versionId: e.version.versionId, ageMs: now - e.fetchedAt, reason: 'forced refresh rate-limited' });
-        return e;
+      if (now - slot.lastForcedAt < this.o.minForcedRefreshIntervalMs) {
+        // Rate-limited: answer now with what we have (never sleep): the entry, or the error a
+        // forced fetch just got; a miss with neither still fetches.
+        if (e) {
+          this.emit('hit', { secretId, stage: e.version.stage, versionId: e.version.versionId, ageMs: now - e.fetchedAt, reason: 'forced refresh rate-limited' });
+          return e;
+        }
+        if (slot.lastError) throw slot.lastError;
       }
       slot.lastForcedAt = now;
       return wait(this.fetchShared(slot, opts));

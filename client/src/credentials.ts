@@ -206,13 +206,18 @@ interface Refusals {
   /** Refusals in a row (the pacing doubles with them). */
   streak: number;
   nextTryAt: number;
-  firstAt: number;
+  /** When other credentials were last looked for. */
+  searchedAt: number;
 }
 
 type PacedError = SecretsClientError & { retryAt?: number; paced?: boolean };
 
-/** While held back by pacing or the limit, a connect looks for new credentials this often. */
-const RECHECK_MS = 1_000;
+/**
+ * While held back by pacing or the limit, a connect looks for new credentials this often (each
+ * look is a forced refresh, which the cache allows once a second per entry: half that interval
+ * keeps a fix found within about a second).
+ */
+const RECHECK_MS = 500;
 
 /**
  * Where database credentials come from, and the rules for logging in with them. Subclasses say
@@ -228,6 +233,8 @@ export abstract class LoginCredentials {
   private readonly refusals = new Map<string, Refusals>();
   private recovery: Promise<void> | undefined;
   private readonly logins: Semaphore;
+  /** The first refusal since the last accepted login. */
+  private refusedSince: number | undefined;
 
   constructor(
     clock: Clock,
@@ -264,9 +271,16 @@ export abstract class LoginCredentials {
     return r.times.length;
   }
 
-  /** After `used` was refused: find credentials that differ from it (one search at a time). */
+  /**
+   * After `used` was refused: find credentials that differ from it (one search at a time, and for
+   * the same credentials at most one per RECHECK_MS: waiting connects share the answer).
+   */
   async recover(used: DatabaseCredentials, signal?: AbortSignal): Promise<void> {
     if (!this.recovery) {
+      const r = this.refusals.get(used.versionId);
+      const now = this.clock.now();
+      if (r && now - r.searchedAt < RECHECK_MS && r.searchedAt >= r.times[r.times.length - 1]!) return;
+      if (r) r.searchedAt = now;
       this.recovery = (async () => {
         if (this.peekVersion() !== used.versionId) return; // someone already moved on
         await this.findOther(used, signal);
@@ -360,26 +374,26 @@ export abstract class LoginCredentials {
     const now = this.clock.now();
     let r = this.refusals.get(c.versionId);
     if (!r) {
-      r = { username: c.username, times: [], streak: 0, nextTryAt: 0, firstAt: now };
+      r = { username: c.username, times: [], streak: 0, nextTryAt: 0, searchedAt: -Infinity };
       this.refusals.set(c.versionId, r);
     }
     r.times.push(now);
     r.streak++;
+    this.refusedSince ??= now;
     const delay = Math.min(this.o.maxDelayMs, this.o.baseDelayMs * 2 ** Math.min(30, r.streak - 1));
     r.nextTryAt = now + delay * (0.5 + this.random() * 0.5);
     this.prune(now);
   }
 
-  /** A login worked: the counts of that user are cleared (the server's count is reset too). */
+  /**
+   * A login worked: the counts of that user are cleared (the server's count is reset too); after
+   * refusals (of any credentials), `authRecovered` says how long logins were refused.
+   */
   private succeeded(c: DatabaseCredentials): void {
-    if (this.refusals.size === 0) return;
-    let first = Infinity;
-    for (const [v, r] of this.refusals) {
-      if (r.username !== c.username && v !== c.versionId) continue;
-      first = Math.min(first, r.firstAt);
-      this.refusals.delete(v);
-    }
-    if (first !== Infinity) this.emitEvent('authRecovered', { secretId: this.id, stage: c.stage, versionId: c.versionId, ageMs: this.clock.now() - first });
+    for (const [v, r] of this.refusals) if (r.username === c.username || v === c.versionId) this.refusals.delete(v);
+    if (this.refusedSince === undefined) return;
+    this.emitEvent('authRecovered', { secretId: this.id, stage: c.stage, versionId: c.versionId, ageMs: this.clock.now() - this.refusedSince });
+    this.refusedSince = undefined;
   }
 
   /** Versions whose refusals all aged out and whose pacing passed are forgotten. */
