@@ -3,6 +3,7 @@
  * one mysql2 pool per secret version, the old pool ended once its last connection is back, and
  * refused logins (1045) bridged through AWSPENDING during a single-user rotation.
  */
+import { EventEmitter } from 'node:events';
 import { databaseStrategy } from '../../lambdas/rotation/database';
 import { Logger } from '../../lambdas/rotation/log';
 import { rotationHandler, Step } from '../../lambdas/rotation/protocol';
@@ -13,14 +14,16 @@ import { MemorySecretsManager } from '../../tools/testing/memory-secrets-manager
 import { runSteps } from '../../tools/testing/rotation-driver';
 import { FakeClock, FakeSdk, flush } from '../../tools/testing/client-fakes';
 
-class FakePool {
+class FakePool extends EventEmitter {
   ended = false;
   free: FakeConn[] = [];
   logins = 0;
   constructor(
     readonly config: { user?: string; password?: string; host?: string },
     private readonly db: FakeDatabase,
-  ) {}
+  ) {
+    super();
+  }
   async getConnection(): Promise<FakeConn> {
     if (this.ended) throw new Error('Pool is closed.');
     const idle = this.free.pop();
@@ -33,7 +36,9 @@ class FakePool {
       this.db.failedLogins++;
       throw Object.assign(new Error(`Access denied for user '${this.config.user}'@'10.0.0.1' (using password: YES)`), { errno: 1045, code: 'ER_ACCESS_DENIED_ERROR' });
     }
-    return new FakeConn(this);
+    const conn = new FakeConn(this);
+    this.emit('connection', conn); // as mysql2's pool does for a new connection
+    return conn;
   }
   async end() {
     this.ended = true;

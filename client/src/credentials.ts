@@ -296,9 +296,10 @@ export abstract class LoginCredentials {
    * their pacing allows (and under the limit where the engine locks), after one more look for
    * newer ones. A refused login is recorded, recovery runs (before the slot is released, so
    * waiting logins use its outcome) and the driver's error is rethrown with the credentials it
-   * used attached.
+   * used attached. `reused` tells a connection the driver had open already (no login happened:
+   * it clears no refusal count).
    */
-  async login<T>(attempt: (c: DatabaseCredentials) => Promise<T>, isAuthFailure: (e: unknown) => boolean, signal?: AbortSignal): Promise<T> {
+  async login<T>(attempt: (c: DatabaseCredentials) => Promise<T>, isAuthFailure: (e: unknown) => boolean, signal?: AbortSignal, reused?: (r: T) => boolean): Promise<T> {
     const release = await this.logins.acquire(signal);
     try {
       let c = await this.current(signal);
@@ -311,7 +312,7 @@ export abstract class LoginCredentials {
       }
       try {
         const r = await attempt(c);
-        this.succeeded(c);
+        if (!reused?.(r)) this.succeeded(c);
         return r;
       } catch (e) {
         if (!isAuthFailure(e)) throw e;

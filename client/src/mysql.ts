@@ -42,6 +42,8 @@ interface VersionPool {
   pool: Pool;
   borrowed: number;
   retiring: boolean;
+  /** New connections made (mysql2's `connection` event): a checkout that made none logged in not at all. */
+  logins: number;
 }
 
 export class RotatingMysqlPool {
@@ -50,6 +52,8 @@ export class RotatingMysqlPool {
   private readonly mysql: { createPool(config: PoolOptions): Pool };
   /** Pools ended because the credentials they were made with are no longer current. */
   retiredPools = 0;
+  /** Connections whose checkout was a new login (the others were open already). */
+  private readonly loggedIn = new WeakSet<PoolConnection>();
 
   constructor(private readonly options: RotatingMysqlPoolOptions) {
     this.credentials = credentialsFrom(options, () => new RotatingCredentials(options.secrets!, options.secretId!, { ...options.authRetry, iam: options.iam }, true), 'RotatingMysqlPool');
@@ -79,12 +83,18 @@ export class RotatingMysqlPool {
       // RDS asks IAM users for the clear-text plugin (over TLS): hand it the newest token.
       config.authPlugins = { ...base.authPlugins, mysql_clear_password: () => () => Buffer.from(`${held.creds.password}\0`) };
     }
-    return { pool: this.mysql.createPool(config), borrowed: 0, retiring: false };
+    const vp: VersionPool = { pool: this.mysql.createPool(config), borrowed: 0, retiring: false, logins: 0 };
+    vp.pool.on('connection', () => void vp.logins++);
+    return vp;
   }
 
   /** A connection made with the current credentials; call `release()` when done. */
   async getConnection(signal?: AbortSignal): Promise<PoolConnection> {
-    return this.credentials.withRetry(() => this.credentials.login((c) => this.borrow(c), isMysqlAuthFailure, signal), isMysqlAuthFailure, signal);
+    return this.credentials.withRetry(
+      () => this.credentials.login((c) => this.borrow(c), isMysqlAuthFailure, signal, (conn) => !this.loggedIn.has(conn)),
+      isMysqlAuthFailure,
+      signal,
+    );
   }
 
   async query<T = any>(sql: string | QueryOptions, values?: unknown): Promise<[T, FieldPacket[]]> {
@@ -119,8 +129,12 @@ export class RotatingMysqlPool {
     const vp = this.pools.for(c).pool;
     vp.borrowed++;
     let conn: PoolConnection;
+    // Logins are serialized (the gate holds its slot around this call): a `connection` event
+    // meanwhile is this checkout's.
+    const before = vp.logins;
     try {
       conn = await vp.pool.getConnection();
+      if (vp.logins > before) this.loggedIn.add(conn);
     } catch (e) {
       vp.borrowed--;
       this.maybeEnd(vp);

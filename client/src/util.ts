@@ -149,6 +149,8 @@ export function sleep(clock: Clock, ms: number, signal?: AbortSignal): Promise<v
 const NAMING_FIELDS = new Set(['engine', 'host', 'port', 'username', 'user', 'dbname', 'database', 'dbClusterIdentifier', 'dbInstanceIdentifier', 'masterarn', 'auth']);
 export class Redactor {
   private readonly owners = new Map<string, string[]>();
+  /** Every string held, by its first 4 characters (a scrub looks up each position of the text, not each value). */
+  private readonly index = new Map<string, Map<string, number>>();
   private count = 0;
   constructor(readonly limit = 10_000) {}
 
@@ -185,6 +187,12 @@ export class Redactor {
     const values = [...out].slice(0, this.limit);
     this.owners.set(owner, values);
     this.count += values.length;
+    for (const v of values) {
+      const p = v.slice(0, 4);
+      let m = this.index.get(p);
+      if (!m) this.index.set(p, (m = new Map()));
+      m.set(v, (m.get(v) ?? 0) + 1);
+    }
     for (const oldest of this.owners.keys()) {
       if (this.count <= this.limit) break;
       if (oldest !== owner) this.drop(oldest);
@@ -192,20 +200,36 @@ export class Redactor {
   }
 
   drop(owner: string): void {
-    const v = this.owners.get(owner);
-    if (!v) return;
+    const values = this.owners.get(owner);
+    if (!values) return;
     this.owners.delete(owner);
-    this.count -= v.length;
+    this.count -= values.length;
+    for (const v of values) {
+      const p = v.slice(0, 4);
+      const m = this.index.get(p)!;
+      const n = m.get(v)! - 1;
+      if (n > 0) m.set(v, n);
+      else m.delete(v);
+      if (m.size === 0) this.index.delete(p);
+    }
   }
 
   clear(): void {
     this.owners.clear();
+    this.index.clear();
     this.count = 0;
   }
 
   scrub(text: string): string {
+    if (this.count === 0) return text;
+    const found = new Set<string>();
+    for (let i = 0; i + 4 <= text.length; i++) {
+      const m = this.index.get(text.slice(i, i + 4));
+      if (m) for (const v of m.keys()) if (text.startsWith(v, i)) found.add(v);
+    }
     let out = text;
-    for (const values of this.owners.values()) for (const v of values) if (out.includes(v)) out = out.split(v).join('[REDACTED]');
+    // longest first, so a value that contains another is cut whole
+    for (const v of [...found].sort((a, b) => b.length - a.length)) out = out.split(v).join('[REDACTED]');
     return out;
   }
 }
