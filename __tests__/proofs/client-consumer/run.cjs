@@ -1,4 +1,4 @@
-// Runtime check of the packed package as CommonJS (package.test.ts runs it in the scratch app).
+// Runtime check of the packed package as CommonJS (client-package.test.ts runs it in the scratch app).
 const { SecretCache, SecretsClientError } = require('@secrets-platform/client');
 const { RotatingPgPool } = require('@secrets-platform/client/pg');
 const { RotatingMysqlPool } = require('@secrets-platform/client/mysql');

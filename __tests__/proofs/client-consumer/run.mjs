@@ -1,4 +1,4 @@
-// Runtime check of the packed package as ESM (package.test.ts runs it in the scratch app).
+// Runtime check of the packed package as ESM (client-package.test.ts runs it in the scratch app).
 import { SecretCache, SecretsClientError } from '@secrets-platform/client';
 import { RotatingPgPool } from '@secrets-platform/client/pg';
 import { RotatingMysqlPool } from '@secrets-platform/client/mysql';

@@ -11,22 +11,22 @@
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { ENVIRONMENTS } from '../../stacks/environments';
-import { production } from '../../stacks/environments/production';
-import { EnvironmentConfig } from '../../stacks/environments/types';
+import { ENVIRONMENTS } from '../../catalogs';
+import { production } from '../../catalogs/production';
+import { EnvironmentConfig } from '../../catalogs/types';
 import { databaseStrategy } from '../../lambdas/rotation/database';
 import { Logger } from '../../lambdas/rotation/log';
 import { rotationHandler } from '../../lambdas/rotation/protocol';
-import { loadStack, resolverFor, TfJson } from '../../scripts/access/model';
-import { Principal, simulation, Simulator, viaContext } from '../../scripts/access/proof';
+import { loadStack, resolverFor, TfJson } from '../../tools/access/model';
+import { Principal, simulation, Simulator, viaContext } from '../../tools/access/proof';
 import { SecretCache } from '../../client/src/cache';
 import { RotatingCredentials } from '../../client/src/credentials';
 import { isPgAuthFailure } from '../../client/src/pg';
 import { FakeDatabase } from '../support/fake-database';
-import { MemorySecretsManager } from '../support/memory-secrets-manager';
-import { runSteps } from '../support/rotation-driver';
+import { MemorySecretsManager } from '../../tools/testing/memory-secrets-manager';
+import { runSteps } from '../../tools/testing/rotation-driver';
 import { synth } from '../support/synth';
-import { FakeClock, FakeSdk } from './support';
+import { FakeClock, FakeSdk } from '../../tools/testing/client-fakes';
 
 jest.setTimeout(120_000);
 

@@ -14,7 +14,7 @@ jest.setTimeout(120_000);
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const CLIENT = path.join(ROOT, 'client');
-const HERE = path.join(__dirname, 'consumer');
+const HERE = path.join(__dirname, 'client-consumer');
 let scratch: string;
 let packed: { filename: string; files: Array<{ path: string }> };
 
