@@ -136,3 +136,25 @@ test('the secret switched to IAM authentication: a new mysql2 pool for the IAM u
   expect(s.db.failedLogins).toBe(0);
   await s.pool.end();
 });
+
+test('a checkout that reuses an open connection is no login: it clears no refused-login count (accounts can lock)', async () => {
+  const s = setup();
+  (await s.pool.getConnection()).release(); // one login; the connection stays open in the pool
+  const version = (await s.pool.credentials.current()).versionId;
+  s.db.users.get('app')!.password = 'Changed-By-Hand-9';
+  const open = await s.pool.getConnection(); // the open one: no login
+  let got: { release(): void } | undefined;
+  const waiting = s.pool.getConnection().then((c) => (got = c)); // needs a login: refused, then paced
+  await flush();
+  expect(s.db.failedLogins).toBe(1);
+  expect(s.pool.credentials.failedLogins(version)).toBe(1);
+  open.release();
+  for (let i = 0; i < 10 && !got; i++) await s.clock.advance(250);
+  await waiting;
+  // its retry found the open connection: served, but no login happened, so the count stands
+  expect(s.db.failedLogins).toBe(1);
+  expect(s.pool.credentials.failedLogins(version)).toBe(1);
+  expect(s.pools[0]!.logins).toBe(2);
+  got!.release();
+  await s.pool.end();
+});

@@ -52,8 +52,6 @@ export class RotatingMysqlPool {
   private readonly mysql: { createPool(config: PoolOptions): Pool };
   /** Pools ended because the credentials they were made with are no longer current. */
   retiredPools = 0;
-  /** Connections whose checkout was a new login (the others were open already). */
-  private readonly loggedIn = new WeakSet<PoolConnection>();
 
   constructor(private readonly options: RotatingMysqlPoolOptions) {
     this.credentials = credentialsFrom(options, () => new RotatingCredentials(options.secrets!, options.secretId!, { ...options.authRetry, iam: options.iam }, true), 'RotatingMysqlPool');
@@ -90,11 +88,12 @@ export class RotatingMysqlPool {
 
   /** A connection made with the current credentials; call `release()` when done. */
   async getConnection(signal?: AbortSignal): Promise<PoolConnection> {
-    return this.credentials.withRetry(
-      () => this.credentials.login((c) => this.borrow(c), isMysqlAuthFailure, signal, (conn) => !this.loggedIn.has(conn)),
+    const r = await this.credentials.withRetry(
+      () => this.credentials.login((c) => this.borrow(c), isMysqlAuthFailure, signal, (b) => !b.loggedIn),
       isMysqlAuthFailure,
       signal,
     );
+    return r.conn;
   }
 
   async query<T = any>(sql: string | QueryOptions, values?: unknown): Promise<[T, FieldPacket[]]> {
@@ -125,7 +124,8 @@ export class RotatingMysqlPool {
     vp.pool.end().catch(() => undefined);
   }
 
-  private async borrow(c: DatabaseCredentials): Promise<PoolConnection> {
+  /** A connection of the current pool, and whether getting it was a new login. */
+  private async borrow(c: DatabaseCredentials): Promise<{ conn: PoolConnection; loggedIn: boolean }> {
     const vp = this.pools.for(c).pool;
     vp.borrowed++;
     let conn: PoolConnection;
@@ -134,7 +134,6 @@ export class RotatingMysqlPool {
     const before = vp.logins;
     try {
       conn = await vp.pool.getConnection();
-      if (vp.logins > before) this.loggedIn.add(conn);
     } catch (e) {
       vp.borrowed--;
       this.maybeEnd(vp);
@@ -157,6 +156,6 @@ export class RotatingMysqlPool {
       destroy();
       giveBack();
     };
-    return conn;
+    return { conn, loggedIn: vp.logins > before };
   }
 }
