@@ -68,12 +68,12 @@ export async function buildClient({ outdir = join(here, 'dist'), minify = false,
   return results;
 }
 
-// node client/build.mjs [--outdir DIR] [--minify] [--bundle-sdk] [--cjs-only] [--json | --quiet]
+// node client/build.mjs [--outdir DIR] [--minify] [--bundle-sdk] [--cjs-only] [--no-types] [--json | --quiet]
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const args = process.argv.slice(2);
   const at = args.indexOf('--outdir');
   const cjsOnly = args.includes('--cjs-only');
-  const r = await buildClient({ outdir: at >= 0 ? args[at + 1] : undefined, minify: args.includes('--minify'), bundleSdk: args.includes('--bundle-sdk'), formats: cjsOnly ? ['cjs'] : ['cjs', 'esm'], types: !cjsOnly });
+  const r = await buildClient({ outdir: at >= 0 ? args[at + 1] : undefined, minify: args.includes('--minify'), bundleSdk: args.includes('--bundle-sdk'), formats: cjsOnly ? ['cjs'] : ['cjs', 'esm'], types: !cjsOnly && !args.includes('--no-types') });
   const sizes = Object.fromEntries(Object.entries(r.cjs.metafile.outputs).map(([file, o]) => [file, o.bytes]));
   const inputs = Object.values(r.cjs.metafile.inputs).reduce((n, i) => n + i.bytes, 0);
   if (args.includes('--json')) console.log(JSON.stringify({ sizes, inputs }));
