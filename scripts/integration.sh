@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# `npm run test:integration [-- jest args]`: starts PostgreSQL, MariaDB and moto
-# (scripts/services.sh start; connection details in .services/env.json), runs the jest
-# `integration` project in band, and stops the services on exit (set KEEP_SERVICES=1 to leave
-# them running for another run). Exits with jest's status.
+# `npm run test:integration [-- jest args]`: starts PostgreSQL, MariaDB, moto and LocalStack
+# (scripts/services.sh start localstack; connection details in .services/env.json), runs the jest
+# `integration` project in band once per Secrets Manager emulator (SECRETS_BACKEND=moto, then
+# localstack; SECRETS_BACKENDS="moto" runs one), and stops the services on exit (set
+# KEEP_SERVICES=1 to leave them running for another run). A `--outputFile=F.json` argument is
+# written as F.json for moto and F-localstack.json for LocalStack. Exits 1 if any run failed.
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO"
@@ -33,13 +35,25 @@ on_signal() {
 trap 'on_signal 130' INT
 trap 'on_signal 143' TERM
 
-bash scripts/services.sh start
+BACKENDS="${SECRETS_BACKENDS:-moto localstack}"
+case " $BACKENDS " in
+  *" localstack "*) bash scripts/services.sh start localstack ;;
+  *) bash scripts/services.sh start ;;
+esac
 
 export SERVICES_ENV_FILE="$REPO/.services/env.json"
-# Without job control a background job is no group leader, so setsid execs in place: $! is npx.
-setsid npx jest --selectProjects integration --runInBand "$@" &
-JEST_PID=$!
 status=0
-wait "$JEST_PID" || status=$?
-JEST_PID=
+for backend in $BACKENDS; do
+  args=()
+  for a in "$@"; do
+    if [ "$backend" != moto ] && [[ "$a" == --outputFile=*.json ]]; then a="${a%.json}-$backend.json"; fi
+    args+=("$a")
+  done
+  echo "integration: Secrets Manager on $backend"
+  # Without job control a background job is no group leader, so setsid execs in place: $! is npx.
+  SECRETS_BACKEND="$backend" setsid npx jest --selectProjects integration --runInBand "${args[@]}" &
+  JEST_PID=$!
+  wait "$JEST_PID" || status=1
+  JEST_PID=
+done
 exit "$status"

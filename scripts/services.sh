@@ -1,13 +1,23 @@
 #!/usr/bin/env bash
-# Local services for the integration tests of the rotation Lambdas (scripts/integration.sh):
-# PostgreSQL (TLS, scram-sha-256) on 127.0.0.1:55432, MariaDB (TLS available) on 127.0.0.1:53306
-# and moto (Secrets Manager mock) on 127.0.0.1:55000. No Docker: Debian packages and a venv.
+# Local services for the integration tests of the rotation Lambdas and the client
+# (scripts/integration.sh): PostgreSQL (TLS, scram-sha-256) on 127.0.0.1:55432, MariaDB (TLS
+# available) on 127.0.0.1:53306, moto (Secrets Manager mock) on 127.0.0.1:55000 and, when asked,
+# LocalStack (Secrets Manager emulator) on 127.0.0.1:54566. No Docker: Debian packages and venvs.
 #
-#   bash scripts/services.sh start    start what is not running (reuse what is healthy), write
+#   bash scripts/services.sh start [localstack]
+#                                     start what is not running (reuse what is healthy), write
 #                                     .services/env.json (mode 600: hosts, ports, users, passwords,
-#                                     CA path) and print one line per service (never a password)
-#   bash scripts/services.sh stop     stop all three, waiting (bounded) until they are gone
-#   bash scripts/services.sh status   one line per service; exit 0 only when all are up
+#                                     CA path, Secrets Manager endpoints) and print one line per
+#                                     service (never a password); `localstack` starts it too
+#   bash scripts/services.sh stop     stop them all, waiting (bounded) until they are gone
+#   bash scripts/services.sh status   one line per service; exit 0 only when the three core
+#                                     services are up (and LocalStack, when it was started)
+#
+# LocalStack runs without Docker: localstack-core with its [runtime] extra on Python 3.13 (from
+# pyenv, or python3.13 on PATH) in .build/localstack-venv, with OVERRIDE_IN_DOCKER=0 and
+# GATEWAY_SERVER=hypercorn. It cannot execute Lambda functions (no Docker); the tests invoke the
+# rotation handlers in process, as they do against moto. A stub function is created in it so that
+# RotateSecret starts a rotation (creates the AWSPENDING version) as Secrets Manager does.
 #
 # Every start of a stopped service is a fresh one (new data directory, new random password); a
 # healthy running service is reused with its password. All state lives under .services/
@@ -45,6 +55,18 @@ MOTO_LOG="$SVC/moto.log"
 MOTO_PID="$SVC/moto.pid"
 MOTO_TIMEOUT=30
 VENV="$SVC/venv"
+
+# LocalStack: exact pins (cbor2 6 and pyOpenSSL 24.3 break localstack-core 4.14 on Python 3.13).
+LOCALSTACK_VERSION=4.14.0
+LS_PINS=("localstack-core[runtime]==$LOCALSTACK_VERSION" "cbor2==5.9.0" "pyopenssl==24.2.1")
+LS_PORT=54566
+LS_URL="http://127.0.0.1:$LS_PORT"
+LS_VENV="$REPO/.build/localstack-venv"
+LS_DATA="$SVC/localstack"
+LS_LOG="$SVC/localstack.log"
+LS_PID="$SVC/localstack.pid"
+LS_TIMEOUT=90
+LS_FUNCTION=secrets-rotation-under-test
 
 STOP_TIMEOUT=30
 
@@ -105,6 +127,18 @@ wait_gone() {
     sleep 0.1
   done
   die "$name (pid $pid) did not exit"
+}
+
+# term_stop NAME PIDFILE RUNNING_PID_FN: SIGTERM to a server this script started, wait (bounded)
+# until it is gone, forget its pid file.
+term_stop() {
+  local pid
+  if pid=$("$3"); then
+    log "stopping $1 (pid $pid)"
+    kill -TERM "$pid" 2>/dev/null || true
+    wait_gone "$pid" "$1"
+  fi
+  rm -f "$2"
 }
 
 randpw() { # 24 alphanumeric characters
@@ -413,15 +447,7 @@ moto_healthy() {
   curl -sf -o /dev/null --max-time 5 "$MOTO_URL/moto-api/"
 }
 
-moto_stop() {
-  local pid
-  if pid=$(moto_running_pid); then
-    log "stopping moto (pid $pid)"
-    kill -TERM "$pid" 2>/dev/null || true
-    wait_gone "$pid" moto
-  fi
-  rm -f "$MOTO_PID"
-}
+moto_stop() { term_stop moto "$MOTO_PID" moto_running_pid; }
 
 moto_start() {
   moto_stop
@@ -435,12 +461,82 @@ moto_start() {
     curl -sf -o /dev/null --max-time 2 "$MOTO_URL/moto-api/"
 }
 
+# --------------------------------------------------------------------------------- LocalStack
+
+python313() {
+  local c root
+  if command -v python3.13 >/dev/null 2>&1 && python3.13 -c 'import sys; assert sys.version_info[:2] == (3, 13)' >/dev/null 2>&1; then
+    command -v python3.13
+    return 0
+  fi
+  root=$(pyenv root 2>/dev/null || echo "$HOME/.pyenv")
+  for c in "$root"/versions/3.13*/bin/python3.13; do
+    if [ -x "$c" ]; then echo "$c"; return 0; fi
+  done
+  return 1
+}
+
+ensure_localstack() {
+  local have=""
+  if [ -x "$LS_VENV/bin/python" ]; then
+    have=$("$LS_VENV/bin/python" -c 'import importlib.metadata as m; print(m.version("localstack-core"), m.version("cbor2"), m.version("pyopenssl"))' 2>/dev/null || true)
+  fi
+  [ "$have" = "$LOCALSTACK_VERSION 5.9.0 24.2.1" ] && return 0
+  local py
+  py=$(python313) || die "LocalStack needs Python 3.13 (pyenv install 3.13, or python3.13 on PATH)"
+  log "creating $LS_VENV (Python 3.13) and pip install ${LS_PINS[*]}"
+  rm -rf "$LS_VENV"
+  mkdir -p "$(dirname "$LS_VENV")"
+  "$py" -m venv "$LS_VENV" 9>&- || die "python3.13 -m venv failed"
+  "$LS_VENV/bin/pip" install --quiet --disable-pip-version-check "${LS_PINS[@]}" </dev/null 9>&- \
+    || die "pip install ${LS_PINS[*]} failed"
+}
+
+ls_running_pid() { live_pid "$LS_PID" localstack.runtime.main; }
+
+ls_healthy() {
+  ls_running_pid >/dev/null || return 1
+  curl -sf --max-time 5 "$LS_URL/_localstack/health" | grep -Eq '"secretsmanager": "(available|running)"'
+}
+
+ls_stop() { term_stop localstack "$LS_PID" ls_running_pid; }
+
+ls_start() {
+  ls_stop
+  ! port_open "$LS_PORT" || die "127.0.0.1:$LS_PORT is in use by a process not started by this script"
+  rm -rf "$LS_DATA"
+  mkdir -p "$LS_DATA"
+  : >"$LS_LOG"
+  # Host mode: no Docker, no DNS server, no telemetry, state in memory (and $LS_DATA). Not a
+  # process-group leader here (no job control), so setsid execs in place: $! is LocalStack.
+  OVERRIDE_IN_DOCKER=0 GATEWAY_SERVER=hypercorn GATEWAY_LISTEN="127.0.0.1:$LS_PORT" \
+    LOCALSTACK_HOST="127.0.0.1:$LS_PORT" SERVICES=secretsmanager,lambda DNS_ADDRESS=0 DISABLE_EVENTS=1 \
+    PERSISTENCE=0 FILESYSTEM_ROOT="$LS_DATA" \
+    setsid "$LS_VENV/bin/python" -m localstack.runtime.main </dev/null >>"$LS_LOG" 2>&1 9>&- &
+  local pid=$!
+  echo "$pid" >"$LS_PID"
+  wait_ready "localstack on $LS_URL" "$LS_TIMEOUT" "$LS_LOG" "$pid" ls_healthy
+  # A function for RotateSecret to name (it refuses one that does not exist); never invoked here.
+  "$LS_VENV/bin/python" - "$LS_URL" "$LS_FUNCTION" >>"$LS_LOG" 2>&1 9>&- <<'PY' || { tail -n 30 "$LS_LOG" >&2; die "localstack: creating the stub rotation function failed"; }
+import io, sys, zipfile
+import boto3
+buf = io.BytesIO()
+with zipfile.ZipFile(buf, "w") as z:
+    z.writestr("index.js", "exports.handler = async () => undefined;\n")
+client = boto3.client("lambda", endpoint_url=sys.argv[1], region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
+client.create_function(FunctionName=sys.argv[2], Runtime="nodejs20.x", Handler="index.handler", Role="arn:aws:iam::000000000000:role/rotation-under-test", Code={"ZipFile": buf.getvalue()})
+PY
+}
+
 # ------------------------------------------------------------------------------------ env.json
 
 write_env() {
   local tmp="$SVC/.env.json.tmp"
+  local ls_url=""
+  if ls_healthy; then ls_url=$LS_URL; fi
   (umask 077 && PG_PASSWORD="$(cat "$PG_PW")" MY_PASSWORD="$(cat "$MY_PW")" CA="$TLS/ca.pem" \
-    PG_PORT="$PG_PORT" MY_PORT="$MY_PORT" MOTO_URL="$MOTO_URL" "$VENV/bin/python" - "$tmp" <<'PY'
+    PG_PORT="$PG_PORT" MY_PORT="$MY_PORT" MOTO_URL="$MOTO_URL" LS_URL="$ls_url" LS_FUNCTION="$LS_FUNCTION" \
+    "$VENV/bin/python" - "$tmp" <<'PY'
 import json, os, sys
 e = os.environ
 doc = {
@@ -448,8 +544,14 @@ doc = {
                  "password": e["PG_PASSWORD"], "database": "postgres", "ca": e["CA"]},
     "mysql": {"host": "127.0.0.1", "port": int(e["MY_PORT"]), "user": "admin",
               "password": e["MY_PASSWORD"], "ca": e["CA"]},
-    "moto": {"endpoint": e["MOTO_URL"], "region": "us-east-1"},
+    # moto looks the rotation function up in its own Lambda emulation (Docker) after creating
+    # the AWSPENDING version, so the function need not exist. LocalStack checks first: a stub exists.
+    "moto": {"endpoint": e["MOTO_URL"], "region": "us-east-1",
+             "rotationFunctionArn": "arn:aws:lambda:us-east-1:123456789012:function:" + e["LS_FUNCTION"]},
 }
+if e["LS_URL"]:
+    doc["localstack"] = {"endpoint": e["LS_URL"], "region": "us-east-1",
+                         "rotationFunctionArn": "arn:aws:lambda:us-east-1:000000000000:function:" + e["LS_FUNCTION"]}
 with open(sys.argv[1], "w") as f:
     json.dump(doc, f, indent=2)
     f.write("\n")
@@ -481,12 +583,19 @@ cmd_start() {
   ensure_packages
   ensure_tls
 
+  local want_ls=0 ls_did=""
+  [ "${1:-}" = localstack ] && want_ls=1
+  [ "$want_ls" = 0 ] || ensure_localstack
+
   local pg_did my_did moto_did
   # New certificates make running servers stale: their health checks (verify-full against the
   # current ca.pem) fail and they are started again.
   if pg_healthy; then pg_did=reused; else pg_start; pg_did=started; fi
   if my_healthy; then my_did=reused; else my_start; my_did=started; fi
   if moto_healthy; then moto_did=reused; else moto_start; moto_did=started; fi
+  if [ "$want_ls" = 1 ]; then
+    if ls_healthy; then ls_did=reused; else ls_start; ls_did=started; fi
+  fi
 
   # Final proof, not just a liveness ping: verified TLS logins with the recorded passwords.
   local pg_ssl my_cipher
@@ -503,6 +612,7 @@ cmd_start() {
   log "postgres: $pg_did, 127.0.0.1:$PG_PORT, pid $(cat "$PG_PID"), PostgreSQL $("$PGBIN/postgres" -V | awk '{print $3}'), user admin, TLS verify-full ok (ssl=on), log $rel/pg.log"
   log "mariadb:  $my_did, 127.0.0.1:$MY_PORT, pid $(cat "$MY_PID"), $("$MARIADBD" --version | awk '{print $3}'), user admin, TLS verified ($my_cipher), log $rel/mysql.log"
   log "moto:     $moto_did, $MOTO_URL, pid $(cat "$MOTO_PID"), moto $MOTO_VERSION, log $rel/moto.log"
+  [ -z "$ls_did" ] || log "localstack: $ls_did, $LS_URL, pid $(cat "$LS_PID"), localstack-core $LOCALSTACK_VERSION (Python 3.13, no Docker), log $rel/localstack.log"
   log "env:      $SVC/env.json (mode 600) in $((SECONDS - t0))s"
 }
 
@@ -511,10 +621,11 @@ cmd_stop() {
   lock
   PGBIN=$(pg_bindir) || PGBIN=/usr/lib/postgresql/15/bin
   MARIADBD=$(mariadbd_bin) || MARIADBD=mariadbd
+  ls_stop
   moto_stop
   my_stop
   pg_stop
-  log "stopped (postgres, mariadb, moto)"
+  log "stopped (postgres, mariadb, moto, localstack)"
 }
 
 cmd_status() {
@@ -539,15 +650,20 @@ cmd_status() {
   else
     echo "moto:     down"; rc=1
   fi
+  if pid=$(ls_running_pid) && ls_healthy; then
+    echo "localstack: up $LS_URL pid $pid"
+  elif [ -s "$LS_PID" ]; then
+    echo "localstack: down"; rc=1
+  fi
   return "$rc"
 }
 
 case "${1:-}" in
-  start) cmd_start ;;
+  start) cmd_start "${2:-}" ;;
   stop) cmd_stop ;;
   status) cmd_status ;;
   *)
-    echo "usage: bash scripts/services.sh start|stop|status" >&2
+    echo "usage: bash scripts/services.sh start [localstack] | stop | status" >&2
     exit 2
     ;;
 esac

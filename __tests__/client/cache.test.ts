@@ -5,9 +5,10 @@
  * replica failover.
  */
 import { CacheEvent, SecretCache, SecretCacheOptions } from '../../client/src/cache';
-import { SecretsClientError } from '../../client/src/util';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SecretsClientError, systemClock } from '../../client/src/util';
 import { MemorySecretsManager } from '../../tools/testing/memory-secrets-manager';
-import { awsError, FakeClock, FakeSdk, flush, networkError } from '../../tools/testing/client-fakes';
+import { awsError, FakeClock, FakeSdk, flush, networkError, HOOK_NAMES } from '../../tools/testing/client-fakes';
 
 const MIN = 60_000;
 
@@ -17,7 +18,7 @@ function setup(opts: Partial<SecretCacheOptions> = {}, value = JSON.stringify({ 
   const sdk = new FakeSdk(sm);
   const clock = new FakeClock();
   const events: Array<[string, CacheEvent]> = [];
-  const hooks = Object.fromEntries(['hit', 'miss', 'stale', 'rotation', 'authRetry', 'failover', 'error'].map((k) => [k, (e: CacheEvent) => events.push([k, e])]));
+  const hooks = Object.fromEntries(HOOK_NAMES.map((k) => [k, (e: CacheEvent) => events.push([k, e])]));
   const logs: string[] = [];
   const cache = new SecretCache({ client: sdk, clock, random: () => 0.5, hooks, logger: { warn: (m, f) => logs.push(JSON.stringify([m, f])) }, ...opts });
   const count = (kind: string) => events.filter(([k]) => k === kind).length;
@@ -115,7 +116,7 @@ describe('stale values after errors', () => {
     expect(calls).toBeLessThan(12);
     // past maxStaleMs the stale value is refused
     await s.clock.advance(10 * MIN);
-    await expect(s.cache.getString(s.arn)).rejects.toMatchObject({ code: 'Failed', transient: true, causeName: 'ThrottlingException' });
+    await expect(s.cache.getString(s.arn)).rejects.toMatchObject({ code: 'Throttled', transient: true, causeName: 'ThrottlingException' });
     // the failure is remembered: further gets fail fast without calling
     const before = s.sdk.count();
     await Promise.all(Array.from({ length: 100 }, () => s.cache.getString(s.arn).catch(() => undefined)));
@@ -222,17 +223,55 @@ describe('rotation watch', () => {
     expect(s.sdk.count('GetSecretValue')).toBe(2);
   });
 
-  test('a role without DescribeSecret: the watch turns itself off, values follow the TTL', async () => {
-    const s = setup();
-    s.sdk.failWith = (c) => (c.api === 'DescribeSecret' ? awsError('AccessDeniedException', 'not authorized to perform secretsmanager:DescribeSecret') : undefined);
+  test('a role without DescribeSecret: the watch pauses (values follow the TTL), is tried again later, and resumes once allowed', async () => {
+    const s = setup({ watchDeniedRetryMs: 10 * MIN });
+    let denied = true;
+    s.sdk.failWith = (c) => (denied && c.api === 'DescribeSecret' ? awsError('AccessDeniedException', 'not authorized to perform secretsmanager:DescribeSecret') : undefined);
     await s.cache.getString(s.arn);
     for (let i = 0; i < 5; i++) {
       await s.clock.advance(MIN);
       await s.cache.getString(s.arn);
       await flush();
     }
+    // one denied describe, then quiet: not one per interval
     expect(s.sdk.count('DescribeSecret')).toBe(1);
-    expect(s.logs.filter((l) => l.includes('rotation watch disabled'))).toHaveLength(1);
+    expect(s.logs.filter((l) => l.includes('rotation watch paused'))).toHaveLength(1);
+    // the grant is added; the watch is tried again after watchDeniedRetryMs and sees the next rotation
+    denied = false;
+    await s.clock.advance(6 * MIN); // 10 minutes after the denied describe
+    await s.cache.getString(s.arn);
+    await flush();
+    expect(s.sdk.count('DescribeSecret')).toBe(2);
+    expect(s.logs.filter((l) => l.includes('rotation watch resumed'))).toHaveLength(1);
+    s.sm.operatorPut(s.arn, '{"username":"app","password":"Pw-Two-0002"}');
+    await s.clock.advance(MIN);
+    await s.cache.getString(s.arn); // the watch runs, sees AWSCURRENT moved, drops the entry
+    await flush();
+    expect(await s.cache.getString(s.arn)).toContain('Pw-Two-0002');
+  });
+
+  test('a secret scheduled for deletion is dropped at the next describe, not served until its TTL', async () => {
+    const s = setup();
+    await s.cache.getString(s.arn);
+    s.sdk.describeExtra = { DeletedDate: new Date(s.clock.now()) };
+    s.sdk.failWith = (c) => (c.api === 'GetSecretValue' ? awsError('InvalidRequestException', "You can't perform this operation on the secret because it was marked for deletion.") : undefined);
+    await s.clock.advance(MIN);
+    expect(await s.cache.getString(s.arn)).toContain('Pw-One-0001'); // the describe runs in the background
+    await flush();
+    expect(s.count('deleted')).toBe(1);
+    expect(s.cache.stats()).toMatchObject({ slots: 0, entries: 0, watches: 0, redactedValues: 0 });
+    await expect(s.cache.getString(s.arn)).rejects.toMatchObject({ code: 'NotFound', transient: false, causeName: 'InvalidRequestException' });
+  });
+
+  test('a secret deleted for good (DescribeSecret: not found) is dropped too', async () => {
+    const s = setup();
+    await s.cache.getString(s.arn);
+    s.sdk.failWith = () => awsError('ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
+    await s.clock.advance(MIN);
+    await s.cache.getString(s.arn);
+    await flush();
+    expect(s.count('deleted')).toBe(1);
+    await expect(s.cache.getString(s.arn)).rejects.toMatchObject({ code: 'NotFound' });
   });
 });
 
@@ -348,5 +387,145 @@ describe('replica failover', () => {
     const s = setup();
     s.sdk.failWith = () => networkError('ECONNREFUSED');
     await expect(s.cache.getString(s.arn)).rejects.toMatchObject({ code: 'Unavailable', causeName: 'ECONNREFUSED' });
+  });
+});
+
+describe('error codes', () => {
+  test.each([
+    ['ThrottlingException', 'Rate exceeded', 'Throttled', true],
+    ['TooManyRequestsException', 'slow down', 'Throttled', true],
+    ['DecryptionFailure', "Secrets Manager can't decrypt the protected secret text using the provided KMS key.", 'KmsFailure', false],
+    ['AccessDeniedException', 'Access to KMS is not allowed', 'KmsFailure', false],
+    ['KMSInvalidStateException', 'key is pending deletion', 'KmsFailure', false],
+    ['AccessDeniedException', 'User is not authorized to perform: secretsmanager:GetSecretValue', 'AccessDenied', false],
+    ['ResourceNotFoundException', "Secrets Manager can't find the specified secret.", 'NotFound', false],
+    ['InternalServiceError', 'internal', 'Unavailable', true],
+    ['InvalidParameterException', 'bad parameter', 'Failed', false],
+  ])('%s (%s) is %s', async (name, message, code, transient) => {
+    const s = setup({ watch: false });
+    s.sdk.failWith = () => awsError(name, message, name === 'InternalServiceError' ? { $metadata: { httpStatusCode: 500 } } : {});
+    await expect(s.cache.getString(s.arn)).rejects.toMatchObject({ code, transient, causeName: name });
+  });
+});
+
+test('a binary value is reported as binary, even when its bytes are JSON', async () => {
+  const s = setup();
+  s.sdk.binary.set('prod/json-as-binary', new TextEncoder().encode('{"password":"Pw-In-Binary-9"}'));
+  const err = (await s.cache.getJson('prod/json-as-binary').catch((e) => e)) as SecretsClientError;
+  expect(err).toMatchObject({ code: 'NotString' });
+  expect(err.message).toMatch(/holds a binary value \(SecretBinary\).*getBinary\(\)/);
+  expect(err.message).not.toMatch(/JSON/);
+  await expect(s.cache.getString('prod/json-as-binary')).rejects.toMatchObject({ code: 'NotString' });
+});
+
+describe('bounded', () => {
+  function many(n: number, opts: Partial<SecretCacheOptions>) {
+    const s = setup(opts);
+    const arns = Array.from({ length: n }, (_, i) => s.sm.create(`app/many-${i}`, { value: JSON.stringify({ username: `u${i}`, password: `Pw-Many-${i}-xx`, apiKey: `Key-Many-${i}-yy` }) }));
+    return { ...s, arns };
+  }
+
+  test('least recently used entries go first (a hot entry survives a scan)', async () => {
+    const s = many(4, { maxEntries: 3, watch: false });
+    const [a, b, c, d] = s.arns as [string, string, string, string];
+    for (const id of [a, b, c]) await s.cache.getString(id);
+    await s.cache.getString(a); // a is hot again
+    await s.cache.getString(d); // evicts b, the least recently used (first-in-first-out would evict a)
+    const before = s.sdk.count('GetSecretValue');
+    await s.cache.getString(a);
+    await s.cache.getString(c);
+    expect(s.sdk.count('GetSecretValue')).toBe(before);
+    await s.cache.getString(b);
+    expect(s.sdk.count('GetSecretValue')).toBe(before + 1);
+  });
+
+  test('read and missing ids: entries, remembered failures, watches and redacted values all stay within their caps', async () => {
+    const s = many(2_000, { maxEntries: 500, maxRedactedValues: 700 });
+    for (const id of s.arns) await s.cache.getString(id);
+    for (let i = 0; i < 2_000; i++) await s.cache.getString(`app/missing-${i}`).catch(() => undefined);
+    const st = s.cache.stats();
+    expect(st.slots).toBeLessThanOrEqual(500);
+    expect(st.watches).toBeLessThanOrEqual(500);
+    expect(st.redactedValues).toBeLessThanOrEqual(700);
+    // the newest missing ids fill the cache; their failures are remembered (no call within the backoff)
+    const calls = s.sdk.count();
+    await s.cache.getString('app/missing-1999').catch(() => undefined);
+    expect(s.sdk.count()).toBe(calls);
+    // an evicted entry took its watch and its values with it
+    s.cache.invalidate();
+    expect(s.cache.stats()).toEqual({ slots: 0, entries: 0, watches: 0, redactedValues: 0 });
+  });
+
+  test('the redactor holds the values of the entries held: a rotated-away password is not kept', async () => {
+    const s = setup({ watch: false });
+    await s.cache.getString(s.arn);
+    expect(s.cache.scrub('x Pw-One-0001 y')).toBe('x [REDACTED] y');
+    s.sm.operatorPut(s.arn, '{"username":"app","password":"Pw-Two-0002"}');
+    await s.cache.getString(s.arn, { forceRefresh: true });
+    expect(s.cache.scrub('x Pw-One-0001 Pw-Two-0002')).toBe('x Pw-One-0001 [REDACTED]');
+    expect(s.cache.scrub('app')).toBe('app'); // naming fields are not redacted
+  });
+});
+
+describe('recovery', () => {
+  test('a non-transient error is retried within nonTransientBackoffMaxMs (5 s), not a minute', async () => {
+    const s = setup({ watch: false });
+    s.sdk.failWith = () => awsError('AccessDeniedException', 'User is not authorized to perform: secretsmanager:GetSecretValue');
+    for (let i = 0; i < 10; i++) {
+      await s.cache.getString(s.arn).catch(() => undefined);
+      await s.clock.advance(5_000);
+    }
+    expect(s.sdk.count()).toBeGreaterThanOrEqual(8); // one try per ≤ 5 s, however long it failed
+    s.sdk.failWith = undefined; // the grant is fixed
+    await s.clock.advance(5_000);
+    expect(await s.cache.getString(s.arn)).toContain('Pw-One-0001');
+  });
+
+  test('invalidate() forgets the failure and its backoff: the next get asks at once', async () => {
+    const s = setup({ watch: false, nonTransientBackoffMaxMs: 60_000, errorBackoffBaseMs: 60_000 });
+    s.sdk.failWith = () => awsError('ResourceNotFoundException', 'not found');
+    await expect(s.cache.getString(s.arn)).rejects.toMatchObject({ code: 'NotFound' });
+    await expect(s.cache.getString(s.arn)).rejects.toMatchObject({ code: 'NotFound' });
+    expect(s.sdk.count()).toBe(1); // remembered
+    s.sdk.failWith = undefined;
+    s.cache.invalidate(s.arn);
+    expect(await s.cache.getString(s.arn)).toContain('Pw-One-0001');
+    expect(s.sdk.count()).toBe(2);
+  });
+});
+
+describe('close', () => {
+  test('aborts requests in flight, fails later gets with Closed, destroys only the clients it made', async () => {
+    const s = setup();
+    await s.cache.getString(s.arn);
+    s.sdk.hang = true;
+    const inflight = s.cache.getString(s.arn, { forceRefresh: true });
+    s.cache.close();
+    await expect(inflight).rejects.toMatchObject({ code: 'Closed' });
+    await expect(s.cache.getString(s.arn)).rejects.toMatchObject({ code: 'Closed' });
+    expect(s.cache.stats()).toEqual({ slots: 0, entries: 0, watches: 0, redactedValues: 0 });
+    expect(s.sdk.destroyed).toBe(0); // injected: the caller's to destroy
+    expect(s.clock.pendingTimers).toBe(0);
+    s.cache.close(); // idempotent
+  });
+
+  test('a cache that made its own SDK client destroys it', () => {
+    const destroy = jest.spyOn(SecretsManagerClient.prototype, 'destroy');
+    try {
+      const cache = new SecretCache({ region: 'us-east-1' });
+      cache.close();
+      expect(destroy).toHaveBeenCalledTimes(1);
+    } finally {
+      destroy.mockRestore();
+    }
+  });
+
+  test("the system clock's request timers never hold the process; a caller's backoff does", () => {
+    const background = systemClock.setTimeout(() => undefined, 60_000, { background: true }) as NodeJS.Timeout;
+    const held = systemClock.setTimeout(() => undefined, 60_000) as NodeJS.Timeout;
+    expect(background.hasRef()).toBe(false);
+    expect(held.hasRef()).toBe(true);
+    systemClock.clearTimeout(background);
+    systemClock.clearTimeout(held);
   });
 });

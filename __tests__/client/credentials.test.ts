@@ -10,16 +10,17 @@ import { Logger } from '../../lambdas/rotation/log';
 import { rotationHandler, Step } from '../../lambdas/rotation/protocol';
 import { CacheEvent, SecretCache } from '../../client/src/cache';
 import { AuthRetryOptions, DatabaseCredentials, RotatingCredentials } from '../../client/src/credentials';
+import { SecretsClientError } from '../../client/src/util';
 import { isMysqlAuthFailure } from '../../client/src/mysql';
-import { isPgAuthFailure, pgPassword } from '../../client/src/pg';
+import { isPgAuthFailure } from '../../client/src/pg';
 import { FakeDatabase } from '../support/fake-database';
 import { MemorySecretsManager } from '../../tools/testing/memory-secrets-manager';
 import { runSteps } from '../../tools/testing/rotation-driver';
-import { FakeClock, FakeSdk, flush } from '../../tools/testing/client-fakes';
+import { FakeClock, FakeSdk, flush, HOOK_NAMES } from '../../tools/testing/client-fakes';
 
 type Strategy = 'single-user' | 'alternating-users';
 
-function setup(strategy: Strategy = 'single-user', authRetry: AuthRetryOptions = {}) {
+function setup(strategy: Strategy = 'single-user', authRetry: AuthRetryOptions = {}, engineLocksOut = true) {
   const sm = new MemorySecretsManager();
   const db = new FakeDatabase();
   db.addUser('app', 'Initial-Pw-0001');
@@ -35,9 +36,9 @@ function setup(strategy: Strategy = 'single-user', authRetry: AuthRetryOptions =
   const sdk = new FakeSdk(sm);
   const events: Array<[string, CacheEvent]> = [];
   const logs: string[] = [];
-  const hooks = Object.fromEntries(['hit', 'miss', 'stale', 'rotation', 'authRetry', 'failover', 'error'].map((k) => [k, (e: CacheEvent) => events.push([k, e])]));
+  const hooks = Object.fromEntries(HOOK_NAMES.map((k) => [k, (e: CacheEvent) => events.push([k, e])]));
   const cache = new SecretCache({ client: sdk, clock, random: () => 0.5, hooks, logger: { warn: (m, f) => logs.push(JSON.stringify([m, f])) } });
-  const creds = new RotatingCredentials(cache, arn, authRetry);
+  const creds = new RotatingCredentials(cache, arn, authRetry, engineLocksOut);
   const engine = db.engine();
   const used: DatabaseCredentials[] = [];
   /** What a pool does to open a connection. */
@@ -173,18 +174,20 @@ describe('alternating users', () => {
   });
 });
 
+/** Advances the fake clock in `step` ms until `p` settles; returns its value or error. */
+async function drive<T>(s: ReturnType<typeof setup>, p: Promise<T>, step = 1_000): Promise<T | Error> {
+  const settled = p.then(
+    (v) => ({ v }),
+    (e) => ({ e: e as Error }),
+  );
+  let out: { v: T } | { e: Error } | undefined;
+  settled.then((x) => (out = x));
+  for (let i = 0; i < 200_000 / step && !out; i++) await s.clock.advance(step);
+  if (!out) throw new Error('did not settle');
+  return 'v' in out ? out.v : out.e;
+}
+
 describe('limits', () => {
-  async function drive<T>(s: ReturnType<typeof setup>, p: Promise<T>): Promise<T | Error> {
-    const settled = p.then(
-      (v) => ({ v }),
-      (e) => ({ e: e as Error }),
-    );
-    let out: { v: T } | { e: Error } | undefined;
-    settled.then((x) => (out = x));
-    for (let i = 0; i < 200 && !out; i++) await s.clock.advance(1_000);
-    if (!out) throw new Error('did not settle');
-    return 'v' in out ? out.v : out.e;
-  }
 
   test('a password changed outside rotation: retries with backoff within the budget, then a clear error', async () => {
     const s = setup('single-user', { budgetMs: 30_000, maxFailedLogins: 5, failureWindowMs: 60_000 });
@@ -239,14 +242,106 @@ describe('what counts as a refused login', () => {
   });
 });
 
-test('pgPassword: a password function for a plain pg Pool that follows the secret', async () => {
-  const s = setup();
-  const password = pgPassword(s.creds);
-  expect(await password()).toBe('Initial-Pw-0001');
-  s.start();
-  await s.steps('createSecret', 'setSecret', 'testSecret', 'finishSecret');
-  await s.clock.advance(60_000);
-  await password(); // the watch notices the rotation in the background
-  await flush();
-  expect(await password()).toBe(JSON.parse(s.sm.valueAt(s.arn, 'AWSCURRENT')!).password);
+describe('the refused-login limit counts per credentials version', () => {
+  test('a burst of 10 single-user rotations within 60 s, default limits (5 per minute): no connect fails, at most 1 refused login per rotation', async () => {
+    const s = setup();
+    await s.connect();
+    const t0 = s.clock.now();
+    for (let i = 0; i < 10; i++) {
+      s.start();
+      await s.steps('createSecret', 'setSecret');
+      const r = await drive(s, Promise.all(Array.from({ length: 8 }, () => s.connect())), 100);
+      expect(r).not.toBeInstanceOf(Error);
+      await s.steps('testSecret', 'finishSecret');
+      expect(await drive(s, Promise.all(Array.from({ length: 8 }, () => s.connect())), 100)).not.toBeInstanceOf(Error);
+      await s.clock.advance(5_000);
+    }
+    expect(s.clock.now() - t0).toBeLessThan(60_000);
+    expect(s.db.failedLogins).toBeGreaterThan(0);
+    expect(s.db.failedLogins).toBeLessThanOrEqual(10);
+  });
+
+  test('new credentials always get their try: the limit of a refused version does not hold back the fix put into the secret', async () => {
+    const s = setup('single-user', { maxFailedLogins: 3, failureWindowMs: 60_000, budgetMs: 120_000 });
+    await s.connect();
+    s.db.users.get('app')!.password = 'Changed-By-Hand-9';
+    const waiting = s.connect();
+    let settledAt = 0;
+    waiting.then(() => (settledAt = s.clock.now()), () => undefined);
+    for (let i = 0; i < 30; i++) await s.clock.advance(1_000);
+    expect(s.db.failedLogins).toBe(3); // the limit held
+    // the operator stores the password the database now has: a new AWSCURRENT version
+    s.sm.operatorPut(s.arn, JSON.stringify({ engine: 'postgres', host: 'db', port: 5432, dbname: 'app', username: 'app', password: 'Changed-By-Hand-9' }));
+    const fixedAt = s.clock.now();
+    const c = (await drive(s, waiting, 100)) as DatabaseCredentials;
+    expect(c.password).toBe('Changed-By-Hand-9');
+    expect(settledAt - fixedAt).toBeLessThanOrEqual(2_000);
+    expect(s.db.failedLogins).toBe(3);
+  });
+
+  test('a success clears the count: the next outage starts afresh, and authRecovered says how long logins were refused', async () => {
+    const s = setup('single-user', { maxFailedLogins: 3, failureWindowMs: 60_000, budgetMs: 120_000 });
+    await s.connect();
+    const v = (await s.creds.current()).versionId;
+    s.db.users.get('app')!.password = 'Changed-By-Hand-9';
+    const p = s.connect();
+    await s.clock.advance(1_000); // refused at once, then after the first pacing interval (0.75 s here)
+    expect(s.creds.failedLogins(v)).toBe(2);
+    s.db.users.get('app')!.password = 'Initial-Pw-0001'; // fixed on the database
+    expect(await drive(s, p, 100)).toMatchObject({ versionId: v });
+    expect(s.creds.failedLogins(v)).toBe(0);
+    const recovered = s.events.filter(([k]) => k === 'authRecovered');
+    expect(recovered).toHaveLength(1);
+    expect(recovered[0]![1].ageMs).toBeGreaterThan(2_000);
+    // a second outage inside the same minute gets the full allowance again
+    s.db.users.get('app')!.password = 'Changed-Again-77';
+    const before = s.db.failedLogins;
+    const q = s.connect();
+    await s.clock.advance(8_000);
+    expect(s.db.failedLogins - before).toBe(3);
+    // at the limit (the engine locks accounts): the same credentials wait for the window
+    s.db.users.get('app')!.password = 'Initial-Pw-0001';
+    expect(await drive(s, q, 100)).toMatchObject({ versionId: v });
+    expect(s.db.failedLogins - before).toBe(3);
+  });
+
+  test('MySQL/MariaDB (accounts lock): a short outage, 8 connections waiting, recovered within 2 s of the fix and fewer refusals than the limit', async () => {
+    const s = setup();
+    await s.connect();
+    s.db.users.get('app')!.password = 'Changed-By-Hand-9';
+    const all = Promise.all(Array.from({ length: 8 }, () => s.connect()));
+    let doneAt = 0;
+    all.then(() => (doneAt = s.clock.now()), () => undefined);
+    for (let i = 0; i < 15; i++) await s.clock.advance(100);
+    s.db.users.get('app')!.password = 'Initial-Pw-0001';
+    const fixedAt = s.clock.now();
+    expect(await drive(s, all, 50)).toHaveLength(8);
+    expect(doneAt - fixedAt).toBeLessThanOrEqual(2_000);
+    expect(s.db.failedLogins).toBeLessThan(5);
+  });
+
+  test('PostgreSQL (no lockout): no limit; after a minute of refusals a fix is picked up within 1 s', async () => {
+    const s = setup('single-user', { budgetMs: 30_000 }, false);
+    expect(s.creds.lockout).toBe(false);
+    await s.connect();
+    s.db.users.get('app')!.password = 'Changed-By-Hand-9';
+    const errors: string[] = [];
+    // the app keeps asking for connections for a minute; each gives up after its budget
+    const start = s.clock.now();
+    while (s.clock.now() < start + 60_000) {
+      const r = await drive(s, s.connect(), 100);
+      if (r instanceof Error) errors.push((r as SecretsClientError).code);
+    }
+    expect(new Set(errors)).toEqual(new Set(['AuthFailed'])); // never LoginLimit
+    // paced to about one refusal a second, not one per waiting connection
+    expect(s.db.failedLogins).toBeGreaterThan(30);
+    expect(s.db.failedLogins).toBeLessThan(200);
+    s.db.users.get('app')!.password = 'Initial-Pw-0001';
+    const fixedAt = s.clock.now();
+    const p = s.connect();
+    let at = 0;
+    p.then(() => (at = s.clock.now()));
+    expect(await drive(s, p, 50)).toMatchObject({ stage: 'AWSCURRENT' });
+    expect(at - fixedAt).toBeLessThanOrEqual(1_000);
+  });
 });

@@ -3,6 +3,7 @@
  * one mysql2 pool per secret version, the old pool ended once its last connection is back, and
  * refused logins (1045) bridged through AWSPENDING during a single-user rotation.
  */
+import { EventEmitter } from 'node:events';
 import { databaseStrategy } from '../../lambdas/rotation/database';
 import { Logger } from '../../lambdas/rotation/log';
 import { rotationHandler, Step } from '../../lambdas/rotation/protocol';
@@ -13,24 +14,31 @@ import { MemorySecretsManager } from '../../tools/testing/memory-secrets-manager
 import { runSteps } from '../../tools/testing/rotation-driver';
 import { FakeClock, FakeSdk, flush } from '../../tools/testing/client-fakes';
 
-class FakePool {
+class FakePool extends EventEmitter {
   ended = false;
   free: FakeConn[] = [];
   logins = 0;
   constructor(
     readonly config: { user?: string; password?: string; host?: string },
     private readonly db: FakeDatabase,
-  ) {}
+  ) {
+    super();
+  }
   async getConnection(): Promise<FakeConn> {
     if (this.ended) throw new Error('Pool is closed.');
     const idle = this.free.pop();
     if (idle) return idle;
     this.logins++;
-    if (!this.db.accepts(this.config.user!, this.config.password!)) {
+    // RDS asks an IAM user for the clear-text plugin and checks the token it sends.
+    const plugin = (this.config as any).authPlugins?.mysql_clear_password;
+    const sent = plugin ? String(plugin({})({})).replace(/\0$/, '') : this.config.password!;
+    if (plugin ? !sent.startsWith(`db:3306/?Action=connect&DBUser=${this.config.user}&`) : !this.db.accepts(this.config.user!, sent)) {
       this.db.failedLogins++;
       throw Object.assign(new Error(`Access denied for user '${this.config.user}'@'10.0.0.1' (using password: YES)`), { errno: 1045, code: 'ER_ACCESS_DENIED_ERROR' });
     }
-    return new FakeConn(this);
+    const conn = new FakeConn(this);
+    this.emit('connection', conn); // as mysql2's pool does for a new connection
+    return conn;
   }
   async end() {
     this.ended = true;
@@ -51,7 +59,7 @@ class FakeConn {
   destroy() {}
 }
 
-function setup() {
+function setup(iamSigner?: (r: { hostname: string; port: number; username: string }) => Promise<string>) {
   const sm = new MemorySecretsManager();
   const db = new FakeDatabase();
   db.addUser('app', 'Initial-Pw-0001');
@@ -64,6 +72,7 @@ function setup() {
     secrets: cache,
     secretId: arn,
     pool: { connectionLimit: 4 },
+    iam: { signer: iamSigner },
     mysql: { createPool: (config: any) => (pools.push(new FakePool(config, db)), pools[pools.length - 1]) as any },
   });
   let token = '';
@@ -111,4 +120,41 @@ test('a window with only reused connections costs no refused login at all', asyn
   for (let i = 0; i < 20; i++) await s.pool.query('SELECT 1');
   expect(s.db.failedLogins).toBe(0);
   expect(s.pools[0].logins).toBe(1);
+});
+
+test('the secret switched to IAM authentication: a new mysql2 pool for the IAM user, tokens through mysql_clear_password, the password pool retired', async () => {
+  let n = 0;
+  const s = setup(async (r) => `${r.hostname}:${r.port}/?Action=connect&DBUser=${r.username}&X-Amz-Expires=900&n=${++n}`);
+  await s.pool.query('SELECT 1');
+  s.sm.operatorPut(s.arn, JSON.stringify({ engine: 'mysql', host: 'db', port: 3306, dbname: 'app', username: 'app_iam', auth: 'iam' }));
+  await s.cache.getString(s.arn, { forceRefresh: true });
+  const [rows] = await s.pool.query<Array<{ user: string }>>('SELECT 2');
+  expect(rows[0]!.user).toBe('app_iam');
+  expect(s.pools).toHaveLength(2);
+  expect(s.pools[0]!.ended).toBe(true);
+  expect(s.pools[1]!.config).toMatchObject({ host: 'db', port: 3306, database: 'app', user: 'app_iam' });
+  expect(s.db.failedLogins).toBe(0);
+  await s.pool.end();
+});
+
+test('a checkout that reuses an open connection is no login: it clears no refused-login count (accounts can lock)', async () => {
+  const s = setup();
+  (await s.pool.getConnection()).release(); // one login; the connection stays open in the pool
+  const version = (await s.pool.credentials.current()).versionId;
+  s.db.users.get('app')!.password = 'Changed-By-Hand-9';
+  const open = await s.pool.getConnection(); // the open one: no login
+  let got: { release(): void } | undefined;
+  const waiting = s.pool.getConnection().then((c) => (got = c)); // needs a login: refused, then paced
+  await flush();
+  expect(s.db.failedLogins).toBe(1);
+  expect(s.pool.credentials.failedLogins(version)).toBe(1);
+  open.release();
+  for (let i = 0; i < 10 && !got; i++) await s.clock.advance(250);
+  await waiting;
+  // its retry found the open connection: served, but no login happened, so the count stands
+  expect(s.db.failedLogins).toBe(1);
+  expect(s.pool.credentials.failedLogins(version)).toBe(1);
+  expect(s.pools[0]!.logins).toBe(2);
+  got!.release();
+  await s.pool.end();
 });

@@ -15,7 +15,7 @@ import { isPgAuthFailure } from '../../client/src/pg';
 import { FakeDatabase } from '../support/fake-database';
 import { MemorySecretsManager } from '../../tools/testing/memory-secrets-manager';
 import { rotate, runSteps } from '../../tools/testing/rotation-driver';
-import { awsError, FakeClock, FakeSdk, flush, networkError } from '../../tools/testing/client-fakes';
+import { awsError, FakeClock, FakeSdk, flush, networkError, HOOK_NAMES } from '../../tools/testing/client-fakes';
 
 const MARKERS = ['MARKER-pw-7f3a9c1e5b', 'MARKER-key-2d8e6f4a0c', 'MARKER-plain-9b1c3e5d7f', 'MARKER-admin-4a6c8e0b2d'];
 
@@ -50,7 +50,7 @@ test('no planted value appears in any log line, event, error or console output',
     const clock = new FakeClock();
     const sdk = new FakeSdk(sm);
     const replica = new FakeSdk(sm, (id) => id.replace(':us-west-2:', ':us-east-1:'));
-    const hooks = Object.fromEntries(['hit', 'miss', 'stale', 'rotation', 'authRetry', 'failover', 'error'].map((k) => [k, (e: CacheEvent) => emitted.push(`${k} ${JSON.stringify(e)}`)]));
+    const hooks = Object.fromEntries(HOOK_NAMES.map((k) => [k, (e: CacheEvent) => emitted.push(`${k} ${JSON.stringify(e)}`)]));
     const cache = new SecretCache({
       client: sdk,
       region: 'us-east-1',

@@ -1,16 +1,21 @@
 /**
- * mysql2 helper: a pool whose new connections use the secret's current credentials.
+ * mysql2: `RotatingMysqlPool`, a pool whose new connections use the current credentials of a
+ * secret (or an RDS IAM token).
  *
  * mysql2 reads a pool's user and password once, at `createPool`. This wrapper keeps one mysql2
- * pool per secret version: when the credentials change (rotation seen by the cache, or recovery
- * after a refused login), new connections come from a pool for the new version, and the old
- * pool is ended as soon as its last borrowed connection is released (its idle connections are
- * closed with it). Refused logins (1045, also what RDS Proxy returns for MySQL) are retried as
- * `RotatingCredentials` describes.
+ * pool per credentials version (per user and endpoint for IAM, whose token is handed to mysql2's
+ * `mysql_clear_password` auth plugin at each login): when the credentials change (rotation seen
+ * by the cache, or recovery after a refused login), new connections come from a pool for the new
+ * version, and the old pool is ended as soon as its last borrowed connection is released (its idle
+ * connections are closed with it). Refused logins (1045, also what RDS Proxy returns for MySQL)
+ * are retried as `LoginCredentials` describes; MySQL and MariaDB can lock an account after
+ * refused logins, so the refused-login limit applies.
  */
+import mysql2 from 'mysql2/promise';
 import type { FieldPacket, Pool, PoolConnection, PoolOptions, QueryOptions } from 'mysql2/promise';
-import { SecretCache } from './cache';
-import { AuthRetryOptions, DatabaseCredentials, RotatingCredentials } from './credentials';
+import type { SecretCache } from './cache';
+import { AuthRetryOptions, DatabaseCredentials, IamAuthOptions, LoginCredentials, RotatingCredentials } from './credentials';
+import { credentialsFrom, Held, PoolSet } from './pool-set';
 
 /** ER_ACCESS_DENIED_ERROR (1045); 1698 is the unix-socket variant. */
 export function isMysqlAuthFailure(e: unknown): boolean {
@@ -19,44 +24,76 @@ export function isMysqlAuthFailure(e: unknown): boolean {
 }
 
 export interface RotatingMysqlPoolOptions {
-  secrets: SecretCache;
-  secretId: string;
-  /** mysql2 pool options except user and password (host, port, database default to the secret's). */
-  pool?: Omit<PoolOptions, 'user' | 'password'>;
-  authRetry?: AuthRetryOptions;
-  /** `require('mysql2/promise')` (injectable for tests). */
-  mysql?: { createPool(config: PoolOptions): Pool };
+  /** The cache to read the secret through (with `secretId`). */
+  secrets?: SecretCache | undefined;
+  secretId?: string | undefined;
+  /** Instead of a secret: credentials from elsewhere (e.g. `IamAuthCredentials`). */
+  credentials?: LoginCredentials | undefined;
+  /** mysql2 pool options except user and password (host, port, database default to the credentials'). */
+  pool?: Omit<PoolOptions, 'user' | 'password'> | undefined;
+  authRetry?: AuthRetryOptions | undefined;
+  /** How IAM tokens are made when the secret says `"auth": "iam"`. */
+  iam?: IamAuthOptions | undefined;
+  /** `mysql2/promise` (injectable for tests). */
+  mysql?: { createPool(config: PoolOptions): Pool } | undefined;
 }
 
 interface VersionPool {
-  versionId: string;
   pool: Pool;
   borrowed: number;
   retiring: boolean;
+  /** New connections made (mysql2's `connection` event): a checkout that made none logged in not at all. */
+  logins: number;
 }
 
 export class RotatingMysqlPool {
-  readonly credentials: RotatingCredentials;
-  private readonly pools = new Map<string, VersionPool>();
+  readonly credentials: LoginCredentials;
+  private readonly pools: PoolSet<VersionPool>;
   private readonly mysql: { createPool(config: PoolOptions): Pool };
-  private ended = false;
-  /** Pools ended because the secret's version changed. */
+  /** Pools ended because the credentials they were made with are no longer current. */
   retiredPools = 0;
 
   constructor(private readonly options: RotatingMysqlPoolOptions) {
-    this.credentials = new RotatingCredentials(options.secrets, options.secretId, options.authRetry);
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    this.mysql = options.mysql ?? require('mysql2/promise');
+    this.credentials = credentialsFrom(options, () => new RotatingCredentials(options.secrets!, options.secretId!, { ...options.authRetry, iam: options.iam }, true), 'RotatingMysqlPool');
+    this.mysql = options.mysql ?? mysql2;
+    this.pools = new PoolSet<VersionPool>(
+      'RotatingMysqlPool',
+      (held) => this.make(held),
+      (vp) => {
+        vp.retiring = true;
+        this.retiredPools++;
+        this.maybeEnd(vp);
+      },
+    );
+  }
+
+  private make(held: Held<VersionPool>): VersionPool {
+    const c = held.creds;
+    const base = this.options.pool ?? {};
+    const config: PoolOptions = { ...base, user: c.username, password: c.password };
+    const host = base.host ?? c.host;
+    const port = base.port ?? c.port;
+    const database = base.database ?? c.dbname;
+    if (host !== undefined) config.host = host;
+    if (port !== undefined) config.port = port;
+    if (database !== undefined) config.database = database;
+    if (c.auth === 'iam') {
+      // RDS asks IAM users for the clear-text plugin (over TLS): hand it the newest token.
+      config.authPlugins = { ...base.authPlugins, mysql_clear_password: () => () => Buffer.from(`${held.creds.password}\0`) };
+    }
+    const vp: VersionPool = { pool: this.mysql.createPool(config), borrowed: 0, retiring: false, logins: 0 };
+    vp.pool.on('connection', () => void vp.logins++);
+    return vp;
   }
 
   /** A connection made with the current credentials; call `release()` when done. */
   async getConnection(signal?: AbortSignal): Promise<PoolConnection> {
-    if (this.ended) throw new Error('RotatingMysqlPool: getConnection after end()');
-    return this.credentials.withRetry(
-      () => this.credentials.login((c) => this.borrow(c), isMysqlAuthFailure, signal),
+    const r = await this.credentials.withRetry(
+      () => this.credentials.login((c) => this.borrow(c), isMysqlAuthFailure, signal, (b) => !b.loggedIn),
       isMysqlAuthFailure,
       signal,
     );
+    return r.conn;
   }
 
   async query<T = any>(sql: string | QueryOptions, values?: unknown): Promise<[T, FieldPacket[]]> {
@@ -77,51 +114,24 @@ export class RotatingMysqlPool {
     }
   }
 
+  /** Ends every pool. Does not close the `SecretCache`. */
   async end(): Promise<void> {
-    this.ended = true;
-    await Promise.all([...this.pools.values()].map((p) => p.pool.end().catch(() => undefined)));
-    this.pools.clear();
-  }
-
-  private poolFor(c: DatabaseCredentials): VersionPool {
-    let vp = this.pools.get(c.versionId);
-    if (!vp) {
-      const base = this.options.pool ?? {};
-      vp = {
-        versionId: c.versionId,
-        pool: this.mysql.createPool({
-          ...base,
-          host: base.host ?? c.host,
-          port: base.port ?? c.port,
-          database: base.database ?? c.dbname,
-          user: c.username,
-          password: c.password,
-        }),
-        borrowed: 0,
-        retiring: false,
-      };
-      this.pools.set(c.versionId, vp);
-    }
-    for (const other of this.pools.values()) {
-      if (other !== vp && !other.retiring) {
-        other.retiring = true;
-        this.retiredPools++;
-        this.maybeEnd(other);
-      }
-    }
-    return vp;
+    await Promise.all(this.pools.close().map((vp) => vp.pool.end().catch(() => undefined)));
   }
 
   private maybeEnd(vp: VersionPool): void {
     if (!vp.retiring || vp.borrowed > 0) return;
-    if (this.pools.get(vp.versionId) === vp) this.pools.delete(vp.versionId);
     vp.pool.end().catch(() => undefined);
   }
 
-  private async borrow(c: DatabaseCredentials): Promise<PoolConnection> {
-    const vp = this.poolFor(c);
+  /** A connection of the current pool, and whether getting it was a new login. */
+  private async borrow(c: DatabaseCredentials): Promise<{ conn: PoolConnection; loggedIn: boolean }> {
+    const vp = this.pools.for(c).pool;
     vp.borrowed++;
     let conn: PoolConnection;
+    // Logins are serialized (the gate holds its slot around this call): a `connection` event
+    // meanwhile is this checkout's.
+    const before = vp.logins;
     try {
       conn = await vp.pool.getConnection();
     } catch (e) {
@@ -146,6 +156,6 @@ export class RotatingMysqlPool {
       destroy();
       giveBack();
     };
-    return conn;
+    return { conn, loggedIn: vp.logins > before };
   }
 }

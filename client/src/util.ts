@@ -6,13 +6,21 @@
 /** Time source and timers. Inject a fake one in tests; the default is the system clock. */
 export interface Clock {
   now(): number;
-  setTimeout(fn: () => void, ms: number): unknown;
+  /**
+   * `background`: the timer must not keep the process alive (request timeouts; nothing a caller
+   * waits for depends on the timer alone). Timers a caller waits on (retry backoff) hold it.
+   */
+  setTimeout(fn: () => void, ms: number, opts?: { background?: boolean }): unknown;
   clearTimeout(handle: unknown): void;
 }
 
 export const systemClock: Clock = {
   now: () => Date.now(),
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  setTimeout: (fn, ms, opts) => {
+    const t = setTimeout(fn, ms);
+    if (opts?.background) t.unref();
+    return t;
+  },
   clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
 };
 
@@ -22,7 +30,10 @@ export type ErrorCode =
   | 'Timeout'
   | 'Aborted'
   | 'Unavailable'
+  | 'Throttled'
+  | 'KmsFailure'
   | 'Failed'
+  | 'Closed'
   | 'NotJson'
   | 'MissingKey'
   | 'Invalid'
@@ -38,11 +49,11 @@ export type ErrorCode =
  */
 export class SecretsClientError extends Error {
   readonly code: ErrorCode;
-  readonly secretId?: string;
+  readonly secretId: string | undefined;
   readonly transient: boolean;
   /** Name of the underlying error (e.g. `ThrottlingException`, `ECONNREFUSED`), never its payload. */
-  readonly causeName?: string;
-  constructor(code: ErrorCode, message: string, opts: { secretId?: string; transient?: boolean; causeName?: string } = {}) {
+  readonly causeName: string | undefined;
+  constructor(code: ErrorCode, message: string, opts: { secretId?: string | undefined; transient?: boolean | undefined; causeName?: string | undefined } = {}) {
     super(message);
     this.name = 'SecretsClientError';
     this.code = code;
@@ -80,10 +91,14 @@ export function abortError(what: string): SecretsClientError {
 export async function withTimeout<T>(clock: Clock, ms: number, parent: AbortSignal | undefined, fn: (signal: AbortSignal) => Promise<T>): Promise<{ value: T } | { timedOut: true }> {
   const ac = new AbortController();
   let timedOut = false;
-  const timer = clock.setTimeout(() => {
-    timedOut = true;
-    ac.abort();
-  }, ms);
+  const timer = clock.setTimeout(
+    () => {
+      timedOut = true;
+      ac.abort();
+    },
+    ms,
+    { background: true },
+  );
   const onParent = () => ac.abort();
   parent?.addEventListener('abort', onParent, { once: true });
   try {
@@ -123,43 +138,98 @@ export function sleep(clock: Clock, ms: number, signal?: AbortSignal): Promise<v
 }
 
 /**
- * Remembers values so they can be cut out of any text that leaves the client (log lines, error
- * messages built from an underlying error). Whole values and, for JSON objects, their string
- * fields except the ones that name rather than protect.
+ * Remembers the values the cache holds now, so they can be cut out of any text that leaves the
+ * client (log lines, error messages built from an underlying error): whole values and, for JSON
+ * objects, their string fields except the ones that name rather than protect.
+ *
+ * Values are held per owner (a cache entry): replacing or dropping the entry replaces or drops its
+ * values, so a rotated-away password is not kept. At most `limit` strings are held in all; beyond
+ * that the owners used least recently are forgotten first.
  */
-const NAMING_FIELDS = new Set(['engine', 'host', 'port', 'username', 'user', 'dbname', 'database', 'dbClusterIdentifier', 'dbInstanceIdentifier', 'masterarn']);
+const NAMING_FIELDS = new Set(['engine', 'host', 'port', 'username', 'user', 'dbname', 'database', 'dbClusterIdentifier', 'dbInstanceIdentifier', 'masterarn', 'auth']);
 export class Redactor {
-  private readonly values = new Set<string>();
-  constructor(private readonly limit = 10_000) {}
+  private readonly owners = new Map<string, string[]>();
+  /** Every string held, by its first 4 characters (a scrub looks up each position of the text, not each value). */
+  private readonly index = new Map<string, Map<string, number>>();
+  private count = 0;
+  constructor(readonly limit = 10_000) {}
 
-  add(text: string | undefined): void {
+  /** Strings held in all (never more than `limit`). */
+  get size(): number {
+    return this.count;
+  }
+
+  /** The values of `owner` are now those of `text` (undefined: none). */
+  set(owner: string, text: string | undefined): void {
+    this.drop(owner);
     if (!text) return;
-    this.one(text);
+    const out = new Set<string>();
+    const one = (v: string) => {
+      // Shorter strings would blank out ordinary words; a secret that short protects nothing.
+      if (v.length < 4) return;
+      out.add(v);
+      const escaped = JSON.stringify(v).slice(1, -1);
+      if (escaped !== v) out.add(escaped);
+    };
+    one(text);
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
     } catch {
-      return;
+      parsed = undefined;
     }
     const walk = (v: unknown, key?: string): void => {
-      if (typeof v === 'string' && !(key && NAMING_FIELDS.has(key))) this.one(v);
+      if (out.size >= this.limit) return;
+      if (typeof v === 'string' && !(key && NAMING_FIELDS.has(key))) one(v);
       else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, k);
     };
-    walk(parsed);
+    if (parsed && typeof parsed === 'object') walk(parsed);
+    const values = [...out].slice(0, this.limit);
+    this.owners.set(owner, values);
+    this.count += values.length;
+    for (const v of values) {
+      const p = v.slice(0, 4);
+      let m = this.index.get(p);
+      if (!m) this.index.set(p, (m = new Map()));
+      m.set(v, (m.get(v) ?? 0) + 1);
+    }
+    for (const oldest of this.owners.keys()) {
+      if (this.count <= this.limit) break;
+      if (oldest !== owner) this.drop(oldest);
+    }
   }
 
-  private one(v: string): void {
-    // Shorter strings would blank out ordinary words; a secret that short protects nothing.
-    if (v.length < 4) return;
-    if (this.values.size >= this.limit) this.values.delete(this.values.values().next().value as string);
-    this.values.add(v);
-    const escaped = JSON.stringify(v).slice(1, -1);
-    if (escaped !== v) this.values.add(escaped);
+  drop(owner: string): void {
+    const values = this.owners.get(owner);
+    if (!values) return;
+    this.owners.delete(owner);
+    this.count -= values.length;
+    for (const v of values) {
+      const p = v.slice(0, 4);
+      const m = this.index.get(p)!;
+      const n = m.get(v)! - 1;
+      if (n > 0) m.set(v, n);
+      else m.delete(v);
+      if (m.size === 0) this.index.delete(p);
+    }
+  }
+
+  clear(): void {
+    this.owners.clear();
+    this.index.clear();
+    this.count = 0;
   }
 
   scrub(text: string): string {
+    if (this.count === 0) return text;
+    const found = new Set<string>();
+    for (let i = 0; i + 4 <= text.length; i++) {
+      const m = this.index.get(text.slice(i, i + 4));
+      if (m) for (const v of m.keys()) if (text.startsWith(v, i)) found.add(v);
+    }
     let out = text;
-    for (const v of this.values) if (out.includes(v)) out = out.split(v).join('[REDACTED]');
+    // longest first, so a value that contains another is cut whole
+    for (const v of [...found].sort((a, b) => b.length - a.length)) out = out.split(v).join('[REDACTED]');
     return out;
   }
 }

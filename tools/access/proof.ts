@@ -145,7 +145,7 @@ export class Simulator {
   }
 }
 
-function simulation(
+export function simulation(
   p: Principal,
   identity: Principal['identity'],
   action: string,
@@ -165,7 +165,7 @@ function simulation(
   };
 }
 
-const viaContext = (region: string, p: Principal) => ({ 'kms:ViaService': `secretsmanager.${region}.amazonaws.com`, 'kms:CallerAccount': accountOf(p.arn) });
+export const viaContext = (region: string, p: Principal) => ({ 'kms:ViaService': `secretsmanager.${region}.amazonaws.com`, 'kms:CallerAccount': accountOf(p.arn) });
 
 /** Statements the simulator cannot evaluate fully: they condition on kms:EncryptionContext keys. */
 export function encryptionContextStatements(model: StackModel): string[] {

@@ -50,6 +50,9 @@ export class FakeClock implements Clock {
   }
 }
 
+/** Every hook the cache fires (tests record them all). */
+export const HOOK_NAMES = ['hit', 'miss', 'stale', 'rotation', 'authRetry', 'authRecovered', 'deleted', 'failover', 'error'] as const;
+
 export const awsError = (name: string, message = name, extra: Record<string, unknown> = {}) => Object.assign(new Error(message), { name, ...extra });
 export const networkError = (code = 'ECONNREFUSED') => Object.assign(new Error(`connect ${code} 10.0.0.1:443`), { code });
 
@@ -68,13 +71,21 @@ export class FakeSdk {
   /** When set, calls never answer (until their abort signal fires). */
   hang = false;
   nextRotationDate?: Date;
+  /** Fields added to every DescribeSecret answer (e.g. DeletedDate). */
+  describeExtra: Record<string, unknown> = {};
   binary = new Map<string, Uint8Array>();
+  /** Clients the code under test destroyed. */
+  destroyed = 0;
 
   constructor(
     readonly sm: MemorySecretsManager,
     /** Maps the id a caller sends to the id the memory service knows (replica ARNs). */
     private readonly mapId: (id: string) => string = (id) => id,
   ) {}
+
+  destroy(): void {
+    this.destroyed++;
+  }
 
   count(api?: string): number {
     return this.calls.filter((c) => !api || c.api === api).length;
@@ -99,7 +110,7 @@ export class FakeSdk {
     }
     if (api === 'DescribeSecret') {
       const d = await this.sm.describeSecret(id);
-      return { ...d, NextRotationDate: this.nextRotationDate };
+      return { ...d, NextRotationDate: this.nextRotationDate, ...this.describeExtra };
     }
     throw awsError('InvalidRequestException', `unsupported ${api}`);
   }

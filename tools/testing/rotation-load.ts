@@ -1,17 +1,25 @@
 /**
  * The client's load under rotation, shared by the integration test and `npm run bench`: a pool
  * of workers runs queries continuously against the real PostgreSQL or MariaDB while our own
- * rotation functions (invoked in process against moto, as Secrets Manager would) rotate the
- * secret again and again. Connections are recycled every few queries, so new logins happen all
- * the time, inside rotation windows too. Refused logins are counted from the database's own log.
+ * rotation functions (invoked in process against moto or LocalStack, as Secrets Manager would)
+ * rotate the secret again and again, about a second apart (every 10 of them well within a
+ * minute). Connections are recycled every few queries, so new logins happen all the time, inside
+ * rotation windows too. Refused logins are counted from the database's own log. With
+ * `incidents`, two out-of-band password changes follow: the password changed on the database and
+ * changed back 1.5 s later, then changed again and stored in the secret 1.5 s later (what the
+ * runbook has an operator do); the time from each fix to the pool's next accepted login is
+ * measured.
  *
- * `client: 'ours'` uses RotatingPgPool / RotatingMysqlPool; `client: 'naive'` is the reference
- * guide's pattern: credentials from a hand-written 5-minute cache, read for each new connection,
- * no retry.
+ * `client: 'ours'` uses RotatingPgPool / RotatingMysqlPool with their default limits;
+ * `client: 'naive'` is the reference guide's pattern: credentials from a hand-written 5-minute
+ * cache, read for each new connection, no retry; `client: 'powertools'` reads them for each new
+ * connection with Powertools for AWS Lambda's `SecretsProvider.get` (what `getSecret` does, with
+ * its default 5-second cache).
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import * as mysql2 from 'mysql2/promise';
 import { Client } from 'pg';
 import { SecretCache } from '../../client/src/cache';
@@ -24,14 +32,16 @@ import { mysql } from '../../lambdas/rotation/engines/mysql';
 import { postgres } from '../../lambdas/rotation/engines/postgres';
 import { Logger } from '../../lambdas/rotation/log';
 import { rotationHandler } from '../../lambdas/rotation/protocol';
-import { CA, createSecret, mysqlOps, pgOps, plainPassword, smClient, smPort, startRotation, uniqueName } from './services';
+import { CA, createSecret, mysqlOps, pgOps, plainPassword, putCurrent, smClient, smPort, staged, startRotation, uniqueName } from './services';
 import { runSteps } from './rotation-driver';
 
 export interface LoadOptions {
   kind: 'postgres' | 'mysql';
   strategy: 'single-user' | 'alternating-users';
-  client: 'ours' | 'naive';
+  client: 'ours' | 'naive' | 'powertools';
   rotations?: number;
+  /** After the rotations, the two out-of-band password changes (see above). */
+  incidents?: boolean;
   workers?: number;
   /**
    * A worker closes its connection and opens a new one every this many queries. Default 10 for
@@ -43,16 +53,27 @@ export interface LoadOptions {
   windowMs?: number;
   /** Pause between rotations. */
   gapMs?: number;
-  /** Our pools' retry settings (the failed-login window scaled to a schedule compressed into seconds). */
+  /** Our pools' retry settings (default: the pools' own defaults). */
   authRetry?: AuthRetryOptions;
+}
+
+export interface Incident {
+  what: 'changed and changed back' | 'changed and stored in the secret';
+  /** Refused logins the pool reported between the change and the fix. */
+  refused: number;
+  /** From the fix to the pool's next accepted login after the refusals (0: it found valid credentials before the fix; undefined: none). */
+  recoveredMs: number | undefined;
 }
 
 export interface LoadResult {
   rotations: number;
   queries: number;
   failedQueries: number;
-  /** Refused logins of the secret's users, from the server's log. */
+  /** Refused logins of the secret's users during the rotations, from the server's log. */
   failedLogins: number;
+  /** The most rotations completed within any 60 s. */
+  rotationsPerMinute: number;
+  incidents: Incident[];
   /** New connections the workers opened (logins attempted, failed ones included). */
   connectionsOpened: number;
   durationMs: number;
@@ -128,8 +149,10 @@ export async function runRotationLoad(o: LoadOptions): Promise<LoadResult> {
   let retired = () => 0;
   let acquire: () => Promise<Conn>;
   let close: () => Promise<void>;
+  const refusedAt: number[] = [];
+  const recoveredAt: number[] = [];
   if (o.client === 'ours') {
-    const secrets = new SecretCache({ client: smClient() });
+    const secrets = new SecretCache({ client: smClient(), hooks: { authRetry: () => void refusedAt.push(Date.now()), authRecovered: () => void recoveredAt.push(Date.now()) } });
     if (o.kind === 'postgres') {
       const pool = new RotatingPgPool({ secrets, secretId: arn, authRetry: o.authRetry, max: workers, ssl: { ca, rejectUnauthorized: true }, idleTimeoutMillis: 5_000, connectionTimeoutMillis: 10_000 });
       pool.on('connect', () => opened++);
@@ -138,7 +161,10 @@ export async function runRotationLoad(o: LoadOptions): Promise<LoadResult> {
         const c = await pool.connect();
         return { query: (s) => c.query(s), done: (recycle) => c.release(recycle), user: (c as unknown as { user: string }).user };
       };
-      close = () => pool.end();
+      close = async () => {
+        await pool.end();
+        secrets.close();
+      };
       retired = () => pool.retired;
     } else {
       const pool = new RotatingMysqlPool({ secrets, secretId: arn, authRetry: o.authRetry, pool: { connectionLimit: workers, ssl: { ca, rejectUnauthorized: true } } });
@@ -146,12 +172,16 @@ export async function runRotationLoad(o: LoadOptions): Promise<LoadResult> {
         const c = await pool.getConnection();
         return { query: (s) => c.query(s), done: (recycle) => (recycle ? c.destroy() : c.release()), user: (c as any).connection?.config?.user ?? (c as any).config?.user };
       };
-      close = () => pool.end();
+      close = async () => {
+        await pool.end();
+        secrets.close();
+      };
       retired = () => pool.retiredPools;
     }
   } else {
-    // The naive pattern: each new connection reads the (5-minute cached) credentials; no retry.
-    const creds = naiveCache(smClient(), arn);
+    // Each new connection reads the (cached) credentials; no retry.
+    const provider = new SecretsProvider({ awsSdkV3Client: smClient() });
+    const creds = o.client === 'naive' ? naiveCache(smClient(), arn) : () => provider.get(arn, { transform: 'json' }) as Promise<any>;
     acquire = async () => {
       const c = await creds();
       opened++;
@@ -178,6 +208,7 @@ export async function runRotationLoad(o: LoadOptions): Promise<LoadResult> {
   let failedQueries = 0;
   const errors = new Set<string>();
   const servedBy = new Set<string>();
+  let lastUser = '';
   const t0 = Date.now();
   const worker = async () => {
     let conn: Conn | undefined;
@@ -188,6 +219,7 @@ export async function runRotationLoad(o: LoadOptions): Promise<LoadResult> {
         conn ??= await acquire();
         await conn.query(sql);
         servedBy.add(conn.user);
+        lastUser = conn.user;
         uses++;
         if (o.client === 'ours' || uses % recycleEvery === 0) {
           // Our pools hand connections back after each query (recycling one in `recycleEvery`);
@@ -210,6 +242,9 @@ export async function runRotationLoad(o: LoadOptions): Promise<LoadResult> {
   if (o.kind === 'mysql' && o.client === 'ours') opened = -1; // counted below from the pool's logins
 
   let done = 0;
+  const finishedAt: number[] = [];
+  const incidents: Incident[] = [];
+  let failedLogins = 0;
   try {
     await sleep(300);
     for (let i = 0; i < rotations; i++) {
@@ -218,18 +253,43 @@ export async function runRotationLoad(o: LoadOptions): Promise<LoadResult> {
       await sleep(windowMs);
       await runSteps(handler, arn, token, ['testSecret', 'finishSecret']);
       done++;
+      finishedAt.push(Date.now());
       await sleep(gapMs);
+    }
+    await sleep(200); // let the servers flush their logs
+    failedLogins = refusedLogins(o.kind, logFrom, users);
+    if (o.incidents) {
+      const incident = async (what: Incident['what']) => {
+        // The user the pool logs in as now (with alternating users, until the cache sees the last
+        // rotation, the previous one, which keeps working): its password is changed.
+        const versions = [await staged(arn, 'AWSCURRENT'), await staged(arn, 'AWSPREVIOUS')];
+        const cur = versions.find((v) => v?.username === lastUser) ?? versions[0]!;
+        const changed = plainPassword();
+        const from = Date.now();
+        await ops.setPasswordAsAdmin(cur.username, changed);
+        await sleep(1_500);
+        if (what === 'changed and changed back') await ops.setPasswordAsAdmin(cur.username, cur.password);
+        else await putCurrent(arn, { ...cur, password: changed });
+        const fixedAt = Date.now();
+        await sleep(3_000);
+        const refused = refusedAt.filter((t) => t >= from && t < fixedAt).length;
+        // Recovered before the fix (alternating users: moved to the other, still valid, user) counts as 0.
+        const next = recoveredAt.find((t) => t >= from);
+        incidents.push({ what, refused, recoveredMs: next === undefined ? undefined : Math.max(0, next - fixedAt) });
+      };
+      await incident('changed and changed back');
+      await incident('changed and stored in the secret');
     }
   } finally {
     running = false;
     await Promise.all(running$);
     await close();
   }
-  await sleep(200); // let the servers flush their logs
-  const failedLogins = refusedLogins(o.kind, logFrom, users);
+  let rotationsPerMinute = 0;
+  for (let i = 0; i < finishedAt.length; i++) rotationsPerMinute = Math.max(rotationsPerMinute, finishedAt.filter((t) => t >= finishedAt[i]! && t - finishedAt[i]! < 60_000).length);
   if (opened < 0) {
     // MariaDB logs no successful logins; count the pool's new connections from what it retired.
     opened = Math.ceil(queries / recycleEvery);
   }
-  return { rotations: done, queries, failedQueries, failedLogins, connectionsOpened: opened, durationMs: Date.now() - t0, errors: [...errors].slice(0, 5), users: [...servedBy], retired: retired() };
+  return { rotations: done, queries, failedQueries, failedLogins, rotationsPerMinute, incidents, connectionsOpened: opened, durationMs: Date.now() - t0, errors: [...errors].slice(0, 5), users: [...servedBy], retired: retired() };
 }

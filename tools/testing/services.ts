@@ -1,22 +1,33 @@
 /**
  * The real services the integration tests run against, started by scripts/services.sh: a
- * PostgreSQL and a MariaDB server with TLS on loopback, and moto's Secrets Manager server. The
- * test-side checks (creating users, logging in, reading a table) use the drivers directly, not
- * the code under test, so a bug in our engines cannot hide itself.
+ * PostgreSQL and a MariaDB server with TLS on loopback, and a Secrets Manager emulator: moto, or
+ * LocalStack when SECRETS_BACKEND=localstack (scripts/integration.sh runs the suite once per
+ * backend). The test-side checks (creating users, logging in, reading a table) use the drivers
+ * directly, not the code under test, so a bug in our engines cannot hide itself.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { CreateSecretCommand, DescribeSecretCommand, PutSecretValueCommand, RotateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { CreateSecretCommand, DescribeSecretCommand, PutSecretValueCommand, RotateSecretCommand, SecretsManagerClient, UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
 import * as mysql2 from 'mysql2/promise';
 import { Client } from 'pg';
 import { SdkSecretsManager } from '../../lambdas/rotation/secrets-manager';
 
+interface SecretsBackendEnv {
+  endpoint: string;
+  region: string;
+  /** The function RotateSecret names (moto needs none to exist; LocalStack has a stub). */
+  rotationFunctionArn: string;
+}
+
 interface ServiceEnv {
   postgres: { host: string; port: number; user: string; password: string; database: string; ca: string };
   mysql: { host: string; port: number; user: string; password: string; ca: string };
-  moto: { endpoint: string; region: string };
+  moto: SecretsBackendEnv;
+  localstack?: SecretsBackendEnv;
 }
+
+export type SecretsBackend = 'moto' | 'localstack';
 
 const ENV_FILE = path.resolve(__dirname, '..', '..', '.services', 'env.json');
 
@@ -27,15 +38,29 @@ export function services(): ServiceEnv {
 
 export const CA = () => readFileSync(services().postgres.ca, 'utf8');
 
+/** The Secrets Manager emulator of this run: SECRETS_BACKEND (moto by default). */
+export function backend(): SecretsBackend {
+  const b = process.env.SECRETS_BACKEND ?? 'moto';
+  if (b !== 'moto' && b !== 'localstack') throw new Error(`SECRETS_BACKEND=${b}: expected moto or localstack`);
+  return b;
+}
+
+export function secretsBackend(): SecretsBackendEnv {
+  const b = backend();
+  const env = services()[b];
+  if (!env) throw new Error(`SECRETS_BACKEND=${b}, but ${ENV_FILE} has no ${b}: start it with \`bash scripts/services.sh start localstack\``);
+  return env;
+}
+
 /** A password with every character a careless implementation mishandles. */
 export const hostilePassword = () => `p'"\\;--$x\`%@:/?# ${randomBytes(4).toString('hex')}`;
 export const plainPassword = () => randomBytes(12).toString('hex');
 export const uniqueName = (prefix: string) => `${prefix}_${randomBytes(3).toString('hex')}`;
 
-// ---- Secrets Manager (moto) ----------------------------------------------------------------
+// ---- Secrets Manager (moto or LocalStack) ----------------------------------------------------
 
 export function smClient(): SecretsManagerClient {
-  const m = services().moto;
+  const m = secretsBackend();
   return new SecretsManagerClient({ endpoint: m.endpoint, region: m.region, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
 }
 
@@ -54,28 +79,48 @@ export async function createSecret(name: string, value: unknown, tags: Record<st
   return r.ARN!;
 }
 
+/**
+ * An operator's put-secret-value: a new version, labelled AWSCURRENT. moto 5.2.5, after a rotation,
+ * leaves AWSCURRENT on the previous holder too (DescribeSecret lists it on two versions, and
+ * GetSecretValue may answer either); the real service and LocalStack move the label. The move is
+ * completed here as the service would do it.
+ */
 export async function putCurrent(secretId: string, value: unknown): Promise<void> {
-  await smClient().send(new PutSecretValueCommand({ SecretId: secretId, SecretString: typeof value === 'string' ? value : JSON.stringify(value) }));
+  const sm = smClient();
+  const put = await sm.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: typeof value === 'string' ? value : JSON.stringify(value) }));
+  const stages = (await sm.send(new DescribeSecretCommand({ SecretId: secretId }))).VersionIdsToStages ?? {};
+  for (const [version, labels] of Object.entries(stages)) {
+    if (version !== put.VersionId && labels.includes('AWSCURRENT')) {
+      await sm.send(new UpdateSecretVersionStageCommand({ SecretId: secretId, VersionStage: 'AWSCURRENT', MoveToVersionId: put.VersionId, RemoveFromVersionId: version }));
+    }
+  }
 }
-
-const FAKE_FUNCTION = 'arn:aws:lambda:us-east-1:123456789012:function:secrets-rotation-under-test';
 
 /**
  * Secrets Manager's half of RotateSecret: enable rotation and create the AWSPENDING version with no
- * value. moto does exactly this and then looks up the rotation function in its own Lambda
- * emulation (which needs Docker); the function is not there, so it answers ResourceNotFound after
- * the version exists, and the test invokes the steps itself, as the service would.
+ * value; the test then invokes the steps itself, as the service would. moto does exactly this and
+ * then looks up the rotation function in its own Lambda emulation (which needs Docker): it is not
+ * there, so moto answers ResourceNotFound after the version exists. LocalStack checks the function
+ * first (services.sh created a stub), answers 200, and fails to run it (no Docker) in the
+ * background without touching the secret. Like the real service, LocalStack refuses a new rotation
+ * while one is pending; the pending one's token is returned, to be reattempted.
  */
 export async function startRotation(secretId: string): Promise<string> {
   const token = randomUUID();
   try {
-    await smClient().send(new RotateSecretCommand({ SecretId: secretId, ClientRequestToken: token, RotationLambdaARN: FAKE_FUNCTION, RotationRules: { AutomaticallyAfterDays: 30 } }));
+    await smClient().send(new RotateSecretCommand({ SecretId: secretId, ClientRequestToken: token, RotationLambdaARN: secretsBackend().rotationFunctionArn, RotationRules: { AutomaticallyAfterDays: 30 } }));
   } catch (e) {
-    if ((e as Error).name !== 'ResourceNotFoundException') throw e;
+    const err = e as Error;
+    if (err.name === 'InvalidRequestException' && /previous rotation|isn't complete|in progress/i.test(err.message)) {
+      // As the real service (and LocalStack) does: a rotation left pending is reattempted with its own token.
+      const pending = Object.entries((await smClient().send(new DescribeSecretCommand({ SecretId: secretId }))).VersionIdsToStages ?? {}).find(([, s]) => s.includes('AWSPENDING') && !s.includes('AWSCURRENT'));
+      if (pending) return pending[0];
+    }
+    if (err.name !== 'ResourceNotFoundException' || backend() !== 'moto') throw e;
   }
   const d = await smClient().send(new DescribeSecretCommand({ SecretId: secretId }));
   if (!d.RotationEnabled || !d.VersionIdsToStages?.[token]?.includes('AWSPENDING')) {
-    throw new Error(`moto did not start the rotation of ${secretId} as expected (RotationEnabled=${d.RotationEnabled}, stages=${JSON.stringify(d.VersionIdsToStages)})`);
+    throw new Error(`${backend()} did not start the rotation of ${secretId} as expected (RotationEnabled=${d.RotationEnabled}, stages=${JSON.stringify(d.VersionIdsToStages)})`);
   }
   return token;
 }
