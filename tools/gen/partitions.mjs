@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
 const sdk = path.join(root, 'node_modules/@aws-sdk/core');
 const { version } = JSON.parse(readFileSync(path.join(sdk, 'package.json'), 'utf8'));
 const { partitionsInfo } = await import(path.join(sdk, 'dist-es/submodules/client/util-endpoints/lib/aws/partitions.js'));

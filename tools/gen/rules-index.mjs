@@ -3,7 +3,7 @@
 import { readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
 const files = readdirSync(path.join(root, 'rules/pack')).filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3)).sort();
 const ident = (f) => f.split('-').map((p, i) => (i === 0 ? p : p[0].toUpperCase() + p.slice(1))).join('');
 const text =
