@@ -14,12 +14,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { build, Plugin } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 import { bundleApp, CDKTN_NODE, cdktnEnv, ensureCdktnInstalled } from '../cdktn/bundle';
 import { benchCli } from './cli';
 import { median, timed } from './measure';
 import { benchTests } from './tests';
-import { BenchRecord, BenchRow } from './types';
+import type { BenchRecord, BenchRow } from './types';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const OUT = path.join(ROOT, '.build', 'bench');
