@@ -11,9 +11,6 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as ts from 'typescript';
 import { RULES } from '../../rules';
-import { ENVIRONMENTS } from '../../catalogs';
-import { planEnvironment } from '../../plan/plan';
-import type { SecretPlan } from '../../plan/types';
 import type { BenchRecord, BenchRow } from '../bench/types';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -225,42 +222,6 @@ function catalogFields(): string {
   return out.join('\n').trimEnd();
 }
 
-// ---- the shipped catalogs ------------------------------------------------------------------------
-
-function schedule(s: NonNullable<SecretPlan['rotation']>['schedule']): string {
-  return s.afterDays !== undefined ? `every ${s.afterDays} day${s.afterDays === 1 ? '' : 's'}` : `\`${s.expression}\``;
-}
-
-function secretCell(s: SecretPlan): string {
-  const parts: string[] = [];
-  const r = s.spec.rotation;
-  if (!r) parts.push('not rotated');
-  else parts.push(`${r.kind === 'database' ? `${r.engine} ${r.strategy}` : 'generated'} rotation ${schedule(s.rotation!.schedule)}`);
-  if (s.replicas.length > 0) parts.push(`replica ${s.replicas.map((x) => x.region).join(', ')}`);
-  const readers = s.readers.map((x) => x.name);
-  if (readers.length > 0) parts.push(`read by ${readers.join(', ')}`);
-  const ecs = (s.spec.ecs ?? []).map((e) => e.service);
-  if (ecs.length > 0) parts.push(`ECS ${ecs.join(', ')}`);
-  return parts.join('; ');
-}
-
-/** What each shipped environment holds, secret by secret (from the catalogs, through the plan). */
-function environmentsTable(): string {
-  const plans = ENVIRONMENTS.map(planEnvironment);
-  const ids = [...new Set(plans.flatMap((p) => p.secrets.map((s) => s.id)))];
-  const header = `| secret (name after the environment prefix) | value | ${plans.map((p) => `${p.environment} (\`${p.namePrefix}/\`)`).join(' | ')} |`;
-  const rows = ids.map((id) => {
-    const found = plans.map((p) => ({ plan: p, secret: p.secrets.find((s) => s.id === id) }));
-    const present = found.filter((f) => f.secret !== undefined);
-    const names = new Set(present.map(({ plan, secret }) => (secret!.name.startsWith(`${plan.namePrefix}/`) ? secret!.name.slice(plan.namePrefix.length + 1) : secret!.name)));
-    const name = names.size === 1 ? `\`${[...names][0]}\`` : present.map(({ secret }) => `\`${secret!.name}\``).join(', ');
-    const cells = found.map(({ secret }) => (secret ? cell(secretCell(secret)) : '—'));
-    return `| ${name} (\`${id}\`) | ${present[0].secret!.spec.value.kind} | ${cells.join(' | ')} |`;
-  });
-  const windows = plans.map((p) => `${p.environment} ${p.catalog.recoveryWindowDays} days`).join(', ');
-  return [header, `|---|---|${plans.map(() => '---').join('|')}|`, ...rows, '', `Recovery windows: ${windows}.`].join('\n');
-}
-
 // ---- versions for the move to cdktn -------------------------------------------------------------
 
 function versionsTable(): string {
@@ -312,7 +273,6 @@ function benchTables(): string {
 export const BLOCKS: ReadonlyArray<{ name: string; page: string; render: () => string }> = [
   { name: 'rules', page: 'docs/guardrails.md', render: rulesTable },
   { name: 'catalog-fields', page: 'docs/catalog.md', render: catalogFields },
-  { name: 'environments', page: 'docs/catalog.md', render: environmentsTable },
   { name: 'layers', page: 'docs/architecture.md', render: layersTable },
   { name: 'cdktn-versions', page: 'docs/cdktn.md', render: versionsTable },
   { name: 'bench', page: 'docs/performance.md', render: benchTables },
