@@ -304,6 +304,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === __filename) {
   const stale = stalePages();
   if (check) {
     for (const p of stale) console.error(`${p} is stale: run npm run docs`);
+    if (stale.length === 0) console.log('docs are up to date');
     process.exitCode = stale.length > 0 ? 1 : 0;
   } else {
     for (const p of stale) writeFileSync(path.join(ROOT, p), regenerate(p, read(p)));
