@@ -223,7 +223,19 @@ async function main() {
   const { record, only } = parseArgs(process.argv.slice(2));
   const rows: BenchRow[] = [];
   const start = os.loadavg()[0];
-  for (const [name, run] of SECTIONS) if (!only || only.includes(name)) await run(rows);
+  // A section that fails (a service that cannot start, a command that breaks) is named in the
+  // record; the other sections' rows are kept, and the run exits 1.
+  const failures: Array<{ section: string; error: string }> = [];
+  for (const [name, run] of SECTIONS) {
+    if (only && !only.includes(name)) continue;
+    try {
+      await run(rows);
+    } catch (e) {
+      const error = (e instanceof Error ? e.message : String(e)).split('\n').find((l) => l.trim()) ?? 'failed';
+      console.error(`bench: section ${name} failed: ${error}`);
+      failures.push({ section: name, error: error.slice(0, 300) });
+    }
+  }
   const fmt = (n: number | undefined, unit = '') => (n === undefined ? '' : `${n >= 100 ? n.toFixed(0) : n.toFixed(2)}${unit}`);
   console.log('| group | measurement | value | baseline | ratio | aim | note |');
   console.log('|---|---|---|---|---|---|---|');
@@ -244,6 +256,7 @@ async function main() {
     loadavg: { start, end: os.loadavg()[0] },
     tree: { commit: git('rev-parse', '--short=12', 'HEAD'), uncommitted },
     sections: only ?? SECTIONS.map(([s]) => s),
+    ...(failures.length > 0 ? { failures } : {}),
     rows,
   };
   console.log(`load average (1 min): ${result.loadavg!.start.toFixed(2)} at the start, ${result.loadavg!.end.toFixed(2)} at the end, on ${result.cpus} CPUs`);
@@ -251,6 +264,7 @@ async function main() {
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
   console.log(`wrote ${path.relative(ROOT, file)}${record ? ' (npm run docs writes docs/performance.md from it)' : ' (untracked; --record writes tools/bench/results/latest.json)'}`);
+  if (failures.length > 0) process.exitCode = 1;
 }
 
 main().catch((e) => {

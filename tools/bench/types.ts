@@ -24,5 +24,7 @@ export interface BenchRecord {
   /** The commit measured, and the files that differed from it (uncommitted changes). */
   tree?: { commit: string; uncommitted: string[] };
   sections: string[];
+  /** Sections that failed in this run, with the first line of their error (their rows are missing). */
+  failures?: Array<{ section: string; error: string }>;
   rows: BenchRow[];
 }

@@ -251,7 +251,9 @@ function benchTables(): string {
   const rec = JSON.parse(read('tools/bench/results/latest.json')) as BenchRecord;
   const load = rec.loadavg ? `; load average (1 min) ${rec.loadavg.start.toFixed(2)} at the start, ${rec.loadavg.end.toFixed(2)} at the end, on ${rec.cpus} CPUs` : '; load average not recorded';
   const tree = rec.tree ? ` Measured at commit \`${rec.tree.commit}\`${rec.tree.uncommitted.length > 0 ? ` with uncommitted changes to ${rec.tree.uncommitted.map((f) => `\`${f}\``).join(', ')}` : ''}.` : '';
+  const failed = (rec.failures ?? []).map((f) => `\`${f.section}\` (${cell(f.error)})`);
   const out = [`Run of ${rec.date.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')}, Node ${rec.node.replace(/^v/, '')}${load}. Sections: ${rec.sections.join(', ')}.${tree}`, ''];
+  if (failed.length > 0) out.push(`Sections that failed in this run, so their rows are missing: ${failed.join('; ')}.`, '');
   const aims = rec.rows.filter((r) => r.aim);
   if (aims.length > 0) {
     out.push('| aim | measurement | figure | met? |', '|---|---|---|---|');
