@@ -243,7 +243,8 @@ async function main() {
     const aim = r.aim ? `${r.aim}: ${r.met ? 'met' : 'NOT MET'}` : '';
     console.log(`| ${r.group} | ${r.name} | ${fmt(r.value)} ${r.unit} | ${r.baselineName ? `${fmt(r.baseline)} ${r.unit} (${r.baselineName})` : ''} | ${r.ratio ? `${fmt(r.ratio)}x` : ''} | ${aim} | ${r.note ?? ''} |`);
   }
-  const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trim();
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' });
+  // Porcelain lines are `XY path`: the status columns may be spaces, so the output is not trimmed.
   const uncommitted = git('status', '--porcelain')
     .split('\n')
     .filter(Boolean)
@@ -254,7 +255,7 @@ async function main() {
     node: process.version,
     cpus: os.cpus().length,
     loadavg: { start, end: os.loadavg()[0] },
-    tree: { commit: git('rev-parse', '--short=12', 'HEAD'), uncommitted },
+    tree: { commit: git('rev-parse', '--short=12', 'HEAD').trim(), uncommitted },
     sections: only ?? SECTIONS.map(([s]) => s),
     ...(failures.length > 0 ? { failures } : {}),
     rows,
