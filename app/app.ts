@@ -29,13 +29,13 @@ export interface BuildOptions {
 }
 
 /** Stack name of an environment's state backend: `state-backend-production`. */
-export const backendStackName = (env: EnvironmentConfig) => `state-backend-${env.name}`;
+const backendStackName = (env: EnvironmentConfig) => `state-backend-${env.name}`;
 
 /**
  * Validates every catalog first (nothing is constructed, let alone written, when a rule is
  * broken), then builds one stack per environment plus one state-backend stack per environment.
  */
-export function buildApp(inputs: readonly unknown[], opts: BuildOptions = {}): { app: App; stacks: EnvironmentStack[] } {
+function buildApp(inputs: readonly unknown[], opts: BuildOptions = {}): { app: App; stacks: EnvironmentStack[] } {
   const { catalogs: envs, problems } = parseCatalogs(inputs);
   if (problems.length > 0) throw new GuardrailError(problems);
   const plans = envs.map(planEnvironment);

@@ -8,10 +8,10 @@ import { EnvironmentConfig } from './types';
 import { Violation } from './violation';
 import { EnvironmentSchema } from './schema';
 
-export const SHAPE_RULE = 'CAT-SHAPE';
-export const ENUM_RULE = 'CAT-ENUM';
-export const REQUIRED_RULE = 'CAT-REQUIRED';
-export const UNKNOWN_FIELD_RULE = 'CAT-UNKNOWN-FIELD';
+const SHAPE_RULE = 'CAT-SHAPE';
+const ENUM_RULE = 'CAT-ENUM';
+const REQUIRED_RULE = 'CAT-REQUIRED';
+const UNKNOWN_FIELD_RULE = 'CAT-UNKNOWN-FIELD';
 
 /** Every field name the schema knows, for "did you mean" suggestions. */
 const KNOWN_FIELDS: readonly string[] = (() => {

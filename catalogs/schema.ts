@@ -14,9 +14,9 @@ import { GeneratorRules, STRATEGIES, TLS_MODES, VALUE_FORMATS } from '../lambdas
 export const ENVIRONMENT_NAMES = ['dev', 'staging', 'production'] as const;
 /** One KMS key per environment and category (the production reference keeps them apart). */
 export const KEY_CATEGORIES = ['database', 'api-keys', 'service-accounts', 'application'] as const;
-export const DATABASE_ENGINES = ['postgres', 'mysql', 'mariadb'] as const;
+const DATABASE_ENGINES = ['postgres', 'mysql', 'mariadb'] as const;
 /** Formats GetRandomPassword can produce at apply time (a subset of the rotation formats). */
-export const APPLY_TIME_FORMATS = ['password', 'alphanumeric'] as const;
+const APPLY_TIME_FORMATS = ['password', 'alphanumeric'] as const;
 
 const str = v.string();
 const int = v.pipe(v.number(), v.integer());

@@ -10,7 +10,7 @@ export interface Violation {
   readonly secretId?: string;
   /** What the problem is about: the secret's name, or `reader partner`, `ECS service api`, ... */
   readonly name: string;
-  /** The rule's id (see rules/README.md), e.g. `SM-NAME-LENGTH`. */
+  /** The rule's id (see docs/guardrails.md), e.g. `SM-NAME-LENGTH`. */
   readonly rule: string;
   readonly message: string;
   /** What to change; empty only where no single fix is obvious. */
@@ -18,7 +18,7 @@ export interface Violation {
 }
 
 /** The subject of a violation as printed: `secret billing_stripe_key` or its `name`. */
-export function subjectOf(v: Violation): string {
+function subjectOf(v: Violation): string {
   return v.secretId !== undefined ? `secret ${v.secretId}` : v.name;
 }
 

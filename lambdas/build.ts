@@ -13,7 +13,6 @@ import * as path from 'node:path';
 import type { BuildOptions } from 'esbuild';
 // esbuild's API is loaded only when a bundle is out of date (~6 ms of every synth otherwise);
 // its version, part of the cache key, comes from its package.json.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const esbuildVersion: string = require('esbuild/package.json').version;
 import { HandlerName } from './rotation/contract';
 
@@ -110,7 +109,6 @@ function buildHandlerUncached(handler: HandlerName, outRoot: string): Bundle {
   let built = false;
   if (!(existsSync(file) && existsSync(keyFile) && readFileSync(keyFile, 'utf8') === key)) {
     mkdirSync(dir, { recursive: true });
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { buildSync } = require('esbuild') as typeof import('esbuild');
     const r = buildSync(buildOptions(handler, file));
     if (r.errors.length > 0) throw new Error(`esbuild failed for handler ${handler}: ${r.errors.map((e) => e.text).join('; ')}`);

@@ -5,7 +5,7 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { ArnResolver } from './arn-resolver';
 import { PolicyDocument, renderPolicy } from '../plan/policy';
 
-// The policy builders live in ./policies/access.ts (pure, no cdktf); re-exported for callers.
+// The policies are built by plan/policies/access.ts (pure, no cdktf); this construct renders them.
 
 /** A role this module creates, with its one inline policy. */
 export interface RoleSpec {

@@ -5,7 +5,7 @@ import { KmsReplicaKey } from '@cdktf/provider-aws/lib/kms-replica-key';
 import { ArnResolver } from './arn-resolver';
 import { PolicyDocument, renderPolicy } from '../plan/policy';
 
-// The policy builder lives in ./policies/key.ts (pure, no cdktf); re-exported for callers.
+// The key policy is built by plan/policies/key.ts (pure, no cdktf); this construct renders it.
 
 export interface EncryptionKeyProps {
   /** The key's alias, e.g. `alias/secrets-platform/prod/database`. */

@@ -21,7 +21,7 @@ import {
   stateKeyRuleName,
 } from '../plan/policies/monitoring';
 
-// Patterns and the topic policy live in ./policies/monitoring.ts (pure, no cdktf); re-exported.
+// Patterns and the topic policy are built by plan/policies/monitoring.ts (pure, no cdktf).
 
 /** The names of the three EventBridge rules. */
 export interface AlertRuleNames {
@@ -103,7 +103,7 @@ export class Monitoring extends Construct {
     for (const fn of p.rotationFunctionNames) {
       new CloudwatchMetricAlarm(this, `errors-${fn}`, {
         alarmName: `${fn}-errors`,
-        alarmDescription: `Rotation function ${fn} returned errors; see the README, "Runbook: a rotation failed"`,
+        alarmDescription: `Rotation function ${fn} returned errors; see docs/rotation.md, "When a rotation fails"`,
         namespace: 'AWS/Lambda',
         metricName: 'Errors',
         dimensions: { FunctionName: fn },

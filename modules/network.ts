@@ -4,7 +4,7 @@ import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { PolicyDocument, renderPolicy } from '../plan/policy';
 
-// The policy builder lives in ./policies/network.ts (pure, no cdktf); re-exported for callers.
+// The endpoint policy is built by plan/policies/network.ts (pure, no cdktf); this construct renders it.
 import { broadClientCidrs, MIN_ENDPOINT_CLIENT_PREFIX } from '../plan/policies/network';
 
 export interface SecretsManagerEndpointProps {

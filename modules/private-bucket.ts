@@ -9,7 +9,7 @@ import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versionin
 import { tlsOnlyBucketPolicy } from '../plan/policies/bucket';
 import { PolicyDocument, renderPolicy } from '../plan/policy';
 
-// The bucket policy builder lives in ./policies/bucket.ts (pure, no cdktf); re-exported for callers.
+// The bucket policy is built by plan/policies/bucket.ts (pure, no cdktf); this construct renders it.
 
 export interface PrivateBucketControls {
   /** KMS key (our own, not aws/s3) for default encryption, with the bucket key on. */

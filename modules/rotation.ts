@@ -13,10 +13,10 @@ import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security
 import { ArnResolver } from './arn-resolver';
 import { PolicyDocument } from '../plan/policy';
 
-// The policy builders live in ./policies/rotation.ts (pure, no cdktf); re-exported for callers.
+// The policies are built by plan/policies/rotation.ts (pure, no cdktf); this construct renders them.
 
 // Node.js 24: supported by Lambda until 2028-04-30 (22 ends 2027-04-30); AWS provider >= 6.20.
-export const ROTATION_RUNTIME = 'nodejs24.x';
+const ROTATION_RUNTIME = 'nodejs24.x';
 
 /** A secret the function rotates, with its schedule. */
 export interface RotatedSecret {

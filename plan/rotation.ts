@@ -11,7 +11,7 @@ import { SecretAddresses } from './secrets';
 import { RotationFunctionPlan } from './types';
 
 /** Lambda runtimes from Node.js 20 on load Amazon's CA bundle (with the RDS CAs) only when asked to. */
-export const RDS_CA_BUNDLE = '/var/runtime/ca-cert.pem';
+const RDS_CA_BUNDLE = '/var/runtime/ca-cert.pem';
 
 export function planRotationFunctions(ctx: PlanContext, at: SecretAddresses): RotationFunctionPlan[] {
   const { env, prefix, scope, byId } = ctx;

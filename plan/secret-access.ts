@@ -53,7 +53,7 @@ export function secretPrincipals(env: EnvironmentConfig, partition: string, func
     if (env.deployRoleArn) {
       // Terraform writes first values, and operators write external ones (put-secret-value), as
       // the deploy role. It reads a value only where Terraform wrote one: the AWS provider
-      // refreshes such a version with GetSecretValue (README, "Access proof").
+      // refreshes such a version with GetSecretValue (docs/access-proof.md).
       e.valueWriters.add(env.deployRoleArn);
       if (terraformWritesValue(s)) e.readers.add(env.deployRoleArn);
     }

@@ -140,7 +140,7 @@ export function planSecrets(ctx: PlanContext, at: SecretAddresses): SecretPlan[]
               afterDays: r.schedule.afterDays,
               expression: r.schedule.expression,
               window: r.schedule.window,
-              // Database logins must exist with the first value before the first rotation (README: bootstrap).
+              // Database logins must exist with the first value before the first rotation (docs/rotation.md).
               rotateImmediately: r.schedule.rotateImmediately ?? r.kind === 'generated',
             },
           }

@@ -6,7 +6,7 @@
  * ARNs in the plan are literal estimates of their final length (`...:secret:<name>-AbCdEf`,
  * `...:key/mrk-<32 hex>`), distinct per resource. The stack binds each estimate to the Terraform
  * reference of the resource it creates and renders the plan's documents with the references
- * (plan/policy.ts `ArnResolver`): the size guardrails measure exactly the documents written.
+ * (modules/arn-resolver.ts): the size guardrails measure exactly the documents written.
  */
 import type { PolicyDocument } from './policy';
 import type { KeyGrantee } from './policies/key';

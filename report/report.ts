@@ -95,7 +95,7 @@ function rotationsPerMonth(s: SecretPlan): number {
   return ASSUMPTIONS.daysPerMonth;
 }
 
-export function secretReport(plan: EnvironmentPlan, s: SecretPlan): SecretReport {
+function secretReport(plan: EnvironmentPlan, s: SecretPlan): SecretReport {
   const roleAs = new Map<string, string>();
   for (const svc of plan.ecsServices) {
     if (svc.executionRole?.secretIds.includes(s.id)) roleAs.set(`arn:${plan.partition}:iam::${plan.accountId}:role/${svc.executionRole.name}`, `ECS ${svc.service} (start-up injection)`);
@@ -147,7 +147,7 @@ export function secretReport(plan: EnvironmentPlan, s: SecretPlan): SecretReport
   };
 }
 
-export function costOf(plan: EnvironmentPlan): EnvironmentReport['cost'] {
+function costOf(plan: EnvironmentPlan): EnvironmentReport['cost'] {
   const A = ASSUMPTIONS;
   const P = PRICES;
   const lines: CostLine[] = [];

@@ -16,7 +16,7 @@ import { bundleFor } from './rotation-wiring';
 
 
 export interface EnvironmentStackProps {
-  /** The environment's plan (plan), already checked by the guardrails. */
+  /** The environment's plan (plan/plan.ts), already checked by the guardrails. */
   readonly plan: EnvironmentPlan;
   /** cdktf.out directory (for paths Terraform resolves relative to the stack). */
   readonly outdir: string;

@@ -2,7 +2,6 @@
 // comparison. The check itself (install, synth with both frameworks, tests on cdktn) runs in CI.
 import { diff, Difference, explain, Explained, Json, normalise } from '../../tools/cdktn/compare';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { mapToCdktn } = require('../../tools/cdktn/alias.cjs') as { mapToCdktn: (s: string) => string | null };
 
 describe('cdktf → cdktn import mapping', () => {

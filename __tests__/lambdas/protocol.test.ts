@@ -190,7 +190,7 @@ describe('faults (the database must accept AWSCURRENT after every one)', () => {
     s.db.users.get('app')!.password = 'reset-by-someone';
     const token = s.sm.startRotation(s.arn);
     await runSteps(s.handler, s.arn, token, ['createSecret']);
-    await expect(runSteps(s.handler, s.arn, token, ['setSecret'])).rejects.toThrow(/refuses the AWSCURRENT, the AWSPREVIOUS and recent unlabelled passwords.*runbook/);
+    await expect(runSteps(s.handler, s.arn, token, ['setSecret'])).rejects.toThrow(/refuses the AWSCURRENT, the AWSPREVIOUS and recent unlabelled passwords.*see docs\/rotation\.md/);
     expect(s.db.accepts('app', 'reset-by-someone')).toBe(true);
   });
 

@@ -1,5 +1,5 @@
 /**
- * Every operator-facing rotation error against the README's runbook table: the table is parsed,
+ * Every operator-facing rotation error against the runbook table of docs/rotation.md: the table is parsed,
  * each failure is provoked through the real handler (in-memory Secrets Manager and database), and
  * its message must match exactly one row's "message says" text. Every row must be reached, so a
  * reworded message or a row without a cause fails here. Messages never repeat the error's name
@@ -23,10 +23,10 @@ interface Row {
 
 /** The runbook table: one row per message, its backticked fragments (`...` matches anything). */
 function runbookRows(): Row[] {
-  const readme = readFileSync(path.resolve(__dirname, '..', '..', 'README.md'), 'utf8');
-  const start = readme.indexOf('| message says | cause | fix |');
+  const page = readFileSync(path.resolve(__dirname, '..', '..', 'docs', 'rotation.md'), 'utf8');
+  const start = page.indexOf('| message says | cause | fix |');
   expect(start).toBeGreaterThan(0);
-  const lines = readme.slice(start).split('\n').slice(2);
+  const lines = page.slice(start).split('\n').slice(2);
   const rows: Row[] = [];
   for (const line of lines) {
     if (!line.startsWith('|')) break;

@@ -1,5 +1,5 @@
 /**
- * The plan (plan): pure, frozen, complete. Fast tests with exact documents, so mutation
+ * The plan (plan/plan.ts): pure, frozen, complete. Fast tests with exact documents, so mutation
  * testing of the plan and the policy builders has tests that bite.
  */
 import { readFileSync } from 'node:fs';

@@ -1,4 +1,6 @@
 /** The constructs that write security-group rules and event rules, each synthesized on its own. */
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { Testing } from 'cdktf';
 import { SecretsManagerEndpoint } from '../../modules/network';
 import { KeyIncidentRules, Monitoring } from '../../modules/monitoring';
@@ -106,7 +108,9 @@ test('monitoring: five rules to the topic, alarms per function, forwarding rules
     expect(a.dimensions).toEqual({ FunctionName: a.alarm_name.replace(/-errors$/, '') });
     expect(a.alarm_actions).toEqual([tpol.arn]);
     expect(a.ok_actions).toEqual([tpol.arn]);
-    expect(a.alarm_description).toMatch(/Runbook: a rotation failed/);
+    // The alarm sends the operator to the runbook, which must exist under that heading.
+    const [, page, heading] = /see (docs\/[a-z-]+\.md), "([^"]+)"/.exec(a.alarm_description)!;
+    expect(readFileSync(path.resolve(__dirname, '..', '..', page), 'utf8')).toContain(`\n## ${heading}\n`);
   }
   expect(role.description).toMatch(/forwards key and secret incidents/);
   expect(role.tags).toEqual({ Environment: 'production' });

@@ -1,6 +1,6 @@
 /**
  * The CI-access bootstrap stack: who can assume the plan and deploy roles, and what they can do.
- * Checks the synthesized policies (literal JSON) against the pipeline's rules (README "Pipeline").
+ * Checks the synthesized policies (literal JSON) against the pipeline's rules (docs/pipeline.md).
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import * as os from 'node:os';

@@ -59,10 +59,10 @@ export const MAX_SECRET_VALUE_BYTES = 65_536;
 
 /** The least entropy a generated value may have, whatever its tags say. */
 export const MIN_ENTROPY_BITS = 96;
-export const MAX_GENERATED_LENGTH = 4096;
+const MAX_GENERATED_LENGTH = 4096;
 
 /** Printable ASCII without space: the alphabet `password` values draw from before exclusions. */
-export const PRINTABLE = Array.from({ length: 94 }, (_, i) => String.fromCharCode(33 + i)).join('');
+const PRINTABLE = Array.from({ length: 94 }, (_, i) => String.fromCharCode(33 + i)).join('');
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
 /**

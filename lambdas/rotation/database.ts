@@ -70,14 +70,14 @@ export interface DatabaseEngine {
   isTimeout(e: unknown): boolean;
 }
 
-export const CLONE_SUFFIX = '_clone';
+const CLONE_SUFFIX = '_clone';
 /** How many unlabelled versions single-user rotation tries when no labelled password logs in. */
-export const UNLABELLED_FALLBACKS = 5;
-export const DEFAULT_TIMEOUT_MS = 5_000;
+const UNLABELLED_FALLBACKS = 5;
+const DEFAULT_TIMEOUT_MS = 5_000;
 
-export const DATABASE_RULES: GeneratorRules = { format: 'password', length: DATABASE_PASSWORD_LENGTH, excludeCharacters: DATABASE_PASSWORD_EXCLUDE };
+const DATABASE_RULES: GeneratorRules = { format: 'password', length: DATABASE_PASSWORD_LENGTH, excludeCharacters: DATABASE_PASSWORD_EXCLUDE };
 
-export function parseCredentials(json: string, what: string): DbCredentials {
+function parseCredentials(json: string, what: string): DbCredentials {
   let v: unknown;
   try {
     v = JSON.parse(json);
@@ -307,7 +307,7 @@ export function databaseStrategy(o: DatabaseStrategyOptions): RotationStrategy {
       fail(
         ctx,
         `${describe(current)} refuses the AWSCURRENT, the AWSPREVIOUS and recent unlabelled passwords, so the password cannot be changed by its own user; ` +
-          'reset it with an admin login to the AWSCURRENT value (see README, runbook), then retry the rotation',
+          'reset it with an admin login to the AWSCURRENT value (see docs/rotation.md), then retry the rotation',
       );
     },
 

@@ -7,7 +7,7 @@ import { databaseStrategy, DatabaseEngine } from './database';
 import { rotationHandler } from './protocol';
 import { defaultSecretsManager } from './secrets-manager';
 
-export function strategyFromEnv(env: NodeJS.ProcessEnv = process.env): Strategy {
+function strategyFromEnv(env: NodeJS.ProcessEnv = process.env): Strategy {
   const s = env[STRATEGY_ENV];
   if (!STRATEGIES.includes(s as Strategy)) {
     throw new Error(`environment variable ${STRATEGY_ENV}="${s ?? ''}" is not one of ${STRATEGIES.join(', ')}; the rotation module sets it, so re-deploy the stack`);
@@ -15,7 +15,7 @@ export function strategyFromEnv(env: NodeJS.ProcessEnv = process.env): Strategy 
   return s as Strategy;
 }
 
-export function minTlsFromEnv(env: NodeJS.ProcessEnv = process.env): TlsMode {
+function minTlsFromEnv(env: NodeJS.ProcessEnv = process.env): TlsMode {
   const v = env[MIN_TLS_ENV] ?? 'verify-full';
   if (!TLS_MODES.includes(v as TlsMode)) throw new Error(`environment variable ${MIN_TLS_ENV}="${v}" is not one of ${TLS_MODES.join(', ')}; re-deploy the stack`);
   return v as TlsMode;

@@ -9,7 +9,7 @@ import { alphabet, DEFAULT_PASSWORD_EXCLUDE, GeneratorRules, rulesFromTags } fro
 import { RotationContext, RotationError, RotationStrategy } from './protocol';
 import { generateValue } from './values';
 
-export const GENERATED_DEFAULT_RULES: GeneratorRules = { format: 'password', length: 32, excludeCharacters: DEFAULT_PASSWORD_EXCLUDE };
+const GENERATED_DEFAULT_RULES: GeneratorRules = { format: 'password', length: 32, excludeCharacters: DEFAULT_PASSWORD_EXCLUDE };
 
 function parseObject(ctx: RotationContext, text: string, stage: string): Record<string, unknown> {
   let v: unknown;

@@ -127,7 +127,7 @@ function versionWith(secret: SecretDescription, stage: string): string | undefin
 }
 
 /** Runs one step of one rotation. Throws a RotationError (or the underlying error) on failure. */
-export async function runStep(rawEvent: unknown, strategy: RotationStrategy, sm: SecretsManagerPort, baseLog: Logger): Promise<void> {
+async function runStep(rawEvent: unknown, strategy: RotationStrategy, sm: SecretsManagerPort, baseLog: Logger): Promise<void> {
   const event = checkEvent(rawEvent);
   const token = event.ClientRequestToken;
   let log = baseLog.child({ step: event.Step, token });

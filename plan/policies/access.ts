@@ -1,5 +1,5 @@
 /**
- * Read-access policy builders: pure, no cdktf, so the plan (plan) computes every reader,
+ * Read-access policy builders: pure, no cdktf, so the plan computes every reader,
  * ECS and cross-account document as data and modules/access.ts only renders them.
  */
 import { KeyGrantee } from './key';

@@ -1,5 +1,5 @@
 /**
- * The KMS key policy builder: pure, no cdktf, so the plan (plan) computes every key policy
+ * The KMS key policy builder: pure, no cdktf, so the plan computes every key policy
  * as data and modules/encryption-key.ts only renders it.
  */
 import { accountRoot, arn } from '../arn';

@@ -1,4 +1,4 @@
-/** Event patterns and the alert topic policy: pure, no cdktf (see plan). */
+/** Event patterns and the alert topic policy: pure, no cdktf (computed by plan/monitoring.ts). */
 import { policy, PolicyDocument } from '../policy';
 
 /**

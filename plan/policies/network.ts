@@ -1,4 +1,4 @@
-/** The VPC endpoint policy builder: pure, no cdktf (see plan). */
+/** The VPC endpoint policy builder: pure, no cdktf (computed by plan/network.ts). */
 import { secretsUnder } from '../arn';
 import { policy, PolicyDocument } from '../policy';
 import { ROTATION_SECRET_ACTIONS } from './rotation';

@@ -1,5 +1,5 @@
 /**
- * Rotation role policy builders: pure, no cdktf, so the plan (plan) computes the rotation
+ * Rotation role policy builders: pure, no cdktf, so the plan computes the rotation
  * role's documents as data and modules/rotation.ts only renders them.
  */
 import { ArnScope, secretsUnder } from '../arn';

@@ -14,14 +14,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { bundleApp, CDKTN_CLI, CDKTN_NODE, cdktnEnv, ensureCdktnInstalled, ROOT } from '../cdktn/bundle';
+import { median } from './measure';
 import { BenchRow } from './types';
 
 const OUT = path.join(ROOT, '.build', 'bench');
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 /** Wall time (ms) of one command; fails loudly, since a failed synth is not a fast one. */
 function wall(command: string, args: string[], env: NodeJS.ProcessEnv): number {

@@ -21,16 +21,12 @@ import { Logger } from '../../lambdas/rotation/log';
 import { rotationHandler } from '../../lambdas/rotation/protocol';
 import { CA, createSecret, DatabaseOps, mysqlOps, pgOps, plainPassword, smPort, startRotation, uniqueName } from '../testing/services';
 import { runSteps } from '../testing/rotation-driver';
+import { median } from './measure';
 import { BenchRow } from './types';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const ROTATIONS = Number(process.env.BENCH_ROTATIONS ?? 10);
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 function nodeMs(args: string[]): number {
   const t0 = performance.now();

@@ -3,7 +3,7 @@
  * declarations (generated from each provider version's schema): arguments added, removed, made
  * required or optional, or retyped, in every exported interface (the resource's config and its
  * nested blocks), and attributes the resource class exposes. Used by `npm run compat:cdktn` to
- * print the list the README's migration section is written from.
+ * print the list docs/cdktn.md is written from.
  */
 import { readFileSync } from 'node:fs';
 import * as ts from 'typescript';

@@ -25,7 +25,6 @@ export const COMPAT_DIR = path.join(ROOT, 'tools', 'cdktn');
 /** The fork's own locked package tree (cdktn, cdktn-cli, @cdktn/provider-*, Node 22), apart from the root tree. */
 export const FRAMEWORK_DIR = path.join(COMPAT_DIR, 'framework');
 // Plain require of a .cjs file that esbuild inlines into whichever script imports this module.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { mapToCdktn } = require('./alias.cjs') as { mapToCdktn: (spec: string) => string | null };
 
 /**

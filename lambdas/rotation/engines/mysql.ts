@@ -6,7 +6,7 @@ import { Connection, createConnection, escape, RowDataPacket } from 'mysql2/prom
 import { ConnectOptions, DatabaseEngine, DbSession } from '../database';
 
 /** A string literal for a session where backslash escapes are on (see `connect`). */
-export const quoteLiteral = (value: string): string => escape(value);
+const quoteLiteral = (value: string): string => escape(value);
 
 /** An identifier in backticks, embedded backticks doubled (the form SHOW GRANTS prints). */
 export const quoteIdent = (name: string): string => '`' + name.replace(/`/g, '``') + '`';
