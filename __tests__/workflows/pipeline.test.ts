@@ -79,20 +79,50 @@ function ruleNoCredentialsWithPackages(w: Record<string, Workflow>): string[] {
   return out;
 }
 
+/** Artifacts (names with `${{ }}` as `*`) that jobs of `x` upload: producing job and file. */
+function uploadsOf(x: Workflow, names: RegExp) {
+  const uploads = new Map<string, { job: string; file: string }>();
+  for (const [name, j] of jobsOf(x)) {
+    for (const s of usesStep(j, 'actions/upload-artifact@')) {
+      const artifact = String(s.with?.name ?? '').replace(/\$\{\{[^}]*\}\}/g, '*');
+      if (names.test(artifact)) uploads.set(artifact, { job: name, file: String(s.with?.path) });
+    }
+  }
+  return uploads;
+}
+
 /**
- * Every artifact a job downloads comes from a job it needs, which uploads it with a SHA-256 job
+ * For a reusable workflow `f` downloading `artifact`: the caller job that uploads it must need
+ * the producing job and pass its sha256 output as the input `<artifact base>-sha256`, which
+ * the download is then checked against (`inputs.<that>`).
+ */
+function callerOf(w: Record<string, Workflow>, f: string, artifact: string) {
+  for (const [, x] of Object.entries(w)) {
+    for (const [, j] of jobsOf(x)) {
+      if (j.uses !== `./.github/workflows/${f}`) continue;
+      const up = uploadsOf(x, /./).get(artifact);
+      if (!up) continue;
+      const input = `${artifact.replace(/-\*$/, '')}-sha256`;
+      if (j.with?.[input] !== `\${{ needs.${up.job}.outputs.sha256 }}` || !needsOf(j).includes(up.job)) return undefined;
+      return { up, expected: `inputs.${input}` };
+    }
+  }
+  return undefined;
+}
+
+/** Every artifact a job downloads comes from a job it needs, which uploads it with a SHA-256 job
  * output; the downloading job checks it (sha256sum --check --strict against that output) before
  * any other step uses it.
  */
 function ruleChecksummedArtifacts(w: Record<string, Workflow>, names: RegExp): string[] {
   const out: string[] = [];
   for (const [f, x] of Object.entries(w)) {
-    const uploads = new Map<string, { job: string; file: string }>();
-    for (const [name, j] of jobsOf(x)) {
-      for (const s of usesStep(j, 'actions/upload-artifact@')) {
-        const artifact = String(s.with?.name ?? '').replace(/\$\{\{[^}]*\}\}/g, '*');
-        if (names.test(artifact)) uploads.set(artifact, { job: name, file: String(s.with?.path) });
-      }
+    const uploads = uploadsOf(x, names);
+    for (const [artifact, up] of uploads) {
+      const producer = x.jobs[up.job];
+      const outputStep = /steps\.(\w+)\.outputs\.sha256/.exec(producer.outputs?.sha256 ?? '')?.[1];
+      const made = producer.steps?.find((p) => p.id === outputStep);
+      if (!made || !new RegExp(`sha256sum ${up.file.replace('.', '\\.')}`).test(made.run ?? '')) out.push(`${f} job ${up.job} has no sha256 output of ${up.file} (${artifact})`);
     }
     for (const [name, j] of jobsOf(x)) {
       const steps = j.steps ?? [];
@@ -100,15 +130,17 @@ function ruleChecksummedArtifacts(w: Record<string, Workflow>, names: RegExp): s
         if (!s.uses?.startsWith('actions/download-artifact@')) return;
         const artifact = String(s.with?.name ?? s.with?.pattern ?? '').replace(/\$\{\{[^}]*\}\}/g, '*');
         if (!names.test(artifact)) return;
-        const up = uploads.get(artifact);
-        if (!up) return void out.push(`${f} job ${name} downloads ${artifact}, which no job of this workflow uploads`);
-        if (!needsOf(j).includes(up.job)) out.push(`${f} job ${name} downloads ${artifact} without needing ${up.job}`);
-        const producer = x.jobs[up.job];
-        const outputStep = /steps\.(\w+)\.outputs\.sha256/.exec(producer.outputs?.sha256 ?? '')?.[1];
-        const made = producer.steps?.find((p) => p.id === outputStep);
-        if (!made || !new RegExp(`sha256sum ${up.file.replace('.', '\\.')}`).test(made.run ?? '')) out.push(`${f} job ${up.job} has no sha256 output of ${up.file}`);
-        const check = steps.findIndex((c, k) => k > i && new RegExp(`sha256sum --check --strict`).test(c.run ?? '') && (c.run ?? '').includes(up.file) && Object.values(c.env ?? {}).some((v) => v.includes(`needs.${up.job}.outputs.sha256`)));
-        if (check < 0) return void out.push(`${f} job ${name} never checks ${up.file} against needs.${up.job}.outputs.sha256`);
+        let up = uploads.get(artifact);
+        let expected = up ? `needs.${up.job}.outputs.sha256` : '';
+        if (!up) {
+          // A called workflow: the caller hands it the checksum as an input `<name>-sha256`.
+          const found = callerOf(w, f, artifact);
+          if (!found) return void out.push(`${f} job ${name} downloads ${artifact}, which no job of this workflow or its caller uploads`);
+          up = found.up;
+          expected = found.expected;
+        } else if (!needsOf(j).includes(up.job)) out.push(`${f} job ${name} downloads ${artifact} without needing ${up.job}`);
+        const check = steps.findIndex((c, k) => k > i && new RegExp(`sha256sum --check --strict`).test(c.run ?? '') && (c.run ?? '').includes(up!.file) && Object.values(c.env ?? {}).some((v) => v.includes(expected)));
+        if (check < 0) return void out.push(`${f} job ${name} never checks ${up.file} against ${expected}`);
         const usedBefore = steps.slice(i + 1, check).find((c) => c.run || c.uses?.startsWith(CREDENTIALS));
         if (usedBefore) out.push(`${f} job ${name} runs "${usedBefore.name ?? usedBefore.run ?? usedBefore.uses}" before checking ${up.file}`);
       });
@@ -142,7 +174,8 @@ function ruleApplyAlone(w: Record<string, Workflow>): string[] {
 function ruleRoles(w: Record<string, Workflow>): string[] {
   const expected: Record<string, Record<string, RegExp>> = {
     'pull-request.yml': { plan: /^\$\{\{ vars\[format\('PR_PLAN_ROLE_ARN_\{0\}', matrix\.environment\)\] \}\}$/ },
-    'deploy-environment.yml': { plan: /^\$\{\{ vars\.PLAN_ROLE_ARN \}\}$/, apply: /^\$\{\{ vars\.DEPLOY_ROLE_ARN \}\}$/, values: /^\$\{\{ vars\.VALUES_ROLE_ARN \}\}$/ },
+    'deploy-environment.yml': { plan: /^\$\{\{ vars\.PLAN_ROLE_ARN \}\}$/, apply: /^\$\{\{ vars\.DEPLOY_ROLE_ARN \}\}$/ },
+    'values.yml': { values: /^\$\{\{ vars\.VALUES_ROLE_ARN \}\}$/ },
     'deploy.yml': {},
   };
   const out: string[] = [];
@@ -168,7 +201,7 @@ const rules = (w: Record<string, Workflow>) => [
 // ---------------------------------------------------------------------------- the properties
 
 test('the three workflows exist', () => {
-  expect(files.sort()).toEqual(expect.arrayContaining(['deploy-environment.yml', 'deploy.yml', 'pull-request.yml']));
+  expect(files.sort()).toEqual(expect.arrayContaining(['deploy-environment.yml', 'deploy.yml', 'pull-request.yml', 'values.yml']));
 });
 
 test('every rule holds for the workflows as written', () => {
@@ -187,7 +220,9 @@ describe('each rule catches its mistake, planted', () => {
     ['id-token: write on the pull-request test job', (w: any) => (w['pull-request.yml'].jobs.test.permissions['id-token'] = 'write'), /job test runs .*npm ci.*holds id-token: write/],
     ['id-token: write on the access-diff job', (w: any) => (w['pull-request.yml'].jobs['access-diff'].permissions['id-token'] = 'write'), /job access-diff runs .*holds id-token: write/],
     ['npm ci in the main-branch plan job', (w: any) => w['deploy-environment.yml'].jobs.plan.steps.splice(1, 0, { run: 'npm ci' }), /job plan runs npm ci and holds id-token: write, configure-aws-credentials/],
-    ['setup-node in the values job', (w: any) => w['deploy-environment.yml'].jobs.values.steps.splice(1, 0, { uses: 'actions/setup-node@x' }), /job values runs actions\/setup-node and holds/],
+    ['setup-node in the values job', (w: any) => w['values.yml'].jobs.values.steps.splice(1, 0, { uses: 'actions/setup-node@x' }), /values\.yml job values runs actions\/setup-node and holds/],
+    ['the values job checked against a checksum the caller did not take from synth', (w: any) => (w['deploy-environment.yml'].jobs.values.with['synth-sha256'] = '${{ needs.plan.outputs.sha256 }}'), /values\.yml job values downloads synth-\*, which no job of this workflow or its caller uploads/],
+    ['the values role asked for from deploy-environment.yml', (w: any) => w['deploy-environment.yml'].jobs.apply.steps.push({ uses: `${CREDENTIALS}x`, with: { 'role-to-assume': '${{ vars.VALUES_ROLE_ARN }}' } }), /deploy-environment\.yml job apply assumes/],
     ['npx in the pull-request plan job', (w: any) => w['pull-request.yml'].jobs.plan.steps.push({ run: 'npx cdktf synth' }), /pull-request\.yml job plan runs npx cdktf synth and holds id-token: write/],
     ['credentials in the synth job', (w: any) => w['deploy-environment.yml'].jobs.synth.steps.push({ uses: `${CREDENTIALS}x`, with: { 'role-to-assume': 'r' } }), /job synth runs .*npm ci.*configure-aws-credentials/],
     ['no checksum check in the apply job', (w: any) => (w['deploy-environment.yml'].jobs.apply.steps = w['deploy-environment.yml'].jobs.apply.steps.filter((s: Step) => !/sha256sum/.test(s.run ?? ''))), /job apply never checks synth\.tgz against needs\.synth\.outputs\.sha256/],
@@ -199,7 +234,7 @@ describe('each rule catches its mistake, planted', () => {
     ['init without the lock file', (w: any) => (w['deploy-environment.yml'].jobs.apply.steps.at(-1).run = w['deploy-environment.yml'].jobs.apply.steps.at(-1).run.replace(' -lockfile=readonly', '')), /apply: terraform init without -lockfile=readonly/],
     ['a saved plan without its lock file', (w: any) => (w['deploy-environment.yml'].jobs.plan.steps.find((s: Step) => s.id === 'save').run = 'tar -czf plan.tgz deploy.tfplan'), /lacks deploy\.tfplan or \.terraform\.lock\.hcl/],
     ['the main-branch plan with the deploy role', (w: any) => (w['deploy-environment.yml'].jobs.plan.steps.find((s: Step) => s.uses?.startsWith(CREDENTIALS)).with['role-to-assume'] = '${{ vars.DEPLOY_ROLE_ARN }}'), /job plan assumes \$\{\{ vars\.DEPLOY_ROLE_ARN \}\}/],
-    ['the values job with the deploy role', (w: any) => (w['deploy-environment.yml'].jobs.values.steps.find((s: Step) => s.uses?.startsWith(CREDENTIALS)).with['role-to-assume'] = '${{ vars.DEPLOY_ROLE_ARN }}'), /job values assumes/],
+    ['the values job with the deploy role', (w: any) => (w['values.yml'].jobs.values.steps.find((s: Step) => s.uses?.startsWith(CREDENTIALS)).with['role-to-assume'] = '${{ vars.DEPLOY_ROLE_ARN }}'), /job values assumes/],
     ['an OIDC token on the comment job', (w: any) => (w['pull-request.yml'].jobs.comment.permissions['id-token'] = 'write'), /job comment holds credentials it should not/],
   ])('%s', (_what, edit, message) => {
     expect(plant(edit).join('\n')).toMatch(message);
@@ -264,12 +299,12 @@ test('a job calling a reusable workflow grants every permission the called jobs 
       }
     }
   }
-  expect(calls).toBe(3);
+  expect(calls).toBe(4);
 });
 
 test('only the four Terraform and values jobs can ask for an OIDC token', () => {
   const withToken = files.flatMap((f) => jobsOf(wf[f]).filter(([, j]) => perms(j)['id-token'] === 'write' && !j.uses).map(([n]) => `${f}:${n}`));
-  expect(withToken.sort()).toEqual(['deploy-environment.yml:apply', 'deploy-environment.yml:plan', 'deploy-environment.yml:values', 'pull-request.yml:plan']);
+  expect(withToken.sort()).toEqual(['deploy-environment.yml:apply', 'deploy-environment.yml:plan', 'pull-request.yml:plan', 'values.yml:values']);
 });
 
 test('every plan runs the real provider: init from the registry, then validate, then plan', () => {
@@ -444,7 +479,7 @@ describe('deploys', () => {
 
   test('run from main only, also when started by hand', () => {
     expect(wf[f].on).toHaveProperty('workflow_dispatch');
-    for (const [, j] of [...jobsOf(wf[f]), ...jobsOf(wf[env])]) expect(j.if ?? '').toContain("github.ref == 'refs/heads/main'");
+    for (const [, j] of [...jobsOf(wf[f]), ...jobsOf(wf[env]), ...jobsOf(wf['values.yml'])]) expect(j.if ?? '').toContain("github.ref == 'refs/heads/main'");
   });
 
   test('one run per environment at a time, never cancelled by the next', () => {
@@ -486,12 +521,16 @@ describe('deploys', () => {
     expect(apply.if).toContain("needs.plan.outputs.changes == 'true'");
   });
 
-  test('the values job: after apply, its own role, in the reviewed environment, a checked-in script on Node built-ins', () => {
-    const v = jobs.values;
-    expect(needsOf(v)).toEqual(expect.arrayContaining(['apply', 'plan', 'synth']));
+  test('the values job: after apply, its own workflow and role, in the reviewed environment, a checked-in script on Node built-ins', () => {
+    const call = jobs.values;
+    expect(call.uses).toBe('./.github/workflows/values.yml');
+    expect(needsOf(call)).toEqual(expect.arrayContaining(['apply', 'plan', 'synth']));
+    expect(call.if).toMatch(/needs\.apply\.result == 'success' \|\| needs\.apply\.result == 'skipped'/);
+    expect(call.if).toContain("needs.plan.outputs.values == 'true'");
+    expect(call.with?.environment).toBe('${{ inputs.environment }}');
+    const v = wf['values.yml'].jobs.values;
     expect(v.environment).toBe('${{ inputs.environment }}');
-    expect(v.if).toMatch(/needs\.apply\.result == 'success' \|\| needs\.apply\.result == 'skipped'/);
-    expect(v.if).toContain("needs.plan.outputs.values == 'true'");
+    expect(Object.keys(wf['values.yml'].jobs)).toEqual(['values']);
     const write = v.steps!.find((s) => /values\.cjs write/.test(s.run ?? ''))!;
     expect(write.run).toBe('node scripts/ci/values.cjs write --manifest "cdktf.out/stacks/$STACK/values.json" --environment "$STACK" --role-arn "$ROLE_ARN"');
     // The script imports nothing but Node's built-ins.
@@ -503,7 +542,8 @@ describe('deploys', () => {
 
   test('values reach the values step only, as an environment variable, never a command line', () => {
     const withSecrets: string[] = [];
-    for (const [name, j] of jobsOf(wf[env])) {
+    expect(text[env]).not.toMatch(/secrets\./);
+    for (const [name, j] of jobsOf(wf['values.yml'])) {
       for (const s of j.steps ?? []) {
         if (/secrets\./.test(JSON.stringify(s))) {
           withSecrets.push(`${name}:${s.name}`);
@@ -515,7 +555,7 @@ describe('deploys', () => {
       expect(JSON.stringify(j.env ?? {})).not.toMatch(/secrets\./);
     }
     expect(withSecrets).toEqual(['values:Write the values (Node built-ins only; values never in argv or the log)']);
-    expect(JSON.stringify(wf[env].env ?? {})).not.toMatch(/secrets\./);
+    expect(JSON.stringify(wf['values.yml'].env ?? {})).not.toMatch(/secrets\./);
     expect(text['deploy.yml']).not.toMatch(/secrets\./);
   });
 });

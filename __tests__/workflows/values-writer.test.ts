@@ -40,8 +40,8 @@ describe('Signature V4', () => {
     const ours = values.signRequest({ url: `https://${c.host}/`, headers, body: c.body, region: c.region, service: c.service, credentials, now });
     const sdk = new SignatureV4({ service: c.service, region: c.region, credentials, sha256: NodeSha256 as never, applyChecksum: false });
     const [hostname, port] = c.host.split(':');
-    const signed = await sdk.sign({ method: 'POST', protocol: 'https:', hostname, port: port ? Number(port) : undefined, path: '/', query: {}, headers: { ...headers, host: c.host }, body: c.body } as never, { signingDate: now });
-    expect(ours.authorization).toBe((signed.headers as Record<string, string>).authorization);
+    const signed: { headers: Record<string, string> } = await sdk.sign({ method: 'POST', protocol: 'https:', hostname, port: port ? Number(port) : undefined, path: '/', query: {}, headers: { ...headers, host: c.host }, body: c.body } as never, { signingDate: now }) as never;
+    expect(ours.authorization).toBe(signed.headers.authorization);
   });
 
   test('signs only POST / without a query (all the step sends)', () => {
