@@ -134,8 +134,8 @@ async function applied(name: string, version = 1): Promise<string> {
   return r.ARN!;
 }
 
-/** A fixture manifest as synth writes it (stacks/plan values manifest), for secrets under `base`. */
-function manifestFor(base: string, secrets: object[]) {
+/** A fixture manifest as synth writes it (the plan's values manifest), around `secrets`. */
+function manifestFor(secrets: object[]) {
   return { schema: 'secrets-platform/values/1', environment: 'production', accountId: ACCOUNT, region: REGION, partition: 'aws', namePrefix: 'prod', githubSecret: 'DEPLOY_TIME_VALUES', secrets, notWritten: [] };
 }
 
@@ -171,7 +171,7 @@ describe('write', () => {
     ];
     for (const s of secrets) await applied(s.name);
     const values = { api_value: `api-${uid()}`, cfg_smtp_password: `smtp "${uid()}"\nline2` };
-    const r = await runScript('write', manifestFor(base, secrets), { values, repoRoot: repo });
+    const r = await runScript('write', manifestFor(secrets), { values, repoRoot: repo });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('4 written, 0 up to date, 0 failed');
@@ -200,7 +200,7 @@ describe('write', () => {
     expect(proxy.calls.indexOf('secretsmanager.PutSecretValue')).toBeGreaterThan(proxy.calls.lastIndexOf('secretsmanager.DescribeSecret', 4));
 
     proxy.calls = [];
-    const again = await runScript('write', manifestFor(base, secrets), { values, repoRoot: repo });
+    const again = await runScript('write', manifestFor(secrets), { values, repoRoot: repo });
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('0 written, 4 up to date, 0 failed');
     expect(proxy.calls.filter((c) => c !== 'secretsmanager.DescribeSecret' && c !== 'sts.GetCallerIdentity')).toEqual([]);
@@ -211,17 +211,17 @@ describe('write', () => {
     const name = `prod/values-${uid()}/vendor/key`;
     const s = (version: number) => ({ id: 'k', name, version, rotateAfterWrite: false, write: { type: 'text', source: { deployTime: 'k_value' } } });
     await applied(name, 1);
-    expect((await runScript('write', manifestFor('', [s(1)]), { values: { k_value: 'one' } })).code).toBe(0);
+    expect((await runScript('write', manifestFor([s(1)]), { values: { k_value: 'one' } })).code).toBe(0);
 
     // The catalog raised the version, but its apply has not run: the Terraform tag still says 1.
-    const early = await runScript('write', manifestFor('', [s(2)]), { values: { k_value: 'two' } });
+    const early = await runScript('write', manifestFor([s(2)]), { values: { k_value: 'two' } });
     expect(early.code).toBe(1);
     expect(early.stderr).toContain(`secret ${name}: tag ${TAG_VERSION} is "1" but this commit's catalog says 2; the apply of this commit has not run or failed`);
     expect(early.stderr).toContain('nothing was written');
     expect(await valueOf(name)).toBe('one');
 
     await sm().send(new TagResourceCommand({ SecretId: name, Tags: [{ Key: TAG_VERSION, Value: '2' }] })); // the apply
-    const r = await runScript('write', manifestFor('', [s(2)]), { values: { k_value: 'two' } });
+    const r = await runScript('write', manifestFor([s(2)]), { values: { k_value: 'two' } });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`${name}: wrote version 2 (version 1 -> 2)`);
     expect(await valueOf(name)).toBe('two');
@@ -229,7 +229,7 @@ describe('write', () => {
     expect(await tagsOf(name)).toMatchObject({ [TAG_WRITTEN]: '2' });
 
     // Going back down is refused: a version is never reused.
-    const down = await runScript('write', manifestFor('', [s(1)]), { values: { k_value: 'one' } });
+    const down = await runScript('write', manifestFor([s(1)]), { values: { k_value: 'one' } });
     expect(down.code).toBe(1);
     expect(down.stderr).toContain(`secret ${name}: value version 1 is below the version already written (2); raise value.version to 3 to write a new value`);
   });
@@ -239,7 +239,7 @@ describe('write', () => {
     await applied(name, 1);
     // The earlier attempt's PutSecretValue landed with the deterministic token; the tag did not.
     await sm().send(new PutSecretValueCommand({ SecretId: name, ClientRequestToken: writeToken(name, 1), SecretString: 'written-before-the-crash' }));
-    const r = await runScript('write', manifestFor('', [{ id: 'k', name, version: 1, rotateAfterWrite: false, write: { type: 'text', source: { generate: { length: 32, excludePunctuation: true } } } }]));
+    const r = await runScript('write', manifestFor([{ id: 'k', name, version: 1, rotateAfterWrite: false, write: { type: 'text', source: { generate: { length: 32, excludePunctuation: true } } } }]));
     expect(r.code).toBe(0);
     expect(await valueOf(name)).toBe('written-before-the-crash');
     expect(await versionIds(name)).toEqual([writeToken(name, 1)]);
@@ -264,7 +264,7 @@ describe('write', () => {
       rotateAfterWrite: true,
       write: { type: 'json', keys: { engine: { literal: 'postgres' }, host: { literal: 'db' }, username: { literal: 'app' }, password: { generate: { length: 32, excludePunctuation: true } } } },
     };
-    const r = await runScript('write', manifestFor('', [secret]));
+    const r = await runScript('write', manifestFor([secret]));
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('first rotation started');
     expect(proxy.calls.filter((c) => c === 'secretsmanager.RotateSecret')).toHaveLength(1);
@@ -279,7 +279,7 @@ describe('write', () => {
     // Interrupted after the rotation and before the tag: the next run tags and does not rotate again.
     await sm().send(new TagResourceCommand({ SecretId: name, Tags: [{ Key: TAG_WRITTEN, Value: '0' }] }));
     proxy.calls = [];
-    const again = await runScript('write', manifestFor('', [secret]));
+    const again = await runScript('write', manifestFor([secret]));
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('rotated since version 1 was written; not rotating again');
     expect(proxy.calls).not.toContain('secretsmanager.RotateSecret');
@@ -292,7 +292,7 @@ describe('write', () => {
     const b = { id: 'b', name: `${base}/b/key`, version: 1, rotateAfterWrite: false, write: { type: 'json', keys: { K: { deployTime: 'b_k' } } } };
     await applied(a.name);
     await applied(b.name);
-    const r = await runScript('write', manifestFor(base, [a, b]), { values: { a_value: 'present', typo_b_k: 'x' } });
+    const r = await runScript('write', manifestFor([a, b]), { values: { a_value: 'present', typo_b_k: 'x' } });
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split('\n')).toEqual([
       `values: secret ${b.name}: DEPLOY_TIME_VALUES has no value "b_k"; add it to the GitHub environment secret DEPLOY_TIME_VALUES of production (names: npm run values -- production)`,
@@ -313,22 +313,22 @@ describe('write', () => {
       expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 1, stderr: expect.stringContaining(message) });
       expect(proxy.calls.filter((c) => !['sts.GetCallerIdentity', 'secretsmanager.DescribeSecret'].includes(c))).toEqual([]);
     };
-    await refused({ ...manifestFor('', [s]), accountId: '999999999999' }, `caller: is in account ${ACCOUNT}, the manifest in 999999999999`);
-    await refused(manifestFor('', [s]), 'not role secrets-platform-deploy', { args: ['--role-arn', `arn:aws:iam::${ACCOUNT}:role/secrets-platform-deploy`] });
-    await refused(manifestFor('', [{ ...s, name: `staging/${name}` }]), `is outside this environment's prefix prod/`);
-    await refused({ ...manifestFor('', [s]), environment: 'staging' }, 'is for environment staging, not production');
-    await refused({ ...manifestFor('', [s]), region: 'us-east-1.attacker.example#' }, 'is not an AWS Region name');
+    await refused({ ...manifestFor([s]), accountId: '999999999999' }, `caller: is in account ${ACCOUNT}, the manifest in 999999999999`);
+    await refused(manifestFor([s]), 'not role secrets-platform-deploy', { args: ['--role-arn', `arn:aws:iam::${ACCOUNT}:role/secrets-platform-deploy`] });
+    await refused(manifestFor([{ ...s, name: `staging/${name}` }]), `is outside this environment's prefix prod/`);
+    await refused({ ...manifestFor([s]), environment: 'staging' }, 'is for environment staging, not production');
+    await refused({ ...manifestFor([s]), region: 'us-east-1.attacker.example#' }, 'is not an AWS Region name');
     // A secret whose ARN is in another Region than the manifest says.
-    await refused({ ...manifestFor('', [s]), region: 'eu-west-1' }, `secret ${name}: does not exist`);
+    await refused({ ...manifestFor([s]), region: 'eu-west-1' }, `secret ${name}: does not exist`);
     await sm().send(new DeleteSecretCommand({ SecretId: name, RecoveryWindowInDays: 7 }));
-    await refused(manifestFor('', [s]), `secret ${name}: is scheduled for deletion`);
+    await refused(manifestFor([s]), `secret ${name}: is scheduled for deletion`);
   });
 
   test('inside GitHub Actions each deploy-time value is masked line by line; outside, nothing is printed', async () => {
     const name = `prod/values-${uid()}/m/key`;
     await applied(name);
     const s = { id: 'k', name, version: 1, rotateAfterWrite: false, write: { type: 'text', source: { deployTime: 'k' } } };
-    const r = await runScript('write', manifestFor('', [s]), { values: { k: 'first\nsecond', unused: 'zzz' }, env: { GITHUB_ACTIONS: 'true' } });
+    const r = await runScript('write', manifestFor([s]), { values: { k: 'first\nsecond', unused: 'zzz' }, env: { GITHUB_ACTIONS: 'true' } });
     expect(r.code).toBe(0);
     expect(r.stdout.split('\n').filter((l) => l.startsWith('::add-mask::'))).toEqual(['::add-mask::first', '::add-mask::second']);
     expect(r.stdout).toContain('DEPLOY_TIME_VALUES holds names no secret of production uses: unused');
@@ -342,9 +342,9 @@ describe('plan (the plan job, before apply): DescribeSecret only, and what the v
     const current = { id: 'c', name: `${base}/c/key`, version: 1, rotateAfterWrite: false, write: { type: 'text', source: { deployTime: 'c' } } };
     const fresh = { id: 'f', name: `${base}/f/key`, version: 1, rotateAfterWrite: false, write: { type: 'text', source: { deployTime: 'f' } } };
     await applied(current.name);
-    expect((await runScript('write', manifestFor(base, [current]), { values: { c: 'x' } })).code).toBe(0);
+    expect((await runScript('write', manifestFor([current]), { values: { c: 'x' } })).code).toBe(0);
     proxy.calls = [];
-    const plan = await runScript('plan', manifestFor(base, [current, { ...current, version: 2 }].slice(1).concat([fresh])));
+    const plan = await runScript('plan', manifestFor([current, { ...current, version: 2 }].slice(1).concat([fresh])));
     expect(plan.code).toBe(0);
     expect(new Set(proxy.calls)).toEqual(new Set(['sts.GetCallerIdentity', 'secretsmanager.DescribeSecret']));
     expect(plan.stdout).toContain(`${current.name}: will be written after apply (version 1 -> 2)`);
@@ -352,7 +352,7 @@ describe('plan (the plan job, before apply): DescribeSecret only, and what the v
     expect(plan.output).toBe('pending=true\n');
     expect(plan.summary).toContain(`\`${fresh.name}\`: created by this apply; from DEPLOY_TIME_VALUES: \`f\``);
 
-    const quiet = await runScript('plan', manifestFor(base, [current]));
+    const quiet = await runScript('plan', manifestFor([current]));
     expect(quiet.output).toBe('pending=false\n');
     expect(quiet.summary).toContain('Nothing: every value is at its catalog version.');
   });
