@@ -1,5 +1,5 @@
 /**
- * The values step (scripts/ci/values.cjs) against moto's Secrets Manager and STS, run as CI runs
+ * The values step (tools/ci/values.cjs) against moto's Secrets Manager and STS, run as CI runs
  * it: a child process with the role's credentials in its environment and the values in
  * DEPLOY_TIME_VALUES. A recording proxy between the script and moto lists every call it makes,
  * so the tests prove which actions each mode uses (never GetSecretValue) as well as what ends up
@@ -22,12 +22,12 @@ import {
   RotateSecretCommand,
   TagResourceCommand,
 } from '@aws-sdk/client-secrets-manager';
-import { services, smClient } from './services';
+import { services, smClient } from '../../tools/testing/services';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { writeToken, TAG_VERSION, TAG_WRITTEN, Aws } = require('../../scripts/ci/values.cjs');
+const { writeToken, TAG_VERSION, TAG_WRITTEN, Aws } = require('../../tools/ci/values.cjs');
 
-const SCRIPT = path.join(__dirname, '..', '..', 'scripts', 'ci', 'values.cjs');
+const SCRIPT = path.join(__dirname, '..', '..', 'tools', 'ci', 'values.cjs');
 const ACCOUNT = '123456789012'; // moto's default account
 const REGION = 'us-east-1';
 const ROLE = `arn:aws:iam::${ACCOUNT}:role/secrets-platform-values`;

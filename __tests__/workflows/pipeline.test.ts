@@ -438,11 +438,11 @@ describe('the comment job posts only text it produced, to comments only it wrote
   });
 });
 
-describe('the run summary of a deploy plan (scripts/ci/plan-summary.sh)', () => {
+describe('the run summary of a deploy plan (tools/ci/plan-summary.sh)', () => {
   const summarize = (plan: string, limit?: number) => {
     const dir = mkdtempSync(path.join(tmpdir(), 'plan-summary-'));
     writeFileSync(path.join(dir, 'plan.txt'), plan);
-    const r = spawnSync('bash', [path.join(REPO, 'scripts', 'ci', 'plan-summary.sh'), path.join(dir, 'plan.txt'), 'Saved plan for production', 'plan-text-production', 'https://example/art/1'], {
+    const r = spawnSync('bash', [path.join(REPO, 'tools', 'ci', 'plan-summary.sh'), path.join(dir, 'plan.txt'), 'Saved plan for production', 'plan-text-production', 'https://example/art/1'], {
       encoding: 'utf8',
       env: { PATH: process.env.PATH ?? '', ...(limit ? { PLAN_SUMMARY_LIMIT: String(limit) } : {}) },
     });
@@ -506,11 +506,11 @@ describe('deploys', () => {
     const text = usesStep(plan, 'actions/upload-artifact@').find((s) => String(s.with?.name).startsWith('plan-text-'))!;
     expect(text.with?.path).toBe('plan.txt');
     const summary = plan.steps!.find((s) => /GITHUB_STEP_SUMMARY/.test(s.run ?? ''))!;
-    expect(summary.run).toMatch(/^bash scripts\/ci\/plan-summary\.sh plan\.txt .*"plan-text-\$STACK" "\$ARTIFACT_URL"/);
+    expect(summary.run).toMatch(/^bash tools\/ci\/plan-summary\.sh plan\.txt .*"plan-text-\$STACK" "\$ARTIFACT_URL"/);
     expect(summary.env?.ARTIFACT_URL).toBe(`\${{ steps.${text.id}.outputs.artifact-url }}`);
     // The values dry run: DescribeSecret with the plan role, nothing written.
     const values = plan.steps!.find((s) => s.id === 'values')!;
-    expect(values.run).toMatch(/^node scripts\/ci\/values\.cjs plan /);
+    expect(values.run).toMatch(/^node tools\/ci\/values\.cjs plan /);
     expect(plan.outputs?.values).toBe('${{ steps.values.outputs.pending }}');
   });
 
@@ -532,9 +532,9 @@ describe('deploys', () => {
     expect(v.environment).toBe('${{ inputs.environment }}');
     expect(Object.keys(wf['values.yml'].jobs)).toEqual(['values']);
     const write = v.steps!.find((s) => /values\.cjs write/.test(s.run ?? ''))!;
-    expect(write.run).toBe('node scripts/ci/values.cjs write --manifest "cdktf.out/stacks/$STACK/values.json" --environment "$STACK" --role-arn "$ROLE_ARN"');
+    expect(write.run).toBe('node tools/ci/values.cjs write --manifest "cdktf.out/stacks/$STACK/values.json" --environment "$STACK" --role-arn "$ROLE_ARN"');
     // The script imports nothing but Node's built-ins.
-    const src = readFileSync(path.join(REPO, 'scripts', 'ci', 'values.cjs'), 'utf8');
+    const src = readFileSync(path.join(REPO, 'tools', 'ci', 'values.cjs'), 'utf8');
     const imports = [...src.matchAll(/require\(['"]([^'"]+)['"]\)/g)].map((m) => m[1]);
     expect(imports.length).toBeGreaterThan(0);
     for (const i of imports) expect(i).toMatch(/^node:/);

@@ -5,8 +5,8 @@
  * as the `secrets-platform-values` role. Node built-ins only: the job that runs this installs no
  * package (no `npm ci`), so no npm dependency can see a value or the role's credentials.
  *
- *   node scripts/ci/values.cjs plan  --manifest <values.json> --environment <env> [--role-arn <arn>]
- *   node scripts/ci/values.cjs write --manifest <values.json> --environment <env> [--role-arn <arn>] [--repo-root <dir>]
+ *   node tools/ci/values.cjs plan  --manifest <values.json> --environment <env> [--role-arn <arn>]
+ *   node tools/ci/values.cjs write --manifest <values.json> --environment <env> [--role-arn <arn>] [--repo-root <dir>]
  *
  * `plan` (the plan job, read-only role): DescribeSecret only; says which secrets the values job
  * will write, and writes `pending=true|false` to $GITHUB_OUTPUT.
@@ -35,7 +35,7 @@ const TAG_WRITTEN = 'secrets-platform:value-written';
 const MANIFEST_SCHEMA = 'secrets-platform/values/1';
 /**
  * Secret name prefix per environment. Kept here rather than read from the manifest, which synth
- * writes; a unit test fails when this table and stacks/environments/project.ts NAME_PREFIX differ.
+ * writes; a unit test fails when this table and catalogs/project.ts NAME_PREFIX differ.
  */
 const NAME_PREFIX = { dev: 'dev', staging: 'staging', production: 'prod' };
 /** Namespace of the ClientRequestToken UUIDs (UUID v5, RFC 9562 section 5.5). Never change it. */
@@ -230,7 +230,7 @@ function checkManifest(m, environment) {
   if (!isObject(m) || m.schema !== MANIFEST_SCHEMA) fail(where, `schema is ${JSON.stringify(m?.schema)}, not ${MANIFEST_SCHEMA}`, 'synthesize with the same commit as this script');
   if (!Object.prototype.hasOwnProperty.call(NAME_PREFIX, environment)) fail(where, `environment ${JSON.stringify(environment)} is not one of ${Object.keys(NAME_PREFIX).join(', ')}`, 'pass --environment dev, staging or production');
   if (m.environment !== environment) fail(where, `is for environment ${m.environment}, not ${environment}`, 'use the manifest of this environment (cdktf.out/stacks/<env>/values.json)');
-  if (m.namePrefix !== NAME_PREFIX[environment]) fail(where, `name prefix is ${JSON.stringify(m.namePrefix)}, not ${NAME_PREFIX[environment]}`, 'keep NAME_PREFIX in scripts/ci/values.cjs and stacks/environments/project.ts equal');
+  if (m.namePrefix !== NAME_PREFIX[environment]) fail(where, `name prefix is ${JSON.stringify(m.namePrefix)}, not ${NAME_PREFIX[environment]}`, 'keep NAME_PREFIX in tools/ci/values.cjs and catalogs/project.ts equal');
   if (typeof m.accountId !== 'string' || !/^\d{12}$/.test(m.accountId)) fail(where, 'has no 12-digit accountId', 'regenerate the manifest with npm run synth');
   if (typeof m.region !== 'string' || !REGION.test(m.region)) fail(where, `region ${JSON.stringify(m.region)} is not an AWS Region name`, 'regenerate the manifest with npm run synth');
   if (!Array.isArray(m.secrets)) fail(where, 'has no secrets list', 'regenerate the manifest with npm run synth');
