@@ -7,6 +7,7 @@ import { EnvironmentConfig, StateBackendConfig } from '../catalogs/types';
 import { arn } from '../plan/arn';
 import { partitionOf } from '../plan/partitions';
 import { defaultTags } from '../plan/plan';
+import { VALUE_WRITTEN_TAG } from '../plan/values';
 
 export const TERRAFORM_REQUIRED_VERSION = '>= 1.11.0';
 
@@ -31,6 +32,8 @@ export function configureStack(
     allowedAccountIds: [env.accountId],
     assumeRole: roleArn ? [{ roleArn, sessionName: `${PROJECT}-${env.name}` }] : undefined,
     defaultTags: [{ tags: { ...(derived.defaultTags ?? defaultTags(env)) } }],
+    // The values step's record of the version it wrote: never Terraform's to set or remove.
+    ignoreTags: [{ keys: [VALUE_WRITTEN_TAG] }],
   });
   stack.addOverride('terraform.required_version', TERRAFORM_REQUIRED_VERSION);
   if (backend === 's3') {
