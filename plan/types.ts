@@ -249,14 +249,30 @@ export interface MonitoringPlan {
     readonly keyAnomalies: string;
     readonly keyAliases: string;
     readonly secretChanges: string;
+    readonly secretWrites: string;
+    readonly lambdaChanges: string;
+    readonly exemptRoles: string;
+    readonly breakGlass: string;
   };
+  /** The roles whose changes are incidents: the CI roles, break-glass and operator (ci-access creates them). */
+  readonly exemptRoleNames: readonly string[];
+  /** ARN prefix of the project's managed policies (the roles' permissions boundaries). */
+  readonly projectPolicyArnPrefix: string;
+  readonly breakGlassRoleArn: string;
+  /** The deploy and values roles: their reviewed changes to secrets are not alerted on. */
+  readonly pipelineRoleArns: readonly string[];
+  /** Name prefix of the rotation functions (`prod-secrets-rotation-`). */
+  readonly functionNamePrefix: string;
   /** Construct ids of the keys whose misuse is alerted on (every key the stack creates). */
   readonly watchedKeyIds: readonly string[];
   /** Their aliases (DeleteAlias/UpdateAlias events carry only the alias name). */
   readonly aliasNames: readonly string[];
   /** Name and ARN prefixes of this environment's secrets (`secretId` as callers write it). */
   readonly secretIdPrefixes: readonly string[];
-  /** Replica Regions forward their key and secret events to the primary Region's default bus. */
+  /**
+   * Replica Regions, and the global Region when it is not the primary (IAM and the global STS
+   * endpoint), forward their events to the primary Region's default bus.
+   */
   readonly forward?: {
     readonly regions: readonly string[];
     readonly busArn: string;
