@@ -9,7 +9,7 @@ import { planEnvironment } from '../plan/plan';
 import { DEPLOY_TIME_SECRET, deployTimeInputs } from '../plan/values';
 import { EnvironmentPlan } from '../plan/types';
 import { runRules } from '../rules/run';
-import { GuardrailError } from '../rules/violation';
+import { GuardrailError } from '../catalogs/violation';
 
 /** The listing of one environment's plan. */
 export function valuesListing(plan: EnvironmentPlan): string[] {
