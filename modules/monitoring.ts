@@ -25,6 +25,7 @@ import {
   secretChangePattern,
   secretWritePattern,
   stateKeyRuleName,
+  trailChangePattern,
 } from '../plan/policies/monitoring';
 
 // Patterns and the topic policy live in ./policies/monitoring.ts (pure, no cdktf); re-exported.
@@ -181,6 +182,11 @@ export interface KeyIncidentRulesProps {
   /** Every way a caller can name the key (id, ARN, alias, alias ARN). */
   readonly identifiers: readonly string[];
   readonly aliasNames: readonly string[];
+  /**
+   * The bootstrap's trail, whose stopping or narrowing silences every alarm.
+   * @default - no trail rule
+   */
+  readonly trail?: { readonly name: string; readonly arn: string };
   readonly tags?: Readonly<Record<string, string>>;
 }
 
@@ -194,9 +200,10 @@ export class KeyIncidentRules extends Construct {
     super(scope, id);
     const topic = `arn:${p.partition ?? 'aws'}:sns:${p.region}:${p.accountId}:${alertTopicName(p.prefix)}`;
     const tags = p.tags ? { ...p.tags } : undefined;
-    const rules: Array<['key-anomalies' | 'key-aliases', string, object]> = [
-      ['key-anomalies', 'The Terraform state key was disabled, scheduled for deletion, re-policied or granted away', keyAnomalyPattern([...p.identifiers])],
-      ['key-aliases', 'The Terraform state key alias was deleted or re-pointed', keyAliasPattern([...p.aliasNames])],
+    const rules: Array<['key-anomalies' | 'key-aliases' | 'trail-changes', string, object]> = [
+      ['key-anomalies', 'A bootstrap key (Terraform state, audit trail) was disabled, scheduled for deletion, re-policied or granted away', keyAnomalyPattern([...p.identifiers])],
+      ['key-aliases', 'A bootstrap key alias was deleted or re-pointed', keyAliasPattern([...p.aliasNames])],
+      ...(p.trail ? [['trail-changes', 'The audit trail the alarms rely on was stopped, deleted or changed', trailChangePattern(p.trail.name, p.trail.arn)] as ['trail-changes', string, object]] : []),
     ];
     for (const [which, description, pattern] of rules) {
       const rule = new CloudwatchEventRule(this, `rule-${which}`, { name: stateKeyRuleName(p.prefix, which), description, eventPattern: JSON.stringify(pattern), tags });

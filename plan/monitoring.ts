@@ -3,7 +3,7 @@ import { arn } from './arn';
 import { PlanContext, SIZE_PAGES } from './context';
 import { POLICY_LIMITS } from './policy';
 import { PROJECT } from '../catalogs/project';
-import { alertTopicPolicy, eventsForwardPolicy, eventsTrustPolicy, globalRegion } from './policies/monitoring';
+import { alertTopicPolicy, eventsForwardPolicy, eventsTrustPolicy, globalRegion, stateKeyRuleName } from './policies/monitoring';
 import { VALUES_ROLE_NAME } from './values';
 import { CodeSigningPlan, EnvironmentPlan, KeyPlan, RotationFunctionPlan, SecretPlan } from './types';
 
@@ -30,8 +30,8 @@ export function planMonitoring(
   const roleArnOf = (name: string) => arn(scope.partition, 'iam', '', env.accountId, `role/${name}`);
   const deployRoleName = env.deployRoleArn?.split(':role/')[1]?.split('/').pop() ?? `${PROJECT}-deploy`;
   const exemptRoleNames = [...new Set([`${PROJECT}-plan-pr`, `${PROJECT}-plan`, deployRoleName, VALUES_ROLE_NAME, env.breakGlass.roleName, `${PROJECT}-operator`])];
-  // The state-backend stack's rules for its key publish to this topic too (stateKeyRuleName).
-  const stateRuleNames = [`${prefix}-secrets-state-key-anomalies`, `${prefix}-secrets-state-key-aliases`];
+  // The state-backend stack's rules (its keys, its trail) publish to this topic too.
+  const stateRuleNames = (['key-anomalies', 'key-aliases', 'trail-changes'] as const).map((w) => stateKeyRuleName(prefix, w));
   const ruleArns = [...Object.values(ruleNames), ...stateRuleNames].map((n) => here('events', `rule/${n}`));
   // Replica keys and replicas live in other Regions, whose events reach only that Region's bus.
   const replicaRegions = [...new Set([...p.keys.flatMap((k) => k.replicaRegions), ...env.secrets.flatMap((s) => s.replicas ?? [])])].filter((r) => r !== env.region).sort();

@@ -133,12 +133,16 @@ test('monitoring: nine rules to the topic, alarms per function, forwarding rules
 test('the state key rules publish to the environment topic by its literal ARN', () => {
   const r = synth((scope) => new KeyIncidentRules(scope, 's', { prefix: 'prod', accountId: ACCOUNT, region: 'us-east-1', identifiers: ['k', 'alias/state'], aliasNames: ['alias/state'], tags: { Environment: 'production' } }));
   const rules = Object.values(r.aws_cloudwatch_event_rule);
-  for (const x of rules) expect(x).toMatchObject({ tags: { Environment: 'production' }, description: expect.stringMatching(/Terraform state key/) });
+  for (const x of rules) expect(x).toMatchObject({ tags: { Environment: 'production' }, description: expect.stringMatching(/bootstrap key/) });
   for (const t of Object.values(r.aws_cloudwatch_event_target)) expect(t.target_id).toBe('alerts');
   expect(rules.map((x) => x.name).sort()).toEqual(['prod-secrets-state-key-aliases', 'prod-secrets-state-key-anomalies']);
   expect(JSON.parse(rules.find((x) => x.name.endsWith('anomalies'))!.event_pattern).detail.$or[0].requestParameters.keyId).toEqual(['k', 'alias/state']);
   expect(JSON.parse(rules.find((x) => x.name.endsWith('aliases'))!.event_pattern).detail.requestParameters.aliasName).toEqual(['alias/state']);
   for (const t of Object.values(r.aws_cloudwatch_event_target)) expect(t.arn).toBe(topicArn);
+  // With the audit trail: a third rule, on its name and ARN.
+  const withTrail = synth((scope) => new KeyIncidentRules(scope, 's', { prefix: 'prod', accountId: ACCOUNT, region: 'us-east-1', identifiers: ['k'], aliasNames: ['a'], trail: { name: 't', arn: `arn:aws:cloudtrail:us-east-1:${ACCOUNT}:trail/t` } }));
+  const trailRule = Object.values(withTrail.aws_cloudwatch_event_rule).find((x) => x.name === 'prod-secrets-state-trail-changes')!;
+  expect(JSON.parse(trailRule.event_pattern).detail.requestParameters.name).toEqual(['t', `arn:aws:cloudtrail:us-east-1:${ACCOUNT}:trail/t`]);
   const cn = synth((scope) => new KeyIncidentRules(scope, 's', { prefix: 'prod', accountId: ACCOUNT, region: 'cn-north-1', partition: 'aws-cn', identifiers: ['k'], aliasNames: ['a'] }));
   for (const t of Object.values(cn.aws_cloudwatch_event_target)) expect(t.arn).toBe(`arn:aws-cn:sns:cn-north-1:${ACCOUNT}:prod-secrets-alerts`);
 });

@@ -262,7 +262,22 @@ export function alertTopicPolicy(topicArn: string, accountId: string, ruleArns: 
 export const alertTopicName = (prefix: string) => `${prefix}-secrets-alerts`;
 
 /** The state-backend stack's key rules, which publish to the environment's alerts topic. */
-export const stateKeyRuleName = (prefix: string, which: 'key-anomalies' | 'key-aliases') => `${prefix}-secrets-state-${which}`;
+export const stateKeyRuleName = (prefix: string, which: 'key-anomalies' | 'key-aliases' | 'trail-changes') => `${prefix}-secrets-state-${which}`;
+
+/**
+ * The trail the alarms rely on being stopped, deleted or narrowed (StopLogging is itself logged
+ * before logging stops). CloudTrail names the trail in `name` as the caller wrote it: its name or
+ * ARN.
+ */
+export const TRAIL_CHANGE_EVENTS = ['StopLogging', 'DeleteTrail', 'UpdateTrail', 'PutEventSelectors', 'PutInsightSelectors'];
+
+export function trailChangePattern(trailName: string, trailArn: string) {
+  return {
+    source: ['aws.cloudtrail'],
+    'detail-type': ['AWS API Call via CloudTrail'],
+    detail: { eventSource: ['cloudtrail.amazonaws.com'], eventName: TRAIL_CHANGE_EVENTS, requestParameters: { name: [trailName, trailArn] } },
+  };
+}
 
 /** EventBridge of this account only (`aws:SourceAccount`) may assume the forwarding role. */
 export function eventsTrustPolicy(accountId: string): PolicyDocument {
