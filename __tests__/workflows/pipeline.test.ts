@@ -5,7 +5,7 @@
  * lists what breaks it, so the tests can also plant each mistake and see the rule catch it.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parse } from 'yaml';
@@ -191,7 +191,29 @@ function ruleRoles(w: Record<string, Workflow>): string[] {
   return out;
 }
 
+/**
+ * Every repository script a job runs exists and is in that job's checkout (all of it, or the
+ * sparse-checkout paths); a job without a checkout runs none.
+ */
+function ruleScriptsCheckedOut(w: Record<string, Workflow>): string[] {
+  const out: string[] = [];
+  for (const [f, x] of Object.entries(w)) {
+    for (const [name, j] of jobsOf(x)) {
+      const checkout = usesStep(j, 'actions/checkout@')[0];
+      const sparse = checkout ? String(checkout.with?.['sparse-checkout'] ?? '').split('\n').map((l) => l.trim()).filter(Boolean) : [];
+      for (const m of runs(j).matchAll(/\b(?:node|bash)\s+((?:tools|scripts)\/[\w./-]+)/g)) {
+        const script = m[1];
+        if (!existsSync(path.join(REPO, script))) out.push(`${f} job ${name} runs ${script}, which does not exist`);
+        else if (!checkout) out.push(`${f} job ${name} runs ${script} without a checkout`);
+        else if (sparse.length > 0 && !sparse.some((p) => script === p || script.startsWith(`${p.replace(/\/$/, '')}/`))) out.push(`${f} job ${name} runs ${script}, outside its sparse checkout (${sparse.join(', ')})`);
+      }
+    }
+  }
+  return out;
+}
+
 const rules = (w: Record<string, Workflow>) => [
+  ...ruleScriptsCheckedOut(w),
   ...ruleNoCredentialsWithPackages(w),
   ...ruleChecksummedArtifacts(w, /^(synth-\*|pr-synth|plan-\*)$/),
   ...ruleApplyAlone(w),
@@ -235,6 +257,8 @@ describe('each rule catches its mistake, planted', () => {
     ['a saved plan without its lock file', (w: any) => (w['deploy-environment.yml'].jobs.plan.steps.find((s: Step) => s.id === 'save').run = 'tar -czf plan.tgz deploy.tfplan'), /lacks deploy\.tfplan or \.terraform\.lock\.hcl/],
     ['the main-branch plan with the deploy role', (w: any) => (w['deploy-environment.yml'].jobs.plan.steps.find((s: Step) => s.uses?.startsWith(CREDENTIALS)).with['role-to-assume'] = '${{ vars.DEPLOY_ROLE_ARN }}'), /job plan assumes \$\{\{ vars\.DEPLOY_ROLE_ARN \}\}/],
     ['the values job with the deploy role', (w: any) => (w['values.yml'].jobs.values.steps.find((s: Step) => s.uses?.startsWith(CREDENTIALS)).with['role-to-assume'] = '${{ vars.DEPLOY_ROLE_ARN }}'), /job values assumes/],
+    ['a sparse checkout without the script the job runs', (w: any) => (w['deploy-environment.yml'].jobs.plan.steps[0].with['sparse-checkout'] = 'scripts/ci'), /job plan runs tools\/ci\/values\.cjs, outside its sparse checkout \(scripts\/ci\)/],
+    ['a script that does not exist', (w: any) => (w['values.yml'].jobs.values.steps.at(-1).run = 'node tools/ci/nope.cjs write'), /values\.yml job values runs tools\/ci\/nope\.cjs, which does not exist/],
     ['an OIDC token on the comment job', (w: any) => (w['pull-request.yml'].jobs.comment.permissions['id-token'] = 'write'), /job comment holds credentials it should not/],
   ])('%s', (_what, edit, message) => {
     expect(plant(edit).join('\n')).toMatch(message);
