@@ -46,11 +46,12 @@ export class SecretAddresses {
   }
 }
 
-/** The name a deploy-time value has in DEPLOY_TIME_VALUES: the catalog's, or `<id>_value` / `<id>_<key>`. */
+/** The name a deploy-time value has in DEPLOY_TIME_VALUES: the catalog's, or `<id>_value` / `<id>_<key>` in lower case. */
 export function deployTimeName(s: SecretSpec, key?: string): string {
   const v = s.value;
   if (key === undefined) return (v.kind === 'deploy-time' ? v.variable : undefined) ?? `${tfId(s)}_value`;
-  return `${tfId(s)}_${key}`.toLowerCase().replace(/[^a-z0-9_]/g, '_');
+  // As it always was (the names teams already hold); a key that makes no simple name is refused (VALUE-VARIABLE-NAME).
+  return `${tfId(s)}_${key}`.toLowerCase();
 }
 
 /**

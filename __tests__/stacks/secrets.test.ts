@@ -258,7 +258,7 @@ describe('value modes', () => {
         ...base,
         id: 'fx_json_key_rotated',
         type: 'json-key',
-        value: { kind: 'json', fields: { url: 'https://x' }, generated: { TOKEN: { length: 40 } }, deployTime: ['Other-Key'] },
+        value: { kind: 'json', fields: { url: 'https://x' }, generated: { TOKEN: { length: 40 } }, deployTime: ['Other_Key'] },
         rotation: { kind: 'generated', format: 'alphanumeric', length: 40, jsonKey: 'TOKEN', schedule: { afterDays: 30 } },
         noRotationReason: undefined,
       },
@@ -306,8 +306,8 @@ describe('value modes', () => {
     expect(byId('fx_gen').write).toEqual({ type: 'text', source: { generate: { length: 20, excludePunctuation: false, excludeCharacters: 'xyz' } } });
     // A JSON secret whose key a generated rotation renews: the values step writes the first JSON.
     const jk = byId('fx_json_key_rotated');
-    expect(Object.keys(jk.write.keys)).toEqual(['url', 'TOKEN', 'Other-Key']);
-    expect(jk.write.keys).toEqual({ url: { literal: 'https://x' }, TOKEN: { generate: { length: 40, excludePunctuation: true } }, 'Other-Key': { deployTime: 'fx_json_key_rotated_other_key' } });
+    expect(Object.keys(jk.write.keys)).toEqual(['url', 'TOKEN', 'Other_Key']);
+    expect(jk.write.keys).toEqual({ url: { literal: 'https://x' }, TOKEN: { generate: { length: 40, excludePunctuation: true } }, Other_Key: { deployTime: 'fx_json_key_rotated_other_key' } });
     // Rotation writes the first value of what it generates whole; operators upload external ones.
     expect(manifest.notWritten).toEqual(expect.arrayContaining([{ id: 'fx_gen_rotated', name: 'staging/svc/c/gen-rotated', firstValue: 'rotation' }, { id: 'fx_ext', name: 'staging/svc/c/ext', firstValue: 'operator' }]));
     expect(byId('fx_gen_rotated')).toBeUndefined();
