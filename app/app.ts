@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { App } from 'cdktf';
 import { EnvironmentStack } from '../stacks/environment-stack';
@@ -11,6 +12,7 @@ import { runRules } from '../rules/run';
 import { planEnvironment } from '../plan/plan';
 import { inventoryOf } from '../report/inventory';
 import { environmentReport, reportMarkdown } from '../report/report';
+import { VALUES_MANIFEST_FILE, valuesManifest } from '../plan/values';
 import { EnvironmentConfig } from '../catalogs/types';
 
 /** The directory holding cdktf.json (found upwards, since this file may run from a bundle). */
@@ -48,7 +50,7 @@ function buildApp(inputs: readonly unknown[], opts: BuildOptions = {}): { app: A
   // Terraform 1.5.7 and refuses the app. OpenTofu is not targeted: nothing here is tested on it.
   const context = { targetVersions: { terraform: TERRAFORM_REQUIRED_VERSION } };
   const app = new App({ outdir, skipValidation: false, context });
-  const stacks = plans.map((plan) => new EnvironmentStack(app, plan.environment, { plan, outdir, repoRoot: REPO_ROOT }));
+  const stacks = plans.map((plan) => new EnvironmentStack(app, plan.environment, { plan, outdir }));
   envs.forEach((env) => new StateBackendStack(app, backendStackName(env), env));
   envs.forEach((env, i) => new CiAccessStack(app, ciAccessStackName(env), env, resourceTypesOf(stacks[i])));
   return { app, stacks };
@@ -66,6 +68,9 @@ export function synthApp(envs: readonly unknown[], opts: BuildOptions = {}): { o
       const report = environmentReport(stack.plan);
       writeFileSync(path.join(dir, 'report.json'), JSON.stringify(report, null, 2) + '\n');
       writeFileSync(path.join(dir, 'report.md'), reportMarkdown(report));
+      // What the values step writes after apply: names, versions, sources; never a value.
+      const sha256 = (file: string) => createHash('sha256').update(readFileSync(path.resolve(REPO_ROOT, file))).digest('hex');
+      writeFileSync(path.join(dir, VALUES_MANIFEST_FILE), JSON.stringify(valuesManifest(stack.plan, sha256), null, 2) + '\n');
     }
   }
   return { outdir: app.outdir, stacks };

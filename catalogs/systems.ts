@@ -34,7 +34,9 @@ export function platformSecrets(o: PlatformOptions): SecretSpec[] {
       type: 'master-credentials',
       description: 'Platform PostgreSQL master login; used only by the rotation function',
       category: 'database',
-      value: { kind: 'json', fields: { ...dbFields, username: 'platform_admin' }, generated: { password: {} } },
+      // Single-user rotation logs in with the current password, so the first one is the
+      // database's own (DEPLOY_TIME_VALUES), never a generated one nobody could set on it.
+      value: { kind: 'json', fields: { ...dbFields, username: 'platform_admin' }, deployTime: ['password'] },
       rotation: {
         kind: 'database',
         engine: 'postgres',
@@ -183,7 +185,8 @@ export function ticketSystemSecrets(o: TicketOptions): SecretSpec[] {
       type: 'master-credentials',
       description: 'Ticket system PostgreSQL (Aurora) master login; used only by the rotation functions',
       category: 'database',
-      value: { kind: 'json', fields: { ...dbFields, username: 'tickets_admin' }, generated: { password: {} } },
+      // The master's current password (DEPLOY_TIME_VALUES); its first rotation replaces it.
+      value: { kind: 'json', fields: { ...dbFields, username: 'tickets_admin' }, deployTime: ['password'] },
       rotation: {
         kind: 'database',
         engine: 'postgres',

@@ -24,7 +24,7 @@ import type {
 
 export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
 export type KeyCategory = (typeof KEY_CATEGORIES)[number];
-/** Rules for a value generated at apply time, without Terraform ever storing it. */
+/** Rules for a value the values step generates (GetRandomPassword), never stored by Terraform. */
 export type ValueGenerator = v.InferOutput<typeof ValueGeneratorSchema>;
 export type SecretValue = v.InferOutput<typeof SecretValueSchema>;
 export type RotationSpec = v.InferOutput<typeof RotationSpecSchema>;

@@ -11,25 +11,36 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import {
   alertTopicName,
+  breakGlassPattern,
+  breakGlassRuleState,
   deniedReadPattern,
   deniedReadsRuleState,
+  exemptRolePattern,
   forwardPattern,
+  forwardRuleState,
   keyAliasPattern,
   keyAnomalyPattern,
+  lambdaChangePattern,
   rotationFailurePattern,
   secretChangePattern,
+  secretWritePattern,
   stateKeyRuleName,
+  trailChangePattern,
 } from '../plan/policies/monitoring';
 
 // Patterns and the topic policy are built by plan/policies/monitoring.ts (pure, no cdktf).
 
-/** The names of the three EventBridge rules. */
+/** The names of the EventBridge rules. */
 export interface AlertRuleNames {
   readonly rotationFailed: string;
   readonly deniedReads: string;
   readonly keyAnomalies: string;
   readonly keyAliases: string;
   readonly secretChanges: string;
+  readonly secretWrites: string;
+  readonly lambdaChanges: string;
+  readonly exemptRoles: string;
+  readonly breakGlass: string;
 }
 
 export interface MonitoringProps {
@@ -48,6 +59,14 @@ export interface MonitoringProps {
   readonly aliasNames: readonly string[];
   /** Name and ARN prefixes of the environment's secrets. */
   readonly secretIdPrefixes: readonly string[];
+  /** The deploy and values roles, whose changes to secrets are reviewed in the plan (not alerted). */
+  readonly pipelineRoleArns: readonly string[];
+  /** The roles whose every change is an incident, and the prefix of the project's managed policies. */
+  readonly exemptRoleNames: readonly string[];
+  readonly projectPolicyArnPrefix: string;
+  readonly breakGlassRoleArn: string;
+  /** Rotation functions: their name prefix, account and partition (code and code-signing changes). */
+  readonly functions: { readonly namePrefix: string; readonly accountId: string; readonly partition: string; readonly region: string };
   /**
    * Replica Regions whose key and secret events are forwarded to this Region's default bus.
    * @default - none
@@ -88,6 +107,15 @@ export class Monitoring extends Construct {
       ['key-anomalies', p.ruleNames.keyAnomalies, 'A secrets key was disabled, scheduled for deletion, re-policied, moved or granted away', keyAnomalyPattern([...p.keyIdentifiers])],
       ['key-aliases', p.ruleNames.keyAliases, 'An alias of a secrets key was deleted or re-pointed', keyAliasPattern([...p.aliasNames])],
       ['secret-changes', p.ruleNames.secretChanges, 'A secret was deleted, re-policied, lost a replica or its rotation', secretChangePattern([...p.secretIdPrefixes])],
+      ['secret-writes', p.ruleNames.secretWrites, 'A secret was updated, rotated, tagged or re-policied by someone other than the pipeline', secretWritePattern([...p.secretIdPrefixes], [...p.pipelineRoleArns])],
+      [
+        'rotation-code',
+        p.ruleNames.lambdaChanges,
+        'A rotation function\'s code, configuration or code signing changed',
+        lambdaChangePattern({ partition: p.functions.partition, accountId: p.functions.accountId, regions: [p.functions.region], functionNamePrefix: p.functions.namePrefix }),
+      ],
+      ['exempt-roles', p.ruleNames.exemptRoles, 'A CI, break-glass or operator role, or a project policy, changed', exemptRolePattern([...p.exemptRoleNames], p.projectPolicyArnPrefix)],
+      ['break-glass', p.ruleNames.breakGlass, 'The break-glass role was assumed or used', breakGlassPattern(p.breakGlassRoleArn), breakGlassRuleState],
     ];
     for (const [id, name, description, pattern, state] of rules) {
       const rule = new CloudwatchEventRule(this, `rule-${id}`, {
@@ -131,8 +159,9 @@ export class Monitoring extends Construct {
         const rule = new CloudwatchEventRule(this, `forward-${region}`, {
           region,
           name: `${p.topicName.replace(/-alerts$/, '')}-forward`,
-          description: `Key and secret incidents in ${region}, forwarded to the primary Region`,
-          eventPattern: JSON.stringify(forwardPattern()),
+          description: `Key, secret, role and break-glass incidents in ${region}, forwarded to the primary Region`,
+          eventPattern: JSON.stringify(forwardPattern(p.breakGlassRoleArn)),
+          state: forwardRuleState,
           tags,
         });
         new CloudwatchEventTarget(this, `forward-target-${region}`, { region, rule: rule.name, arn: f.busArn, roleArn: role.arn, targetId: 'primary-bus' });
@@ -153,6 +182,11 @@ export interface KeyIncidentRulesProps {
   /** Every way a caller can name the key (id, ARN, alias, alias ARN). */
   readonly identifiers: readonly string[];
   readonly aliasNames: readonly string[];
+  /**
+   * The bootstrap's trail, whose stopping or narrowing silences every alarm.
+   * @default - no trail rule
+   */
+  readonly trail?: { readonly name: string; readonly arn: string };
   readonly tags?: Readonly<Record<string, string>>;
 }
 
@@ -166,9 +200,10 @@ export class KeyIncidentRules extends Construct {
     super(scope, id);
     const topic = `arn:${p.partition ?? 'aws'}:sns:${p.region}:${p.accountId}:${alertTopicName(p.prefix)}`;
     const tags = p.tags ? { ...p.tags } : undefined;
-    const rules: Array<['key-anomalies' | 'key-aliases', string, object]> = [
-      ['key-anomalies', 'The Terraform state key was disabled, scheduled for deletion, re-policied or granted away', keyAnomalyPattern([...p.identifiers])],
-      ['key-aliases', 'The Terraform state key alias was deleted or re-pointed', keyAliasPattern([...p.aliasNames])],
+    const rules: Array<['key-anomalies' | 'key-aliases' | 'trail-changes', string, object]> = [
+      ['key-anomalies', 'A bootstrap key (Terraform state, audit trail) was disabled, scheduled for deletion, re-policied or granted away', keyAnomalyPattern([...p.identifiers])],
+      ['key-aliases', 'A bootstrap key alias was deleted or re-pointed', keyAliasPattern([...p.aliasNames])],
+      ...(p.trail ? [['trail-changes', 'The audit trail the alarms rely on was stopped, deleted or changed', trailChangePattern(p.trail.name, p.trail.arn)] as ['trail-changes', string, object]] : []),
     ];
     for (const [which, description, pattern] of rules) {
       const rule = new CloudwatchEventRule(this, `rule-${which}`, { name: stateKeyRuleName(p.prefix, which), description, eventPattern: JSON.stringify(pattern), tags });

@@ -7,10 +7,13 @@ import { POLICY_LIMITS } from './policy';
 import { tlsOnlyBucketPolicy } from './policies/bucket';
 import { CodeSigningPlan } from './types';
 
+/** The artifacts bucket of an account and Region (the bootstrap's trail records its data events). */
+export const artifactsBucketName = (env: { accountId: string; region: string }) => `${PROJECT}-artifacts-${env.accountId}-${env.region}`;
+
 export function planCodeSigning(ctx: PlanContext, hasRotation: boolean): CodeSigningPlan | undefined {
   if (!hasRotation) return undefined;
   const { env, prefix, scope, resourceTags } = ctx;
-  const bucket = `${PROJECT}-artifacts-${env.accountId}-${env.region}`;
+  const bucket = artifactsBucketName(env);
   return {
     bucket,
     profileName: `${PROJECT}_${prefix}_rotation`.replace(/-/g, '_'),

@@ -69,7 +69,7 @@ export function isBinary(s: SecretSpec): boolean {
 }
 
 /**
- * The rules of `GetRandomPassword` at apply time for a generated value or field. Database
+ * The rules of `GetRandomPassword` in the values step for a generated value or field. Database
  * passwords leave out the characters that break connection strings (one definition with the
  * rotation handlers, lambdas/rotation/contract.ts).
  */
@@ -80,4 +80,13 @@ export function passwordRules(g: ValueGenerator | undefined, databaseEngine?: st
     excludePunctuation: format === 'alphanumeric',
     excludeCharacters: g?.excludeCharacters ?? (format === 'password' ? (databaseEngine ? DATABASE_PASSWORD_EXCLUDE : DEFAULT_PASSWORD_EXCLUDE) : undefined),
   };
+}
+
+/**
+ * Whether the values step writes this secret's value (docs/values.md): everything but external
+ * values and values a generated rotation creates whole (its first rotation writes them).
+ */
+export function writtenByValuesStep(s: Pick<SecretSpec, 'value' | 'rotation'>): boolean {
+  if (s.value.kind === 'external') return false;
+  return !(s.value.kind === 'generated' && s.rotation?.kind === 'generated' && s.rotation.jsonKey === undefined);
 }

@@ -2,7 +2,9 @@
 import { arn } from './arn';
 import { PlanContext, SIZE_PAGES } from './context';
 import { POLICY_LIMITS } from './policy';
-import { alertTopicPolicy, eventsForwardPolicy, eventsTrustPolicy } from './policies/monitoring';
+import { PROJECT } from '../catalogs/project';
+import { alertTopicPolicy, eventsForwardPolicy, eventsTrustPolicy, globalRegion, stateKeyRuleName } from './policies/monitoring';
+import { VALUES_ROLE_NAME } from './values';
 import { CodeSigningPlan, EnvironmentPlan, KeyPlan, RotationFunctionPlan, SecretPlan } from './types';
 
 export function planMonitoring(
@@ -19,14 +21,24 @@ export function planMonitoring(
     keyAnomalies: `${prefix}-secrets-key-anomalies`,
     keyAliases: `${prefix}-secrets-key-aliases`,
     secretChanges: `${prefix}-secrets-secret-changes`,
+    secretWrites: `${prefix}-secrets-secret-writes`,
+    lambdaChanges: `${prefix}-secrets-rotation-code`,
+    exemptRoles: `${prefix}-secrets-exempt-roles`,
+    breakGlass: `${prefix}-secrets-break-glass`,
   };
-  // The state-backend stack's rules for its key publish to this topic too (stateKeyRuleName).
-  const stateRuleNames = [`${prefix}-secrets-state-key-anomalies`, `${prefix}-secrets-state-key-aliases`];
+  // The roles the ci-access bootstrap creates, exempt from the workload boundary (deploy-iam).
+  const roleArnOf = (name: string) => arn(scope.partition, 'iam', '', env.accountId, `role/${name}`);
+  const deployRoleName = env.deployRoleArn?.split(':role/')[1]?.split('/').pop() ?? `${PROJECT}-deploy`;
+  const exemptRoleNames = [...new Set([`${PROJECT}-plan-pr`, `${PROJECT}-plan`, deployRoleName, VALUES_ROLE_NAME, env.breakGlass.roleName, `${PROJECT}-operator`])];
+  // The state-backend stack's rules (its keys, its trail) publish to this topic too.
+  const stateRuleNames = (['key-anomalies', 'key-aliases', 'trail-changes'] as const).map((w) => stateKeyRuleName(prefix, w));
   const ruleArns = [...Object.values(ruleNames), ...stateRuleNames].map((n) => here('events', `rule/${n}`));
   // Replica keys and replicas live in other Regions, whose events reach only that Region's bus.
-  const forwardFromRegions = [...new Set([...p.keys.flatMap((k) => k.replicaRegions), ...env.secrets.flatMap((s) => s.replicas ?? [])])].filter((r) => r !== env.region).sort();
+  const replicaRegions = [...new Set([...p.keys.flatMap((k) => k.replicaRegions), ...env.secrets.flatMap((s) => s.replicas ?? [])])].filter((r) => r !== env.region).sort();
+  // IAM's events, and AssumeRole through the global STS endpoint, reach only the global Region's bus.
+  const forwardFromRegions = [...new Set([...replicaRegions, globalRegion(scope.partition)])].filter((r) => r !== env.region).sort();
   const primaryBus = here('events', 'event-bus/default');
-  const regions = [env.region, ...forwardFromRegions];
+  const regions = [env.region, ...replicaRegions];
   const secretIdPrefixes = [
     `${prefix}/`,
     ...regions.map((r) => here('secretsmanager', `secret:${prefix}/`, r)),
@@ -44,6 +56,11 @@ export function planMonitoring(
     watchedKeyIds: keys.map((k) => k.id),
     aliasNames: keys.map((k) => k.alias),
     secretIdPrefixes,
+    exemptRoleNames,
+    projectPolicyArnPrefix: arn(scope.partition, 'iam', '', env.accountId, `policy/${PROJECT}-`),
+    breakGlassRoleArn: roleArnOf(env.breakGlass.roleName),
+    pipelineRoleArns: [env.deployRoleArn ?? roleArnOf(deployRoleName), roleArnOf(VALUES_ROLE_NAME)],
+    functionNamePrefix: `${prefix}-secrets-rotation-`,
     forward:
       forwardFromRegions.length > 0
         ? {

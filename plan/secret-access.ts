@@ -8,14 +8,10 @@ import { roleRefArn } from './arn';
 import { ecsRoleNames } from './policies/access';
 import type { SecretPrincipals } from './types';
 import { NAME_PREFIX } from '../catalogs/project';
-import { EnvironmentConfig, SecretSpec } from '../catalogs/types';
-import { rotationGroupKey } from './derive';
+import { EnvironmentConfig } from '../catalogs/types';
+import { rotationGroupKey, writtenByValuesStep } from './derive';
+import { VALUES_ROLE_NAME } from './values';
 
-
-/** True when Terraform writes a version of the secret (and so refreshes it with GetSecretValue). */
-export function terraformWritesValue(s: Pick<SecretSpec, 'value'>): boolean {
-  return s.value.kind !== 'external';
-}
 
 /** The rotation function's role name: `<function name>-role`. */
 export const rotationRoleName = (functionName: string) => `${functionName}-role`;
@@ -27,9 +23,9 @@ export const rotationRoleName = (functionName: string) => `${functionName}-role`
 export function secretPrincipals(env: EnvironmentConfig, partition: string, functionName: (groupKey: string) => string): Map<string, SecretPrincipals> {
   const prefix = NAME_PREFIX[env.name];
   const arn = (name: string) => `arn:${partition}:iam::${env.accountId}:role/${name}`;
-  const out = new Map<string, { readers: Set<string>; valueWriters: Set<string> }>();
+  const out = new Map<string, { readers: Set<string>; valueWriters: Set<string>; managers: Set<string> }>();
   const entry = (id: string) => {
-    const e = out.get(id) ?? { readers: new Set<string>(), valueWriters: new Set<string>() };
+    const e = out.get(id) ?? { readers: new Set<string>(), valueWriters: new Set<string>(), managers: new Set<string>() };
     out.set(id, e);
     return e;
   };
@@ -50,12 +46,14 @@ export function secretPrincipals(env: EnvironmentConfig, partition: string, func
       e.valueWriters.add(role);
       if (s.rotation.kind === 'database' && s.rotation.adminSecret) entry(s.rotation.adminSecret).readers.add(role);
     }
-    if (env.deployRoleArn) {
-      // Terraform writes first values, and operators write external ones (put-secret-value), as
-      // the deploy role. It reads a value only where Terraform wrote one: the AWS provider
-      // refreshes such a version with GetSecretValue (docs/access-proof.md).
-      e.valueWriters.add(env.deployRoleArn);
-      if (terraformWritesValue(s)) e.readers.add(env.deployRoleArn);
+    // Terraform neither writes nor reads values (V1): the deploy role only manages the secret.
+    if (env.deployRoleArn) e.managers.add(env.deployRoleArn);
+    if (writtenByValuesStep(s)) {
+      // The values step writes the value, tags the version it wrote and may start the first
+      // rotation; it never reads (its boundary denies GetSecretValue).
+      const values = arn(VALUES_ROLE_NAME);
+      e.valueWriters.add(values);
+      e.managers.add(values);
     }
   }
   const result = new Map<string, SecretPrincipals>();
@@ -63,7 +61,7 @@ export function secretPrincipals(env: EnvironmentConfig, partition: string, func
     result.set(id, {
       readers: [...e.readers].sort(),
       valueWriters: [...e.valueWriters].sort(),
-      managers: env.deployRoleArn ? [env.deployRoleArn] : [],
+      managers: [...e.managers].sort(),
       breakGlassRoleArn: arn(env.breakGlass.roleName),
     });
   }

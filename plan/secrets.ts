@@ -3,12 +3,13 @@ import { rulesToTags, TAG } from '../lambdas/rotation/contract';
 import { SecretSpec } from '../catalogs/types';
 import { estimatedSecretArn, replicaSecretArn } from './arn';
 import { grantees, PlanContext, SIZE_PAGES } from './context';
-import { catalogUsername, isBinary, jsonKeys, passwordRules, rotationFunctionName, rotationGroupKey, secretName, tfId } from './derive';
+import { catalogUsername, isBinary, jsonKeys, passwordRules, rotationFunctionName, rotationGroupKey, secretName, tfId, writtenByValuesStep } from './derive';
 import { POLICY_LIMITS } from './policy';
 import { SecretGrant, secretResourcePolicy } from './policies/access';
 import { ROTATION_FUNCTION_TAG } from './policies/rotation';
 import { secretPrincipals } from './secret-access';
 import { KeyPlan, PlannedValue, SecretPlan, ValueSource } from './types';
+import { valueTags } from './values';
 
 /** Where each secret and its key are, in every Region: what policies name. */
 export class SecretAddresses {
@@ -45,26 +46,45 @@ export class SecretAddresses {
   }
 }
 
+/** The name a deploy-time value has in DEPLOY_TIME_VALUES: the catalog's, or `<id>_value` / `<id>_<key>` in lower case. */
+export function deployTimeName(s: SecretSpec, key?: string): string {
+  const v = s.value;
+  if (key === undefined) return (v.kind === 'deploy-time' ? v.variable : undefined) ?? `${tfId(s)}_value`;
+  // As it always was (the names teams already hold); a key that makes no simple name is refused (VALUE-VARIABLE-NAME).
+  return `${tfId(s)}_${key}`.toLowerCase();
+}
+
+/**
+ * Who writes the value (V2-V4). A generated rotation of a value nobody else writes creates the
+ * first value itself (rotate at once). Otherwise the values step writes it; for a database login
+ * it then starts the first rotation, which sets a password nobody has seen on the database (the
+ * admin and alternating strategies) or replaces the one a person supplied (single user).
+ */
 function plannedValue(s: SecretSpec): PlannedValue {
   const v = s.value;
-  const id = tfId(s);
-  const engine = s.rotation?.kind === 'database' ? s.rotation.engine : undefined;
+  const r = s.rotation;
+  const engine = r?.kind === 'database' ? r.engine : undefined;
+  const version = 'version' in v ? (v.version ?? 1) : 1;
+  const rotateAfterWrite = r?.kind === 'database';
   switch (v.kind) {
     case 'external':
-      return { kind: 'none' };
+      return { kind: 'none', firstValue: r?.kind === 'generated' ? 'rotation' : 'operator' };
     case 'deploy-time':
-      return { kind: 'text', source: { variable: v.variable ?? `${id}_value` } };
+      return { kind: 'text', version, rotateAfterWrite, source: { deployTime: deployTimeName(s) } };
     case 'generated':
-      return { kind: 'text', source: { generate: passwordRules(v.generator) } };
+      // The rotation's own generator writes the first value; the values step has nothing to do.
+      if (!writtenByValuesStep(s)) return { kind: 'none', firstValue: 'rotation' };
+      return { kind: 'text', version, rotateAfterWrite, source: { generate: passwordRules(v.generator) } };
     case 'json': {
       const fieldEngine = engine ?? (typeof v.fields.engine === 'string' ? v.fields.engine : undefined);
-      const secretFields: Record<string, ValueSource> = {};
-      for (const [k, rules] of Object.entries(v.generated ?? {})) secretFields[k] = { generate: passwordRules(rules, fieldEngine) };
-      for (const k of v.deployTime ?? []) secretFields[k] = { variable: `${id}_${k}`.toLowerCase() };
-      return { kind: 'json', fields: { ...v.fields }, secretFields };
+      const keys: Record<string, ValueSource> = {};
+      for (const [k, literal] of Object.entries(v.fields)) keys[k] = { literal };
+      for (const [k, rules] of Object.entries(v.generated ?? {})) keys[k] = { generate: passwordRules(rules, fieldEngine) };
+      for (const k of v.deployTime ?? []) keys[k] = { deployTime: deployTimeName(s, k) };
+      return { kind: 'json', version, rotateAfterWrite, keys };
     }
     case 'binary-file':
-      return { kind: 'binary-file', file: v.path };
+      return { kind: 'binary-file', version, rotateAfterWrite: false, file: v.path };
   }
 }
 
@@ -95,6 +115,7 @@ export function planSecrets(ctx: PlanContext, at: SecretAddresses): SecretPlan[]
     const readers = ctx.readersOf(s);
     const rotTags = rotationTags(ctx, s);
     const r = s.rotation;
+    const value = plannedValue(s);
     return {
       id: s.id,
       tfId: tfId(s),
@@ -108,10 +129,11 @@ export function planSecrets(ctx: PlanContext, at: SecretAddresses): SecretPlan[]
       regions: [env.region, ...(s.replicas ?? [])],
       replicas: (s.replicas ?? []).map((region) => ({ region, kmsKeyArn: at.keyArn(s, region) })),
       recoveryWindowDays: s.recoveryWindowDays ?? env.recoveryWindowDays,
-      value: plannedValue(s),
+      value,
       jsonKeys: jsonKeys(s),
       binary: isBinary(s),
-      tags: { Service: s.service, Component: s.component, Category: s.category, ...rotTags, ...(s.tags ?? {}) },
+      // The value version last: a catalog tag may not override it (TAG-RESERVED-VALUE).
+      tags: { Service: s.service, Component: s.component, Category: s.category, ...rotTags, ...(s.tags ?? {}), ...valueTags(value) },
       rotationTags: rotTags,
       readers,
       access: principals.get(s.id)!,
@@ -140,8 +162,8 @@ export function planSecrets(ctx: PlanContext, at: SecretAddresses): SecretPlan[]
               afterDays: r.schedule.afterDays,
               expression: r.schedule.expression,
               window: r.schedule.window,
-              // Database logins must exist with the first value before the first rotation (docs/rotation.md).
-              rotateImmediately: r.schedule.rotateImmediately ?? r.kind === 'generated',
+              // Only when rotation writes the first value; the values step starts a database's first rotation.
+              rotateImmediately: value.kind === 'none' && value.firstValue === 'rotation',
             },
           }
         : undefined,

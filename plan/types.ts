@@ -14,15 +14,19 @@ import type { SecretAccessInput } from './policies/access';
 import type { HandlerName, Strategy, TlsMode } from '../lambdas/rotation/contract';
 import type { EnvironmentConfig, EnvironmentName, KeyCategory, Reader, SecretSpec, StateBackendConfig } from '../catalogs/types';
 
-/** Rules for `ephemeral "aws_secretsmanager_random_password"` (GetRandomPassword at apply time). */
+/** GetRandomPassword's rules, as the values step calls it (IncludeSpace off, RequireEachIncludedType on). */
 export interface PasswordRules {
   readonly length: number;
   readonly excludePunctuation: boolean;
   readonly excludeCharacters?: string;
 }
 
-/** Where a secret (or a secret field) comes from at apply time; never a literal. */
-export type ValueSource = { readonly generate: PasswordRules } | { readonly variable: string };
+/**
+ * Where the values step takes a value, or one key of a JSON value, from; never a value itself:
+ * a name in the GitHub environment secret DEPLOY_TIME_VALUES, GetRandomPassword, or a catalog
+ * field (host, port, user name: not secret).
+ */
+export type ValueSource = { readonly deployTime: string } | { readonly generate: PasswordRules } | { readonly literal: string | number | boolean };
 
 /** Who the catalog names for one secret: the roles that read, write and manage it. */
 export type SecretPrincipals = Pick<SecretAccessInput, 'readers' | 'valueWriters' | 'managers' | 'breakGlassRoleArn'>;
@@ -80,13 +84,23 @@ export interface KeyPlan {
   readonly tags: Readonly<Record<string, string>>;
 }
 
-/** How Terraform writes a secret's first value (never a literal; see modules/secret.ts). */
+/**
+ * Who writes a secret's value (docs/values.md). Terraform never does: `none` values are written by
+ * rotation (its first rotation, at creation) or by an operator; the others by the values step
+ * after apply, each time `version` rises above the version it last wrote.
+ */
 export type PlannedValue =
-  | { readonly kind: 'none' }
-  | { readonly kind: 'text'; readonly source: ValueSource }
-  | { readonly kind: 'json'; readonly fields: Readonly<Record<string, string | number | boolean>>; readonly secretFields: Readonly<Record<string, ValueSource>> }
-  /** Relative to the repository root. */
-  | { readonly kind: 'binary-file'; readonly file: string };
+  | { readonly kind: 'none'; readonly firstValue: 'rotation' | 'operator' }
+  | ({ readonly version: number; readonly rotateAfterWrite: boolean } & (
+      | { readonly kind: 'text'; readonly source: ValueSource }
+      /** Keys in catalog order: fields, then generated, then deploy-time keys. */
+      | { readonly kind: 'json'; readonly keys: Readonly<Record<string, ValueSource>> }
+      /** Relative to the repository root. */
+      | { readonly kind: 'binary-file'; readonly file: string }
+    ));
+
+/** The values step writes this value. */
+export type WrittenValue = Exclude<PlannedValue, { kind: 'none' }>;
 
 /** A catalog reader as resolved for one environment. */
 export type ResolvedReader =
@@ -100,7 +114,7 @@ export interface RotationSchedulePlan {
   readonly afterDays?: number;
   readonly expression?: string;
   readonly window?: string;
-  /** Resolved default: generated values rotate at once; database logins wait for bootstrap. */
+  /** True when rotation writes the first value; false when the values step does (and may start the first rotation). */
   readonly rotateImmediately: boolean;
 }
 
@@ -235,14 +249,30 @@ export interface MonitoringPlan {
     readonly keyAnomalies: string;
     readonly keyAliases: string;
     readonly secretChanges: string;
+    readonly secretWrites: string;
+    readonly lambdaChanges: string;
+    readonly exemptRoles: string;
+    readonly breakGlass: string;
   };
+  /** The roles whose changes are incidents: the CI roles, break-glass and operator (ci-access creates them). */
+  readonly exemptRoleNames: readonly string[];
+  /** ARN prefix of the project's managed policies (the roles' permissions boundaries). */
+  readonly projectPolicyArnPrefix: string;
+  readonly breakGlassRoleArn: string;
+  /** The deploy and values roles: their reviewed changes to secrets are not alerted on. */
+  readonly pipelineRoleArns: readonly string[];
+  /** Name prefix of the rotation functions (`prod-secrets-rotation-`). */
+  readonly functionNamePrefix: string;
   /** Construct ids of the keys whose misuse is alerted on (every key the stack creates). */
   readonly watchedKeyIds: readonly string[];
   /** Their aliases (DeleteAlias/UpdateAlias events carry only the alias name). */
   readonly aliasNames: readonly string[];
   /** Name and ARN prefixes of this environment's secrets (`secretId` as callers write it). */
   readonly secretIdPrefixes: readonly string[];
-  /** Replica Regions forward their key and secret events to the primary Region's default bus. */
+  /**
+   * Replica Regions, and the global Region when it is not the primary (IAM and the global STS
+   * endpoint), forward their events to the primary Region's default bus.
+   */
   readonly forward?: {
     readonly regions: readonly string[];
     readonly busArn: string;

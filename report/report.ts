@@ -124,8 +124,8 @@ function secretReport(plan: EnvironmentPlan, s: SecretPlan): SecretReport {
     const tls = spec.rotation.tls ?? 'verify-full';
     reasons.push(tls === 'verify-full' ? 'TLS: verify-full to the database' : `TLS: ${tls}${spec.rotation.tlsReason ? ` (${spec.rotation.tlsReason})` : ''}`);
   }
-  if (spec.value.kind === 'binary-file') reasons.push(`value in Terraform state: ${spec.value.acknowledgeValueInState ? 'acknowledged in the catalog' : 'dev only (binary from a file)'}`);
-  if (s.value.kind !== 'none') reasons.push('the deploy role reads this value: Terraform wrote it and refreshes it with GetSecretValue');
+  if (spec.value.kind === 'binary-file') reasons.push(`value committed to the repository: ${spec.value.acknowledgeValueInRepository ? 'acknowledged in the catalog' : 'outside production only (binary from a file)'}`);
+  reasons.push(firstValueOf(s.value));
   const r = s.rotation;
   return {
     id: s.id,
@@ -147,7 +147,13 @@ function secretReport(plan: EnvironmentPlan, s: SecretPlan): SecretReport {
   };
 }
 
-function costOf(plan: EnvironmentPlan): EnvironmentReport['cost'] {
+/** Who writes the value, for the report (docs/values.md). */
+function firstValueOf(v: SecretPlan['value']): string {
+  if (v.kind === 'none') return v.firstValue === 'rotation' ? 'value: written by its rotation (the first at creation)' : 'value: uploaded by an operator (docs/operating.md)';
+  return `value: written by the values step after apply, version ${v.version}${v.rotateAfterWrite ? ', then its first rotation' : ''}`;
+}
+
+export function costOf(plan: EnvironmentPlan): EnvironmentReport['cost'] {
   const A = ASSUMPTIONS;
   const P = PRICES;
   const lines: CostLine[] = [];

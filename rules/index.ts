@@ -72,12 +72,14 @@ import rotDatabaseReach from './pack/rot-database-reach';
 import rotDatabaseTarget from './pack/rot-database-target';
 import rotEngineMismatch from './pack/rot-engine-mismatch';
 import rotEnvDatabase from './pack/rot-env-database';
+import rotFirstPassword from './pack/rot-first-password';
 import rotGeneratedRules from './pack/rot-generated-rules';
 import rotJsonKey from './pack/rot-json-key';
 import rotJsonLiteral from './pack/rot-json-literal';
 import rotJsonWhole from './pack/rot-json-whole';
 import rotLoginShared from './pack/rot-login-shared';
 import rotNetwork from './pack/rot-network';
+import rotRotateImmediately from './pack/rot-rotate-immediately';
 import rotTagValue from './pack/rot-tag-value';
 import rotTlsPlaintext from './pack/rot-tls-plaintext';
 import rotUnrotated from './pack/rot-unrotated';
@@ -111,8 +113,9 @@ import tagKeyCase from './pack/tag-key-case';
 import tagKeyLength from './pack/tag-key-length';
 import tagReservedAws from './pack/tag-reserved-aws';
 import tagReservedRotation from './pack/tag-reserved-rotation';
+import tagReservedValue from './pack/tag-reserved-value';
 import tagValueLength from './pack/tag-value-length';
-import valueBinaryInState from './pack/value-binary-in-state';
+import valueBinaryInRepo from './pack/value-binary-in-repo';
 import valueFileEmpty from './pack/value-file-empty';
 import valueFileMissing from './pack/value-file-missing';
 import valueGeneratorAlphabet from './pack/value-generator-alphabet';
@@ -126,6 +129,7 @@ import valueLiteralSecret from './pack/value-literal-secret';
 import valueSize from './pack/value-size';
 import valueVariableCollide from './pack/value-variable-collide';
 import valueVariableName from './pack/value-variable-name';
+import valueVersion from './pack/value-version';
 import type { Rule } from './rule';
 
 export const RULES: readonly Rule[] = [
@@ -199,12 +203,14 @@ export const RULES: readonly Rule[] = [
   rotDatabaseTarget,
   rotEngineMismatch,
   rotEnvDatabase,
+  rotFirstPassword,
   rotGeneratedRules,
   rotJsonKey,
   rotJsonLiteral,
   rotJsonWhole,
   rotLoginShared,
   rotNetwork,
+  rotRotateImmediately,
   rotTagValue,
   rotTlsPlaintext,
   rotUnrotated,
@@ -238,8 +244,9 @@ export const RULES: readonly Rule[] = [
   tagKeyLength,
   tagReservedAws,
   tagReservedRotation,
+  tagReservedValue,
   tagValueLength,
-  valueBinaryInState,
+  valueBinaryInRepo,
   valueFileEmpty,
   valueFileMissing,
   valueGeneratorAlphabet,
@@ -253,4 +260,5 @@ export const RULES: readonly Rule[] = [
   valueSize,
   valueVariableCollide,
   valueVariableName,
+  valueVersion,
 ];

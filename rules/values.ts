@@ -1,6 +1,6 @@
-/** What several value rules read from a planned value: generators, variables, secret-looking text. */
-import type { PasswordRules } from '../plan/types';
-import type { PlannedValue } from '../plan/types';
+/** What several value rules read from a planned value: generators, deploy-time names, secret-looking text. */
+import type { PasswordRules, PlannedValue } from '../plan/types';
+import { valueSources } from '../plan/values';
 
 const UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const LOWER = 'abcdefghijklmnopqrstuvwxyz';
@@ -15,29 +15,18 @@ export function characterTypes(excludePunctuation: boolean): Array<[string, stri
   return types;
 }
 
-/** Every apply-time generator of a value, with the field it fills. */
+/** Every generator of a value the values step writes, with the field it fills. */
 export function generators(v: PlannedValue): Array<[string, PasswordRules]> {
-  if (v.kind === 'text' && 'generate' in v.source) return [['value', v.source.generate]];
-  if (v.kind === 'json') return Object.entries(v.secretFields).flatMap(([k, src]) => ('generate' in src ? [[`key "${k}"`, src.generate] as [string, PasswordRules]] : []));
-  return [];
+  return valueSources(v).flatMap(([field, src]) => ('generate' in src ? [[field, src.generate] as [string, PasswordRules]] : []));
 }
 
-/** Terraform variables a value is supplied through. */
-export function variableNames(v: PlannedValue): string[] {
-  if (v.kind === 'text' && 'variable' in v.source) return [v.source.variable];
-  if (v.kind === 'json') return Object.values(v.secretFields).flatMap((src) => ('variable' in src ? [src.variable] : []));
-  return [];
+/** Names in DEPLOY_TIME_VALUES a value is supplied through. */
+export function deployTimeNames(v: PlannedValue): string[] {
+  return valueSources(v).flatMap(([, src]) => ('deployTime' in src ? [src.deployTime] : []));
 }
 
-/** Names of the ephemeral random-password resources of a value (as modules/secret.ts derives them). */
-export function ephemeralNames(tfId: string, v: PlannedValue): string[] {
-  const name = (key: string) => `${tfId}_${key.replace(/[^A-Za-z0-9_]/g, '_')}`.toLowerCase();
-  if (v.kind === 'text' && 'generate' in v.source) return [name('value')];
-  if (v.kind === 'json') return Object.entries(v.secretFields).flatMap(([k, src]) => ('generate' in src ? [name(k)] : []));
-  return [];
-}
-
-export const RESERVED_VARIABLES = ['source', 'version', 'providers', 'count', 'for_each', 'lifecycle', 'depends_on', 'locals'];
+/** What tools/ci/values.cjs accepts as a DEPLOY_TIME_VALUES name (its INPUT_NAME). */
+export const DEPLOY_TIME_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 
 const SECRET_WORDS = new Set(['password', 'passwd', 'pwd', 'pass', 'secret', 'token', 'apikey', 'privatekey', 'credential', 'credentials', 'passphrase', 'pin']);
 

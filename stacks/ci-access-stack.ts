@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { LocalBackend, TerraformOutput, TerraformResource, TerraformStack } from 'cdktf';
+import { TerraformOutput, TerraformResource, TerraformStack } from 'cdktf';
 import { CiAccess, OIDC_SUB_CLAIM_KEYS } from '../modules/ci-access';
 import { configureStack } from './configure-stack';
 import { NAME_PREFIX, PROJECT, REPOSITORY, stateBackendFor } from '../catalogs/project';
@@ -30,8 +30,7 @@ export class CiAccessStack extends TerraformStack {
 
   constructor(scope: Construct, id: string, env: EnvironmentConfig, resourceTypes: string[]) {
     super(scope, id);
-    configureStack(this, env, '', 'local');
-    new LocalBackend(this, { path: `../../../terraform.${id}.tfstate` });
+    configureStack(this, env, '', 'bootstrap');
     const state = stateBackendFor(env);
     const repository = REPOSITORY.replace(/^github\.com\//, '');
     this.access = new CiAccess(this, 'ci', {

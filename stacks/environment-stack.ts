@@ -9,9 +9,9 @@ import { Monitoring } from '../modules/monitoring';
 import { SecretsManagerEndpoint } from '../modules/network';
 import { ArnResolver } from '../modules/arn-resolver';
 import { RotationFunction } from '../modules/rotation';
-import { Secret, SecretValueInput } from '../modules/secret';
+import { Secret } from '../modules/secret';
 import { configureStack } from './configure-stack';
-import { EnvironmentPlan, KeyPlan, PlannedValue } from '../plan/types';
+import { EnvironmentPlan, KeyPlan } from '../plan/types';
 import { bundleFor } from './rotation-wiring';
 
 
@@ -20,8 +20,6 @@ export interface EnvironmentStackProps {
   readonly plan: EnvironmentPlan;
   /** cdktf.out directory (for paths Terraform resolves relative to the stack). */
   readonly outdir: string;
-  /** The repository root (binary values from files are read relative to it). */
-  readonly repoRoot: string;
 }
 
 /**
@@ -36,14 +34,12 @@ export class EnvironmentStack extends TerraformStack {
   readonly keys = new Map<string, EncryptionKey>();
   private readonly arns = new ArnResolver();
   private readonly stackDir: string;
-  private readonly repoRoot: string;
   private endpoint?: SecretsManagerEndpoint;
 
   constructor(scope: Construct, id: string, props: EnvironmentStackProps) {
     super(scope, id);
     this.plan = props.plan;
     this.stackDir = path.join(props.outdir, 'stacks', id);
-    this.repoRoot = props.repoRoot;
     configureStack(this, props.plan.catalog, props.plan.stateKey, 's3', { defaultTags: props.plan.defaultTags, stateBackend: props.plan.stateBackend });
     new ArchiveProvider(this, 'archive');
     this.renderKeys();
@@ -87,7 +83,6 @@ export class EnvironmentStack extends TerraformStack {
         kmsKeyArn: s.kmsKeyArn,
         replicas: s.replicas,
         recoveryWindowDays: s.recoveryWindowDays,
-        value: this.valueInput(s.value),
         estimatedArn: s.arn,
         resourcePolicy: s.resourcePolicy,
         arns: this.arns,
@@ -99,9 +94,6 @@ export class EnvironmentStack extends TerraformStack {
     }
   }
 
-  private valueInput(v: PlannedValue): SecretValueInput {
-    return v.kind === 'binary-file' ? { kind: 'binary-file', file: v.file, repoRoot: this.repoRoot, stackDir: this.stackDir } : v;
-  }
 
   /** Same-account roles get an inline policy; other accounts get policy documents as outputs. */
   private renderReaders(): void {
@@ -216,6 +208,11 @@ export class EnvironmentStack extends TerraformStack {
       keyIdentifiers: m.watchedKeyIds.flatMap((id) => this.keys.get(id)!.identifiers),
       aliasNames: m.aliasNames,
       secretIdPrefixes: m.secretIdPrefixes,
+      pipelineRoleArns: m.pipelineRoleArns,
+      exemptRoleNames: m.exemptRoleNames,
+      projectPolicyArnPrefix: m.projectPolicyArnPrefix,
+      breakGlassRoleArn: m.breakGlassRoleArn,
+      functions: { namePrefix: m.functionNamePrefix, accountId: this.plan.accountId, partition: this.plan.partition, region: this.plan.region },
       forward: m.forward,
       rotationFunctionNames: m.rotationFunctionNames,
       alertEmail: m.alertEmail,

@@ -5,7 +5,7 @@
  * other keys, other environments, service-made grants).
  */
 import { ENVIRONMENTS } from '../../catalogs';
-import { KEY_INCIDENT_EVENTS, SECRET_INCIDENT_EVENTS } from '../../plan/policies/monitoring';
+import { KEY_INCIDENT_EVENTS, POLICY_CHANGE_EVENTS, ROLE_CHANGE_EVENTS, SECRET_INCIDENT_EVENTS, SECRET_WRITE_EVENTS } from '../../plan/policies/monitoring';
 import { loadStack, resolverFor, StackModel, TfJson } from '../../tools/access/model';
 import { matchPattern } from '../support/event-pattern';
 import { synth } from '../support/synth';
@@ -131,4 +131,120 @@ test('the state key: its own stack watches it by ARN, id and alias, and the aler
     const admitted = topicPolicy.Statement.find((s: any) => s.Sid === 'EventBridgeRulesOfThisStack').Condition.ArnEquals['aws:SourceArn'];
     for (const r of rules) expect(admitted).toContain(`arn:aws:events:${model.region}:${model.account}:rule/${r.name}`);
   }
+});
+
+/**
+ * The rules issue 17 asks for, against CloudTrail shapes: changes to the roles exempt from the
+ * workload boundary, break-glass use, secret changes outside the pipeline, and rotation code or
+ * code-signing changes. Each matches its events by every caller that is not the pipeline, and
+ * nothing else.
+ */
+describe.each(['dev', 'staging', 'production'])('%s: roles, break-glass, secret writes, rotation code', (name) => {
+  const setup = () => {
+    const { model, rules } = rulesOf(name);
+    const prefix = name === 'production' ? 'prod' : name;
+    const role = (n: string) => ({ role: n, session: 'gh' });
+    const sso = { role: 'AWSReservedSSO_SecretsPlatformBreakGlass_0123456789abcdef', path: '/aws-reserved/sso.amazonaws.com/', session: 'alice@example.com' };
+    const ev = (service: EventInput['service'], eventName: string, requestParameters: Record<string, unknown>, caller?: EventInput['caller'], region = model.region): EventInput => ({ account: model.account, region, service, eventName, requestParameters, caller });
+    return { model, rules, prefix, role, sso, ev };
+  };
+
+  test('every change to an exempt role or a project policy, by anyone, reaches the exempt-roles rule', () => {
+    const { model, rules, ev, sso } = setup();
+    const r = rule(rules, 'secrets-exempt-roles').name;
+    const exempt = ['secrets-platform-plan-pr', 'secrets-platform-plan', 'secrets-platform-deploy', 'secrets-platform-values', 'secrets-platform-break-glass', 'secrets-platform-operator'];
+    for (const roleName of exempt) {
+      for (const eventName of ROLE_CHANGE_EVENTS) {
+        const e = ev('iam', eventName, { roleName, ...(eventName === 'PutRolePolicy' ? { policyName: 'p', policyDocument: '{}' } : {}) }, sso, 'us-east-1');
+        expect({ roleName, eventName, seenBy: matching(rules, e) }).toEqual({ roleName, eventName, seenBy: [r] });
+      }
+    }
+    for (const eventName of POLICY_CHANGE_EVENTS) {
+      const policyArn = `arn:aws:iam::${model.account}:policy/secrets-platform-deploy-boundary`;
+      expect(matching(rules, ev('iam', eventName, { policyArn, policyDocument: '{}', setAsDefault: true }, 'root', 'us-east-1'))).toEqual([r]);
+      expect(matching(rules, ev('iam', eventName, { policyArn: `arn:aws:iam::${model.account}:policy/someone-else` }, 'root', 'us-east-1'))).toEqual([]);
+    }
+    // Workload roles are the deploy role's to change (under the workload boundary): no alert.
+    expect(matching(rules, ev('iam', 'PutRolePolicy', { roleName: `${setup().prefix}-ticket-api-ecs-task`, policyName: 'p' }, { role: 'secrets-platform-deploy' }, 'us-east-1'))).toEqual([]);
+    expect(matching(rules, ev('iam', 'GetRole', { roleName: 'secrets-platform-deploy' }, 'root', 'us-east-1'))).toEqual([]);
+  });
+
+  test('break-glass: being assumed, and what its sessions do, reach the break-glass rule', () => {
+    const { model, rules, ev, sso, role } = setup();
+    const r = rule(rules, 'secrets-break-glass').name;
+    const bg = `arn:aws:iam::${model.account}:role/secrets-platform-break-glass`;
+    expect(matching(rules, ev('sts', 'AssumeRole', { roleArn: bg, roleSessionName: 'alice', durationSeconds: 3600 }, sso))).toEqual([r]);
+    expect(matching(rules, ev('sts', 'AssumeRole', { roleArn: bg, roleSessionName: 'alice' }, { user: 'alice' }))).toEqual([r]);
+    const s = model.secrets[0];
+    expect(matching(rules, { ...ev('secretsmanager', 'GetSecretValue', { secretId: s.name }, role('secrets-platform-break-glass')), readOnly: true })).toEqual([r]);
+    expect(matching(rules, ev('kms', 'Decrypt', { keyId: model.keys[0].arn }, role('secrets-platform-break-glass')))).toEqual([r]);
+    // Other roles assumed, and other sessions reading, are not break-glass.
+    expect(matching(rules, ev('sts', 'AssumeRole', { roleArn: `arn:aws:iam::${model.account}:role/secrets-platform-operator`, roleSessionName: 'alice' }, sso))).toEqual([]);
+    expect(matching(rules, { ...ev('secretsmanager', 'GetSecretValue', { secretId: s.name }, role(`${setup().prefix}-ticket-api-ecs-task`)), readOnly: true })).toEqual([]);
+  });
+
+  test('secret updates, rotations and tag changes by anyone but the deploy and values roles reach the secret-writes rule', () => {
+    const { model, rules, ev, sso, role, prefix } = setup();
+    const r = rule(rules, 'secrets-secret-writes').name;
+    for (const s of model.secrets) {
+      for (const eventName of SECRET_WRITE_EVENTS) {
+        for (const caller of [role('secrets-platform-operator'), sso, { user: 'alice' }, 'root'] as const) {
+          const e = ev('secretsmanager', eventName, { secretId: s.arnByRegion[model.region] });
+          expect({ secret: s.name, eventName, caller, seenBy: matching(rules, { ...e, caller }) }).toEqual({ secret: s.name, eventName, caller, seenBy: [r] });
+        }
+        for (const pipeline of ['secrets-platform-deploy', 'secrets-platform-values']) {
+          expect({ pipeline, eventName, seenBy: matching(rules, ev('secretsmanager', eventName, { secretId: s.name }, role(pipeline))) }).toEqual({ pipeline, eventName, seenBy: [] });
+        }
+      }
+    }
+    const other = prefix === 'prod' ? 'staging/app/x/y' : 'prod/app/x/y';
+    expect(matching(rules, ev('secretsmanager', 'UpdateSecret', { secretId: other }, 'root'))).toEqual([]);
+    // Resource policy changes are alerted whoever makes them, by the secret-changes rule.
+    expect(matching(rules, ev('secretsmanager', 'PutResourcePolicy', { secretId: model.secrets[0].name }, role('secrets-platform-deploy')))).toEqual([rule(rules, 'secrets-secret-changes').name]);
+  });
+
+  test("a rotation function's code, configuration and code signing: every form of its name, every caller", () => {
+    const { model, rules, ev, role, prefix } = setup();
+    const r = rule(rules, 'secrets-rotation-code').name;
+    const fn = `${prefix}-secrets-rotation-generated`;
+    const names = [fn, `arn:aws:lambda:${model.region}:${model.account}:function:${fn}`, `${model.account}:function:${fn}`, `arn:aws:lambda:${model.region}:${model.account}:function:${fn}:$LATEST`];
+    const events = ['UpdateFunctionCode20150331v2', 'UpdateFunctionConfiguration20150331v2', 'PutFunctionCodeSigningConfig', 'DeleteFunctionCodeSigningConfig', 'PutFunctionCodeSigningConfig20200630'];
+    for (const eventName of events) {
+      for (const functionName of names) {
+        expect({ eventName, functionName, seenBy: matching(rules, ev('lambda', eventName, { functionName }, role('secrets-platform-deploy'))) }).toEqual({ eventName, functionName, seenBy: [r] });
+      }
+    }
+    const csc = `arn:aws:lambda:${model.region}:${model.account}:code-signing-config:csc-0123456789abcdef0`;
+    expect(matching(rules, ev('lambda', 'UpdateCodeSigningConfig', { codeSigningConfigArn: csc, codeSigningPolicies: { untrustedArtifactOnDeployment: 'Warn' } }, 'root'))).toEqual([r]);
+    expect(matching(rules, ev('lambda', 'DeleteCodeSigningConfig', { codeSigningConfigArn: csc }, 'root'))).toEqual([r]);
+    // Invoking, and changing someone else's function, are not incidents of ours.
+    expect(matching(rules, ev('lambda', 'Invoke', { functionName: fn }, role('secrets-platform-values')))).toEqual([]);
+    expect(matching(rules, ev('lambda', 'UpdateFunctionCode20150331v2', { functionName: 'billing-api' }, 'root'))).toEqual([]);
+  });
+
+  test('the alerts topic admits every rule that targets it', () => {
+    const { model, rules } = setup();
+    const topicPolicy = model.documents.find((d) => d.kind === 'topic')!.policy;
+    const admitted = topicPolicy.Statement.find((s: any) => s.Sid === 'EventBridgeRulesOfThisStack').Condition.ArnEquals['aws:SourceArn'];
+    for (const r of rules.filter((x) => x.region === model.region && !x.name.endsWith('-forward'))) expect(admitted).toContain(`arn:aws:events:${model.region}:${model.account}:rule/${r.name}`);
+  });
+});
+
+test('outside us-east-1, IAM and global STS events are forwarded from us-east-1 to the primary Region', () => {
+  const env = structuredClone(ENVIRONMENTS.find((e) => e.name === 'dev')!);
+  env.region = 'eu-west-1';
+  const tf = synth([env]).stacks.dev as TfJson;
+  const model = loadStack('dev', tf);
+  const resolve = resolverFor(tf, model.account, model.region);
+  const rules = Object.values(tf.resource!.aws_cloudwatch_event_rule).map((r: any) => ({ name: r.name, region: r.region ?? model.region, state: r.state, pattern: JSON.parse(resolve(r.event_pattern)) }));
+  const forward = rules.find((r) => r.region === 'us-east-1')!;
+  expect(forward.state).toBe('ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS');
+  const change: EventInput = { account: model.account, region: 'us-east-1', service: 'iam', eventName: 'UpdateAssumeRolePolicy', requestParameters: { roleName: 'secrets-platform-deploy', policyDocument: '{}' }, caller: 'root' };
+  const assume: EventInput = { account: model.account, region: 'us-east-1', service: 'sts', eventName: 'AssumeRole', requestParameters: { roleArn: `arn:aws:iam::${model.account}:role/secrets-platform-break-glass`, roleSessionName: 'a' }, caller: { user: 'alice' } };
+  for (const [e, suffix] of [[change, 'secrets-exempt-roles'], [assume, 'secrets-break-glass']] as const) {
+    expect(matchPattern(cloudTrailEvent(e), forward.pattern)).toBe(true);
+    // On the primary bus the forwarded event keeps its Region, and the rule there matches it.
+    expect(rules.filter((r) => r.region === model.region && matchPattern(cloudTrailEvent(e), r.pattern)).map((r) => r.name)).toEqual([`dev-${suffix}`]);
+  }
+  expect(matchPattern(cloudTrailEvent({ ...change, eventName: 'GetRole' }), forward.pattern)).toBe(false);
 });

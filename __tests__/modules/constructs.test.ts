@@ -84,7 +84,7 @@ describe('EncryptionKey', () => {
 describe('Secret', () => {
   test('an organisation reader gets a resource policy conditioned on aws:PrincipalOrgID, with public policies blocked', () => {
     const arns = new ArnResolver();
-    const j = synth((s) => new Secret(s, 'sec', { name: 'prod/app/db', description: 'd', recoveryWindowDays: 30, value: { kind: 'none' }, estimatedArn: SECRET, resourcePolicy: crossAccountSecretPolicy(lit(SECRET), [org], 'aws'), arns }));
+    const j = synth((s) => new Secret(s, 'sec', { name: 'prod/app/db', description: 'd', recoveryWindowDays: 30, estimatedArn: SECRET, resourcePolicy: crossAccountSecretPolicy(lit(SECRET), [org], 'aws'), arns }));
     const p = one(j, 'aws_secretsmanager_secret_policy');
     expect(p.block_public_policy).toBe(true);
     const doc = JSON.parse(p.policy);
@@ -99,25 +99,18 @@ describe('Secret', () => {
     expect(all(j, 'aws_secretsmanager_secret_version')).toEqual([]);
   });
 
-  test('keys and replica keys resolve from estimates; a text value from a deploy-time variable is write-only and ephemeral', () => {
+  test('keys and replica keys resolve from estimates; the secret carries its tags and no value of any kind', () => {
     const arns = new ArnResolver();
     arns.bind(KEY, '${aws_kms_key.k.arn}');
     arns.bind(KEY.replace('us-east-1', 'us-west-2'), '${aws_kms_replica_key.r.arn}');
-    const j = synth((s) => new Secret(s, 'sec', { name: 'prod/app/k', description: 'd', kmsKeyArn: KEY, replicas: [{ region: 'us-west-2', kmsKeyArn: KEY.replace('us-east-1', 'us-west-2') }], recoveryWindowDays: 7, value: { kind: 'text', source: { variable: 'k_value' } }, arns }));
+    const tags = { Service: 'app', 'secrets-platform:value-version': '2' };
+    const j = synth((s) => new Secret(s, 'sec', { name: 'prod/app/k', description: 'd', kmsKeyArn: KEY, replicas: [{ region: 'us-west-2', kmsKeyArn: KEY.replace('us-east-1', 'us-west-2') }], recoveryWindowDays: 7, tags, arns }));
     const secret = one(j, 'aws_secretsmanager_secret');
     expect(secret.kms_key_id).toBe('${aws_kms_key.k.arn}');
     expect(secret.replica).toEqual([{ region: 'us-west-2', kms_key_id: '${aws_kms_replica_key.r.arn}' }]);
-    expect(j.variable!.k_value).toMatchObject({ sensitive: true, ephemeral: true, type: 'string' });
-    const version = one(j, 'aws_secretsmanager_secret_version');
-    expect(version.secret_string_wo).toBe('${var.k_value}');
-    expect(version.secret_string).toBeUndefined();
-  });
-
-  test('a JSON value escapes Terraform templates in literal fields and generates secret fields at apply time', () => {
-    const j = synth((s) => new Secret(s, 'cfg', { name: 'prod/app/cfg', description: 'd', recoveryWindowDays: 7, value: { kind: 'json', fields: { tpl: '${x} %{y}', port: 5432 }, secretFields: { password: { generate: { length: 40, excludePunctuation: true } } } } }));
-    const version = one(j, 'aws_secretsmanager_secret_version');
-    expect(version.secret_string_wo).toBe('${jsonencode({"tpl" = "$${x} %%{y}", "port" = 5432, "password" = ephemeral.aws_secretsmanager_random_password.cfg_password.random_password})}');
-    expect(j.ephemeral!.aws_secretsmanager_random_password.cfg_password).toMatchObject({ password_length: 40, exclude_punctuation: true, require_each_included_type: true, include_space: false });
+    expect(secret.tags).toEqual(tags);
+    expect(all(j, 'aws_secretsmanager_secret_version')).toEqual([]);
+    expect([j.variable, j.ephemeral]).toEqual([undefined, undefined]);
   });
 });
 
@@ -241,7 +234,17 @@ describe('Monitoring', () => {
   const topicArn = 'arn:aws:sns:us-east-1:123456789012:prod-secrets-alerts';
   // Fields other branches add to the props are given too (an assertion, so either shape compiles).
   const ruleNames = { rotationFailed: 'prod-r', deniedReads: 'prod-d', keyAnomalies: 'prod-k', keyAliases: 'prod-a', secretChanges: 'prod-s' };
-  const props = (p: object) => ({ aliasNames: [], secretIdPrefixes: [], ...p }) as unknown as MonitoringProps;
+  const props = (p: object) =>
+    ({
+      aliasNames: [],
+      secretIdPrefixes: [],
+      pipelineRoleArns: [],
+      exemptRoleNames: ['secrets-platform-deploy'],
+      projectPolicyArnPrefix: 'arn:aws:iam::123456789012:policy/secrets-platform-',
+      breakGlassRoleArn: 'arn:aws:iam::123456789012:role/bg',
+      functions: { namePrefix: 'prod-secrets-rotation-', accountId: ACCOUNT, partition: 'aws', region: 'us-east-1' },
+      ...p,
+    }) as unknown as MonitoringProps;
   test('the topic policy names the topic by reference and the rules by ARN; one alarm per function; no e-mail unless asked', () => {
     const j = synth((s) => new Monitoring(s, 'm', props({ topicName: 'prod-secrets-alerts', topicPolicy: alertTopicPolicy(topicArn, ACCOUNT, ['arn:aws:events:us-east-1:123456789012:rule/prod-r']), estimatedTopicArn: topicArn, ruleNames, keyArn: KEY, keyIdentifiers: ['k1'], rotationFunctionNames: ['f1', 'f2'] })));
     const doc = JSON.parse(one(j, 'aws_sns_topic_policy').policy);

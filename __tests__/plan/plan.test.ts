@@ -382,18 +382,32 @@ describe('planEnvironment: exact documents', () => {
     expect(arns.every((a) => a.startsWith('arn:aws:events:us-east-1:234567890123:rule/staging-secrets-'))).toBe(true);
   });
 
-  test('values: generated fields use database exclusions only for database secrets; deploy-time fields get one variable each', () => {
+  test('values: generated fields use database exclusions only for database secrets; deploy-time keys get one DEPLOY_TIME_VALUES name each', () => {
     const prod = planEnvironment(production);
-    const master = prod.secrets.find((s) => s.id === 'platform_db_master')!;
-    expect(master.value).toEqual({
+    const app = prod.secrets.find((s) => s.id === 'platform_db_app')!;
+    expect(app.value).toEqual({
       kind: 'json',
-      fields: { engine: 'postgres', host: 'platform-db.prod.internal.example.com', port: 5432, dbname: 'platform', username: 'platform_admin' },
-      secretFields: { password: { generate: { length: 32, excludePunctuation: false, excludeCharacters: '"\'\\`/@:;?#%&$' } } },
+      version: 1,
+      rotateAfterWrite: true,
+      keys: {
+        engine: { literal: 'postgres' },
+        host: { literal: 'platform-db.prod.internal.example.com' },
+        port: { literal: 5432 },
+        dbname: { literal: 'platform' },
+        username: { literal: 'platform_app' },
+        password: { generate: { length: 32, excludePunctuation: false, excludeCharacters: '"\'\\`/@:;?#%&$' } },
+      },
     });
+    // Single-user: the database's own first password, supplied at deploy time (ROT-FIRST-PASSWORD).
+    const master = prod.secrets.find((s) => s.id === 'platform_db_master')!;
+    expect(master.value.kind === 'json' && master.value.keys.password).toEqual({ deployTime: 'platform_db_master_password' });
     const cfg = prod.secrets.find((s) => s.id === 'ticket_app_config')!;
-    expect(cfg.value.kind === 'json' && cfg.value.secretFields.SMTP_PASSWORD).toEqual({ variable: 'ticket_app_config_smtp_password' });
-    expect(cfg.value.kind === 'json' && cfg.value.secretFields.REDIS_PASSWORD).toEqual({ generate: { length: 40, excludePunctuation: true, excludeCharacters: undefined } });
-    expect(prod.secrets.find((s) => s.id === 'datadog_api_key')!.value).toEqual({ kind: 'text', source: { variable: 'datadog_api_key_value' } });
+    expect(cfg.value.kind === 'json' && cfg.value.keys.SMTP_PASSWORD).toEqual({ deployTime: 'ticket_app_config_smtp_password' });
+    expect(cfg.value.kind === 'json' && cfg.value.keys.REDIS_PASSWORD).toEqual({ generate: { length: 40, excludePunctuation: true, excludeCharacters: undefined } });
+    expect(cfg.value).toMatchObject({ rotateAfterWrite: false });
+    expect(prod.secrets.find((s) => s.id === 'datadog_api_key')!.value).toEqual({ kind: 'text', version: 1, rotateAfterWrite: false, source: { deployTime: 'datadog_api_key_value' } });
+    expect(prod.secrets.find((s) => s.id === 'api_gateway_key')!.value).toEqual({ kind: 'none', firstValue: 'rotation' });
+    expect(prod.secrets.find((s) => s.id === 'myapp_rotation_admin')!.value).toEqual({ kind: 'none', firstValue: 'operator' });
   });
 
   test('the longest bound ARN wins when one estimate is a prefix of another', () => {
@@ -415,21 +429,21 @@ describe('planEnvironment: every derivation, one assertion each', () => {
   const add = (env: EnvironmentConfig, s: Partial<EnvironmentConfig['secrets'][number]> & { id: string }) =>
     env.secrets.push({ service: 'svc', component: s.id, type: 't', description: 'd', category: 'application', value: { kind: 'external', format: 'text' }, ...s } as EnvironmentConfig['secrets'][number]);
 
-  test('values: external writes nothing, generated and binary values carry their rules and file', () => {
+  test('values: external writes nothing, generated and binary values carry their rules, file and version', () => {
     const env = base();
     add(env, { id: 'ext' });
     add(env, { id: 'gen', value: { kind: 'generated' } });
-    add(env, { id: 'bin', value: { kind: 'binary-file', path: 'fixtures/x.der' } });
+    add(env, { id: 'bin', value: { kind: 'binary-file', path: 'fixtures/x.der', version: 4 } });
     add(env, { id: 'my', value: { kind: 'json', fields: { engine: 'mysql', host: 'h', username: 'u' }, generated: { password: {} } } });
     add(env, { id: 'plain', value: { kind: 'json', fields: { a: 'b' }, generated: { token: {} } } });
     const p = planEnvironment(env);
     const v = (id: string) => p.secrets.find((s) => s.id === id)!.value;
-    expect(v('ext')).toEqual({ kind: 'none' });
-    expect(v('gen')).toEqual({ kind: 'text', source: { generate: { length: 32, excludePunctuation: true, excludeCharacters: undefined } } });
-    expect(v('bin')).toEqual({ kind: 'binary-file', file: 'fixtures/x.der' });
+    expect(v('ext')).toEqual({ kind: 'none', firstValue: 'operator' });
+    expect(v('gen')).toEqual({ kind: 'text', version: 1, rotateAfterWrite: false, source: { generate: { length: 32, excludePunctuation: true, excludeCharacters: undefined } } });
+    expect(v('bin')).toEqual({ kind: 'binary-file', version: 4, rotateAfterWrite: false, file: 'fixtures/x.der' });
     // The engine field marks a database password even without rotation: connection-string-safe characters.
-    expect(v('my')).toMatchObject({ secretFields: { password: { generate: { length: 32, excludePunctuation: false, excludeCharacters: '"\'\\`/@:;?#%&$' } } } });
-    expect(v('plain')).toMatchObject({ secretFields: { token: { generate: { length: 32, excludePunctuation: true, excludeCharacters: undefined } } } });
+    expect(v('my')).toMatchObject({ keys: { password: { generate: { length: 32, excludePunctuation: false, excludeCharacters: '"\'\\`/@:;?#%&$' } } } });
+    expect(v('plain')).toMatchObject({ keys: { a: { literal: 'b' }, token: { generate: { length: 32, excludePunctuation: true, excludeCharacters: undefined } } } });
   });
 
   test('rotation: TLS below verify-full is tagged and gets its own function, so it lowers no other secret\'s floor; admin ids are listed once; unknown admins are not granted', () => {

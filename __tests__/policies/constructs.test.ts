@@ -41,7 +41,8 @@ test('the endpoint construct refuses broad client ranges, and creates no endpoin
   expect(r).toBeUndefined();
 });
 
-const ruleNames = { rotationFailed: 'p-rf', deniedReads: 'p-dr', keyAnomalies: 'p-ka', keyAliases: 'p-kal', secretChanges: 'p-sc' };
+const ruleNames = { rotationFailed: 'p-rf', deniedReads: 'p-dr', keyAnomalies: 'p-ka', keyAliases: 'p-kal', secretChanges: 'p-sc', secretWrites: 'p-sw', lambdaChanges: 'p-lc', exemptRoles: 'p-er', breakGlass: 'p-bg' };
+const BREAK_GLASS = `arn:aws:iam::${ACCOUNT}:role/bg`;
 const topicArn = `arn:aws:sns:us-east-1:${ACCOUNT}:prod-secrets-alerts`;
 const monitoring = (forward: boolean, email?: string) =>
   synth((scope) => {
@@ -55,6 +56,11 @@ const monitoring = (forward: boolean, email?: string) =>
       keyIdentifiers: ['k1', 'k2'],
       aliasNames: ['alias/a'],
       secretIdPrefixes: ['prod/'],
+      pipelineRoleArns: [`arn:aws:iam::${ACCOUNT}:role/deploy`, `arn:aws:iam::${ACCOUNT}:role/values`],
+      exemptRoleNames: ['deploy', 'values', 'bg'],
+      projectPolicyArnPrefix: `arn:aws:iam::${ACCOUNT}:policy/secrets-platform-`,
+      breakGlassRoleArn: BREAK_GLASS,
+      functions: { namePrefix: 'prod-secrets-rotation-', accountId: ACCOUNT, partition: 'aws', region: 'us-east-1' },
       forward: forward ? { regions: ['us-west-2', 'eu-west-1'], busArn: 'bus', roleName: 'fwd', trustPolicy: eventsTrustPolicy(ACCOUNT), rolePolicy: eventsForwardPolicy('bus') } : undefined,
       rotationFunctionNames: ['f1', 'f2'],
       alertEmail: email,
@@ -63,11 +69,16 @@ const monitoring = (forward: boolean, email?: string) =>
     });
   });
 
-test('monitoring: five rules to the topic, alarms per function, forwarding rules in replica Regions', () => {
+test('monitoring: nine rules to the topic, alarms per function, forwarding rules in replica Regions', () => {
   const r = monitoring(true, 'ops@example.com');
   const rules = Object.values(r.aws_cloudwatch_event_rule);
   const byName = Object.fromEntries(rules.map((x) => [x.name, x]));
-  expect(Object.keys(byName).sort()).toEqual(['p-dr', 'p-ka', 'p-kal', 'p-rf', 'p-sc', 'prod-secrets-forward'].sort());
+  expect(Object.keys(byName).sort()).toEqual(['p-bg', 'p-dr', 'p-er', 'p-ka', 'p-kal', 'p-lc', 'p-rf', 'p-sc', 'p-sw', 'prod-secrets-forward'].sort());
+  expect(byName['p-bg'].state).toBe('ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS');
+  expect(JSON.parse(byName['p-bg'].event_pattern).detail.$or[0].requestParameters.roleArn).toEqual([BREAK_GLASS]);
+  expect(JSON.parse(byName['p-er'].event_pattern).detail.$or[0].requestParameters.roleName).toEqual(['deploy', 'values', 'bg']);
+  expect(JSON.parse(byName['p-sw'].event_pattern).detail.$or[0].userIdentity.sessionContext.sessionIssuer.arn).toEqual([{ 'anything-but': [`arn:aws:iam::${ACCOUNT}:role/deploy`, `arn:aws:iam::${ACCOUNT}:role/values`] }]);
+  for (const f of rules.filter((x) => x.name === 'prod-secrets-forward')) expect(f.state).toBe('ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS');
   expect(JSON.parse(byName['p-ka'].event_pattern).detail.$or[0].requestParameters.keyId).toEqual(['k1', 'k2']);
   expect(JSON.parse(byName['p-kal'].event_pattern).detail.requestParameters.aliasName).toEqual(['alias/a']);
   expect(JSON.parse(byName['p-sc'].event_pattern).detail.requestParameters.secretId).toEqual([{ prefix: 'prod/' }]);
@@ -93,7 +104,7 @@ test('monitoring: five rules to the topic, alarms per function, forwarding rules
   const forwards = rules.filter((x) => x.name === 'prod-secrets-forward');
   expect(forwards.map((x) => x.region).sort()).toEqual(['eu-west-1', 'us-west-2']);
   const targets = Object.values(r.aws_cloudwatch_event_target);
-  expect(targets.filter((t) => t.target_id === 'alerts')).toHaveLength(5);
+  expect(targets.filter((t) => t.target_id === 'alerts')).toHaveLength(9);
   const fwdTargets = targets.filter((t) => t.target_id === 'primary-bus');
   expect(fwdTargets.map((t) => [t.region, t.arn])).toEqual(expect.arrayContaining([['us-west-2', 'bus'], ['eu-west-1', 'bus']]));
   for (const t of fwdTargets) expect(t.role_arn).toMatch(/^\$\{aws_iam_role\.m_forward-role_\w+\.arn\}$/);
@@ -120,18 +131,22 @@ test('monitoring: five rules to the topic, alarms per function, forwarding rules
   const none = monitoring(false);
   expect(none.aws_iam_role).toBeUndefined();
   expect(none.aws_sns_topic_subscription).toBeUndefined();
-  expect(Object.values(none.aws_cloudwatch_event_rule)).toHaveLength(5);
+  expect(Object.values(none.aws_cloudwatch_event_rule)).toHaveLength(9);
 });
 
 test('the state key rules publish to the environment topic by its literal ARN', () => {
   const r = synth((scope) => new KeyIncidentRules(scope, 's', { prefix: 'prod', accountId: ACCOUNT, region: 'us-east-1', identifiers: ['k', 'alias/state'], aliasNames: ['alias/state'], tags: { Environment: 'production' } }));
   const rules = Object.values(r.aws_cloudwatch_event_rule);
-  for (const x of rules) expect(x).toMatchObject({ tags: { Environment: 'production' }, description: expect.stringMatching(/Terraform state key/) });
+  for (const x of rules) expect(x).toMatchObject({ tags: { Environment: 'production' }, description: expect.stringMatching(/bootstrap key/) });
   for (const t of Object.values(r.aws_cloudwatch_event_target)) expect(t.target_id).toBe('alerts');
   expect(rules.map((x) => x.name).sort()).toEqual(['prod-secrets-state-key-aliases', 'prod-secrets-state-key-anomalies']);
   expect(JSON.parse(rules.find((x) => x.name.endsWith('anomalies'))!.event_pattern).detail.$or[0].requestParameters.keyId).toEqual(['k', 'alias/state']);
   expect(JSON.parse(rules.find((x) => x.name.endsWith('aliases'))!.event_pattern).detail.requestParameters.aliasName).toEqual(['alias/state']);
   for (const t of Object.values(r.aws_cloudwatch_event_target)) expect(t.arn).toBe(topicArn);
+  // With the audit trail: a third rule, on its name and ARN.
+  const withTrail = synth((scope) => new KeyIncidentRules(scope, 's', { prefix: 'prod', accountId: ACCOUNT, region: 'us-east-1', identifiers: ['k'], aliasNames: ['a'], trail: { name: 't', arn: `arn:aws:cloudtrail:us-east-1:${ACCOUNT}:trail/t` } }));
+  const trailRule = Object.values(withTrail.aws_cloudwatch_event_rule).find((x) => x.name === 'prod-secrets-state-trail-changes')!;
+  expect(JSON.parse(trailRule.event_pattern).detail.requestParameters.name).toEqual(['t', `arn:aws:cloudtrail:us-east-1:${ACCOUNT}:trail/t`]);
   const cn = synth((scope) => new KeyIncidentRules(scope, 's', { prefix: 'prod', accountId: ACCOUNT, region: 'cn-north-1', partition: 'aws-cn', identifiers: ['k'], aliasNames: ['a'] }));
   for (const t of Object.values(cn.aws_cloudwatch_event_target)) expect(t.arn).toBe(`arn:aws-cn:sns:cn-north-1:${ACCOUNT}:prod-secrets-alerts`);
 });

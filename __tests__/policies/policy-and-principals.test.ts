@@ -2,7 +2,7 @@
 import { ArnResolver } from '../../modules/arn-resolver';
 import { accountRoot, estimatedKeyArn, estimatedSecretArn } from '../../plan/arn';
 import { decryptViaSecretsManager, policy, policySize, POLICY_LIMITS, renderPolicy, secretsManagerVia, uniq } from '../../plan/policy';
-import { rotationRoleName, secretPrincipals, terraformWritesValue } from '../../plan/secret-access';
+import { rotationRoleName, secretPrincipals } from '../../plan/secret-access';
 import { EnvironmentConfig } from '../../catalogs/types';
 
 test('helpers', () => {
@@ -68,25 +68,26 @@ test('each secret names its readers, writers and managers as role ARNs', () => {
   const names = (g: string) => `prod-rot-${g}`;
   const p = secretPrincipals(env(), 'aws', names);
   const role = (n: string) => `arn:aws:iam::123456789012:role/${n}`;
+  // An external value: the rotation role writes it; the deploy role only manages (V1).
   expect(p.get('app')).toEqual({
     readers: [role('notifier'), role('prod-api-ecs-task'), role('prod-rot-postgres-alternating-users-role'), role('prod-web-ecs-execution')].sort(),
-    valueWriters: [role('deploy'), role('prod-rot-postgres-alternating-users-role')],
+    valueWriters: [role('prod-rot-postgres-alternating-users-role')],
     managers: [role('deploy')],
     breakGlassRoleArn: role('bg'),
   });
+  // A value the values step writes: its role writes and manages (tags, first rotation), never reads.
   expect(p.get('master')).toEqual({
-    readers: [role('deploy'), role('prod-rot-postgres-alternating-users-role'), role('prod-rot-postgres-single-user-role')],
-    valueWriters: [role('deploy'), role('prod-rot-postgres-single-user-role')],
-    managers: [role('deploy')],
+    readers: [role('prod-rot-postgres-alternating-users-role'), role('prod-rot-postgres-single-user-role')],
+    valueWriters: [role('prod-rot-postgres-single-user-role'), role('secrets-platform-values')],
+    managers: [role('deploy'), role('secrets-platform-values')],
     breakGlassRoleArn: role('bg'),
   });
+  for (const e of p.values()) expect(e.readers).not.toContain(role('deploy'));
   const noDeploy = secretPrincipals(env({ deployRoleArn: undefined, partition: undefined } as Partial<EnvironmentConfig>), 'aws-cn', names);
-  expect(noDeploy.get('master')!.managers).toEqual([]);
+  expect(noDeploy.get('app')!.managers).toEqual([]);
   expect(noDeploy.get('master')!.readers.every((a) => a.startsWith('arn:aws-cn:iam::'))).toBe(true);
-  expect(noDeploy.get('master')!.valueWriters).toEqual(['arn:aws-cn:iam::123456789012:role/prod-rot-postgres-single-user-role']);
+  expect(noDeploy.get('master')!.valueWriters).toEqual(['arn:aws-cn:iam::123456789012:role/prod-rot-postgres-single-user-role', 'arn:aws-cn:iam::123456789012:role/secrets-platform-values']);
   // Only the catalog's secrets have entries (a rotation without an admin secret adds none).
   expect([...p.keys()]).toEqual(['master', 'app']);
   expect(rotationRoleName('f')).toBe('f-role');
-  expect(terraformWritesValue({ value: { kind: 'external', format: 'text' } })).toBe(false);
-  expect(terraformWritesValue({ value: { kind: 'deploy-time' } })).toBe(true);
 });

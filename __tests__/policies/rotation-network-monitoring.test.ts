@@ -199,7 +199,7 @@ describe('alerts', () => {
     expect(SECRET_INCIDENT_EVENTS).toHaveLength(6);
     expect(m(s, ev('secretsmanager', 'GetSecretValue', { secretId: 'prod/app/db' }))).toBe(false);
     expect(s.detail.requestParameters.secretId).toHaveLength(2);
-    const f = forwardPattern();
+    const f = forwardPattern(`arn:aws:iam::${ACCOUNT}:role/bg`);
     for (const n of [...KEY_INCIDENT_EVENTS, 'CreateGrant', 'DeleteAlias', 'UpdateAlias']) expect([n, m(f, ev('kms', n, { keyId: 'k' }))]).toEqual([n, true]);
     for (const n of SECRET_INCIDENT_EVENTS) expect([n, m(f, ev('secretsmanager', n, { secretId: 'x' }))]).toEqual([n, true]);
     expect(m(f, ev('kms', 'Decrypt', { keyId: 'k' }))).toBe(false);

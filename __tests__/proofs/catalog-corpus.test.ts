@@ -63,7 +63,8 @@ function environment(name: Name): Env {
         type: 'master-credentials',
         description: 'Payments PostgreSQL master login; read by the rotation functions only',
         category: 'database',
-        value: { kind: 'json', fields: { engine: 'postgres', host: HOST[name], port: 5432, dbname: 'payments', username: 'payments_admin' }, generated: { password: {} } },
+        // Single-user: the database's current password, from DEPLOY_TIME_VALUES (ROT-FIRST-PASSWORD).
+        value: { kind: 'json', fields: { engine: 'postgres', host: HOST[name], port: 5432, dbname: 'payments', username: 'payments_admin' }, deployTime: ['password'] },
         rotation: dbRotation('single-user'),
       },
       {
@@ -150,6 +151,9 @@ const login = (a: App, env: Name, change: (s: Env) => void) => {
   Object.assign(s, { id: 'db_second', type: 'second-credentials', readers: undefined, ecs: undefined });
   s.rotation.strategy = 'single-user';
   delete s.rotation.adminSecret;
+  // Single-user: its first password comes from DEPLOY_TIME_VALUES (ROT-FIRST-PASSWORD).
+  delete s.value.generated;
+  s.value.deployTime = ['password'];
   s.value.fields.username = 'payments_reporting';
   change(s);
   a[env].secrets.push(s);
@@ -331,7 +335,7 @@ const valid: Valid[] = [
   ['two logins of one database', (a) => login(a, 'production', () => undefined)],
   ['one user on two databases of one environment', (a) => login(a, 'production', (s) => Object.assign(s.value.fields, { username: 'payments_app', host: 'orders.cluster-a1b2c3d4e5f6.us-east-1.rds.amazonaws.com' }))],
   ['one user on two ports of one host', (a) => login(a, 'staging', (s) => Object.assign(s.value.fields, { username: 'payments_admin', port: 5433 }))],
-  ['one user on one host in two engines', (a) => add(a, 'dev', { ...structuredClone(sec(a, 'dev', 'ledger_db')), id: 'pg_ledger', type: 'pg', ecs: undefined, value: { kind: 'json', fields: { engine: 'postgres', host: MYSQL.dev, username: 'ledger' }, generated: { password: {} } }, rotation: { kind: 'database', engine: 'postgres', strategy: 'single-user', schedule: { afterDays: 30 }, databaseCidrs: [`${MYSQL.dev}/32`] } })],
+  ['one user on one host in two engines', (a) => add(a, 'dev', { ...structuredClone(sec(a, 'dev', 'ledger_db')), id: 'pg_ledger', type: 'pg', ecs: undefined, value: { kind: 'json', fields: { engine: 'postgres', host: MYSQL.dev, username: 'ledger' }, deployTime: ['password'] }, rotation: { kind: 'database', engine: 'postgres', strategy: 'single-user', schedule: { afterDays: 30 }, databaseCidrs: [`${MYSQL.dev}/32`] } })],
   ['two unrotated copies of one unrotated login', (a) => { for (const i of ['copy_a', 'copy_b']) add(a, 'production', { id: i, service: 'legacy', component: i, type: 'login', category: 'database', value: { kind: 'json', fields: { engine: 'postgres', host: 'legacy.cluster-a1b2c3d4e5f6.us-east-1.rds.amazonaws.com', username: 'legacy' }, deployTime: ['password'] } }); }],
   ['an admin on the same host written with a trailing dot and capitals', (a) => (fields(a, 'production', 'db_master').host = `${HOST.production.toUpperCase()}.`)],
   ["an admin relying on the engine's default port", (a) => delete fields(a, 'staging', 'db_master').port],

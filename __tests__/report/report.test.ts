@@ -19,7 +19,8 @@ test('readers are resolved to accounts and role ARNs; masters are read by rotati
   const app = secret('prod/platform/postgres/app-credentials');
   expect(app.readers).toContainEqual({ kind: 'role', id: 'arn:aws:iam::111111111111:role/secrets-reader', account: '111111111111', as: 'reader app-accounts (other account)', stages: 'AWSCURRENT' });
   const master = secret('prod/ticket-system/postgres/master-credentials');
-  expect(master.readers.map((p) => p.as).sort()).toEqual(['break-glass', 'deploy role', 'rotation (prod-secrets-rotation-postgres-single-user)', 'rotation of the logins it drives (prod-secrets-rotation-postgres-alternating-users)']);
+  // The deploy role reads no value (V1): Terraform neither writes nor refreshes one.
+  expect(master.readers.map((p) => p.as).sort()).toEqual(['break-glass', 'rotation (prod-secrets-rotation-postgres-single-user)', 'rotation of the logins it drives (prod-secrets-rotation-postgres-alternating-users)']);
   expect(master.readers.some((p) => /ECS/.test(p.as))).toBe(false);
   const ticketApp = secret('prod/ticket-system/postgres/app-credentials');
   expect(ticketApp.readers.map((p) => p.as)).toContain('ECS ticket-api (run-time reads)');
@@ -27,12 +28,13 @@ test('readers are resolved to accounts and role ARNs; masters are read by rotati
   expect(app.replicas).toEqual(['us-west-2']);
 });
 
-test('the reasons the catalog states: no rotation, TLS, value in state, Terraform refresh', () => {
-  expect(secret('prod/edge/tls/private-key').reasons).toEqual([expect.stringMatching(/^not rotated: Renewed with its certificate/)]);
-  expect(secret('prod/platform/postgres/master-credentials').reasons).toContain('TLS: verify-full to the database');
-  expect(secret('prod/monitoring/datadog/api-key').reasons).toContain('the deploy role reads this value: Terraform wrote it and refreshes it with GetSecretValue');
+test('the reasons the catalog states, and who writes each value: no rotation, TLS, a file in the repository', () => {
+  expect(secret('prod/edge/tls/private-key').reasons).toEqual([expect.stringMatching(/^not rotated: Renewed with its certificate/), 'value: uploaded by an operator (docs/operating.md)']);
+  expect(secret('prod/platform/postgres/master-credentials').reasons).toEqual(['TLS: verify-full to the database', 'value: written by the values step after apply, version 1, then its first rotation']);
+  expect(secret('prod/monitoring/datadog/api-key').reasons).toContain('value: written by the values step after apply, version 1');
+  expect(secret('prod/service/api-gateway/key').reasons).toContain('value: written by its rotation (the first at creation)');
   const dev = environmentReport(plans.find((p) => p.environment === 'dev')!);
-  expect(dev.secrets.find((s) => s.id === 'partner_ca_bundle')!.reasons).toContain('value in Terraform state: dev only (binary from a file)');
+  expect(dev.secrets.find((s) => s.id === 'partner_ca_bundle')!.reasons).toContain('value committed to the repository: outside production only (binary from a file)');
 });
 
 test('the monthly cost is the sum of its lines, each recomputed from the published prices', () => {

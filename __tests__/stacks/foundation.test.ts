@@ -3,6 +3,10 @@ import * as path from 'node:path';
 import { ENVIRONMENTS } from '../../catalogs';
 import { ACCOUNTS, stateBackendFor } from '../../catalogs/project';
 import { only, resources, synth, Synthesized, parsePolicy } from '../support/synth';
+import { BOOTSTRAP_STATE_ENV } from '../../stacks/configure-stack';
+
+/** The state backend's own resources (the bootstrap stack also holds the audit trail's key and bucket). */
+const inStateBackend = (b: any) => String(b['//']?.metadata?.path ?? '').includes('/state/');
 
 let out: Synthesized;
 beforeAll(() => {
@@ -63,33 +67,49 @@ test('production can only ever be applied to the production account', () => {
 describe('state backend stack', () => {
   const stack = () => out.stacks['state-backend-production'];
 
-  test('uses local state at the repository root (it creates the bucket the others use)', () => {
-    expect(stack().terraform.backend).toEqual({ local: { path: '../../../terraform.state-backend-production.tfstate' } });
+  test('keeps its state in the bucket it created, outside the prefixes CI may touch; local only for the first deploy', () => {
+    expect(stack().terraform.backend.s3).toMatchObject({ bucket: 'secrets-platform-tfstate-123456789012-us-east-1', key: 'bootstrap/state-backend-production/terraform.tfstate', encrypt: true, use_lockfile: true });
+    expect(out.stacks['ci-access-production'].terraform.backend.s3.key).toBe('bootstrap/ci-access-production/terraform.tfstate');
+    // The CI roles read and write `secrets-platform/<env>/` only.
+    expect(stack().terraform.backend.s3.key.startsWith('secrets-platform/')).toBe(false);
+    const prev = process.env[BOOTSTRAP_STATE_ENV];
+    try {
+      process.env[BOOTSTRAP_STATE_ENV] = 'local';
+      const first = synth(ENVIRONMENTS);
+      expect(first.stacks['state-backend-production'].terraform.backend).toEqual({ local: { path: '../../../terraform.state-backend-production.tfstate' } });
+      // The environment stacks are not bootstrap stacks: their state stays in the bucket.
+      expect(first.stacks.production.terraform.backend.s3.key).toBe('secrets-platform/production/terraform.tfstate');
+      process.env[BOOTSTRAP_STATE_ENV] = 'bucket';
+      expect(() => synth(ENVIRONMENTS)).toThrow('SECRETS_PLATFORM_BOOTSTRAP_STATE="bucket": use "local"');
+    } finally {
+      if (prev === undefined) delete process.env[BOOTSTRAP_STATE_ENV];
+      else process.env[BOOTSTRAP_STATE_ENV] = prev;
+    }
   });
 
   test('bucket: versioned, SSE-KMS with its own key and bucket key, private, protected from destroy', () => {
     const cfg = stateBackendFor(ENVIRONMENTS.find((e) => e.name === 'production')!);
-    const bucket = only(stack(), 'aws_s3_bucket', () => true);
+    const bucket = only(stack(), 'aws_s3_bucket', inStateBackend);
     expect(bucket.bucket).toBe(cfg.bucket);
     expect(bucket.lifecycle.prevent_destroy).toBe(true);
-    expect(only(stack(), 'aws_s3_bucket_versioning', () => true).versioning_configuration.status).toBe('Enabled');
-    const sse = only(stack(), 'aws_s3_bucket_server_side_encryption_configuration', () => true).rule[0];
+    expect(only(stack(), 'aws_s3_bucket_versioning', inStateBackend).versioning_configuration.status).toBe('Enabled');
+    const sse = only(stack(), 'aws_s3_bucket_server_side_encryption_configuration', inStateBackend).rule[0];
     expect(sse.apply_server_side_encryption_by_default.sse_algorithm).toBe('aws:kms');
     expect(sse.apply_server_side_encryption_by_default.kms_master_key_id).toMatch(/^\$\{aws_kms_key\.[^}]+\.arn\}$/);
     expect(sse.bucket_key_enabled).toBe(true);
-    expect(only(stack(), 'aws_s3_bucket_public_access_block', () => true)).toMatchObject({
+    expect(only(stack(), 'aws_s3_bucket_public_access_block', inStateBackend)).toMatchObject({
       block_public_acls: true,
       block_public_policy: true,
       ignore_public_acls: true,
       restrict_public_buckets: true,
     });
-    const key = only(stack(), 'aws_kms_key', () => true);
+    const key = only(stack(), 'aws_kms_key', inStateBackend);
     expect(key.enable_key_rotation).toBe(true);
     expect(key.deletion_window_in_days).toBe(30);
   });
 
   test('bucket policy denies every non-TLS request on the bucket and its objects', () => {
-    const doc = parsePolicy(only(stack(), 'aws_s3_bucket_policy', () => true).policy);
+    const doc = parsePolicy(only(stack(), 'aws_s3_bucket_policy', inStateBackend).policy);
     const deny = doc.Statement.find((s: any) => s.Condition?.Bool?.['aws:SecureTransport'] === 'false');
     expect(deny).toMatchObject({ Effect: 'Deny', Principal: '*', Action: 's3:*' });
     expect(deny.Resource).toHaveLength(2);
@@ -97,14 +117,14 @@ describe('state backend stack', () => {
   });
 
   test('old state versions expire; incomplete uploads are aborted', () => {
-    const rule = only(stack(), 'aws_s3_bucket_lifecycle_configuration', () => true).rule[0];
+    const rule = only(stack(), 'aws_s3_bucket_lifecycle_configuration', inStateBackend).rule[0];
     expect(rule.status).toBe('Enabled');
     expect(rule.noncurrent_version_expiration[0].noncurrent_days).toBe(90);
     expect(rule.abort_incomplete_multipart_upload[0].days_after_initiation).toBe(7);
   });
 
   test('lock table: LockID string hash key, on-demand, PITR, CMK encryption, deletion protection', () => {
-    const table = only(stack(), 'aws_dynamodb_table', () => true);
+    const table = only(stack(), 'aws_dynamodb_table', inStateBackend);
     expect(table).toMatchObject({
       name: 'secrets-platform-tflock',
       hash_key: 'LockID',
@@ -119,9 +139,9 @@ describe('state backend stack', () => {
   });
 
   test('state key lets account principals use it only through S3 and DynamoDB', () => {
-    const doc = parsePolicy(only(stack(), 'aws_kms_key', () => true).policy);
+    const doc = parsePolicy(only(stack(), 'aws_kms_key', inStateBackend).policy);
     const use = doc.Statement.find((s: any) => s.Sid === 'AccountPrincipalsThroughServices');
     expect(use.Condition.StringEquals['kms:ViaService']).toEqual(['s3.us-east-1.amazonaws.com', 'dynamodb.us-east-1.amazonaws.com']);
-    expect(resources(stack(), 'aws_kms_alias')[0][1].name).toBe('alias/secrets-platform/terraform-state');
+    expect(resources(stack(), 'aws_kms_alias').map(([, a]) => a.name)).toContain('alias/secrets-platform/terraform-state');
   });
 });

@@ -1,9 +1,16 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { REPO_ROOT } from '../../app/app';
 import { ENVIRONMENTS } from '../../catalogs';
 import { ACCOUNTS } from '../../catalogs/project';
+import { EnvironmentConfig } from '../../catalogs/types';
+import { VALUE_VERSION_TAG, VALUE_WRITTEN_TAG } from '../../plan/values';
 import { only, parsePolicy, resources, synth, Synthesized, TfJson } from '../support/synth';
 import { scaledEnvironment } from '../../tools/bench/catalog';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const valuesScript = require('../../tools/ci/values.cjs');
 
 let out: Synthesized;
 let prod: TfJson;
@@ -125,13 +132,16 @@ describe('production secrets', () => {
         Condition: { ArnLike: { 'aws:PrincipalArn': [`arn:aws:iam::${ACCOUNTS.monitoring}:role/datadog-forwarder`] } },
       },
     ]);
-    // Then deny by default: reads by the named reader (and break-glass, and the deploy role that
-    // refreshes the version Terraform wrote) only.
+    // Then deny by default: reads by the named reader and break-glass only (never the deploy role, V1).
     const readDeny = doc.Statement.find((x: any) => x.Sid === 'DenyValueReadsToUnnamed');
     expect(readDeny).toMatchObject({ Effect: 'Deny', Principal: '*', Action: ['secretsmanager:GetSecretValue'], Resource: secretRef(name) });
     expect(readDeny.Condition.ArnNotLike['aws:PrincipalArn']).toEqual(
-      [`arn:aws:iam::${ACCOUNTS.monitoring}:role/datadog-forwarder`, `arn:aws:iam::${ACCOUNTS.production}:role/secrets-platform-break-glass`, `arn:aws:iam::${ACCOUNTS.production}:role/secrets-platform-deploy`].sort(),
+      [`arn:aws:iam::${ACCOUNTS.monitoring}:role/datadog-forwarder`, `arn:aws:iam::${ACCOUNTS.production}:role/secrets-platform-break-glass`].sort(),
     );
+    // Writes: the values step (a deploy-time value) may; the deploy role never (V1).
+    const writers = doc.Statement.find((x: any) => x.Sid === 'DenyValueWritesToUnnamed').Condition.ArnNotLike['aws:PrincipalArn'];
+    expect(writers).toContain(`arn:aws:iam::${ACCOUNTS.production}:role/secrets-platform-values`);
+    expect(writers).not.toContain(`arn:aws:iam::${ACCOUNTS.production}:role/secrets-platform-deploy`);
     expect(readDeny.Condition.BoolIfExists).toEqual({ 'aws:PrincipalIsAWSService': 'false' });
   });
 
@@ -216,50 +226,122 @@ describe('production secrets', () => {
     expect(parsePolicy(role.policy).Statement[0].Resource).toHaveLength(1);
   });
 
-  test('a dev binary file is referenced by path relative to the stack, never copied into the output', () => {
-    const v = only(out.stacks.dev, 'aws_secretsmanager_secret_version', (b) => b.secret_binary !== undefined);
-    const rel = /^\$\{filebase64\("\$\{path\.module\}\/(.+)"\)\}$/.exec(v.secret_binary)![1];
-    expect(path.resolve(out.outdir, 'stacks', 'dev', rel)).toBe(path.join(REPO_ROOT, 'fixtures', 'dev-partner-ca.der'));
+  test('a dev binary file is named by path and SHA-256 in the values manifest, never copied into the output', () => {
+    const manifest = JSON.parse(out.files['stacks/dev/values.json']);
+    const entry = manifest.secrets.find((x: any) => x.write.type === 'binary');
+    const bytes = readFileSync(path.join(REPO_ROOT, 'fixtures', 'dev-partner-ca.der'));
+    expect(entry.write).toEqual({ type: 'binary', file: 'fixtures/dev-partner-ca.der', sha256: createHash('sha256').update(bytes).digest('hex') });
     expect(Object.keys(out.files).filter((f) => f.endsWith('.der'))).toEqual([]);
   });
 });
 
+/**
+ * V1-V4 (docs/values.md): Terraform writes and reads no value; the values step writes what the
+ * manifest lists; rotation writes the first value of what it generates. Checked on the shipped
+ * catalogs and on a fixture catalog with every value kind and rotation.
+ */
 describe('value modes', () => {
-  test('deploy-time values travel through sensitive ephemeral variables into secret_string_wo', () => {
-    const v = only(prod, 'aws_secretsmanager_secret_version', (b) => b.secret_id.includes('datadog'));
-    expect(v.secret_string_wo).toBe('${var.datadog_api_key_value}');
-    expect(v.secret_string).toBeUndefined();
-    expect(prod.variable!.datadog_api_key_value).toMatchObject({ ephemeral: true, sensitive: true, type: 'string', default: null });
-    expect(v.secret_string_wo_version).toBe('${var.secret_datadog_api_key_value_version}');
-    expect(prod.variable!.secret_datadog_api_key_value_version).toMatchObject({ type: 'number', default: 1 });
+  const fixture = (): EnvironmentConfig => {
+    const env = structuredClone(ENVIRONMENTS.find((e) => e.name === 'staging')!);
+    const base = { service: 'svc', component: 'c', description: 'fixture', category: 'application' as const, noRotationReason: 'a fixture of every value kind, not rotated' };
+    env.secrets.push(
+      { ...base, id: 'fx_text', type: 'text', value: { kind: 'deploy-time', variable: 'fx_custom_name', version: 3 } },
+      { ...base, id: 'fx_gen', type: 'gen', value: { kind: 'generated', generator: { length: 20, format: 'password', excludeCharacters: 'xyz' } } },
+      {
+        ...base,
+        id: 'fx_gen_rotated',
+        type: 'gen-rotated',
+        value: { kind: 'generated' },
+        rotation: { kind: 'generated', format: 'hex', length: 64, schedule: { afterDays: 30 } },
+        noRotationReason: undefined,
+      },
+      {
+        ...base,
+        id: 'fx_json_key_rotated',
+        type: 'json-key',
+        value: { kind: 'json', fields: { url: 'https://x' }, generated: { TOKEN: { length: 40 } }, deployTime: ['Other_Key'] },
+        rotation: { kind: 'generated', format: 'alphanumeric', length: 40, jsonKey: 'TOKEN', schedule: { afterDays: 30 } },
+        noRotationReason: undefined,
+      },
+      { ...base, id: 'fx_ext', type: 'ext', value: { kind: 'external', format: 'text' } },
+    );
+    return env;
+  };
+  let fx: Synthesized;
+  beforeAll(() => {
+    fx = synth([fixture()]);
   });
+  const each = () => [...Object.entries(out.stacks), ...Object.entries(fx.stacks).map(([k, v]) => [`fixture ${k}`, v] as [string, TfJson])];
+  const manifestOf = (o: Synthesized, env: string) => JSON.parse(o.files[`stacks/${env}/values.json`]);
 
-  test('generated values come from an ephemeral random password, never from a managed resource', () => {
-    const v = only(prod, 'aws_secretsmanager_secret_version', (b) => b.secret_id.includes('jwt'));
-    const m = /^\$\{ephemeral\.aws_secretsmanager_random_password\.([a-z0-9_]+)\.random_password\}$/.exec(v.secret_string_wo);
-    expect(m).not.toBeNull();
-    expect(prod.ephemeral!.aws_secretsmanager_random_password[m![1]]).toMatchObject({ password_length: 64, exclude_punctuation: true });
-    expect(prod.resource!.random_password).toBeUndefined();
-  });
-
-  test('JSON secrets: catalog fields literal, secret fields generated or deploy-time', () => {
-    const v = only(prod, 'aws_secretsmanager_secret_version', (b) => b.secret_id.includes('myapp_db_secret'));
-    expect(v.secret_string_wo).toMatch(/^\$\{jsonencode\(\{"engine" = "mysql", "host" = "10\.0\.1\.5", "port" = 3306, "dbname" = "myapp_db", "username" = "myapp_user", "password" = ephemeral\.aws_secretsmanager_random_password\.[a-z_]+\.random_password\}\)\}$/);
-    const cfg = only(prod, 'aws_secretsmanager_secret_version', (b) => b.secret_id.includes('ticket_app_config'));
-    expect(cfg.secret_string_wo).toContain('"SMTP_PASSWORD" = var.ticket_app_config_smtp_password');
-    expect(cfg.secret_string_wo).toContain('"REDIS_PASSWORD" = ephemeral.aws_secretsmanager_random_password.');
-  });
-
-  test('external values get no version resource at all, so Terraform never touches them', () => {
-    for (const name of ['prod/service/api-gateway/key', 'prod/myapp/mysql/rotation-admin', 'prod/edge/tls/private-key']) {
-      const id = ref('aws_secretsmanager_secret', secretByName(name));
-      expect(resources(prod, 'aws_secretsmanager_secret_version').filter(([, b]) => b.secret_id.includes(id))).toHaveLength(0);
+  test('no stack writes, reads or asks for a value: no secret version, no variable, no ephemeral resource', () => {
+    for (const [name, stack] of each()) {
+      expect([name, Object.keys(stack.resource ?? {}).filter((t) => t === 'aws_secretsmanager_secret_version')]).toEqual([name, []]);
+      expect([name, stack.variable ?? {}, stack.ephemeral ?? {}]).toEqual([name, {}, {}]);
+      expect([name, JSON.stringify(stack)]).not.toEqual([name, expect.stringMatching(/var\.|ephemeral\.|random_password/)]);
     }
   });
 
-  test('database passwords exclude characters that break SQL literals and connection URLs', () => {
-    const rules = Object.values(prod.ephemeral!.aws_secretsmanager_random_password).find((r: any) => r.exclude_punctuation === false) as any;
-    for (const c of ['"', "'", '\\', '/', '@', ':']) expect(rules.exclude_characters).toContain(c);
+  test('every provider ignores the tag the values step sets', () => {
+    for (const [name, stack] of each()) {
+      for (const p of stack.provider!.aws) expect([name, p.ignore_tags]).toEqual([name, [{ keys: [VALUE_WRITTEN_TAG] }]]);
+    }
+  });
+
+  test('the value version is a tag on exactly the secrets the values step writes, as the catalog sets it', () => {
+    const stack = fx.stacks.staging;
+    const manifest = manifestOf(fx, 'staging');
+    const written = new Map<string, number>(manifest.secrets.map((x: any) => [x.name, x.version]));
+    for (const [, secret] of resources(stack, 'aws_secretsmanager_secret')) {
+      const tag = secret.tags?.[VALUE_VERSION_TAG];
+      expect([secret.name, tag]).toEqual([secret.name, written.has(secret.name) ? String(written.get(secret.name)) : undefined]);
+    }
+    expect(written.get('staging/svc/c/text')).toBe(3);
+    expect(written.get('staging/svc/c/gen')).toBe(1);
+  });
+
+  test('the manifest: where each key comes from, in catalog order, and who writes what is not in it', () => {
+    const manifest = manifestOf(fx, 'staging');
+    const byId = (id: string) => manifest.secrets.find((x: any) => x.id === id);
+    expect(byId('fx_text')).toMatchObject({ version: 3, rotateAfterWrite: false, write: { type: 'text', source: { deployTime: 'fx_custom_name' } } });
+    expect(byId('fx_gen').write).toEqual({ type: 'text', source: { generate: { length: 20, excludePunctuation: false, excludeCharacters: 'xyz' } } });
+    // A JSON secret whose key a generated rotation renews: the values step writes the first JSON.
+    const jk = byId('fx_json_key_rotated');
+    expect(Object.keys(jk.write.keys)).toEqual(['url', 'TOKEN', 'Other_Key']);
+    expect(jk.write.keys).toEqual({ url: { literal: 'https://x' }, TOKEN: { generate: { length: 40, excludePunctuation: true } }, Other_Key: { deployTime: 'fx_json_key_rotated_other_key' } });
+    // Rotation writes the first value of what it generates whole; operators upload external ones.
+    expect(manifest.notWritten).toEqual(expect.arrayContaining([{ id: 'fx_gen_rotated', name: 'staging/svc/c/gen-rotated', firstValue: 'rotation' }, { id: 'fx_ext', name: 'staging/svc/c/ext', firstValue: 'operator' }]));
+    expect(byId('fx_gen_rotated')).toBeUndefined();
+    // Database logins: the initial JSON, then the first rotation (V4).
+    const app = manifestOf(out, 'production').secrets.find((x: any) => x.name === 'prod/platform/postgres/app-credentials');
+    expect(app).toMatchObject({ rotateAfterWrite: true, write: { type: 'json', keys: { username: { literal: 'platform_app' }, password: { generate: { excludePunctuation: false } } } } });
+  });
+
+  test('rotation starts at creation only where it writes the first value', () => {
+    const envStacks = each().filter(([name]) => ['dev', 'staging', 'production'].includes(name.replace('fixture ', '')));
+    expect(envStacks).toHaveLength(4);
+    for (const [name, stack] of envStacks) {
+      const manifest = manifestOf(name.startsWith('fixture') ? fx : out, name.replace('fixture ', ''));
+      const byName = new Map(resources(stack, 'aws_secretsmanager_secret').map(([id, b]) => [id, b.name]));
+      for (const [, rot] of resources(stack, 'aws_secretsmanager_secret_rotation')) {
+        const secret = byName.get(/aws_secretsmanager_secret\.([^.]+)\.arn/.exec(rot.secret_id)![1])!;
+        const byRotation = manifest.notWritten.some((x: any) => x.name === secret && x.firstValue === 'rotation');
+        expect([secret, rot.rotate_immediately]).toEqual([secret, byRotation]);
+      }
+    }
+  });
+
+  test('database passwords the values step generates exclude characters that break SQL literals and connection URLs', () => {
+    const manifest = manifestOf(out, 'production');
+    const passwords = manifest.secrets.filter((x: any) => x.write.keys?.password?.generate).map((x: any) => x.write.keys.password.generate);
+    expect(passwords.length).toBeGreaterThan(0);
+    for (const rules of passwords) for (const c of ['"', "'", '\\', '/', '@', ':']) expect(rules.excludeCharacters).toContain(c);
+  });
+
+  test('the values step accepts every manifest synth writes', () => {
+    for (const [o, envs] of [[out, ['dev', 'staging', 'production']], [fx, ['staging']]] as const) {
+      for (const env of envs) expect(() => valuesScript.checkManifest(manifestOf(o, env), env)).not.toThrow();
+    }
   });
 });
 

@@ -4,7 +4,8 @@
  * `terraform validate` to fail with Terraform's own message. The unbroken stack is the control.
  * Run by `npm run validate` (jest project `validate`); needs terraform and go on PATH.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { copyStack, preparePlugins, ROOT, run, validateDir } from '../../tools/validate/terraform';
 
@@ -18,7 +19,10 @@ const read = (name: string): Json => JSON.parse(readFileSync(path.join(stackDir(
 beforeAll(() => {
   const synth = run('node', [path.join(ROOT, 'tools', 'synth.mjs')], ROOT);
   if (synth.status !== 0) throw new Error(synth.stdout + synth.stderr);
-  plugins = preparePlugins([path.join(stackDir('dev'), 'cdk.tf.json')]);
+  // The stub serves the types the stacks use, plus those the cases below plant (plantValue).
+  const planted = path.join(mkdtempSync(path.join(tmpdir(), 'broken-')), 'planted.tf.json');
+  writeFileSync(planted, JSON.stringify({ resource: { aws_secretsmanager_secret_version: { x: {} } }, ephemeral: { aws_secretsmanager_random_password: { x: {} } } }));
+  plugins = preparePlugins([path.join(stackDir('dev'), 'cdk.tf.json'), planted]);
 });
 
 /** Validates the dev stack after `mutate`; returns Terraform's output and whether it passed. */
@@ -32,6 +36,19 @@ function validateMutated(caseName: string, mutate: (j: Json) => void): { ok: boo
 }
 
 const first = (j: Json, type: string): [string, Json] => Object.entries(j.resource[type])[0] as [string, Json];
+
+/**
+ * The stacks write no value (docs/values.md), so the cases about Terraform's ephemeral rules plant
+ * what a stack that wrote one would hold: an ephemeral variable, a random password, a version.
+ */
+function plantValue(j: Json): { version: Json; password: string } {
+  const [secret] = first(j, 'aws_secretsmanager_secret');
+  j.variable = { ...(j.variable ?? {}), planted_value: { type: 'string', sensitive: true, ephemeral: true } };
+  j.ephemeral = { ...(j.ephemeral ?? {}), aws_secretsmanager_random_password: { planted: { password_length: 32 } } };
+  const version: Json = { secret_id: `\${aws_secretsmanager_secret.${secret}.id}`, secret_string_wo: '${var.planted_value}', secret_string_wo_version: 1, lifecycle: { ignore_changes: ['version_stages'] } };
+  j.resource.aws_secretsmanager_secret_version = { planted: version };
+  return { version, password: 'planted' };
+}
 
 test('control: the unbroken dev stack is valid', () => {
   const r = validateMutated('control', () => {});
@@ -50,7 +67,7 @@ test('an unknown attribute is rejected', () => {
 
 test('an ephemeral value in a normal (persisted) attribute is rejected', () => {
   const r = validateMutated('ephemeral-into-secret-string', (j) => {
-    const [, version] = Object.entries(j.resource.aws_secretsmanager_secret_version as Json).find(([, v]) => /^\$\{var\.\w+\}$/.test((v as Json).secret_string_wo))! as [string, Json];
+    const { version } = plantValue(j);
     version.secret_string = version.secret_string_wo;
     delete version.secret_string_wo;
     delete version.secret_string_wo_version;
@@ -61,7 +78,7 @@ test('an ephemeral value in a normal (persisted) attribute is rejected', () => {
 
 test('an ephemeral resource result in a normal attribute is rejected too', () => {
   const r = validateMutated('ephemeral-resource-into-tags', (j) => {
-    const [name] = Object.keys(j.ephemeral.aws_secretsmanager_random_password);
+    const name = plantValue(j).password;
     first(j, 'aws_secretsmanager_secret')[1].description = `\${ephemeral.aws_secretsmanager_random_password.${name}.random_password}`;
   });
   expect(r.ok).toBe(false);
@@ -87,7 +104,7 @@ test('a reference to an attribute the type does not have is rejected', () => {
 
 test('an ignore_changes entry naming no attribute is rejected', () => {
   const r = validateMutated('bad-ignore-changes', (j) => {
-    const [, version] = first(j, 'aws_secretsmanager_secret_version');
+    const { version } = plantValue(j);
     version.lifecycle.ignore_changes = ['version_stage'];
   });
   expect(r.ok).toBe(false);
@@ -113,7 +130,7 @@ test('a wrong type is rejected', () => {
 
 test('a missing required argument is rejected', () => {
   const r = validateMutated('missing-required', (j) => {
-    delete first(j, 'aws_secretsmanager_secret_version')[1].secret_id;
+    delete first(j, 'aws_secretsmanager_secret_policy')[1].secret_arn;
   });
   expect(r.ok).toBe(false);
   expect(r.output).toContain('Missing required argument');

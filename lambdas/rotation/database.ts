@@ -70,7 +70,7 @@ export interface DatabaseEngine {
   isTimeout(e: unknown): boolean;
 }
 
-const CLONE_SUFFIX = '_clone';
+export const CLONE_SUFFIX = '_clone';
 /** How many unlabelled versions single-user rotation tries when no labelled password logs in. */
 const UNLABELLED_FALLBACKS = 5;
 const DEFAULT_TIMEOUT_MS = 5_000;

@@ -10,14 +10,15 @@
  * - an ECS execution role reads (start-up injection) and nothing else;
  * - a rotation role rotates its secrets (ROTATION_SECRET_ACTIONS, own region) and reads the admin
  *   secrets that drive it;
- * - the deploy role manages every secret and writes values, and reads values only where Terraform
- *   writes a version (the provider refreshes it with GetSecretValue);
+ * - the deploy role manages every secret, and neither writes nor reads a value (V1: Terraform
+ *   writes no value; the values step and rotation do);
  * - the break-glass role may do everything;
  * - an administrator of the account sees metadata only; an unnamed role of a reader account and
  *   an outside account get nothing;
  * - nobody decrypts with a secrets key except through Secrets Manager, and nobody creates a grant
  *   except for an AWS resource.
  */
+import { SECRET_VALUE_WRITE_ACTIONS } from '../../plan/policies/access';
 import { ROTATION_SECRET_ACTIONS } from '../../plan/policies/rotation';
 import { EnvironmentPlan } from '../../plan/types';
 
@@ -165,7 +166,10 @@ export function expectSecretAction(
     case 'admin':
       return METADATA_ACTIONS.includes(action);
     case 'deploy':
-      return action === 'secretsmanager:GetSecretValue' ? terraformWritesValue : true;
+      // V1: Terraform writes no value (a version it wrote would be refreshed with GetSecretValue;
+      // no stack has one any more).
+      if (action === 'secretsmanager:GetSecretValue') return terraformWritesValue;
+      return !SECRET_VALUE_WRITE_ACTIONS.includes(action);
     default: {
       const g = s.grants.get(p.arn);
       if (!g || !g.actions.has(action) || !g.regions.has(region)) return false;

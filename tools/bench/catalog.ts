@@ -18,7 +18,7 @@ export function scaledEnvironment(count: number): EnvironmentConfig {
         ...base,
         type: 'db-credentials',
         category: 'database',
-        value: { kind: 'json', fields: { engine: 'postgres', host: `db${i}.internal`, port: 5432, dbname: 'app', username: `app${i}` }, generated: { password: {} } },
+        value: { kind: 'json', fields: { engine: 'postgres', host: `db${i}.internal`, port: 5432, dbname: 'app', username: `app${i}` }, deployTime: ['password'] },
         rotation: { kind: 'database', engine: 'postgres', strategy: 'single-user', schedule: { afterDays: 30 }, databaseSecurityGroupIds: ['sg-0a1b2c3d4e5f60021'] },
         replicas: ['us-west-2'],
         ecs,
