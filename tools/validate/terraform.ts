@@ -73,6 +73,14 @@ export function ensureStub(log: (s: string) => void = () => {}): { binary: strin
   return { binary, built: true, seconds: (Date.now() - t0) / 1000 };
 }
 
+/** Generates the provider schemas of every type the given stacks (and our imports) use (into .build/validate/schema unless told). */
+export function writeSchemas(stackFiles: string[], log: (s: string) => void = () => {}, schemaDir = path.join(WORK, 'schema')): string {
+  const r = run('node', [path.join(ROOT, 'tools', 'validate', 'tf-schema.mjs'), schemaDir, ...stackFiles], ROOT);
+  if (r.status !== 0) throw new Error(`schema generation failed:\n${r.stderr}`);
+  log(r.stdout.trim());
+  return schemaDir;
+}
+
 /**
  * A plugin directory holding the stub under both provider names, and the schema directory it
  * reads. Schemas are generated for every type the given stacks (and our imports) use.
@@ -81,10 +89,7 @@ export function preparePlugins(stackFiles: string[], log: (s: string) => void = 
   const { binary, built, seconds } = ensureStub(log);
   if (built) log(`stub provider built in ${seconds.toFixed(1)} s`);
   const pluginDir = path.join(WORK, 'plugins');
-  const schemaDir = path.join(WORK, 'schema');
-  const r = run('node', [path.join(ROOT, 'tools', 'validate', 'tf-schema.mjs'), schemaDir, ...stackFiles], ROOT);
-  if (r.status !== 0) throw new Error(`schema generation failed:\n${r.stderr}`);
-  log(r.stdout.trim());
+  const schemaDir = writeSchemas(stackFiles, log);
   for (const p of STUB_PROVIDERS) {
     const dir = path.join(pluginDir, 'registry.terraform.io', 'hashicorp', p.name, p.version, 'linux_amd64');
     mkdirSync(dir, { recursive: true });
@@ -171,7 +176,8 @@ export interface TfStep {
 
 function step(name: string, r: RunResult, diagnostics: Diagnostic[] = []): TfStep {
   const ok = r.status === 0 && !diagnostics.some((d) => d.severity === 'error');
-  const lines = diagnostics.map(formatDiagnostic);
+  // Plan reports a provider's validation error twice (its validate walk and its plan walk): once is enough.
+  const lines = [...new Set(diagnostics.map(formatDiagnostic))];
   return { step: name, ok, output: lines.length > 0 ? `${lines.join('\n')}${ok ? '' : `\n${r.stderr}`}` : r.stdout + r.stderr, diagnostics };
 }
 
@@ -189,11 +195,17 @@ export function validateJson(dir: string, plugins: { env: Record<string, string>
   return s;
 }
 
-/** terraform init -backend=false + validate: Terraform's language, type and ephemeral rules, and the providers' checks. */
+/**
+ * terraform init + validate: Terraform's language, type and ephemeral rules, and the providers'
+ * checks. An override file swaps the S3 backend for a local one (the configuration itself is
+ * unchanged; backend.ts checks the real backend block), so the same initialized directory can plan.
+ */
 export function validateDir(dir: string, plugins: { pluginDir: string; env: Record<string, string> }): TfStep[] {
   writeTerraformrc();
+  writeFileSync(path.join(dir, 'validate_backend_override.tf.json'), JSON.stringify({ terraform: { backend: { local: { path: 'validate.tfstate' } } } }, null, 1));
+  rmSync(path.join(dir, 'validate.tfstate'), { force: true });
   const steps: TfStep[] = [];
-  const init = run('terraform', ['init', '-backend=false', `-plugin-dir=${plugins.pluginDir}`, '-input=false', '-no-color'], dir, plugins.env);
+  const init = run('terraform', ['init', '-reconfigure', `-plugin-dir=${plugins.pluginDir}`, '-input=false', '-no-color', '-lock-timeout=60s'], dir, plugins.env);
   steps.push(step('init', init));
   if (init.status !== 0) return steps;
   steps.push(validateJson(dir, plugins));
@@ -218,16 +230,11 @@ export function planJson(dir: string, plugins: { env: Record<string, string> }, 
 }
 
 /**
- * Plan against empty local state: an override file swaps the S3 backend for a local one (the
- * configuration itself is unchanged), and `terraform show -json` saves the plan as JSON.
+ * Plan against empty local state in a directory validateDir initialized, and `terraform show
+ * -json` saves the plan as JSON.
  */
 export function planDir(dir: string, plugins: { pluginDir: string; env: Record<string, string> }): TfStep[] & { plan?: TfPlan } {
-  writeFileSync(path.join(dir, 'validate_backend_override.tf.json'), JSON.stringify({ terraform: { backend: { local: { path: 'validate.tfstate' } } } }, null, 1));
-  rmSync(path.join(dir, 'validate.tfstate'), { force: true });
   const steps: TfStep[] & { plan?: TfPlan } = [];
-  const init = run('terraform', ['init', '-reconfigure', `-plugin-dir=${plugins.pluginDir}`, '-input=false', '-no-color', '-lock-timeout=60s'], dir, plugins.env);
-  steps.push(step('init (local backend)', init));
-  if (init.status !== 0) return steps;
   const plan = planJson(dir, plugins, ['-out=validate.tfplan']);
   steps.push(plan);
   if (!plan.ok) return steps;
