@@ -173,7 +173,7 @@ export function generate(manifests: Manifest[], set: SetAttributes, defects: Def
     'manifest and docs checks, the backend cases and the defect corpus). Measured warm (stub built, cdktf.out synthesized)',
     'on this shared 2-core machine while other work kept the load average at 10-12: the runner 44 s wall (47 s with the',
     'environment stacks planned in full, as they will be once the stacks stop synthesizing secret versions; checkov 13 s',
-    'of it), 20 s CPU; the jest project 70-83 s wall, 33 s CPU, of which the defect corpus 24-38 s (12 Terraform runs).',
+    'of it), 20 s CPU; the jest project 62-83 s wall, 33 s CPU, of which the defect corpus 24-38 s (12 Terraform runs).',
     'About 55 s of CPU in all, so an idle machine of this kind should finish well inside 90 s; we did not get one to',
     'measure it. A fresh machine adds the stub\'s `go build`, about 60 s, cached by the hash of its sources and manifest.',
     '',
