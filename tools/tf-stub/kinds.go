@@ -34,6 +34,29 @@ import (
 type stubResource struct {
 	typeName string
 	block    *block
+	checks   *manifest
+}
+
+var (
+	_ resource.ResourceWithValidateConfig = (*stubResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*stubResource)(nil)
+)
+
+// ValidateConfig runs the manifest's whole-resource validate-time checks (attribute checks are
+// validators in the schema).
+func (r *stubResource) ValidateConfig(_ context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	if r.checks != nil {
+		resp.Diagnostics.Append(configRules(r.checks, req.Config.Raw)...)
+	}
+}
+
+// ModifyPlan runs the manifest's plan rules (the provider's CustomizeDiff) on a resource planned
+// for creation; every plan from empty state is one.
+func (r *stubResource) ModifyPlan(_ context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if r.checks == nil || req.Plan.Raw.IsNull() {
+		return
+	}
+	resp.Diagnostics.Append(planChecks(r.checks, req.Config.Raw)...)
 }
 
 func (r *stubResource) Metadata(_ context.Context, _ resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -41,7 +64,7 @@ func (r *stubResource) Metadata(_ context.Context, _ resource.MetadataRequest, r
 }
 
 func (r *stubResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	s, err := resourceKit.schema(reflect.TypeOf(rschema.Schema{}), r.block)
+	s, err := resourceKit.schema(reflect.TypeOf(rschema.Schema{}), r.block, r.checks)
 	if err != nil {
 		resp.Diagnostics.AddError("stub schema of "+r.typeName, err.Error())
 		return
@@ -67,6 +90,15 @@ func (r *stubResource) Delete(_ context.Context, _ resource.DeleteRequest, resp 
 type stubDataSource struct {
 	typeName string
 	block    *block
+	checks   *manifest
+}
+
+var _ datasource.DataSourceWithValidateConfig = (*stubDataSource)(nil)
+
+func (d *stubDataSource) ValidateConfig(_ context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {
+	if d.checks != nil {
+		resp.Diagnostics.Append(configRules(d.checks, req.Config.Raw)...)
+	}
 }
 
 func (d *stubDataSource) Metadata(_ context.Context, _ datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -74,7 +106,7 @@ func (d *stubDataSource) Metadata(_ context.Context, _ datasource.MetadataReques
 }
 
 func (d *stubDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
-	s, err := dataKit.schema(reflect.TypeOf(dschema.Schema{}), d.block)
+	s, err := dataKit.schema(reflect.TypeOf(dschema.Schema{}), d.block, d.checks)
 	if err != nil {
 		resp.Diagnostics.AddError("stub schema of "+d.typeName, err.Error())
 		return
@@ -83,6 +115,13 @@ func (d *stubDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, r
 }
 
 func (d *stubDataSource) Read(_ context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	if d.checks != nil {
+		// A data source is read during plan: its provider's Read-time checks fail the plan.
+		resp.Diagnostics.Append(planChecks(d.checks, req.Config.Raw)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+	}
 	if d.typeName != "archive_file" {
 		resp.State.Raw = req.Config.Raw
 		return
@@ -134,7 +173,7 @@ func buildArchive(attrs map[string]tftypes.Value) error {
 	}
 	mode := os.FileMode(0o644)
 	if m := str(attrs, "output_file_mode"); m != "" {
-		n, err := strconv.ParseUint(m, 8, 32)
+		n, err := strconv.ParseUint(m, 0, 32) // as the archive provider parses it
 		if err != nil {
 			return fmt.Errorf("output_file_mode %q: %w", m, err)
 		}
@@ -180,6 +219,15 @@ func buildArchive(attrs map[string]tftypes.Value) error {
 type stubEphemeral struct {
 	typeName string
 	block    *block
+	checks   *manifest
+}
+
+var _ ephemeral.EphemeralResourceWithValidateConfig = (*stubEphemeral)(nil)
+
+func (e *stubEphemeral) ValidateConfig(_ context.Context, req ephemeral.ValidateConfigRequest, resp *ephemeral.ValidateConfigResponse) {
+	if e.checks != nil {
+		resp.Diagnostics.Append(configRules(e.checks, req.Config.Raw)...)
+	}
 }
 
 func (e *stubEphemeral) Metadata(_ context.Context, _ ephemeral.MetadataRequest, resp *ephemeral.MetadataResponse) {
@@ -187,7 +235,7 @@ func (e *stubEphemeral) Metadata(_ context.Context, _ ephemeral.MetadataRequest,
 }
 
 func (e *stubEphemeral) Schema(_ context.Context, _ ephemeral.SchemaRequest, resp *ephemeral.SchemaResponse) {
-	s, err := ephemeralKit.schema(reflect.TypeOf(eschema.Schema{}), e.block)
+	s, err := ephemeralKit.schema(reflect.TypeOf(eschema.Schema{}), e.block, e.checks)
 	if err != nil {
 		resp.Diagnostics.AddError("stub schema of "+e.typeName, err.Error())
 		return

@@ -11,6 +11,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"log"
@@ -49,6 +50,7 @@ var (
 type stubProvider struct {
 	name   string
 	schema *schemaFile
+	checks *manifests
 }
 
 var (
@@ -66,7 +68,7 @@ func (p *stubProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp 
 	if b == nil {
 		b = &block{}
 	}
-	s, err := providerKit.schema(reflect.TypeOf(pschema.Schema{}), b)
+	s, err := providerKit.schema(reflect.TypeOf(pschema.Schema{}), b, nil)
 	if err != nil {
 		resp.Diagnostics.AddError("stub provider schema", err.Error())
 		return
@@ -80,7 +82,7 @@ func (p *stubProvider) Configure(context.Context, provider.ConfigureRequest, *pr
 func (p *stubProvider) Resources(context.Context) []func() resource.Resource {
 	var out []func() resource.Resource
 	for _, name := range sortedKeys(p.schema.Resources) {
-		r := &stubResource{typeName: name, block: p.schema.Resources[name]}
+		r := &stubResource{typeName: name, block: p.schema.Resources[name], checks: p.checks.get("resource", name)}
 		out = append(out, func() resource.Resource { return r })
 	}
 	return out
@@ -89,7 +91,7 @@ func (p *stubProvider) Resources(context.Context) []func() resource.Resource {
 func (p *stubProvider) DataSources(context.Context) []func() datasource.DataSource {
 	var out []func() datasource.DataSource
 	for _, name := range sortedKeys(p.schema.DataSources) {
-		d := &stubDataSource{typeName: name, block: p.schema.DataSources[name]}
+		d := &stubDataSource{typeName: name, block: p.schema.DataSources[name], checks: p.checks.get("data", name)}
 		out = append(out, func() datasource.DataSource { return d })
 	}
 	return out
@@ -98,7 +100,7 @@ func (p *stubProvider) DataSources(context.Context) []func() datasource.DataSour
 func (p *stubProvider) EphemeralResources(context.Context) []func() ephemeral.EphemeralResource {
 	var out []func() ephemeral.EphemeralResource
 	for _, name := range sortedKeys(p.schema.EphemeralResources) {
-		e := &stubEphemeral{typeName: name, block: p.schema.EphemeralResources[name]}
+		e := &stubEphemeral{typeName: name, block: p.schema.EphemeralResources[name], checks: p.checks.get("ephemeral", name)}
 		out = append(out, func() ephemeral.EphemeralResource { return e })
 	}
 	return out
@@ -106,7 +108,17 @@ func (p *stubProvider) EphemeralResources(context.Context) []func() ephemeral.Ep
 
 func main() {
 	debug := flag.Bool("debug", false, "serve in debug mode")
+	checkManifest := flag.Bool("check-manifest", false, "load and check the embedded validator manifest, print its summary as JSON, exit")
 	flag.Parse()
+	checks, err := loadManifests()
+	if err != nil {
+		log.Fatalf("tf-stub: validator manifest: %v", err)
+	}
+	if *checkManifest {
+		out, _ := json.MarshalIndent(checks.summary(), "", " ")
+		fmt.Println(string(out))
+		return
+	}
 	exe := filepath.Base(os.Args[0])
 	name := "aws"
 	if strings.Contains(exe, "archive") {
@@ -122,7 +134,7 @@ func main() {
 	if err != nil {
 		log.Fatalf("tf-stub: %v (set TF_STUB_SCHEMA_DIR to the directory of tools/validate/tf-schema.mjs's output)", err)
 	}
-	err = providerserver.Serve(context.Background(), func() provider.Provider { return &stubProvider{name: name, schema: s} }, providerserver.ServeOpts{
+	err = providerserver.Serve(context.Background(), func() provider.Provider { return &stubProvider{name: name, schema: s, checks: checks} }, providerserver.ServeOpts{
 		Address:         fmt.Sprintf("registry.terraform.io/%s", s.Provider),
 		Debug:           *debug,
 		ProtocolVersion: 6,

@@ -14,6 +14,8 @@ import (
 	"sort"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
@@ -126,8 +128,9 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
-// sizeBetween enforces a block's item bounds (MaxItems 1 blocks of the SDK-based resources, and
-// required blocks). The framework serves blocks without bounds, so a validator carries them.
+// sizeBetween enforces a block's item bounds (MaxItems/MinItems of the SDK-based resources'
+// blocks). Terraform core enforces them from such a provider's schema (hcldec, with HCL's
+// wording); the framework serves blocks without bounds, so a validator carries them here.
 type sizeBetween struct{ min, max int }
 
 func (v sizeBetween) Description(context.Context) string {
@@ -135,32 +138,28 @@ func (v sizeBetween) Description(context.Context) string {
 }
 func (v sizeBetween) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
 
-func (v sizeBetween) check(n int, null, unknown bool) string {
+func (v sizeBetween) check(p path.Path, n int, null, unknown bool, d *diag.Diagnostics) {
 	if unknown {
-		return ""
+		return
 	}
 	if null {
 		n = 0
 	}
+	name := lastName(p)
 	if v.min > 0 && n < v.min {
-		return fmt.Sprintf("At least %d block(s) required, %d given.", v.min, n)
+		d.AddAttributeError(p, fmt.Sprintf("Insufficient %s blocks", name), fmt.Sprintf("At least %d %q blocks are required.", v.min, name))
 	}
 	if v.max > 0 && n > v.max {
-		return fmt.Sprintf("No more than %d block(s) allowed, %d given.", v.max, n)
+		d.AddAttributeError(p, fmt.Sprintf("Too many %s blocks", name), fmt.Sprintf("No more than %d %q blocks are allowed", v.max, name))
 	}
-	return ""
 }
 
 func (v sizeBetween) ValidateList(_ context.Context, req validator.ListRequest, resp *validator.ListResponse) {
-	if msg := v.check(len(req.ConfigValue.Elements()), req.ConfigValue.IsNull(), req.ConfigValue.IsUnknown()); msg != "" {
-		resp.Diagnostics.AddAttributeError(req.Path, "Too many or too few blocks", msg)
-	}
+	v.check(req.Path, len(req.ConfigValue.Elements()), req.ConfigValue.IsNull(), req.ConfigValue.IsUnknown(), &resp.Diagnostics)
 }
 
 func (v sizeBetween) ValidateSet(_ context.Context, req validator.SetRequest, resp *validator.SetResponse) {
-	if msg := v.check(len(req.ConfigValue.Elements()), req.ConfigValue.IsNull(), req.ConfigValue.IsUnknown()); msg != "" {
-		resp.Diagnostics.AddAttributeError(req.Path, "Too many or too few blocks", msg)
-	}
+	v.check(req.Path, len(req.ConfigValue.Elements()), req.ConfigValue.IsNull(), req.ConfigValue.IsUnknown(), &resp.Diagnostics)
 }
 
 func listValidators(n *nested) []validator.List {
@@ -210,12 +209,42 @@ func setFlags(v reflect.Value, a *attribute) error {
 	return nil
 }
 
+// checked carries the type's validator manifest while a schema is built, so that every
+// attribute the manifest checks gets its validator, wherever it is nested.
+type checked struct {
+	m      *manifest
+	prefix string
+}
+
+func (c checked) at(name string) checked { return checked{c.m, c.prefix + name + "."} }
+
+// attachChecks sets the attribute's Validators field to the manifest's checks on it.
+func attachChecks(v reflect.Value, c checked, name string) error {
+	if c.m == nil {
+		return nil
+	}
+	a := c.m.Attributes[c.prefix+name]
+	if a == nil || len(a.Checks) == 0 {
+		return nil
+	}
+	f := v.FieldByName("Validators")
+	if !f.IsValid() {
+		return fmt.Errorf("%s has no Validators field", v.Type())
+	}
+	av := attrValidator{m: c.m, name: c.prefix + name, checks: a.Checks, source: a.Source}
+	f.Set(reflect.Append(f, reflect.ValueOf(av)))
+	return nil
+}
+
 // attributes builds the package's map[string]Attribute (field "Attributes" of the holder type).
-func (k kit) fill(holder reflect.Value, b *block) error {
+func (k kit) fill(holder reflect.Value, b *block, c checked) error {
 	attrs := holder.FieldByName("Attributes")
 	m := reflect.MakeMap(attrs.Type())
 	for _, name := range sortedKeys(b.Attributes) {
-		v, err := k.attribute(b.Attributes[name])
+		v, err := k.attribute(b.Attributes[name], c.at(name))
+		if err == nil {
+			err = attachChecks(v, c, name)
+		}
 		if err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
@@ -228,7 +257,10 @@ func (k kit) fill(holder reflect.Value, b *block) error {
 	blocks := holder.FieldByName("Blocks")
 	bm := reflect.MakeMap(blocks.Type())
 	for _, name := range sortedKeys(b.Blocks) {
-		v, err := k.block(b.Blocks[name])
+		v, err := k.block(b.Blocks[name], c.at(name))
+		if err == nil && v.FieldByName("Validators").IsValid() {
+			err = attachChecks(v, c, name)
+		}
 		if err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
@@ -238,11 +270,11 @@ func (k kit) fill(holder reflect.Value, b *block) error {
 	return nil
 }
 
-func (k kit) attribute(a *attribute) (reflect.Value, error) {
+func (k kit) attribute(a *attribute, c checked) (reflect.Value, error) {
 	var v reflect.Value
 	if a.Nested != nil {
 		obj := reflect.New(k.nestedAttrObject).Elem()
-		if err := k.fill(obj, a.Nested.Block); err != nil {
+		if err := k.fill(obj, a.Nested.Block, c); err != nil {
 			return v, err
 		}
 		switch a.Nested.Mode {
@@ -300,9 +332,9 @@ func (k kit) attribute(a *attribute) (reflect.Value, error) {
 	return v, setFlags(v, a)
 }
 
-func (k kit) block(n *nested) (reflect.Value, error) {
+func (k kit) block(n *nested, c checked) (reflect.Value, error) {
 	obj := reflect.New(k.nestedBlockObject).Elem()
-	if err := k.fill(obj, n.Block); err != nil {
+	if err := k.fill(obj, n.Block, c); err != nil {
 		return obj, err
 	}
 	var v reflect.Value
@@ -339,7 +371,7 @@ func (k kit) block(n *nested) (reflect.Value, error) {
 }
 
 // schema returns the package's Schema struct (attributes and blocks filled) for a block.
-func (k kit) schema(schemaType reflect.Type, b *block) (reflect.Value, error) {
+func (k kit) schema(schemaType reflect.Type, b *block, m *manifest) (reflect.Value, error) {
 	s := reflect.New(schemaType).Elem()
-	return s, k.fill(s, b)
+	return s, k.fill(s, b, checked{m: m})
 }

@@ -27,12 +27,16 @@ export const STUB_PROVIDERS = [
 const STUB_SRC = path.join(ROOT, 'tools', 'tf-stub');
 export const WORK = path.join(ROOT, '.build', 'validate');
 
-/** Cache key of the stub binary: its Go sources, go.mod, go.sum and the Go toolchain version. */
+/**
+ * Cache key of the stub binary: its Go sources, go.mod, go.sum, the validator manifest it embeds
+ * (checks/*.json) and the Go toolchain version.
+ */
 function stubKey(): string {
   const h = createHash('sha256');
   for (const f of readdirSync(STUB_SRC).sort()) {
     if (/\.go$|^go\.(mod|sum)$/.test(f)) h.update(f).update(readFileSync(path.join(STUB_SRC, f)));
   }
+  for (const f of readdirSync(path.join(STUB_SRC, 'checks')).sort()) h.update(`checks/${f}`).update(readFileSync(path.join(STUB_SRC, 'checks', f)));
   let goVersion: string;
   try {
     goVersion = run('go', ['env', 'GOVERSION'], ROOT).stdout;
@@ -69,6 +73,14 @@ export function ensureStub(log: (s: string) => void = () => {}): { binary: strin
   return { binary, built: true, seconds: (Date.now() - t0) / 1000 };
 }
 
+/** Generates the provider schemas of every type the given stacks (and our imports) use (into .build/validate/schema unless told). */
+export function writeSchemas(stackFiles: string[], log: (s: string) => void = () => {}, schemaDir = path.join(WORK, 'schema')): string {
+  const r = run('node', [path.join(ROOT, 'tools', 'validate', 'tf-schema.mjs'), schemaDir, ...stackFiles], ROOT);
+  if (r.status !== 0) throw new Error(`schema generation failed:\n${r.stderr}`);
+  log(r.stdout.trim());
+  return schemaDir;
+}
+
 /**
  * A plugin directory holding the stub under both provider names, and the schema directory it
  * reads. Schemas are generated for every type the given stacks (and our imports) use.
@@ -77,10 +89,7 @@ export function preparePlugins(stackFiles: string[], log: (s: string) => void = 
   const { binary, built, seconds } = ensureStub(log);
   if (built) log(`stub provider built in ${seconds.toFixed(1)} s`);
   const pluginDir = path.join(WORK, 'plugins');
-  const schemaDir = path.join(WORK, 'schema');
-  const r = run('node', [path.join(ROOT, 'tools', 'validate', 'tf-schema.mjs'), schemaDir, ...stackFiles], ROOT);
-  if (r.status !== 0) throw new Error(`schema generation failed:\n${r.stderr}`);
-  log(r.stdout.trim());
+  const schemaDir = writeSchemas(stackFiles, log);
   for (const p of STUB_PROVIDERS) {
     const dir = path.join(pluginDir, 'registry.terraform.io', 'hashicorp', p.name, p.version, 'linux_amd64');
     mkdirSync(dir, { recursive: true });
@@ -119,41 +128,118 @@ export function copyStack(stackDir: string, name: string): string {
   return dir;
 }
 
+/** One Terraform diagnostic, reduced to what a reader needs: where, which attribute, what. */
+export interface Diagnostic {
+  severity: 'error' | 'warning';
+  summary: string;
+  detail: string;
+  /** The configuration object: `aws_kms_key.name`, `data.archive_file.name`, `ephemeral.type.name`. */
+  address: string;
+  /** The attribute the diagnostic is about: the stub names it; else the highlighted configuration line's key. */
+  attribute: string;
+}
+
+interface TfJsonDiagnostic {
+  severity: 'error' | 'warning';
+  summary: string;
+  detail?: string;
+  address?: string;
+  snippet?: { context?: string | null; code?: string };
+}
+
+/** `resource.aws_x.n.rule[0]` -> `aws_x.n`; `data.archive_file.n` stays as it is. */
+function addressOf(d: TfJsonDiagnostic): string {
+  const m = /^(resource\.|data\.|ephemeral\.)?([\w-]+)\.([\w-]+)/.exec(d.address ?? d.snippet?.context ?? '');
+  if (!m) return '';
+  return `${m[1] === 'resource.' || m[1] === undefined ? '' : m[1]}${m[2]}.${m[3]}`;
+}
+
+function diagnostic(d: TfJsonDiagnostic): Diagnostic {
+  const detail = d.detail ?? '';
+  const stub = /\[tf-stub: \S+ \S+ attribute "([^"]+)"/.exec(detail);
+  const key = /"([\w-]+)"\s*:/.exec(d.snippet?.code ?? '');
+  return { severity: d.severity, summary: d.summary, detail, address: addressOf(d), attribute: stub?.[1] ?? key?.[1] ?? '' };
+}
+
+/** One line per diagnostic: the object, the attribute, Terraform's (or the provider's) words. */
+export function formatDiagnostic(d: Diagnostic): string {
+  const text = `${d.summary}${d.detail ? `: ${d.detail}` : ''}`.replace(/\s+/g, ' ').trim();
+  return `${d.severity === 'warning' ? 'warning: ' : ''}${d.address || '(configuration)'}${d.attribute ? `: ${d.attribute}` : ''}: ${text}`;
+}
+
 export interface TfStep {
   step: string;
   ok: boolean;
   output: string;
+  diagnostics: Diagnostic[];
 }
 
-/** terraform init -backend=false + validate: Terraform's language, type and ephemeral rules. */
-export function validateDir(dir: string, plugins: { pluginDir: string; env: Record<string, string> }): TfStep[] {
-  mkdirSync(WORK, { recursive: true });
-  writeFileSync(path.join(WORK, 'terraformrc'), 'disable_checkpoint = true\n');
-  const steps: TfStep[] = [];
-  const init = run('terraform', ['init', '-backend=false', `-plugin-dir=${plugins.pluginDir}`, '-input=false', '-no-color'], dir, plugins.env);
-  steps.push({ step: 'init', ok: init.status === 0, output: init.stdout + init.stderr });
-  if (init.status !== 0) return steps;
-  const v = run('terraform', ['validate', '-no-color'], dir, plugins.env);
-  steps.push({ step: 'validate', ok: v.status === 0, output: v.stdout + v.stderr });
-  return steps;
+function step(name: string, r: RunResult, diagnostics: Diagnostic[] = []): TfStep {
+  const ok = r.status === 0 && !diagnostics.some((d) => d.severity === 'error');
+  // Plan reports a provider's validation error twice (its validate walk and its plan walk): once is enough.
+  const lines = [...new Set(diagnostics.map(formatDiagnostic))];
+  return { step: name, ok, output: lines.length > 0 ? `${lines.join('\n')}${ok ? '' : `\n${r.stderr}`}` : r.stdout + r.stderr, diagnostics };
+}
+
+/** terraform validate -json: every diagnostic Terraform and the providers report. */
+export function validateJson(dir: string, plugins: { env: Record<string, string> }): TfStep {
+  const v = run('terraform', ['validate', '-json', '-no-color'], dir, plugins.env);
+  let parsed: { valid: boolean; diagnostics: TfJsonDiagnostic[] };
+  try {
+    parsed = JSON.parse(v.stdout);
+  } catch {
+    return step('validate', { ...v, status: v.status || 1 });
+  }
+  const s = step('validate', v, parsed.diagnostics.map(diagnostic));
+  if (s.ok) s.output = ['The configuration is valid.', s.output].filter(Boolean).join('\n');
+  return s;
 }
 
 /**
- * Plan against empty local state: an override file swaps the S3 backend for a local one (the
- * configuration itself is unchanged), and `terraform show -json` saves the plan as JSON.
+ * terraform init + validate: Terraform's language, type and ephemeral rules, and the providers'
+ * checks. An override file swaps the S3 backend for a local one (the configuration itself is
+ * unchanged; backend.ts checks the real backend block), so the same initialized directory can plan.
  */
-export function planDir(dir: string, plugins: { pluginDir: string; env: Record<string, string> }): TfStep[] & { plan?: TfPlan } {
+export function validateDir(dir: string, plugins: { pluginDir: string; env: Record<string, string> }): TfStep[] {
+  writeTerraformrc();
   writeFileSync(path.join(dir, 'validate_backend_override.tf.json'), JSON.stringify({ terraform: { backend: { local: { path: 'validate.tfstate' } } } }, null, 1));
   rmSync(path.join(dir, 'validate.tfstate'), { force: true });
-  const steps: TfStep[] & { plan?: TfPlan } = [];
+  const steps: TfStep[] = [];
   const init = run('terraform', ['init', '-reconfigure', `-plugin-dir=${plugins.pluginDir}`, '-input=false', '-no-color', '-lock-timeout=60s'], dir, plugins.env);
-  steps.push({ step: 'init (local backend)', ok: init.status === 0, output: init.stdout + init.stderr });
+  steps.push(step('init', init));
   if (init.status !== 0) return steps;
-  const plan = run('terraform', ['plan', '-input=false', '-no-color', '-lock-timeout=60s', '-out=validate.tfplan'], dir, plugins.env);
-  steps.push({ step: 'plan', ok: plan.status === 0, output: plan.stdout + plan.stderr });
-  if (plan.status !== 0) return steps;
+  steps.push(validateJson(dir, plugins));
+  return steps;
+}
+
+function writeTerraformrc(): void {
+  mkdirSync(WORK, { recursive: true });
+  writeFileSync(path.join(WORK, 'terraformrc'), 'disable_checkpoint = true\n');
+}
+
+/** terraform plan -json: the plan's diagnostics (providers' plan-time checks included) and whether it succeeded. */
+export function planJson(dir: string, plugins: { env: Record<string, string> }, extra: string[] = []): TfStep {
+  const plan = run('terraform', ['plan', '-json', '-input=false', '-no-color', '-lock-timeout=60s', ...extra], dir, plugins.env);
+  const diagnostics: Diagnostic[] = [];
+  for (const line of plan.stdout.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    const m = JSON.parse(line) as { type?: string; diagnostic?: TfJsonDiagnostic };
+    if (m.type === 'diagnostic' && m.diagnostic) diagnostics.push(diagnostic(m.diagnostic));
+  }
+  return step('plan', plan, diagnostics);
+}
+
+/**
+ * Plan against empty local state in a directory validateDir initialized, and `terraform show
+ * -json` saves the plan as JSON.
+ */
+export function planDir(dir: string, plugins: { pluginDir: string; env: Record<string, string> }): TfStep[] & { plan?: TfPlan } {
+  const steps: TfStep[] & { plan?: TfPlan } = [];
+  const plan = planJson(dir, plugins, ['-out=validate.tfplan']);
+  steps.push(plan);
+  if (!plan.ok) return steps;
   const show = run('terraform', ['show', '-json', '-no-color', 'validate.tfplan'], dir, plugins.env);
-  steps.push({ step: 'show -json', ok: show.status === 0, output: show.status === 0 ? '' : show.stderr });
+  steps.push(step('show -json', show.status === 0 ? { ...show, stdout: '' } : show));
   if (show.status === 0) {
     writeFileSync(path.join(dir, 'plan.json'), show.stdout);
     steps.plan = JSON.parse(show.stdout) as TfPlan;

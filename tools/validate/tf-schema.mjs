@@ -26,7 +26,7 @@
 // Usage: node tools/validate/tf-schema.mjs <out-dir> [stack.tf.json ...]
 // Types: every resource/data class that stacks/ and modules/ import, plus every type the given
 // synthesized stacks use (ephemeral resources and overrides are not visible as imports).
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
@@ -329,7 +329,10 @@ if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(im
   mkdirSync(outDir, { recursive: true });
   const schemas = generateSchemas(stacks);
   for (const [p, s] of Object.entries(schemas)) {
-    writeFileSync(path.join(outDir, `${p}.json`), JSON.stringify(s, null, 1) + '\n');
+    // Written whole, then renamed: a stub provider another test starts meanwhile never reads half a file.
+    const file = path.join(outDir, `${p}.json`);
+    writeFileSync(`${file}.${process.pid}.tmp`, JSON.stringify(s, null, 1) + '\n');
+    renameSync(`${file}.${process.pid}.tmp`, file);
     console.log(`tf-schema: ${p}: ${Object.keys(s.resources).length} resources, ${Object.keys(s.data_sources).length} data sources, ${Object.keys(s.ephemeral_resources).length} ephemeral resources`);
   }
 }
