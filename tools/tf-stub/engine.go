@@ -538,6 +538,10 @@ func valueCheck(c check, k string, v tval, sdk bool) []issue {
 				return []issue{{summary: "Not enough list items", detail: fmt.Sprintf("Attribute %s requires %d item minimum, but config has only %d declared.", k, *c.Min, count)}}
 			}
 		}
+	case "block_max_items":
+		if elems := v.elems(); int64(len(elems)) > *c.Max {
+			return []issue{tooManyBlocks(blockName(k), int(*c.Max))}
+		}
 	case "any":
 		// validation.Any: the first validator that passes wins; otherwise every error is reported.
 		var all []issue
@@ -557,6 +561,18 @@ func valueCheck(c check, k string, v tval, sdk bool) []issue {
 		return all
 	}
 	return nil
+}
+
+// blockName is the block type name in a flattened key ("event_selector.0.data_resource" ->
+// "data_resource"), as HCL names it.
+func blockName(k string) string {
+	parts := strings.Split(k, ".")
+	for i := len(parts) - 1; i >= 0; i-- {
+		if _, err := strconv.Atoi(parts[i]); err != nil {
+			return parts[i]
+		}
+	}
+	return k
 }
 
 func expand(tmpl, k, v string) string {

@@ -115,6 +115,9 @@ var kindParams = map[string][]string{
 	// collection size (SDKv2 MaxItems/MinItems on attributes, framework list validators)
 	"list_max_items": {"max"},
 	"list_min_items": {"min"},
+	// an SDKv2 block's MaxItems above 1, which the served schema (read from the 6.25.0 binding)
+	// cannot carry; Terraform core refuses the extra blocks with HCL's wording
+	"block_max_items": {"max"},
 	// inter-attribute (validate time)
 	"conflicts_with":  {"keys"},
 	"required_with":   {"keys"},

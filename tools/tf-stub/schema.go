@@ -150,8 +150,15 @@ func (v sizeBetween) check(p path.Path, n int, null, unknown bool, d *diag.Diagn
 		d.AddAttributeError(p, fmt.Sprintf("Insufficient %s blocks", name), fmt.Sprintf("At least %d %q blocks are required.", v.min, name))
 	}
 	if v.max > 0 && n > v.max {
-		d.AddAttributeError(p, fmt.Sprintf("Too many %s blocks", name), fmt.Sprintf("No more than %d %q blocks are allowed", v.max, name))
+		is := tooManyBlocks(name, v.max)
+		d.AddAttributeError(p, is.summary, is.detail)
 	}
+}
+
+// tooManyBlocks is HCL's decoder error (hcldec BlockListSpec / BlockSetSpec) for more blocks
+// than the served schema's max_items.
+func tooManyBlocks(name string, max int) issue {
+	return issue{summary: fmt.Sprintf("Too many %s blocks", name), detail: fmt.Sprintf("No more than %d %q blocks are allowed", max, name)}
 }
 
 func (v sizeBetween) ValidateList(_ context.Context, req validator.ListRequest, resp *validator.ListResponse) {

@@ -133,6 +133,8 @@ export function describeCheck(c: Check): string {
       return `at most ${c.max} items`;
     case 'list_min_items':
       return `at least ${c.min} items`;
+    case 'block_max_items':
+      return `at most ${c.max} blocks`;
     case 'conflicts_with':
     case 'fw_conflicts_with':
       return `ConflictsWith ${(c.check === 'fw_conflicts_with' ? (c.keys ?? []).slice(1) : (c.keys ?? [])).join(', ')}`;
