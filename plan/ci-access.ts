@@ -221,6 +221,7 @@ export type Target =
   | 'subnet'
   | 'vpc-endpoint'
   | 'network-interface'
+  | 'instance-profile'
   | 'parameter'
   | 'any';
 
@@ -261,6 +262,7 @@ const ATTR: Array<[RegExp, Target]> = [
   [/^security-group-rule$/, 'security-group-rule'],
   [/^signing-job$/, 'signing-job'],
   [/^network-interface$/, 'network-interface'],
+  [/^instance-profile$/, 'instance-profile'],
   [/^attr:name$/, 'parameter'],
 ];
 
@@ -308,6 +310,7 @@ export function deployScopes(i: CiAccessInput): Record<Target, Scope> {
     vpc: { resources: i.network ? [a('ec2', `vpc/${i.network.vpcId}`)] : [] },
     subnet: { resources: i.network ? i.network.subnetIds.map((s) => a('ec2', `subnet/${s}`)) : [] },
     'vpc-endpoint': { resources: [a('ec2', 'vpc-endpoint/*')], condition: tagged },
+    'instance-profile': { resources: [iamArn(i, 'instance-profile/*')] },
     'network-interface': { resources: [a('ec2', 'network-interface/*')], condition: i.network ? { ArnEquals: { 'ec2:Vpc': a('ec2', `vpc/${i.network.vpcId}`) } } : undefined },
     parameter: { resources: [a('ssm', `parameter/${i.codeSigningParameterName.replace(/^\//, '')}`)] },
     any: { resources: ['*'] },
@@ -392,6 +395,7 @@ export const REFUSED: Readonly<Record<string, string>> = {
   'lambda:DeleteCodeSigningConfig': 'code signing stays (V7): the bootstrap owns it',
   'signer:PutSigningProfile': 'code signing stays (V7): the bootstrap owns the profile',
   'signer:CancelSigningProfile': 'code signing stays (V7): the bootstrap owns the profile',
+  'iam:RemoveRoleFromInstanceProfile': 'roles the stack creates are never in an instance profile; instance profiles are not the pipeline\'s',
 };
 
 /** Statements allowing `ops` of every type the environment stack synthesizes, scoped per target. */
@@ -399,6 +403,8 @@ export function derivedStatements(i: CiAccessInput, manifest: TerraformCalls, op
   const scopes = deployScopes(i);
   const grants = new Grants();
   for (const { kind, type, attrs } of i.envTypes) {
+    // Types V1 takes out of the stacks (value versions, generated passwords) are never granted.
+    if (manifest.types[entryKey(kind, type)]?.status === 'removed-by-V1') continue;
     const set = new Set(attrs);
     for (const op of ops) {
       for (const c of callsFor(manifest, entryKey(kind, type), op, set)) {
@@ -415,7 +421,16 @@ export function derivedStatements(i: CiAccessInput, manifest: TerraformCalls, op
         // Creating a tagged resource is allowed anywhere the request carries our tags; the
         // resource's own tag conditions apply once it exists.
         const creating = c.context?.['aws:RequestTag'] !== undefined;
-        const condition = mergeConditions(creating ? undefined : scope.condition, callCondition(i, c));
+        // Tag keys Terraform never touches: the one the value step sets (V2), and the stack tag
+        // once a resource has it (it is set at creation only).
+        const untag = /:(UntagResource|UntagRole|DeleteTags|RemoveTagsFromResource)$/.test(c.action);
+        const guarded = [...(/^secretsmanager:(Tag|Untag)Resource$/.test(c.action) ? [valueWrittenTag(i.project)] : []), ...(untag ? [STACK_TAG] : [])];
+        const tagKeys: ConditionBlock | undefined = guarded.length > 0 ? { 'ForAllValues:StringNotEquals': { 'aws:TagKeys': guarded.length === 1 ? guarded[0] : guarded } } : undefined;
+        // Creating a tag-scoped resource (a key) tags it in the same call, which AWS authorizes on
+        // every key: only one that carries no stack tag yet (not the bootstrap's, not another
+        // environment's).
+        const fresh: ConditionBlock | undefined = creating && scope.condition ? { Null: { [`aws:ResourceTag/${STACK_TAG}`]: 'true' } } : undefined;
+        const condition = mergeConditions(creating ? undefined : scope.condition, callCondition(i, c), tagKeys, fresh);
         grants.add(sidOf(target, sidSuffix), [c.action], scope.resources, condition);
       }
     }

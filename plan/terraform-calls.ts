@@ -139,7 +139,8 @@ export interface SynthesizedType {
   attrs: string[];
 }
 
-const isSet = (v: unknown) => v !== undefined && v !== null && v !== '' && !(Array.isArray(v) && v.length === 0) && !(typeof v === 'object' && !Array.isArray(v) && Object.keys(v as object).length === 0);
+/** An argument counts as set unless it is absent, null, empty text, an empty list or an empty block. */
+export const isSet = (v: unknown) => v !== undefined && v !== null && v !== '' && !(Array.isArray(v) && v.length === 0) && !(typeof v === 'object' && !Array.isArray(v) && Object.keys(v as object).length === 0);
 
 /**
  * Every resource, data source and ephemeral type a synthesized stack declares, with the arguments

@@ -23,6 +23,7 @@ import {
   AccessFacts,
   expectKeyViaSecretsManager,
   expectSecretAction,
+  CI_KINDS,
   outsideAccount,
   PrincipalKind,
   SECRET_ACTIONS,
@@ -51,6 +52,8 @@ export interface Principal {
   arn: string;
   kind: PrincipalKind;
   identity: Array<{ name: string; policy: PolicyDoc }>;
+  /** The permissions boundary (the CI and operator roles). */
+  boundary?: { name: string; policy: PolicyDoc };
   /** Calls go through the stack's Secrets Manager VPC endpoint. */
   viaEndpoint: boolean;
 }
@@ -80,7 +83,7 @@ const delegateToIam = (arn: string): PolicyDoc => ({
 });
 
 /** The principals of one stack: its roles, the named readers, and the probes. */
-export function principalsFor(model: StackModel, facts: AccessFacts, crossReaders: Array<{ arn: string; identity: PolicyDoc[] }>): Principal[] {
+export function principalsFor(model: StackModel, facts: AccessFacts, crossReaders: Array<{ arn: string; identity: PolicyDoc[] }>, ci: readonly CiPrincipalFacts[] = []): Principal[] {
   const out: Principal[] = [];
   const runsInVpc = (trust: PolicyDoc) => JSON.stringify(trust).match(/lambda\.amazonaws\.com|ecs-tasks\.amazonaws\.com/) !== null;
   for (const r of model.roles) out.push({ arn: r.arn, kind: 'stack-role', identity: r.policies, viaEndpoint: !!model.endpoint && runsInVpc(r.trust) });
@@ -92,13 +95,15 @@ export function principalsFor(model: StackModel, facts: AccessFacts, crossReader
   }
   out.push(...byRole.values());
   for (const c of crossReaders) out.push({ arn: c.arn, kind: 'cross-reader', identity: c.identity.map((policy, i) => ({ name: `consumer policy ${i + 1}`, policy })), viaEndpoint: false });
-  if (facts.deployRoleArn) out.push({ arn: facts.deployRoleArn, kind: 'deploy', identity: adminIdentity, viaEndpoint: false });
-  if (facts.breakGlassRoleArn) out.push({ arn: facts.breakGlassRoleArn, kind: 'break-glass', identity: adminIdentity, viaEndpoint: false });
+  // The CI and human roles as the bootstrap stack synthesizes them (identity and boundary).
+  for (const r of ci) out.push({ arn: r.arn, kind: r.kind, identity: r.identity, ...(r.boundary ? { boundary: r.boundary } : {}), viaEndpoint: false });
   out.push({ arn: `arn:aws:iam::${model.account}:role/account-admin-probe`, kind: 'admin', identity: adminIdentity, viaEndpoint: false });
   for (const a of facts.readerAccounts) out.push({ arn: `arn:aws:iam::${a}:role/unnamed-role-probe`, kind: 'unnamed', identity: adminIdentity, viaEndpoint: false });
   out.push({ arn: `arn:aws:iam::${outsideAccount()}:role/outside-account-probe`, kind: 'outsider', identity: adminIdentity, viaEndpoint: false });
   return out;
 }
+
+const tagContext = (tags: Record<string, string>) => Object.fromEntries(Object.entries(tags).map(([k, v]) => [`aws:ResourceTag/${k}`, v]));
 
 function baseContext(p: Principal): Record<string, string> {
   return {
@@ -145,6 +150,14 @@ export class Simulator {
   }
 }
 
+/** A CI or human role of the bootstrap stack, for the secret proof. */
+export interface CiPrincipalFacts {
+  arn: string;
+  kind: PrincipalKind;
+  identity: Array<{ name: string; policy: PolicyDoc }>;
+  boundary?: { name: string; policy: PolicyDoc };
+}
+
 export function simulation(
   p: Principal,
   identity: Principal['identity'],
@@ -161,6 +174,7 @@ export function simulation(
     serviceControlPolicies: [],
     resourceControlPolicies: [],
     resourcePolicy,
+    ...(p.boundary && identity === p.identity ? { permissionBoundaryPolicies: [p.boundary] } : {}),
     vpcEndpointPolicies: endpointPolicy ? [{ name: 'secretsmanager endpoint', policy: endpointPolicy }] : undefined,
   };
 }
@@ -183,15 +197,17 @@ export interface ProofOptions {
   crossReaders: Array<{ arn: string; identity: PolicyDoc[] }>;
   /** Limit the proof to these secrets (and their keys): fast, focused tests. Default: every secret. */
   secrets?: (name: string) => boolean;
+  /** The CI and human roles of the bootstrap stack (real policies; no stand-in). */
+  ci?: readonly CiPrincipalFacts[];
 }
 
 export async function prove(model: StackModel, facts: AccessFacts, opts: ProofOptions): Promise<ProofResult> {
   const sim = new Simulator();
   const findings: Finding[] = [];
-  const principals = principalsFor(model, facts, opts.crossReaders);
+  const principals = principalsFor(model, facts, opts.crossReaders, opts.ci);
   const matrix: ProofResult['matrix'] = {};
-  const record = (check: CheckKind, p: Principal, action: string, target: string, expected: boolean, d: Decision) => {
-    if (expected !== d.allowed) {
+  const record = (check: CheckKind, p: Principal, action: string, target: string, expected: boolean | undefined, d: Decision) => {
+    if (expected !== undefined && expected !== d.allowed) {
       findings.push({ stack: model.stack, check, principal: p.arn, action, target, expected: expected ? 'Allowed' : 'Denied', actual: d.allowed ? 'Allowed' : 'Denied', decidedBy: d.decidedBy });
     }
   };
@@ -213,10 +229,10 @@ export async function prove(model: StackModel, facts: AccessFacts, opts: ProofOp
   };
 
   const keyDecision = async (p: Principal, identity: Principal['identity'], key: KeyFact, action: string, ctx: Record<string, string>, identityOnly = false) =>
-    sim.decide(simulation(p, identity, action, key.arn, identityOnly ? accountOf(p.arn) : model.account, ctx, identityOnly ? delegateToIam(p.arn) : key.policy));
+    sim.decide(simulation(p, identity, action, key.arn, identityOnly ? accountOf(p.arn) : model.account, { ...tagContext(key.tags), ...ctx }, identityOnly ? delegateToIam(p.arn) : key.policy));
 
   for (const p of principals) {
-    const probe = ['deploy', 'break-glass', 'admin', 'unnamed', 'outsider'].includes(p.kind);
+    const probe = ['admin', 'unnamed', 'outsider', ...CI_KINDS].includes(p.kind);
     // Secrets Manager, per secret, region, action (and stage).
     for (const { fact, exp } of pairs) {
       for (const [region, arn] of Object.entries(fact.arnByRegion)) {
@@ -230,7 +246,7 @@ export async function prove(model: StackModel, facts: AccessFacts, opts: ProofOp
             const target = `${fact.name} [${region}]`;
             const ctx: Record<string, string> = stage ? { 'secretsmanager:VersionStage': stage } : {};
             if (endpoint) ctx['aws:SourceVpce'] = 'vpce-0123456789abcdef0';
-            const expected = expectSecretAction(facts, p, exp, action, region, stage as Stage | undefined, fact.terraformWritesValue);
+            const expected = expectSecretAction(facts, p, exp, action, region, stage as Stage | undefined);
             const d = await sim.decide(simulation(p, p.identity, action, arn, model.account, ctx, fact.resourcePolicy, endpoint));
             record('secretsmanager', p, label, target, expected, d);
             if (!probe) {
@@ -245,7 +261,8 @@ export async function prove(model: StackModel, facts: AccessFacts, opts: ProofOp
               const dk = await keyDecision(p, p.identity, key, kmsAction, viaContext(region, p));
               const under = allPairs.flatMap(({ exp: e2, fact: f2 }) => Object.entries(f2.keyByRegion).filter(([, k]) => k === key.arn).map(([r]) => ({ s: e2, region: r })));
               const kExpected = expectKeyViaSecretsManager(facts, p, under, kmsAction);
-              record('combined', p, `${label} + ${kmsAction} via Secrets Manager`, target, expected && kExpected, { allowed: d.allowed && dk.allowed, decidedBy: `${d.decidedBy} | ${dk.decidedBy}` });
+              const both = expected === false || kExpected === false ? false : expected === undefined || kExpected === undefined ? undefined : true;
+              record('combined', p, `${label} + ${kmsAction} via Secrets Manager`, target, both, { allowed: d.allowed && dk.allowed, decidedBy: `${d.decidedBy} | ${dk.decidedBy}` });
               if (d.allowed && dk.allowed) {
                 const row = (matrix[fact.name] ??= {});
                 (row[p.arn] ??= []).push(stage ? `read ${stage} in ${region}` : `write in ${region}`);
@@ -276,7 +293,7 @@ export async function prove(model: StackModel, facts: AccessFacts, opts: ProofOp
         if (!probe) record('identity', p, `${action} (direct, no kms:ViaService)`, target, false, await keyDecision(p, p.identity, key, action, direct, true));
       }
       record('kms', p, 'kms:CreateGrant (not for an AWS resource)', target, false, await keyDecision(p, p.identity, key, 'kms:CreateGrant', { ...direct, 'kms:GrantIsForAWSResource': 'false' }));
-      const grantExpected = ['admin', 'deploy', 'break-glass'].includes(p.kind);
+      const grantExpected = p.kind === 'admin' ? true : CI_KINDS.includes(p.kind) ? undefined : false;
       record('kms', p, 'kms:CreateGrant (for an AWS resource)', target, grantExpected, await keyDecision(p, p.identity, key, 'kms:CreateGrant', { 'kms:GrantIsForAWSResource': 'true', ...viaContext(key.region, p) }));
     }
   }
@@ -332,7 +349,7 @@ export async function prove(model: StackModel, facts: AccessFacts, opts: ProofOp
   for (const name of facts.masterSecretNames) {
     for (const [arn, what] of Object.entries(matrix[name] ?? {})) {
       const p = principals.find((x) => x.arn === arn);
-      const allowedKind = p && ['deploy', 'break-glass'].includes(p.kind);
+      const allowedKind = p && p.kind === 'break-glass';
       if (!allowedKind && !facts.rotationRoleArns.includes(arn) && what.some((w) => w.startsWith('read'))) {
         findings.push({ stack: model.stack, check: 'catalog', principal: arn, action: 'secretsmanager:GetSecretValue', target: `${name} (a master: it drives another login's rotation)`, expected: 'Denied', actual: 'Allowed', decidedBy: `the catalog grants it (${what[0]})` });
       }
