@@ -359,7 +359,7 @@ describe('planEnvironment: exact documents', () => {
     expect(f.bulkInvokeSourceArn).toBe('arn:aws:secretsmanager:us-east-1:234567890123:secret:staging/*');
     expect(f.rolePolicy.Statement[0]).toMatchObject({
       Resource: 'arn:aws:secretsmanager:us-east-1:234567890123:secret:staging/*',
-      Condition: { StringEquals: { 'secretsmanager:ResourceTag/RotationFunction': 'staging-secrets-rotation-generated' } },
+      Condition: { StringEquals: { 'aws:ResourceTag/RotationFunction': 'staging-secrets-rotation-generated' } },
     });
   });
 

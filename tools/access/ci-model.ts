@@ -180,10 +180,11 @@ export class EnvironmentFacts {
     return arn(this.partition, service, region, this.account, resource);
   }
 
+  private rolePaths?: Map<string, string>;
   roleArnOf(nameOrArn: string): string {
     if (nameOrArn.startsWith('arn:')) return nameOrArn;
-    const role = Object.values<Json>(this.tf.resource?.aws_iam_role ?? {}).find((b) => b.name === nameOrArn);
-    return roleArn(this.partition, this.account, nameOrArn, role?.path ?? '/');
+    this.rolePaths ??= new Map(Object.values<Json>(this.tf.resource?.aws_iam_role ?? {}).map((b) => [b.name, b.path ?? '/']));
+    return roleArn(this.partition, this.account, nameOrArn, this.rolePaths.get(nameOrArn) ?? '/');
   }
 
   /** The ARN AWS authorizes calls on this block itself with (undefined: it has none). */

@@ -13,13 +13,11 @@
  *   the role's own policies alone (so a boundary is never the only thing standing).
  * Every difference names the job, the principal, the action and the resource.
  *
- * Decisions are cached by what decides them (the principal, the action, the context, the
- * resource policy with the secret's own name taken out, and which Resource patterns of the
- * principal's policies the resource matches): a thousand secrets of one shape cost one
- * evaluation, and every request is still compared and reported on its own.
+ * Decisions are cached by shape (shape.ts): a thousand secrets of one shape cost one evaluation,
+ * and every request is still compared and reported on its own.
  */
-import { createHash } from 'node:crypto';
 import { getDenialReasons, getGrantReasons, runSimulation, Simulation } from '@cloud-copilot/iam-simulate';
+import { ShapeCache } from './shape';
 import { accountRoot, arn } from '../../plan/arn';
 import { CiAccessInput, CiPrincipal, REFUSED, valueWrittenTag } from '../../plan/ci-access';
 import { callsFor, entryKey, isSet, Operation, TerraformCall, TerraformCalls } from '../../plan/terraform-calls';
@@ -72,54 +70,22 @@ export interface CiProofResult {
 
 type Decision = { allowed: boolean; decidedBy: string };
 
-const globRe = new Map<string, RegExp>();
-const glob = (pattern: string, value: string) => {
-  let re = globRe.get(pattern);
-  if (!re) {
-    re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
-    globRe.set(pattern, re);
-  }
-  return re.test(value);
-};
-const patternsOf = (docs: PolicyDoc[]) => [...new Set(docs.flatMap((d) => d.Statement.flatMap((s: Json) => [s.Resource ?? [], s.NotResource ?? []].flat())))] as string[];
-const hash = (x: unknown) => createHash('sha256').update(typeof x === 'string' ? x : JSON.stringify(x)).digest('hex').slice(0, 16);
-
 export class CiSimulator {
-  simulations = 0;
-  private readonly cache = new Map<string, Decision>();
-  private readonly patterns = new Map<string, string[]>();
-  private readonly roleIds = new WeakMap<CiRole, string>();
-  constructor(private readonly names: readonly string[] = []) {}
-
-  /** Secret names taken out of a text, so secrets of one shape share a key. */
-  private normalize(text: string): string {
-    let out = text;
-    for (const n of this.names) out = out.split(n).join('<secret>');
-    return out;
+  constructor(readonly shapes = new ShapeCache()) {}
+  get simulations() {
+    return this.shapes.simulations;
   }
 
-  async decide(role: CiRole, action: string, t: Target, context: Record<string, string | string[]>, layers: 'all' | 'identity'): Promise<Decision> {
+  /**
+   * The decision for one request; with `exact`, evaluated without the cache (every difference is
+   * evaluated again so, and must agree).
+   */
+  async decide(role: CiRole, action: string, t: Target, context: Record<string, string | string[]>, layers: 'all' | 'identity', exact = false): Promise<Decision> {
     const account = role.arn.split(':')[4];
     const resourceAccount = t.resource === '*' ? account : t.resource.split(':')[4] || account;
     const identityOnly = layers === 'identity';
     const resourcePolicy = identityOnly ? delegateToIam(role) : t.resourcePolicy;
     const boundary = identityOnly ? undefined : role.boundary;
-    let rid = this.roleIds.get(role);
-    if (!rid) {
-      rid = `${role.name}#${hash([role.arn, role.identity, layers === 'all' ? role.boundary ?? null : null])}`;
-      this.roleIds.set(role, rid);
-    }
-    const pkey = `${rid}|${layers}`;
-    let pats = this.patterns.get(pkey);
-    if (!pats) {
-      pats = patternsOf([...role.identity.map((p) => p.policy), ...(boundary ? [boundary.policy] : [])]);
-      this.patterns.set(pkey, pats);
-    }
-    const rpats = resourcePolicy ? patternsOf([resourcePolicy]) : [];
-    const signature = [...pats, ...rpats].map((p) => (glob(p, t.resource) ? '1' : '0')).join('');
-    const key = JSON.stringify([pkey, action, this.normalize(JSON.stringify(context)), resourcePolicy ? hash(this.normalize(JSON.stringify(resourcePolicy))) : '-', signature, resourceAccount === account]);
-    const hit = this.cache.get(key);
-    if (hit) return hit;
     const sim: Simulation = {
       request: {
         principal: role.arn,
@@ -140,18 +106,18 @@ export class CiSimulator {
       ...(resourcePolicy ? { resourcePolicy } : {}),
       ...(boundary ? { permissionBoundaryPolicies: [boundary] } : {}),
     };
-    this.simulations++;
-    const result = await runSimulation(sim, {});
-    if (result.resultType === 'error') {
-      // A request AWS would not make (e.g. an action on a resource type it has none of) is a
-      // mistake in the manifest or the proof: report it as a denial with the reason.
-      const decision = { allowed: false, decidedBy: `iam-simulate refuses the request: ${JSON.stringify(result.errors)}` };
-      this.cache.set(key, decision);
-      return decision;
-    }
-    const decision = { allowed: result.overallResult === 'Allowed', decidedBy: reasons(result, role) };
-    this.cache.set(key, decision);
-    return decision;
+    const result = exact ? await this.shapes.exact(sim) : await this.shapes.run(sim);
+    // A request AWS would not make (an action on a resource type it has none of) is a mistake
+    // in the manifest or the proof: reported as a denial with the reason.
+    if (result.resultType === 'error') return { allowed: false, decidedBy: `iam-simulate refuses the request: ${JSON.stringify(result.errors)}` };
+    return { allowed: result.overallResult === 'Allowed', decidedBy: reasons(result, role) };
+  }
+
+  /** A difference, evaluated again without the cache: its own reasons (and it must agree). */
+  async confirm(role: CiRole, action: string, t: Target, context: Record<string, string | string[]>, layers: 'all' | 'identity', cached: Decision): Promise<string> {
+    const e = await this.decide(role, action, t, context, layers, true);
+    if (e.allowed !== cached.allowed) throw new Error(`the shape cache decided ${cached.allowed ? 'Allowed' : 'Denied'} for ${role.name} ${action} on ${t.resource}, iam-simulate decides otherwise: a bug in tools/access/shape.ts`);
+    return e.decidedBy;
   }
 }
 
@@ -415,11 +381,15 @@ export async function runRequests(p: CiProofInput, requests: CiRequest[], sim: C
     }
     const d = await sim.decide(role, r.action, r.target, r.context, 'all');
     if (d.allowed !== r.expected) {
-      findings.push({ stack: p.stack, check: r.check, job: r.job, principal: role.name, action: r.action, resource: r.target.resource, expected: r.expected ? 'Allowed' : 'Denied', actual: d.allowed ? 'Allowed' : 'Denied', why: r.why, decidedBy: d.decidedBy });
+      const decidedBy = await sim.confirm(role, r.action, r.target, r.context, 'all', d);
+      findings.push({ stack: p.stack, check: r.check, job: r.job, principal: role.name, action: r.action, resource: r.target.resource, expected: r.expected ? 'Allowed' : 'Denied', actual: d.allowed ? 'Allowed' : 'Denied', why: r.why, decidedBy });
     }
     if (r.identityToo && !r.expected) {
       const di = await sim.decide(role, r.action, r.target, r.context, 'identity');
-      if (di.allowed) findings.push({ stack: p.stack, check: 'identity', job: r.job, principal: role.name, action: r.action, resource: r.target.resource, expected: 'Denied', actual: 'Allowed', why: `${r.why} (the role's own policies allow it; only the boundary or a resource policy stops it)`, decidedBy: di.decidedBy });
+      if (di.allowed) {
+        const decidedBy = await sim.confirm(role, r.action, r.target, r.context, 'identity', di);
+        findings.push({ stack: p.stack, check: 'identity', job: r.job, principal: role.name, action: r.action, resource: r.target.resource, expected: 'Denied', actual: 'Allowed', why: `${r.why} (the role's own policies allow it; only the boundary or a resource policy stops it)`, decidedBy });
+      }
     }
   }
   return findings;

@@ -67,8 +67,10 @@ export function escalationRequests(p: CiProofInput): { requests: CiRequest[]; me
   m('iam:UpdateAssumeRolePolicy (re-trust a role of the account that is not the stack\'s)', { action: 'iam:UpdateAssumeRolePolicy', resource: foreignRole });
   m('iam:PutRolePolicy / AttachRolePolicy on a role that is not the stack\'s', { action: 'iam:PutRolePolicy', resource: foreignRole }, { action: 'iam:AttachRolePolicy', resource: foreignRole, context: { 'iam:PolicyARN': admin } });
   m('iam:TagRole (adopt a role that is not the stack\'s)', { action: 'iam:TagRole', resource: foreignRole, context: { [`aws:RequestTag/${i.project}:stack`]: 'environment', 'aws:RequestTag/Environment': i.environment, 'aws:TagKeys': [`${i.project}:stack`, 'Environment'] } });
-  m('iam:CreateRole without the workload boundary', { action: 'iam:CreateRole', resource: newWorkloadRole }, { action: 'iam:CreateRole', resource: newWorkloadRole, context: { 'iam:PermissionsBoundary': admin } });
-  m('iam:CreateRole outside the workload path', { action: 'iam:CreateRole', resource: iam(`role/${i.prefix}-escalation-probe`), context: { 'iam:PermissionsBoundary': wb, [`aws:RequestTag/${i.project}:stack`]: 'environment', 'aws:RequestTag/Environment': i.environment, 'aws:TagKeys': [`${i.project}:stack`, 'Environment'] } });
+  // Requests that carry everything else a create needs (our tags), so only the point at issue differs.
+  const ourTags = { [`aws:RequestTag/${i.project}:stack`]: 'environment', 'aws:RequestTag/Environment': i.environment, 'aws:TagKeys': [`${i.project}:stack`, 'Environment'] };
+  m('iam:CreateRole without the workload boundary', { action: 'iam:CreateRole', resource: newWorkloadRole, context: ourTags }, { action: 'iam:CreateRole', resource: newWorkloadRole, context: { ...ourTags, 'iam:PermissionsBoundary': admin } });
+  m('iam:CreateRole outside the workload path', { action: 'iam:CreateRole', resource: iam(`role/${i.prefix}-escalation-probe`), context: { ...ourTags, 'iam:PermissionsBoundary': wb } });
   if (someWorkloadRole) {
     m('iam:PutRolePolicy on a workload role without its boundary', { action: 'iam:PutRolePolicy', resource: someWorkloadRole.arn }, { action: 'iam:PutRolePolicy', resource: someWorkloadRole.arn, context: { 'iam:PermissionsBoundary': admin } });
     m('iam:AttachRolePolicy (AdministratorAccess) on a workload role', { action: 'iam:AttachRolePolicy', resource: someWorkloadRole.arn, context: { 'iam:PolicyARN': admin, 'iam:PermissionsBoundary': wb } });
@@ -136,8 +138,9 @@ export async function workloadEscalation(p: CiProofInput, sim: CiSimulator): Pro
   const env = p.env;
   // The role's own policies and the workload boundary alone (no resource policy to help or hinder).
   const check = async (role: CiRole, action: string, resource: string, context: Record<string, string | string[]>, expected: boolean, why: string) => {
-    const d = await sim.decide(role, action, { ...env.at(resource), resourcePolicy: undefined }, context, 'all');
-    if (d.allowed !== expected) findings.push({ stack: p.stack, check: 'workload', job: 'a role the deploy role created, with *:* inline', principal: role.name, action, resource, expected: expected ? 'Allowed' : 'Denied', actual: d.allowed ? 'Allowed' : 'Denied', why, decidedBy: d.decidedBy });
+    const t = { ...env.at(resource), resourcePolicy: undefined };
+    const d = await sim.decide(role, action, t, context, 'all');
+    if (d.allowed !== expected) findings.push({ stack: p.stack, check: 'workload', job: 'a role the deploy role created, with *:* inline', principal: role.name, action, resource, expected: expected ? 'Allowed' : 'Denied', actual: d.allowed ? 'Allowed' : 'Denied', why, decidedBy: await sim.confirm(role, action, t, context, 'all', d) });
   };
   const iam = (r: string) => arn(i.partition, 'iam', '', i.accountId, r);
   for (const role of [ecs, rotation]) {
@@ -260,8 +263,9 @@ export async function trustFindings(p: CiProofInput, sim: CiSimulator): Promise<
     callers.push(['a role of another account', roleArn(i.partition, '999988887777', 'admin'), {}, false]);
     for (const [name, caller, ctx, expected] of callers) {
       const callerRole: CiRole = { who, name, arn: caller, trust: { Version: '2012-10-17', Statement: [] }, identity: [{ name: 'may-assume-anything', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }] } }] };
-      const d = await sim.decide(callerRole, 'sts:AssumeRole', { resource: role.arn, region: i.regions[0], context: {}, resourcePolicy: role.trust }, ctx, 'all');
-      if (d.allowed !== expected) out.push({ stack: p.stack, check: 'trust', job: name, principal: role.name, action: 'sts:AssumeRole', resource: role.arn, expected: expected ? 'Allowed' : 'Denied', actual: d.allowed ? 'Allowed' : 'Denied', why: `${name} assumes ${role.name}`, decidedBy: d.decidedBy });
+      const t = { resource: role.arn, region: i.regions[0], context: {}, resourcePolicy: role.trust };
+      const d = await sim.decide(callerRole, 'sts:AssumeRole', t, ctx, 'all');
+      if (d.allowed !== expected) out.push({ stack: p.stack, check: 'trust', job: name, principal: role.name, action: 'sts:AssumeRole', resource: role.arn, expected: expected ? 'Allowed' : 'Denied', actual: d.allowed ? 'Allowed' : 'Denied', why: `${name} assumes ${role.name}`, decidedBy: await sim.confirm(callerRole, 'sts:AssumeRole', t, ctx, 'all', d) });
     }
   }
   return out;

@@ -31,6 +31,8 @@ export interface SecretFact {
   resourcePolicy?: PolicyDoc;
   /** True when Terraform writes a version of this secret (aws_secretsmanager_secret_version). */
   terraformWritesValue: boolean;
+  /** The secret's tags (the provider's default tags and its own): tag-scoped grants read them. */
+  tags: Record<string, string>;
 }
 
 export interface KeyFact {
@@ -227,7 +229,7 @@ export function loadStack(stack: string, tf: TfJson): StackModel {
     const pol = policies.get(logical);
     const resourcePolicy = pol ? parseDoc(pol.b.policy, resolve) : undefined;
     if (resourcePolicy) documents.push({ where: `aws_secretsmanager_secret_policy.${pol!.l}`, kind: 'resource', policy: resourcePolicy });
-    return { logical, name: body.name, arnByRegion, keyByRegion, resourcePolicy, terraformWritesValue: versions.has(logical) };
+    return { logical, name: body.name, arnByRegion, keyByRegion, resourcePolicy, terraformWritesValue: versions.has(logical), tags: tagsOf(body) };
   });
 
   const roles: RoleFact[] = entries('aws_iam_role').map(([logical, body]) => {

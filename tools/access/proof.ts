@@ -19,6 +19,7 @@
  * imports it.
  */
 import { getDenialReasons, getGrantReasons, runSimulation, Simulation } from '@cloud-copilot/iam-simulate';
+import { conditionKeys, ShapeCache } from './shape';
 import {
   AccessFacts,
   expectKeyViaSecretsManager,
@@ -61,6 +62,9 @@ export interface Principal {
 export interface ProofResult {
   stack: string;
   findings: Finding[];
+  /** Requests compared. */
+  requests: number;
+  /** Evaluations run (requests of one shape share one). */
   simulations: number;
   principals: Principal[];
   /** Decisions per secret for the report: principal -> allowed actions. */
@@ -118,6 +122,8 @@ function baseContext(p: Principal): Record<string, string> {
 interface Decision {
   allowed: boolean;
   decidedBy: string;
+  /** The simulations behind it (re-evaluated without the cache when it is a difference). */
+  sims?: Simulation[];
 }
 
 function describeReasons(sim: Simulation, result: Awaited<ReturnType<typeof runSimulation>>): string {
@@ -141,12 +147,22 @@ function describeReasons(sim: Simulation, result: Awaited<ReturnType<typeof runS
 }
 
 export class Simulator {
-  count = 0;
-  async decide(sim: Simulation): Promise<Decision> {
-    this.count++;
-    const result = await runSimulation(sim, {});
+  constructor(readonly shapes = new ShapeCache()) {}
+  get count() {
+    return this.shapes.requests;
+  }
+  async decide(sim: Simulation, exact = false): Promise<Decision> {
+    const result = exact ? await this.shapes.exact(sim) : await this.shapes.run(sim);
     if (result.resultType === 'error') throw new Error(`iam-simulate rejected the request for ${sim.request.principal} ${sim.request.action} on ${sim.request.resource.resource}: ${JSON.stringify(result.errors)}`);
-    return { allowed: result.overallResult === 'Allowed', decidedBy: describeReasons(sim, result) };
+    return { allowed: result.overallResult === 'Allowed', decidedBy: describeReasons(sim, result), sims: [sim] };
+  }
+
+  /** A difference found through the cache, evaluated again without it: its own reasons, and a check. */
+  async confirm(d: Decision): Promise<Decision> {
+    const exact = await Promise.all((d.sims ?? []).map((s) => this.decide(s, true)));
+    const allowed = exact.every((x) => x.allowed);
+    if (exact.length > 0 && allowed !== d.allowed) throw new Error(`the shape cache decided ${d.allowed ? 'Allowed' : 'Denied'} where iam-simulate decides otherwise (${d.sims!.map((s) => `${s.request.principal} ${s.request.action} ${s.request.resource.resource}`).join(' + ')}): a bug in tools/access/shape.ts`);
+    return exact.length > 0 ? { allowed, decidedBy: exact.map((x) => x.decidedBy).join(' | ') } : d;
   }
 }
 
@@ -199,16 +215,22 @@ export interface ProofOptions {
   secrets?: (name: string) => boolean;
   /** The CI and human roles of the bootstrap stack (real policies; no stand-in). */
   ci?: readonly CiPrincipalFacts[];
+  /** The evaluation cache (pass `new ShapeCache(true)` to evaluate every request). */
+  shapes?: ShapeCache;
 }
 
 export async function prove(model: StackModel, facts: AccessFacts, opts: ProofOptions): Promise<ProofResult> {
-  const sim = new Simulator();
+  const sim = new Simulator(opts.shapes);
   const findings: Finding[] = [];
   const principals = principalsFor(model, facts, opts.crossReaders, opts.ci);
   const matrix: ProofResult['matrix'] = {};
-  const record = (check: CheckKind, p: Principal, action: string, target: string, expected: boolean | undefined, d: Decision) => {
+  const differences: Array<{ finding: Finding; decision: Decision }> = [];
+  /** `own` builds this request's simulations when the decision was shared with another request. */
+  const record = (check: CheckKind, p: Principal, action: string, target: string, expected: boolean | undefined, d: Decision, own?: () => Simulation[]) => {
     if (expected !== undefined && expected !== d.allowed) {
-      findings.push({ stack: model.stack, check, principal: p.arn, action, target, expected: expected ? 'Allowed' : 'Denied', actual: d.allowed ? 'Allowed' : 'Denied', decidedBy: d.decidedBy });
+      const finding: Finding = { stack: model.stack, check, principal: p.arn, action, target, expected: expected ? 'Allowed' : 'Denied', actual: d.allowed ? 'Allowed' : 'Denied', decidedBy: d.decidedBy };
+      findings.push(finding);
+      differences.push({ finding, decision: own ? { ...d, sims: own() } : d });
     }
   };
   const keyByArn = new Map(model.keys.map((k) => [k.arn, k]));
@@ -231,6 +253,55 @@ export async function prove(model: StackModel, facts: AccessFacts, opts: ProofOp
   const keyDecision = async (p: Principal, identity: Principal['identity'], key: KeyFact, action: string, ctx: Record<string, string>, identityOnly = false) =>
     sim.decide(simulation(p, identity, action, key.arn, identityOnly ? accountOf(p.arn) : model.account, { ...tagContext(key.tags), ...ctx }, identityOnly ? delegateToIam(p.arn) : key.policy));
 
+  // The secrets under each key, per Region (what a key decision is expected from).
+  const underByKey = new Map<string, Array<{ s: SecretExpectation; region: string }>>();
+  for (const { exp, fact } of allPairs) for (const [r, k] of Object.entries(fact.keyByRegion)) if (k) underByKey.set(k, [...(underByKey.get(k) ?? []), { s: exp, region: r }]);
+  // Every decision of one (principal, secret, Region) pair, in a fixed order. Pairs of one shape
+  // (the same documents relative to the principal and the secret, the same key shape) share them.
+  const pairDecisions = new Map<string, Decision[]>();
+  const keyExpectations = new Map<string, boolean | undefined>();
+  const delegates = new Map<string, PolicyDoc>();
+  const delegateOf = (arn: string) => delegates.get(arn) ?? (delegates.set(arn, delegateToIam(arn)), delegates.get(arn)!);
+  const pairKey = (p: Principal, probe: boolean, fact: SecretFact, region: string, arn: string, key: KeyFact | undefined, endpoint: PolicyDoc | undefined) => {
+    const shape = (doc: PolicyDoc | undefined, resource: string) => sim.shapes.shapeOf(doc, p.arn, resource);
+    const layers = (resource: string) => [...p.identity.map((x) => shape(x.policy, resource)), p.boundary ? shape(p.boundary.policy, resource) : '-'].join(',');
+    // The secret's tags that some document of the pair tests (a tag-scoped grant reads them).
+    const docs = [...p.identity.map((x) => x.policy), ...(p.boundary ? [p.boundary.policy] : []), fact.resourcePolicy, endpoint, key?.policy].filter((d): d is PolicyDoc => !!d);
+    const tested = new Set(docs.flatMap((d) => [...conditionKeys(d)]));
+    const tags = Object.entries(tagContext(fact.tags)).filter(([k]) => tested.has(k.toLowerCase()));
+    return JSON.stringify([
+      tags,
+      ShapeCache.principalShape(p.arn),
+      accountOf(p.arn) === model.account,
+      probe,
+      region,
+      layers(arn),
+      shape(fact.resourcePolicy, arn),
+      shape(endpoint, arn),
+      shape(delegateOf(p.arn), arn),
+      key ? [layers(key.arn), shape(key.policy, key.arn), key.tags, key.region] : '-',
+    ]);
+  };
+  const decisionsOf = async (p: Principal, probe: boolean, fact: SecretFact, region: string, arn: string, key: KeyFact | undefined, endpoint: PolicyDoc | undefined): Promise<Decision[]> => {
+    const k = sim.shapes.off ? '' : pairKey(p, probe, fact, region, arn, key, endpoint);
+    const hit = k ? pairDecisions.get(k) : undefined;
+    if (hit) return hit;
+    const out: Decision[] = [];
+    for (const action of SECRET_ACTIONS) {
+      for (const stage of action === 'secretsmanager:GetSecretValue' ? STAGES : [undefined]) {
+        const ctx: Record<string, string> = { ...tagContext(fact.tags), ...(stage ? { 'secretsmanager:VersionStage': stage } : {}) };
+        if (endpoint) ctx['aws:SourceVpce'] = 'vpce-0123456789abcdef0';
+        out.push(await sim.decide(simulation(p, p.identity, action, arn, model.account, ctx, fact.resourcePolicy, endpoint)));
+        if (!probe) out.push(await sim.decide(simulation(p, p.identity, action, arn, accountOf(p.arn), ctx, delegateOf(p.arn))));
+        if (key && (action === 'secretsmanager:GetSecretValue' || action === 'secretsmanager:PutSecretValue')) {
+          out.push(await keyDecision(p, p.identity, key, action === 'secretsmanager:GetSecretValue' ? 'kms:Decrypt' : 'kms:GenerateDataKey', viaContext(region, p)));
+        }
+      }
+    }
+    if (k) pairDecisions.set(k, out);
+    return out;
+  };
+
   for (const p of principals) {
     const probe = ['admin', 'unnamed', 'outsider', ...CI_KINDS].includes(p.kind);
     // Secrets Manager, per secret, region, action (and stage).
@@ -240,29 +311,34 @@ export async function prove(model: StackModel, facts: AccessFacts, opts: ProofOp
         const key = keyArn ? keyByArn.get(keyArn) : undefined;
         if (keyArn && !key) throw new Error(`${model.stack}: ${fact.name} in ${region} is under ${keyArn}, which the stack does not create`);
         const endpoint = p.viaEndpoint && region === model.region ? model.endpoint?.policy : undefined;
+        const decisions = await decisionsOf(p, probe, fact, region, arn, key, endpoint);
+        let next = 0;
+        const target = `${fact.name} [${region}]`;
         for (const action of SECRET_ACTIONS) {
           for (const stage of action === 'secretsmanager:GetSecretValue' ? STAGES : [undefined]) {
             const label = stage ? `${action} (${stage})` : action;
-            const target = `${fact.name} [${region}]`;
-            const ctx: Record<string, string> = stage ? { 'secretsmanager:VersionStage': stage } : {};
-            if (endpoint) ctx['aws:SourceVpce'] = 'vpce-0123456789abcdef0';
+            const ctx = (): Record<string, string> => ({ ...tagContext(fact.tags), ...(stage ? { 'secretsmanager:VersionStage': stage } : {}), ...(endpoint ? { 'aws:SourceVpce': 'vpce-0123456789abcdef0' } : {}) });
+            const smSim = () => simulation(p, p.identity, action, arn, model.account, ctx(), fact.resourcePolicy, endpoint);
             const expected = expectSecretAction(facts, p, exp, action, region, stage as Stage | undefined);
-            const d = await sim.decide(simulation(p, p.identity, action, arn, model.account, ctx, fact.resourcePolicy, endpoint));
-            record('secretsmanager', p, label, target, expected, d);
+            const d = decisions[next++];
+            record('secretsmanager', p, label, target, expected, d, () => [smSim()]);
             if (!probe) {
               const g = exp.grants.get(p.arn);
               const idExpected = !!g && g.actions.has(action) && g.regions.has(region);
-              const di = await sim.decide(simulation(p, p.identity, action, arn, accountOf(p.arn), ctx, delegateToIam(p.arn)));
-              record('identity', p, label, target, idExpected, di);
+              record('identity', p, label, target, idExpected, decisions[next++], () => [simulation(p, p.identity, action, arn, accountOf(p.arn), ctx(), delegateOf(p.arn))]);
             }
             // Combined: value reads and writes also need the key through Secrets Manager.
             if (key && (action === 'secretsmanager:GetSecretValue' || action === 'secretsmanager:PutSecretValue')) {
               const kmsAction = action === 'secretsmanager:GetSecretValue' ? 'kms:Decrypt' : 'kms:GenerateDataKey';
-              const dk = await keyDecision(p, p.identity, key, kmsAction, viaContext(region, p));
-              const under = allPairs.flatMap(({ exp: e2, fact: f2 }) => Object.entries(f2.keyByRegion).filter(([, k]) => k === key.arn).map(([r]) => ({ s: e2, region: r })));
-              const kExpected = expectKeyViaSecretsManager(facts, p, under, kmsAction);
+              const dk = decisions[next++];
+              const kk = `${p.arn} ${key.arn} ${kmsAction}`;
+              if (!keyExpectations.has(kk)) keyExpectations.set(kk, expectKeyViaSecretsManager(facts, p, underByKey.get(key.arn) ?? [], kmsAction));
+              const kExpected = keyExpectations.get(kk);
               const both = expected === false || kExpected === false ? false : expected === undefined || kExpected === undefined ? undefined : true;
-              record('combined', p, `${label} + ${kmsAction} via Secrets Manager`, target, both, { allowed: d.allowed && dk.allowed, decidedBy: `${d.decidedBy} | ${dk.decidedBy}` });
+              record('combined', p, `${label} + ${kmsAction} via Secrets Manager`, target, both, { allowed: d.allowed && dk.allowed, decidedBy: `${d.decidedBy} | ${dk.decidedBy}` }, () => [
+                smSim(),
+                simulation(p, p.identity, kmsAction, key.arn, model.account, { ...tagContext(key.tags), ...viaContext(region, p) }, key.policy),
+              ]);
               if (d.allowed && dk.allowed) {
                 const row = (matrix[fact.name] ??= {});
                 (row[p.arn] ??= []).push(stage ? `read ${stage} in ${region}` : `write in ${region}`);
@@ -355,7 +431,9 @@ export async function prove(model: StackModel, facts: AccessFacts, opts: ProofOp
       }
     }
   }
-  return { stack: model.stack, findings, simulations: sim.count, principals, matrix, encryptionContextStatements: encryptionContextStatements(model) };
+  // A difference found through a shared decision is evaluated again for its own request.
+  for (const { finding, decision } of differences) finding.decidedBy = (await sim.confirm(decision)).decidedBy;
+  return { stack: model.stack, findings, requests: sim.count, simulations: sim.shapes.simulations, principals, matrix, encryptionContextStatements: encryptionContextStatements(model) };
 }
 
 /** The narrowest IPv4 range an endpoint client CIDR may be: a subnet, never a VPC or more. */
