@@ -176,7 +176,7 @@ export const ReaderSchema = v.variant('kind', [
   v.strictObject({ kind: v.literal('account'), accountId: str, roleNames: strings, description: v.optional(str) }),
   /** Every principal of an AWS Organization (secret policy conditioned on `aws:PrincipalOrgID`). */
   v.strictObject({ kind: v.literal('organization'), organizationId: str, description: v.optional(str) }),
-  /** An existing IAM role in this account (Lambda, EC2 instance profile); gets an inline policy. */
+  /** An existing IAM role in this account (Lambda, EC2 instance profile): the secret and key policies name it; no stack writes into the role. */
   v.strictObject({ kind: v.literal('iam-role'), roleName: str, description: v.optional(str) }),
 ]);
 
@@ -201,26 +201,24 @@ export const NetworkSchema = v.strictObject({
   createSecretsManagerEndpoint: v.optional(v.boolean()),
 });
 
-/**
- * How people reach a human role: the IAM Identity Center permission set whose sessions may assume
- * it, and/or named IAM principals of the account that assume it with MFA (at most an hour old).
- * Without either, the permission set `SecretsPlatformBreakGlass` / `SecretsPlatformOperator`.
- */
-const humanTrust = {
-  permissionSet: v.optional(str),
-  mfaPrincipals: v.optional(strings),
-};
-
 /** The emergency role of the environment's account (created by the bootstrap; every use alarmed). */
 export const BreakGlassSchema = v.strictObject({
   /** The role's name (path-less), e.g. `secrets-platform-break-glass`. */
   roleName: str,
   description: v.optional(str),
-  ...humanTrust,
+  /** The IAM Identity Center permission set whose sessions may assume it (default `SecretsPlatformBreakGlass`). */
+  permissionSet: v.optional(str),
+  /** IAM principals of the account that may assume it with MFA (at most an hour old). */
+  mfaPrincipals: v.optional(strings),
 });
 
-/** The operator role (the everyday runbooks; never reads a value). */
-export const OperatorSchema = v.strictObject({ ...humanTrust });
+/** Who runs the runbooks through the operator role (the everyday runbooks; it never reads a value). */
+export const OperatorSchema = v.strictObject({
+  /** The IAM Identity Center permission set whose sessions may assume it (default `SecretsPlatformOperator`). */
+  permissionSet: v.optional(str),
+  /** IAM principals of the account that may assume it with MFA (at most an hour old). */
+  mfaPrincipals: v.optional(strings),
+});
 
 export const EnvironmentSchema = v.strictObject({
   name: v.picklist(ENVIRONMENT_NAMES),

@@ -19,6 +19,7 @@ import { callsFor, entryKey, missingEntries, Operation, SynthesizedType, Terrafo
 import { artifactsBucketName, codeSigningParameterName, signingProfileName } from './code-signing';
 import { deployRoleName } from './secret-access';
 import { EnvironmentPlan, RoleAccess } from './types';
+import { VALUE_WRITTEN_TAG } from './values';
 
 export type CiPrincipal = 'planPr' | 'plan' | 'deploy' | 'values' | 'operator' | 'breakGlass';
 export const PIPELINE_PRINCIPALS = ['planPr', 'plan', 'deploy', 'values'] as const;
@@ -71,7 +72,6 @@ export interface CiAccessInput {
 
 export const boundaryName = (role: string) => `${role}-boundary`;
 export const workloadBoundaryName = (project: string) => `${project}-workload-boundary`;
-export const valueWrittenTag = (project: string) => `${project}:value-written`;
 
 const SECRET_VALUE_READS = ['secretsmanager:GetSecretValue', 'secretsmanager:BatchGetSecretValue'];
 /** Key uses that turn ciphertext into plaintext or mint data keys; allowed only through AWS services. */
@@ -424,7 +424,7 @@ export function derivedStatements(i: CiAccessInput, manifest: TerraformCalls, op
         // Tag keys Terraform never touches: the one the value step sets (V2), and the stack tag
         // once a resource has it (it is set at creation only).
         const untag = /:(UntagResource|UntagRole|DeleteTags|RemoveTagsFromResource)$/.test(c.action);
-        const guarded = [...(/^secretsmanager:(Tag|Untag)Resource$/.test(c.action) ? [valueWrittenTag(i.project)] : []), ...(untag ? [STACK_TAG] : [])];
+        const guarded = [...(/^secretsmanager:(Tag|Untag)Resource$/.test(c.action) ? [VALUE_WRITTEN_TAG] : []), ...(untag ? [STACK_TAG] : [])];
         const tagKeys: ConditionBlock | undefined = guarded.length > 0 ? { 'ForAllValues:StringNotEquals': { 'aws:TagKeys': guarded.length === 1 ? guarded[0] : guarded } } : undefined;
         // Creating a tag-scoped resource (a key) tags it in the same call, which AWS authorizes on
         // every key: only one that carries no stack tag yet (not the bootstrap's, not another
@@ -483,7 +483,7 @@ function valueWriterStatements(i: CiAccessInput): Statement[] {
       Effect: 'Allow',
       Action: 'secretsmanager:TagResource',
       Resource: deployScopes(i).secret.resources,
-      Condition: { 'ForAllValues:StringEquals': { 'aws:TagKeys': valueWrittenTag(i.project) } },
+      Condition: { 'ForAllValues:StringEquals': { 'aws:TagKeys': VALUE_WRITTEN_TAG } },
     },
     ...keyUseThroughSecretsManager(i, ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], 'SecretKeysThroughSecretsManager'),
     { Sid: 'InvokeRotationForRotateSecret', Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: arn(i.partition, 'lambda', '*', i.accountId, `function:${i.prefix}-secrets-rotation-*`) },
@@ -522,6 +522,8 @@ export function operatorPolicy(i: CiAccessInput): PolicyDocument {
   return policy([
     { Sid: 'Runbooks', Effect: 'Allow', Action: OPERATOR_SECRET_ACTIONS, Resource: scopes.secret.resources },
     { Sid: 'ListSecrets', Effect: 'Allow', Action: 'secretsmanager:ListSecrets', Resource: '*' },
+    // Remove a secret: who read it lately (docs/operating.md); CloudTrail has no resource level for it.
+    { Sid: 'LastReads', Effect: 'Allow', Action: 'cloudtrail:LookupEvents', Resource: '*' },
     ...valueWriterStatements(i),
   ]);
 }
@@ -616,7 +618,7 @@ export function valuesBoundary(i: CiAccessInput): PolicyDocument {
       Effect: 'Deny',
       Action: ['secretsmanager:TagResource', 'secretsmanager:UntagResource'],
       Resource: scopes.secret.resources,
-      Condition: { 'ForAnyValue:StringNotEquals': { 'aws:TagKeys': valueWrittenTag(i.project) } },
+      Condition: { 'ForAnyValue:StringNotEquals': { 'aws:TagKeys': VALUE_WRITTEN_TAG } },
     },
     { Sid: 'NoIam', Effect: 'Deny', Action: 'iam:*', Resource: '*' },
   ]);
@@ -640,7 +642,7 @@ export function deployBoundary(i: CiAccessInput, identity: readonly PolicyDocume
       Effect: 'Deny',
       Action: ['secretsmanager:TagResource', 'secretsmanager:UntagResource'],
       Resource: '*',
-      Condition: { 'ForAnyValue:StringEquals': { 'aws:TagKeys': valueWrittenTag(i.project) } },
+      Condition: { 'ForAnyValue:StringEquals': { 'aws:TagKeys': VALUE_WRITTEN_TAG } },
     },
     { Sid: 'CiRolesAndBoundariesAreNotOurs', Effect: 'Deny', Action: 'iam:*', Resource: protectedIam(i) },
     { Sid: 'EveryRoleCarriesTheWorkloadBoundary', Effect: 'Deny', Action: BOUNDED_ROLE_WRITES, Resource: '*', Condition: { StringNotEquals: { 'iam:PermissionsBoundary': policyArn(i, workloadBoundaryName(i.project)) } } },

@@ -19,7 +19,8 @@
 import { getDenialReasons, getGrantReasons, runSimulation, Simulation } from '@cloud-copilot/iam-simulate';
 import { ShapeCache } from './shape';
 import { accountRoot, arn } from '../../plan/arn';
-import { CiAccessInput, CiPrincipal, REFUSED, valueWrittenTag } from '../../plan/ci-access';
+import { CiAccessInput, CiPrincipal, REFUSED } from '../../plan/ci-access';
+import { VALUE_VERSION_TAG, VALUE_WRITTEN_TAG } from '../../plan/values';
 import { callsFor, entryKey, isSet, Operation, TerraformCall, TerraformCalls } from '../../plan/terraform-calls';
 import { CiModel, CiRole, EnvironmentFacts, Instance, Target } from './ci-model';
 import { Json, PolicyDoc } from './model';
@@ -160,6 +161,8 @@ export interface CiProofInput {
   stateBucketPolicy?: PolicyDoc;
   /** The state key as the state-backend stack creates it: ARN, key policy, tags. */
   stateKey?: { arn: string; policy: PolicyDoc; tags: Record<string, string> };
+  /** The secrets the values step writes (by name), and whether it rotates each after writing (V2, V4). */
+  valueStep?: ReadonlyMap<string, { rotateAfterWrite: boolean }>;
 }
 
 /** The context a manifest call carries for one block and one target. */
@@ -302,8 +305,10 @@ const stageCtx = (stage: string) => ({ 'secretsmanager:VersionStage': stage });
 export function valueRequests(p: CiProofInput): CiRequest[] {
   const out: CiRequest[] = [];
   const env = p.env;
-  const add = (job: string, who: CiPrincipal, action: string, target: Target, expected: boolean, why: string, context: Record<string, string | string[]> = {}, check: CiCheck = expected ? 'job' : 'forbidden') =>
-    out.push({ job, who, action, target, context: { ...(target.tags ? Object.fromEntries(Object.entries(target.tags).map(([k, v]) => [`aws:ResourceTag/${k}`, v])) : {}), ...context }, expected, why, check, identityToo: !expected });
+  // A forbidden call is refused by the role's own policies too, unless `resourceGuard` says the
+  // secret's policy is the guard by design (the values role may write what the values step writes).
+  const add = (job: string, who: CiPrincipal, action: string, target: Target, expected: boolean, why: string, context: Record<string, string | string[]> = {}, resourceGuard = false) =>
+    out.push({ job, who, action, target, context: { ...(target.tags ? Object.fromEntries(Object.entries(target.tags).map(([k, v]) => [`aws:ResourceTag/${k}`, v])) : {}), ...context }, expected, why, check: expected ? 'job' : 'forbidden', identityToo: !expected && !resourceGuard });
   const viaSm = (region: string) => ({ 'kms:ViaService': `secretsmanager.${region}.amazonaws.com`, 'kms:CallerAccount': env.account });
   const rotations = Object.values<Json>(env.tf.resource?.aws_secretsmanager_secret_rotation ?? {}).map((r) => ({ secret: env.value(r.secret_id), fn: env.value(r.rotation_lambda_arn) }));
   const everyone: CiPrincipal[] = ['planPr', 'plan', 'deploy', 'values', 'operator'];
@@ -314,6 +319,7 @@ export function valueRequests(p: CiProofInput): CiRequest[] {
   for (const who of everyone) add(`${who} (any job)`, who, 'secretsmanager:BatchGetSecretValue', star, false, 'V7: no pipeline identity reads a value');
   add(VALUES, 'values', 'secretsmanager:GetRandomPassword', star, true, 'V3: generated values without rotation');
   add(OPERATOR, 'operator', 'secretsmanager:ListSecrets', star, true, 'list the secrets');
+  add(OPERATOR, 'operator', 'cloudtrail:LookupEvents', star, true, 'remove a secret: check its last reads');
   for (const s of env.secrets()) {
     const primaryRegion = Object.keys(s.arnByRegion)[0];
     for (const [region, secretArn] of Object.entries(s.arnByRegion)) {
@@ -332,22 +338,28 @@ export function valueRequests(p: CiProofInput): CiRequest[] {
       if (region !== primaryRegion) continue;
       // Main plan: the values dry run describes every secret.
       add('deploy-environment.yml plan (values dry run)', 'plan', 'secretsmanager:DescribeSecret', t, true, 'values plan: DescribeSecret');
-      // The value step (V2): describe, write, mark written, rotate after write.
-      add(VALUES, 'values', 'secretsmanager:DescribeSecret', t, true, 'decide what to write');
-      add(VALUES, 'values', 'secretsmanager:PutSecretValue', t, true, 'write the first value');
-      if (k) add(VALUES, 'values', 'kms:GenerateDataKey', k, true, `encrypt ${s.name} through Secrets Manager`, viaSm(region));
-      add(VALUES, 'values', 'secretsmanager:TagResource', t, true, 'mark the value written', { 'aws:TagKeys': [valueWrittenTag(p.input.project)], [`aws:RequestTag/${valueWrittenTag(p.input.project)}`]: '1' });
-      add(VALUES, 'values', 'secretsmanager:TagResource', t, false, 'any other tag is Terraform\'s', { 'aws:TagKeys': [`${p.input.project}:value-version`], [`aws:RequestTag/${p.input.project}:value-version`]: '2' });
+      // The value step (V2): describe, write, mark written, rotate after write; only the secrets
+      // its manifest names (values.json), and no other.
+      const written = p.valueStep?.get(s.name);
+      if (written) {
+        add(VALUES, 'values', 'secretsmanager:DescribeSecret', t, true, 'decide what to write');
+        add(VALUES, 'values', 'secretsmanager:PutSecretValue', t, true, 'write the value');
+        if (k) add(VALUES, 'values', 'kms:GenerateDataKey', k, true, `encrypt ${s.name} through Secrets Manager`, viaSm(region));
+        add(VALUES, 'values', 'secretsmanager:TagResource', t, true, 'mark the value written', { 'aws:TagKeys': [VALUE_WRITTEN_TAG], [`aws:RequestTag/${VALUE_WRITTEN_TAG}`]: '1' });
+      } else {
+        add(VALUES, 'values', 'secretsmanager:PutSecretValue', t, false, 'the values step writes only the secrets its manifest names (the secret policy refuses the others)', {}, true);
+      }
+      add(VALUES, 'values', 'secretsmanager:TagResource', t, false, 'any other tag is Terraform\'s', { 'aws:TagKeys': [VALUE_VERSION_TAG], [`aws:RequestTag/${VALUE_VERSION_TAG}`]: '2' });
       for (const a of ['UpdateSecret', 'PutResourcePolicy', 'DeleteResourcePolicy', 'DeleteSecret', 'RestoreSecret', 'UpdateSecretVersionStage', 'UntagResource', 'CancelRotateSecret']) add(VALUES, 'values', `secretsmanager:${a}`, t, false, 'not the value step\'s');
       // The deploy role never writes or stages a value, and never marks one written.
       add('deploy-environment.yml apply', 'deploy', 'secretsmanager:PutSecretValue', t, false, 'V1: Terraform writes no value');
       add('deploy-environment.yml apply', 'deploy', 'secretsmanager:UpdateSecretVersionStage', t, false, 'V1: Terraform moves no version stage');
-      add('deploy-environment.yml apply', 'deploy', 'secretsmanager:TagResource', t, false, 'only the value step marks a value written', { 'aws:TagKeys': [valueWrittenTag(p.input.project)], [`aws:RequestTag/${valueWrittenTag(p.input.project)}`]: '1' });
+      add('deploy-environment.yml apply', 'deploy', 'secretsmanager:TagResource', t, false, 'only the value step marks a value written', { 'aws:TagKeys': [VALUE_WRITTEN_TAG], [`aws:RequestTag/${VALUE_WRITTEN_TAG}`]: '1' });
       // Runbooks.
       add(OPERATOR, 'operator', 'secretsmanager:DescribeSecret', t, true, 'describe');
       add(OPERATOR, 'operator', 'secretsmanager:PutSecretValue', t, true, 'upload an external value');
       if (k) add(OPERATOR, 'operator', 'kms:GenerateDataKey', k, true, `upload: encrypt ${s.name} through Secrets Manager`, viaSm(region));
-      add(OPERATOR, 'operator', 'secretsmanager:TagResource', t, true, 'upload: mark the value written', { 'aws:TagKeys': [valueWrittenTag(p.input.project)], [`aws:RequestTag/${valueWrittenTag(p.input.project)}`]: '1' });
+      add(OPERATOR, 'operator', 'secretsmanager:TagResource', t, true, 'upload: mark the value written', { 'aws:TagKeys': [VALUE_WRITTEN_TAG], [`aws:RequestTag/${VALUE_WRITTEN_TAG}`]: '1' });
       add(OPERATOR, 'operator', 'secretsmanager:ListSecretVersionIds', t, true, 'roll back: find AWSPREVIOUS');
       add(OPERATOR, 'operator', 'secretsmanager:UpdateSecretVersionStage', t, true, 'roll back: move AWSCURRENT to the previous version');
       add(OPERATOR, 'operator', 'secretsmanager:DeleteSecret', t, true, 'remove a secret (with its recovery window)');
@@ -357,9 +369,11 @@ export function valueRequests(p: CiProofInput): CiRequest[] {
       add(BREAK_GLASS, 'breakGlass', 'secretsmanager:PutResourcePolicy', t, true, 'repair a secret policy');
       add(BREAK_GLASS, 'breakGlass', 'secretsmanager:RestoreSecret', t, true, 'restore');
       const rot = rotations.find((r) => r.secret === secretArn);
-      if (rot) {
+      if (rot && written?.rotateAfterWrite) {
         add(VALUES, 'values', 'secretsmanager:RotateSecret', t, true, 'V4: rotate after writing the first JSON');
         add(VALUES, 'values', 'lambda:InvokeFunction', env.at(rot.fn), true, 'RotateSecret invokes the rotation function as the caller');
+      }
+      if (rot) {
         add(OPERATOR, 'operator', 'secretsmanager:RotateSecret', t, true, 'rotate now');
         add(OPERATOR, 'operator', 'lambda:InvokeFunction', env.at(rot.fn), true, 'rotate now: Secrets Manager invokes the function as the caller');
       }

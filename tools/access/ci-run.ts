@@ -7,6 +7,7 @@ import { ciAccessInput, CiAccessInput } from '../../plan/ci-access';
 import { arn } from '../../plan/arn';
 import { synthesizedTypes, TerraformCalls } from '../../plan/terraform-calls';
 import { EnvironmentPlan } from '../../plan/types';
+import { isWritten } from '../../plan/values';
 import { EnvironmentFacts, loadCiAccess } from './ci-model';
 import { CiFinding, CiProofInput, CiProofResult, CiSimulator, runRequests, terraformRequests, valueRequests } from './ci-proof';
 import { codeSigningFindings, escalationRequests, trustFindings, workloadEscalation, workloadFindings } from './escalation';
@@ -26,7 +27,8 @@ export function ciProofInput(stack: string, plan: EnvironmentPlan, stacks: CiSta
   const stateBucketPolicy: PolicyDoc | undefined = bucketPolicy ? JSON.parse(resolveBucketPolicy(bucketPolicy.policy, input)) : undefined;
   const env = new EnvironmentFacts(stack, stacks.env, stateBucketPolicy ? [{ arn: arn(input.partition, 's3', '', '', input.state.bucket), policy: stateBucketPolicy }] : []);
   const stateKey = stacks.backend ? stateKeyOf(stacks.backend, input) : undefined;
-  return { stack, input, ci, env, manifest, ...(stateBucketPolicy ? { stateBucketPolicy } : {}), ...(stateKey ? { stateKey } : {}) };
+  const valueStep = new Map(plan.secrets.flatMap((s) => (isWritten(s.value) ? [[s.name, { rotateAfterWrite: s.value.rotateAfterWrite }] as const] : [])));
+  return { stack, input, ci, env, manifest, valueStep, ...(stateBucketPolicy ? { stateBucketPolicy } : {}), ...(stateKey ? { stateKey } : {}) };
 }
 
 /** The state backend's key: the key its alias names, with its policy and tags. */

@@ -12,7 +12,8 @@
  * against the tokens each workflow job gets and the tokens it must not.
  */
 import { arn, roleArn } from '../../plan/arn';
-import { CiPrincipal, estimatedCodeSigningConfigArn, GITHUB_OIDC_HOST, valueWrittenTag, WORKFLOWS } from '../../plan/ci-access';
+import { CiPrincipal, estimatedCodeSigningConfigArn, GITHUB_OIDC_HOST, WORKFLOWS } from '../../plan/ci-access';
+import { VALUE_WRITTEN_TAG } from '../../plan/values';
 import { CiRole, Target } from './ci-model';
 import { CiFinding, CiProofInput, CiRequest, CiSimulator } from './ci-proof';
 import { PolicyDoc } from './model';
@@ -103,7 +104,7 @@ export function escalationRequests(p: CiProofInput): { requests: CiRequest[]; me
   m('adopt or change a bootstrap key (the state key): tag it, re-policy it, grant it', { action: 'kms:TagResource', resource: stateKey, context: { [`aws:ResourceTag/${i.project}:stack`]: 'bootstrap', [`aws:RequestTag/${i.project}:stack`]: 'environment', 'aws:RequestTag/Environment': i.environment, 'aws:TagKeys': [`${i.project}:stack`, 'Environment'] } }, { action: 'kms:PutKeyPolicy', resource: stateKey, context: { [`aws:ResourceTag/${i.project}:stack`]: 'bootstrap', 'aws:ResourceTag/Environment': i.environment } }, { action: 'kms:CreateGrant', resource: stateKey, context: { [`aws:ResourceTag/${i.project}:stack`]: 'bootstrap', 'kms:GrantIsForAWSResource': 'false' } });
   m('remove the stack tag (drop a resource out of the tag-scoped guard)', ...(key ? [{ action: 'kms:UntagResource', resource: key, context: { 'aws:TagKeys': [`${i.project}:stack`], [`aws:ResourceTag/${i.project}:stack`]: 'environment', 'aws:ResourceTag/Environment': i.environment } }] : []));
   m('state tampering: write another environment\'s state', { action: 's3:PutObject', resource: arn(i.partition, 's3', '', '', `${i.state.bucket}/${i.project}/other-environment/terraform.tfstate`) });
-  if (secret) m('mark a value written without writing it (skip the value step)', { action: 'secretsmanager:TagResource', resource: Object.values(secret.arnByRegion)[0], context: { 'aws:TagKeys': [valueWrittenTag(i.project)] }, only: ['planPr', 'plan', 'deploy'] });
+  if (secret) m('mark a value written without writing it (skip the value step)', { action: 'secretsmanager:TagResource', resource: Object.values(secret.arnByRegion)[0], context: { 'aws:TagKeys': [VALUE_WRITTEN_TAG] }, only: ['planPr', 'plan', 'deploy'] });
 
   const requests: CiRequest[] = [];
   for (const [method, reqs] of methods) {

@@ -205,7 +205,7 @@ async function benchClientSection(rows: BenchRow[]) {
 async function benchAccess(rows: BenchRow[]) {
   const child = path.join(OUT, 'access.cjs');
   await bundle('tools/bench/access.ts', child);
-  const runOf = (arg: string) => JSON.parse(timeNode([child, arg]).stdout) as { secrets: number; ms: number; requests: number; simulations: number; differences: number };
+  const runOf = (arg: string) => JSON.parse(timed(process.execPath, [child, arg], { cwd: ROOT, env: process.env }).stdout) as { secrets: number; ms: number; requests: number; simulations: number; differences: number };
   const shipped = runOf('shipped');
   const large = runOf('1000');
   const note = (r: typeof shipped) => `${r.requests} requests, ${r.simulations} evaluations, ${r.differences} difference(s)`;
