@@ -545,7 +545,7 @@ export function breakGlassPolicy(i: CiAccessInput): PolicyDocument {
 // Boundaries
 
 /** The denies every pipeline role's boundary carries (V7): no value, no assuming, no IAM users. */
-function pipelineDenies(i: CiAccessInput): Statement[] {
+function pipelineDenies(): Statement[] {
   return [
     { Sid: 'NeverReadAValue', Effect: 'Deny', Action: SECRET_VALUE_READS, Resource: '*' },
     { Sid: 'NeverActAsAnotherRole', Effect: 'Deny', Action: ['sts:AssumeRole', 'sts:AssumeRoleWithWebIdentity', 'sts:AssumeRoleWithSAML', 'sts:GetFederationToken'], Resource: '*' },
@@ -554,11 +554,9 @@ function pipelineDenies(i: CiAccessInput): Statement[] {
       Effect: 'Deny',
       Action: KMS_DATA_ACTIONS,
       Resource: '*',
-      Condition: {
-        StringNotEquals: {
-          'kms:ViaService': i.regions.flatMap((r) => [`secretsmanager.${r}.amazonaws.com`, `s3.${r}.amazonaws.com`]).concat(`s3.${i.state.region}.amazonaws.com`).filter((v, n, all) => all.indexOf(v) === n),
-        },
-      },
+      // Any Region: a key is used through a service in its own Region, so this is no wider, and the
+      // boundary does not grow with the environment's Regions.
+      Condition: { StringNotLike: { 'kms:ViaService': ['secretsmanager.*.amazonaws.com', 's3.*.amazonaws.com'] } },
     },
     {
       Sid: 'NoIdentitiesOrCredentials',
@@ -593,21 +591,28 @@ function protectedIam(i: CiAccessInput): string[] {
 export function boundaryAllows(i: Pick<CiAccessInput, 'partition' | 'accountId' | 'project'>, docs: readonly PolicyDocument[]): Statement[] {
   const unscoped = new Set<string>();
   const services = new Set<string>();
+  // IAM is listed action by action, never iam:* (a boundary never hands out IAM wholesale).
+  const iamActions = new Set<string>();
   for (const st of docs.flatMap((d) => d.Statement.filter((x) => x.Effect === 'Allow'))) {
-    for (const a of [st.Action].flat()) (st.Resource === '*' ? unscoped.add(a) : services.add(a.split(':')[0]));
+    for (const a of [st.Action].flat()) {
+      if (st.Resource === '*') unscoped.add(a);
+      else if (a.startsWith('iam:')) iamActions.add(/^iam:(Get|List)/.test(a) ? a.replace(/^(iam:(Get|List)).*$/, '$1*') : a);
+      else services.add(a.split(':')[0]);
+    }
   }
   const where = (svc: string) =>
     svc === 's3' ? [arn(i.partition, 's3', '', '', `${i.project}-*`)] : svc === 'iam' ? [arn(i.partition, 'iam', '', i.accountId, '*')] : [arn(i.partition, svc, '*', i.accountId, '*')];
   const sorted = [...services].sort();
   return [
     ...(sorted.length > 0 ? [{ Sid: 'ServicesOfTheRoleInThisAccount', Effect: 'Allow' as const, Action: sorted.map((s) => `${s}:*`), Resource: sorted.flatMap(where) }] : []),
+    ...(iamActions.size > 0 ? [{ Sid: 'IamActionsOfTheRoleInThisAccount', Effect: 'Allow' as const, Action: [...iamActions].sort(), Resource: where('iam') }] : []),
     ...(unscoped.size > 0 ? [{ Sid: 'ActionsWithoutResourceLevel', Effect: 'Allow' as const, Action: [...unscoped].sort(), Resource: '*' }] : []),
   ];
 }
 
 /** Boundary of the plan roles and the values role: their services, and the pipeline denies. */
 export function pipelineBoundary(i: CiAccessInput, identity: readonly PolicyDocument[], extraDenies: Statement[] = []): PolicyDocument {
-  return policy([...boundaryAllows(i, identity), ...pipelineDenies(i), ...extraDenies]);
+  return policy([...boundaryAllows(i, identity), ...pipelineDenies(), ...extraDenies]);
 }
 
 export function valuesBoundary(i: CiAccessInput): PolicyDocument {
@@ -635,7 +640,7 @@ export function deployBoundary(i: CiAccessInput, identity: readonly PolicyDocume
   const scopes = deployScopes(i);
   return policy([
     ...boundaryAllows(i, identity),
-    ...pipelineDenies(i),
+    ...pipelineDenies(),
     { Sid: 'NoValueWrites', Effect: 'Deny', Action: ['secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage', 'secretsmanager:GetRandomPassword'], Resource: '*' },
     {
       Sid: 'NotTheValueWrittenTag',
@@ -664,9 +669,10 @@ export function deployBoundary(i: CiAccessInput, identity: readonly PolicyDocume
     },
     { Sid: 'InvokeOnlyRotationFunctions', Effect: 'Deny', Action: 'lambda:InvokeFunction', NotResource: scopes.function.resources },
     {
+      // The bootstrap's keys and lock table: used for the state, never changed, tagged or granted.
       Sid: 'BootstrapResourcesAreNotOurs',
       Effect: 'Deny',
-      Action: ['kms:PutKeyPolicy', 'kms:CreateGrant', 'kms:TagResource', 'kms:UntagResource', 'kms:ScheduleKeyDeletion', 'kms:DisableKey', 'kms:DisableKeyRotation', 'kms:CreateAlias', 'kms:UpdateAlias', 'kms:DeleteAlias', 'kms:ReplicateKey', 'kms:UpdatePrimaryRegion', 'dynamodb:DeleteTable', 'dynamodb:UpdateTable', 'dynamodb:TagResource', 'dynamodb:UntagResource', 'dynamodb:PutResourcePolicy', 'dynamodb:DeleteResourcePolicy'],
+      Action: ['kms:PutKeyPolicy', 'kms:CreateGrant', 'kms:*Tag*', 'kms:*KeyDeletion', 'kms:Disable*', 'kms:*Alias', 'kms:ReplicateKey', 'kms:UpdatePrimaryRegion', 'dynamodb:*Table', 'dynamodb:*Tag*', 'dynamodb:*ResourcePolicy'],
       Resource: '*',
       Condition: { StringEquals: { [`aws:ResourceTag/${STACK_TAG}`]: 'bootstrap' } },
     },
@@ -705,8 +711,11 @@ export function workloadBoundary(i: CiAccessInput): PolicyDocument {
     { Sid: 'RandomPasswords', Effect: 'Allow', Action: 'secretsmanager:GetRandomPassword', Resource: '*' },
     ...keyUseThroughSecretsManager(i, ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'], 'SecretKeysThroughSecretsManager'),
     { Sid: 'Logs', Effect: 'Allow', Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'], Resource: [a('logs', `log-group:/aws/lambda/${i.prefix}-secrets-*`), a('logs', `log-group:/aws/lambda/${i.prefix}-secrets-*:*`), a('logs', `log-group:/ecs/${i.prefix}-*`), a('logs', `log-group:/ecs/${i.prefix}-*:*`)] },
-    { Sid: 'FunctionNetworkInterfaces', Effect: 'Allow', Action: ['ec2:CreateNetworkInterface', 'ec2:DeleteNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'], Resource: '*' },
-    { Sid: 'ImagePulls', Effect: 'Allow', Action: ['ecr:GetAuthorizationToken', 'ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'], Resource: '*' },
+    // A VPC function's network interfaces (in this account), and image pulls (the roles' own
+    // policies name the repositories); the two calls without a resource level on "*".
+    { Sid: 'FunctionNetworkInterfaces', Effect: 'Allow', Action: ['ec2:CreateNetworkInterface', 'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'], Resource: arn(i.partition, 'ec2', '*', i.accountId, '*') },
+    { Sid: 'ImagePulls', Effect: 'Allow', Action: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'], Resource: arn(i.partition, 'ecr', '*', '*', 'repository/*') },
+    { Sid: 'WithoutResourceLevel', Effect: 'Allow', Action: ['ec2:DescribeNetworkInterfaces', 'ecr:GetAuthorizationToken'], Resource: '*' },
     { Sid: 'ForwardEvents', Effect: 'Allow', Action: 'events:PutEvents', Resource: a('events', 'event-bus/default') },
     {
       // Rotation roles' credentials work only inside a rotation function (Lambda adds

@@ -157,3 +157,20 @@ test('a role whose boundary would exceed AWS\'s managed-policy size stops the sy
   const long = { ...input, roles: { ...input.roles, breakGlass: 'x'.repeat(64) }, humans: { ...input.humans, operator: { mfaPrincipals: Array.from({ length: 80 }, (_, n) => `arn:aws:iam::123456789012:user/operator-${n}-${'y'.repeat(20)}`) } } };
   expect(() => planCiAccess(long, terraformCalls())).toThrow(/trust policy of secrets-platform-operator is \d+ characters, over AWS's 2048/);
 });
+
+test('only the human roles trust an account root, and each narrows it (the reason checkov CKV_AWS_61 is skipped)', () => {
+  const human = new Set(['secrets-platform-break-glass', 'secrets-platform-operator']);
+  let narrowed = 0;
+  for (const [stackName, stack] of Object.entries(out.stacks)) {
+    for (const [, r] of resources(stack, 'aws_iam_role')) {
+      for (const st of doc(r.assume_role_policy).Statement) {
+        const principals = [st.Principal?.AWS ?? []].flat() as string[];
+        if (!principals.some((p) => /^(\d{12}|arn:[^:]+:iam::\d{12}:root)$/.test(p))) continue;
+        expect([stackName, r.name, human.has(r.name)]).toEqual([stackName, r.name, true]);
+        expect([r.name, st.Condition?.ArnLike?.['aws:PrincipalArn']]).toEqual([r.name, expect.stringMatching(/:role\/aws-reserved\/sso\.amazonaws\.com\/\*AWSReservedSSO_\w+_\*$/)]);
+        narrowed++;
+      }
+    }
+  }
+  expect(narrowed).toBeGreaterThanOrEqual(ENVIRONMENTS.length * 2);
+});

@@ -83,6 +83,11 @@ export interface AccessFacts {
   /** Accounts whose named roles read something (each gets an unnamed-role probe). */
   readerAccounts: string[];
   secrets: SecretExpectation[];
+  /**
+   * Same-account reader roles (iam-role readers): the secret and key policies name them and no
+   * stack writes their policies, so the proof evaluates them with no identity policy at all.
+   */
+  sameAccountReaders: string[];
   /** Cross-account reader roles and the `consumer_policies_<output>` the stack hands them. */
   crossAccountReaders: Array<{ output: string; roleArns: string[] }>;
   /** Secrets that drive another secret's rotation (masters, rotation admins). */
@@ -146,6 +151,7 @@ export function catalogFacts(plan: EnvironmentPlan): AccessFacts {
     deployRoleArn: plan.deployRoleArn,
     breakGlassRoleArn: plan.breakGlass.roleArn,
     readerAccounts: [...readerAccounts].sort(),
+    sameAccountReaders: [...new Set(plan.readers.flatMap((r) => (r.resolved.kind === 'iam-role' ? [r.resolved.roleArn] : [])))].sort(),
     crossAccountReaders,
     secrets: [...secrets.values()],
     masterSecretNames: [...new Set(plan.rotationFunctions.flatMap((f) => f.adminSecretIds))].map((id) => secrets.get(id)?.name).filter((n): n is string => !!n),

@@ -38,7 +38,7 @@ async function main(): Promise<void> {
     documents.push(...model.documents.map((d) => ({ stack: env, ...d })));
     documents.push(...ci.ci.documents.map((d) => ({ stack: ci.ci.stack, ...d })));
     writeFileSync(path.join(outdir, 'stacks', env, 'access.json'), JSON.stringify({ stack: env, matrix: result.matrix }, null, 2) + '\n');
-    console.log(`access ${env}: ${result.principals.length} principals, ${result.simulations} simulations in ${Date.now() - started} ms, ${result.findings.length} difference(s)`);
+    console.log(`access ${env}: ${result.principals.length} principals, ${result.requests} requests, ${result.simulations} evaluations in ${Date.now() - started} ms, ${result.findings.length} difference(s)`);
     if (result.encryptionContextStatements.length > 0) {
       console.log(`  not simulated (kms:EncryptionContext conditions; proven by __tests__/access/encryption-context.test.ts): ${result.encryptionContextStatements.join(', ')}`);
     }
@@ -48,7 +48,7 @@ async function main(): Promise<void> {
 
     const t1 = Date.now();
     const c = await proveCi(ci);
-    console.log(`access ci ${env}: ${c.requests} requests (jobs, value step, runbooks, break-glass, ${c.escalationMethods.length} escalation methods), ${c.simulations} simulations in ${Date.now() - t1} ms, ${c.findings.length} difference(s)`);
+    console.log(`access ci ${env}: ${c.requests} requests (jobs, value step, runbooks, break-glass, ${c.escalationMethods.length} escalation methods), ${c.simulations} evaluations in ${Date.now() - t1} ms, ${c.findings.length} difference(s)`);
     for (const n of c.notes) console.log(`  note: ${n}`);
     for (const f of c.findings.slice(0, 200)) console.log(`  ${formatCiFinding(f)}`);
     if (c.findings.length > 200) console.log(`  ... and ${c.findings.length - 200} more`);

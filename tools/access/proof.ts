@@ -62,7 +62,7 @@ export interface Principal {
 export interface ProofResult {
   stack: string;
   findings: Finding[];
-  /** Requests compared. */
+  /** Requests compared with an expectation. */
   requests: number;
   /** Evaluations run (requests of one shape share one). */
   simulations: number;
@@ -98,6 +98,8 @@ export function principalsFor(model: StackModel, facts: AccessFacts, crossReader
     byRole.set(p.arn, existing);
   }
   out.push(...byRole.values());
+  // iam-role readers: their own policies are not ours to write; the secret and key policies grant.
+  for (const arn of facts.sameAccountReaders) if (!byRole.has(arn)) out.push({ arn, kind: 'reader-role', identity: [], viaEndpoint: false });
   for (const c of crossReaders) out.push({ arn: c.arn, kind: 'cross-reader', identity: c.identity.map((policy, i) => ({ name: `consumer policy ${i + 1}`, policy })), viaEndpoint: false });
   // The CI and human roles as the bootstrap stack synthesizes them (identity and boundary).
   for (const r of ci) out.push({ arn: r.arn, kind: r.kind, identity: r.identity, ...(r.boundary ? { boundary: r.boundary } : {}), viaEndpoint: false });
@@ -226,7 +228,9 @@ export async function prove(model: StackModel, facts: AccessFacts, opts: ProofOp
   const matrix: ProofResult['matrix'] = {};
   const differences: Array<{ finding: Finding; decision: Decision }> = [];
   /** `own` builds this request's simulations when the decision was shared with another request. */
+  let compared = 0;
   const record = (check: CheckKind, p: Principal, action: string, target: string, expected: boolean | undefined, d: Decision, own?: () => Simulation[]) => {
+    if (expected !== undefined) compared++;
     if (expected !== undefined && expected !== d.allowed) {
       const finding: Finding = { stack: model.stack, check, principal: p.arn, action, target, expected: expected ? 'Allowed' : 'Denied', actual: d.allowed ? 'Allowed' : 'Denied', decidedBy: d.decidedBy };
       findings.push(finding);
@@ -303,7 +307,8 @@ export async function prove(model: StackModel, facts: AccessFacts, opts: ProofOp
   };
 
   for (const p of principals) {
-    const probe = ['admin', 'unnamed', 'outsider', ...CI_KINDS].includes(p.kind);
+    // Probes and principals whose own policies are not the stacks' have no identity layer to check.
+    const probe = ['admin', 'unnamed', 'outsider', ...CI_KINDS].includes(p.kind) || p.identity.length === 0;
     // Secrets Manager, per secret, region, action (and stage).
     for (const { fact, exp } of pairs) {
       for (const [region, arn] of Object.entries(fact.arnByRegion)) {
@@ -433,7 +438,7 @@ export async function prove(model: StackModel, facts: AccessFacts, opts: ProofOp
   }
   // A difference found through a shared decision is evaluated again for its own request.
   for (const { finding, decision } of differences) finding.decidedBy = (await sim.confirm(decision)).decidedBy;
-  return { stack: model.stack, findings, requests: sim.count, simulations: sim.shapes.simulations, principals, matrix, encryptionContextStatements: encryptionContextStatements(model) };
+  return { stack: model.stack, findings, requests: compared, simulations: sim.shapes.simulations, principals, matrix, encryptionContextStatements: encryptionContextStatements(model) };
 }
 
 /** The narrowest IPv4 range an endpoint client CIDR may be: a subnet, never a VPC or more. */

@@ -64,7 +64,7 @@ export function readStack(outdir: string, name: string): TfJson {
 /** A stack without secrets (the state backend): only the key checks apply. */
 export async function proveKeysOnly(name: string, tf: TfJson, plan: EnvironmentPlan): Promise<{ model: StackModel; result: ProofResult }> {
   const model = loadStack(name, tf);
-  const facts: AccessFacts = { ...catalogFacts(plan), readerAccounts: [], secrets: [], crossAccountReaders: [] };
+  const facts: AccessFacts = { ...catalogFacts(plan), readerAccounts: [], sameAccountReaders: [], secrets: [], crossAccountReaders: [] };
   return { model, result: await prove(model, facts, { crossReaders: [] }) };
 }
 
