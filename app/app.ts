@@ -7,7 +7,7 @@ import { TERRAFORM_REQUIRED_VERSION } from '../stacks/configure-stack';
 import { GuardrailError } from '../catalogs/violation';
 import { parseCatalogs } from '../catalogs/parse';
 import { StateBackendStack } from '../stacks/state-backend-stack';
-import { CiAccessStack, ciAccessStackName, resourceTypesOf } from '../stacks/ci-access-stack';
+import { CiAccessStack, ciAccessStackName, synthesizedTypesOf } from '../stacks/ci-access-stack';
 import { runRules } from '../rules/run';
 import { planEnvironment } from '../plan/plan';
 import { inventoryOf } from '../report/inventory';
@@ -52,7 +52,7 @@ function buildApp(inputs: readonly unknown[], opts: BuildOptions = {}): { app: A
   const app = new App({ outdir, skipValidation: false, context });
   const stacks = plans.map((plan) => new EnvironmentStack(app, plan.environment, { plan, outdir }));
   envs.forEach((env) => new StateBackendStack(app, backendStackName(env), env));
-  envs.forEach((env, i) => new CiAccessStack(app, ciAccessStackName(env), env, resourceTypesOf(stacks[i])));
+  plans.forEach((plan, i) => new CiAccessStack(app, ciAccessStackName(plan.catalog), plan, synthesizedTypesOf(stacks[i])));
   return { app, stacks };
 }
 

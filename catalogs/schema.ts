@@ -176,7 +176,7 @@ export const ReaderSchema = v.variant('kind', [
   v.strictObject({ kind: v.literal('account'), accountId: str, roleNames: strings, description: v.optional(str) }),
   /** Every principal of an AWS Organization (secret policy conditioned on `aws:PrincipalOrgID`). */
   v.strictObject({ kind: v.literal('organization'), organizationId: str, description: v.optional(str) }),
-  /** An existing IAM role in this account (Lambda, EC2 instance profile); gets an inline policy. */
+  /** An existing IAM role in this account (Lambda, EC2 instance profile): the secret and key policies name it; no stack writes into the role. */
   v.strictObject({ kind: v.literal('iam-role'), roleName: str, description: v.optional(str) }),
 ]);
 
@@ -201,11 +201,23 @@ export const NetworkSchema = v.strictObject({
   createSecretsManagerEndpoint: v.optional(v.boolean()),
 });
 
-/** An existing IAM role of the environment's account, used only in emergencies (audited). */
+/** The emergency role of the environment's account (created by the bootstrap; every use alarmed). */
 export const BreakGlassSchema = v.strictObject({
   /** The role's name (path-less), e.g. `secrets-platform-break-glass`. */
   roleName: str,
   description: v.optional(str),
+  /** The IAM Identity Center permission set whose sessions may assume it (default `SecretsPlatformBreakGlass`). */
+  permissionSet: v.optional(str),
+  /** IAM principals of the account that may assume it with MFA (at most an hour old). */
+  mfaPrincipals: v.optional(strings),
+});
+
+/** Who runs the runbooks through the operator role (the everyday runbooks; it never reads a value). */
+export const OperatorSchema = v.strictObject({
+  /** The IAM Identity Center permission set whose sessions may assume it (default `SecretsPlatformOperator`). */
+  permissionSet: v.optional(str),
+  /** IAM principals of the account that may assume it with MFA (at most an hour old). */
+  mfaPrincipals: v.optional(strings),
 });
 
 export const EnvironmentSchema = v.strictObject({
@@ -224,6 +236,8 @@ export const EnvironmentSchema = v.strictObject({
    * names, that secret resource policies let manage and read secrets in an emergency.
    */
   breakGlass: BreakGlassSchema,
+  /** Who runs the runbooks (upload, rotate now, roll back, restore, remove). */
+  operator: v.optional(OperatorSchema),
   owner: str,
   costCenter: str,
   /** Default recovery window; production 30, dev 7 (0 = immediate delete, dev only). */

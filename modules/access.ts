@@ -48,6 +48,16 @@ export interface EcsServiceAccessProps {
    */
   readonly logGroup?: { readonly name: string; readonly retentionInDays: number; readonly kmsKeyArn?: string };
   /**
+   * The permissions boundary of both roles (the workload boundary the bootstrap creates).
+   * @default - no boundary
+   */
+  readonly permissionsBoundary?: string;
+  /**
+   * The IAM path of the role(s): the workload path, which the deploy role's IAM permissions are scoped to.
+   * @default '/'
+   */
+  readonly rolePath?: string;
+  /**
    * Tags of the roles.
    * @default - the provider's default tags only
    */
@@ -72,7 +82,7 @@ export class EcsServiceAccess extends Construct {
     const trust = render(props.trustPolicy);
     const tags = props.tags ? { ...props.tags } : undefined;
     const role = (roleId: string, policyId: string, spec: RoleSpec) => {
-      const r = new IamRole(this, roleId, { name: spec.name, description: spec.description, assumeRolePolicy: trust, tags });
+      const r = new IamRole(this, roleId, { name: spec.name, description: spec.description, assumeRolePolicy: trust, permissionsBoundary: props.permissionsBoundary, path: props.rolePath, tags });
       new IamRolePolicy(this, policyId, { name: spec.policyName, role: r.name, policy: render(spec.policy) });
       return r;
     };
@@ -87,31 +97,5 @@ export class EcsServiceAccess extends Construct {
     if (props.executionRole) this.executionRole = role('execution-role', 'execution-secrets', props.executionRole);
     if (props.taskRole) this.taskRole = role('task-role', 'task-secrets', props.taskRole);
     this.containerSecrets = (props.containerSecrets ?? []).map((c) => ({ name: c.name, valueFrom: props.arns ? props.arns.resolve(c.valueFrom) : c.valueFrom }));
-  }
-}
-
-export interface IamRoleReadAccessProps {
-  /** The existing role (in this account) that gets the policy. */
-  readonly roleName: string;
-  /** Name of the inline policy. */
-  readonly policyName: string;
-  /** The read policy, with estimated ARNs that `arns` resolves. */
-  readonly policy: PolicyDocument;
-  /**
-   * Resolves the estimated ARNs in the document to Terraform references.
-   * @default - the document is rendered as given
-   */
-  readonly arns?: ArnResolver;
-}
-
-/** An existing role of this account (Lambda, EC2) gets an inline read policy. */
-export class IamRoleReadAccess extends Construct {
-  constructor(scope: Construct, id: string, props: IamRoleReadAccessProps) {
-    super(scope, id);
-    new IamRolePolicy(this, 'policy', {
-      name: props.policyName,
-      role: props.roleName,
-      policy: props.arns ? props.arns.render(props.policy) : renderPolicy(props.policy),
-    });
   }
 }

@@ -1,9 +1,7 @@
 import { Construct } from 'constructs';
-import { LambdaCodeSigningConfig } from '@cdktf/provider-aws/lib/lambda-code-signing-config';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { S3Object } from '@cdktf/provider-aws/lib/s3-object';
 import { SignerSigningJob } from '@cdktf/provider-aws/lib/signer-signing-job';
-import { SignerSigningProfile } from '@cdktf/provider-aws/lib/signer-signing-profile';
 import { EncryptionKey, EncryptionKeyProps } from './encryption-key';
 import { PolicyDocument } from '../plan/policy';
 import { securePrivateBucket } from './private-bucket';
@@ -24,10 +22,10 @@ export interface UnsignedZip {
 export interface CodeSigningProps {
   /** Artifacts bucket name (global namespace: include account and region). */
   readonly bucket: string;
-  /** Signer profile name: letters, digits and underscores, 2 to 64. */
+  /** The Signer profile the bootstrap created (letters, digits and underscores, 2 to 64). */
   readonly profileName: string;
-  /** How long signatures stay valid for new deployments (Lambda checks at deploy time). */
-  readonly signatureValidityMonths: number;
+  /** The code-signing config the bootstrap created (Enforce; this stack cannot change it). */
+  readonly codeSigningConfigArn: string;
   /** Days before noncurrent artifact versions expire. */
   readonly noncurrentVersionDays: number;
   /** The bucket policy (from the plan). */
@@ -43,16 +41,14 @@ export interface CodeSigningProps {
 
 /**
  * Signed code for an environment's Lambda functions: an artifacts bucket (versioned, under its
- * own KMS key, TLS only, no public access), an AWS Signer profile, a signing job for every
- * uploaded zip, and a code-signing config that makes Lambda refuse any code the profile did not
- * sign (`Enforce`). Whoever holds lambda:UpdateFunctionCode can no longer swap a rotation
- * function's code for something unsigned.
+ * own KMS key, TLS only, no public access) and a signing job for every uploaded zip. The Signer
+ * profile and the code-signing config that makes Lambda refuse any code the profile did not
+ * sign (`Enforce`) belong to the bootstrap (modules/ci-access.ts): the deploy role that applies
+ * this stack can neither weaken nor replace them (its boundary denies it).
  */
 export class CodeSigning extends Construct {
   readonly bucket: S3Bucket;
   readonly key: EncryptionKey;
-  readonly profile: SignerSigningProfile;
-  readonly config: LambdaCodeSigningConfig;
 
   constructor(scope: Construct, id: string, private readonly p: CodeSigningProps) {
     super(scope, id);
@@ -61,18 +57,6 @@ export class CodeSigning extends Construct {
     this.bucket = new S3Bucket(this, 'bucket', { bucket: p.bucket, objectLockEnabled: false, tags: p.tags ? { ...p.tags } : undefined });
     // Signer reads a specific object version: versioning is required here, not only good practice.
     securePrivateBucket(this, this.bucket, { keyArn: this.key.key.arn, lifecycleRuleId: 'expire-old-artifacts', noncurrentVersionDays: p.noncurrentVersionDays, policy: p.bucketPolicy });
-    this.profile = new SignerSigningProfile(this, 'profile', {
-      name: p.profileName,
-      platformId: 'AWSLambda-SHA384-ECDSA',
-      signatureValidityPeriod: { value: p.signatureValidityMonths, type: 'MONTHS' },
-      tags: p.tags,
-    });
-    this.config = new LambdaCodeSigningConfig(this, 'config', {
-      description: `Only code signed by ${p.profileName}`,
-      allowedPublishers: { signingProfileVersionArns: [this.profile.versionArn] },
-      policies: { untrustedArtifactOnDeployment: 'Enforce' },
-      tags: p.tags,
-    });
   }
 
   /**
@@ -89,7 +73,7 @@ export class CodeSigning extends Construct {
       tags: this.p.tags,
     });
     const job = new SignerSigningJob(this, `signing-${name}`, {
-      profileName: this.profile.name,
+      profileName: this.p.profileName,
       source: { s3: { bucket: this.bucket.id, key: upload.key, version: upload.versionId } },
       destination: { s3: { bucket: this.bucket.id, prefix: `signed/${name}/` } },
       ignoreSigningJobFailure: false,
@@ -97,7 +81,7 @@ export class CodeSigning extends Construct {
     return {
       s3Bucket: job.signedObject.get(0).s3.get(0).bucket,
       s3Key: job.signedObject.get(0).s3.get(0).key,
-      codeSigningConfigArn: this.config.arn,
+      codeSigningConfigArn: this.p.codeSigningConfigArn,
     };
   }
 }

@@ -72,6 +72,16 @@ export interface MonitoringProps {
    * @default - none
    */
   readonly forward?: { readonly regions: readonly string[]; readonly busArn: string; readonly roleName: string; readonly trustPolicy: PolicyDocument; readonly rolePolicy: PolicyDocument };
+  /**
+   * The permissions boundary of the forwarding role (the workload boundary).
+   * @default - no boundary
+   */
+  readonly permissionsBoundary?: string;
+  /**
+   * The IAM path of the role(s): the workload path, which the deploy role's IAM permissions are scoped to.
+   * @default '/'
+   */
+  readonly rolePath?: string;
   /** Rotation functions whose `Errors` metric gets an alarm. */
   readonly rotationFunctionNames: readonly string[];
   /**
@@ -152,6 +162,8 @@ export class Monitoring extends Construct {
         name: f.roleName,
         description: 'EventBridge forwards key and secret incidents from replica Regions to the primary Region',
         assumeRolePolicy: arns.render(f.trustPolicy),
+        permissionsBoundary: p.permissionsBoundary,
+        path: p.rolePath,
         tags,
       });
       new IamRolePolicy(this, 'forward-policy', { name: 'put-events-to-primary-bus', role: role.name, policy: arns.render(f.rolePolicy) });

@@ -89,6 +89,16 @@ export interface RotationFunctionProps {
    */
   readonly signedCode?: (name: string, zip: UnsignedZip) => SignedCode;
   /**
+   * The permissions boundary of the function's role (the workload boundary the bootstrap creates).
+   * @default - no boundary
+   */
+  readonly permissionsBoundary?: string;
+  /**
+   * The IAM path of the role(s): the workload path, which the deploy role's IAM permissions are scoped to.
+   * @default '/'
+   */
+  readonly rolePath?: string;
+  /**
    * Resolves estimated ARNs to Terraform references.
    * @default - documents and ARNs are used as given
    */
@@ -133,6 +143,8 @@ export class RotationFunction extends Construct {
       name: props.roleName,
       description: `Rotation function ${props.functionName}`,
       assumeRolePolicy: arns.render(props.trustPolicy),
+      permissionsBoundary: props.permissionsBoundary,
+      path: props.rolePath,
       tags,
     });
     const rolePolicy = new IamRolePolicy(this, 'role-policy', {

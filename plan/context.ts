@@ -61,6 +61,11 @@ export class PlanContext {
   }
 }
 
+/** iam-role readers (roles of this account) by ARN: the secret and key policies name them. */
+export function namedReaders(readers: readonly ResolvedReader[]): string[] {
+  return [...new Set(readers.flatMap((r) => (r.kind === 'iam-role' ? [r.roleArn] : [])))].sort();
+}
+
 /**
  * Cross-account readers (accounts with their roles, organizations) as key/secret grantees, one
  * per account or organization: the policy builders derive statement ids from the account or

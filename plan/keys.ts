@@ -2,7 +2,7 @@
 import { PROJECT } from '../catalogs/project';
 import { KeyCategory } from '../catalogs/types';
 import { estimatedKeyArn } from './arn';
-import { grantees, PlanContext, SIZE_PAGES } from './context';
+import { grantees, namedReaders, PlanContext, SIZE_PAGES } from './context';
 import { POLICY_LIMITS, PolicyDocument } from './policy';
 import { KeyGrantee, keyPolicy } from './policies/key';
 import { KeyPlan } from './types';
@@ -20,7 +20,7 @@ export function planKey(ctx: PlanContext, k: KeySpec): KeyPlan {
     policyByRegion[region] = ctx.doc({
       subject: `key ${k.category} (${env.name}, ${region})`,
       what: 'the key policy',
-      document: keyPolicy({ partition: scope.partition, accountId: env.accountId, region, useVia: [...k.useVia], grantees: k.grantees as KeyGrantee[], services: [...k.services] }),
+      document: keyPolicy({ partition: scope.partition, accountId: env.accountId, region, useVia: [...k.useVia], grantees: k.grantees as KeyGrantee[], namedReaders: [...k.namedReaders], services: [...k.services] }),
       limit: POLICY_LIMITS.kmsKeyPolicy,
       limitSource: SIZE_PAGES.kms,
       fix: 'share fewer roles, or share with an organization',
@@ -51,6 +51,7 @@ export function planKeys(ctx: PlanContext): { keys: KeyPlan[]; monitoringKey: Ke
       useVia: ['secretsmanager'],
       readers: [...new Set(readerNames)],
       grantees: grantees(readerNames.map((n) => ctx.resolveReader(n))),
+      namedReaders: namedReaders(readerNames.map((n) => ctx.resolveReader(n))),
       services: [],
       tags: resourceTags,
     });
@@ -65,6 +66,7 @@ export function planKeys(ctx: PlanContext): { keys: KeyPlan[]; monitoringKey: Ke
     useVia: [],
     readers: [],
     grantees: [],
+    namedReaders: [],
     services: ['events.amazonaws.com', 'cloudwatch.amazonaws.com', 'logs'],
     tags: resourceTags,
   });

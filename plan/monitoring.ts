@@ -1,10 +1,10 @@
 /** Alerts: the topic, the EventBridge rules that publish to it, and forwarding from replica Regions. */
-import { arn } from './arn';
+import { arn, roleArn } from './arn';
 import { PlanContext, SIZE_PAGES } from './context';
 import { POLICY_LIMITS } from './policy';
-import { PROJECT } from '../catalogs/project';
+import { CI_ROLE_NAMES, PROJECT } from '../catalogs/project';
 import { alertTopicPolicy, eventsForwardPolicy, eventsTrustPolicy, globalRegion, stateKeyRuleName } from './policies/monitoring';
-import { VALUES_ROLE_NAME } from './values';
+import { deployRoleName } from './secret-access';
 import { CodeSigningPlan, EnvironmentPlan, KeyPlan, RotationFunctionPlan, SecretPlan } from './types';
 
 export function planMonitoring(
@@ -26,10 +26,10 @@ export function planMonitoring(
     exemptRoles: `${prefix}-secrets-exempt-roles`,
     breakGlass: `${prefix}-secrets-break-glass`,
   };
-  // The roles the ci-access bootstrap creates, exempt from the workload boundary (deploy-iam).
-  const roleArnOf = (name: string) => arn(scope.partition, 'iam', '', env.accountId, `role/${name}`);
-  const deployRoleName = env.deployRoleArn?.split(':role/')[1]?.split('/').pop() ?? `${PROJECT}-deploy`;
-  const exemptRoleNames = [...new Set([`${PROJECT}-plan-pr`, `${PROJECT}-plan`, deployRoleName, VALUES_ROLE_NAME, env.breakGlass.roleName, `${PROJECT}-operator`])];
+  // The roles the ci-access bootstrap creates, exempt from the workload boundary (plan/ci-access.ts).
+  const roleArnOf = (name: string) => roleArn(scope.partition, env.accountId, name);
+  const deployRole = deployRoleName(env);
+  const exemptRoleNames = [...new Set([CI_ROLE_NAMES.planPr, CI_ROLE_NAMES.plan, deployRole, CI_ROLE_NAMES.values, env.breakGlass.roleName, CI_ROLE_NAMES.operator])];
   // The state-backend stack's rules (its keys, its trail) publish to this topic too.
   const stateRuleNames = (['key-anomalies', 'key-aliases', 'trail-changes'] as const).map((w) => stateKeyRuleName(prefix, w));
   const ruleArns = [...Object.values(ruleNames), ...stateRuleNames].map((n) => here('events', `rule/${n}`));
@@ -59,7 +59,7 @@ export function planMonitoring(
     exemptRoleNames,
     projectPolicyArnPrefix: arn(scope.partition, 'iam', '', env.accountId, `policy/${PROJECT}-`),
     breakGlassRoleArn: roleArnOf(env.breakGlass.roleName),
-    pipelineRoleArns: [env.deployRoleArn ?? roleArnOf(deployRoleName), roleArnOf(VALUES_ROLE_NAME)],
+    pipelineRoleArns: [env.deployRoleArn ?? roleArnOf(deployRole), roleArnOf(CI_ROLE_NAMES.values)],
     functionNamePrefix: `${prefix}-secrets-rotation-`,
     forward:
       forwardFromRegions.length > 0

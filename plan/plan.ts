@@ -9,9 +9,9 @@
  * file (keys, secrets, readers, ecs, rotation, network, code-signing, monitoring); this one
  * puts them together in the order the stack renders them.
  */
-import { PROJECT, REPOSITORY, stateBackendFor } from '../catalogs/project';
+import { PROJECT, REPOSITORY, STACK_TAG, StackKind, stateBackendFor, WORKLOAD_ROLE_PATH } from '../catalogs/project';
 import { EnvironmentConfig } from '../catalogs/types';
-import { roleArn } from './arn';
+import { arn, roleArn } from './arn';
 import { planCodeSigning } from './code-signing';
 import { PlanContext } from './context';
 import { planEcsServices } from './ecs';
@@ -23,8 +23,13 @@ import { planRotationFunctions } from './rotation';
 import { planSecrets, SecretAddresses } from './secrets';
 import { EnvironmentPlan } from './types';
 
-/** Tags every resource of a stack gets through the provider's `default_tags`. */
-export function defaultTags(env: Pick<EnvironmentConfig, 'name' | 'owner' | 'costCenter' | 'tags'>): Record<string, string> {
+/**
+ * Tags every resource of a stack gets through the provider's `default_tags`. The stack tag comes
+ * last, so no catalog tag can change it: the deploy role's permissions on tag-scoped resources
+ * (keys, security groups, endpoints) require `environment`, and its boundary keeps it away from
+ * anything tagged `bootstrap` (the state backend, the CI access).
+ */
+export function defaultTags(env: Pick<EnvironmentConfig, 'name' | 'owner' | 'costCenter' | 'tags'>, stack: StackKind = 'environment'): Record<string, string> {
   return {
     Environment: env.name,
     Project: PROJECT,
@@ -33,6 +38,7 @@ export function defaultTags(env: Pick<EnvironmentConfig, 'name' | 'owner' | 'cos
     CostCenter: env.costCenter,
     Repository: REPOSITORY,
     ...(env.tags ?? {}),
+    [STACK_TAG]: stack,
   };
 }
 
@@ -61,6 +67,8 @@ export function planEnvironment(catalog: EnvironmentConfig): EnvironmentPlan {
     partition: ctx.partition,
     namePrefix: ctx.prefix,
     deployRoleArn: env.deployRoleArn,
+    workloadBoundaryArn: arn(ctx.partition, 'iam', '', env.accountId, `policy/${PROJECT}-workload-boundary`),
+    workloadRolePath: WORKLOAD_ROLE_PATH,
     breakGlass: {
       roleName: env.breakGlass.roleName,
       roleArn: roleArn(ctx.partition, env.accountId, env.breakGlass.roleName),

@@ -13,6 +13,8 @@ export interface Statement {
   readonly Principal?: Principal;
   readonly Action: string | readonly string[];
   readonly Resource?: string | readonly string[];
+  /** Everything but these (used only in boundary denies: "deny invoking anything but ..."). */
+  readonly NotResource?: string | readonly string[];
   readonly Condition?: ConditionBlock;
 }
 

@@ -1,5 +1,8 @@
-/** Readers: same-account roles get an inline policy; other accounts get managed policies to attach. */
-import { PROJECT } from '../catalogs/project';
+/**
+ * Readers: same-account roles (iam-role readers) are named in the secret and key policies
+ * (plan/secrets.ts, plan/keys.ts), so no stack writes into a role it does not own; other accounts
+ * get managed policies to attach.
+ */
 import { SecretSpec } from '../catalogs/types';
 import { PlanContext, SIZE_PAGES } from './context';
 import { tfSafe } from './derive';
@@ -9,7 +12,7 @@ import { SecretAddresses } from './secrets';
 import { ReaderPlan } from './types';
 
 export function planReaders(ctx: PlanContext, at: SecretAddresses): ReaderPlan[] {
-  const { env, prefix } = ctx;
+  const { env } = ctx;
   const readerSecrets = new Map<string, SecretSpec[]>();
   for (const s of env.secrets) for (const n of s.readers ?? []) readerSecrets.set(n, [...(readerSecrets.get(n) ?? []), s]);
   const readers: ReaderPlan[] = [];
@@ -21,8 +24,7 @@ export function planReaders(ctx: PlanContext, at: SecretAddresses): ReaderPlan[]
     const fix = 'share fewer secrets with this reader, or group them into JSON secrets';
     const base = { name, reader: env.readers[name], resolved, secretIds: granted.map((s) => s.id) };
     if (resolved.kind === 'iam-role') {
-      const document = ctx.doc({ subject, what: "the role's inline policy", document: readPolicy(grants, { describe: true }), limit: POLICY_LIMITS.iamInlinePoliciesPerRole, limitSource: SIZE_PAGES.iam, fix });
-      readers.push({ ...base, inlinePolicy: { roleName: resolved.roleName, policyName: `${PROJECT}-${prefix}-secrets`, document } });
+      readers.push(base);
     } else {
       const consumerPolicies = splitReadGrants(grants, POLICY_LIMITS.iamManagedPolicy, { describe: true }).map((part) =>
         ctx.doc({ subject, what: 'a consumer policy (a managed policy in their account)', document: readPolicy(part, { describe: true }), limit: POLICY_LIMITS.iamManagedPolicy, limitSource: SIZE_PAGES.iam, fix }),

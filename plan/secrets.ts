@@ -2,7 +2,7 @@
 import { rulesToTags, TAG } from '../lambdas/rotation/contract';
 import { SecretSpec } from '../catalogs/types';
 import { estimatedSecretArn, replicaSecretArn } from './arn';
-import { grantees, PlanContext, SIZE_PAGES } from './context';
+import { grantees, namedReaders, PlanContext, SIZE_PAGES } from './context';
 import { catalogUsername, isBinary, jsonKeys, passwordRules, rotationFunctionName, rotationGroupKey, secretName, tfId, writtenByValuesStep } from './derive';
 import { POLICY_LIMITS } from './policy';
 import { SecretGrant, secretResourcePolicy } from './policies/access';
@@ -147,6 +147,7 @@ export function planSecrets(ctx: PlanContext, at: SecretAddresses): SecretPlan[]
           replicas: (s.replicas ?? []).map((region) => at.replicaArn(s, region)),
           accountId: env.accountId,
           crossAccount: grantees(readers),
+          namedReaders: namedReaders(readers),
           ...principals.get(s.id)!,
         }),
         limit: POLICY_LIMITS.secretResourcePolicy,

@@ -76,6 +76,8 @@ export interface KeyPlan {
   readonly readers: readonly string[];
   /** Cross-account principals who may decrypt through Secrets Manager. */
   readonly grantees: DeepReadonly<KeyGrantee[]>;
+  /** Roles of this account (iam-role readers) who may decrypt through Secrets Manager. */
+  readonly namedReaders: readonly string[];
   readonly services: ReadonlyArray<'events.amazonaws.com' | 'cloudwatch.amazonaws.com' | 'logs'>;
   /** Estimated ARN per region. */
   readonly arnByRegion: Readonly<Record<string, string>>;
@@ -161,8 +163,6 @@ export interface ReaderPlan {
   readonly resolved: ResolvedReader;
   /** Catalog ids of the secrets it reads. */
   readonly secretIds: readonly string[];
-  /** iam-role readers: the inline policy this stack attaches to the role. */
-  readonly inlinePolicy?: { readonly roleName: string; readonly policyName: string; readonly document: PolicyDocument };
   /** Other accounts and organizations: the managed policies their roles attach (each within 6,144). */
   readonly consumerPolicies?: readonly PolicyDocument[];
   /** Terraform output holding the consumer policies. */
@@ -288,10 +288,10 @@ export interface MonitoringPlan {
 export interface CodeSigningPlan {
   /** Artifacts bucket name (global namespace: account and region included). */
   readonly bucket: string;
-  /** AWS Signer profile name: letters, digits and underscores, 2 to 64. */
+  /** AWS Signer profile name (the bootstrap creates it): letters, digits and underscores, 2 to 64. */
   readonly profileName: string;
-  /** How long a signature stays valid for new deployments. */
-  readonly signatureValidityMonths: number;
+  /** The SSM parameter holding the code-signing config's ARN (the bootstrap writes it). */
+  readonly parameterName: string;
   /** Days before noncurrent artifact versions expire. */
   readonly noncurrentVersionDays: number;
   /** The bucket's own key (used through S3 only). */
@@ -310,6 +310,10 @@ export interface EnvironmentPlan {
   /** `prod`, `staging`, `dev`: the start of every secret name. */
   readonly namePrefix: string;
   readonly deployRoleArn?: string;
+  /** The workload boundary every role this stack creates carries (the bootstrap creates the policy). */
+  readonly workloadBoundaryArn: string;
+  /** The IAM path of every role this stack creates (`/secrets-platform/`): the deploy role may touch roles under it only. */
+  readonly workloadRolePath: string;
   readonly breakGlass: { readonly roleName: string; readonly roleArn: string; readonly description?: string };
   /** The provider's `default_tags`, which AWS counts with each resource's own tags. */
   readonly defaultTags: Readonly<Record<string, string>>;
@@ -337,3 +341,15 @@ export interface EnvironmentPlan {
   readonly documents: readonly PlannedDocument[];
 }
 
+/** One role of an account's CI access (plan/ci-access.ts derives it; modules/ci-access.ts renders it). */
+export interface RoleAccess {
+  readonly name: string;
+  readonly arn: string;
+  readonly description: string;
+  readonly trust: PolicyDocument;
+  /** Managed policies, attached in order; named `<role>-1`, `<role>-2`, ... */
+  readonly policies: readonly PolicyDocument[];
+  /** The role's permissions boundary (a managed policy the role itself cannot change). */
+  readonly boundary?: { readonly name: string; readonly document: PolicyDocument };
+  readonly maxSessionSeconds: number;
+}

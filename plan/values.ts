@@ -4,6 +4,7 @@
  * secret it writes, its version and where each key comes from, never a value. The step itself is
  * tools/ci/values.cjs (Node built-ins only); a test checks that it accepts this manifest.
  */
+import { CI_ROLE_NAMES } from '../catalogs/project';
 import type { EnvironmentPlan, PlannedValue, SecretPlan, ValueSource, WrittenValue } from './types';
 
 /** Set by Terraform from the catalog's value version: a raise shows in the plan. */
@@ -13,7 +14,7 @@ export const VALUE_WRITTEN_TAG = 'secrets-platform:value-written';
 /** The GitHub environment secret that holds deploy-time values: a JSON object of name -> value. */
 export const DEPLOY_TIME_SECRET = 'DEPLOY_TIME_VALUES';
 /** The values step's role (the same name in every environment account; created by ci-access). */
-export const VALUES_ROLE_NAME = 'secrets-platform-values';
+export const VALUES_ROLE_NAME = CI_ROLE_NAMES.values;
 export const VALUES_MANIFEST_SCHEMA = 'secrets-platform/values/1';
 export const VALUES_MANIFEST_FILE = 'values.json';
 

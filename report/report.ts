@@ -5,6 +5,8 @@
  * from the plan only; `npm run access` proves the access it lists against the synthesized policies,
  * and `npm run access:diff` compares two reports (what a pull request gains or loses).
  */
+import { CI_ROLE_NAMES } from '../catalogs/project';
+import { roleArn } from '../plan/arn';
 import { EnvironmentPlan, SecretPlan } from '../plan/types';
 
 /**
@@ -98,16 +100,18 @@ function rotationsPerMonth(s: SecretPlan): number {
 function secretReport(plan: EnvironmentPlan, s: SecretPlan): SecretReport {
   const roleAs = new Map<string, string>();
   for (const svc of plan.ecsServices) {
-    if (svc.executionRole?.secretIds.includes(s.id)) roleAs.set(`arn:${plan.partition}:iam::${plan.accountId}:role/${svc.executionRole.name}`, `ECS ${svc.service} (start-up injection)`);
-    if (svc.taskRole?.secretIds.includes(s.id)) roleAs.set(`arn:${plan.partition}:iam::${plan.accountId}:role/${svc.taskRole.name}`, `ECS ${svc.service} (run-time reads)`);
+    if (svc.executionRole?.secretIds.includes(s.id)) roleAs.set(roleArn(plan.partition, plan.accountId, svc.executionRole.name, plan.workloadRolePath), `ECS ${svc.service} (start-up injection)`);
+    if (svc.taskRole?.secretIds.includes(s.id)) roleAs.set(roleArn(plan.partition, plan.accountId, svc.taskRole.name, plan.workloadRolePath), `ECS ${svc.service} (run-time reads)`);
   }
   for (const f of plan.rotationFunctions) {
-    const arn = `arn:${plan.partition}:iam::${plan.accountId}:role/${f.roleName}`;
+    const arn = roleArn(plan.partition, plan.accountId, f.roleName, plan.workloadRolePath);
     if (f.secretIds.includes(s.id)) roleAs.set(arn, `rotation (${f.functionName})`);
     else if (f.adminSecretIds.includes(s.id)) roleAs.set(arn, `rotation of the logins it drives (${f.functionName})`);
   }
   for (const r of s.readers) if (r.kind === 'iam-role') roleAs.set(r.roleArn, `reader ${r.name}`);
   if (plan.deployRoleArn) roleAs.set(plan.deployRoleArn, 'deploy role');
+  roleAs.set(roleArn(plan.partition, plan.accountId, CI_ROLE_NAMES.values), 'values job');
+  roleAs.set(roleArn(plan.partition, plan.accountId, CI_ROLE_NAMES.operator), 'operator (runbooks)');
   roleAs.set(plan.breakGlass.roleArn, 'break-glass');
   const role = (arn: string, stages?: string): Principal => ({ kind: 'role', id: arn, account: accountOf(arn), as: roleAs.get(arn) ?? 'named in the catalog', ...(stages ? { stages } : {}) });
   const readers: Principal[] = s.access.readers.map((arn) => role(arn, 'all'));

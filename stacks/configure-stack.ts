@@ -24,7 +24,7 @@ export function configureStack(
   stateKey: string,
   /** `s3`: the environment's state; `bootstrap`: a bootstrap stack's (`bootstrapState`). */
   backend: 's3' | 'bootstrap',
-  /** Facts the plan already derived (an environment stack passes its plan's). */
+  /** Facts the plan already derived (an environment stack passes its plan's; without them the stack is a bootstrap stack). */
   derived: { readonly defaultTags?: Readonly<Record<string, string>>; readonly stateBackend?: StateBackendConfig } = {},
 ): void {
   // Per run: the catalog's deploy role, or none where CI already holds the right role (assume-role.ts).
@@ -33,7 +33,7 @@ export function configureStack(
     region: env.region,
     allowedAccountIds: [env.accountId],
     assumeRole: roleArn ? [{ roleArn, sessionName: `${PROJECT}-${env.name}` }] : undefined,
-    defaultTags: [{ tags: { ...(derived.defaultTags ?? defaultTags(env)) } }],
+    defaultTags: [{ tags: { ...(derived.defaultTags ?? defaultTags(env, 'bootstrap')) } }],
     // The values step's record of the version it wrote: never Terraform's to set or remove.
     ignoreTags: [{ keys: [VALUE_WRITTEN_TAG] }],
   });

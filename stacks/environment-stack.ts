@@ -2,7 +2,8 @@ import * as path from 'node:path';
 import { Construct } from 'constructs';
 import { TerraformOutput, TerraformStack } from 'cdktf';
 import { ArchiveProvider } from '@cdktf/provider-archive/lib/provider';
-import { EcsServiceAccess, IamRoleReadAccess } from '../modules/access';
+import { DataAwsSsmParameter } from '@cdktf/provider-aws/lib/data-aws-ssm-parameter';
+import { EcsServiceAccess } from '../modules/access';
 import { CodeSigning } from '../modules/code-signing';
 import { EncryptionKey, EncryptionKeyProps } from '../modules/encryption-key';
 import { Monitoring } from '../modules/monitoring';
@@ -95,12 +96,13 @@ export class EnvironmentStack extends TerraformStack {
   }
 
 
-  /** Same-account roles get an inline policy; other accounts get policy documents as outputs. */
+  /**
+   * Other accounts get policy documents as outputs. Same-account roles are named in the secret
+   * and key policies: this stack never writes into a role it does not own.
+   */
   private renderReaders(): void {
     for (const r of this.plan.readers) {
-      if (r.inlinePolicy) {
-        new IamRoleReadAccess(this, `reader-${r.name}`, { roleName: r.inlinePolicy.roleName, policyName: r.inlinePolicy.policyName, policy: r.inlinePolicy.document, arns: this.arns });
-      } else if (r.consumerPolicies && r.outputName) {
+      if (r.consumerPolicies && r.outputName) {
         new TerraformOutput(this, r.outputName, {
           description: `IAM managed policies (one or more, each within the 6,144-character limit) for the reading roles of ${r.name} to attach in their own account`,
           value: r.consumerPolicies.map((d) => this.arns.render(d)),
@@ -117,6 +119,8 @@ export class EnvironmentStack extends TerraformStack {
         taskRole: svc.taskRole,
         containerSecrets: svc.containerSecrets,
         logGroup: { name: svc.logGroupName, retentionInDays: this.plan.catalog.logRetentionDays, kmsKeyArn: this.plan.monitoringKey.arnByRegion[this.plan.region] },
+        permissionsBoundary: this.plan.workloadBoundaryArn,
+        rolePath: this.plan.workloadRolePath,
         arns: this.arns,
         tags: this.plan.resourceTags,
       });
@@ -153,11 +157,13 @@ export class EnvironmentStack extends TerraformStack {
   private renderRotation(): void {
     const byId = new Map(this.plan.secrets.map((s) => [s.id, s]));
     const cs = this.plan.codeSigning;
+    // The bootstrap's code-signing config, by the ARN it wrote (a String parameter, not a secret).
+    const config = cs ? new DataAwsSsmParameter(this, 'code-signing-config', { name: cs.parameterName }) : undefined;
     const signing = cs
       ? new CodeSigning(this, 'code-signing', {
           bucket: cs.bucket,
           profileName: cs.profileName,
-          signatureValidityMonths: cs.signatureValidityMonths,
+          codeSigningConfigArn: config!.insecureValue,
           noncurrentVersionDays: cs.noncurrentVersionDays,
           bucketPolicy: cs.bucketPolicy,
           key: this.keyProps(cs.key),
@@ -189,6 +195,8 @@ export class EnvironmentStack extends TerraformStack {
         bulkInvokeSourceArn: f.bulkInvokeSourceArn,
         vpc: f.vpc ? { ...f.vpc, endpointSecurityGroupId: this.endpoint?.securityGroupId } : undefined,
         signedCode: signing && ((name, zip) => signing.sign(name, zip)),
+        permissionsBoundary: this.plan.workloadBoundaryArn,
+        rolePath: this.plan.workloadRolePath,
         arns: this.arns,
         tags: this.plan.resourceTags,
       });
@@ -214,6 +222,8 @@ export class EnvironmentStack extends TerraformStack {
       breakGlassRoleArn: m.breakGlassRoleArn,
       functions: { namePrefix: m.functionNamePrefix, accountId: this.plan.accountId, partition: this.plan.partition, region: this.plan.region },
       forward: m.forward,
+      permissionsBoundary: this.plan.workloadBoundaryArn,
+      rolePath: this.plan.workloadRolePath,
       rotationFunctionNames: m.rotationFunctionNames,
       alertEmail: m.alertEmail,
       arns: this.arns,

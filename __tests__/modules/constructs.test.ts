@@ -5,7 +5,7 @@
  */
 import { Testing } from 'cdktf';
 import { Construct } from 'constructs';
-import { EcsServiceAccess, IamRoleReadAccess } from '../../modules/access';
+import { EcsServiceAccess } from '../../modules/access';
 import { crossAccountSecretPolicy, readPolicy } from '../../plan/policies/access';
 import { EncryptionKey } from '../../modules/encryption-key';
 import { keyPolicy } from '../../plan/policies/key';
@@ -114,7 +114,7 @@ describe('Secret', () => {
   });
 });
 
-describe('EcsServiceAccess and IamRoleReadAccess', () => {
+describe('EcsServiceAccess', () => {
   const grant = { secret: lit(SECRET), key: lit(KEY), regions: ['us-east-1'] };
   test('an execution role for injected secrets only: no task role, valueFrom resolved to the secret reference', () => {
     const arns = new ArnResolver();
@@ -140,12 +140,6 @@ describe('EcsServiceAccess and IamRoleReadAccess', () => {
     expect(JSON.parse(one(j, 'aws_iam_role_policy').policy).Statement[0].Action).toEqual(['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret']);
   });
 
-  test('an existing role gets exactly the given inline policy', () => {
-    const j = synth((s) => new IamRoleReadAccess(s, 'r', { roleName: 'notifier', policyName: 'p', policy: readPolicy([grant], { describe: true }) }));
-    const p = one(j, 'aws_iam_role_policy');
-    expect(p).toMatchObject({ role: 'notifier', name: 'p' });
-    expect(JSON.parse(p.policy).Statement[1]).toEqual({ Sid: 'DecryptThroughSecretsManager', Effect: 'Allow', Action: 'kms:Decrypt', Resource: [KEY], Condition: { StringEquals: { 'kms:ViaService': ['secretsmanager.us-east-1.amazonaws.com'] } } });
-  });
 });
 
 describe('RotationFunction', () => {

@@ -132,12 +132,13 @@ describe('planEnvironment', () => {
           Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-abcdefghij', 'secretsmanager:VersionStage': 'AWSCURRENT' } },
         },
         { Sid: 'Describeoabcdefghij', Effect: 'Allow', Principal: '*', Action: 'secretsmanager:DescribeSecret', Resource: arn, Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-abcdefghij' } } },
+        { Sid: 'ReadByNamedRolesOfThisAccount', Effect: 'Allow', Principal: { AWS: ['arn:aws:iam::234567890123:role/notifier'] }, Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Resource: arn },
     ]);
     // Deny by default: value reads by the named roles (and the organisation, never this account's
     // other principals), writes by the rotation and deploy roles, management by the deploy role.
     const sids = p.secrets[0].resourcePolicy.Statement.filter((s) => s.Effect === 'Deny').map((s) => s.Sid);
     expect(sids).toEqual(['DenyValueReadsToUnnamed', 'DenyValueReadsToUnnamedInThisAccount', 'DenyValueWritesToUnnamed', 'DenyManagementToUnnamed']);
-    expect(p.secrets[0].access.readers).toEqual(expect.arrayContaining(['arn:aws:iam::234567890123:role/notifier', 'arn:aws:iam::234567890123:role/staging-web-ecs-task']));
+    expect(p.secrets[0].access.readers).toEqual(expect.arrayContaining(['arn:aws:iam::234567890123:role/notifier', 'arn:aws:iam::234567890123:role/secrets-platform/staging-web-ecs-task']));
   });
 
   test('two readers in one account (and one organisation twice) become one grantee each: every Sid stays unique', () => {
@@ -173,7 +174,7 @@ describe('planEnvironment', () => {
       StringEquals: { 'kms:ViaService': 'secretsmanager.us-west-2.amazonaws.com', 'kms:CallerAccount': '555566667777' },
       ArnLike: { 'aws:PrincipalArn': ['arn:aws:iam::555566667777:role/reader'] },
     });
-    expect(k.policyByRegion['us-east-1'].Statement.map((s) => s.Sid)).toEqual(['KeyAdministrationByAccount', 'GrantsOnlyForAwsResources', 'AccountPrincipalsThroughServices', 'CrossAccountDecrypt555566667777', 'OrganizationDecryptoabcdefghij']);
+    expect(k.policyByRegion['us-east-1'].Statement.map((s) => s.Sid)).toEqual(['KeyAdministrationByAccount', 'GrantsOnlyForAwsResources', 'AccountPrincipalsThroughServices', 'NamedRolesOfThisAccountThroughSecretsManager', 'CrossAccountDecrypt555566667777', 'OrganizationDecryptoabcdefghij']);
     expect(k.grantees).toHaveLength(2);
   });
 
@@ -201,15 +202,18 @@ describe('planEnvironment', () => {
     expect(svc.containerSecrets).toEqual([{ name: 'API_KEY', valueFrom: arn, secretId: 'api' }]);
   });
 
-  test('readers: an iam-role reader gets an inline policy, accounts and organisations get consumer policies', () => {
+  test('readers: an iam-role reader is named in the secret and key policies, accounts and organisations get consumer policies', () => {
     const p = planEnvironment(small());
-    expect(p.readers.map((r) => [r.name, !!r.inlinePolicy, r.consumerPolicies?.length ?? 0, r.outputName])).toEqual([
-      ['apps', false, 1, 'consumer_policies_apps'],
-      ['org', false, 1, 'consumer_policies_org'],
-      ['fn', true, 0, undefined],
+    expect(p.readers.map((r) => [r.name, r.consumerPolicies?.length ?? 0, r.outputName])).toEqual([
+      ['apps', 1, 'consumer_policies_apps'],
+      ['org', 1, 'consumer_policies_org'],
+      ['fn', 0, undefined],
     ]);
-    expect(p.readers[2].inlinePolicy!.policyName).toBe('secrets-platform-staging-secrets');
-    expect(p.readers[2].inlinePolicy!.roleName).toBe('notifier');
+    const notifier = 'arn:aws:iam::234567890123:role/notifier';
+    const sids = (d: { Statement: readonly { Sid?: string; Principal?: unknown }[] } | undefined) => (d?.Statement ?? []).filter((st) => JSON.stringify(st.Principal ?? '').includes(notifier)).map((st) => st.Sid);
+    expect(sids(p.secrets[0].resourcePolicy)).toEqual(['ReadByNamedRolesOfThisAccount']);
+    expect(p.keys[0].namedReaders).toEqual([notifier]);
+    for (const d of Object.values(p.keys[0].policyByRegion)) expect(sids(d)).toEqual(['NamedRolesOfThisAccountThroughSecretsManager']);
   });
 
   test('rotation functions: names, roles, environment and the role policy with the estimated log group', () => {
@@ -250,7 +254,7 @@ describe('planEnvironment', () => {
       for (const s of p.secrets) if (s.resourcePolicy) expect(docs.has(s.resourcePolicy)).toBe(true);
       for (const f of p.rotationFunctions) expect(docs.has(f.rolePolicy) && docs.has(f.trustPolicy)).toBe(true);
       for (const e of p.ecsServices) for (const r of [e.executionRole, e.taskRole]) if (r) expect(docs.has(r.policy)).toBe(true);
-      for (const r of p.readers) for (const d of [...(r.consumerPolicies ?? []), ...(r.inlinePolicy ? [r.inlinePolicy.document] : [])]) expect(docs.has(d)).toBe(true);
+      for (const r of p.readers) for (const d of r.consumerPolicies ?? []) expect(docs.has(d)).toBe(true);
       expect(docs.has(p.monitoring.topicPolicy)).toBe(true);
       if (p.endpoint) expect(docs.has(p.endpoint.policy)).toBe(true);
     }
@@ -289,17 +293,15 @@ describe('planEnvironment: rotation network targets', () => {
 
 describe('planEnvironment: exact documents', () => {
   const p = planEnvironment(small());
-  const arn = p.secrets[0].arn;
-  const key = p.keys[0].arnByRegion['us-east-1'];
 
-  test('the iam-role reader policy: read and describe the secret, decrypt only through Secrets Manager in its regions', () => {
-    // Replica ARNs may be listed too (the secret is readable in its replica region).
-    expect(p.readers[2].inlinePolicy!.document).toEqual({
-      Version: '2012-10-17',
-      Statement: [
-        { Sid: 'ReadSecrets', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Resource: expect.arrayContaining([arn]) },
-        { Sid: 'DecryptThroughSecretsManager', Effect: 'Allow', Action: 'kms:Decrypt', Resource: expect.arrayContaining([key]), Condition: { StringEquals: { 'kms:ViaService': ['secretsmanager.us-east-1.amazonaws.com', 'secretsmanager.us-west-2.amazonaws.com'] } } },
-      ],
+  test('the iam-role reader: the secret policy lets the named role read and describe, the key lets it decrypt only through Secrets Manager in this account', () => {
+    const notifier = 'arn:aws:iam::234567890123:role/notifier';
+    expect(p.secrets[0].resourcePolicy!.Statement.find((st) => st.Sid === 'ReadByNamedRolesOfThisAccount')).toEqual({
+      Sid: 'ReadByNamedRolesOfThisAccount', Effect: 'Allow', Principal: { AWS: [notifier] }, Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Resource: expect.arrayContaining([p.secrets[0].arn]),
+    });
+    expect(p.keys[0].policyByRegion['us-west-2'].Statement.find((st) => st.Sid === 'NamedRolesOfThisAccountThroughSecretsManager')).toEqual({
+      Sid: 'NamedRolesOfThisAccountThroughSecretsManager', Effect: 'Allow', Principal: { AWS: [notifier] }, Action: ['kms:Decrypt', 'kms:DescribeKey'], Resource: '*',
+      Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.us-west-2.amazonaws.com', 'kms:CallerAccount': '234567890123' } },
     });
   });
 
@@ -357,7 +359,7 @@ describe('planEnvironment: exact documents', () => {
     expect(f.bulkInvokeSourceArn).toBe('arn:aws:secretsmanager:us-east-1:234567890123:secret:staging/*');
     expect(f.rolePolicy.Statement[0]).toMatchObject({
       Resource: 'arn:aws:secretsmanager:us-east-1:234567890123:secret:staging/*',
-      Condition: { StringEquals: { 'secretsmanager:ResourceTag/RotationFunction': 'staging-secrets-rotation-generated' } },
+      Condition: { StringEquals: { 'aws:ResourceTag/RotationFunction': 'staging-secrets-rotation-generated' } },
     });
   });
 
@@ -493,7 +495,7 @@ describe('planEnvironment: every derivation, one assertion each', () => {
     expect(p.endpoint).toMatchObject({ vpcId: 'vpc-0a1b2c3d4e5f60001', subnetIds: ['subnet-0a1b2c3d4e5f60011', 'subnet-0a1b2c3d4e5f60012'], clientCidrs: ['10.0.1.0/24'], create: true });
     expect(p.endpoint!.policy.Statement[0].Condition).toEqual({ StringEquals: { 'aws:PrincipalAccount': ['234567890123'] } });
     expect(p.documents.find((d) => d.document === p.endpoint!.policy)!.subject).toBe('Secrets Manager endpoint (staging)');
-    expect(p.defaultTags).toEqual({ Environment: 'staging', Project: 'secrets-platform', ManagedBy: 'cdktf', Owner: 'o', CostCenter: 'c', Repository: 'github.com/example-org/secrets-platform', Team: 'platform' });
+    expect(p.defaultTags).toEqual({ Environment: 'staging', Project: 'secrets-platform', ManagedBy: 'cdktf', Owner: 'o', CostCenter: 'c', Repository: 'github.com/example-org/secrets-platform', Team: 'platform', 'secrets-platform:stack': 'environment' });
     expect(p.resourceTags).toEqual({ Environment: 'staging' });
     expect(p.breakGlass).toEqual({ roleName: 'bg', roleArn: 'arn:aws:iam::234567890123:role/bg', description: 'emergency only' });
     expect(p.partition).toBe('aws');

@@ -68,25 +68,28 @@ test('each secret names its readers, writers and managers as role ARNs', () => {
   const names = (g: string) => `prod-rot-${g}`;
   const p = secretPrincipals(env(), 'aws', names);
   const role = (n: string) => `arn:aws:iam::123456789012:role/${n}`;
-  // An external value: the rotation role writes it; the deploy role only manages (V1).
+  // Roles the environment stack creates live under the workload path.
+  const workload = (n: string) => role(`secrets-platform/${n}`);
+  // No pipeline role reads a value (V7). An external value: the rotation role and the operator
+  // write it; the deploy role and the operator manage (V1).
   expect(p.get('app')).toEqual({
-    readers: [role('notifier'), role('prod-api-ecs-task'), role('prod-rot-postgres-alternating-users-role'), role('prod-web-ecs-execution')].sort(),
-    valueWriters: [role('prod-rot-postgres-alternating-users-role')],
-    managers: [role('deploy')],
+    readers: [role('notifier'), workload('prod-api-ecs-task'), workload('prod-rot-postgres-alternating-users-role'), workload('prod-web-ecs-execution')].sort(),
+    valueWriters: [role('secrets-platform-operator'), workload('prod-rot-postgres-alternating-users-role')],
+    managers: [role('deploy'), role('secrets-platform-operator')],
     breakGlassRoleArn: role('bg'),
   });
   // A value the values step writes: its role writes and manages (tags, first rotation), never reads.
   expect(p.get('master')).toEqual({
-    readers: [role('prod-rot-postgres-alternating-users-role'), role('prod-rot-postgres-single-user-role')],
-    valueWriters: [role('prod-rot-postgres-single-user-role'), role('secrets-platform-values')],
-    managers: [role('deploy'), role('secrets-platform-values')],
+    readers: [workload('prod-rot-postgres-alternating-users-role'), workload('prod-rot-postgres-single-user-role')],
+    valueWriters: [role('secrets-platform-operator'), role('secrets-platform-values'), workload('prod-rot-postgres-single-user-role')],
+    managers: [role('deploy'), role('secrets-platform-operator'), role('secrets-platform-values')],
     breakGlassRoleArn: role('bg'),
   });
   for (const e of p.values()) expect(e.readers).not.toContain(role('deploy'));
-  const noDeploy = secretPrincipals(env({ deployRoleArn: undefined, partition: undefined } as Partial<EnvironmentConfig>), 'aws-cn', names);
-  expect(noDeploy.get('app')!.managers).toEqual([]);
-  expect(noDeploy.get('master')!.readers.every((a) => a.startsWith('arn:aws-cn:iam::'))).toBe(true);
-  expect(noDeploy.get('master')!.valueWriters).toEqual(['arn:aws-cn:iam::123456789012:role/prod-rot-postgres-single-user-role', 'arn:aws-cn:iam::123456789012:role/secrets-platform-values']);
+  // Without a deployRoleArn the deploy role has its fixed name; the partition is the plan's.
+  const cn = secretPrincipals(env({ deployRoleArn: undefined } as Partial<EnvironmentConfig>), 'aws-cn', names);
+  expect(cn.get('master')!.managers).toEqual(['secrets-platform-deploy', 'secrets-platform-operator', 'secrets-platform-values'].map((n) => `arn:aws-cn:iam::123456789012:role/${n}`));
+  expect([...cn.get('master')!.readers, ...cn.get('master')!.valueWriters].every((a) => a.startsWith('arn:aws-cn:iam::'))).toBe(true);
   // Only the catalog's secrets have entries (a rotation without an admin secret adds none).
   expect([...p.keys()]).toEqual(['master', 'app']);
   expect(rotationRoleName('f')).toBe('f-role');

@@ -83,13 +83,14 @@ describe('rotation role', () => {
     expect(managed.Statement.map((s) => s.Sid)).toEqual(['RotateTheseSecrets', 'WriteOwnLogs', 'ReadAdminSecrets', 'KeysThroughSecretsManager']);
     const many = Array.from({ length: MAX_PER_SECRET_PERMISSIONS + 1 }, (_, i) => ({ secret: ref(secretArn(`s${i}`)), regions: [] }));
     const bulk = rotationRolePolicy({ partition: 'aws', region: 'us-east-1', accountId: ACCOUNT, namePrefix: 'prod', functionName: 'prod-f', secrets: many, adminSecrets: [] }, 'lg', false);
-    // iam-data does not list secretsmanager:ResourceTag/<key>, so the bulk form is checked as written.
+    // The global aws:ResourceTag key (iam-data lists no secretsmanager:ResourceTag/<key>), so the
+    // access proof simulates the bulk form at scale (npm run bench, group access).
     expect(bulk.Statement[0]).toEqual({
       Sid: 'RotateTheseSecrets',
       Effect: 'Allow',
       Action: [...ROTATION_SECRET_ACTIONS],
       Resource: `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:prod/*`,
-      Condition: { StringEquals: { 'secretsmanager:ResourceTag/RotationFunction': 'prod-f' } },
+      Condition: { StringEquals: { 'aws:ResourceTag/RotationFunction': 'prod-f' } },
     });
     expect(ROTATION_FUNCTION_TAG).toBe('RotationFunction');
     expect(MAX_PER_SECRET_PERMISSIONS).toBe(40);

@@ -445,8 +445,8 @@ describe('bad catalogs: each is rejected with its rule, on its secret, and nothi
 const valid: Array<[string, (e: Env) => void]> = [
   ['a name of exactly 512 characters', sec('db', { name: 'prod/' + 'a'.repeat(507) })],
   ['a description of exactly 2048 characters', sec('db', { description: 'd'.repeat(2048) })],
-  ['exactly 50 tags counting the default tags and the value version', (e) => (s(e, 'key').tags = Object.fromEntries(Array.from({ length: 50 - 6 - 4 }, (_, i) => [`k${i}`, 'v'])))],
-  ['a catalog tag that repeats a default tag key counts once', (e) => (s(e, 'key').tags = { ...Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`k${i}`, 'v'])), Owner: 'someone-else' })],
+  ['exactly 50 tags counting the default tags (with the stack tag) and the value version', (e) => (s(e, 'key').tags = Object.fromEntries(Array.from({ length: 50 - 7 - 4 }, (_, i) => [`k${i}`, 'v'])))],
+  ['a catalog tag that repeats a default tag key counts once', (e) => (s(e, 'key').tags = { ...Object.fromEntries(Array.from({ length: 39 }, (_, i) => [`k${i}`, 'v'])), Owner: 'someone-else' })],
   ['a tag key of 128 and a value of 256 characters', sec('db', { tags: { ['k'.repeat(128)]: 'v'.repeat(256) } })],
   ['tag text with every allowed punctuation and letters of other scripts', sec('db', { tags: { 'team:owner/x': 'Zürich + Ålesund = @ops_.-', 日本: 'チーム' } })],
   ['rotation every 4 hours with a 4-hour window', sched('db', { expression: 'rate(4 hours)', window: '4h' })],

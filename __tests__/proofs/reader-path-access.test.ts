@@ -1,7 +1,7 @@
 /**
- * A reader role with an IAM path, proven under IAM simulation: the secret's resource policy names
- * the role's full ARN (role/service-role/...), so the role reads, and the same name without its
- * path (another role) does not.
+ * A reader role with an IAM path, proven under IAM simulation: the secret's resource policy and
+ * the key policy name the role's full ARN (role/service-role/...), so the role reads with no policy
+ * of its own, and the same name without its path (another role) does not.
  */
 import { dev } from '../../catalogs/dev';
 import { planEnvironment } from '../../plan/plan';
@@ -23,7 +23,11 @@ test('a same-account reader behind service-role/ reads exactly what it is grante
   expect(policy).not.toContain(`:role/ticket-notifier-lambda"`);
   const tf = synth([catalog]).stacks.dev as TfJson;
   const { model, result } = await proveStack('dev', tf, plan, { secrets: (n) => n === secret.name });
-  expect(model.externalRolePolicies.map((p) => p.arn)).toEqual([reader.resolved.kind === 'iam-role' ? reader.resolved.roleArn : '']);
+  // No stack writes into the reader's role; the proof evaluates it by its full ARN, with no policy of its own.
+  expect(model.externalRolePolicies).toEqual([]);
+  const readerArn = reader.resolved.kind === 'iam-role' ? reader.resolved.roleArn : '';
+  expect(result.principals.filter((p) => p.arn === readerArn).map((p) => [p.kind, p.identity.length])).toEqual([['reader-role', 0]]);
   // Simulated as the ARN without its path, the same role would be denied: the proof would report it.
   expect(result.findings).toEqual([]);
+  expect(Object.keys(result.matrix[secret.name] ?? {})).toContain(readerArn);
 });

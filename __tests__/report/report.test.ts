@@ -22,6 +22,9 @@ test('readers are resolved to accounts and role ARNs; masters are read by rotati
   // The deploy role reads no value (V1): Terraform neither writes nor refreshes one.
   expect(master.readers.map((p) => p.as).sort()).toEqual(['break-glass', 'rotation (prod-secrets-rotation-postgres-single-user)', 'rotation of the logins it drives (prod-secrets-rotation-postgres-alternating-users)']);
   expect(master.readers.some((p) => /ECS/.test(p.as))).toBe(false);
+  // No pipeline role reads a value: the values job and the operator write, and are named as such.
+  expect(master.writers.map((p) => p.as)).toEqual(expect.arrayContaining(['values job', 'operator (runbooks)']));
+  expect(master.readers.some((p) => /values|operator|deploy/.test(p.as))).toBe(false);
   const ticketApp = secret('prod/ticket-system/postgres/app-credentials');
   expect(ticketApp.readers.map((p) => p.as)).toContain('ECS ticket-api (run-time reads)');
   expect(ticketApp.rotation).toMatchObject({ strategy: 'alternating-users', schedule: 'every 30 days' });

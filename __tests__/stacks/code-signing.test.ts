@@ -1,7 +1,8 @@
 /**
  * Rotation functions run only code our Signer profile signed: every function deploys from the
- * signed copy of its zip, under a code-signing config that enforces it (checkov CKV_AWS_272 is no
- * longer skipped). The artifacts bucket is versioned, under its own KMS key, TLS only, private.
+ * signed copy of its zip, under the bootstrap's code-signing config that enforces it (checkov
+ * CKV_AWS_272 is no longer skipped). The artifacts bucket is versioned, under its own KMS key, TLS
+ * only, private.
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -22,25 +23,32 @@ const byRef = (stack: TfJson, s: string) => {
 describe.each(ENVIRONMENTS.map((e) => e.name))('%s', (envName) => {
   const stack = () => out.stacks[envName];
 
-  test('every rotation function deploys signed code under an enforcing code-signing config', () => {
+  test('every rotation function deploys signed code under the enforcing code-signing config of the bootstrap', () => {
+    const boot = out.stacks[`ci-access-${envName}`];
+    const [[cscName, csc]] = resources(boot, 'aws_lambda_code_signing_config');
+    expect(csc.policies.untrusted_artifact_on_deployment).toBe('Enforce');
+    const [[profileLogical, profile]] = resources(boot, 'aws_signer_signing_profile');
+    expect(csc.allowed_publishers.signing_profile_version_arns).toEqual([`\${aws_signer_signing_profile.${profileLogical}.version_arn}`]);
+    expect(profile.platform_id).toBe('AWSLambda-SHA384-ECDSA');
+    const [[, param]] = resources(boot, 'aws_ssm_parameter');
+    expect(param.insecure_value).toBe(`\${aws_lambda_code_signing_config.${cscName}.arn}`);
     const fns = resources(stack(), 'aws_lambda_function');
     expect(fns.length).toBeGreaterThan(0);
     for (const [name, f] of fns) {
       expect([name, f.filename]).toEqual([name, undefined]);
-      const csc = byRef(stack(), f.code_signing_config_arn);
-      expect(csc.type).toBe('aws_lambda_code_signing_config');
-      expect(csc.body.policies.untrusted_artifact_on_deployment).toBe('Enforce');
-      const publishers = csc.body.allowed_publishers.signing_profile_version_arns;
-      expect(publishers).toHaveLength(1);
-      const profile = byRef(stack(), publishers[0]);
-      expect(profile).toMatchObject({ type: 'aws_signer_signing_profile', attr: 'version_arn' });
-      expect(profile.body.platform_id).toBe('AWSLambda-SHA384-ECDSA');
+      // The environment stack reads the config's ARN from the bootstrap's parameter: it creates
+      // no config and no profile of its own, so the deploy role has nothing to weaken.
+      const m = /^\$\{data\.aws_ssm_parameter\.([^.]+)\.insecure_value\}$/.exec(f.code_signing_config_arn);
+      expect([name, !!m]).toEqual([name, true]);
+      expect((stack() as any).data.aws_ssm_parameter[m![1]].name).toBe(param.name);
+      expect(resources(stack(), 'aws_lambda_code_signing_config')).toHaveLength(0);
+      expect(resources(stack(), 'aws_signer_signing_profile')).toHaveLength(0);
 
       // s3_bucket/s3_key: the signed object of a signing job under that same profile...
       const job = byRef(stack(), f.s3_key);
       expect(job).toMatchObject({ type: 'aws_signer_signing_job', attr: 'signed_object[0].s3[0].key' });
       expect(byRef(stack(), f.s3_bucket).name).toBe(job.name);
-      expect(job.body.profile_name).toBe(`\${aws_signer_signing_profile.${profile.name}.name}`);
+      expect(job.body.profile_name).toBe(profile.name);
       expect(job.body.ignore_signing_job_failure).toBe(false);
       // ...which signs the exact uploaded version of this function's zip.
       const upload = byRef(stack(), job.body.source.s3.version);

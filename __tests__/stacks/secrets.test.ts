@@ -218,12 +218,17 @@ describe('production secrets', () => {
   test('dev shares nothing across accounts and replicates nothing', () => {
     const dev = out.stacks.dev;
     for (const [, p] of resources(dev, 'aws_secretsmanager_secret_policy')) {
-      expect(parsePolicy(p.policy).Statement.filter((x: any) => x.Effect === 'Allow')).toEqual([]);
+      // Only roles of dev's own account are named (iam-role readers); no other account, no organisation.
+      const allowed = parsePolicy(p.policy).Statement.filter((x: any) => x.Effect === 'Allow');
+      expect(allowed.map((x: any) => x.Sid).filter((sid: string) => sid !== 'ReadByNamedRolesOfThisAccount')).toEqual([]);
+      for (const x of allowed) expect(x.Principal.AWS.every((a: string) => a.startsWith(`arn:aws:iam::${ACCOUNTS.dev}:role/`))).toBe(true);
     }
     expect(resources(dev, 'aws_kms_replica_key')).toHaveLength(0);
     for (const [, s] of resources(dev, 'aws_secretsmanager_secret')) expect(s.replica).toEqual([]);
-    const role = only(dev, 'aws_iam_role_policy', (b) => b.role === 'ticket-notifier-lambda');
-    expect(parsePolicy(role.policy).Statement[0].Resource).toHaveLength(1);
+    // The iam-role reader is named in its one secret's policy; no stack writes into its role.
+    expect(resources(dev, 'aws_iam_role_policy').filter(([, b]) => b.role === 'ticket-notifier-lambda')).toHaveLength(0);
+    const named = resources(dev, 'aws_secretsmanager_secret_policy').filter(([, p]) => p.policy.includes(':role/ticket-notifier-lambda"'));
+    expect(named).toHaveLength(1);
   });
 
   test('a dev binary file is named by path and SHA-256 in the values manifest, never copied into the output', () => {

@@ -79,6 +79,11 @@ export interface SecretAccessInput {
   accountId: string;
   /** Readers in other accounts (Allow statements, AWSCURRENT only). */
   crossAccount: KeyGrantee[];
+  /**
+   * Roles of this account the catalog names as readers (iam-role readers): the secret's policy
+   * grants them every stage, so no stack writes into those roles' own policies.
+   */
+  namedReaders?: string[];
   /** Role ARNs that read the value: readers, ECS roles, the rotation role, rotations that use it as admin. */
   readers: string[];
   /** Role ARNs that write values: the rotation role (and Terraform's deploy role when it writes one). */
@@ -115,8 +120,12 @@ export function secretResourcePolicy(input: SecretAccessInput): PolicyDocument {
     ];
   };
   const crossRoles = input.crossAccount.flatMap((g) => (g.kind === 'account' ? g.principalArns : []));
+  const namedReaders = uniq(input.namedReaders ?? []).sort();
+  const sameAccount: Statement[] =
+    namedReaders.length > 0 ? [{ Sid: 'ReadByNamedRolesOfThisAccount', Effect: 'Allow', Principal: { AWS: namedReaders }, Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Resource: resource }] : [];
   return policy([
     ...allow,
+    ...sameAccount,
     ...deny('DenyValueReadsToUnnamed', ['secretsmanager:GetSecretValue'], [...input.readers, ...crossRoles], true),
     ...deny('DenyValueWritesToUnnamed', SECRET_VALUE_WRITE_ACTIONS, input.valueWriters, false),
     ...deny('DenyManagementToUnnamed', SECRET_MANAGEMENT_ACTIONS, input.managers, false),

@@ -26,6 +26,11 @@ export interface KeyPolicyInput {
    */
   useVia: Array<'secretsmanager' | 's3' | 'dynamodb'>;
   grantees: KeyGrantee[];
+  /**
+   * Roles of this account the catalog names as readers (iam-role readers): they decrypt through
+   * Secrets Manager by this statement, so no stack ever writes into their own policies.
+   */
+  namedReaders?: string[];
   services: ServiceUse['service'][];
 }
 
@@ -91,6 +96,16 @@ export function keyPolicy(input: KeyPolicyInput): PolicyDocument {
       Condition: {
         StringEquals: { 'kms:ViaService': input.useVia.map((s) => `${s}.${region}.amazonaws.com`), 'kms:CallerAccount': accountId },
       },
+    });
+  }
+  if (input.namedReaders && input.namedReaders.length > 0) {
+    statements.push({
+      Sid: 'NamedRolesOfThisAccountThroughSecretsManager',
+      Effect: 'Allow',
+      Principal: { AWS: uniq(input.namedReaders).sort() },
+      Action: ['kms:Decrypt', 'kms:DescribeKey'],
+      Resource: '*',
+      Condition: { StringEquals: { 'kms:ViaService': secretsManagerVia(region), 'kms:CallerAccount': accountId } },
     });
   }
   for (const g of input.grantees) {

@@ -60,7 +60,9 @@ export function rotationRolePolicy(
       ...(bulk
         ? {
             Resource: secretsUnder(p, `${p.namePrefix}/`),
-            Condition: { StringEquals: { [`secretsmanager:ResourceTag/${ROTATION_FUNCTION_TAG}`]: p.functionName } },
+            // The global tag key (Secrets Manager supports it on secrets, like its own
+            // secretsmanager:ResourceTag/<key>), so the access proof can simulate the bulk form.
+            Condition: { StringEquals: { [`aws:ResourceTag/${ROTATION_FUNCTION_TAG}`]: p.functionName } },
           }
         : { Resource: p.secrets.map((s) => s.secret) }),
     },

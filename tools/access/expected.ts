@@ -10,16 +10,17 @@
  * - an ECS execution role reads (start-up injection) and nothing else;
  * - a rotation role rotates its secrets (ROTATION_SECRET_ACTIONS, own region) and reads the admin
  *   secrets that drive it;
- * - the deploy role manages every secret, and neither writes nor reads a value (V1: Terraform
- *   writes no value; the values step and rotation do);
+ * - no pipeline role (plan, deploy, values) nor the operator reads a value; the values job and the
+ *   operator write values (the CI proof checks every other call of theirs);
  * - the break-glass role may do everything;
  * - an administrator of the account sees metadata only; an unnamed role of a reader account and
  *   an outside account get nothing;
  * - nobody decrypts with a secrets key except through Secrets Manager, and nobody creates a grant
  *   except for an AWS resource.
  */
-import { SECRET_VALUE_WRITE_ACTIONS } from '../../plan/policies/access';
+import { roleArn as iamRoleArn } from '../../plan/arn';
 import { ROTATION_SECRET_ACTIONS } from '../../plan/policies/rotation';
+import { isWritten } from '../../plan/values';
 import { EnvironmentPlan } from '../../plan/types';
 
 export const STAGES = ['AWSCURRENT', 'AWSPREVIOUS', 'AWSPENDING'] as const;
@@ -55,7 +56,10 @@ export const VALUE_READ_ACTIONS = ['secretsmanager:GetSecretValue'];
 export const VALUE_WRITE_ACTIONS = ['secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'];
 export const MANAGEMENT_ACTIONS = SECRET_ACTIONS.filter((a) => ![...METADATA_ACTIONS, ...VALUE_READ_ACTIONS, ...VALUE_WRITE_ACTIONS].includes(a));
 
-export type PrincipalKind = 'stack-role' | 'reader-role' | 'cross-reader' | 'deploy' | 'break-glass' | 'admin' | 'unnamed' | 'outsider';
+export type PrincipalKind = 'stack-role' | 'reader-role' | 'cross-reader' | 'deploy' | 'break-glass' | 'values' | 'operator' | 'plan' | 'admin' | 'unnamed' | 'outsider';
+
+/** The CI and human principals (real roles of the bootstrap stack; the CI proof checks their every other call). */
+export const CI_KINDS: readonly PrincipalKind[] = ['deploy', 'break-glass', 'values', 'operator', 'plan'];
 
 export interface SecretExpectation {
   id: string;
@@ -63,6 +67,8 @@ export interface SecretExpectation {
   regions: string[];
   primaryRegion: string;
   customerKey: boolean;
+  /** The values step writes this secret's value (V2): its role is a value writer of it. */
+  writtenByValuesStep: boolean;
   /** Role ARN -> actions (GetSecretValue carries its stages separately). */
   grants: Map<string, { actions: Set<string>; stages: Set<Stage>; regions: Set<string> }>;
 }
@@ -77,6 +83,11 @@ export interface AccessFacts {
   /** Accounts whose named roles read something (each gets an unnamed-role probe). */
   readerAccounts: string[];
   secrets: SecretExpectation[];
+  /**
+   * Same-account reader roles (iam-role readers): the secret and key policies name them and no
+   * stack writes their policies, so the proof evaluates them with no identity policy at all.
+   */
+  sameAccountReaders: string[];
   /** Cross-account reader roles and the `consumer_policies_<output>` the stack hands them. */
   crossAccountReaders: Array<{ output: string; roleArns: string[] }>;
   /** Secrets that drive another secret's rotation (masters, rotation admins). */
@@ -96,10 +107,11 @@ export const outsideAccount = () => OUTSIDE_ACCOUNT;
  * policy document: what the documents allow is what the proof checks against these facts.
  */
 export function catalogFacts(plan: EnvironmentPlan): AccessFacts {
-  const roleArn = (name: string) => `arn:${plan.partition}:iam::${plan.accountId}:role/${name}`;
+  // Roles the environment stack creates live under the workload path.
+  const roleArn = (name: string) => iamRoleArn(plan.partition, plan.accountId, name, plan.workloadRolePath);
   const secrets = new Map<string, SecretExpectation>();
   for (const s of plan.secrets) {
-    secrets.set(s.id, { id: s.id, name: s.name, regions: [...s.regions], primaryRegion: plan.region, customerKey: !!s.kmsKeyArn, grants: new Map() });
+    secrets.set(s.id, { id: s.id, name: s.name, regions: [...s.regions], primaryRegion: plan.region, customerKey: !!s.kmsKeyArn, writtenByValuesStep: isWritten(s.value), grants: new Map() });
   }
   const grant = (secretId: string, arn: string, actions: readonly string[], stages: readonly Stage[], regions: readonly string[]) => {
     const e = secrets.get(secretId)!;
@@ -139,6 +151,7 @@ export function catalogFacts(plan: EnvironmentPlan): AccessFacts {
     deployRoleArn: plan.deployRoleArn,
     breakGlassRoleArn: plan.breakGlass.roleArn,
     readerAccounts: [...readerAccounts].sort(),
+    sameAccountReaders: [...new Set(plan.readers.flatMap((r) => (r.resolved.kind === 'iam-role' ? [r.resolved.roleArn] : [])))].sort(),
     crossAccountReaders,
     secrets: [...secrets.values()],
     masterSecretNames: [...new Set(plan.rotationFunctions.flatMap((f) => f.adminSecretIds))].map((id) => secrets.get(id)?.name).filter((n): n is string => !!n),
@@ -147,7 +160,12 @@ export function catalogFacts(plan: EnvironmentPlan): AccessFacts {
   };
 }
 
-/** Expected Secrets Manager decision for one request (identity, secret policy and endpoint together). */
+/**
+ * Expected Secrets Manager decision for one request (identity, secret policy and endpoint
+ * together); undefined where this proof does not decide (the CI proof checks every call of the CI
+ * principals' jobs). No pipeline principal reads a value (V7); the values job and the operator
+ * write values, the operator moves stages; break-glass may do everything.
+ */
 export function expectSecretAction(
   _facts: AccessFacts,
   p: { arn: string; kind: PrincipalKind },
@@ -155,8 +173,7 @@ export function expectSecretAction(
   action: string,
   region: string,
   stage: Stage | undefined,
-  terraformWritesValue: boolean,
-): boolean {
+): boolean | undefined {
   switch (p.kind) {
     case 'outsider':
     case 'unnamed':
@@ -166,10 +183,13 @@ export function expectSecretAction(
     case 'admin':
       return METADATA_ACTIONS.includes(action);
     case 'deploy':
-      // V1: Terraform writes no value (a version it wrote would be refreshed with GetSecretValue;
-      // no stack has one any more).
-      if (action === 'secretsmanager:GetSecretValue') return terraformWritesValue;
-      return !SECRET_VALUE_WRITE_ACTIONS.includes(action);
+    case 'plan':
+    case 'values':
+    case 'operator':
+      if (action === 'secretsmanager:GetSecretValue') return false;
+      if (action === 'secretsmanager:PutSecretValue') return p.kind === 'operator' || (p.kind === 'values' && s.writtenByValuesStep);
+      if (action === 'secretsmanager:UpdateSecretVersionStage') return p.kind === 'operator';
+      return undefined;
     default: {
       const g = s.grants.get(p.arn);
       if (!g || !g.actions.has(action) || !g.regions.has(region)) return false;
@@ -188,8 +208,10 @@ export function expectKeyViaSecretsManager(
   p: { arn: string; kind: PrincipalKind },
   secretsUnderKey: Array<{ s: SecretExpectation; region: string }>,
   action: 'kms:Decrypt' | 'kms:GenerateDataKey',
-): boolean {
-  if (['admin', 'deploy', 'break-glass'].includes(p.kind)) return true;
+): boolean | undefined {
+  if (p.kind === 'plan') return false;
+  if (p.kind === 'deploy') return undefined; // through Secrets Manager for replication and key changes (CI proof)
+  if (['admin', 'break-glass', 'values', 'operator'].includes(p.kind)) return true;
   if (p.kind === 'outsider' || p.kind === 'unnamed') return false;
   return secretsUnderKey.some(({ s, region }) => {
     const g = s.grants.get(p.arn);

@@ -7,9 +7,12 @@
  * A reference the resolver does not know is an error: the proof never guesses what a policy says.
  */
 import { createHash } from 'node:crypto';
+import { arn, roleArn } from '../../plan/arn';
+import { estimatedCodeSigningConfigArn } from '../../plan/ci-access';
+import { partitionOf } from '../../plan/partitions';
 
 export type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
-export type TfJson = { provider?: Record<string, Json[]>; resource?: Record<string, Record<string, Json>>; output?: Record<string, Json> };
+export type TfJson = { provider?: Record<string, Json[]>; resource?: Record<string, Record<string, Json>>; data?: Record<string, Record<string, Json>>; ephemeral?: Record<string, Record<string, Json>>; output?: Record<string, Json> };
 
 export interface PolicyDoc {
   Version: string;
@@ -28,6 +31,8 @@ export interface SecretFact {
   resourcePolicy?: PolicyDoc;
   /** True when Terraform writes a version of this secret (aws_secretsmanager_secret_version). */
   terraformWritesValue: boolean;
+  /** The secret's tags (the provider's default tags and its own): tag-scoped grants read them. */
+  tags: Record<string, string>;
 }
 
 export interface KeyFact {
@@ -36,6 +41,8 @@ export interface KeyFact {
   region: string;
   policy: PolicyDoc;
   alias?: string;
+  /** The key's tags (the provider's default tags and its own): tag-scoped grants read them. */
+  tags: Record<string, string>;
 }
 
 export interface RoleFact {
@@ -81,7 +88,7 @@ export function estimatedKeyId(logical: string, multiRegion: boolean): string {
   return multiRegion ? `mrk-${hex}` : `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
-const REF = /\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z_]+)\}/g;
+const REF = /\$\{((?:data\.)?[a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z_]+)\}/g;
 const REPLACE = /\$\{replace\(([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z_]+), "([^"]*)", "([^"]*)"\)\}/g;
 
 export class UnresolvedReference extends Error {}
@@ -89,9 +96,10 @@ export class UnresolvedReference extends Error {}
 /** Builds the resolver for one stack. */
 export function resolverFor(tf: TfJson, account: string, region: string): (s: string) => string {
   const r = tf.resource ?? {};
+  const partition = partitionOf(region) ?? 'aws';
   const regionOf = (body: Json) => (typeof body?.region === 'string' ? body.region : region);
   const attr = (type: string, name: string, field: string): string => {
-    const body = r[type]?.[name];
+    const body = type.startsWith('data.') ? tf.data?.[type.slice(5)]?.[name] : r[type]?.[name];
     if (!body) throw new UnresolvedReference(`reference to ${type}.${name}, which is not in the stack`);
     const rg = regionOf(body);
     switch (`${type}.${field}`) {
@@ -112,7 +120,7 @@ export function resolverFor(tf: TfJson, account: string, region: string): (s: st
         return field === 'arn' ? `arn:aws:kms:${rg}:${account}:key/${id}` : id;
       }
       case 'aws_iam_role.arn':
-        return `arn:aws:iam::${account}:role/${body.name}`;
+        return roleArn(partition, account, body.name, body.path ?? '/');
       case 'aws_iam_role.name':
         return body.name;
       case 'aws_cloudwatch_log_group.arn':
@@ -140,6 +148,20 @@ export function resolverFor(tf: TfJson, account: string, region: string): (s: st
         return `arn:aws:dynamodb:${rg}:${account}:table/${body.name}`;
       case 'aws_dynamodb_table.name':
         return body.name;
+      // The bootstrap's CI access: policies by name, the code-signing config, the OIDC provider.
+      case 'aws_iam_policy.arn':
+        return arn(partition, 'iam', '', account, `policy${body.path ?? '/'}${body.name}`);
+      case 'aws_lambda_code_signing_config.arn':
+        return estimatedCodeSigningConfigArn(partition, rg, account);
+      case 'aws_iam_openid_connect_provider.arn':
+        return arn(partition, 'iam', '', account, `oidc-provider/${String(body.url).replace(/^https:\/\//, '')}`);
+      case 'aws_signer_signing_profile.version_arn':
+        return arn(partition, 'signer', rg, account, `/signing-profiles/${body.name}/abcdefghij`);
+      // The environment stack reads the code-signing config's ARN from the bootstrap's parameter.
+      case 'data.aws_ssm_parameter.insecure_value':
+      case 'data.aws_ssm_parameter.value':
+        if (String(body.name).endsWith('/code-signing-config-arn')) return estimatedCodeSigningConfigArn(partition, rg, account);
+        throw new UnresolvedReference(`the access proof cannot resolve the value of SSM parameter ${body.name}`);
       default:
         throw new UnresolvedReference(`the access proof cannot resolve \${${type}.${name}.${field}}`);
     }
@@ -176,14 +198,16 @@ export function loadStack(stack: string, tf: TfJson): StackModel {
   const refName = (s: string | undefined) => (s ? /\$\{[a-z0-9_]+\.([A-Za-z0-9_-]+)\./.exec(s)?.[1] : undefined);
 
   const keys: KeyFact[] = [];
+  const provider = (tf.provider?.aws ?? []).find((x: Json) => !x.alias) ?? {};
+  const tagsOf = (body: Json): Record<string, string> => ({ ...(provider.default_tags?.[0]?.tags ?? {}), ...(body.tags ?? {}) });
   for (const [logical, body] of entries('aws_kms_key')) {
     const policy = parseDoc(body.policy, resolve);
-    keys.push({ logical, arn: resolve(`\${aws_kms_key.${logical}.arn}`), region: body.region ?? region, policy });
+    keys.push({ logical, arn: resolve(`\${aws_kms_key.${logical}.arn}`), region: body.region ?? region, policy, tags: tagsOf(body) });
     documents.push({ where: `aws_kms_key.${logical}`, kind: 'key', policy });
   }
   for (const [logical, body] of entries('aws_kms_replica_key')) {
     const policy = parseDoc(body.policy, resolve);
-    keys.push({ logical, arn: resolve(`\${aws_kms_replica_key.${logical}.arn}`), region: body.region ?? region, policy });
+    keys.push({ logical, arn: resolve(`\${aws_kms_replica_key.${logical}.arn}`), region: body.region ?? region, policy, tags: tagsOf(body) });
     documents.push({ where: `aws_kms_replica_key.${logical}`, kind: 'key', policy });
   }
   for (const [, body] of entries('aws_kms_alias')) {
@@ -205,13 +229,13 @@ export function loadStack(stack: string, tf: TfJson): StackModel {
     const pol = policies.get(logical);
     const resourcePolicy = pol ? parseDoc(pol.b.policy, resolve) : undefined;
     if (resourcePolicy) documents.push({ where: `aws_secretsmanager_secret_policy.${pol!.l}`, kind: 'resource', policy: resourcePolicy });
-    return { logical, name: body.name, arnByRegion, keyByRegion, resourcePolicy, terraformWritesValue: versions.has(logical) };
+    return { logical, name: body.name, arnByRegion, keyByRegion, resourcePolicy, terraformWritesValue: versions.has(logical), tags: tagsOf(body) };
   });
 
   const roles: RoleFact[] = entries('aws_iam_role').map(([logical, body]) => {
     const trust = parseDoc(body.assume_role_policy, resolve);
     documents.push({ where: `aws_iam_role.${logical} (trust)`, kind: 'trust', policy: trust });
-    return { logical, name: body.name, arn: `arn:aws:iam::${account}:role/${body.name}`, trust, policies: [] };
+    return { logical, name: body.name, arn: roleArn(partitionOf(region) ?? 'aws', account, body.name, body.path ?? '/'), trust, policies: [] };
   });
   const externalRolePolicies: StackModel['externalRolePolicies'] = [];
   for (const [logical, body] of entries('aws_iam_role_policy')) {

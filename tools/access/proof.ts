@@ -19,10 +19,12 @@
  * imports it.
  */
 import { getDenialReasons, getGrantReasons, runSimulation, Simulation } from '@cloud-copilot/iam-simulate';
+import { conditionKeys, ShapeCache } from './shape';
 import {
   AccessFacts,
   expectKeyViaSecretsManager,
   expectSecretAction,
+  CI_KINDS,
   outsideAccount,
   PrincipalKind,
   SECRET_ACTIONS,
@@ -51,6 +53,8 @@ export interface Principal {
   arn: string;
   kind: PrincipalKind;
   identity: Array<{ name: string; policy: PolicyDoc }>;
+  /** The permissions boundary (the CI and operator roles). */
+  boundary?: { name: string; policy: PolicyDoc };
   /** Calls go through the stack's Secrets Manager VPC endpoint. */
   viaEndpoint: boolean;
 }
@@ -58,6 +62,9 @@ export interface Principal {
 export interface ProofResult {
   stack: string;
   findings: Finding[];
+  /** Requests compared with an expectation. */
+  requests: number;
+  /** Evaluations run (requests of one shape share one). */
   simulations: number;
   principals: Principal[];
   /** Decisions per secret for the report: principal -> allowed actions. */
@@ -80,7 +87,7 @@ const delegateToIam = (arn: string): PolicyDoc => ({
 });
 
 /** The principals of one stack: its roles, the named readers, and the probes. */
-export function principalsFor(model: StackModel, facts: AccessFacts, crossReaders: Array<{ arn: string; identity: PolicyDoc[] }>): Principal[] {
+export function principalsFor(model: StackModel, facts: AccessFacts, crossReaders: Array<{ arn: string; identity: PolicyDoc[] }>, ci: readonly CiPrincipalFacts[] = []): Principal[] {
   const out: Principal[] = [];
   const runsInVpc = (trust: PolicyDoc) => JSON.stringify(trust).match(/lambda\.amazonaws\.com|ecs-tasks\.amazonaws\.com/) !== null;
   for (const r of model.roles) out.push({ arn: r.arn, kind: 'stack-role', identity: r.policies, viaEndpoint: !!model.endpoint && runsInVpc(r.trust) });
@@ -91,14 +98,18 @@ export function principalsFor(model: StackModel, facts: AccessFacts, crossReader
     byRole.set(p.arn, existing);
   }
   out.push(...byRole.values());
+  // iam-role readers: their own policies are not ours to write; the secret and key policies grant.
+  for (const arn of facts.sameAccountReaders) if (!byRole.has(arn)) out.push({ arn, kind: 'reader-role', identity: [], viaEndpoint: false });
   for (const c of crossReaders) out.push({ arn: c.arn, kind: 'cross-reader', identity: c.identity.map((policy, i) => ({ name: `consumer policy ${i + 1}`, policy })), viaEndpoint: false });
-  if (facts.deployRoleArn) out.push({ arn: facts.deployRoleArn, kind: 'deploy', identity: adminIdentity, viaEndpoint: false });
-  if (facts.breakGlassRoleArn) out.push({ arn: facts.breakGlassRoleArn, kind: 'break-glass', identity: adminIdentity, viaEndpoint: false });
+  // The CI and human roles as the bootstrap stack synthesizes them (identity and boundary).
+  for (const r of ci) out.push({ arn: r.arn, kind: r.kind, identity: r.identity, ...(r.boundary ? { boundary: r.boundary } : {}), viaEndpoint: false });
   out.push({ arn: `arn:aws:iam::${model.account}:role/account-admin-probe`, kind: 'admin', identity: adminIdentity, viaEndpoint: false });
   for (const a of facts.readerAccounts) out.push({ arn: `arn:aws:iam::${a}:role/unnamed-role-probe`, kind: 'unnamed', identity: adminIdentity, viaEndpoint: false });
   out.push({ arn: `arn:aws:iam::${outsideAccount()}:role/outside-account-probe`, kind: 'outsider', identity: adminIdentity, viaEndpoint: false });
   return out;
 }
+
+const tagContext = (tags: Record<string, string>) => Object.fromEntries(Object.entries(tags).map(([k, v]) => [`aws:ResourceTag/${k}`, v]));
 
 function baseContext(p: Principal): Record<string, string> {
   return {
@@ -113,6 +124,8 @@ function baseContext(p: Principal): Record<string, string> {
 interface Decision {
   allowed: boolean;
   decidedBy: string;
+  /** The simulations behind it (re-evaluated without the cache when it is a difference). */
+  sims?: Simulation[];
 }
 
 function describeReasons(sim: Simulation, result: Awaited<ReturnType<typeof runSimulation>>): string {
@@ -136,13 +149,31 @@ function describeReasons(sim: Simulation, result: Awaited<ReturnType<typeof runS
 }
 
 export class Simulator {
-  count = 0;
-  async decide(sim: Simulation): Promise<Decision> {
-    this.count++;
-    const result = await runSimulation(sim, {});
-    if (result.resultType === 'error') throw new Error(`iam-simulate rejected the request for ${sim.request.principal} ${sim.request.action} on ${sim.request.resource.resource}: ${JSON.stringify(result.errors)}`);
-    return { allowed: result.overallResult === 'Allowed', decidedBy: describeReasons(sim, result) };
+  constructor(readonly shapes = new ShapeCache()) {}
+  get count() {
+    return this.shapes.requests;
   }
+  async decide(sim: Simulation, exact = false): Promise<Decision> {
+    const result = exact ? await this.shapes.exact(sim) : await this.shapes.run(sim);
+    if (result.resultType === 'error') throw new Error(`iam-simulate rejected the request for ${sim.request.principal} ${sim.request.action} on ${sim.request.resource.resource}: ${JSON.stringify(result.errors)}`);
+    return { allowed: result.overallResult === 'Allowed', decidedBy: describeReasons(sim, result), sims: [sim] };
+  }
+
+  /** A difference found through the cache, evaluated again without it: its own reasons, and a check. */
+  async confirm(d: Decision): Promise<Decision> {
+    const exact = await Promise.all((d.sims ?? []).map((s) => this.decide(s, true)));
+    const allowed = exact.every((x) => x.allowed);
+    if (exact.length > 0 && allowed !== d.allowed) throw new Error(`the shape cache decided ${d.allowed ? 'Allowed' : 'Denied'} where iam-simulate decides otherwise (${d.sims!.map((s) => `${s.request.principal} ${s.request.action} ${s.request.resource.resource}`).join(' + ')}): a bug in tools/access/shape.ts`);
+    return exact.length > 0 ? { allowed, decidedBy: exact.map((x) => x.decidedBy).join(' | ') } : d;
+  }
+}
+
+/** A CI or human role of the bootstrap stack, for the secret proof. */
+export interface CiPrincipalFacts {
+  arn: string;
+  kind: PrincipalKind;
+  identity: Array<{ name: string; policy: PolicyDoc }>;
+  boundary?: { name: string; policy: PolicyDoc };
 }
 
 export function simulation(
@@ -161,6 +192,7 @@ export function simulation(
     serviceControlPolicies: [],
     resourceControlPolicies: [],
     resourcePolicy,
+    ...(p.boundary && identity === p.identity ? { permissionBoundaryPolicies: [p.boundary] } : {}),
     vpcEndpointPolicies: endpointPolicy ? [{ name: 'secretsmanager endpoint', policy: endpointPolicy }] : undefined,
   };
 }
@@ -183,16 +215,26 @@ export interface ProofOptions {
   crossReaders: Array<{ arn: string; identity: PolicyDoc[] }>;
   /** Limit the proof to these secrets (and their keys): fast, focused tests. Default: every secret. */
   secrets?: (name: string) => boolean;
+  /** The CI and human roles of the bootstrap stack (real policies; no stand-in). */
+  ci?: readonly CiPrincipalFacts[];
+  /** The evaluation cache (pass `new ShapeCache(true)` to evaluate every request). */
+  shapes?: ShapeCache;
 }
 
 export async function prove(model: StackModel, facts: AccessFacts, opts: ProofOptions): Promise<ProofResult> {
-  const sim = new Simulator();
+  const sim = new Simulator(opts.shapes);
   const findings: Finding[] = [];
-  const principals = principalsFor(model, facts, opts.crossReaders);
+  const principals = principalsFor(model, facts, opts.crossReaders, opts.ci);
   const matrix: ProofResult['matrix'] = {};
-  const record = (check: CheckKind, p: Principal, action: string, target: string, expected: boolean, d: Decision) => {
-    if (expected !== d.allowed) {
-      findings.push({ stack: model.stack, check, principal: p.arn, action, target, expected: expected ? 'Allowed' : 'Denied', actual: d.allowed ? 'Allowed' : 'Denied', decidedBy: d.decidedBy });
+  const differences: Array<{ finding: Finding; decision: Decision }> = [];
+  /** `own` builds this request's simulations when the decision was shared with another request. */
+  let compared = 0;
+  const record = (check: CheckKind, p: Principal, action: string, target: string, expected: boolean | undefined, d: Decision, own?: () => Simulation[]) => {
+    if (expected !== undefined) compared++;
+    if (expected !== undefined && expected !== d.allowed) {
+      const finding: Finding = { stack: model.stack, check, principal: p.arn, action, target, expected: expected ? 'Allowed' : 'Denied', actual: d.allowed ? 'Allowed' : 'Denied', decidedBy: d.decidedBy };
+      findings.push(finding);
+      differences.push({ finding, decision: own ? { ...d, sims: own() } : d });
     }
   };
   const keyByArn = new Map(model.keys.map((k) => [k.arn, k]));
@@ -213,10 +255,60 @@ export async function prove(model: StackModel, facts: AccessFacts, opts: ProofOp
   };
 
   const keyDecision = async (p: Principal, identity: Principal['identity'], key: KeyFact, action: string, ctx: Record<string, string>, identityOnly = false) =>
-    sim.decide(simulation(p, identity, action, key.arn, identityOnly ? accountOf(p.arn) : model.account, ctx, identityOnly ? delegateToIam(p.arn) : key.policy));
+    sim.decide(simulation(p, identity, action, key.arn, identityOnly ? accountOf(p.arn) : model.account, { ...tagContext(key.tags), ...ctx }, identityOnly ? delegateToIam(p.arn) : key.policy));
+
+  // The secrets under each key, per Region (what a key decision is expected from).
+  const underByKey = new Map<string, Array<{ s: SecretExpectation; region: string }>>();
+  for (const { exp, fact } of allPairs) for (const [r, k] of Object.entries(fact.keyByRegion)) if (k) underByKey.set(k, [...(underByKey.get(k) ?? []), { s: exp, region: r }]);
+  // Every decision of one (principal, secret, Region) pair, in a fixed order. Pairs of one shape
+  // (the same documents relative to the principal and the secret, the same key shape) share them.
+  const pairDecisions = new Map<string, Decision[]>();
+  const keyExpectations = new Map<string, boolean | undefined>();
+  const delegates = new Map<string, PolicyDoc>();
+  const delegateOf = (arn: string) => delegates.get(arn) ?? (delegates.set(arn, delegateToIam(arn)), delegates.get(arn)!);
+  const pairKey = (p: Principal, probe: boolean, fact: SecretFact, region: string, arn: string, key: KeyFact | undefined, endpoint: PolicyDoc | undefined) => {
+    const shape = (doc: PolicyDoc | undefined, resource: string) => sim.shapes.shapeOf(doc, p.arn, resource);
+    const layers = (resource: string) => [...p.identity.map((x) => shape(x.policy, resource)), p.boundary ? shape(p.boundary.policy, resource) : '-'].join(',');
+    // The secret's tags that some document of the pair tests (a tag-scoped grant reads them).
+    const docs = [...p.identity.map((x) => x.policy), ...(p.boundary ? [p.boundary.policy] : []), fact.resourcePolicy, endpoint, key?.policy].filter((d): d is PolicyDoc => !!d);
+    const tested = new Set(docs.flatMap((d) => [...conditionKeys(d)]));
+    const tags = Object.entries(tagContext(fact.tags)).filter(([k]) => tested.has(k.toLowerCase()));
+    return JSON.stringify([
+      tags,
+      ShapeCache.principalShape(p.arn),
+      accountOf(p.arn) === model.account,
+      probe,
+      region,
+      layers(arn),
+      shape(fact.resourcePolicy, arn),
+      shape(endpoint, arn),
+      shape(delegateOf(p.arn), arn),
+      key ? [layers(key.arn), shape(key.policy, key.arn), key.tags, key.region] : '-',
+    ]);
+  };
+  const decisionsOf = async (p: Principal, probe: boolean, fact: SecretFact, region: string, arn: string, key: KeyFact | undefined, endpoint: PolicyDoc | undefined): Promise<Decision[]> => {
+    const k = sim.shapes.off ? '' : pairKey(p, probe, fact, region, arn, key, endpoint);
+    const hit = k ? pairDecisions.get(k) : undefined;
+    if (hit) return hit;
+    const out: Decision[] = [];
+    for (const action of SECRET_ACTIONS) {
+      for (const stage of action === 'secretsmanager:GetSecretValue' ? STAGES : [undefined]) {
+        const ctx: Record<string, string> = { ...tagContext(fact.tags), ...(stage ? { 'secretsmanager:VersionStage': stage } : {}) };
+        if (endpoint) ctx['aws:SourceVpce'] = 'vpce-0123456789abcdef0';
+        out.push(await sim.decide(simulation(p, p.identity, action, arn, model.account, ctx, fact.resourcePolicy, endpoint)));
+        if (!probe) out.push(await sim.decide(simulation(p, p.identity, action, arn, accountOf(p.arn), ctx, delegateOf(p.arn))));
+        if (key && (action === 'secretsmanager:GetSecretValue' || action === 'secretsmanager:PutSecretValue')) {
+          out.push(await keyDecision(p, p.identity, key, action === 'secretsmanager:GetSecretValue' ? 'kms:Decrypt' : 'kms:GenerateDataKey', viaContext(region, p)));
+        }
+      }
+    }
+    if (k) pairDecisions.set(k, out);
+    return out;
+  };
 
   for (const p of principals) {
-    const probe = ['deploy', 'break-glass', 'admin', 'unnamed', 'outsider'].includes(p.kind);
+    // Probes and principals whose own policies are not the stacks' have no identity layer to check.
+    const probe = ['admin', 'unnamed', 'outsider', ...CI_KINDS].includes(p.kind) || p.identity.length === 0;
     // Secrets Manager, per secret, region, action (and stage).
     for (const { fact, exp } of pairs) {
       for (const [region, arn] of Object.entries(fact.arnByRegion)) {
@@ -224,28 +316,34 @@ export async function prove(model: StackModel, facts: AccessFacts, opts: ProofOp
         const key = keyArn ? keyByArn.get(keyArn) : undefined;
         if (keyArn && !key) throw new Error(`${model.stack}: ${fact.name} in ${region} is under ${keyArn}, which the stack does not create`);
         const endpoint = p.viaEndpoint && region === model.region ? model.endpoint?.policy : undefined;
+        const decisions = await decisionsOf(p, probe, fact, region, arn, key, endpoint);
+        let next = 0;
+        const target = `${fact.name} [${region}]`;
         for (const action of SECRET_ACTIONS) {
           for (const stage of action === 'secretsmanager:GetSecretValue' ? STAGES : [undefined]) {
             const label = stage ? `${action} (${stage})` : action;
-            const target = `${fact.name} [${region}]`;
-            const ctx: Record<string, string> = stage ? { 'secretsmanager:VersionStage': stage } : {};
-            if (endpoint) ctx['aws:SourceVpce'] = 'vpce-0123456789abcdef0';
-            const expected = expectSecretAction(facts, p, exp, action, region, stage as Stage | undefined, fact.terraformWritesValue);
-            const d = await sim.decide(simulation(p, p.identity, action, arn, model.account, ctx, fact.resourcePolicy, endpoint));
-            record('secretsmanager', p, label, target, expected, d);
+            const ctx = (): Record<string, string> => ({ ...tagContext(fact.tags), ...(stage ? { 'secretsmanager:VersionStage': stage } : {}), ...(endpoint ? { 'aws:SourceVpce': 'vpce-0123456789abcdef0' } : {}) });
+            const smSim = () => simulation(p, p.identity, action, arn, model.account, ctx(), fact.resourcePolicy, endpoint);
+            const expected = expectSecretAction(facts, p, exp, action, region, stage as Stage | undefined);
+            const d = decisions[next++];
+            record('secretsmanager', p, label, target, expected, d, () => [smSim()]);
             if (!probe) {
               const g = exp.grants.get(p.arn);
               const idExpected = !!g && g.actions.has(action) && g.regions.has(region);
-              const di = await sim.decide(simulation(p, p.identity, action, arn, accountOf(p.arn), ctx, delegateToIam(p.arn)));
-              record('identity', p, label, target, idExpected, di);
+              record('identity', p, label, target, idExpected, decisions[next++], () => [simulation(p, p.identity, action, arn, accountOf(p.arn), ctx(), delegateOf(p.arn))]);
             }
             // Combined: value reads and writes also need the key through Secrets Manager.
             if (key && (action === 'secretsmanager:GetSecretValue' || action === 'secretsmanager:PutSecretValue')) {
               const kmsAction = action === 'secretsmanager:GetSecretValue' ? 'kms:Decrypt' : 'kms:GenerateDataKey';
-              const dk = await keyDecision(p, p.identity, key, kmsAction, viaContext(region, p));
-              const under = allPairs.flatMap(({ exp: e2, fact: f2 }) => Object.entries(f2.keyByRegion).filter(([, k]) => k === key.arn).map(([r]) => ({ s: e2, region: r })));
-              const kExpected = expectKeyViaSecretsManager(facts, p, under, kmsAction);
-              record('combined', p, `${label} + ${kmsAction} via Secrets Manager`, target, expected && kExpected, { allowed: d.allowed && dk.allowed, decidedBy: `${d.decidedBy} | ${dk.decidedBy}` });
+              const dk = decisions[next++];
+              const kk = `${p.arn} ${key.arn} ${kmsAction}`;
+              if (!keyExpectations.has(kk)) keyExpectations.set(kk, expectKeyViaSecretsManager(facts, p, underByKey.get(key.arn) ?? [], kmsAction));
+              const kExpected = keyExpectations.get(kk);
+              const both = expected === false || kExpected === false ? false : expected === undefined || kExpected === undefined ? undefined : true;
+              record('combined', p, `${label} + ${kmsAction} via Secrets Manager`, target, both, { allowed: d.allowed && dk.allowed, decidedBy: `${d.decidedBy} | ${dk.decidedBy}` }, () => [
+                smSim(),
+                simulation(p, p.identity, kmsAction, key.arn, model.account, { ...tagContext(key.tags), ...viaContext(region, p) }, key.policy),
+              ]);
               if (d.allowed && dk.allowed) {
                 const row = (matrix[fact.name] ??= {});
                 (row[p.arn] ??= []).push(stage ? `read ${stage} in ${region}` : `write in ${region}`);
@@ -276,7 +374,7 @@ export async function prove(model: StackModel, facts: AccessFacts, opts: ProofOp
         if (!probe) record('identity', p, `${action} (direct, no kms:ViaService)`, target, false, await keyDecision(p, p.identity, key, action, direct, true));
       }
       record('kms', p, 'kms:CreateGrant (not for an AWS resource)', target, false, await keyDecision(p, p.identity, key, 'kms:CreateGrant', { ...direct, 'kms:GrantIsForAWSResource': 'false' }));
-      const grantExpected = ['admin', 'deploy', 'break-glass'].includes(p.kind);
+      const grantExpected = p.kind === 'admin' ? true : CI_KINDS.includes(p.kind) ? undefined : false;
       record('kms', p, 'kms:CreateGrant (for an AWS resource)', target, grantExpected, await keyDecision(p, p.identity, key, 'kms:CreateGrant', { 'kms:GrantIsForAWSResource': 'true', ...viaContext(key.region, p) }));
     }
   }
@@ -332,13 +430,15 @@ export async function prove(model: StackModel, facts: AccessFacts, opts: ProofOp
   for (const name of facts.masterSecretNames) {
     for (const [arn, what] of Object.entries(matrix[name] ?? {})) {
       const p = principals.find((x) => x.arn === arn);
-      const allowedKind = p && ['deploy', 'break-glass'].includes(p.kind);
+      const allowedKind = p && p.kind === 'break-glass';
       if (!allowedKind && !facts.rotationRoleArns.includes(arn) && what.some((w) => w.startsWith('read'))) {
         findings.push({ stack: model.stack, check: 'catalog', principal: arn, action: 'secretsmanager:GetSecretValue', target: `${name} (a master: it drives another login's rotation)`, expected: 'Denied', actual: 'Allowed', decidedBy: `the catalog grants it (${what[0]})` });
       }
     }
   }
-  return { stack: model.stack, findings, simulations: sim.count, principals, matrix, encryptionContextStatements: encryptionContextStatements(model) };
+  // A difference found through a shared decision is evaluated again for its own request.
+  for (const { finding, decision } of differences) finding.decidedBy = (await sim.confirm(decision)).decidedBy;
+  return { stack: model.stack, findings, requests: compared, simulations: sim.shapes.simulations, principals, matrix, encryptionContextStatements: encryptionContextStatements(model) };
 }
 
 /** The narrowest IPv4 range an endpoint client CIDR may be: a subnet, never a VPC or more. */

@@ -10,7 +10,17 @@ import { planEnvironment } from '../../plan/plan';
 import { parseCatalogs } from '../../catalogs/parse';
 import { AccessFacts, catalogFacts } from './expected';
 import { loadStack, PolicyDoc, StackModel, TfJson } from './model';
-import { prove, ProofOptions, ProofResult } from './proof';
+import { CiPrincipalFacts, prove, ProofOptions, ProofResult } from './proof';
+import { CiModel } from './ci-model';
+import { PrincipalKind } from './expected';
+import { CiPrincipal } from '../../plan/ci-access';
+
+const KIND: Record<CiPrincipal, PrincipalKind> = { planPr: 'plan', plan: 'plan', deploy: 'deploy', values: 'values', operator: 'operator', breakGlass: 'break-glass' };
+
+/** The bootstrap stack's roles as the secret proof's principals (their real identity and boundary). */
+export function ciPrincipalFacts(ci: CiModel): CiPrincipalFacts[] {
+  return [...ci.roles.values()].map((r) => ({ arn: r.arn, kind: KIND[r.who], identity: r.identity, ...(r.boundary ? { boundary: r.boundary } : {}) }));
+}
 
 export function crossReadersFor(model: StackModel, facts: AccessFacts): Array<{ arn: string; identity: PolicyDoc[] }> {
   const byArn = new Map<string, PolicyDoc[]>();
@@ -54,7 +64,7 @@ export function readStack(outdir: string, name: string): TfJson {
 /** A stack without secrets (the state backend): only the key checks apply. */
 export async function proveKeysOnly(name: string, tf: TfJson, plan: EnvironmentPlan): Promise<{ model: StackModel; result: ProofResult }> {
   const model = loadStack(name, tf);
-  const facts: AccessFacts = { ...catalogFacts(plan), readerAccounts: [], secrets: [], crossAccountReaders: [] };
+  const facts: AccessFacts = { ...catalogFacts(plan), readerAccounts: [], sameAccountReaders: [], secrets: [], crossAccountReaders: [] };
   return { model, result: await prove(model, facts, { crossReaders: [] }) };
 }
 

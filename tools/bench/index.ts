@@ -197,6 +197,22 @@ async function benchClientSection(rows: BenchRow[]) {
   rows.push(...(await (require(clientBench) as { benchClient: () => Promise<BenchRow[]> }).benchClient()));
 }
 
+/**
+ * The access proof (secret proof, CI proof, state backend) for the shipped catalogs and for a
+ * generated 1,000-secret catalog of the same shapes, in one run; synth is not timed. Aim: 1,000
+ * secrets in at most 60 s, with the same differences found (0 for both).
+ */
+async function benchAccess(rows: BenchRow[]) {
+  const child = path.join(OUT, 'access.cjs');
+  await bundle('tools/bench/access.ts', child);
+  const runOf = (arg: string) => JSON.parse(timed(process.execPath, [child, arg], { cwd: ROOT, env: process.env }).stdout) as { secrets: number; ms: number; requests: number; simulations: number; differences: number };
+  const shipped = runOf('shipped');
+  const large = runOf('1000');
+  const note = (r: typeof shipped) => `${r.requests} requests, ${r.simulations} evaluations, ${r.differences} difference(s)`;
+  rows.push({ group: 'access', name: `proof, shipped catalogs (${shipped.secrets} secrets)`, value: shipped.ms, unit: 'ms', note: note(shipped) });
+  rows.push({ group: 'access', name: `proof, generated catalog (${large.secrets} secrets, same shapes)`, value: large.ms, unit: 'ms', baseline: shipped.ms, baselineName: `shipped (${shipped.secrets} secrets)`, ratio: large.ms / shipped.ms, note: `${note(large)}; aim <= 60000 ms` });
+}
+
 /** The sections, in table order. A new one is one line here. */
 const SECTIONS: Array<[name: string, run: (rows: BenchRow[]) => Promise<void>]> = [
   ['synth', benchSynth],
@@ -206,6 +222,7 @@ const SECTIONS: Array<[name: string, run: (rows: BenchRow[]) => Promise<void>]> 
   ['tests', async (rows) => void rows.push(...benchTests())],
   ['lambdas', benchLambdaSection],
   ['client', benchClientSection],
+  ['access', benchAccess],
 ];
 
 function parseArgs(argv: string[]): { record: boolean; only?: string[] } {

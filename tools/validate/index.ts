@@ -15,7 +15,6 @@ import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'no
 import * as path from 'node:path';
 import { loadSchemas, synthesizedAttributes } from './attributes';
 import { checkBackend } from './backend';
-import { describeFinding, lintPolicies, openFindings } from './iam-lint';
 import { countedChecks, coverage, loadManifests, missingEntries } from './manifest';
 import { checkPlan, copyStack, planDir, preparePlugins, ROOT, run, validateDir, WORK } from './terraform';
 
@@ -100,24 +99,8 @@ if (planFiles.length > 0) {
     console.error(r.stdout + r.stderr);
   }
 }
-// parliament over the CI roles' policies (IAM actions, condition keys and resources that exist
-// and fit): a wrong action name would only fail at apply, in AWS.
-{
-  const policies: Record<string, string> = {};
-  for (const stack of stacks.filter((s) => s.startsWith('ci-access-'))) {
-    const j = JSON.parse(readFileSync(path.join(out, stack, 'cdk.tf.json'), 'utf8'));
-    for (const type of ['aws_iam_policy', 'aws_iam_role_policy']) {
-      for (const [name, r] of Object.entries<{ name: string; policy: string }>(j.resource?.[type] ?? {})) policies[`${stack}/${type}.${name}/${r.name}`] = r.policy;
-    }
-  }
-  const findings = lintPolicies(policies);
-  const open = openFindings(findings);
-  log(`parliament over ${Object.keys(policies).length} CI-role policies: ${findings.length} findings, ${findings.length - open.length} with a reviewed reason (security/parliament-ignores.json), ${open.length} open`);
-  if (open.length > 0) {
-    failed = true;
-    for (const f of open) console.error(`  ${describeFinding(f).slice(0, 600)}`);
-  }
-}
+// The CI roles' policies are linted with parliament by `npm run access` (tools/access/lint.py),
+// with their ARNs resolved and every suppression reasoned in security/parliament-suppressions.json.
 
 writeFileSync(path.join(WORK, 'summary.json'), JSON.stringify({ stacks, failed, seconds: (Date.now() - t0) / 1000 }, null, 1));
 log(`${failed ? 'FAILED' : 'all stacks valid'} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
