@@ -53,10 +53,10 @@ test('every type and attribute the stacks set has a manifest entry', () => {
 test('a type or attribute the stacks start to set without an entry is reported', () => {
   const grown: SetAttributes = new Map([...set].map(([k, v]) => [k, new Map(v)]));
   grown.get('resource aws_kms_key')!.set('bypass_policy_lockout_safety_check', new Set(['dev']));
-  grown.set('resource aws_ssm_parameter', new Map([['name', new Set(['dev'])]]));
+  grown.set('resource aws_ssm_document', new Map([['name', new Set(['dev'])]]));
   expect(missingEntries(manifests, grown)).toEqual([
     'resource aws_kms_key: attribute bypass_policy_lockout_safety_check has no manifest entry',
-    'resource aws_ssm_parameter: no manifest file (tools/tf-stub/checks/resource.aws_ssm_parameter.json)',
+    'resource aws_ssm_document: no manifest file (tools/tf-stub/checks/resource.aws_ssm_document.json)',
   ]);
 });
 
