@@ -1,7 +1,8 @@
 /**
- * The values step (tools/ci/values.cjs) against moto's Secrets Manager and STS, run as CI runs
- * it: a child process with the role's credentials in its environment and the values in
- * DEPLOY_TIME_VALUES. A recording proxy between the script and moto lists every call it makes,
+ * The values step (tools/ci/values.cjs) against the run's Secrets Manager and STS emulator (moto,
+ * or LocalStack when SECRETS_BACKEND=localstack), run as CI runs it: a child process with the
+ * role's credentials in its environment and the values in DEPLOY_TIME_VALUES. A recording proxy
+ * between the script and the emulator lists every call it makes,
  * so the tests prove which actions each mode uses (never GetSecretValue) as well as what ends up
  * in Secrets Manager. The tests read values back with the AWS SDK; the script never does.
  */
@@ -22,17 +23,18 @@ import {
   RotateSecretCommand,
   TagResourceCommand,
 } from '@aws-sdk/client-secrets-manager';
-import { services, smClient } from '../../tools/testing/services';
+import { backend, secretsBackend, smClient } from '../../tools/testing/services';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { writeToken, TAG_VERSION, TAG_WRITTEN, Aws } = require('../../tools/ci/values.cjs');
 
 const SCRIPT = path.join(__dirname, '..', '..', 'tools', 'ci', 'values.cjs');
-const ACCOUNT = '123456789012'; // moto's default account
 const REGION = 'us-east-1';
-const ROLE = `arn:aws:iam::${ACCOUNT}:role/secrets-platform-values`;
+/** The emulator's account for the test credentials (moto: 123456789012, LocalStack: 000000000000), asked of its STS. */
+let ACCOUNT = '';
+let ROLE = '';
 
-/** Forwards to moto and records each call: `secretsmanager.PutSecretValue`, `sts.GetCallerIdentity`. */
+/** Forwards to the emulator and records each call: `secretsmanager.PutSecretValue`, `sts.GetCallerIdentity`. */
 class RecordingProxy {
   calls: string[] = [];
   bodies: string[] = [];
@@ -70,11 +72,14 @@ let proxy: RecordingProxy;
 let roleCreds: Record<string, string>;
 beforeAll(async () => {
   proxy = new RecordingProxy();
-  await proxy.start(services().moto.endpoint);
+  const m = secretsBackend();
+  await proxy.start(m.endpoint);
   // Credentials of an assumed `secrets-platform-values` session, as OIDC gives the values job
-  // (signed with the script's own signer: the SDK has no STS client installed here).
-  const m = services().moto;
+  // (signed with the script's own signer: the SDK has no STS client installed here), in the
+  // account the tests' own client (smClient) creates secrets in.
   const aws = new Aws({ region: REGION, partition: 'aws', env: { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_ENDPOINT_URL: m.endpoint } });
+  ACCOUNT = (await aws.callerIdentity()).account;
+  ROLE = `arn:aws:iam::${ACCOUNT}:role/secrets-platform-values`;
   const body = `Action=AssumeRole&Version=2011-06-15&RoleArn=${encodeURIComponent(ROLE)}&RoleSessionName=github-actions`;
   const res = await aws.send('AssumeRole', 'sts', aws.sts, { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' }, body);
   const field = (n: string) => new RegExp(`<${n}>([^<]*)</${n}>`).exec(res.text)![1];
@@ -251,10 +256,10 @@ describe('write', () => {
   test('a database secret: the initial JSON, then its first rotation, once', async () => {
     const name = `prod/values-${uid()}/postgres/app`;
     await applied(name, 1);
-    // What aws_secretsmanager_secret_rotation leaves (moto records the configuration even though
-    // the function does not exist in moto).
+    // What aws_secretsmanager_secret_rotation leaves: the emulator's rotation function (moto
+    // records the configuration without one; LocalStack has a stub that does not execute).
     await sm()
-      .send(new RotateSecretCommand({ SecretId: name, RotationLambdaARN: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:prod-secrets-rotation-postgres-alternating-users`, RotationRules: { AutomaticallyAfterDays: 30 }, RotateImmediately: false }))
+      .send(new RotateSecretCommand({ SecretId: name, RotationLambdaARN: secretsBackend().rotationFunctionArn, RotationRules: { AutomaticallyAfterDays: 30 }, RotateImmediately: false }))
       .catch(() => undefined);
     expect((await sm().send(new DescribeSecretCommand({ SecretId: name }))).RotationEnabled).toBe(true);
     const secret = {
@@ -271,9 +276,15 @@ describe('write', () => {
     // The RotateSecret call carries no rotation settings (those are Terraform's).
     const rotateBody = JSON.parse(proxy.bodies[proxy.calls.indexOf('secretsmanager.RotateSecret')]);
     expect(Object.keys(rotateBody).sort()).toEqual(['ClientRequestToken', 'SecretId']);
-    // moto finishes a rotation at once (its function is not found, so it only moves the labels).
+    // moto finishes a rotation at once (its function is not found, so it only moves the labels);
+    // LocalStack, like the real service while the function runs, leaves the rotation pending.
     const stages = (await sm().send(new DescribeSecretCommand({ SecretId: name }))).VersionIdsToStages!;
-    expect(stages[writeToken(name, 1)]).toEqual(['AWSPREVIOUS']);
+    const finished = backend() === 'moto';
+    if (finished) expect(stages[writeToken(name, 1)]).toEqual(['AWSPREVIOUS']);
+    else {
+      expect(stages[writeToken(name, 1)]).toEqual(['AWSCURRENT']);
+      expect(Object.entries(stages).filter(([id, st]) => id !== writeToken(name, 1) && st.includes('AWSPENDING'))).toHaveLength(1);
+    }
     expect(await tagsOf(name)).toMatchObject({ [TAG_WRITTEN]: '1' });
 
     // Interrupted after the rotation and before the tag: the next run tags and does not rotate again.
@@ -281,7 +292,7 @@ describe('write', () => {
     proxy.calls = [];
     const again = await runScript('write', manifestFor([secret]));
     expect(again.code).toBe(0);
-    expect(again.stdout).toContain('rotated since version 1 was written; not rotating again');
+    expect(again.stdout).toContain(finished ? 'rotated since version 1 was written; not rotating again' : 'a rotation is in progress; not starting another');
     expect(proxy.calls).not.toContain('secretsmanager.RotateSecret');
     expect(proxy.calls).not.toContain('secretsmanager.PutSecretValue');
   });
