@@ -142,6 +142,16 @@ class SchemaReader {
     }
   }
 
+  /** A top-level `const name = ...` of the schema file: its initializer and its doc comment. */
+  private constant(name: string): { initializer: ts.Expression; meaning: string } {
+    for (const st of this.sf.statements) {
+      if (!ts.isVariableStatement(st)) continue;
+      const d = st.declarationList.declarations.find((x) => ts.isIdentifier(x.name) && x.name.text === name);
+      if (d?.initializer) return { initializer: d.initializer, meaning: docComment(st, this.sf) };
+    }
+    throw new Error(`catalogs/schema.ts: field "${name}" is shorthand for a constant the file does not declare`);
+  }
+
   /** The type of an object literal's property `name`, for variant headings. */
   private discriminant(option: ts.Expression, name: string): string {
     const o = this.call(option);
@@ -176,13 +186,19 @@ class SchemaReader {
     const shape: ObjectShape = { title: heading, meaning, level: labels.length > 0 ? level + 1 : level, fields: [] };
     this.shapes.push(shape);
     for (const p of literal.properties) {
-      if (!ts.isPropertyAssignment(p)) continue;
-      const name = p.name.getText(this.sf);
-      const inner = this.call(p.initializer);
+      // `{ version }` stands for a constant of the schema file: its value and comment are the field's.
+      const field = ts.isPropertyAssignment(p)
+        ? { name: p.name.getText(this.sf), initializer: p.initializer, meaning: docComment(p, this.sf) }
+        : ts.isShorthandPropertyAssignment(p)
+          ? { name: p.name.text, ...this.constant(p.name.text) }
+          : undefined;
+      if (!field) continue;
+      const { name } = field;
+      const inner = this.call(field.initializer);
       const required = inner?.fn !== 'optional';
-      shape.fields.push({ name, required, type: this.type(p.initializer), meaning: docComment(p, this.sf) });
+      shape.fields.push({ name, required, type: this.type(field.initializer), meaning: field.meaning });
       // An inline object (an array of them, too) gets its own table right after.
-      let nested: ts.Expression | undefined = required ? p.initializer : inner!.args[0];
+      let nested: ts.Expression | undefined = required ? field.initializer : inner!.args[0];
       const n = nested && this.call(nested);
       if (n?.fn === 'array') nested = n.args[0];
       const m = nested && this.call(nested);
