@@ -11,6 +11,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as ts from 'typescript';
 import { RULES } from '../../rules';
+import type { Rule } from '../../rules/rule';
 import type { BenchRecord, BenchRow } from '../bench/types';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -23,6 +24,26 @@ function rulesTable(): string {
     .sort((a, b) => a.id.localeCompare(b.id))
     .map((r) => `| \`${r.id}\` | ${cell(r.explanation)} | ${cell(r.fact.limit)} (${cell(r.fact.page)}) |`);
   return [`${RULES.length} rules, one file each in \`rules/pack/\`.`, '', '| rule | what it stops | AWS fact (page) |', '|---|---|---|', ...rows].join('\n');
+}
+
+/** A short table of some rules (id and explanation), for the page's section about them. */
+function someRules(rules: readonly Rule[]): string {
+  return ['| rule | what it stops |', '|---|---|', ...rules.map((r) => `| \`${r.id}\` | ${cell(r.explanation)} |`)].join('\n');
+}
+
+/** The rules evaluated once over every environment together (`scope: 'app'`). */
+const acrossEnvironments = () => someRules([...RULES].filter((r) => r.scope === 'app').sort((a, b) => a.id.localeCompare(b.id)));
+
+/** Rules a section names, in its order; a rule the pack no longer has stops the generator. */
+function named(ids: readonly string[]): () => string {
+  return () =>
+    someRules(
+      ids.map((id) => {
+        const r = RULES.find((x) => x.id === id);
+        if (!r) throw new Error(`tools/gen/docs.ts names the rule ${id}, which rules/pack does not have`);
+        return r;
+      }),
+    );
 }
 
 /** Every rule of .dependency-cruiser.cjs with its comment: the arrows `npm run lint:deps` enforces. */
@@ -290,6 +311,8 @@ function benchTables(): string {
 /** Every generated block: where it lives and what writes it. */
 export const BLOCKS: ReadonlyArray<{ name: string; page: string; render: () => string }> = [
   { name: 'rules', page: 'docs/guardrails.md', render: rulesTable },
+  { name: 'rules-across-environments', page: 'docs/guardrails.md', render: acrossEnvironments },
+  { name: 'rules-one-login', page: 'docs/guardrails.md', render: named(['ROT-LOGIN-SHARED', 'ROT-ADMIN-HOST', 'ROT-ADMIN-ENGINE', 'ACCESS-MASTER-READERS']) },
   { name: 'catalog-fields', page: 'docs/catalog.md', render: catalogFields },
   { name: 'layers', page: 'docs/architecture.md', render: layersTable },
   { name: 'cdktn-versions', page: 'docs/cdktn.md', render: versionsTable },
