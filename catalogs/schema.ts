@@ -69,7 +69,7 @@ export const SecretValueSchema = v.variant('kind', [
   }),
   /**
    * 5. Binary from a file of this repository, written by the values step. The file is in git (and
-   * in every checkout of it): outside dev this needs `acknowledgeValueInRepository`.
+   * in every checkout of it): production needs `acknowledgeValueInRepository` (VALUE-BINARY-IN-REPO).
    */
   v.strictObject({ kind: v.literal('binary-file'), path: str, acknowledgeValueInRepository: v.optional(v.boolean()), version }),
 ]);
@@ -148,7 +148,7 @@ export const EcsAccessSchema = v.strictObject({
 export const SecretSpecSchema = v.strictObject({
   /** Stable id used for resource and output names; unique in the environment. */
   id: str,
-  /** The name is `<env>/<service>/<component>/<type>`. */
+  /** The name is `<prefix>/<service>/<component>/<type>`, with the environment's prefix (`NAME_PREFIX` in catalogs/project.ts: dev, staging, prod). */
   service: str,
   component: str,
   type: str,
@@ -158,7 +158,7 @@ export const SecretSpecSchema = v.strictObject({
   category: v.picklist(KEY_CATEGORIES),
   value: SecretValueSchema,
   rotation: v.optional(RotationSpecSchema),
-  /** Required in staging and production when `rotation` is absent: why this value does not rotate. */
+  /** Required in staging and production when `rotation` is absent: why this value does not rotate, in 20 characters or more (ROT-UNROTATED). */
   noRotationReason: v.optional(str),
   /** Regions to replicate to, each under this category's key in that region. */
   replicas: v.optional(strings),

@@ -33,7 +33,7 @@ export const WORKFLOWS = {
 
 export const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
 export const GITHUB_OIDC_URL = `https://${GITHUB_OIDC_HOST}`;
-/** The repository's OIDC subject template (README "First deployment"). */
+/** The repository's OIDC subject template (docs/first-deployment.md, step 4). */
 export const OIDC_SUB_CLAIM_KEYS = ['repo', 'context', 'ref'] as const;
 
 /** How humans reach a role: an IAM Identity Center permission set, and/or named principals with MFA. */

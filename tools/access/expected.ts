@@ -3,7 +3,7 @@
  * and manages each secret. `catalogFacts` is the only place that reads the catalog, so switching
  * the proof to the environment plan means changing this adapter and nothing else.
  *
- * What the catalog implies (README, "Access proof"):
+ * What the catalog implies (docs/access-proof.md, "What is proven"):
  * - a named cross-account reader role reads the AWSCURRENT value (and describes) in every region
  *   the secret lives in; no other stage, no write;
  * - a same-account reader role (iam-role reader, ECS task role) reads every stage and describes;

@@ -10,7 +10,7 @@
  * Then parliament lints every policy document, and cloudsplaining reads an
  * account-authorization-details document built from the synthesized roles (security/).
  * Exits 1 on any difference, printing job, principal, action, resource and the deciding statement.
- * Writes cdktf.out/stacks/<env>/access.json (the matrix, for `npm run access:diff`).
+ * Writes cdktf.out/stacks/<env>/access.json (the simulated matrix; `npm run access:diff` compares the reports synth writes).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';

@@ -11,6 +11,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as ts from 'typescript';
 import { RULES } from '../../rules';
+import type { Rule } from '../../rules/rule';
 import type { BenchRecord, BenchRow } from '../bench/types';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -23,6 +24,26 @@ function rulesTable(): string {
     .sort((a, b) => a.id.localeCompare(b.id))
     .map((r) => `| \`${r.id}\` | ${cell(r.explanation)} | ${cell(r.fact.limit)} (${cell(r.fact.page)}) |`);
   return [`${RULES.length} rules, one file each in \`rules/pack/\`.`, '', '| rule | what it stops | AWS fact (page) |', '|---|---|---|', ...rows].join('\n');
+}
+
+/** A short table of some rules (id and explanation), for the page's section about them. */
+function someRules(rules: readonly Rule[]): string {
+  return ['| rule | what it stops |', '|---|---|', ...rules.map((r) => `| \`${r.id}\` | ${cell(r.explanation)} |`)].join('\n');
+}
+
+/** The rules evaluated once over every environment together (`scope: 'app'`). */
+const acrossEnvironments = () => someRules([...RULES].filter((r) => r.scope === 'app').sort((a, b) => a.id.localeCompare(b.id)));
+
+/** Rules a section names, in its order; a rule the pack no longer has stops the generator. */
+function named(ids: readonly string[]): () => string {
+  return () =>
+    someRules(
+      ids.map((id) => {
+        const r = RULES.find((x) => x.id === id);
+        if (!r) throw new Error(`tools/gen/docs.ts names the rule ${id}, which rules/pack does not have`);
+        return r;
+      }),
+    );
 }
 
 /** Every rule of .dependency-cruiser.cjs with its comment: the arrows `npm run lint:deps` enforces. */
@@ -142,6 +163,16 @@ class SchemaReader {
     }
   }
 
+  /** A top-level `const name = ...` of the schema file: its initializer and its doc comment. */
+  private constant(name: string): { initializer: ts.Expression; meaning: string } {
+    for (const st of this.sf.statements) {
+      if (!ts.isVariableStatement(st)) continue;
+      const d = st.declarationList.declarations.find((x) => ts.isIdentifier(x.name) && x.name.text === name);
+      if (d?.initializer) return { initializer: d.initializer, meaning: docComment(st, this.sf) };
+    }
+    throw new Error(`catalogs/schema.ts: field "${name}" is shorthand for a constant the file does not declare`);
+  }
+
   /** The type of an object literal's property `name`, for variant headings. */
   private discriminant(option: ts.Expression, name: string): string {
     const o = this.call(option);
@@ -176,13 +207,19 @@ class SchemaReader {
     const shape: ObjectShape = { title: heading, meaning, level: labels.length > 0 ? level + 1 : level, fields: [] };
     this.shapes.push(shape);
     for (const p of literal.properties) {
-      if (!ts.isPropertyAssignment(p)) continue;
-      const name = p.name.getText(this.sf);
-      const inner = this.call(p.initializer);
+      // `{ version }` stands for a constant of the schema file: its value and comment are the field's.
+      const field = ts.isPropertyAssignment(p)
+        ? { name: p.name.getText(this.sf), initializer: p.initializer, meaning: docComment(p, this.sf) }
+        : ts.isShorthandPropertyAssignment(p)
+          ? { name: p.name.text, ...this.constant(p.name.text) }
+          : undefined;
+      if (!field) continue;
+      const { name } = field;
+      const inner = this.call(field.initializer);
       const required = inner?.fn !== 'optional';
-      shape.fields.push({ name, required, type: this.type(p.initializer), meaning: docComment(p, this.sf) });
+      shape.fields.push({ name, required, type: this.type(field.initializer), meaning: field.meaning });
       // An inline object (an array of them, too) gets its own table right after.
-      let nested: ts.Expression | undefined = required ? p.initializer : inner!.args[0];
+      let nested: ts.Expression | undefined = required ? field.initializer : inner!.args[0];
       const n = nested && this.call(nested);
       if (n?.fn === 'array') nested = n.args[0];
       const m = nested && this.call(nested);
@@ -274,6 +311,8 @@ function benchTables(): string {
 /** Every generated block: where it lives and what writes it. */
 export const BLOCKS: ReadonlyArray<{ name: string; page: string; render: () => string }> = [
   { name: 'rules', page: 'docs/guardrails.md', render: rulesTable },
+  { name: 'rules-across-environments', page: 'docs/guardrails.md', render: acrossEnvironments },
+  { name: 'rules-one-login', page: 'docs/guardrails.md', render: named(['ROT-LOGIN-SHARED', 'ROT-ADMIN-HOST', 'ROT-ADMIN-ENGINE', 'ACCESS-MASTER-READERS']) },
   { name: 'catalog-fields', page: 'docs/catalog.md', render: catalogFields },
   { name: 'layers', page: 'docs/architecture.md', render: layersTable },
   { name: 'cdktn-versions', page: 'docs/cdktn.md', render: versionsTable },

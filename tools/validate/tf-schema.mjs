@@ -13,7 +13,7 @@
 // (130 MB) carries the same optional flags but loses list-versus-set and block-versus-attribute;
 // doc comments carry neither.
 //
-// What the bindings cannot tell, and what we do instead (README "Terraform validation"):
+// What the bindings cannot tell, and what we do instead (docs/validation.md, "What npm run validate runs"):
 // - optional versus optional+computed: every optional attribute is served as optional+computed
 //   (an unset one plans as "known after apply"), except write-only ones, which cannot be computed.
 //   This never makes a configuration valid that the real schema rejects.
