@@ -64,8 +64,35 @@ export function smClient(): SecretsManagerClient {
   return new SecretsManagerClient({ endpoint: m.endpoint, region: m.region, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
 }
 
+/**
+ * The rotation function's port onto the emulator, with one documented behaviour of the real
+ * service that moto 5 and LocalStack 4 both lack: PutSecretValue with an existing version's token
+ * and different content fails with ResourceExistsException ("you can't modify an existing
+ * version"); the emulators overwrite the value. Two rotations sharing one token (the second
+ * RotateSecret is refused while one is pending, so both drive the pending version) would otherwise
+ * each store a password under the same version, and the database could end with one that no
+ * version holds. The check and the put run one at a time per secret, as the service's are atomic.
+ */
+export class EmulatorPort extends SdkSecretsManager {
+  private static readonly queues = new Map<string, Promise<unknown>>();
+
+  override async putSecretValue(req: { SecretId: string; ClientRequestToken: string; SecretString: string; VersionStages: string[] }): Promise<void> {
+    const queue = EmulatorPort.queues.get(req.SecretId) ?? Promise.resolve();
+    const next = queue.then(async () => {
+      // RotateSecret's pending version has no value yet: that one is filled, not refused.
+      const stored = (await super.getSecretValue({ SecretId: req.SecretId, VersionId: req.ClientRequestToken }).catch(() => undefined))?.SecretString;
+      if (stored === undefined) await super.putSecretValue(req);
+      else if (stored !== req.SecretString) {
+        throw Object.assign(new Error("You can't modify an existing version, you can only create new versions."), { name: 'ResourceExistsException' });
+      }
+    });
+    EmulatorPort.queues.set(req.SecretId, next.catch(() => undefined));
+    await next;
+  }
+}
+
 export function smPort(): SdkSecretsManager {
-  return new SdkSecretsManager(smClient());
+  return new EmulatorPort(smClient());
 }
 
 export async function createSecret(name: string, value: unknown, tags: Record<string, string> = {}): Promise<string> {
