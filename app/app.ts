@@ -51,8 +51,8 @@ function buildApp(inputs: readonly unknown[], opts: BuildOptions = {}): { app: A
   const context = { targetVersions: { terraform: TERRAFORM_REQUIRED_VERSION } };
   const app = new App({ outdir, skipValidation: false, context });
   const stacks = plans.map((plan) => new EnvironmentStack(app, plan.environment, { plan, outdir }));
-  envs.forEach((env) => new StateBackendStack(app, backendStackName(env), env));
-  plans.forEach((plan, i) => new CiAccessStack(app, ciAccessStackName(plan.catalog), plan, synthesizedTypesOf(stacks[i])));
+  for (const env of envs) new StateBackendStack(app, backendStackName(env), env);
+  for (const [i, plan] of plans.entries()) new CiAccessStack(app, ciAccessStackName(plan.catalog), plan, synthesizedTypesOf(stacks[i]));
   return { app, stacks };
 }
 

@@ -48,7 +48,12 @@ export function runValuesCommand(args: readonly string[], catalogs: readonly unk
     }
     const chosen = plans.filter((p) => names.includes(p.environment));
     if (json) print(JSON.stringify(Object.fromEntries(chosen.map((p) => [p.environment, { githubEnvironment: p.environment, githubSecret: DEPLOY_TIME_SECRET, names: deployTimeInputs(p) }])), null, 2));
-    else chosen.forEach((p, i) => (i > 0 ? print('') : undefined, valuesListing(p).forEach(print)));
+    else {
+      for (const [i, p] of chosen.entries()) {
+        if (i > 0) print('');
+        for (const line of valuesListing(p)) print(line);
+      }
+    }
     return 0;
   } catch (e) {
     if (e instanceof GuardrailError) {

@@ -120,7 +120,8 @@ function buildHandlerUncached(handler: HandlerName, outRoot: string): Bundle {
     handler,
     file,
     get sha256() {
-      return (sha256 ??= createHash('sha256').update(readFileSync(file)).digest('hex'));
+      sha256 ??= createHash('sha256').update(readFileSync(file)).digest('hex');
+      return sha256;
     },
     bytes: statSync(file).size,
     built,

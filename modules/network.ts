@@ -73,7 +73,7 @@ export class SecretsManagerEndpoint extends Construct {
     });
     this.securityGroup = sg;
     this.securityGroupId = sg.id;
-    (props.clientCidrs ?? []).forEach((cidr, i) =>
+    for (const [i, cidr] of (props.clientCidrs ?? []).entries()) {
       new VpcSecurityGroupIngressRule(this, `client-${i}`, {
         securityGroupId: sg.id,
         description: `HTTPS from ${cidr}`,
@@ -81,9 +81,9 @@ export class SecretsManagerEndpoint extends Construct {
         fromPort: 443,
         toPort: 443,
         cidrIpv4: cidr,
-      }),
-    );
-    (props.clientSecurityGroupIds ?? []).forEach((client, i) =>
+      });
+    }
+    for (const [i, client] of (props.clientSecurityGroupIds ?? []).entries()) {
       new VpcSecurityGroupIngressRule(this, `client-sg-${i}`, {
         securityGroupId: sg.id,
         description: `HTTPS from client security group ${client}`,
@@ -91,8 +91,8 @@ export class SecretsManagerEndpoint extends Construct {
         fromPort: 443,
         toPort: 443,
         referencedSecurityGroupId: client,
-      }),
-    );
+      });
+    }
     this.endpoint = new VpcEndpoint(this, 'endpoint', {
       vpcId: props.vpcId,
       serviceName: `com.amazonaws.${props.region}.secretsmanager`,

@@ -163,7 +163,7 @@ export class RotationFunction extends Construct {
         tags,
       });
       vpc.databases.forEach((db, i) => {
-        db.cidrs.forEach((cidr, j) =>
+        for (const [j, cidr] of db.cidrs.entries()) {
           new VpcSecurityGroupEgressRule(this, `db-${i}-cidr-${j}`, {
             securityGroupId: this.securityGroup!.id,
             description: `Database on ${cidr}:${db.port}`,
@@ -171,9 +171,9 @@ export class RotationFunction extends Construct {
             fromPort: db.port,
             toPort: db.port,
             cidrIpv4: cidr,
-          }),
-        );
-        db.securityGroupIds.forEach((sg, j) =>
+          });
+        }
+        for (const [j, sg] of db.securityGroupIds.entries()) {
           new VpcSecurityGroupEgressRule(this, `db-${i}-sg-${j}`, {
             securityGroupId: this.securityGroup!.id,
             description: `Database security group ${sg} on ${db.port}`,
@@ -181,8 +181,8 @@ export class RotationFunction extends Construct {
             fromPort: db.port,
             toPort: db.port,
             referencedSecurityGroupId: sg,
-          }),
-        );
+          });
+        }
       });
       if (vpc.endpointSecurityGroupId) {
         new VpcSecurityGroupEgressRule(this, 'endpoint', {

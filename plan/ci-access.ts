@@ -328,7 +328,7 @@ class Grants {
     if (resources.length === 0) return;
     const key = JSON.stringify([uniq(resources).sort(), condition ?? null]);
     const g = this.groups.get(key) ?? { actions: new Set<string>(), resources: uniq(resources).sort(), condition, sid };
-    actions.forEach((a) => g.actions.add(a));
+    for (const a of actions) g.actions.add(a);
     this.groups.set(key, g);
   }
 

@@ -130,7 +130,7 @@ async function runScript(mode: 'plan' | 'write', manifest: object, opts: { value
 const sm = () => smClient();
 const uid = () => randomBytes(4).toString('hex');
 const tagsOf = async (name: string) => Object.fromEntries(((await sm().send(new DescribeSecretCommand({ SecretId: name }))).Tags ?? []).map((t) => [t.Key, t.Value]));
-const valueOf = async (name: string) => (await sm().send(new GetSecretValueCommand({ SecretId: name }))).SecretString;
+const storedValue = async (name: string) => (await sm().send(new GetSecretValueCommand({ SecretId: name }))).SecretString;
 const versionIds = async (name: string) => ((await sm().send(new ListSecretVersionIdsCommand({ SecretId: name, IncludeDeprecated: true }))).Versions ?? []).map((v) => v.VersionId).sort();
 
 /** What `terraform apply` leaves: the secret, with the catalog's value version as a tag. */
@@ -181,14 +181,14 @@ describe('write', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('4 written, 0 up to date, 0 failed');
 
-    expect(await valueOf(secrets[0].name)).toBe(values.api_value);
-    const cfg = JSON.parse((await valueOf(secrets[1].name))!);
+    expect(await storedValue(secrets[0].name)).toBe(values.api_value);
+    const cfg = JSON.parse((await storedValue(secrets[1].name))!);
     expect(Object.keys(cfg)).toEqual(['host', 'port', 'tls', 'password', 'CODE', 'SMTP_PASSWORD']);
     expect(cfg).toMatchObject({ host: 'db.internal', port: 5432, tls: true, SMTP_PASSWORD: values.cfg_smtp_password });
     expect(cfg.password).toHaveLength(40);
     expect(cfg.password).not.toMatch(/["'\\/@ ]/);
     expect(cfg.CODE).toMatch(/^[A-Za-z0-9]{12}$/);
-    expect((await valueOf(secrets[2].name))!).toMatch(/^[A-Za-z0-9]{64}$/);
+    expect((await storedValue(secrets[2].name))!).toMatch(/^[A-Za-z0-9]{64}$/);
     const binValue = (await sm().send(new GetSecretValueCommand({ SecretId: secrets[3].name }))).SecretBinary!;
     expect(Buffer.from(binValue).equals(bin)).toBe(true);
     for (const s of secrets) {
@@ -223,13 +223,13 @@ describe('write', () => {
     expect(early.code).toBe(1);
     expect(early.stderr).toContain(`secret ${name}: tag ${TAG_VERSION} is "1" but this commit's catalog says 2; the apply of this commit has not run or failed`);
     expect(early.stderr).toContain('nothing was written');
-    expect(await valueOf(name)).toBe('one');
+    expect(await storedValue(name)).toBe('one');
 
     await sm().send(new TagResourceCommand({ SecretId: name, Tags: [{ Key: TAG_VERSION, Value: '2' }] })); // the apply
     const r = await runScript('write', manifestFor([s(2)]), { values: { k_value: 'two' } });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`${name}: wrote version 2 (version 1 -> 2)`);
-    expect(await valueOf(name)).toBe('two');
+    expect(await storedValue(name)).toBe('two');
     expect((await sm().send(new GetSecretValueCommand({ SecretId: name, VersionStage: 'AWSPREVIOUS' }))).SecretString).toBe('one');
     expect(await tagsOf(name)).toMatchObject({ [TAG_WRITTEN]: '2' });
 
@@ -246,7 +246,7 @@ describe('write', () => {
     await sm().send(new PutSecretValueCommand({ SecretId: name, ClientRequestToken: writeToken(name, 1), SecretString: 'written-before-the-crash' }));
     const r = await runScript('write', manifestFor([{ id: 'k', name, version: 1, rotateAfterWrite: false, write: { type: 'text', source: { generate: { length: 32, excludePunctuation: true } } } }]));
     expect(r.code).toBe(0);
-    expect(await valueOf(name)).toBe('written-before-the-crash');
+    expect(await storedValue(name)).toBe('written-before-the-crash');
     expect(await versionIds(name)).toEqual([writeToken(name, 1)]);
     expect(proxy.calls).not.toContain('secretsmanager.PutSecretValue');
     expect(proxy.calls).not.toContain('secretsmanager.GetRandomPassword');

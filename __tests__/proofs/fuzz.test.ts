@@ -28,7 +28,7 @@ const ODD_VALUES: unknown[] = [null, undefined, 0, -1, 1.5, 1e9, NaN, '', ' ', '
 /** Every path to a value in a JSON-like tree. */
 function paths(v: unknown, prefix: Array<string | number> = [], out: Array<Array<string | number>> = []): Array<Array<string | number>> {
   out.push(prefix);
-  if (Array.isArray(v)) v.forEach((x, i) => paths(x, [...prefix, i], out));
+  if (Array.isArray(v)) for (const [i, x] of v.entries()) paths(x, [...prefix, i], out);
   else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) paths(x, [...prefix, k], out);
   return out;
 }

@@ -40,7 +40,7 @@ describe('no secret value appears anywhere in cdktf.out', () => {
       files = synth([planted, ...ENVIRONMENTS.filter((e) => e.name !== 'dev')]).files;
     } finally {
       logs = [...spy.flatMap((s) => s.mock.calls), ...writes.mock.calls].map((c) => c.map(String).join(' ')).join('\n');
-      spy.forEach((s) => s.mockRestore());
+      for (const s of spy) s.mockRestore();
       writes.mockRestore();
       delete process.env.TF_VAR_datadog_api_key_value;
       delete process.env.TF_VAR_ticket_app_config_smtp_password;

@@ -80,7 +80,7 @@ export function allPolicies(stack: TfJson): Array<[string, { Statement: any[] }]
     }
   }
   for (const [name, o] of Object.entries(stack.output ?? {})) {
-    if (name.startsWith('consumer_policies_')) (o.value as string[]).forEach((doc, i) => out.push([`output.${name}[${i}]`, parsePolicy(doc)]));
+    if (name.startsWith('consumer_policies_')) for (const [i, doc] of (o.value as string[]).entries()) out.push([`output.${name}[${i}]`, parsePolicy(doc)]);
   }
   return out;
 }

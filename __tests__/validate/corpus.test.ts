@@ -29,7 +29,10 @@ beforeAll(() => {
   // longer synthesize some of them (the secret version of the RequiredWith case, since V1).
   const planted = path.join(mkdtempSync(path.join(tmpdir(), 'corpus-')), 'planted.tf.json');
   const types: Record<string, Record<string, object>> = {};
-  for (const d of defects) (types[d.kind ?? 'resource'] ??= {})[d.type] = { x: {} };
+  for (const d of defects) {
+    types[d.kind ?? 'resource'] ??= {};
+    types[d.kind ?? 'resource'][d.type] = { x: {} };
+  }
   writeFileSync(planted, JSON.stringify(types));
   const plugins = preparePlugins([...bases.map((b) => path.join(ROOT, 'cdktf.out', 'stacks', b, 'cdk.tf.json')), planted]);
   result = runCorpus(defects, plugins);

@@ -32,7 +32,10 @@ beforeAll(() => {
   const extra = path.join(dir, 'manifest-types.json');
   const sections: Record<Kind, string> = { resource: 'resource', data: 'data', ephemeral: 'ephemeral' };
   const fake: Record<string, Record<string, object>> = {};
-  for (const m of manifests) (fake[sections[m.kind]] ??= {})[m.type] = {};
+  for (const m of manifests) {
+    fake[sections[m.kind]] ??= {};
+    fake[sections[m.kind]][m.type] = {};
+  }
   writeFileSync(extra, JSON.stringify(fake));
   const r = run('node', [path.join(ROOT, 'tools', 'validate', 'tf-schema.mjs'), dir, ...files, extra], ROOT);
   if (r.status !== 0) throw new Error(r.stderr);

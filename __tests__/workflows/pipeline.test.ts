@@ -12,7 +12,15 @@ import { parse } from 'yaml';
 
 const DIR = path.join(__dirname, '..', '..', '.github', 'workflows');
 const REPO = path.join(__dirname, '..', '..');
-type Step = { uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, string>; id?: string; name?: string; if?: string };
+type Step = {
+  uses?: string;
+  run?: string;
+  with?: Record<string, unknown>;
+  env?: Record<string, string>;
+  id?: string;
+  name?: string;
+  if?: string;
+};
 type Job = {
   uses?: string;
   with?: Record<string, unknown>;
@@ -26,7 +34,13 @@ type Job = {
   outputs?: Record<string, string>;
   strategy?: unknown;
 };
-type Workflow = { on: any; permissions?: unknown; concurrency?: { group: string; 'cancel-in-progress'?: boolean }; env?: Record<string, string>; jobs: Record<string, Job> };
+type Workflow = {
+  on: any;
+  permissions?: unknown;
+  concurrency?: { group: string; 'cancel-in-progress'?: boolean };
+  env?: Record<string, string>;
+  jobs: Record<string, Job>;
+};
 
 const files = readdirSync(DIR).filter((f) => /\.ya?ml$/.test(f));
 const text = Object.fromEntries(files.map((f) => [f, readFileSync(path.join(DIR, f), 'utf8')]));
@@ -39,7 +53,10 @@ const needsOf = (j: Job) => (j.needs === undefined ? [] : Array.isArray(j.needs)
 const runs = (j: Job) => (j.steps ?? []).map((s) => s.run ?? '').join('\n');
 /** A Terraform command line and its subcommand (`terraform -chdir=x plan ...`). */
 const TF_CALL = /\bterraform\s+(?:-chdir=\S+\s+)?(init|plan|apply|import|refresh|destroy|state|show|validate)\b/;
-const tfCalls = (j: Job, sub: string) => runs(j).split('\n').filter((l) => TF_CALL.exec(l)?.[1] === sub);
+const tfCalls = (j: Job, sub: string) =>
+  runs(j)
+    .split('\n')
+    .filter((l) => TF_CALL.exec(l)?.[1] === sub);
 const LEVEL: Record<string, number> = { none: 0, read: 1, write: 2 };
 const CREDENTIALS = 'aws-actions/configure-aws-credentials@';
 const usesStep = (j: Job, prefix: string) => (j.steps ?? []).filter((s) => s.uses?.startsWith(prefix));
@@ -49,7 +66,8 @@ function runsPackages(j: Job): string[] {
   const found: string[] = [];
   for (const s of j.steps ?? []) {
     const r = s.run ?? '';
-    if (/\b(npm|pnpm|yarn)\s+(ci|install|i|add|exec|run|test)\b|\bnpx\b|\bpip3?\s+install\b|\bcdktf\s+(synth|deploy|diff|get)\b/.test(r)) found.push(r.split('\n')[0]);
+    if (/\b(npm|pnpm|yarn)\s+(ci|install|i|add|exec|run|test)\b|\bnpx\b|\bpip3?\s+install\b|\bcdktf\s+(synth|deploy|diff|get)\b/.test(r))
+      found.push(r.split('\n')[0]);
     if (s.uses?.startsWith('actions/setup-node@') || s.uses?.startsWith('actions/setup-python@')) found.push(s.uses.split('@')[0]);
   }
   return found;
@@ -60,7 +78,8 @@ function holdsCredentials(j: Job): string[] {
   if (perms(j)['id-token'] && perms(j)['id-token'] !== 'none') found.push(`id-token: ${perms(j)['id-token']}`);
   if (j.permissions === 'write-all') found.push('permissions: write-all');
   if (usesStep(j, CREDENTIALS).length > 0) found.push('configure-aws-credentials');
-  if (/AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN)|ACTIONS_ID_TOKEN_REQUEST/.test(JSON.stringify(j))) found.push('AWS keys or the OIDC request token in the job');
+  if (/AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN)|ACTIONS_ID_TOKEN_REQUEST/.test(JSON.stringify(j)))
+    found.push('AWS keys or the OIDC request token in the job');
   return found;
 }
 
@@ -122,7 +141,8 @@ function ruleChecksummedArtifacts(w: Record<string, Workflow>, names: RegExp): s
       const producer = x.jobs[up.job];
       const outputStep = /steps\.(\w+)\.outputs\.sha256/.exec(producer.outputs?.sha256 ?? '')?.[1];
       const made = producer.steps?.find((p) => p.id === outputStep);
-      if (!made || !new RegExp(`sha256sum ${up.file.replace('.', '\\.')}`).test(made.run ?? '')) out.push(`${f} job ${up.job} has no sha256 output of ${up.file} (${artifact})`);
+      if (!made || !new RegExp(`sha256sum ${up.file.replace('.', '\\.')}`).test(made.run ?? ''))
+        out.push(`${f} job ${up.job} has no sha256 output of ${up.file} (${artifact})`);
     }
     for (const [name, j] of jobsOf(x)) {
       const steps = j.steps ?? [];
@@ -135,14 +155,27 @@ function ruleChecksummedArtifacts(w: Record<string, Workflow>, names: RegExp): s
         if (!up) {
           // A called workflow: the caller hands it the checksum as an input `<name>-sha256`.
           const found = callerOf(w, f, artifact);
-          if (!found) return void out.push(`${f} job ${name} downloads ${artifact}, which no job of this workflow or its caller uploads`);
+          if (!found) {
+            out.push(`${f} job ${name} downloads ${artifact}, which no job of this workflow or its caller uploads`);
+            return;
+          }
           up = found.up;
           expected = found.expected;
         } else if (!needsOf(j).includes(up.job)) out.push(`${f} job ${name} downloads ${artifact} without needing ${up.job}`);
-        const check = steps.findIndex((c, k) => k > i && new RegExp(`sha256sum --check --strict`).test(c.run ?? '') && (c.run ?? '').includes(up!.file) && Object.values(c.env ?? {}).some((v) => v.includes(expected)));
-        if (check < 0) return void out.push(`${f} job ${name} never checks ${up.file} against ${expected}`);
+        const check = steps.findIndex(
+          (c, k) =>
+            k > i &&
+            new RegExp(`sha256sum --check --strict`).test(c.run ?? '') &&
+            (c.run ?? '').includes(up!.file) &&
+            Object.values(c.env ?? {}).some((v) => v.includes(expected)),
+        );
+        if (check < 0) {
+          out.push(`${f} job ${name} never checks ${up.file} against ${expected}`);
+          return;
+        }
         const usedBefore = steps.slice(i + 1, check).find((c) => c.run || c.uses?.startsWith(CREDENTIALS));
-        if (usedBefore) out.push(`${f} job ${name} runs "${usedBefore.name ?? usedBefore.run ?? usedBefore.uses}" before checking ${up.file}`);
+        if (usedBefore)
+          out.push(`${f} job ${name} runs "${usedBefore.name ?? usedBefore.run ?? usedBefore.uses}" before checking ${up.file}`);
       });
     }
   }
@@ -156,8 +189,16 @@ function ruleApplyAlone(w: Record<string, Workflow>): string[] {
   for (const s of apply.steps ?? []) {
     const ok = ['hashicorp/setup-terraform@', 'actions/download-artifact@', CREDENTIALS].some((p) => s.uses?.startsWith(p));
     if (s.uses && !ok) out.push(`apply uses ${s.uses}`);
-    for (const line of (s.run ?? '').split('\n').map((l) => l.trim()).filter(Boolean)) {
-      if (!/^(dir=|echo "\$\w+ +\S+" \| sha256sum --check --strict$|tar (-C "[^"]+" )?-xzf \S+$|terraform -chdir="\$dir" (init|apply) )/.test(line)) out.push(`apply runs: ${line}`);
+    for (const line of (s.run ?? '')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean)) {
+      if (
+        !/^(dir=|echo "\$\w+ +\S+" \| sha256sum --check --strict$|tar (-C "[^"]+" )?-xzf \S+$|terraform -chdir="\$dir" (init|apply) )/.test(
+          line,
+        )
+      )
+        out.push(`apply runs: ${line}`);
     }
   }
   const init = tfCalls(apply, 'init');
@@ -166,7 +207,8 @@ function ruleApplyAlone(w: Record<string, Workflow>): string[] {
   if (applied.length !== 1 || !/ deploy\.tfplan$/.test(applied[0].trim())) out.push('apply: not exactly one apply of deploy.tfplan');
   // The lock file travels with the saved plan.
   const save = w['deploy-environment.yml'].jobs.plan.steps?.find((s) => s.id === 'save')?.run ?? '';
-  if (!/\.terraform\.lock\.hcl/.test(save) || !/deploy\.tfplan/.test(save)) out.push('plan: the saved plan artifact lacks deploy.tfplan or .terraform.lock.hcl');
+  if (!/\.terraform\.lock\.hcl/.test(save) || !/deploy\.tfplan/.test(save))
+    out.push('plan: the saved plan artifact lacks deploy.tfplan or .terraform.lock.hcl');
   return out;
 }
 
@@ -200,12 +242,18 @@ function ruleScriptsCheckedOut(w: Record<string, Workflow>): string[] {
   for (const [f, x] of Object.entries(w)) {
     for (const [name, j] of jobsOf(x)) {
       const checkout = usesStep(j, 'actions/checkout@')[0];
-      const sparse = checkout ? String(checkout.with?.['sparse-checkout'] ?? '').split('\n').map((l) => l.trim()).filter(Boolean) : [];
+      const sparse = checkout
+        ? String(checkout.with?.['sparse-checkout'] ?? '')
+            .split('\n')
+            .map((l) => l.trim())
+            .filter(Boolean)
+        : [];
       for (const m of runs(j).matchAll(/\b(?:node|bash)\s+((?:tools|scripts)\/[\w./-]+)/g)) {
         const script = m[1];
         if (!existsSync(path.join(REPO, script))) out.push(`${f} job ${name} runs ${script}, which does not exist`);
         else if (!checkout) out.push(`${f} job ${name} runs ${script} without a checkout`);
-        else if (sparse.length > 0 && !sparse.some((p) => script === p || script.startsWith(`${p.replace(/\/$/, '')}/`))) out.push(`${f} job ${name} runs ${script}, outside its sparse checkout (${sparse.join(', ')})`);
+        else if (sparse.length > 0 && !sparse.some((p) => script === p || script.startsWith(`${p.replace(/\/$/, '')}/`)))
+          out.push(`${f} job ${name} runs ${script}, outside its sparse checkout (${sparse.join(', ')})`);
       }
     }
   }
@@ -237,29 +285,137 @@ describe('each rule catches its mistake, planted', () => {
     return rules(w);
   };
   test.each([
-    ['id-token: write on the pull-request synth job', (w: any) => (w['pull-request.yml'].jobs.synth.permissions['id-token'] = 'write'), /pull-request\.yml job synth runs .*npm ci.*holds id-token: write/],
-    ['id-token: write on the deploy synth job', (w: any) => (w['deploy-environment.yml'].jobs.synth.permissions['id-token'] = 'write'), /deploy-environment\.yml job synth runs .*npm ci.*holds id-token: write/],
-    ['id-token: write on the pull-request test job', (w: any) => (w['pull-request.yml'].jobs.test.permissions['id-token'] = 'write'), /job test runs .*npm ci.*holds id-token: write/],
-    ['id-token: write on the access-diff job', (w: any) => (w['pull-request.yml'].jobs['access-diff'].permissions['id-token'] = 'write'), /job access-diff runs .*holds id-token: write/],
-    ['npm ci in the main-branch plan job', (w: any) => w['deploy-environment.yml'].jobs.plan.steps.splice(1, 0, { run: 'npm ci' }), /job plan runs npm ci and holds id-token: write, configure-aws-credentials/],
-    ['setup-node in the values job', (w: any) => w['values.yml'].jobs.values.steps.splice(1, 0, { uses: 'actions/setup-node@x' }), /values\.yml job values runs actions\/setup-node and holds/],
-    ['the values job checked against a checksum the caller did not take from synth', (w: any) => (w['deploy-environment.yml'].jobs.values.with['synth-sha256'] = '${{ needs.plan.outputs.sha256 }}'), /values\.yml job values downloads synth-\*, which no job of this workflow or its caller uploads/],
-    ['the values role asked for from deploy-environment.yml', (w: any) => w['deploy-environment.yml'].jobs.apply.steps.push({ uses: `${CREDENTIALS}x`, with: { 'role-to-assume': '${{ vars.VALUES_ROLE_ARN }}' } }), /deploy-environment\.yml job apply assumes/],
-    ['npx in the pull-request plan job', (w: any) => w['pull-request.yml'].jobs.plan.steps.push({ run: 'npx cdktf synth' }), /pull-request\.yml job plan runs npx cdktf synth and holds id-token: write/],
-    ['credentials in the synth job', (w: any) => w['deploy-environment.yml'].jobs.synth.steps.push({ uses: `${CREDENTIALS}x`, with: { 'role-to-assume': 'r' } }), /job synth runs .*npm ci.*configure-aws-credentials/],
-    ['no checksum check in the apply job', (w: any) => (w['deploy-environment.yml'].jobs.apply.steps = w['deploy-environment.yml'].jobs.apply.steps.filter((s: Step) => !/sha256sum/.test(s.run ?? ''))), /job apply never checks synth\.tgz against needs\.synth\.outputs\.sha256/],
-    ['the plan checksum taken from the wrong job', (w: any) => (w['deploy-environment.yml'].jobs.apply.steps.find((s: Step) => /sha256sum/.test(s.run ?? '')).env.PLAN_SHA256 = '${{ needs.synth.outputs.sha256 }}'), /job apply never checks plan\.tgz against needs\.plan\.outputs\.sha256/],
-    ['the plan job using the artifact before checking it', (w: any) => w['deploy-environment.yml'].jobs.plan.steps.splice(3, 0, { run: 'tar -xzf synth.tgz' }), /job plan runs "tar -xzf synth\.tgz" before checking synth\.tgz/],
-    ['a synth job without a checksum output', (w: any) => delete w['deploy-environment.yml'].jobs.synth.outputs, /job synth has no sha256 output of synth\.tgz/],
-    ['a checkout in the apply job', (w: any) => w['deploy-environment.yml'].jobs.apply.steps.unshift({ uses: 'actions/checkout@x' }), /apply uses actions\/checkout@x/],
-    ['a node script in the apply job', (w: any) => w['deploy-environment.yml'].jobs.apply.steps.push({ run: 'node scripts/x.mjs' }), /apply runs: node scripts\/x\.mjs/],
-    ['init without the lock file', (w: any) => (w['deploy-environment.yml'].jobs.apply.steps.at(-1).run = w['deploy-environment.yml'].jobs.apply.steps.at(-1).run.replace(' -lockfile=readonly', '')), /apply: terraform init without -lockfile=readonly/],
-    ['a saved plan without its lock file', (w: any) => (w['deploy-environment.yml'].jobs.plan.steps.find((s: Step) => s.id === 'save').run = 'tar -czf plan.tgz deploy.tfplan'), /lacks deploy\.tfplan or \.terraform\.lock\.hcl/],
-    ['the main-branch plan with the deploy role', (w: any) => (w['deploy-environment.yml'].jobs.plan.steps.find((s: Step) => s.uses?.startsWith(CREDENTIALS)).with['role-to-assume'] = '${{ vars.DEPLOY_ROLE_ARN }}'), /job plan assumes \$\{\{ vars\.DEPLOY_ROLE_ARN \}\}/],
-    ['the values job with the deploy role', (w: any) => (w['values.yml'].jobs.values.steps.find((s: Step) => s.uses?.startsWith(CREDENTIALS)).with['role-to-assume'] = '${{ vars.DEPLOY_ROLE_ARN }}'), /job values assumes/],
-    ['a sparse checkout without the script the job runs', (w: any) => (w['deploy-environment.yml'].jobs.plan.steps[0].with['sparse-checkout'] = 'scripts/ci'), /job plan runs tools\/ci\/values\.cjs, outside its sparse checkout \(scripts\/ci\)/],
-    ['a script that does not exist', (w: any) => (w['values.yml'].jobs.values.steps.at(-1).run = 'node tools/ci/nope.cjs write'), /values\.yml job values runs tools\/ci\/nope\.cjs, which does not exist/],
-    ['an OIDC token on the comment job', (w: any) => (w['pull-request.yml'].jobs.comment.permissions['id-token'] = 'write'), /job comment holds credentials it should not/],
+    [
+      'id-token: write on the pull-request synth job',
+      (w: any) => (w['pull-request.yml'].jobs.synth.permissions['id-token'] = 'write'),
+      /pull-request\.yml job synth runs .*npm ci.*holds id-token: write/,
+    ],
+    [
+      'id-token: write on the deploy synth job',
+      (w: any) => (w['deploy-environment.yml'].jobs.synth.permissions['id-token'] = 'write'),
+      /deploy-environment\.yml job synth runs .*npm ci.*holds id-token: write/,
+    ],
+    [
+      'id-token: write on the pull-request test job',
+      (w: any) => (w['pull-request.yml'].jobs.test.permissions['id-token'] = 'write'),
+      /job test runs .*npm ci.*holds id-token: write/,
+    ],
+    [
+      'id-token: write on the access-diff job',
+      (w: any) => (w['pull-request.yml'].jobs['access-diff'].permissions['id-token'] = 'write'),
+      /job access-diff runs .*holds id-token: write/,
+    ],
+    [
+      'npm ci in the main-branch plan job',
+      (w: any) => w['deploy-environment.yml'].jobs.plan.steps.splice(1, 0, { run: 'npm ci' }),
+      /job plan runs npm ci and holds id-token: write, configure-aws-credentials/,
+    ],
+    [
+      'setup-node in the values job',
+      (w: any) => w['values.yml'].jobs.values.steps.splice(1, 0, { uses: 'actions/setup-node@x' }),
+      /values\.yml job values runs actions\/setup-node and holds/,
+    ],
+    [
+      'the values job checked against a checksum the caller did not take from synth',
+      (w: any) => (w['deploy-environment.yml'].jobs.values.with['synth-sha256'] = '${{ needs.plan.outputs.sha256 }}'),
+      /values\.yml job values downloads synth-\*, which no job of this workflow or its caller uploads/,
+    ],
+    [
+      'the values role asked for from deploy-environment.yml',
+      (w: any) =>
+        w['deploy-environment.yml'].jobs.apply.steps.push({
+          uses: `${CREDENTIALS}x`,
+          with: { 'role-to-assume': '${{ vars.VALUES_ROLE_ARN }}' },
+        }),
+      /deploy-environment\.yml job apply assumes/,
+    ],
+    [
+      'npx in the pull-request plan job',
+      (w: any) => w['pull-request.yml'].jobs.plan.steps.push({ run: 'npx cdktf synth' }),
+      /pull-request\.yml job plan runs npx cdktf synth and holds id-token: write/,
+    ],
+    [
+      'credentials in the synth job',
+      (w: any) => w['deploy-environment.yml'].jobs.synth.steps.push({ uses: `${CREDENTIALS}x`, with: { 'role-to-assume': 'r' } }),
+      /job synth runs .*npm ci.*configure-aws-credentials/,
+    ],
+    [
+      'no checksum check in the apply job',
+      (w: any) =>
+        (w['deploy-environment.yml'].jobs.apply.steps = w['deploy-environment.yml'].jobs.apply.steps.filter(
+          (s: Step) => !/sha256sum/.test(s.run ?? ''),
+        )),
+      /job apply never checks synth\.tgz against needs\.synth\.outputs\.sha256/,
+    ],
+    [
+      'the plan checksum taken from the wrong job',
+      (w: any) =>
+        (w['deploy-environment.yml'].jobs.apply.steps.find((s: Step) => /sha256sum/.test(s.run ?? '')).env.PLAN_SHA256 =
+          '${{ needs.synth.outputs.sha256 }}'),
+      /job apply never checks plan\.tgz against needs\.plan\.outputs\.sha256/,
+    ],
+    [
+      'the plan job using the artifact before checking it',
+      (w: any) => w['deploy-environment.yml'].jobs.plan.steps.splice(3, 0, { run: 'tar -xzf synth.tgz' }),
+      /job plan runs "tar -xzf synth\.tgz" before checking synth\.tgz/,
+    ],
+    [
+      'a synth job without a checksum output',
+      (w: any) => delete w['deploy-environment.yml'].jobs.synth.outputs,
+      /job synth has no sha256 output of synth\.tgz/,
+    ],
+    [
+      'a checkout in the apply job',
+      (w: any) => w['deploy-environment.yml'].jobs.apply.steps.unshift({ uses: 'actions/checkout@x' }),
+      /apply uses actions\/checkout@x/,
+    ],
+    [
+      'a node script in the apply job',
+      (w: any) => w['deploy-environment.yml'].jobs.apply.steps.push({ run: 'node scripts/x.mjs' }),
+      /apply runs: node scripts\/x\.mjs/,
+    ],
+    [
+      'init without the lock file',
+      (w: any) =>
+        (w['deploy-environment.yml'].jobs.apply.steps.at(-1).run = w['deploy-environment.yml'].jobs.apply.steps
+          .at(-1)
+          .run.replace(' -lockfile=readonly', '')),
+      /apply: terraform init without -lockfile=readonly/,
+    ],
+    [
+      'a saved plan without its lock file',
+      (w: any) => (w['deploy-environment.yml'].jobs.plan.steps.find((s: Step) => s.id === 'save').run = 'tar -czf plan.tgz deploy.tfplan'),
+      /lacks deploy\.tfplan or \.terraform\.lock\.hcl/,
+    ],
+    [
+      'the main-branch plan with the deploy role',
+      (w: any) =>
+        (w['deploy-environment.yml'].jobs.plan.steps.find((s: Step) => s.uses?.startsWith(CREDENTIALS)).with['role-to-assume'] =
+          '${{ vars.DEPLOY_ROLE_ARN }}'),
+      /job plan assumes \$\{\{ vars\.DEPLOY_ROLE_ARN \}\}/,
+    ],
+    [
+      'the values job with the deploy role',
+      (w: any) =>
+        (w['values.yml'].jobs.values.steps.find((s: Step) => s.uses?.startsWith(CREDENTIALS)).with['role-to-assume'] =
+          '${{ vars.DEPLOY_ROLE_ARN }}'),
+      /job values assumes/,
+    ],
+    [
+      'a sparse checkout without the script the job runs',
+      (w: any) => (w['deploy-environment.yml'].jobs.plan.steps[0].with['sparse-checkout'] = 'scripts/ci'),
+      /job plan runs tools\/ci\/values\.cjs, outside its sparse checkout \(scripts\/ci\)/,
+    ],
+    [
+      'a script that does not exist',
+      (w: any) => (w['values.yml'].jobs.values.steps.at(-1).run = 'node tools/ci/nope.cjs write'),
+      /values\.yml job values runs tools\/ci\/nope\.cjs, which does not exist/,
+    ],
+    [
+      'an OIDC token on the comment job',
+      (w: any) => (w['pull-request.yml'].jobs.comment.permissions['id-token'] = 'write'),
+      /job comment holds credentials it should not/,
+    ],
   ])('%s', (_what, edit, message) => {
     expect(plant(edit).join('\n')).toMatch(message);
   });
@@ -327,12 +483,24 @@ test('a job calling a reusable workflow grants every permission the called jobs 
 });
 
 test('only the four Terraform and values jobs can ask for an OIDC token', () => {
-  const withToken = files.flatMap((f) => jobsOf(wf[f]).filter(([, j]) => perms(j)['id-token'] === 'write' && !j.uses).map(([n]) => `${f}:${n}`));
-  expect(withToken.sort()).toEqual(['deploy-environment.yml:apply', 'deploy-environment.yml:plan', 'pull-request.yml:plan', 'values.yml:values']);
+  const withToken = files.flatMap((f) =>
+    jobsOf(wf[f])
+      .filter(([, j]) => perms(j)['id-token'] === 'write' && !j.uses)
+      .map(([n]) => `${f}:${n}`),
+  );
+  expect(withToken.sort()).toEqual([
+    'deploy-environment.yml:apply',
+    'deploy-environment.yml:plan',
+    'pull-request.yml:plan',
+    'values.yml:values',
+  ]);
 });
 
 test('every plan runs the real provider: init from the registry, then validate, then plan', () => {
-  for (const [f, job] of [['pull-request.yml', 'plan'], ['deploy-environment.yml', 'plan']] as const) {
+  for (const [f, job] of [
+    ['pull-request.yml', 'plan'],
+    ['deploy-environment.yml', 'plan'],
+  ] as const) {
     const lines = runs(wf[f].jobs[job]).split('\n');
     const at = (sub: string) => lines.findIndex((l) => TF_CALL.exec(l)?.[1] === sub);
     expect([f, at('init') >= 0, at('init') < at('validate'), at('validate') < at('plan')]).toEqual([f, true, true, true]);
@@ -407,22 +575,46 @@ describe('the comment job posts only text it produced, to comments only it wrote
         },
       },
     };
-    const context = { repo: { owner: 'o', repo: 'r' }, issue: { number: 7 }, serverUrl: 'https://github.com', runId: 99, payload: { pull_request: { head: { sha: 'abc123' } } } };
+    const context = {
+      repo: { owner: 'o', repo: 'r' },
+      issue: { number: 7 },
+      serverUrl: 'https://github.com',
+      runId: 99,
+      payload: { pull_request: { head: { sha: 'abc123' } } },
+    };
     const fs = { existsSync: (p: string) => p in files, readFileSync: (p: string) => files[p] };
-    await new AsyncFunction('require', 'github', 'context', 'core', script)((m: string) => (m === 'fs' ? fs : undefined), github, context, {});
+    await new AsyncFunction('require', 'github', 'context', 'core', script)(
+      (m: string) => (m === 'fs' ? fs : undefined),
+      github,
+      context,
+      {},
+    );
     return { created, updated };
   }
-  const plans = { 'plan-dev.txt': 'dev plan\n', 'plan-staging.txt': 'staging plan\n', 'plan-production.txt': 'production plan\n', 'access-diff.md': 'diff\n' };
+  const plans = {
+    'plan-dev.txt': 'dev plan\n',
+    'plan-staging.txt': 'staging plan\n',
+    'plan-production.txt': 'production plan\n',
+    'access-diff.md': 'diff\n',
+  };
 
   test("a person's comment with our marker, and our own comment quoting it, are not ours; our marked comment is updated", async () => {
     const r = await post(plans, [
-      { id: 1, user: { login: 'mallory', type: 'User' }, body: '<!-- secrets-platform:pr-plan:dev -->\nNo changes. Your infrastructure matches the configuration.' },
+      {
+        id: 1,
+        user: { login: 'mallory', type: 'User' },
+        body: '<!-- secrets-platform:pr-plan:dev -->\nNo changes. Your infrastructure matches the configuration.',
+      },
       { id: 2, user: BOT, body: 'an older comment that quotes <!-- secrets-platform:pr-plan:staging -->\n' },
       { id: 3, user: { login: 'github-actions', type: 'User' }, body: '<!-- secrets-platform:pr-plan:production -->\nlook-alike login' },
       { id: 4, user: BOT, body: '<!-- secrets-platform:pr-access-diff -->\nold diff' },
     ]);
     expect(r.updated.map((u) => u.comment_id)).toEqual([4]);
-    expect(r.created.map((c) => c.body.split('\n')[0])).toEqual(['<!-- secrets-platform:pr-plan:dev -->', '<!-- secrets-platform:pr-plan:staging -->', '<!-- secrets-platform:pr-plan:production -->']);
+    expect(r.created.map((c) => c.body.split('\n')[0])).toEqual([
+      '<!-- secrets-platform:pr-plan:dev -->',
+      '<!-- secrets-platform:pr-plan:staging -->',
+      '<!-- secrets-platform:pr-plan:production -->',
+    ]);
     expect(r.created[0].body).toContain('dev plan');
   });
 
@@ -445,7 +637,10 @@ describe('the comment job posts only text it produced, to comments only it wrote
     const body = r.created[2].body;
     expect(body.length).toBeLessThanOrEqual(65536);
     expect(body).toContain('aws_secretsmanager_secret.s0 will be created');
-    const cut = /\*\*Cut: this comment shows lines 1-(\d+) of 4000; lines (\d+)-4000 are NOT shown\. The whole text is the artifact `pr-plan-production` of \[this run\]\(https:\/\/github\.com\/o\/r\/actions\/runs\/99\)\.\*\*/.exec(body);
+    const cut =
+      /\*\*Cut: this comment shows lines 1-(\d+) of 4000; lines (\d+)-4000 are NOT shown\. The whole text is the artifact `pr-plan-production` of \[this run\]\(https:\/\/github\.com\/o\/r\/actions\/runs\/99\)\.\*\*/.exec(
+        body,
+      );
     expect(cut).not.toBeNull();
     const shown = Number(cut![1]);
     expect(Number(cut![2])).toBe(shown + 1);
@@ -466,10 +661,20 @@ describe('the run summary of a deploy plan (tools/ci/plan-summary.sh)', () => {
   const summarize = (plan: string, limit?: number) => {
     const dir = mkdtempSync(path.join(tmpdir(), 'plan-summary-'));
     writeFileSync(path.join(dir, 'plan.txt'), plan);
-    const r = spawnSync('bash', [path.join(REPO, 'tools', 'ci', 'plan-summary.sh'), path.join(dir, 'plan.txt'), 'Saved plan for production', 'plan-text-production', 'https://example/art/1'], {
-      encoding: 'utf8',
-      env: { PATH: process.env.PATH ?? '', ...(limit ? { PLAN_SUMMARY_LIMIT: String(limit) } : {}) },
-    });
+    const r = spawnSync(
+      'bash',
+      [
+        path.join(REPO, 'tools', 'ci', 'plan-summary.sh'),
+        path.join(dir, 'plan.txt'),
+        'Saved plan for production',
+        'plan-text-production',
+        'https://example/art/1',
+      ],
+      {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH ?? '', ...(limit ? { PLAN_SUMMARY_LIMIT: String(limit) } : {}) },
+      },
+    );
     expect(r.status).toBe(0);
     return r.stdout;
   };
@@ -482,11 +687,14 @@ describe('the run summary of a deploy plan (tools/ci/plan-summary.sh)', () => {
     expect(out).not.toContain('Cut');
   });
 
-  test('a plan over GitHub\'s 1 MiB summary limit: its start, whole lines, the cut named before and after, the artifact named', () => {
+  test("a plan over GitHub's 1 MiB summary limit: its start, whole lines, the cut named before and after, the artifact named", () => {
     const lines = Array.from({ length: 30000 }, (_, i) => `  + resource ${i} <${'y'.repeat(40)}>`);
     const out = summarize(`${lines.join('\n')}\n`);
     expect(Buffer.byteLength(out)).toBeLessThan(1024 * 1024);
-    const m = /\*\*Cut: this summary shows lines 1-(\d+) of the plan's 30000 lines \(\d+ bytes\); lines (\d+)-30000 are NOT shown here, because GitHub keeps at most 1 MiB of summary\. Read the whole plan in the artifact `plan-text-production` of this run \(https:\/\/example\/art\/1\) before approving\.\*\*/.exec(out);
+    const m =
+      /\*\*Cut: this summary shows lines 1-(\d+) of the plan's 30000 lines \(\d+ bytes\); lines (\d+)-30000 are NOT shown here, because GitHub keeps at most 1 MiB of summary\. Read the whole plan in the artifact `plan-text-production` of this run \(https:\/\/example\/art\/1\) before approving\.\*\*/.exec(
+        out,
+      );
     expect(m).not.toBeNull();
     expect(Number(m![2])).toBe(Number(m![1]) + 1);
     expect(out).toContain('  + resource 0 &lt;');
@@ -503,7 +711,8 @@ describe('deploys', () => {
 
   test('run from main only, also when started by hand', () => {
     expect(wf[f].on).toHaveProperty('workflow_dispatch');
-    for (const [, j] of [...jobsOf(wf[f]), ...jobsOf(wf[env]), ...jobsOf(wf['values.yml'])]) expect(j.if ?? '').toContain("github.ref == 'refs/heads/main'");
+    for (const [, j] of [...jobsOf(wf[f]), ...jobsOf(wf[env]), ...jobsOf(wf['values.yml'])])
+      expect(j.if ?? '').toContain("github.ref == 'refs/heads/main'");
   });
 
   test('one run per environment at a time, never cancelled by the next', () => {
@@ -556,7 +765,9 @@ describe('deploys', () => {
     expect(v.environment).toBe('${{ inputs.environment }}');
     expect(Object.keys(wf['values.yml'].jobs)).toEqual(['values']);
     const write = v.steps!.find((s) => /values\.cjs write/.test(s.run ?? ''))!;
-    expect(write.run).toBe('node tools/ci/values.cjs write --manifest "cdktf.out/stacks/$STACK/values.json" --environment "$STACK" --role-arn "$ROLE_ARN"');
+    expect(write.run).toBe(
+      'node tools/ci/values.cjs write --manifest "cdktf.out/stacks/$STACK/values.json" --environment "$STACK" --role-arn "$ROLE_ARN"',
+    );
     // The script imports nothing but Node's built-ins.
     const src = readFileSync(path.join(REPO, 'tools', 'ci', 'values.cjs'), 'utf8');
     const imports = [...src.matchAll(/require\(['"]([^'"]+)['"]\)/g)].map((m) => m[1]);
@@ -572,7 +783,11 @@ describe('deploys', () => {
         if (/secrets\./.test(JSON.stringify(s))) {
           withSecrets.push(`${name}:${s.name}`);
           expect(s.env?.DEPLOY_TIME_VALUES).toBe('${{ secrets.DEPLOY_TIME_VALUES }}');
-          expect(Object.entries(s.env ?? {}).filter(([, v]) => /secrets\./.test(v)).map(([k]) => k)).toEqual(['DEPLOY_TIME_VALUES']);
+          expect(
+            Object.entries(s.env ?? {})
+              .filter(([, v]) => /secrets\./.test(v))
+              .map(([k]) => k),
+          ).toEqual(['DEPLOY_TIME_VALUES']);
           expect(s.run ?? '').not.toMatch(/secrets\.|DEPLOY_TIME_VALUES/);
         }
       }

@@ -523,7 +523,10 @@ export class SecretCache {
     slot = { key, secretId, failures: 0, nextRetryAt: 0, lastForcedAt: -Infinity };
     this.slots.set(key, slot);
     let keys = this.bySecret.get(secretId);
-    if (!keys) this.bySecret.set(secretId, (keys = new Set()));
+    if (!keys) {
+      keys = new Set();
+      this.bySecret.set(secretId, keys);
+    }
     keys.add(key);
     for (const oldest of this.slots.values()) {
       if (this.slots.size <= this.o.maxEntries) break;

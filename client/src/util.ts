@@ -190,7 +190,10 @@ export class Redactor {
     for (const v of values) {
       const p = v.slice(0, 4);
       let m = this.index.get(p);
-      if (!m) this.index.set(p, (m = new Map()));
+      if (!m) {
+        m = new Map();
+        this.index.set(p, m);
+      }
       m.set(v, (m.get(v) ?? 0) + 1);
     }
     for (const oldest of this.owners.keys()) {

@@ -14,7 +14,7 @@
  */
 import { MAX_SECRET_VALUE_BYTES } from './contract';
 import { Logger } from './log';
-import { AWSCURRENT, AWSPENDING, AWSPREVIOUS, isNotFound, SecretDescription, SecretsManagerPort } from './secrets-manager';
+import { AWSCURRENT, AWSPENDING, AWSPREVIOUS, isNotFound, SecretDescription, SecretsManagerPort, SecretValue } from './secrets-manager';
 
 export const STEPS = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const;
 export type Step = (typeof STEPS)[number];
@@ -71,7 +71,7 @@ function checkEvent(event: unknown): RotationEvent {
 
 function makeContext(sm: SecretsManagerPort, log: Logger, secret: SecretDescription, token: string): RotationContext {
   const readString = async (secretId: string, label: string, stage: string, optional: boolean, versionId?: string) => {
-    let v;
+    let v: SecretValue;
     try {
       v = await sm.getSecretValue({ SecretId: secretId, VersionStage: stage, VersionId: versionId });
     } catch (e) {

@@ -41,7 +41,10 @@ const compiled = new Map<string, RegExp>();
 function re(source: string, flags = 'u'): RegExp {
   const key = `${flags}/${source}`;
   let r = compiled.get(key);
-  if (!r) compiled.set(key, (r = new RegExp(source, flags)));
+  if (!r) {
+    r = new RegExp(source, flags);
+    compiled.set(key, r);
+  }
   r.lastIndex = 0;
   return r;
 }

@@ -36,7 +36,7 @@ export function authorizationDetails(p: CiProofInput): AuthorizationDetails {
   const roles: Json[] = [];
   for (const r of p.ci.roles.values()) {
     const attached = r.identity.map((x) => managed(x.name, x.policy));
-    attached.forEach((x) => x.attachments++);
+    for (const x of attached) x.attachments++;
     const boundary = r.boundary ? managed(r.boundary.name, r.boundary.policy) : undefined;
     if (boundary) boundary.boundaryUses++;
     roles.push(role(r.name, '/', r.arn, r.trust, [], attached.map((x) => ({ PolicyName: x.name, PolicyArn: x.arn })), boundary?.arn));

@@ -116,9 +116,9 @@ export function catalogFacts(plan: EnvironmentPlan): AccessFacts {
   const grant = (secretId: string, arn: string, actions: readonly string[], stages: readonly Stage[], regions: readonly string[]) => {
     const e = secrets.get(secretId)!;
     const g = e.grants.get(arn) ?? { actions: new Set(), stages: new Set(), regions: new Set() };
-    actions.forEach((a) => g.actions.add(a));
-    stages.forEach((st) => g.stages.add(st));
-    regions.forEach((r) => g.regions.add(r));
+    for (const a of actions) g.actions.add(a);
+    for (const st of stages) g.stages.add(st);
+    for (const r of regions) g.regions.add(r);
     e.grants.set(arn, g);
   };
   const regionsOf = (id: string) => secrets.get(id)!.regions;

@@ -251,9 +251,9 @@ export function loadStack(stack: string, tf: TfJson): StackModel {
   for (const [name, out] of Object.entries(tf.output ?? {})) {
     if (!name.startsWith('consumer_policies_')) continue;
     consumerPolicies[name.slice('consumer_policies_'.length)] = (out.value as string[]).map((t) => parseDoc(t, resolve));
-    consumerPolicies[name.slice('consumer_policies_'.length)].forEach((policy, i) =>
-      documents.push({ where: `output.${name}[${i}]`, kind: 'identity', policy }),
-    );
+    for (const [i, policy] of consumerPolicies[name.slice('consumer_policies_'.length)].entries()) {
+      documents.push({ where: `output.${name}[${i}]`, kind: 'identity', policy });
+    }
   }
 
   let endpoint: StackModel['endpoint'];

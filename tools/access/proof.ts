@@ -226,6 +226,12 @@ export async function prove(model: StackModel, facts: AccessFacts, opts: ProofOp
   const findings: Finding[] = [];
   const principals = principalsFor(model, facts, opts.crossReaders, opts.ci);
   const matrix: ProofResult['matrix'] = {};
+  /** Records that `principal` can use a value of `secret` (the access matrix of the report). */
+  const grant = (secret: string, principal: string, what: string) => {
+    matrix[secret] ??= {};
+    matrix[secret][principal] ??= [];
+    matrix[secret][principal].push(what);
+  };
   const differences: Array<{ finding: Finding; decision: Decision }> = [];
   /** `own` builds this request's simulations when the decision was shared with another request. */
   let compared = 0;
@@ -344,13 +350,9 @@ export async function prove(model: StackModel, facts: AccessFacts, opts: ProofOp
                 smSim(),
                 simulation(p, p.identity, kmsAction, key.arn, model.account, { ...tagContext(key.tags), ...viaContext(region, p) }, key.policy),
               ]);
-              if (d.allowed && dk.allowed) {
-                const row = (matrix[fact.name] ??= {});
-                (row[p.arn] ??= []).push(stage ? `read ${stage} in ${region}` : `write in ${region}`);
-              }
+              if (d.allowed && dk.allowed) grant(fact.name, p.arn, stage ? `read ${stage} in ${region}` : `write in ${region}`);
             } else if (!key && d.allowed && (action === 'secretsmanager:GetSecretValue' || action === 'secretsmanager:PutSecretValue')) {
-              const row = (matrix[fact.name] ??= {});
-              (row[p.arn] ??= []).push(stage ? `read ${stage} in ${region}` : `write in ${region}`);
+              grant(fact.name, p.arn, stage ? `read ${stage} in ${region}` : `write in ${region}`);
             }
           }
         }

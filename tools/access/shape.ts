@@ -137,7 +137,9 @@ export class ShapeCache {
   /** The condition keys the documents of a request test. */
   private tested(sim: Simulation): Set<string> {
     const out = new Set<string>();
-    const add = (doc: Json) => conditionKeys(doc).forEach((k) => out.add(k));
+    const add = (doc: Json) => {
+      for (const k of conditionKeys(doc)) out.add(k);
+    };
     for (const d of sim.identityPolicies) add(d.policy);
     for (const d of sim.permissionBoundaryPolicies ?? []) add(d.policy);
     for (const d of sim.vpcEndpointPolicies ?? []) add(d.policy);

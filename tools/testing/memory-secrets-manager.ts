@@ -32,7 +32,10 @@ interface Version {
 
 let clock = Date.UTC(2026, 0, 1);
 /** Strictly increasing creation times, so "newest" is well defined within a test. */
-const tick = () => new Date((clock += 1000));
+const tick = () => {
+  clock += 1000;
+  return new Date(clock);
+};
 
 interface Secret {
   arn: string;

@@ -2,11 +2,11 @@
  * MySQL and MariaDB through `mysql2`. An account is `'user'@'host'`; a secret names only the
  * user, so admin operations act on every account of that user name.
  */
-import { Connection, createConnection, escape, RowDataPacket } from 'mysql2/promise';
+import { Connection, createConnection, escape as sqlEscape, RowDataPacket } from 'mysql2/promise';
 import { ConnectOptions, DatabaseEngine, DbSession } from '../database';
 
 /** A string literal for a session where backslash escapes are on (see `connect`). */
-const quoteLiteral = (value: string): string => escape(value);
+const quoteLiteral = (value: string): string => sqlEscape(value);
 
 /** An identifier in backticks, embedded backticks doubled (the form SHOW GRANTS prints). */
 export const quoteIdent = (name: string): string => '`' + name.replace(/`/g, '``') + '`';
