@@ -25,7 +25,6 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { backend, secretsBackend, smClient } from '../../tools/testing/services';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { writeToken, TAG_VERSION, TAG_WRITTEN, Aws } = require('../../tools/ci/values.cjs');
 
 const SCRIPT = path.join(__dirname, '..', '..', 'tools', 'ci', 'values.cjs');

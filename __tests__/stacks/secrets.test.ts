@@ -9,7 +9,6 @@ import { VALUE_VERSION_TAG, VALUE_WRITTEN_TAG } from '../../plan/values';
 import { only, parsePolicy, resources, synth, Synthesized, TfJson } from '../support/synth';
 import { scaledEnvironment } from '../../tools/bench/catalog';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const valuesScript = require('../../tools/ci/values.cjs');
 
 let out: Synthesized;

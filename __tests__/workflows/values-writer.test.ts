@@ -8,7 +8,6 @@ import { createHash, createHmac } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { NAME_PREFIX as PROJECT_PREFIX } from '../../catalogs/project';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const values = require('../../tools/ci/values.cjs');
 
 /** The hash the SDK's signer expects: SHA-256, or HMAC-SHA-256 when given a key. */

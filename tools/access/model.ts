@@ -11,7 +11,8 @@ import { arn, roleArn } from '../../plan/arn';
 import { estimatedCodeSigningConfigArn } from '../../plan/ci-access';
 import { partitionOf } from '../../plan/partitions';
 
-export type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: synthesized Terraform JSON and policy documents, read field by field
+export type Json = any;
 export type TfJson = { provider?: Record<string, Json[]>; resource?: Record<string, Record<string, Json>>; data?: Record<string, Record<string, Json>>; ephemeral?: Record<string, Record<string, Json>>; output?: Record<string, Json> };
 
 export interface PolicyDoc {

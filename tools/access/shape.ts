@@ -12,8 +12,7 @@
  */
 import { createHash } from 'node:crypto';
 import { runSimulation, Simulation } from '@cloud-copilot/iam-simulate';
-
-type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+import type { Json } from './model';
 
 const globs = new Map<string, RegExp>();
 export function glob(pattern: string, value: string): boolean {
