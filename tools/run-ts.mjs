@@ -43,24 +43,47 @@ function upToDate() {
 if (!upToDate()) {
   // Loaded only when a rebuild is due: importing esbuild is itself measurable on every run.
   const { build } = await import('esbuild');
-  const result = await build({
-    entryPoints: [path.resolve(entry)],
-    outfile,
-    bundle: true,
-    ...(bundleDeps ? { external: ['esbuild'] } : { packages: 'external' }),
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    // A separate map for the big bundle: an inline one would be parsed on every run.
-    sourcemap: bundleDeps ? 'linked' : 'inline',
-    logLevel: 'warning',
-    absWorkingDir: root,
-    metafile: true,
-  });
+  let result;
+  try {
+    result = await build({
+      entryPoints: [path.resolve(entry)],
+      outfile,
+      bundle: true,
+      ...(bundleDeps ? { external: ['esbuild'] } : { packages: 'external' }),
+      platform: 'node',
+      target: 'node20',
+      format: 'cjs',
+      // A separate map for the big bundle: an inline one would be parsed on every run.
+      sourcemap: bundleDeps ? 'linked' : 'inline',
+      logLevel: 'warning',
+      absWorkingDir: root,
+      metafile: true,
+    });
+  } catch {
+    // esbuild has printed each error with its file, line and code frame; a Node stack adds nothing.
+    console.error(`${path.relative(process.cwd(), path.resolve(entry))}: does not compile (see above); nothing was run. npm run typecheck shows every type error.`);
+    process.exit(1);
+  }
   // Bundled dependencies change only with package-lock.json, which is always stamped.
   // This script is an input too: its build options and plugins shape the output.
   const inputs = [...new Set([...Object.keys(result.metafile.inputs).filter((f) => !f.startsWith('node_modules/')), 'package-lock.json', 'tools/run-ts.mjs'])];
   writeFileSync(stampFile, JSON.stringify({ entry: path.resolve(entry), bundleDeps, inputs, stamp: stamp(inputs) }));
 }
 process.argv = [process.argv[0], outfile, ...rest];
-createRequire(import.meta.url)(outfile);
+// Stack traces name the TypeScript files and lines, not the generated bundle (public Node API).
+process.setSourceMapsEnabled(true);
+try {
+  createRequire(import.meta.url)(outfile);
+} catch (e) {
+  // An error while the modules load (a catalog naming something undefined, a throw at top level)
+  // never reaches the app's own error handling: one line with the source location, unless
+  // SECRETS_PLATFORM_DEBUG asks for the whole stack.
+  if (process.env.SECRETS_PLATFORM_DEBUG || !(e instanceof Error)) throw e;
+  const frame = (e.stack ?? '')
+    .split('\n')
+    .map((l) => /\(?((?:\/|[A-Za-z]:)[^():]+):(\d+):(\d+)\)?$/.exec(l.trim()))
+    .find((m) => m && !m[1].includes('node_modules') && !m[1].startsWith(outdir));
+  const where = frame ? ` at ${path.relative(process.cwd(), frame[1])}:${frame[2]}:${frame[3]}` : '';
+  console.error(`${path.relative(process.cwd(), path.resolve(entry))}: ${e.name}: ${e.message}${where}; nothing was written (SECRETS_PLATFORM_DEBUG=1 prints the stack)`);
+  process.exit(1);
+}
