@@ -298,7 +298,8 @@ export function deployScopes(i: CiAccessInput): Record<Target, Scope> {
     function: { resources: [a('lambda', `function:${i.prefix}-secrets-*`)] },
     'log-group': { resources: logGroups.flatMap((g) => [a('logs', `log-group:${g}`), a('logs', `log-group:${g}:*`)]) },
     alarm: { resources: [a('cloudwatch', `alarm:${i.prefix}-secrets-*`)] },
-    rule: { resources: [a('events', `rule/${i.prefix}-secrets-*`)] },
+    // Tagged too: the bootstrap's alarm rules share the name prefix (prod-secrets-state-*).
+    rule: { resources: [a('events', `rule/${i.prefix}-secrets-*`)], condition: tagged },
     topic: { resources: [a('sns', `${i.prefix}-secrets-*`)] },
     bucket: { resources: [arn(i.partition, 's3', '', '', i.artifactsBucket)] },
     object: { resources: [arn(i.partition, 's3', '', '', `${i.artifactsBucket}/*`)] },
@@ -374,8 +375,17 @@ function callCondition(i: CiAccessInput, c: TerraformCall): ConditionBlock | und
   if (ctx['iam:PermissionsBoundary']) blocks.push({ StringEquals: { 'iam:PermissionsBoundary': policyArn(i, workloadBoundaryName(i.project)) } });
   if (ctx['lambda:CodeSigningConfigArn']) blocks.push({ StringEquals: { 'lambda:CodeSigningConfigArn': i.codeSigningConfigArn } });
   if (ctx['ec2:CreateAction']) blocks.push({ StringEquals: { 'ec2:CreateAction': ctx['ec2:CreateAction'] } });
+  if (c.action === 'lambda:AddPermission') blocks.push({ StringEquals: { 'lambda:Principal': LAMBDA_INVOKERS } });
   return mergeConditions(...blocks);
 }
+
+/**
+ * The only principals the environment stack lets invoke its functions (modules/rotation.ts:
+ * Secrets Manager, for rotation). A permission for anyone else would let another account, or
+ * everyone, run a rotation function with events of their making; `lambda:Principal` pins it
+ * (Service Authorization Reference, AWS Lambda: AddPermission condition keys).
+ */
+export const LAMBDA_INVOKERS = ['secretsmanager.amazonaws.com'];
 
 /**
  * Calls the manifest lists that the roles derived from it (the plan and deploy roles) are never
@@ -668,11 +678,13 @@ export function deployBoundary(i: CiAccessInput, identity: readonly PolicyDocume
       Condition: { StringNotEquals: { 'lambda:CodeSigningConfigArn': i.codeSigningConfigArn } },
     },
     { Sid: 'InvokeOnlyRotationFunctions', Effect: 'Deny', Action: 'lambda:InvokeFunction', NotResource: scopes.function.resources },
+    { Sid: 'OnlySecretsManagerInvokes', Effect: 'Deny', Action: 'lambda:AddPermission', Resource: '*', Condition: { StringNotEquals: { 'lambda:Principal': LAMBDA_INVOKERS } } },
     {
-      // The bootstrap's keys and lock table: used for the state, never changed, tagged or granted.
+      // The bootstrap's keys and lock table: used for the state, never changed, tagged or granted;
+      // its alarm rules (the trail and the state key watched): never touched.
       Sid: 'BootstrapResourcesAreNotOurs',
       Effect: 'Deny',
-      Action: ['kms:PutKeyPolicy', 'kms:CreateGrant', 'kms:*Tag*', 'kms:*KeyDeletion', 'kms:Disable*', 'kms:*Alias', 'kms:ReplicateKey', 'kms:UpdatePrimaryRegion', 'dynamodb:*Table', 'dynamodb:*Tag*', 'dynamodb:*ResourcePolicy'],
+      Action: ['kms:PutKeyPolicy', 'kms:CreateGrant', 'kms:*Tag*', 'kms:*KeyDeletion', 'kms:Disable*', 'kms:*Alias', 'kms:ReplicateKey', 'kms:UpdatePrimaryRegion', 'dynamodb:*Table', 'dynamodb:*Tag*', 'dynamodb:*ResourcePolicy', 'events:*'],
       Resource: '*',
       Condition: { StringEquals: { [`aws:ResourceTag/${STACK_TAG}`]: 'bootstrap' } },
     },

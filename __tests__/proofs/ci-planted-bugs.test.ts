@@ -50,7 +50,7 @@ test('the unmodified stacks pass (the baseline every planted bug departs from)',
 });
 
 test('1. the deploy role without KMS through Secrets Manager: apply cannot create or replicate a secret under its key', async () => {
-  const ci = editPolicies(/^secrets-platform-deploy-\d+$/, (sts) => sts.filter((st) => !JSON.stringify(st.Condition ?? {}).includes('secretsmanager.')));
+  const ci = editPolicies(/^secrets-platform-deploy-\d+$/, (sts) => sts.filter((st) => !JSON.stringify(st.Condition?.StringEquals?.['kms:ViaService'] ?? '').includes('secretsmanager.')));
   const findings = await prove(ci);
   expectOnly(findings, (f) => f.principal === 'secrets-platform-deploy' && f.action.startsWith('kms:') && f.expected === 'Allowed');
   expect(findings.some((f) => f.job === 'deploy-environment.yml apply' && /aws_secretsmanager_secret\..* (create|update) \(CreateSecret|UpdateSecret/.test(f.why))).toBe(true);
@@ -111,4 +111,34 @@ test('7. the values role allowed any tag key: it could rewrite the version Terra
   const ci = editPolicies(/^secrets-platform-values-\d+$/, (sts) => sts.map((st) => (st.Sid === 'MarkValueWritten' ? { ...st, Condition: undefined } : st)));
   const findings = await prove(ci);
   expectOnly(findings, (f) => f.principal === 'secrets-platform-values' && f.action === 'secretsmanager:TagResource');
+});
+
+test('8. the deploy role may change the bootstrap\'s alarm rules (they share its rule prefix): the proof names it', async () => {
+  // As before this review: the rule statements untagged, the boundary silent on events.
+  const ci = editPolicies(/^secrets-platform-deploy-(\d+|boundary)$/, (sts) =>
+    sts.map((st) => {
+      if (st.Sid === 'BootstrapResourcesAreNotOurs') return { ...st, Action: actions(st).filter((a) => a !== 'events:*') };
+      if (!actions(st).some((a) => a.startsWith('events:')) || !st.Condition?.StringEquals?.['aws:ResourceTag/secrets-platform:stack']) return st;
+      const { ['aws:ResourceTag/secrets-platform:stack']: _s, ['aws:ResourceTag/Environment']: _e, ...rest } = st.Condition.StringEquals;
+      return { ...st, Condition: Object.keys(rest).length > 0 ? { ...st.Condition, StringEquals: rest } : undefined };
+    }),
+  );
+  const findings = await prove(ci);
+  expectOnly(findings, (f) => f.principal === 'secrets-platform-deploy' && f.action.startsWith('events:') && f.expected === 'Denied');
+  expect(findings.some((f) => f.check === 'escalation' && f.why === 'change, disable or delete a bootstrap alarm rule (the trail and state-key watches)' && /state-trail-changes$/.test(f.resource))).toBe(true);
+});
+
+test('9. lambda:AddPermission without the principal pinned: another account could invoke a rotation function', async () => {
+  const ci = editPolicies(/^secrets-platform-deploy-(\d+|boundary)$/, (sts) =>
+    sts
+      .filter((st) => st.Sid !== 'OnlySecretsManagerInvokes')
+      .map((st) => {
+        if (!actions(st).includes('lambda:AddPermission') || !st.Condition?.StringEquals?.['lambda:Principal']) return st;
+        const { ['lambda:Principal']: _p, ...rest } = st.Condition.StringEquals;
+        return { ...st, Condition: Object.keys(rest).length > 0 ? { ...st.Condition, StringEquals: rest } : undefined };
+      }),
+  );
+  const findings = await prove(ci);
+  expectOnly(findings, (f) => f.principal === 'secrets-platform-deploy' && f.action === 'lambda:AddPermission');
+  expect(findings.some((f) => f.check === 'escalation' && /^lambda:AddPermission for another principal/.test(f.why))).toBe(true);
 });

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { synthApp } from '../../app/app';
 import { ENVIRONMENTS } from '../../catalogs';
 import { GITHUB } from '../../catalogs/project';
-import { ciAccessInput, planCiAccess, WORKFLOWS } from '../../plan/ci-access';
+import { ciAccessInput, LAMBDA_INVOKERS, planCiAccess, WORKFLOWS } from '../../plan/ci-access';
 import { planEnvironment } from '../../plan/plan';
 import { POLICY_LIMITS } from '../../plan/policy';
 import { synthesizedTypes, terraformCalls } from '../../plan/terraform-calls';
@@ -125,6 +125,13 @@ describe.each(ENVIRONMENTS.map((e) => e.name))('ci-access-%s', (envName) => {
   test('every role the deploy role may touch lives under the workload path; the CI roles do not', () => {
     for (const [, r] of resources(stack(), 'aws_iam_role')) expect(r.path ?? '/').toBe('/');
     for (const [, r] of resources(out.stacks[envName], 'aws_iam_role')) expect([r.name, r.path]).toEqual([r.name, '/secrets-platform/']);
+  });
+
+  test('every permission the environment stack grants on a function is one the deploy role may add (lambda:Principal)', () => {
+    const perms = resources(out.stacks[envName], 'aws_lambda_permission');
+    for (const [name, p] of perms) expect([name, LAMBDA_INVOKERS.includes(p.principal)]).toEqual([name, true]);
+    const boundary = doc(policyOf(stack(), roleNamed(stack(), 'secrets-platform-deploy').permissions_boundary).policy);
+    expect(boundary.Statement).toContainEqual(expect.objectContaining({ Effect: 'Deny', Action: 'lambda:AddPermission', Condition: { StringNotEquals: { 'lambda:Principal': LAMBDA_INVOKERS } } }));
   });
 });
 
