@@ -74,8 +74,13 @@ export const boundaryName = (role: string) => `${role}-boundary`;
 export const workloadBoundaryName = (project: string) => `${project}-workload-boundary`;
 
 const SECRET_VALUE_READS = ['secretsmanager:GetSecretValue', 'secretsmanager:BatchGetSecretValue'];
-/** Key uses that turn ciphertext into plaintext or mint data keys; allowed only through AWS services. */
-const KMS_DATA_ACTIONS = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:GenerateDataKeyPair', 'kms:GenerateDataKeyPairWithoutPlaintext', 'kms:ReEncryptFrom', 'kms:ReEncryptTo'];
+/**
+ * Key uses that turn ciphertext into plaintext or mint data keys; allowed only through AWS services.
+ * `GenerateDataKey*` is GenerateDataKey, ...WithoutPlaintext, ...Pair and ...PairWithoutPlaintext;
+ * `ReEncrypt*` is ReEncryptFrom and ReEncryptTo (Service Authorization Reference, AWS KMS): the
+ * same actions as listing them, in less of a boundary's 6,144 characters.
+ */
+const KMS_DATA_ACTIONS = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'];
 /** IAM calls that hand out permissions: a role they touch must carry the workload boundary. */
 const BOUNDED_ROLE_WRITES = ['iam:CreateRole', 'iam:PutRolePolicy', 'iam:AttachRolePolicy', 'iam:DetachRolePolicy', 'iam:DeleteRolePolicy', 'iam:PutRolePermissionsBoundary'];
 
