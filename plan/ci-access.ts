@@ -381,6 +381,9 @@ function callCondition(i: CiAccessInput, c: TerraformCall): ConditionBlock | und
   if (ctx['lambda:CodeSigningConfigArn']) blocks.push({ StringEquals: { 'lambda:CodeSigningConfigArn': i.codeSigningConfigArn } });
   if (ctx['ec2:CreateAction']) blocks.push({ StringEquals: { 'ec2:CreateAction': ctx['ec2:CreateAction'] } });
   if (c.action === 'lambda:AddPermission') blocks.push({ StringEquals: { 'lambda:Principal': LAMBDA_INVOKERS } });
+  // The provider passes block_public_policy, which the stack sets; without it a policy open to
+  // everyone would be accepted (secretsmanager:BlockPublicPolicy, Service Authorization Reference).
+  if (ctx['secretsmanager:BlockPublicPolicy']) blocks.push({ Bool: { 'secretsmanager:BlockPublicPolicy': 'true' } });
   return mergeConditions(...blocks);
 }
 
@@ -684,6 +687,10 @@ export function deployBoundary(i: CiAccessInput, identity: readonly PolicyDocume
     },
     { Sid: 'InvokeOnlyRotationFunctions', Effect: 'Deny', Action: 'lambda:InvokeFunction', NotResource: scopes.function.resources },
     { Sid: 'OnlySecretsManagerInvokes', Effect: 'Deny', Action: 'lambda:AddPermission', Resource: '*', Condition: { StringNotEquals: { 'lambda:Principal': LAMBDA_INVOKERS } } },
+    // A secret policy is put only with Secrets Manager's public-access check on: the stack sets
+    // block_public_policy, and a rewrite open to everyone (Principal "*") is refused by AWS.
+    // Absent counts as off (BoolIfExists), as the API's default is off.
+    { Sid: 'SecretPoliciesBlockPublicAccess', Effect: 'Deny', Action: 'secretsmanager:PutResourcePolicy', Resource: '*', Condition: { BoolIfExists: { 'secretsmanager:BlockPublicPolicy': 'false' } } },
     {
       // The bootstrap's keys and lock table: used for the state, never changed, tagged or granted;
       // its alarm rules (the trail and the state key watched): never touched.

@@ -142,3 +142,19 @@ test('9. lambda:AddPermission without the principal pinned: another account coul
   expectOnly(findings, (f) => f.principal === 'secrets-platform-deploy' && f.action === 'lambda:AddPermission');
   expect(findings.some((f) => f.check === 'escalation' && /^lambda:AddPermission for another principal/.test(f.why))).toBe(true);
 });
+
+test('10. secretsmanager:PutResourcePolicy without secretsmanager:BlockPublicPolicy: a rewrite could open a secret to everyone', async () => {
+  // As before this review: the call's condition dropped, the boundary silent on it.
+  const ci = editPolicies(/^secrets-platform-deploy-(\d+|boundary)$/, (sts) =>
+    sts
+      .filter((st) => st.Sid !== 'SecretPoliciesBlockPublicAccess')
+      .map((st) => {
+        if (!st.Condition?.Bool?.['secretsmanager:BlockPublicPolicy']) return st;
+        const { Bool: _b, ...rest } = st.Condition;
+        return { ...st, Condition: Object.keys(rest).length > 0 ? rest : undefined };
+      }),
+  );
+  const findings = await prove(ci);
+  expectOnly(findings, (f) => f.principal === 'secrets-platform-deploy' && f.action === 'secretsmanager:PutResourcePolicy' && f.expected === 'Denied');
+  expect(findings.some((f) => f.check === 'escalation' && /public-access check off or absent/.test(f.why))).toBe(true);
+});

@@ -133,6 +133,19 @@ describe.each(ENVIRONMENTS.map((e) => e.name))('ci-access-%s', (envName) => {
     const boundary = doc(policyOf(stack(), roleNamed(stack(), 'secrets-platform-deploy').permissions_boundary).policy);
     expect(boundary.Statement).toContainEqual(expect.objectContaining({ Effect: 'Deny', Action: 'lambda:AddPermission', Condition: { StringNotEquals: { 'lambda:Principal': LAMBDA_INVOKERS } } }));
   });
+
+  test('every secret policy the environment stack puts blocks public access, and the deploy role may put no other', () => {
+    const policies = resources(out.stacks[envName], 'aws_secretsmanager_secret_policy');
+    expect(policies.length).toBeGreaterThan(0);
+    for (const [name, p] of policies) expect([name, p.block_public_policy]).toEqual([name, true]);
+    const deploy = roleNamed(stack(), 'secrets-platform-deploy');
+    const identity = resources(stack(), 'aws_iam_policy').filter(([, p]) => /^secrets-platform-deploy-\d+$/.test(p.name)).flatMap(([, p]) => doc(p.policy).Statement);
+    const puts = identity.filter((st) => st.Effect === 'Allow' && actions(st).includes('secretsmanager:PutResourcePolicy'));
+    expect(puts.length).toBeGreaterThan(0);
+    for (const st of puts) expect(st.Condition?.Bool).toEqual({ 'secretsmanager:BlockPublicPolicy': 'true' });
+    const boundary = doc(policyOf(stack(), deploy.permissions_boundary).policy);
+    expect(boundary.Statement).toContainEqual(expect.objectContaining({ Effect: 'Deny', Action: 'secretsmanager:PutResourcePolicy', Resource: '*', Condition: { BoolIfExists: { 'secretsmanager:BlockPublicPolicy': 'false' } } }));
+  });
 });
 
 test('the types the roles are derived from are the types the environment stack synthesizes', () => {

@@ -96,6 +96,9 @@ export function escalationRequests(p: CiProofInput): { requests: CiRequest[]; me
   if (secret) {
     const [region, secretArn] = Object.entries(secret.arnByRegion)[0];
     m('secret policy rewrite, then read the value', { action: 'secretsmanager:GetSecretValue', resource: secretArn, resourcePolicy: OPEN(secretArn), context: { 'secretsmanager:VersionStage': 'AWSCURRENT' }, only: ALL.filter((w) => w !== 'breakGlass') });
+    // Block public access is the one check AWS makes of a secret policy's content: off, a rewrite
+    // could open the secret to everyone (key policies aside, which the key-anomalies rule alarms).
+    m('secretsmanager:PutResourcePolicy with Secrets Manager\'s public-access check off or absent (a policy open to everyone)', ...([{ 'secretsmanager:BlockPublicPolicy': 'false' }, {}] as Record<string, string>[]).map((context) => ({ action: 'secretsmanager:PutResourcePolicy', resource: secretArn, context, only: ALL.filter((w) => w !== 'breakGlass') })));
     m('secretsmanager:PutResourcePolicy on a secret that is not the stack\'s', { action: 'secretsmanager:PutResourcePolicy', resource: arn(i.partition, 'secretsmanager', region, i.accountId, 'secret:team-payments/db-AbCdEf') });
   }
   if (key) {
