@@ -68,6 +68,11 @@ export interface CiAccessInput {
   /** The SSM parameter that hands the code-signing config's ARN to the environment stack. */
   readonly codeSigningParameterName: string;
   readonly oidcProviderArn: string;
+  /**
+   * Whether a secret of the environment deletes without a recovery window (recoveryWindowDays 0,
+   * which the rules allow in dev only): only then may the deploy role delete for good.
+   */
+  readonly forceDeletes: boolean;
 }
 
 export const boundaryName = (role: string) => `${role}-boundary`;
@@ -384,6 +389,9 @@ function callCondition(i: CiAccessInput, c: TerraformCall): ConditionBlock | und
   // The provider passes block_public_policy, which the stack sets; without it a policy open to
   // everyone would be accepted (secretsmanager:BlockPublicPolicy, Service Authorization Reference).
   if (ctx['secretsmanager:BlockPublicPolicy']) blocks.push({ Bool: { 'secretsmanager:BlockPublicPolicy': 'true' } });
+  // In the role's policy, not its boundary: the deploy boundary is near AWS's 6,144 characters,
+  // and the role can change neither (CiRolesAndBoundariesAreNotOurs).
+  if (c.action === 'secretsmanager:DeleteSecret' && !i.forceDeletes) blocks.push(RESTORABLE_DELETES);
   return mergeConditions(...blocks);
 }
 
@@ -538,7 +546,12 @@ export const OPERATOR_SECRET_ACTIONS = [
 export function operatorPolicy(i: CiAccessInput): PolicyDocument {
   const scopes = deployScopes(i);
   return policy([
-    { Sid: 'Runbooks', Effect: 'Allow', Action: OPERATOR_SECRET_ACTIONS, Resource: scopes.secret.resources },
+    ...(i.forceDeletes
+      ? [{ Sid: 'Runbooks', Effect: 'Allow' as const, Action: OPERATOR_SECRET_ACTIONS, Resource: scopes.secret.resources }]
+      : [
+          { Sid: 'Runbooks', Effect: 'Allow' as const, Action: OPERATOR_SECRET_ACTIONS.filter((a) => a !== 'secretsmanager:DeleteSecret'), Resource: scopes.secret.resources },
+          { Sid: 'RemoveRestorably', Effect: 'Allow' as const, Action: 'secretsmanager:DeleteSecret', Resource: scopes.secret.resources, Condition: RESTORABLE_DELETES },
+        ]),
     { Sid: 'ListSecrets', Effect: 'Allow', Action: 'secretsmanager:ListSecrets', Resource: '*' },
     // Remove a secret: who read it lately (docs/operating.md); CloudTrail has no resource level for it.
     { Sid: 'LastReads', Effect: 'Allow', Action: 'cloudtrail:LookupEvents', Resource: '*' },
@@ -713,9 +726,25 @@ export function deployBoundary(i: CiAccessInput, identity: readonly PolicyDocume
   ]);
 }
 
-/** The operator's boundary: the runbooks' allow-list, never a value read, no IAM. */
+/** The operator's boundary: the runbooks' allow-list, never a value read, no IAM, no deletion for good. */
 export function operatorBoundary(i: CiAccessInput): PolicyDocument {
-  return pipelineBoundary(i, [operatorPolicy(i)], [{ Sid: 'NoIam', Effect: 'Deny', Action: 'iam:*', Resource: '*' }]);
+  return pipelineBoundary(i, [operatorPolicy(i)], [{ Sid: 'NoIam', Effect: 'Deny', Action: 'iam:*', Resource: '*' }, ...restorableDeletes(i)]);
+}
+
+/**
+ * A deleted secret stays restorable (RestoreSecret, the operator's runbook) unless the catalog
+ * says otherwise: the provider deletes with ForceDeleteWithoutRecovery only when
+ * recovery_window_in_days is 0 (internal/service/secretsmanager/secret.go, resourceSecretDelete),
+ * which the rules allow in dev only. Without a secret like that, neither the deploy role (this
+ * condition on its DeleteSecret) nor the operator (the condition, and its boundary) may delete
+ * one for good: a compromised apply, or a wrong command, is undone by a restore. Break-glass
+ * still may.
+ */
+const RESTORABLE_DELETES: ConditionBlock = { BoolIfExists: { 'secretsmanager:ForceDeleteWithoutRecovery': 'false' } };
+
+function restorableDeletes(i: CiAccessInput): Statement[] {
+  if (i.forceDeletes) return [];
+  return [{ Sid: 'DeletedSecretsStayRestorable', Effect: 'Deny', Action: 'secretsmanager:DeleteSecret', Resource: '*', Condition: { Bool: { 'secretsmanager:ForceDeleteWithoutRecovery': 'true' } } }];
 }
 
 /**
@@ -869,6 +898,7 @@ export function ciAccessInput(
     codeSigningConfigArn: opts.codeSigningConfigArn ?? estimatedCodeSigningConfigArn(plan.partition, plan.region, plan.accountId),
     codeSigningParameterName: codeSigningParameterName(plan.environment),
     oidcProviderArn: arn(plan.partition, 'iam', '', plan.accountId, `oidc-provider/${GITHUB_OIDC_HOST}`),
+    forceDeletes: plan.secrets.some((s) => s.recoveryWindowDays === 0),
   };
 }
 

@@ -40,6 +40,18 @@ function editPolicies(namePattern: RegExp, edit: (statements: Json[]) => Json[])
 }
 
 const actions = (st: Json): string[] => [st.Action].flat();
+
+/** A statement without the named keys of one condition operator (an operator or Condition left empty goes too). */
+function withoutKeys(st: Json, op: string, ...keys: string[]): Json {
+  if (!keys.some((k) => st.Condition?.[op]?.[k] !== undefined)) return st;
+  const kept = Object.fromEntries(Object.entries(st.Condition[op]).filter(([k]) => !keys.includes(k)));
+  const { [op]: _op, ...others } = st.Condition;
+  const condition = Object.keys(kept).length > 0 ? { ...others, [op]: kept } : others;
+  return { ...st, Condition: Object.keys(condition).length > 0 ? condition : undefined };
+}
+
+/** The statements without the boundary's guard `sid` and without the condition key that pins the call. */
+const unguarded = (sid: string, op: string, key: string) => (sts: Json[]) => sts.filter((st) => st.Sid !== sid).map((st) => withoutKeys(st, op, key));
 const expectOnly = (findings: CiFinding[], pred: (f: CiFinding) => boolean) => {
   expect(findings.length).toBeGreaterThan(0);
   expect(findings.filter((f) => !pred(f)).map(formatCiFinding)).toEqual([]);
@@ -118,9 +130,7 @@ test('8. the deploy role may change the bootstrap\'s alarm rules (they share its
   const ci = editPolicies(/^secrets-platform-deploy-(\d+|boundary)$/, (sts) =>
     sts.map((st) => {
       if (st.Sid === 'BootstrapResourcesAreNotOurs') return { ...st, Action: actions(st).filter((a) => a !== 'events:*') };
-      if (!actions(st).some((a) => a.startsWith('events:')) || !st.Condition?.StringEquals?.['aws:ResourceTag/secrets-platform:stack']) return st;
-      const { ['aws:ResourceTag/secrets-platform:stack']: _s, ['aws:ResourceTag/Environment']: _e, ...rest } = st.Condition.StringEquals;
-      return { ...st, Condition: Object.keys(rest).length > 0 ? { ...st.Condition, StringEquals: rest } : undefined };
+      return actions(st).some((a) => a.startsWith('events:')) ? withoutKeys(st, 'StringEquals', 'aws:ResourceTag/secrets-platform:stack', 'aws:ResourceTag/Environment') : st;
     }),
   );
   const findings = await prove(ci);
@@ -129,15 +139,7 @@ test('8. the deploy role may change the bootstrap\'s alarm rules (they share its
 });
 
 test('9. lambda:AddPermission without the principal pinned: another account could invoke a rotation function', async () => {
-  const ci = editPolicies(/^secrets-platform-deploy-(\d+|boundary)$/, (sts) =>
-    sts
-      .filter((st) => st.Sid !== 'OnlySecretsManagerInvokes')
-      .map((st) => {
-        if (!actions(st).includes('lambda:AddPermission') || !st.Condition?.StringEquals?.['lambda:Principal']) return st;
-        const { ['lambda:Principal']: _p, ...rest } = st.Condition.StringEquals;
-        return { ...st, Condition: Object.keys(rest).length > 0 ? { ...st.Condition, StringEquals: rest } : undefined };
-      }),
-  );
+  const ci = editPolicies(/^secrets-platform-deploy-(\d+|boundary)$/, unguarded('OnlySecretsManagerInvokes', 'StringEquals', 'lambda:Principal'));
   const findings = await prove(ci);
   expectOnly(findings, (f) => f.principal === 'secrets-platform-deploy' && f.action === 'lambda:AddPermission');
   expect(findings.some((f) => f.check === 'escalation' && /^lambda:AddPermission for another principal/.test(f.why))).toBe(true);
@@ -145,16 +147,18 @@ test('9. lambda:AddPermission without the principal pinned: another account coul
 
 test('10. secretsmanager:PutResourcePolicy without secretsmanager:BlockPublicPolicy: a rewrite could open a secret to everyone', async () => {
   // As before this review: the call's condition dropped, the boundary silent on it.
-  const ci = editPolicies(/^secrets-platform-deploy-(\d+|boundary)$/, (sts) =>
-    sts
-      .filter((st) => st.Sid !== 'SecretPoliciesBlockPublicAccess')
-      .map((st) => {
-        if (!st.Condition?.Bool?.['secretsmanager:BlockPublicPolicy']) return st;
-        const { Bool: _b, ...rest } = st.Condition;
-        return { ...st, Condition: Object.keys(rest).length > 0 ? rest : undefined };
-      }),
-  );
+  const ci = editPolicies(/^secrets-platform-deploy-(\d+|boundary)$/, unguarded('SecretPoliciesBlockPublicAccess', 'Bool', 'secretsmanager:BlockPublicPolicy'));
   const findings = await prove(ci);
   expectOnly(findings, (f) => f.principal === 'secrets-platform-deploy' && f.action === 'secretsmanager:PutResourcePolicy' && f.expected === 'Denied');
   expect(findings.some((f) => f.check === 'escalation' && /public-access check off or absent/.test(f.why))).toBe(true);
+});
+
+test('11. a secret deleted for good (ForceDeleteWithoutRecovery) by the deploy role or the operator: the proof names both', async () => {
+  // As before this review: the deploy role's and the operator's DeleteSecret unconditioned, the operator's boundary silent.
+  const ci = editPolicies(/^secrets-platform-(deploy-\d+|operator-(\d+|boundary))$/, unguarded('DeletedSecretsStayRestorable', 'BoolIfExists', 'secretsmanager:ForceDeleteWithoutRecovery'));
+  const findings = await prove(ci);
+  expectOnly(findings, (f) => ['secrets-platform-deploy', 'secrets-platform-operator'].includes(f.principal) && f.action === 'secretsmanager:DeleteSecret' && f.expected === 'Denied');
+  for (const principal of ['secrets-platform-deploy', 'secrets-platform-operator']) {
+    expect([principal, findings.some((f) => f.principal === principal && f.check === 'escalation' && /ForceDeleteWithoutRecovery/.test(f.why))]).toEqual([principal, true]);
+  }
 });

@@ -194,3 +194,27 @@ test('only the human roles trust an account root, and each narrows it (the reaso
   }
   expect(narrowed).toBeGreaterThanOrEqual(ENVIRONMENTS.length * 2);
 });
+
+test('deleting a secret for good is denied to the deploy role and the operator unless a secret of the catalog deletes at once', () => {
+  const dev = ENVIRONMENTS.find((e) => e.name === 'dev')!;
+  const tf = synth([dev]).stacks.dev;
+  const forceDeny = (env: typeof dev) => {
+    const access = planCiAccess(ciAccessInput(planEnvironment(env), synthesizedTypes(tf)), terraformCalls());
+    const deletes = (who: 'deploy' | 'operator' | 'breakGlass') => access.roles[who].policies.flatMap((d) => d.Statement).filter((st) => st.Effect === 'Allow' && [st.Action].flat().some((a) => a === 'secretsmanager:DeleteSecret' || a === 'secretsmanager:*'));
+    const denied = (who: 'deploy' | 'operator' | 'breakGlass') => (access.roles[who].boundary?.document.Statement ?? []).some((st) => st.Effect === 'Deny' && [st.Action].flat().includes('secretsmanager:DeleteSecret') && st.Condition?.Bool?.['secretsmanager:ForceDeleteWithoutRecovery'] === 'true');
+    for (const who of ['deploy', 'operator', 'breakGlass'] as const) expect([who, deletes(who).length > 0]).toEqual([who, true]);
+    return [
+      // The deploy role: its one DeleteSecret allows no force (its boundary has no room).
+      deletes('deploy').every((st) => st.Condition?.BoolIfExists?.['secretsmanager:ForceDeleteWithoutRecovery'] === 'false'),
+      denied('operator'),
+      denied('breakGlass') || deletes('breakGlass').some((st) => st.Condition),
+    ];
+  };
+  // The shipped catalog: every window is 7 days or more; break-glass may still delete for good.
+  expect(forceDeny(dev)).toEqual([true, true, false]);
+  // A dev catalog (fixture) with one secret that deletes at once (the rules allow 0 in dev only).
+  const [first, ...rest] = dev.secrets;
+  const atOnce = { ...dev, secrets: [{ ...first, recoveryWindowDays: 0 }, ...rest] };
+  expect(planEnvironment(atOnce).secrets.find((s) => s.name === planEnvironment(dev).secrets[0].name)?.recoveryWindowDays).toBe(0);
+  expect(forceDeny(atOnce)).toEqual([false, false, false]);
+});

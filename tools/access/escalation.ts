@@ -99,6 +99,8 @@ export function escalationRequests(p: CiProofInput): { requests: CiRequest[]; me
     // Block public access is the one check AWS makes of a secret policy's content: off, a rewrite
     // could open the secret to everyone (key policies aside, which the key-anomalies rule alarms).
     m('secretsmanager:PutResourcePolicy with Secrets Manager\'s public-access check off or absent (a policy open to everyone)', ...([{ 'secretsmanager:BlockPublicPolicy': 'false' }, {}] as Record<string, string>[]).map((context) => ({ action: 'secretsmanager:PutResourcePolicy', resource: secretArn, context, only: ALL.filter((w) => w !== 'breakGlass') })));
+    // Without a secret that deletes at once (recovery window 0, dev only), a deletion is restorable.
+    if (!i.forceDeletes) m('secretsmanager:DeleteSecret for good (ForceDeleteWithoutRecovery: nothing to restore)', { action: 'secretsmanager:DeleteSecret', resource: secretArn, context: { 'secretsmanager:ForceDeleteWithoutRecovery': 'true' }, only: ALL.filter((w) => w !== 'breakGlass') });
     m('secretsmanager:PutResourcePolicy on a secret that is not the stack\'s', { action: 'secretsmanager:PutResourcePolicy', resource: arn(i.partition, 'secretsmanager', region, i.accountId, 'secret:team-payments/db-AbCdEf') });
   }
   if (key) {
