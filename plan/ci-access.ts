@@ -17,6 +17,7 @@ import { accountRoot, arn, roleArn } from './arn';
 import { ConditionBlock, policy, PolicyDocument, POLICY_LIMITS, policySize, Statement, uniq } from './policy';
 import { callsFor, entryKey, missingEntries, Operation, SynthesizedType, TerraformCall, TerraformCalls } from './terraform-calls';
 import { artifactsBucketName, codeSigningParameterName, signingProfileName } from './code-signing';
+import { environmentLogGroups } from './policies/access';
 import { deployRoleName } from './secret-access';
 import { EnvironmentPlan, RoleAccess } from './types';
 import { VALUE_WRITTEN_TAG } from './values';
@@ -299,7 +300,7 @@ interface Scope {
 export function deployScopes(i: CiAccessInput): Record<Target, Scope> {
   const a = (service: string, resource: string, region = '*') => arn(i.partition, service, region, i.accountId, resource);
   const tagged: ConditionBlock = { StringEquals: { [`aws:ResourceTag/${STACK_TAG}`]: 'environment', 'aws:ResourceTag/Environment': i.environment } };
-  const logGroups = [`/aws/lambda/${i.prefix}-secrets-*`, `/ecs/${i.prefix}-*`];
+  const logGroups = environmentLogGroups(i.prefix);
   return {
     secret: { resources: [a('secretsmanager', `secret:${i.prefix}/*`)] },
     'kms-key': { resources: [a('kms', 'key/*')], condition: tagged },
@@ -763,7 +764,7 @@ export function workloadBoundary(i: CiAccessInput): PolicyDocument {
     },
     { Sid: 'RandomPasswords', Effect: 'Allow', Action: 'secretsmanager:GetRandomPassword', Resource: '*' },
     ...keyUseThroughSecretsManager(i, ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'], 'SecretKeysThroughSecretsManager'),
-    { Sid: 'Logs', Effect: 'Allow', Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'], Resource: [a('logs', `log-group:/aws/lambda/${i.prefix}-secrets-*`), a('logs', `log-group:/aws/lambda/${i.prefix}-secrets-*:*`), a('logs', `log-group:/ecs/${i.prefix}-*`), a('logs', `log-group:/ecs/${i.prefix}-*:*`)] },
+    { Sid: 'Logs', Effect: 'Allow', Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'], Resource: environmentLogGroups(i.prefix).flatMap((g) => [a('logs', `log-group:${g}`), a('logs', `log-group:${g}:*`)]) },
     // A VPC function's network interfaces (in this account), and image pulls (the roles' own
     // policies name the repositories); the two calls without a resource level on "*".
     { Sid: 'FunctionNetworkInterfaces', Effect: 'Allow', Action: ['ec2:CreateNetworkInterface', 'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'], Resource: arn(i.partition, 'ec2', '*', i.accountId, '*') },
