@@ -9,12 +9,11 @@ import { planEnvironment } from '../../plan/plan';
 import { terraformCalls } from '../../plan/terraform-calls';
 import { CiFinding, formatCiFinding } from '../../tools/access/ci-proof';
 import { ciProofInput, proveCi } from '../../tools/access/ci-run';
-import { TfJson } from '../../tools/access/model';
+import { Json, TfJson } from '../../tools/access/model';
 import { synth } from '../support/synth';
 
 jest.setTimeout(120_000);
 
-type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 let stacks: { env: TfJson; ci: TfJson; backend: TfJson };
 beforeAll(() => {
   const out = synth([production]).stacks;

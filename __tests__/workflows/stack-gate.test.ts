@@ -11,7 +11,6 @@ import * as path from 'node:path';
 import { ENVIRONMENTS } from '../../catalogs';
 import { synth, Synthesized, TfJson } from '../support/synth';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const gate = require('../../tools/ci/stack-gate.cjs');
 
 const MANIFEST = path.join(__dirname, '..', '..', 'plan', 'terraform-calls.json');
