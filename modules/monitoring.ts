@@ -116,8 +116,8 @@ export class Monitoring extends Construct {
       ['denied-reads', p.ruleNames.deniedReads, 'A read of a secret was denied', deniedReadPattern(), deniedReadsRuleState],
       ['key-anomalies', p.ruleNames.keyAnomalies, 'A secrets key was disabled, scheduled for deletion, re-policied, moved or granted away', keyAnomalyPattern([...p.keyIdentifiers])],
       ['key-aliases', p.ruleNames.keyAliases, 'An alias of a secrets key was deleted or re-pointed', keyAliasPattern([...p.aliasNames])],
-      ['secret-changes', p.ruleNames.secretChanges, 'A secret was deleted, re-policied, lost a replica or its rotation', secretChangePattern([...p.secretIdPrefixes])],
-      ['secret-writes', p.ruleNames.secretWrites, 'A secret was updated, rotated, tagged or re-policied by someone other than the pipeline', secretWritePattern([...p.secretIdPrefixes], [...p.pipelineRoleArns])],
+      ['secret-changes', p.ruleNames.secretChanges, 'A secret was updated (possibly its value), deleted, re-policied, lost a replica or its rotation', secretChangePattern([...p.secretIdPrefixes])],
+      ['secret-writes', p.ruleNames.secretWrites, 'A secret was rotated or tagged by someone other than the pipeline', secretWritePattern([...p.secretIdPrefixes], [...p.pipelineRoleArns])],
       [
         'rotation-code',
         p.ruleNames.lambdaChanges,

@@ -17,6 +17,7 @@ import { accountRoot, arn, roleArn } from './arn';
 import { ConditionBlock, policy, PolicyDocument, POLICY_LIMITS, policySize, Statement, uniq } from './policy';
 import { callsFor, entryKey, missingEntries, Operation, SynthesizedType, TerraformCall, TerraformCalls } from './terraform-calls';
 import { artifactsBucketName, codeSigningParameterName, signingProfileName } from './code-signing';
+import { environmentLogGroups } from './policies/access';
 import { deployRoleName } from './secret-access';
 import { EnvironmentPlan, RoleAccess } from './types';
 import { VALUE_WRITTEN_TAG } from './values';
@@ -68,14 +69,24 @@ export interface CiAccessInput {
   /** The SSM parameter that hands the code-signing config's ARN to the environment stack. */
   readonly codeSigningParameterName: string;
   readonly oidcProviderArn: string;
+  /**
+   * Whether a secret of the environment deletes without a recovery window (recoveryWindowDays 0,
+   * which the rules allow in dev only): only then may the deploy role delete for good.
+   */
+  readonly forceDeletes: boolean;
 }
 
 export const boundaryName = (role: string) => `${role}-boundary`;
 export const workloadBoundaryName = (project: string) => `${project}-workload-boundary`;
 
 const SECRET_VALUE_READS = ['secretsmanager:GetSecretValue', 'secretsmanager:BatchGetSecretValue'];
-/** Key uses that turn ciphertext into plaintext or mint data keys; allowed only through AWS services. */
-const KMS_DATA_ACTIONS = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:GenerateDataKeyPair', 'kms:GenerateDataKeyPairWithoutPlaintext', 'kms:ReEncryptFrom', 'kms:ReEncryptTo'];
+/**
+ * Key uses that turn ciphertext into plaintext or mint data keys; allowed only through AWS services.
+ * `GenerateDataKey*` is GenerateDataKey, ...WithoutPlaintext, ...Pair and ...PairWithoutPlaintext;
+ * `ReEncrypt*` is ReEncryptFrom and ReEncryptTo (Service Authorization Reference, AWS KMS): the
+ * same actions as listing them, in less of a boundary's 6,144 characters.
+ */
+const KMS_DATA_ACTIONS = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'];
 /** IAM calls that hand out permissions: a role they touch must carry the workload boundary. */
 const BOUNDED_ROLE_WRITES = ['iam:CreateRole', 'iam:PutRolePolicy', 'iam:AttachRolePolicy', 'iam:DetachRolePolicy', 'iam:DeleteRolePolicy', 'iam:PutRolePermissionsBoundary'];
 
@@ -289,7 +300,7 @@ interface Scope {
 export function deployScopes(i: CiAccessInput): Record<Target, Scope> {
   const a = (service: string, resource: string, region = '*') => arn(i.partition, service, region, i.accountId, resource);
   const tagged: ConditionBlock = { StringEquals: { [`aws:ResourceTag/${STACK_TAG}`]: 'environment', 'aws:ResourceTag/Environment': i.environment } };
-  const logGroups = [`/aws/lambda/${i.prefix}-secrets-*`, `/ecs/${i.prefix}-*`];
+  const logGroups = environmentLogGroups(i.prefix);
   return {
     secret: { resources: [a('secretsmanager', `secret:${i.prefix}/*`)] },
     'kms-key': { resources: [a('kms', 'key/*')], condition: tagged },
@@ -298,7 +309,8 @@ export function deployScopes(i: CiAccessInput): Record<Target, Scope> {
     function: { resources: [a('lambda', `function:${i.prefix}-secrets-*`)] },
     'log-group': { resources: logGroups.flatMap((g) => [a('logs', `log-group:${g}`), a('logs', `log-group:${g}:*`)]) },
     alarm: { resources: [a('cloudwatch', `alarm:${i.prefix}-secrets-*`)] },
-    rule: { resources: [a('events', `rule/${i.prefix}-secrets-*`)] },
+    // Tagged too: the bootstrap's alarm rules share the name prefix (prod-secrets-state-*).
+    rule: { resources: [a('events', `rule/${i.prefix}-secrets-*`)], condition: tagged },
     topic: { resources: [a('sns', `${i.prefix}-secrets-*`)] },
     bucket: { resources: [arn(i.partition, 's3', '', '', i.artifactsBucket)] },
     object: { resources: [arn(i.partition, 's3', '', '', `${i.artifactsBucket}/*`)] },
@@ -374,8 +386,23 @@ function callCondition(i: CiAccessInput, c: TerraformCall): ConditionBlock | und
   if (ctx['iam:PermissionsBoundary']) blocks.push({ StringEquals: { 'iam:PermissionsBoundary': policyArn(i, workloadBoundaryName(i.project)) } });
   if (ctx['lambda:CodeSigningConfigArn']) blocks.push({ StringEquals: { 'lambda:CodeSigningConfigArn': i.codeSigningConfigArn } });
   if (ctx['ec2:CreateAction']) blocks.push({ StringEquals: { 'ec2:CreateAction': ctx['ec2:CreateAction'] } });
+  if (c.action === 'lambda:AddPermission') blocks.push({ StringEquals: { 'lambda:Principal': LAMBDA_INVOKERS } });
+  // The provider passes block_public_policy, which the stack sets; without it a policy open to
+  // everyone would be accepted (secretsmanager:BlockPublicPolicy, Service Authorization Reference).
+  if (ctx['secretsmanager:BlockPublicPolicy']) blocks.push({ Bool: { 'secretsmanager:BlockPublicPolicy': 'true' } });
+  // In the role's policy, not its boundary: the deploy boundary is near AWS's 6,144 characters,
+  // and the role can change neither (CiRolesAndBoundariesAreNotOurs).
+  if (c.action === 'secretsmanager:DeleteSecret' && !i.forceDeletes) blocks.push(RESTORABLE_DELETES);
   return mergeConditions(...blocks);
 }
+
+/**
+ * The only principals the environment stack lets invoke its functions (modules/rotation.ts:
+ * Secrets Manager, for rotation). A permission for anyone else would let another account, or
+ * everyone, run a rotation function with events of their making; `lambda:Principal` pins it
+ * (Service Authorization Reference, AWS Lambda: AddPermission condition keys).
+ */
+export const LAMBDA_INVOKERS = ['secretsmanager.amazonaws.com'];
 
 /**
  * Calls the manifest lists that the roles derived from it (the plan and deploy roles) are never
@@ -520,7 +547,12 @@ export const OPERATOR_SECRET_ACTIONS = [
 export function operatorPolicy(i: CiAccessInput): PolicyDocument {
   const scopes = deployScopes(i);
   return policy([
-    { Sid: 'Runbooks', Effect: 'Allow', Action: OPERATOR_SECRET_ACTIONS, Resource: scopes.secret.resources },
+    ...(i.forceDeletes
+      ? [{ Sid: 'Runbooks', Effect: 'Allow' as const, Action: OPERATOR_SECRET_ACTIONS, Resource: scopes.secret.resources }]
+      : [
+          { Sid: 'Runbooks', Effect: 'Allow' as const, Action: OPERATOR_SECRET_ACTIONS.filter((a) => a !== 'secretsmanager:DeleteSecret'), Resource: scopes.secret.resources },
+          { Sid: 'RemoveRestorably', Effect: 'Allow' as const, Action: 'secretsmanager:DeleteSecret', Resource: scopes.secret.resources, Condition: RESTORABLE_DELETES },
+        ]),
     { Sid: 'ListSecrets', Effect: 'Allow', Action: 'secretsmanager:ListSecrets', Resource: '*' },
     // Remove a secret: who read it lately (docs/operating.md); CloudTrail has no resource level for it.
     { Sid: 'LastReads', Effect: 'Allow', Action: 'cloudtrail:LookupEvents', Resource: '*' },
@@ -668,11 +700,17 @@ export function deployBoundary(i: CiAccessInput, identity: readonly PolicyDocume
       Condition: { StringNotEquals: { 'lambda:CodeSigningConfigArn': i.codeSigningConfigArn } },
     },
     { Sid: 'InvokeOnlyRotationFunctions', Effect: 'Deny', Action: 'lambda:InvokeFunction', NotResource: scopes.function.resources },
+    { Sid: 'OnlySecretsManagerInvokes', Effect: 'Deny', Action: 'lambda:AddPermission', Resource: '*', Condition: { StringNotEquals: { 'lambda:Principal': LAMBDA_INVOKERS } } },
+    // A secret policy is put only with Secrets Manager's public-access check on: the stack sets
+    // block_public_policy, and a rewrite open to everyone (Principal "*") is refused by AWS.
+    // Absent counts as off (BoolIfExists), as the API's default is off.
+    { Sid: 'SecretPoliciesBlockPublicAccess', Effect: 'Deny', Action: 'secretsmanager:PutResourcePolicy', Resource: '*', Condition: { BoolIfExists: { 'secretsmanager:BlockPublicPolicy': 'false' } } },
     {
-      // The bootstrap's keys and lock table: used for the state, never changed, tagged or granted.
+      // The bootstrap's keys and lock table: used for the state, never changed, tagged or granted;
+      // its alarm rules (the trail and the state key watched): never touched.
       Sid: 'BootstrapResourcesAreNotOurs',
       Effect: 'Deny',
-      Action: ['kms:PutKeyPolicy', 'kms:CreateGrant', 'kms:*Tag*', 'kms:*KeyDeletion', 'kms:Disable*', 'kms:*Alias', 'kms:ReplicateKey', 'kms:UpdatePrimaryRegion', 'dynamodb:*Table', 'dynamodb:*Tag*', 'dynamodb:*ResourcePolicy'],
+      Action: ['kms:PutKeyPolicy', 'kms:CreateGrant', 'kms:*Tag*', 'kms:*KeyDeletion', 'kms:Disable*', 'kms:*Alias', 'kms:ReplicateKey', 'kms:UpdatePrimaryRegion', 'dynamodb:*Table', 'dynamodb:*Tag*', 'dynamodb:*ResourcePolicy', 'events:*'],
       Resource: '*',
       Condition: { StringEquals: { [`aws:ResourceTag/${STACK_TAG}`]: 'bootstrap' } },
     },
@@ -689,9 +727,25 @@ export function deployBoundary(i: CiAccessInput, identity: readonly PolicyDocume
   ]);
 }
 
-/** The operator's boundary: the runbooks' allow-list, never a value read, no IAM. */
+/** The operator's boundary: the runbooks' allow-list, never a value read, no IAM, no deletion for good. */
 export function operatorBoundary(i: CiAccessInput): PolicyDocument {
-  return pipelineBoundary(i, [operatorPolicy(i)], [{ Sid: 'NoIam', Effect: 'Deny', Action: 'iam:*', Resource: '*' }]);
+  return pipelineBoundary(i, [operatorPolicy(i)], [{ Sid: 'NoIam', Effect: 'Deny', Action: 'iam:*', Resource: '*' }, ...restorableDeletes(i)]);
+}
+
+/**
+ * A deleted secret stays restorable (RestoreSecret, the operator's runbook) unless the catalog
+ * says otherwise: the provider deletes with ForceDeleteWithoutRecovery only when
+ * recovery_window_in_days is 0 (internal/service/secretsmanager/secret.go, resourceSecretDelete),
+ * which the rules allow in dev only. Without a secret like that, neither the deploy role (this
+ * condition on its DeleteSecret) nor the operator (the condition, and its boundary) may delete
+ * one for good: a compromised apply, or a wrong command, is undone by a restore. Break-glass
+ * still may.
+ */
+const RESTORABLE_DELETES: ConditionBlock = { BoolIfExists: { 'secretsmanager:ForceDeleteWithoutRecovery': 'false' } };
+
+function restorableDeletes(i: CiAccessInput): Statement[] {
+  if (i.forceDeletes) return [];
+  return [{ Sid: 'DeletedSecretsStayRestorable', Effect: 'Deny', Action: 'secretsmanager:DeleteSecret', Resource: '*', Condition: { Bool: { 'secretsmanager:ForceDeleteWithoutRecovery': 'true' } } }];
 }
 
 /**
@@ -710,7 +764,7 @@ export function workloadBoundary(i: CiAccessInput): PolicyDocument {
     },
     { Sid: 'RandomPasswords', Effect: 'Allow', Action: 'secretsmanager:GetRandomPassword', Resource: '*' },
     ...keyUseThroughSecretsManager(i, ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'], 'SecretKeysThroughSecretsManager'),
-    { Sid: 'Logs', Effect: 'Allow', Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'], Resource: [a('logs', `log-group:/aws/lambda/${i.prefix}-secrets-*`), a('logs', `log-group:/aws/lambda/${i.prefix}-secrets-*:*`), a('logs', `log-group:/ecs/${i.prefix}-*`), a('logs', `log-group:/ecs/${i.prefix}-*:*`)] },
+    { Sid: 'Logs', Effect: 'Allow', Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'], Resource: environmentLogGroups(i.prefix).flatMap((g) => [a('logs', `log-group:${g}`), a('logs', `log-group:${g}:*`)]) },
     // A VPC function's network interfaces (in this account), and image pulls (the roles' own
     // policies name the repositories); the two calls without a resource level on "*".
     { Sid: 'FunctionNetworkInterfaces', Effect: 'Allow', Action: ['ec2:CreateNetworkInterface', 'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'], Resource: arn(i.partition, 'ec2', '*', i.accountId, '*') },
@@ -845,6 +899,7 @@ export function ciAccessInput(
     codeSigningConfigArn: opts.codeSigningConfigArn ?? estimatedCodeSigningConfigArn(plan.partition, plan.region, plan.accountId),
     codeSigningParameterName: codeSigningParameterName(plan.environment),
     oidcProviderArn: arn(plan.partition, 'iam', '', plan.accountId, `oidc-provider/${GITHUB_OIDC_HOST}`),
+    forceDeletes: plan.secrets.some((s) => s.recoveryWindowDays === 0),
   };
 }
 

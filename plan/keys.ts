@@ -4,6 +4,7 @@ import { KeyCategory } from '../catalogs/types';
 import { estimatedKeyArn } from './arn';
 import { grantees, namedReaders, PlanContext, SIZE_PAGES } from './context';
 import { POLICY_LIMITS, PolicyDocument } from './policy';
+import { environmentLogGroups } from './policies/access';
 import { KeyGrantee, keyPolicy } from './policies/key';
 import { KeyPlan } from './types';
 
@@ -20,7 +21,7 @@ export function planKey(ctx: PlanContext, k: KeySpec): KeyPlan {
     policyByRegion[region] = ctx.doc({
       subject: `key ${k.category} (${env.name}, ${region})`,
       what: 'the key policy',
-      document: keyPolicy({ partition: scope.partition, accountId: env.accountId, region, useVia: [...k.useVia], grantees: k.grantees as KeyGrantee[], namedReaders: [...k.namedReaders], services: [...k.services] }),
+      document: keyPolicy({ partition: scope.partition, accountId: env.accountId, region, useVia: [...k.useVia], grantees: k.grantees as KeyGrantee[], namedReaders: [...k.namedReaders], services: [...k.services], ...(k.logGroups ? { logGroups: [...k.logGroups] } : {}) }),
       limit: POLICY_LIMITS.kmsKeyPolicy,
       limitSource: SIZE_PAGES.kms,
       fix: 'share fewer roles, or share with an organization',
@@ -68,6 +69,7 @@ export function planKeys(ctx: PlanContext): { keys: KeyPlan[]; monitoringKey: Ke
     grantees: [],
     namedReaders: [],
     services: ['events.amazonaws.com', 'cloudwatch.amazonaws.com', 'logs'],
+    logGroups: environmentLogGroups(prefix),
     tags: resourceTags,
   });
   return { keys, monitoringKey };

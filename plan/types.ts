@@ -79,6 +79,8 @@ export interface KeyPlan {
   /** Roles of this account (iam-role readers) who may decrypt through Secrets Manager. */
   readonly namedReaders: readonly string[];
   readonly services: ReadonlyArray<'events.amazonaws.com' | 'cloudwatch.amazonaws.com' | 'logs'>;
+  /** With service `logs`: the log groups (name patterns) CloudWatch Logs may encrypt with the key. */
+  readonly logGroups?: readonly string[];
   /** Estimated ARN per region. */
   readonly arnByRegion: Readonly<Record<string, string>>;
   /** The key policy per region. */

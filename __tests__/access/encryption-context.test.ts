@@ -4,8 +4,9 @@
  * list). Today that is one statement per stack: the monitoring key's `CloudWatchLogsEncryption`,
  * which lets CloudWatch Logs use the key for the rotation functions' and ECS services' log groups.
  * This test covers those statements another way: it finds every such statement in every stack,
- * requires the shape we rely on, and evaluates the ArnLike condition itself against log groups of
- * this account and Region (must match) and of another account or Region (must not).
+ * requires the shape we rely on, and evaluates the ArnLike condition itself against
+ * the stack's own log groups (must match) and a log group of someone else in this account and
+ * Region, or of another account or Region (must not).
  */
 import { ENVIRONMENTS } from '../../catalogs';
 import { encryptionContextStatements } from '../../tools/access/proof';
@@ -36,12 +37,21 @@ test.each(['dev', 'staging', 'production'])('%s: every kms:EncryptionContext sta
       expect(Object.keys(st.Condition)).toEqual(['ArnLike']);
       const patterns: string[] = [st.Condition.ArnLike['kms:EncryptionContext:aws:logs:arn']].flat();
       expect(patterns.length).toBeGreaterThan(0);
-      const ours = `arn:aws:logs:${model.region}:${model.account}:log-group:/aws/lambda/${name}-secrets-rotation-generated`;
-      const otherAccount = `arn:aws:logs:${model.region}:999988887777:log-group:/aws/lambda/x`;
-      const otherRegion = `arn:aws:logs:eu-west-1:${model.account}:log-group:/aws/lambda/x`;
-      expect(patterns.some((p) => arnLike(ours, p))).toBe(true);
-      expect(patterns.some((p) => arnLike(otherAccount, p))).toBe(false);
-      expect(patterns.some((p) => arnLike(otherRegion, p))).toBe(false);
+      // Every log group the stack encrypts with the key (rotation functions, ECS services) matches;
+      // a log group that is not the stack's does not, in this account and Region or any other.
+      const ours = Object.values<{ name: string; kms_key_id?: string }>(stacks[name].resource?.aws_cloudwatch_log_group ?? {}).filter((g) => /key-monitoring/.test(g.kms_key_id ?? ''));
+      expect(ours.length).toBeGreaterThan(0);
+      for (const g of ours) {
+        const a = `arn:aws:logs:${model.region}:${model.account}:log-group:${g.name}`;
+        expect([a, patterns.some((p) => arnLike(a, p))]).toEqual([a, true]);
+      }
+      const notOurs = [
+        `arn:aws:logs:${model.region}:${model.account}:log-group:/aws/lambda/team-payments-api`,
+        `arn:aws:logs:${model.region}:${model.account}:log-group:/ecs/team-payments`,
+        `arn:aws:logs:${model.region}:999988887777:log-group:${ours[0].name}`,
+        `arn:aws:logs:eu-west-1:${model.account}:log-group:${ours[0].name}`,
+      ];
+      for (const a of notOurs) expect([a, patterns.some((p) => arnLike(a, p))]).toEqual([a, false]);
     }
   }
 });

@@ -183,7 +183,7 @@ describe.each(['dev', 'staging', 'production'])('%s: roles, break-glass, secret 
     expect(matching(rules, { ...ev('secretsmanager', 'GetSecretValue', { secretId: s.name }, role(`${setup().prefix}-ticket-api-ecs-task`)), readOnly: true })).toEqual([]);
   });
 
-  test('secret updates, rotations and tag changes by anyone but the deploy and values roles reach the secret-writes rule', () => {
+  test('secret rotations and tag changes by anyone but the deploy and values roles reach the secret-writes rule', () => {
     const { model, rules, ev, sso, role, prefix } = setup();
     const r = rule(rules, 'secrets-secret-writes').name;
     for (const s of model.secrets) {
@@ -199,8 +199,16 @@ describe.each(['dev', 'staging', 'production'])('%s: roles, break-glass, secret 
     }
     const other = prefix === 'prod' ? 'staging/app/x/y' : 'prod/app/x/y';
     expect(matching(rules, ev('secretsmanager', 'UpdateSecret', { secretId: other }, 'root'))).toEqual([]);
-    // Resource policy changes are alerted whoever makes them, by the secret-changes rule.
+    // Resource policy changes are alerted whoever makes them, by the secret-changes rule; so is
+    // UpdateSecret, which can carry a new value (SecretString) that IAM cannot tell apart from a
+    // description change: the deploy role could otherwise write a value unseen.
     expect(matching(rules, ev('secretsmanager', 'PutResourcePolicy', { secretId: model.secrets[0].name }, role('secrets-platform-deploy')))).toEqual([rule(rules, 'secrets-secret-changes').name]);
+    for (const s of model.secrets) {
+      for (const caller of [role('secrets-platform-deploy'), role('secrets-platform-values'), role('secrets-platform-operator'), 'root'] as const) {
+        const e = ev('secretsmanager', 'UpdateSecret', { secretId: s.arnByRegion[model.region], clientRequestToken: 'a' });
+        expect({ secret: s.name, caller, seenBy: matching(rules, { ...e, caller }) }).toEqual({ secret: s.name, caller, seenBy: [rule(rules, 'secrets-secret-changes').name] });
+      }
+    }
   });
 
   test("a rotation function's code, configuration and code signing: every form of its name, every caller", () => {

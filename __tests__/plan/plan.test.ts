@@ -366,7 +366,7 @@ describe('planEnvironment: exact documents', () => {
   test('the monitoring key lets only the alerting services and this account\'s log groups use it', () => {
     const doc = p.monitoringKey.policyByRegion['us-east-1'];
     expect(doc.Statement.map((s) => s.Sid)).toEqual(expect.arrayContaining(['KeyAdministrationByAccount', 'EventBridgePublishToEncryptedTopic', 'CloudWatchAlarmsPublishToEncryptedTopic', 'CloudWatchLogsEncryption']));
-    expect(doc.Statement.find((s) => s.Sid === 'CloudWatchLogsEncryption')!.Condition).toEqual({ ArnLike: { 'kms:EncryptionContext:aws:logs:arn': 'arn:aws:logs:us-east-1:234567890123:log-group:*' } });
+    expect(doc.Statement.find((s) => s.Sid === 'CloudWatchLogsEncryption')!.Condition).toEqual({ ArnLike: { 'kms:EncryptionContext:aws:logs:arn': ['arn:aws:logs:us-east-1:234567890123:log-group:/aws/lambda/staging-secrets-*', 'arn:aws:logs:us-east-1:234567890123:log-group:/ecs/staging-*'] } });
     expect(doc.Statement.some((s) => s.Principal !== undefined && typeof s.Principal === 'object' && 'AWS' in s.Principal && s.Principal.AWS !== 'arn:aws:iam::234567890123:root')).toBe(false);
   });
 

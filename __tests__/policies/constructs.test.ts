@@ -94,7 +94,7 @@ test('monitoring: nine rules to the topic, alarms per function, forwarding rules
   expect(byName['p-dr'].description).toMatch(/denied/);
   expect(byName['p-ka'].description).toMatch(/key was disabled/);
   expect(byName['p-kal'].description).toMatch(/alias/);
-  expect(byName['p-sc'].description).toMatch(/secret was deleted/);
+  expect(byName['p-sc'].description).toMatch(/secret was updated \(possibly its value\), deleted/);
   const [topic] = Object.values(r.aws_sns_topic);
   expect(topic).toMatchObject({ name: 'prod-secrets-alerts', kms_master_key_id: 'arn:aws:kms:us-east-1:1:key/k', tags: { Environment: 'production' } });
   const [tpol] = Object.values(r.aws_sns_topic_policy);

@@ -18,6 +18,7 @@ const policyOf = () => keyPolicy({
     { kind: 'organization', organizationId: 'o-abcdefghij' },
   ],
   services: ['logs', 'events.amazonaws.com', 'cloudwatch.amazonaws.com'],
+  logGroups: ['/aws/lambda/prod-secrets-*', '/ecs/prod-*'],
 });
 const via = (region: string, caller: string) => ({ 'kms:ViaService': `secretsmanager.${region}.amazonaws.com`, 'kms:CallerAccount': caller });
 const ask = (principal: string, action: string, context: Record<string, string> = {}) =>
@@ -84,8 +85,10 @@ test('services encrypt for this account only; CloudWatch Logs only for our log g
     Principal: { Service: 'logs.us-east-1.amazonaws.com' },
     Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:DescribeKey'],
     Resource: '*',
-    Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:*` } },
+    Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': [`arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/aws/lambda/prod-secrets-*`, `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/ecs/prod-*`] } },
   });
+  // Without the log groups it would serve, a key for CloudWatch Logs is not written at all.
+  expect(() => keyPolicy({ partition: 'aws', accountId: ACCOUNT, region: 'us-east-1', useVia: [], grantees: [], services: ['logs'] })).toThrow(/service logs needs the log groups/);
   // Every statement allows, on this key, for exactly one kind of principal.
   for (const st of policy.Statement) {
     expect(st.Effect).toBe('Allow');
@@ -117,6 +120,7 @@ test('the state key: S3 and DynamoDB, in its Region; no statement for account us
   expect(await at({ 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com', 'kms:CallerAccount': ACCOUNT })).toBe(false);
   const bare = keyPolicy({ partition: 'aws', accountId: ACCOUNT, region: 'us-east-1', useVia: [], grantees: [], services: [] });
   expect(bare.Statement.map((s) => s.Sid)).toEqual(['KeyAdministrationByAccount', 'GrantsOnlyForAwsResources']);
-  const dup = keyPolicy({ partition: 'aws', accountId: ACCOUNT, region: 'us-east-1', useVia: [], grantees: [], services: ['logs', 'logs'] });
+  const dup = keyPolicy({ partition: 'aws', accountId: ACCOUNT, region: 'us-east-1', useVia: [], grantees: [], services: ['logs', 'logs'], logGroups: ['/ecs/x', '/ecs/x'] });
   expect(dup.Statement).toHaveLength(3);
+  expect(dup.Statement[2].Condition).toEqual({ ArnLike: { 'kms:EncryptionContext:aws:logs:arn': [`arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/ecs/x`] } });
 });

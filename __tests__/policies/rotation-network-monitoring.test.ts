@@ -197,7 +197,7 @@ describe('alerts', () => {
       expect([n, m(s, ev('secretsmanager', n, { secretId: secretArn('app/db') }))]).toEqual([n, true]);
       expect([n, m(s, ev('secretsmanager', n, { secretId: 'staging/app/db' }))]).toEqual([n, false]);
     }
-    expect(SECRET_INCIDENT_EVENTS).toHaveLength(6);
+    expect(SECRET_INCIDENT_EVENTS).toHaveLength(7);
     expect(m(s, ev('secretsmanager', 'GetSecretValue', { secretId: 'prod/app/db' }))).toBe(false);
     expect(s.detail.requestParameters.secretId).toHaveLength(2);
     const f = forwardPattern(`arn:aws:iam::${ACCOUNT}:role/bg`);

@@ -9,12 +9,11 @@ import { planEnvironment } from '../../plan/plan';
 import { terraformCalls } from '../../plan/terraform-calls';
 import { CiFinding, formatCiFinding } from '../../tools/access/ci-proof';
 import { ciProofInput, proveCi } from '../../tools/access/ci-run';
-import { TfJson } from '../../tools/access/model';
+import { Json, TfJson } from '../../tools/access/model';
 import { synth } from '../support/synth';
 
 jest.setTimeout(120_000);
 
-type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 let stacks: { env: TfJson; ci: TfJson; backend: TfJson };
 beforeAll(() => {
   const out = synth([production]).stacks;
@@ -40,6 +39,18 @@ function editPolicies(namePattern: RegExp, edit: (statements: Json[]) => Json[])
 }
 
 const actions = (st: Json): string[] => [st.Action].flat();
+
+/** A statement without the named keys of one condition operator (an operator or Condition left empty goes too). */
+function withoutKeys(st: Json, op: string, ...keys: string[]): Json {
+  if (!keys.some((k) => st.Condition?.[op]?.[k] !== undefined)) return st;
+  const kept = Object.fromEntries(Object.entries(st.Condition[op]).filter(([k]) => !keys.includes(k)));
+  const { [op]: _op, ...others } = st.Condition;
+  const condition = Object.keys(kept).length > 0 ? { ...others, [op]: kept } : others;
+  return { ...st, Condition: Object.keys(condition).length > 0 ? condition : undefined };
+}
+
+/** The statements without the boundary's guard `sid` and without the condition key that pins the call. */
+const unguarded = (sid: string, op: string, key: string) => (sts: Json[]) => sts.filter((st) => st.Sid !== sid).map((st) => withoutKeys(st, op, key));
 const expectOnly = (findings: CiFinding[], pred: (f: CiFinding) => boolean) => {
   expect(findings.length).toBeGreaterThan(0);
   expect(findings.filter((f) => !pred(f)).map(formatCiFinding)).toEqual([]);
@@ -50,7 +61,7 @@ test('the unmodified stacks pass (the baseline every planted bug departs from)',
 });
 
 test('1. the deploy role without KMS through Secrets Manager: apply cannot create or replicate a secret under its key', async () => {
-  const ci = editPolicies(/^secrets-platform-deploy-\d+$/, (sts) => sts.filter((st) => !JSON.stringify(st.Condition ?? {}).includes('secretsmanager.')));
+  const ci = editPolicies(/^secrets-platform-deploy-\d+$/, (sts) => sts.filter((st) => !JSON.stringify(st.Condition?.StringEquals?.['kms:ViaService'] ?? '').includes('secretsmanager.')));
   const findings = await prove(ci);
   expectOnly(findings, (f) => f.principal === 'secrets-platform-deploy' && f.action.startsWith('kms:') && f.expected === 'Allowed');
   expect(findings.some((f) => f.job === 'deploy-environment.yml apply' && /aws_secretsmanager_secret\..* (create|update) \(CreateSecret|UpdateSecret/.test(f.why))).toBe(true);
@@ -111,4 +122,42 @@ test('7. the values role allowed any tag key: it could rewrite the version Terra
   const ci = editPolicies(/^secrets-platform-values-\d+$/, (sts) => sts.map((st) => (st.Sid === 'MarkValueWritten' ? { ...st, Condition: undefined } : st)));
   const findings = await prove(ci);
   expectOnly(findings, (f) => f.principal === 'secrets-platform-values' && f.action === 'secretsmanager:TagResource');
+});
+
+test('8. the deploy role may change the bootstrap\'s alarm rules (they share its rule prefix): the proof names it', async () => {
+  // As before this review: the rule statements untagged, the boundary silent on events.
+  const ci = editPolicies(/^secrets-platform-deploy-(\d+|boundary)$/, (sts) =>
+    sts.map((st) => {
+      if (st.Sid === 'BootstrapResourcesAreNotOurs') return { ...st, Action: actions(st).filter((a) => a !== 'events:*') };
+      return actions(st).some((a) => a.startsWith('events:')) ? withoutKeys(st, 'StringEquals', 'aws:ResourceTag/secrets-platform:stack', 'aws:ResourceTag/Environment') : st;
+    }),
+  );
+  const findings = await prove(ci);
+  expectOnly(findings, (f) => f.principal === 'secrets-platform-deploy' && f.action.startsWith('events:') && f.expected === 'Denied');
+  expect(findings.some((f) => f.check === 'escalation' && f.why === 'change, disable or delete a bootstrap alarm rule (the trail and state-key watches)' && /state-trail-changes$/.test(f.resource))).toBe(true);
+});
+
+test('9. lambda:AddPermission without the principal pinned: another account could invoke a rotation function', async () => {
+  const ci = editPolicies(/^secrets-platform-deploy-(\d+|boundary)$/, unguarded('OnlySecretsManagerInvokes', 'StringEquals', 'lambda:Principal'));
+  const findings = await prove(ci);
+  expectOnly(findings, (f) => f.principal === 'secrets-platform-deploy' && f.action === 'lambda:AddPermission');
+  expect(findings.some((f) => f.check === 'escalation' && /^lambda:AddPermission for another principal/.test(f.why))).toBe(true);
+});
+
+test('10. secretsmanager:PutResourcePolicy without secretsmanager:BlockPublicPolicy: a rewrite could open a secret to everyone', async () => {
+  // As before this review: the call's condition dropped, the boundary silent on it.
+  const ci = editPolicies(/^secrets-platform-deploy-(\d+|boundary)$/, unguarded('SecretPoliciesBlockPublicAccess', 'Bool', 'secretsmanager:BlockPublicPolicy'));
+  const findings = await prove(ci);
+  expectOnly(findings, (f) => f.principal === 'secrets-platform-deploy' && f.action === 'secretsmanager:PutResourcePolicy' && f.expected === 'Denied');
+  expect(findings.some((f) => f.check === 'escalation' && /public-access check off or absent/.test(f.why))).toBe(true);
+});
+
+test('11. a secret deleted for good (ForceDeleteWithoutRecovery) by the deploy role or the operator: the proof names both', async () => {
+  // As before this review: the deploy role's and the operator's DeleteSecret unconditioned, the operator's boundary silent.
+  const ci = editPolicies(/^secrets-platform-(deploy-\d+|operator-(\d+|boundary))$/, unguarded('DeletedSecretsStayRestorable', 'BoolIfExists', 'secretsmanager:ForceDeleteWithoutRecovery'));
+  const findings = await prove(ci);
+  expectOnly(findings, (f) => ['secrets-platform-deploy', 'secrets-platform-operator'].includes(f.principal) && f.action === 'secretsmanager:DeleteSecret' && f.expected === 'Denied');
+  for (const principal of ['secrets-platform-deploy', 'secrets-platform-operator']) {
+    expect([principal, findings.some((f) => f.principal === principal && f.check === 'escalation' && /ForceDeleteWithoutRecovery/.test(f.why))]).toEqual([principal, true]);
+  }
 });

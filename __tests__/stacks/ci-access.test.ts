@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { synthApp } from '../../app/app';
 import { ENVIRONMENTS } from '../../catalogs';
 import { GITHUB } from '../../catalogs/project';
-import { ciAccessInput, planCiAccess, WORKFLOWS } from '../../plan/ci-access';
+import { ciAccessInput, LAMBDA_INVOKERS, planCiAccess, WORKFLOWS } from '../../plan/ci-access';
 import { planEnvironment } from '../../plan/plan';
 import { POLICY_LIMITS } from '../../plan/policy';
 import { synthesizedTypes, terraformCalls } from '../../plan/terraform-calls';
@@ -126,6 +126,26 @@ describe.each(ENVIRONMENTS.map((e) => e.name))('ci-access-%s', (envName) => {
     for (const [, r] of resources(stack(), 'aws_iam_role')) expect(r.path ?? '/').toBe('/');
     for (const [, r] of resources(out.stacks[envName], 'aws_iam_role')) expect([r.name, r.path]).toEqual([r.name, '/secrets-platform/']);
   });
+
+  test('every permission the environment stack grants on a function is one the deploy role may add (lambda:Principal)', () => {
+    const perms = resources(out.stacks[envName], 'aws_lambda_permission');
+    for (const [name, p] of perms) expect([name, LAMBDA_INVOKERS.includes(p.principal)]).toEqual([name, true]);
+    const boundary = doc(policyOf(stack(), roleNamed(stack(), 'secrets-platform-deploy').permissions_boundary).policy);
+    expect(boundary.Statement).toContainEqual(expect.objectContaining({ Effect: 'Deny', Action: 'lambda:AddPermission', Condition: { StringNotEquals: { 'lambda:Principal': LAMBDA_INVOKERS } } }));
+  });
+
+  test('every secret policy the environment stack puts blocks public access, and the deploy role may put no other', () => {
+    const policies = resources(out.stacks[envName], 'aws_secretsmanager_secret_policy');
+    expect(policies.length).toBeGreaterThan(0);
+    for (const [name, p] of policies) expect([name, p.block_public_policy]).toEqual([name, true]);
+    const deploy = roleNamed(stack(), 'secrets-platform-deploy');
+    const identity = resources(stack(), 'aws_iam_policy').filter(([, p]) => /^secrets-platform-deploy-\d+$/.test(p.name)).flatMap(([, p]) => doc(p.policy).Statement);
+    const puts = identity.filter((st) => st.Effect === 'Allow' && actions(st).includes('secretsmanager:PutResourcePolicy'));
+    expect(puts.length).toBeGreaterThan(0);
+    for (const st of puts) expect(st.Condition?.Bool).toEqual({ 'secretsmanager:BlockPublicPolicy': 'true' });
+    const boundary = doc(policyOf(stack(), deploy.permissions_boundary).policy);
+    expect(boundary.Statement).toContainEqual(expect.objectContaining({ Effect: 'Deny', Action: 'secretsmanager:PutResourcePolicy', Resource: '*', Condition: { BoolIfExists: { 'secretsmanager:BlockPublicPolicy': 'false' } } }));
+  });
 });
 
 test('the types the roles are derived from are the types the environment stack synthesizes', () => {
@@ -173,4 +193,28 @@ test('only the human roles trust an account root, and each narrows it (the reaso
     }
   }
   expect(narrowed).toBeGreaterThanOrEqual(ENVIRONMENTS.length * 2);
+});
+
+test('deleting a secret for good is denied to the deploy role and the operator unless a secret of the catalog deletes at once', () => {
+  const dev = ENVIRONMENTS.find((e) => e.name === 'dev')!;
+  const tf = synth([dev]).stacks.dev;
+  const forceDeny = (env: typeof dev) => {
+    const access = planCiAccess(ciAccessInput(planEnvironment(env), synthesizedTypes(tf)), terraformCalls());
+    const deletes = (who: 'deploy' | 'operator' | 'breakGlass') => access.roles[who].policies.flatMap((d) => d.Statement).filter((st) => st.Effect === 'Allow' && [st.Action].flat().some((a) => a === 'secretsmanager:DeleteSecret' || a === 'secretsmanager:*'));
+    const denied = (who: 'deploy' | 'operator' | 'breakGlass') => (access.roles[who].boundary?.document.Statement ?? []).some((st) => st.Effect === 'Deny' && [st.Action].flat().includes('secretsmanager:DeleteSecret') && st.Condition?.Bool?.['secretsmanager:ForceDeleteWithoutRecovery'] === 'true');
+    for (const who of ['deploy', 'operator', 'breakGlass'] as const) expect([who, deletes(who).length > 0]).toEqual([who, true]);
+    return [
+      // The deploy role: its one DeleteSecret allows no force (its boundary has no room).
+      deletes('deploy').every((st) => st.Condition?.BoolIfExists?.['secretsmanager:ForceDeleteWithoutRecovery'] === 'false'),
+      denied('operator'),
+      denied('breakGlass') || deletes('breakGlass').some((st) => st.Condition),
+    ];
+  };
+  // The shipped catalog: every window is 7 days or more; break-glass may still delete for good.
+  expect(forceDeny(dev)).toEqual([true, true, false]);
+  // A dev catalog (fixture) with one secret that deletes at once (the rules allow 0 in dev only).
+  const [first, ...rest] = dev.secrets;
+  const atOnce = { ...dev, secrets: [{ ...first, recoveryWindowDays: 0 }, ...rest] };
+  expect(planEnvironment(atOnce).secrets.find((s) => s.name === planEnvironment(dev).secrets[0].name)?.recoveryWindowDays).toBe(0);
+  expect(forceDeny(atOnce)).toEqual([false, false, false]);
 });

@@ -260,7 +260,43 @@ function ruleScriptsCheckedOut(w: Record<string, Workflow>): string[] {
   return out;
 }
 
+const GATE = /^node tools\/ci\/stack-gate\.cjs "cdktf\.out\/stacks\/\$STACK" --bundles \.build\/lambdas$/;
+
+/**
+ * Synth's output is a program for Terraform (provisioners run at apply and are not in the plan
+ * text; data "external" and any provider binary run at init and plan). So a job holding
+ * credentials that runs Terraform on it runs the reviewed commit's stack gate first, before
+ * the credentials and before any Terraform call; the apply job runs the same checksummed
+ * artifact the plan job gated. A job with a checkout extracts only the stack and the bundles
+ * from an artifact, so no archive member can replace a checked-out script.
+ */
+function ruleStackGate(w: Record<string, Workflow>): string[] {
+  const out: string[] = [];
+  const d = w['deploy-environment.yml'];
+  const plan = d.jobs.plan;
+  const steps = plan.steps ?? [];
+  const gate = steps.findIndex((s) => (s.run ?? '').split('\n').some((l) => GATE.test(l.trim())));
+  const creds = steps.findIndex((s) => s.uses?.startsWith(CREDENTIALS));
+  const firstTf = steps.findIndex((s) => TF_CALL.test(s.run ?? ''));
+  if (gate < 0) out.push('deploy-environment.yml job plan never runs the stack gate on the stack');
+  else {
+    if (creds >= 0 && creds < gate) out.push('deploy-environment.yml job plan assumes its role before the stack gate');
+    if (firstTf >= 0 && firstTf < gate) out.push('deploy-environment.yml job plan runs Terraform before the stack gate');
+  }
+  if (!needsOf(d.jobs.apply).includes('plan')) out.push('deploy-environment.yml job apply does not need the plan job that gates its artifact');
+  for (const [f, x] of Object.entries(w)) {
+    for (const [name, j] of jobsOf(x)) {
+      if (usesStep(j, 'actions/checkout@').length === 0) continue;
+      for (const line of runs(j).split('\n').map((l) => l.trim())) {
+        if (/^tar\s+(-C\s+\S+\s+)?-x\w*f\s+\S+$/.test(line)) out.push(`${f} job ${name} extracts a whole artifact over its checkout: ${line}`);
+      }
+    }
+  }
+  return out;
+}
+
 const rules = (w: Record<string, Workflow>) => [
+  ...ruleStackGate(w),
   ...ruleScriptsCheckedOut(w),
   ...ruleNoCredentialsWithPackages(w),
   ...ruleChecksummedArtifacts(w, /^(synth-\*|pr-synth|plan-\*)$/),
@@ -410,6 +446,32 @@ describe('each rule catches its mistake, planted', () => {
       'a script that does not exist',
       (w: any) => (w['values.yml'].jobs.values.steps.at(-1).run = 'node tools/ci/nope.cjs write'),
       /values\.yml job values runs tools\/ci\/nope\.cjs, which does not exist/,
+    ],
+    [
+      'no stack gate in the main-branch plan job',
+      (w: any) =>
+        (w['deploy-environment.yml'].jobs.plan.steps = w['deploy-environment.yml'].jobs.plan.steps.filter(
+          (s: Step) => !/stack-gate/.test(s.run ?? ''),
+        )),
+      /job plan never runs the stack gate/,
+    ],
+    [
+      'the stack gate after the role is assumed',
+      (w: any) => {
+        const steps: Step[] = w['deploy-environment.yml'].jobs.plan.steps;
+        const gate = steps.findIndex((s) => /stack-gate/.test(s.run ?? ''));
+        const [g] = steps.splice(gate, 1);
+        steps.splice(steps.findIndex((s) => s.uses?.startsWith(CREDENTIALS)) + 1, 0, g);
+      },
+      /job plan assumes its role before the stack gate/,
+    ],
+    [
+      "the whole synth artifact extracted over the plan job's checkout",
+      (w: any) => {
+        const s = w['deploy-environment.yml'].jobs.plan.steps.find((x: Step) => /sha256sum --check/.test(x.run ?? ''));
+        s.run = s.run.replace(/tar -xzf synth\.tgz .*/, 'tar -xzf synth.tgz');
+      },
+      /deploy-environment\.yml job plan extracts a whole artifact over its checkout: tar -xzf synth\.tgz/,
     ],
     [
       'an OIDC token on the comment job',

@@ -202,6 +202,16 @@ export function ecsLogGroupName(rolePrefix: string): string {
   return `/ecs/${rolePrefix}`;
 }
 
+/**
+ * Every log group an environment's stack creates, as name patterns: rotation functions'
+ * (`/aws/lambda/<prefix>-secrets-rotation-*`, plan/derive.ts rotationFunctionName) and ECS
+ * services' (`/ecs/<prefix>-<service>`, above). The monitoring key serves these and no other; the
+ * pipeline roles reach these and no other.
+ */
+export function environmentLogGroups(prefix: string): string[] {
+  return [`/aws/lambda/${prefix}-secrets-*`, ecsLogGroupName(`${prefix}-*`)];
+}
+
 /** An ECR repository by name (this account and Region) or by full ARN (a shared registry). */
 export function ecrRepositoryArn(repository: string, s: ArnScope): string {
   return repository.startsWith('arn:') ? repository : arn(s.partition, 'ecr', s.region, s.accountId, `repository/${repository}`);

@@ -32,6 +32,11 @@ export interface KeyPolicyInput {
    */
   namedReaders?: string[];
   services: ServiceUse['service'][];
+  /**
+   * With service `logs`: the log groups (name patterns) CloudWatch Logs may use the key for, in
+   * this account and Region (`kms:EncryptionContext:aws:logs:arn`); required with `logs`.
+   */
+  logGroups?: string[];
 }
 
 /**
@@ -134,13 +139,16 @@ export function keyPolicy(input: KeyPolicyInput): PolicyDocument {
   }
   for (const service of uniq(input.services)) {
     if (service === 'logs') {
+      if (!input.logGroups || input.logGroups.length === 0) throw new Error('keyPolicy: service logs needs the log groups it encrypts (logGroups)');
       statements.push({
         Sid: 'CloudWatchLogsEncryption',
         Effect: 'Allow',
         Principal: { Service: `logs.${region}.amazonaws.com` },
         Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:DescribeKey'],
         Resource: '*',
-        Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': arn(partition, 'logs', region, accountId, 'log-group:*') } },
+        // Only the environment's log groups: another log group of the account (anyone's who may
+        // associate a key) cannot make our key encrypt, and so depend on, its logs.
+        Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': uniq(input.logGroups ?? []).map((g) => arn(partition, 'logs', region, accountId, `log-group:${g}`)) } },
       });
     } else {
       statements.push({

@@ -58,11 +58,18 @@ export function keyAliasPattern(aliasNames: string[]) {
 }
 
 /**
- * Secrets Manager calls that change who can read a secret, or whether it survives: resource
- * policy changes, deletion, replicas removed or promoted, rotation cancelled. `secretId` is what
- * the caller wrote (name or ARN), so both prefixes of this environment's secrets are matched.
+ * Secrets Manager calls that change who can read a secret, or whether it survives, or that can
+ * replace its value outside the values step: resource policy changes, deletion, replicas removed
+ * or promoted, rotation cancelled, and `UpdateSecret`, which writes a new version when it carries
+ * `SecretString` or `SecretBinary`. IAM cannot tell that from a description or key change (the
+ * Service Authorization Reference has no condition key for it), so the deploy role, which needs
+ * UpdateSecret for those, could write a value unseen; Terraform calls it only when a plan changes
+ * a secret's description or key, which the reviewer saw, so every UpdateSecret is alerted.
+ * `secretId` is what the caller wrote (name or ARN), so both prefixes of this environment's
+ * secrets are matched.
  */
 export const SECRET_INCIDENT_EVENTS = [
+  'UpdateSecret',
   'PutResourcePolicy',
   'DeleteResourcePolicy',
   'DeleteSecret',
@@ -79,15 +86,15 @@ export function secretChangePattern(secretIdPrefixes: string[]) {
 }
 
 /**
- * Calls that change a secret's settings, tags (which steer rotation) or rotation, made by anyone
+ * Calls that change a secret's tags (which steer rotation) or start its rotation, made by anyone
  * but the pipeline (the deploy role applies reviewed plans; the values role sets its one tag and
  * starts first rotations): an operator, break-glass, or someone who should not. Resource policy
- * changes are in SECRET_INCIDENT_EVENTS, alerted whoever makes them. `anything-but` matches only a
+ * changes and UpdateSecret are in SECRET_INCIDENT_EVENTS, alerted whoever makes them. `anything-but` matches only a
  * field that is there, and only role sessions carry `sessionIssuer.arn`; every other caller (the
  * root user, an IAM user, a federated user) is its own branch, by `userIdentity.type`, which every
  * API call record has.
  */
-export const SECRET_WRITE_EVENTS = ['UpdateSecret', 'RotateSecret', 'TagResource', 'UntagResource'];
+export const SECRET_WRITE_EVENTS = ['RotateSecret', 'TagResource', 'UntagResource'];
 
 export function secretWritePattern(secretIdPrefixes: string[], pipelineRoleArns: string[]) {
   return apiCallPattern('secretsmanager', {

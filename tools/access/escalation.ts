@@ -14,6 +14,7 @@
 import { arn, roleArn } from '../../plan/arn';
 import { CiPrincipal, estimatedCodeSigningConfigArn, GITHUB_OIDC_HOST, WORKFLOWS } from '../../plan/ci-access';
 import { VALUE_WRITTEN_TAG } from '../../plan/values';
+import { stateKeyRuleName } from '../../plan/policies/monitoring';
 import { CiRole, Target } from './ci-model';
 import { CiFinding, CiProofInput, CiRequest, CiSimulator } from './ci-proof';
 import { PolicyDoc } from './model';
@@ -95,6 +96,11 @@ export function escalationRequests(p: CiProofInput): { requests: CiRequest[]; me
   if (secret) {
     const [region, secretArn] = Object.entries(secret.arnByRegion)[0];
     m('secret policy rewrite, then read the value', { action: 'secretsmanager:GetSecretValue', resource: secretArn, resourcePolicy: OPEN(secretArn), context: { 'secretsmanager:VersionStage': 'AWSCURRENT' }, only: ALL.filter((w) => w !== 'breakGlass') });
+    // Block public access is the one check AWS makes of a secret policy's content: off, a rewrite
+    // could open the secret to everyone (key policies aside, which the key-anomalies rule alarms).
+    m('secretsmanager:PutResourcePolicy with Secrets Manager\'s public-access check off or absent (a policy open to everyone)', ...([{ 'secretsmanager:BlockPublicPolicy': 'false' }, {}] as Record<string, string>[]).map((context) => ({ action: 'secretsmanager:PutResourcePolicy', resource: secretArn, context, only: ALL.filter((w) => w !== 'breakGlass') })));
+    // Without a secret that deletes at once (recovery window 0, dev only), a deletion is restorable.
+    if (!i.forceDeletes) m('secretsmanager:DeleteSecret for good (ForceDeleteWithoutRecovery: nothing to restore)', { action: 'secretsmanager:DeleteSecret', resource: secretArn, context: { 'secretsmanager:ForceDeleteWithoutRecovery': 'true' }, only: ALL.filter((w) => w !== 'breakGlass') });
     m('secretsmanager:PutResourcePolicy on a secret that is not the stack\'s', { action: 'secretsmanager:PutResourcePolicy', resource: arn(i.partition, 'secretsmanager', region, i.accountId, 'secret:team-payments/db-AbCdEf') });
   }
   if (key) {
@@ -102,6 +108,13 @@ export function escalationRequests(p: CiProofInput): { requests: CiRequest[]; me
     m('kms:CreateGrant on a secret key (a grant carries Decrypt)', { action: 'kms:CreateGrant', resource: key, context: { 'kms:GrantIsForAWSResource': 'false', 'kms:CallerAccount': i.accountId }, only: ALL.filter((w) => w !== 'deploy' && w !== 'breakGlass') });
   }
   m('adopt or change a bootstrap key (the state key): tag it, re-policy it, grant it', { action: 'kms:TagResource', resource: stateKey, context: { [`aws:ResourceTag/${i.project}:stack`]: 'bootstrap', [`aws:RequestTag/${i.project}:stack`]: 'environment', 'aws:RequestTag/Environment': i.environment, 'aws:TagKeys': [`${i.project}:stack`, 'Environment'] } }, { action: 'kms:PutKeyPolicy', resource: stateKey, context: { [`aws:ResourceTag/${i.project}:stack`]: 'bootstrap', 'aws:ResourceTag/Environment': i.environment } }, { action: 'kms:CreateGrant', resource: stateKey, context: { [`aws:ResourceTag/${i.project}:stack`]: 'bootstrap', 'kms:GrantIsForAWSResource': 'false' } });
+  // The bootstrap's own alarms (trail stopped, state key misused) are named like the
+  // environment's rules; the deploy role must not silence them.
+  const bootstrapRule = arn(i.partition, 'events', i.regions[0], i.accountId, `rule/${stateKeyRuleName(i.prefix, 'trail-changes')}`);
+  m('change, disable or delete a bootstrap alarm rule (the trail and state-key watches)', ...['events:PutRule', 'events:DeleteRule', 'events:DisableRule', 'events:RemoveTargets', 'events:PutTargets'].map((action) => ({ action, resource: bootstrapRule, context: { [`aws:ResourceTag/${i.project}:stack`]: 'bootstrap', 'aws:ResourceTag/Environment': i.environment } })));
+  // A rotation function is invoked by Secrets Manager only; a permission for another principal
+  // lets another account (or everyone) run it with crafted events.
+  if (rotationFn) m('lambda:AddPermission for another principal than Secrets Manager (another account, or everyone)', ...['*', '999988887777', 'events.amazonaws.com'].map((principal) => ({ action: 'lambda:AddPermission', resource: rotationFn.arn, context: { 'lambda:Principal': principal } })));
   m('remove the stack tag (drop a resource out of the tag-scoped guard)', ...(key ? [{ action: 'kms:UntagResource', resource: key, context: { 'aws:TagKeys': [`${i.project}:stack`], [`aws:ResourceTag/${i.project}:stack`]: 'environment', 'aws:ResourceTag/Environment': i.environment } }] : []));
   m('state tampering: write another environment\'s state', { action: 's3:PutObject', resource: arn(i.partition, 's3', '', '', `${i.state.bucket}/${i.project}/other-environment/terraform.tfstate`) });
   if (secret) m('mark a value written without writing it (skip the value step)', { action: 'secretsmanager:TagResource', resource: Object.values(secret.arnByRegion)[0], context: { 'aws:TagKeys': [VALUE_WRITTEN_TAG] }, only: ['planPr', 'plan', 'deploy'] });
