@@ -10,15 +10,25 @@ import type { EnvironmentReport, Principal } from '../../report/report';
 
 type Grants = Map<string, string>; // "<env> <secret> <verb> <principal>" -> description
 
+/** The argument that stands for "no base" (a first pull request, a base that does not synthesize). */
+export const NO_BASE = 'none';
+
+/**
+ * The reports of a report.json or a cdktf.out directory. A path that is missing or holds no report
+ * is an error, not an empty base: diffed against nothing, every grant would read as gained.
+ */
 export function loadReports(arg: string): EnvironmentReport[] {
-  if (!existsSync(arg)) return [];
+  if (arg === NO_BASE) return [];
+  if (!existsSync(arg)) throw new Error(`${arg} does not exist; give a report.json or a cdktf.out directory that npm run synth wrote (or ${NO_BASE} for no base)`);
   if (statSync(arg).isFile()) return [JSON.parse(readFileSync(arg, 'utf8'))];
   const stacks = path.join(arg, 'stacks');
-  if (!existsSync(stacks)) return [];
-  return readdirSync(stacks)
-    .map((d) => path.join(stacks, d, 'report.json'))
-    .filter(existsSync)
-    .map((f) => JSON.parse(readFileSync(f, 'utf8')));
+  const files = existsSync(stacks)
+    ? readdirSync(stacks)
+        .map((d) => path.join(stacks, d, 'report.json'))
+        .filter(existsSync)
+    : [];
+  if (files.length === 0) throw new Error(`${arg} holds no stacks/<env>/report.json; run npm run synth there first (or give ${NO_BASE} for no base)`);
+  return files.map((f) => JSON.parse(readFileSync(f, 'utf8')));
 }
 
 export function grantsOf(reports: EnvironmentReport[]): Grants {
