@@ -7,7 +7,7 @@
  * requires the shape we rely on, and evaluates the ArnLike condition itself against log groups of
  * this account and Region (must match) and of another account or Region (must not).
  */
-import { ENVIRONMENTS } from '../../catalogs';
+import { teamCatalogs } from '../support/fixtures';
 import { encryptionContextStatements } from '../../tools/access/proof';
 import { loadStack, TfJson } from '../../tools/access/model';
 import { synth } from '../support/synth';
@@ -18,6 +18,8 @@ function arnLike(value: string, pattern: string): boolean {
   return re.test(value);
 }
 
+// The fixture team (every key kind, replicas in two regions, ECS services and rotation functions).
+const ENVIRONMENTS = teamCatalogs();
 let stacks: Record<string, TfJson>;
 beforeAll(() => {
   stacks = synth(ENVIRONMENTS).stacks as Record<string, TfJson>;
