@@ -289,7 +289,7 @@ export const INVARIANTS: Invariant[] = [
   {
     id: 'key-policies',
     area: 'keys',
-    title: 'key policies: administration by the account only, use through Secrets Manager only, decrypt for exactly the cross-account readers of secrets under the key',
+    title: 'key policies: administration by the account only, use through Secrets Manager only, decrypt for exactly the readers of the secrets under the key in its Region',
     check: (w) =>
       forEachEnv(w, (env, _tf, model, fail) => {
         const root = `arn:aws:iam::${env.accountId}:root`;
@@ -297,8 +297,8 @@ export const INVARIANTS: Invariant[] = [
           const admin = sid(k.policy, 'KeyAdministrationByAccount');
           if (!admin || JSON.stringify(admin.Principal) !== JSON.stringify({ AWS: root }) || !arr(admin.Action).includes('kms:PutKeyPolicy') || arr(admin.Action).includes('kms:Decrypt')) fail(`${k.alias} [${k.region}]: KeyAdministrationByAccount is not the account root without decrypt`);
           const category = k.alias?.split('/').pop();
-          // A multi-Region key and its replicas share one set of grantees: the readers of its secrets in any Region.
-          const under = env.secrets.filter((s) => !s.awsManagedKey && s.category === category);
+          // The secrets under the key in this Region: all of its category in the primary Region, those replicated here in a replica Region.
+          const under = env.secrets.filter((s) => !s.awsManagedKey && s.category === category && (k.region === env.region || (s.replicas ?? []).includes(k.region)));
           const isSecretKey = !['monitoring', 'artifacts'].includes(category ?? '');
           if (isSecretKey) {
             const via = sid(k.policy, 'AccountPrincipalsThroughServices');
