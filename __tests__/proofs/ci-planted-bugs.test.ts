@@ -4,13 +4,16 @@
  * the proof must name the job, the principal and the action. A clean run over the same stacks
  * finds nothing, so every finding below is the planted bug's.
  */
-import { production } from '../../catalogs/production';
+import { teamEnvironment } from '../support/fixtures';
 import { planEnvironment } from '../../plan/plan';
 import { terraformCalls } from '../../plan/terraform-calls';
 import { CiFinding, formatCiFinding } from '../../tools/access/ci-proof';
 import { ciProofInput, proveCi } from '../../tools/access/ci-run';
 import { Json, TfJson } from '../../tools/access/model';
 import { synth } from '../support/synth';
+
+// The fixture team's production (__tests__/support/fixtures.ts).
+const production = teamEnvironment('production');
 
 jest.setTimeout(120_000);
 
@@ -87,13 +90,13 @@ test('3. the PR plan role without what plan -refresh=false calls (the code-signi
 });
 
 test('4. a deploy role allowed GetSecretValue: named even though its boundary still denies it', async () => {
-  const ci = editPolicies(/^secrets-platform-deploy-1$/, (sts) => [...sts, { Sid: 'Planted', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: 'arn:aws:secretsmanager:*:123456789012:secret:prod/*' }]);
+  const ci = editPolicies(/^secrets-platform-deploy-1$/, (sts) => [...sts, { Sid: 'Planted', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: `arn:aws:secretsmanager:*:${production.accountId}:secret:prod/*` }]);
   const findings = await prove(ci);
   expectOnly(findings, (f) => f.principal === 'secrets-platform-deploy' && f.action === 'secretsmanager:GetSecretValue' && f.check === 'identity');
   // With the boundary's deny gone too, each secret's own policy still refuses the read; but a
   // rewritten secret policy (the escalation the proof tries) would let it through: named.
   const worse = editPolicies(/^secrets-platform-deploy-(1|boundary)$/, (sts) =>
-    sts.some((st) => st.Sid === 'NeverReadAValue') ? sts.filter((st) => st.Sid !== 'NeverReadAValue') : [...sts, { Sid: 'Planted', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: 'arn:aws:secretsmanager:*:123456789012:secret:prod/*' }],
+    sts.some((st) => st.Sid === 'NeverReadAValue') ? sts.filter((st) => st.Sid !== 'NeverReadAValue') : [...sts, { Sid: 'Planted', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: `arn:aws:secretsmanager:*:${production.accountId}:secret:prod/*` }],
   );
   const both = await prove(worse);
   expect(both.some((f) => f.check === 'escalation' && f.principal === 'secrets-platform-deploy' && f.action === 'secretsmanager:GetSecretValue' && f.actual === 'Allowed' && f.why === 'secret policy rewrite, then read the value')).toBe(true);

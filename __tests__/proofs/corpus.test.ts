@@ -5,8 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { dev } from '../../catalogs/dev';
-import { staging } from '../../catalogs/staging';
+import { environment } from '../support/fixtures';
 import { attempt, expectRefused } from '../support/corpus';
 
 type Env = any;
@@ -408,9 +407,9 @@ const bad: Case[] = [
 /** Expands the markers for cases that need more than one catalog. */
 function catalogsOf(e: Env): Env[] {
   if (e.__twice) return [strip(e), strip(structuredClone(e))];
-  if (e.__withStaging) return [strip(e), { ...structuredClone(staging), accountId: e.accountId, deployRoleArn: undefined }];
+  if (e.__withStaging) return [strip(e), environment('staging', { accountId: e.accountId, deployRoleArn: undefined })];
   if (e.__withDevReader) {
-    const d = structuredClone(dev);
+    const d = environment('dev');
     e.readers.partner.accountId = d.accountId;
     return [d, strip(e)];
   }

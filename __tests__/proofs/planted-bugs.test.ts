@@ -1,15 +1,20 @@
 /**
  * The access proof must reject policy bugs that unit tests of single statements and checkov let
- * through. Each case plants one bug into the synthesized production stack and runs the proof
+ * through. Each case plants one bug into the fixture team's synthesized production stack
+ * (__tests__/support/fixtures.ts) and runs the proof
  * (focused on the secrets the bug touches, so the suite stays fast); the proof must name the
  * principal, the action and the secret. A clean run over the same secrets finds nothing, so every
  * finding below is the planted bug's.
  */
-import { production } from '../../catalogs/production';
 import { Finding } from '../../tools/access/proof';
-import { environmentPlans, proveStack } from '../../tools/access/run';
+import { proveStack } from '../../tools/access/run';
 import { TfJson } from '../../tools/access/model';
+import { planEnvironment } from '../../plan/plan';
+import { FIXTURE_ACCOUNTS, teamEnvironment } from '../support/fixtures';
 import { synth } from '../support/synth';
+
+const production = teamEnvironment('production');
+const PROD = FIXTURE_ACCOUNTS.production;
 
 jest.setTimeout(60_000);
 
@@ -18,11 +23,13 @@ beforeAll(() => {
   base = synth([production]).stacks.production as TfJson;
 });
 
-const MASTER = 'prod/ticket-system/postgres/master-credentials';
-const PLATFORM_MASTER = 'prod/platform/postgres/master-credentials';
-const APP = 'prod/platform/postgres/app-credentials';
-const DATADOG = 'prod/monitoring/datadog/api-key';
-const SCOPE = [MASTER, PLATFORM_MASTER, APP, DATADOG];
+// A PostgreSQL master, a MySQL rotation admin (a master too), the application login shared with the
+// apps account, and the vendor key shared with the partner.
+const MASTER = 'prod/orders/postgres/master-credentials';
+const ROTATION_ADMIN = 'prod/billing/mysql/rotation-admin';
+const APP = 'prod/orders/postgres/app-credentials';
+const VENDOR_KEY = 'prod/payments/vendor/api-key';
+const SCOPE = [MASTER, ROTATION_ADMIN, APP, VENDOR_KEY];
 
 type Res = Record<string, any>;
 const res = (tf: TfJson, type: string): Res => tf.resource![type];
@@ -47,7 +54,7 @@ const rolePolicy = (tf: TfJson, roleName: string) => {
 async function findingsWith(plant: (tf: TfJson) => void, secrets = SCOPE): Promise<Finding[]> {
   const tf: TfJson = JSON.parse(JSON.stringify(base));
   plant(tf);
-  const plan = environmentPlans().find((p) => p.environment === 'production')!;
+  const plan = planEnvironment(production);
   const { result } = await proveStack('production', tf, plan, { secrets: (n) => secrets.includes(n) });
   return result.findings;
 }
@@ -67,7 +74,7 @@ test('the unmodified stack passes (the baseline every planted bug departs from)'
 test('1. unconditioned kms:Decrypt for the account root in a key policy', async () => {
   const f = await findingsWith((tf) =>
     editPolicy(res(tf, 'aws_kms_key')[keyLogical(tf, 'database')], 'policy', (d) =>
-      d.Statement.push({ Sid: 'PlantedRootDecrypt', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::123456789012:root' }, Action: 'kms:Decrypt', Resource: '*' }),
+      d.Statement.push({ Sid: 'PlantedRootDecrypt', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${PROD}:root` }, Action: 'kms:Decrypt', Resource: '*' }),
     ), [MASTER]);
   expectFinding(f, { check: 'kms', principal: 'account-admin-probe', action: 'kms:Decrypt (direct', target: MASTER });
   expect(f.find((x) => x.action.startsWith('kms:Decrypt (direct'))!.decidedBy).toContain('PlantedRootDecrypt');
@@ -86,12 +93,12 @@ test('2. endpoint client CIDRs 0.0.0.0/1 and 128.0.0.0/1', async () => {
 
 test('3. a task role with PutSecretValue on the database master and no kms:ViaService', async () => {
   const f = await findingsWith((tf) =>
-    editPolicy(rolePolicy(tf, 'prod-ticket-api-ecs-task'), 'policy', (d) => {
+    editPolicy(rolePolicy(tf, 'prod-orders-api-ecs-task'), 'policy', (d) => {
       d.Statement.push({ Sid: 'PlantedWrite', Effect: 'Allow', Action: 'secretsmanager:PutSecretValue', Resource: `\${aws_secretsmanager_secret.${secretLogical(tf, MASTER)}.arn}` });
       d.Statement.push({ Sid: 'PlantedKey', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: `\${aws_kms_key.${keyLogical(tf, 'database')}.arn}` });
     }), [MASTER]);
-  expectFinding(f, { check: 'identity', principal: 'prod-ticket-api-ecs-task', action: 'secretsmanager:PutSecretValue', target: MASTER });
-  expectFinding(f, { check: 'identity', principal: 'prod-ticket-api-ecs-task', action: 'kms:Decrypt (direct', target: MASTER });
+  expectFinding(f, { check: 'identity', principal: 'prod-orders-api-ecs-task', action: 'secretsmanager:PutSecretValue', target: MASTER });
+  expectFinding(f, { check: 'identity', principal: 'prod-orders-api-ecs-task', action: 'kms:Decrypt (direct', target: MASTER });
 });
 
 test('4. a secret policy without its deny-by-default read statement', async () => {
@@ -106,27 +113,27 @@ test('5. a consumer role pinned by a wildcard (role/*) instead of its name', asy
       for (const s of d.Statement) {
         for (const op of ['ArnLike', 'ArnNotLike']) {
           const list = s.Condition?.[op]?.['aws:PrincipalArn'];
-          if (list) s.Condition[op]['aws:PrincipalArn'] = list.map((a: string) => a.replace(/role\/secrets-reader$/, 'role/*'));
+          if (list) s.Condition[op]['aws:PrincipalArn'] = list.map((a: string) => a.replace(/role\/(orders|batch)-reader$/, 'role/*'));
         }
       }
     }), [APP]);
-  expectFinding(f, { check: 'secretsmanager', principal: '111111111111:role/unnamed-role-probe', action: 'GetSecretValue (AWSCURRENT)', target: APP });
+  expectFinding(f, { check: 'secretsmanager', principal: `${FIXTURE_ACCOUNTS.apps}:role/unnamed-role-probe`, action: 'GetSecretValue (AWSCURRENT)', target: APP });
 });
 
 test('6. a cross-account read without the AWSCURRENT stage condition', async () => {
   const f = await findingsWith((tf) =>
-    editPolicy(secretPolicy(tf, DATADOG), 'policy', (d) => {
+    editPolicy(secretPolicy(tf, VENDOR_KEY), 'policy', (d) => {
       for (const s of d.Statement) if (s.Condition?.StringEquals) delete s.Condition.StringEquals['secretsmanager:VersionStage'];
-    }), [DATADOG]);
-  expectFinding(f, { check: 'secretsmanager', principal: 'datadog-forwarder', action: 'GetSecretValue (AWSPREVIOUS)', target: DATADOG });
+    }), [VENDOR_KEY]);
+  expectFinding(f, { check: 'secretsmanager', principal: 'partner-gateway', action: 'GetSecretValue (AWSPREVIOUS)', target: VENDOR_KEY });
 });
 
 test('7. a cross-account key statement without aws:PrincipalArn', async () => {
   const f = await findingsWith((tf) =>
     editPolicy(res(tf, 'aws_kms_key')[keyLogical(tf, 'api-keys')], 'policy', (d) => {
       for (const s of d.Statement) if (String(s.Sid).startsWith('CrossAccountDecrypt')) delete s.Condition.ArnLike;
-    }), [DATADOG]);
-  expectFinding(f, { check: 'kms', principal: '444455556666:role/unnamed-role-probe', action: 'kms:Decrypt via Secrets Manager', target: DATADOG });
+    }), [VENDOR_KEY]);
+  expectFinding(f, { check: 'kms', principal: `${FIXTURE_ACCOUNTS.partner}:role/unnamed-role-probe`, action: 'kms:Decrypt via Secrets Manager', target: VENDOR_KEY });
 });
 
 test('8. kms:CreateGrant back among the unconditioned administration actions', async () => {
@@ -137,18 +144,18 @@ test('8. kms:CreateGrant back among the unconditioned administration actions', a
 
 test('9. an ECS execution role widened to every secret of the environment', async () => {
   const f = await findingsWith((tf) =>
-    editPolicy(rolePolicy(tf, 'prod-ticket-api-ecs-execution'), 'policy', (d) => {
-      d.Statement.find((s: any) => s.Sid === 'ReadSecrets').Resource = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/*';
-    }), [PLATFORM_MASTER]);
-  expectFinding(f, { check: 'identity', principal: 'prod-ticket-api-ecs-execution', action: 'GetSecretValue', target: PLATFORM_MASTER });
+    editPolicy(rolePolicy(tf, 'prod-orders-api-ecs-execution'), 'policy', (d) => {
+      d.Statement.find((s: any) => s.Sid === 'ReadSecrets').Resource = `arn:aws:secretsmanager:us-east-1:${PROD}:secret:prod/*`;
+    }), [ROTATION_ADMIN]);
+  expectFinding(f, { check: 'identity', principal: 'prod-orders-api-ecs-execution', action: 'GetSecretValue', target: ROTATION_ADMIN });
 });
 
 test('10. a rotation role that reads a master it does not rotate', async () => {
   const f = await findingsWith((tf) =>
     editPolicy(rolePolicy(tf, 'prod-secrets-rotation-generated-role'), 'policy', (d) =>
-      d.Statement.push({ Sid: 'PlantedRead', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: `\${aws_secretsmanager_secret.${secretLogical(tf, PLATFORM_MASTER)}.arn}` }),
-    ), [PLATFORM_MASTER]);
-  expectFinding(f, { check: 'identity', principal: 'prod-secrets-rotation-generated-role', action: 'GetSecretValue', target: PLATFORM_MASTER });
+      d.Statement.push({ Sid: 'PlantedRead', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: `\${aws_secretsmanager_secret.${secretLogical(tf, ROTATION_ADMIN)}.arn}` }),
+    ), [ROTATION_ADMIN]);
+  expectFinding(f, { check: 'identity', principal: 'prod-secrets-rotation-generated-role', action: 'GetSecretValue', target: ROTATION_ADMIN });
 });
 
 test('11. an endpoint policy open to every account', async () => {
@@ -180,6 +187,6 @@ test('14. a key statement for the account that lost kms:ViaService', async () =>
   const f = await findingsWith((tf) =>
     editPolicy(res(tf, 'aws_kms_key')[keyLogical(tf, 'database')], 'policy', (d) => {
       delete d.Statement.find((s: any) => s.Sid === 'AccountPrincipalsThroughServices').Condition.StringEquals['kms:ViaService'];
-    }), [PLATFORM_MASTER]);
-  expectFinding(f, { check: 'kms', principal: 'account-admin-probe', action: 'kms:Decrypt (direct', target: PLATFORM_MASTER });
+    }), [ROTATION_ADMIN]);
+  expectFinding(f, { check: 'kms', principal: 'account-admin-probe', action: 'kms:Decrypt (direct', target: ROTATION_ADMIN });
 });

@@ -3,7 +3,7 @@
  * the key policy name the role's full ARN (role/service-role/...), so the role reads with no policy
  * of its own, and the same name without its path (another role) does not.
  */
-import { dev } from '../../catalogs/dev';
+import { teamEnvironment } from '../support/fixtures';
 import { planEnvironment } from '../../plan/plan';
 import { proveStack } from '../../tools/access/run';
 import { TfJson } from '../../tools/access/model';
@@ -12,15 +12,16 @@ import { synth } from '../support/synth';
 jest.setTimeout(120_000);
 
 test('a same-account reader behind service-role/ reads exactly what it is granted; the proof finds nothing', async () => {
-  const catalog = structuredClone(dev);
-  catalog.readers['ticket-lambda'] = { kind: 'iam-role', roleName: 'service-role/ticket-notifier-lambda' };
+  // The fixture team's dev, its IAM-role reader moved behind an IAM path.
+  const catalog = teamEnvironment('dev');
+  catalog.readers.reports = { kind: 'iam-role', roleName: 'service-role/orders-reports-lambda' };
   const plan = planEnvironment(catalog);
-  const reader = plan.readers.find((r) => r.name === 'ticket-lambda')!;
-  expect(reader.resolved).toMatchObject({ roleName: 'ticket-notifier-lambda', roleArn: `arn:aws:iam::${catalog.accountId}:role/service-role/ticket-notifier-lambda` });
+  const reader = plan.readers.find((r) => r.name === 'reports')!;
+  expect(reader.resolved).toMatchObject({ roleName: 'orders-reports-lambda', roleArn: `arn:aws:iam::${catalog.accountId}:role/service-role/orders-reports-lambda` });
   const secret = plan.secrets.find((s) => s.id === reader.secretIds[0])!;
   const policy = JSON.stringify(secret.resourcePolicy);
-  expect(policy).toContain('role/service-role/ticket-notifier-lambda');
-  expect(policy).not.toContain(`:role/ticket-notifier-lambda"`);
+  expect(policy).toContain('role/service-role/orders-reports-lambda');
+  expect(policy).not.toContain(`:role/orders-reports-lambda"`);
   const tf = synth([catalog]).stacks.dev as TfJson;
   const { model, result } = await proveStack('dev', tf, plan, { secrets: (n) => n === secret.name });
   // No stack writes into the reader's role; the proof evaluates it by its full ARN, with no policy of its own.

@@ -16,13 +16,13 @@ import { ciProofInput, proveCi } from '../../tools/access/ci-run';
 import { formatFinding } from '../../tools/access/proof';
 import { ciPrincipalFacts, proveStack, readStack } from '../../tools/access/run';
 import { ShapeCache } from '../../tools/access/shape';
-import { scaledEnvironment } from '../../tools/bench/catalog';
+import { scaledFixture } from '../support/fixtures';
 
 jest.setTimeout(300_000);
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 test('the shape cache finds exactly what evaluating every request finds', async () => {
-  const catalog = scaledEnvironment(12);
+  const catalog = scaledFixture(12);
   const outdir = mkdtempSync(path.join(os.tmpdir(), 'shape-cache-'));
   synthApp([catalog], { outdir, inventory: false });
   const plan = planEnvironment(parseCatalogs([catalog]).catalogs[0]);

@@ -7,7 +7,7 @@ import { runRules } from '../../rules/run';
 import { ENVIRONMENTS } from '../../catalogs';
 import { planEnvironment } from '../../plan/plan';
 import { formatViolation } from '../../catalogs/violation';
-import { production } from '../../catalogs/production';
+import { teamEnvironment } from '../support/fixtures';
 
 const packDir = path.resolve(__dirname, '../../rules/pack');
 
@@ -49,7 +49,7 @@ describe('the rule pack', () => {
   });
 
   test('the derived-name rules catch a derivation that goes wrong', () => {
-    const plan = planEnvironment(production);
+    const plan = planEnvironment(teamEnvironment('production'));
     const rule = (id: string) => RULES.find((r) => r.id === id)!;
     const longName = { ...plan, rotationFunctions: [{ ...plan.rotationFunctions[0], functionName: `prod-secrets-rotation-${'x'.repeat(60)}` }] };
     expect([...rule('LAMBDA-NAME').check({ plan: longName, plans: [longName], repoRoot: '.' })]).toHaveLength(1);

@@ -1,8 +1,8 @@
 import { assumedRoleArn, ASSUME_ROLE_ENV } from '../../stacks/assume-role';
-import { ENVIRONMENTS } from '../../catalogs';
+import { teamEnvironment } from '../support/fixtures';
 import { synth } from '../support/synth';
 
-const production = ENVIRONMENTS.find((e) => e.name === 'production')!;
+const production = teamEnvironment('production');
 
 describe('the role the stacks assume, chosen per run', () => {
   test('unset: the catalog deploy role (operators, unchanged deploys)', () => {

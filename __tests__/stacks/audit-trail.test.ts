@@ -4,8 +4,11 @@
  * that trail rather than assuming one, watches it, and the environment's alerts topic admits the
  * watching rules.
  */
-import { ENVIRONMENTS } from '../../catalogs';
+import { teamCatalogs } from '../support/fixtures';
 import { only, parsePolicy, resources, synth, Synthesized } from '../support/synth';
+
+// The fixture team (__tests__/support/fixtures.ts): three environments, every kind of resource.
+const ENVIRONMENTS = teamCatalogs();
 
 let out: Synthesized;
 beforeAll(() => {

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { synthApp } from '../../app/app';
-import { ENVIRONMENTS } from '../../catalogs';
+import { teamCatalogs } from '../support/fixtures';
 import { GITHUB } from '../../catalogs/project';
 import { ciAccessInput, LAMBDA_INVOKERS, planCiAccess, WORKFLOWS } from '../../plan/ci-access';
 import { planEnvironment } from '../../plan/plan';
@@ -16,6 +16,9 @@ import { POLICY_LIMITS } from '../../plan/policy';
 import { synthesizedTypes, terraformCalls } from '../../plan/terraform-calls';
 import { synthesizedTypesOf } from '../../stacks/ci-access-stack';
 import { resources, synth, Synthesized, TfJson } from '../support/synth';
+
+// The fixture team (__tests__/support/fixtures.ts): three environments, every kind of resource.
+const ENVIRONMENTS = teamCatalogs();
 
 let out: Synthesized;
 beforeAll(() => {

@@ -6,8 +6,12 @@
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { ENVIRONMENTS } from '../../catalogs';
+import { teamCatalogs } from '../support/fixtures';
 import { resources, synth, Synthesized, TfJson } from '../support/synth';
+
+// The fixture team (__tests__/support/fixtures.ts), every environment with rotation; for any
+// catalog, the `code-signing` invariant (__tests__/catalogs/invariants.test.ts).
+const ENVIRONMENTS = teamCatalogs();
 
 let out: Synthesized;
 beforeAll(() => {

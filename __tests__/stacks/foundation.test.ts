@@ -1,9 +1,17 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { ENVIRONMENTS } from '../../catalogs';
-import { ACCOUNTS, stateBackendFor } from '../../catalogs/project';
+import { stateBackendFor } from '../../catalogs/project';
 import { only, resources, synth, Synthesized, parsePolicy } from '../support/synth';
 import { BOOTSTRAP_STATE_ENV } from '../../stacks/configure-stack';
+import { FIXTURE_ACCOUNTS, teamCatalogs } from '../support/fixtures';
+
+/**
+ * The app's stacks and each account's state backend, on the fixture team (__tests__/support/fixtures.ts).
+ * For any catalog: the `stacks-per-environment`, `providers-and-backends`, `state-backend` and
+ * `inventory` invariants (__tests__/catalogs/invariants.test.ts).
+ */
+const ENVIRONMENTS = teamCatalogs();
+const ACCOUNTS = FIXTURE_ACCOUNTS;
 
 /** The state backend's own resources (the bootstrap stack also holds the audit trail's key and bucket). */
 const inStateBackend = (b: any) => String(b['//']?.metadata?.path ?? '').includes('/state/');
@@ -24,9 +32,10 @@ describe('app', () => {
   test('writes a machine-readable inventory per environment', () => {
     const inv = JSON.parse(out.files['stacks/production/inventory.json']);
     expect(inv.environment).toBe('production');
-    const db = inv.secrets.find((s: any) => s.name === 'prod/platform/postgres/master-credentials');
-    expect(db).toMatchObject({ key: 'alias/secrets-platform/prod/database', replicas: ['us-west-2'] });
-    expect(db.rotation).toMatchObject({ kind: 'database', strategy: 'single-user', afterDays: 30 });
+    const db = inv.secrets.find((s: any) => s.name === 'prod/orders/postgres/master-credentials');
+    expect(db).toMatchObject({ key: 'alias/secrets-platform/prod/database', replicas: ['us-west-2', 'eu-west-1'] });
+    expect(db.rotation).toMatchObject({ kind: 'database', strategy: 'single-user', tls: 'verify-full', afterDays: 30, window: '3h' });
+    expect(inv.secrets.find((s: any) => s.id === 'metrics_key')).toMatchObject({ key: 'aws/secretsmanager', name: 'prod/legacy/metrics-key' });
   });
 });
 
@@ -68,7 +77,7 @@ describe('state backend stack', () => {
   const stack = () => out.stacks['state-backend-production'];
 
   test('keeps its state in the bucket it created, outside the prefixes CI may touch; local only for the first deploy', () => {
-    expect(stack().terraform.backend.s3).toMatchObject({ bucket: 'secrets-platform-tfstate-123456789012-us-east-1', key: 'bootstrap/state-backend-production/terraform.tfstate', encrypt: true, use_lockfile: true });
+    expect(stack().terraform.backend.s3).toMatchObject({ bucket: `secrets-platform-tfstate-${ACCOUNTS.production}-us-east-1`, key: 'bootstrap/state-backend-production/terraform.tfstate', encrypt: true, use_lockfile: true });
     expect(out.stacks['ci-access-production'].terraform.backend.s3.key).toBe('bootstrap/ci-access-production/terraform.tfstate');
     // The CI roles read and write `secrets-platform/<env>/` only.
     expect(stack().terraform.backend.s3.key.startsWith('secrets-platform/')).toBe(false);

@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { App } from 'cdktf';
 import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
-import { ENVIRONMENTS } from '../../catalogs';
+import { environment } from '../support/fixtures';
 import { StateBackendStack } from '../../stacks/state-backend-stack';
 
 const onCdktn = require.resolve('cdktf').includes(`${path.sep}cdktn${path.sep}`);
@@ -17,7 +17,7 @@ const onCdktn = require.resolve('cdktf').includes(`${path.sep}cdktn${path.sep}`)
 /** Synthesizes one of our stacks with a write-only argument, targeting `terraform`. */
 function synthWithWriteOnly(terraform: string): () => void {
   const app = new App({ outdir: mkdtempSync(path.join(os.tmpdir(), 'wo-')), context: { targetVersions: { terraform } } });
-  const stack = new StateBackendStack(app, 'state-backend-dev', ENVIRONMENTS[0]);
+  const stack = new StateBackendStack(app, 'state-backend-dev', environment('dev'));
   new SecretsmanagerSecretVersion(stack, 'probe', { secretId: 'probe', secretStringWo: 'not-a-secret', secretStringWoVersion: 1 });
   return () => app.synth();
 }

@@ -1,14 +1,15 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ENVIRONMENTS } from '../../catalogs';
 import { EnvironmentConfig } from '../../catalogs/types';
+import { teamCatalogs } from '../support/fixtures';
 import { resources, synth } from '../support/synth';
 
 /**
  * Plants a distinct marker in every place a value could come from at synth time (a binary file,
  * the deploy-time variables' environment, generator settings) and proves none of them reaches
- * cdktf.out or the synth's own output.
+ * cdktf.out or the synth's own output. On the fixture team (__tests__/support/fixtures.ts); the
+ * `no-values-in-output` invariant checks the value arguments of any catalog's stacks.
  */
 describe('no secret value appears anywhere in cdktf.out', () => {
   const markers = {
@@ -23,7 +24,8 @@ describe('no secret value appears anywhere in cdktf.out', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'markers-'));
     const binFile = path.join(dir, 'secret.bin');
     writeFileSync(binFile, Buffer.concat([Buffer.from([0, 1, 2]), Buffer.from(markers.binary)]));
-    const dev = ENVIRONMENTS.find((e) => e.name === 'dev')!;
+    const team = teamCatalogs();
+    const dev = team.find((e) => e.name === 'dev')!;
     const planted: EnvironmentConfig = {
       ...dev,
       secrets: [
@@ -32,18 +34,18 @@ describe('no secret value appears anywhere in cdktf.out', () => {
       ],
     };
     // A deployer's environment holds the values while Terraform runs; synth must not read them.
-    process.env.TF_VAR_datadog_api_key_value = markers.deployTime;
-    process.env.TF_VAR_ticket_app_config_smtp_password = markers.jsonDeployTime;
+    process.env.TF_VAR_payments_api_key_value = markers.deployTime;
+    process.env.TF_VAR_orders_config_smtp_password = markers.jsonDeployTime;
     const spy = [jest.spyOn(console, 'log'), jest.spyOn(console, 'error'), jest.spyOn(console, 'warn')];
     const writes = jest.spyOn(process.stdout, 'write');
     try {
-      files = synth([planted, ...ENVIRONMENTS.filter((e) => e.name !== 'dev')]).files;
+      files = synth([planted, ...team.filter((e) => e.name !== 'dev')]).files;
     } finally {
       logs = [...spy.flatMap((s) => s.mock.calls), ...writes.mock.calls].map((c) => c.map(String).join(' ')).join('\n');
       for (const s of spy) s.mockRestore();
       writes.mockRestore();
-      delete process.env.TF_VAR_datadog_api_key_value;
-      delete process.env.TF_VAR_ticket_app_config_smtp_password;
+      delete process.env.TF_VAR_payments_api_key_value;
+      delete process.env.TF_VAR_orders_config_smtp_password;
     }
   });
 

@@ -1,44 +1,47 @@
 /**
- * The rotation wiring in the synthesized production stack: which function rotates which secret,
- * the function's role statement by statement, who may invoke it, the tags the handlers read,
- * the bundle it runs and the schedules.
+ * The rotation wiring of the fixture team's production stack (__tests__/support/fixtures.ts):
+ * which function rotates which secret, the function's role statement by statement, who may invoke
+ * it, the tags the handlers read, the bundle it runs and the schedules. The same wiring for any
+ * catalog is the `rotation-*` and `code-signing` invariants (__tests__/catalogs/invariants.test.ts).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { buildHandler } from '../../lambdas/build';
 import { rulesFromTags, TAG } from '../../lambdas/rotation/contract';
-import { ENVIRONMENTS } from '../../catalogs';
-import { secretName } from '../../plan/derive';
+import { fixtureName, teamCatalogs } from '../support/fixtures';
 import { only, parsePolicy, resources, synth, Synthesized, TfJson } from '../support/synth';
 
+const team = teamCatalogs();
+const env = team.find((e) => e.name === 'production')!;
 let out: Synthesized;
 let prod: TfJson;
 beforeAll(() => {
-  out = synth(ENVIRONMENTS);
+  out = synth(team);
   prod = out.stacks.production;
 });
-const env = ENVIRONMENTS.find((e) => e.name === 'production')!;
 
-const nameOf = (type: string, body: unknown) => resources(prod, type).find(([, b]) => b === body)![0];
+const nameOf = (id: string) => fixtureName(env, env.secrets.find((s) => s.id === id)!);
+const nameOfResource = (type: string, body: unknown) => resources(prod, type).find(([, b]) => b === body)![0];
 const secret = (name: string) => only(prod, 'aws_secretsmanager_secret', (b) => b.name === name);
-const secretArn = (name: string) => `\${aws_secretsmanager_secret.${nameOf('aws_secretsmanager_secret', secret(name))}.arn}`;
+const secretArn = (name: string) => `\${aws_secretsmanager_secret.${nameOfResource('aws_secretsmanager_secret', secret(name))}.arn}`;
 const fn = (name: string) => only(prod, 'aws_lambda_function', (b) => b.function_name === name);
-const fnRef = (name: string, attr: string) => `\${aws_lambda_function.${nameOf('aws_lambda_function', fn(name))}.${attr}}`;
+const fnRef = (name: string, attr: string) => `\${aws_lambda_function.${nameOfResource('aws_lambda_function', fn(name))}.${attr}}`;
 const tagsOf = (name: string) => Object.entries(secret(name).tags as Record<string, string>).map(([Key, Value]) => ({ Key, Value }));
 
 const rotated = env.secrets.filter((s) => s.rotation);
+// mariadb rotates with the MySQL handler, in the same single-user function as the MySQL admin.
 const groups = [
-  ['prod-secrets-rotation-postgres-single-user', 'postgres', 'single-user', ['prod/platform/postgres/master-credentials', 'prod/ticket-system/postgres/master-credentials']],
-  ['prod-secrets-rotation-postgres-alternating-users', 'postgres', 'alternating-users', ['prod/platform/postgres/app-credentials', 'prod/ticket-system/postgres/app-credentials']],
-  ['prod-secrets-rotation-mysql-admin', 'mysql', 'admin', ['prod/myapp/mysql/credentials']],
-  ['prod-secrets-rotation-mysql-single-user', 'mysql', 'single-user', ['prod/myapp/mysql/rotation-admin']],
-  ['prod-secrets-rotation-generated', 'generated', undefined, ['prod/service/api-gateway/key']],
+  ['prod-secrets-rotation-postgres-single-user', 'postgres', 'single-user', [nameOf('orders_db_master')]],
+  ['prod-secrets-rotation-postgres-alternating-users', 'postgres', 'alternating-users', [nameOf('orders_db_app')]],
+  ['prod-secrets-rotation-mysql-admin', 'mysql', 'admin', [nameOf('billing_db')]],
+  ['prod-secrets-rotation-mysql-single-user', 'mysql', 'single-user', [nameOf('billing_db_admin'), nameOf('ledger_db')]],
+  ['prod-secrets-rotation-generated', 'generated', undefined, [nameOf('webhook_secret')]],
 ] as const;
 
 test('one function per handler and strategy, together rotating every rotated secret exactly once', () => {
   expect(resources(prod, 'aws_lambda_function').map(([, b]) => b.function_name).sort()).toEqual(groups.map((g) => g[0]).sort());
   const rotations = resources(prod, 'aws_secretsmanager_secret_rotation').map(([, b]) => b);
-  expect(rotations.map((r) => r.secret_id).sort()).toEqual(rotated.map((s) => secretArn(secretName(env, s))).sort());
+  expect(rotations.map((r) => r.secret_id).sort()).toEqual(rotated.map((s) => secretArn(nameOf(s.id))).sort());
   for (const [fname, , , secrets] of groups) {
     for (const s of secrets) expect(rotations.find((r) => r.secret_id === secretArn(s))!.rotation_lambda_arn).toBe(fnRef(fname, 'arn'));
   }
@@ -65,7 +68,7 @@ describe.each(groups)('%s', (fname, handler, strategy, secrets) => {
   });
 
   test('its role may rotate exactly its secrets, and nothing else', () => {
-    const rolePolicy = parsePolicy(only(prod, 'aws_iam_role_policy', (b) => b.role.includes(nameOf('aws_iam_role', only(prod, 'aws_iam_role', (r) => r.name === `${fname}-role`)))).policy);
+    const rolePolicy = parsePolicy(only(prod, 'aws_iam_role_policy', (b) => b.role.includes(nameOfResource('aws_iam_role', only(prod, 'aws_iam_role', (r) => r.name === `${fname}-role`)))).policy);
     const byId = Object.fromEntries(rolePolicy.Statement.map((s: any) => [s.Sid, s]));
     expect(byId.RotateTheseSecrets).toEqual({
       Sid: 'RotateTheseSecrets',
@@ -76,8 +79,8 @@ describe.each(groups)('%s', (fname, handler, strategy, secrets) => {
     const admins = strategy === 'admin' || strategy === 'alternating-users';
     if (admins) {
       expect(byId.ReadAdminSecrets.Action).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']);
-      // One master per rotated login: the platform and ticket masters drive their app logins.
-      expect(byId.ReadAdminSecrets.Resource).toHaveLength(new Set(secrets.map((n) => env.secrets.find((x) => `prod/${x.service}/${x.component}/${x.type}` === n)?.rotation).map((r) => (r as { adminSecret?: string })?.adminSecret)).size);
+      // Exactly the admin each login names: the orders master, the billing rotation admin.
+      expect(byId.ReadAdminSecrets.Resource).toEqual([secretArn(strategy === 'admin' ? nameOf('billing_db_admin') : nameOf('orders_db_master'))]);
     } else {
       expect(byId.ReadAdminSecrets).toBeUndefined();
     }
@@ -98,11 +101,11 @@ describe.each(groups)('%s', (fname, handler, strategy, secrets) => {
     for (const s of secrets) {
       const tags = tagsOf(s);
       expect(tags).toContainEqual({ Key: 'RotationFunction', Value: fname });
-      if (strategy === 'admin') expect(tags).toContainEqual({ Key: TAG.adminSecret, Value: 'prod/myapp/mysql/rotation-admin' });
-      if (strategy === 'alternating-users') expect(tags).toContainEqual({ Key: TAG.adminSecret, Value: s.replace(/app-credentials$/, 'master-credentials') });
+      if (strategy === 'admin') expect(tags).toContainEqual({ Key: TAG.adminSecret, Value: nameOf('billing_db_admin') });
+      if (strategy === 'alternating-users') expect(tags).toContainEqual({ Key: TAG.adminSecret, Value: nameOf('orders_db_master') });
       if (handler === 'generated') expect(rulesFromTags(tags, { format: 'hex', length: 64 })).toMatchObject({ format: 'base64url', length: 48 });
       // Database users are pinned where the catalog declares them.
-      const declared = env.secrets.find((x) => secretName(env, x) === s)!;
+      const declared = env.secrets.find((x) => nameOf(x.id) === s)!;
       const username = declared.value.kind === 'json' ? declared.value.fields.username : undefined;
       if (handler !== 'generated' && username) expect(tags).toContainEqual({ Key: TAG.username, Value: username });
       for (const t of tags) expect(t.Value).toMatch(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u);
@@ -112,7 +115,7 @@ describe.each(groups)('%s', (fname, handler, strategy, secrets) => {
 
 test('database secrets wait for their login to exist; generated values rotate at once; windows as the catalog says', () => {
   for (const s of rotated) {
-    const r = only(prod, 'aws_secretsmanager_secret_rotation', (b) => b.secret_id === secretArn(secretName(env, s)));
+    const r = only(prod, 'aws_secretsmanager_secret_rotation', (b) => b.secret_id === secretArn(nameOf(s.id)));
     expect(r.rotate_immediately).toBe(s.rotation!.kind === 'generated');
     expect(r.rotation_rules).toEqual({ automatically_after_days: s.rotation!.schedule.afterDays, ...(s.rotation!.schedule.window ? { duration: s.rotation!.schedule.window } : {}) });
   }
@@ -120,5 +123,12 @@ test('database secrets wait for their login to exist; generated values rotate at
 
 test('the inventory states each database rotation\'s TLS mode', () => {
   const inv = JSON.parse(out.files['stacks/production/inventory.json']);
-  for (const s of inv.secrets.filter((x: any) => x.rotation?.kind === 'database')) expect(s.rotation.tls).toBe('verify-full');
+  const database = inv.secrets.filter((x: any) => x.rotation?.kind === 'database');
+  expect(database.map((x: any) => [x.id, x.rotation.tls])).toEqual([
+    ['orders_db_master', 'verify-full'],
+    ['orders_db_app', 'verify-full'],
+    ['billing_db_admin', 'verify-full'],
+    ['billing_db', 'verify-full'],
+    ['ledger_db', 'verify-full'],
+  ]);
 });

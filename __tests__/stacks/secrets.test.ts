@@ -1,233 +1,222 @@
+/**
+ * Secrets, keys, sharing and values, statement by statement, on the fixture team
+ * (__tests__/support/fixtures.ts). What must hold for any catalog (every secret under its
+ * category key, every reader's grant exactly its secrets, deny by default, ...) is checked over
+ * the shipped catalogs by __tests__/catalogs/invariants.test.ts; here are the exact documents.
+ */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { REPO_ROOT } from '../../app/app';
-import { ENVIRONMENTS } from '../../catalogs';
-import { ACCOUNTS } from '../../catalogs/project';
 import { EnvironmentConfig } from '../../catalogs/types';
 import { VALUE_VERSION_TAG, VALUE_WRITTEN_TAG } from '../../plan/values';
+import { FIXTURE_ACCOUNTS, FIXTURE_ORG, fixtureName, scaledFixture, teamCatalogs, teamEnvironment } from '../support/fixtures';
 import { only, parsePolicy, resources, synth, Synthesized, TfJson } from '../support/synth';
-import { scaledEnvironment } from '../../tools/bench/catalog';
 
 const valuesScript = require('../../tools/ci/values.cjs');
+
+const team = teamCatalogs();
+const envOf = (name: string) => team.find((e) => e.name === name)!;
+const production = envOf('production');
+const nameOf = (id: string, env: EnvironmentConfig = production) => fixtureName(env, env.secrets.find((s) => s.id === id)!);
+const root = (account: string) => `arn:aws:iam::${account}:root`;
+const role = (account: string, name: string) => `arn:aws:iam::${account}:role/${name}`;
+const PROD = FIXTURE_ACCOUNTS.production;
 
 let out: Synthesized;
 let prod: TfJson;
 beforeAll(() => {
-  out = synth(ENVIRONMENTS);
+  out = synth(team);
   prod = out.stacks.production;
 });
 
-const ref = (type: string, body: any) => {
-  const entry = resources(prod, type).find(([, b]) => b === body);
-  return entry![0];
-};
-const secretByName = (name: string) => only(prod, 'aws_secretsmanager_secret', (b) => b.name === name);
-const secretRef = (name: string) => `\${aws_secretsmanager_secret.${ref('aws_secretsmanager_secret', secretByName(name))}.arn}`;
+const ref = (type: string, body: any, stack = prod) => resources(stack, type).find(([, b]) => b === body)![0];
+const secretByName = (name: string, stack = prod) => only(stack, 'aws_secretsmanager_secret', (b) => b.name === name);
+const secretRef = (name: string, stack = prod) => `\${aws_secretsmanager_secret.${ref('aws_secretsmanager_secret', secretByName(name, stack), stack)}.arn}`;
 const keyByAlias = (alias: string, stack = prod) => {
   const aliasBody = only(stack, 'aws_kms_alias', (b) => b.name === alias && !b.region);
   const keyName = /aws_kms_key\.([^.]+)\.key_id/.exec(aliasBody.target_key_id)![1];
   return { name: keyName, body: stack.resource!.aws_kms_key[keyName], arn: `\${aws_kms_key.${keyName}.arn}` };
 };
+const policyOf = (name: string, stack = prod) => parsePolicy(only(stack, 'aws_secretsmanager_secret_policy', (b) => b.secret_arn === secretRef(name, stack)).policy);
 
-describe('production secrets', () => {
-  const expected = [
-    'prod/platform/postgres/master-credentials',
-    'prod/platform/postgres/app-credentials',
-    'prod/monitoring/datadog/api-key',
-    'prod/app/oauth/client_secret',
-    'prod/service/api-gateway/key',
-    'prod/myapp/mysql/credentials',
-    'prod/myapp/mysql/rotation-admin',
-    'prod/ticket-system/postgres/master-credentials',
-    'prod/ticket-system/postgres/app-credentials',
-    'prod/ticket-system/auth/jwt-signing-key',
-    'prod/ticket-system/app/config',
-    'prod/edge/tls/private-key',
-  ];
-
-  test('holds every secret of the catalogs, each under its category key, with a 30-day window', () => {
-    const names = resources(prod, 'aws_secretsmanager_secret').map(([, b]) => b.name).sort();
-    expect(names).toEqual([...expected].sort());
-    for (const [, s] of resources(prod, 'aws_secretsmanager_secret')) {
-      expect(s.kms_key_id).toMatch(/^\$\{aws_kms_key\.key-[a-z-]+_key_[A-F0-9]+\.arn\}$/);
-      expect(s.recovery_window_in_days).toBe(30);
-    }
-    expect(secretByName('prod/platform/postgres/master-credentials').kms_key_id).toBe(keyByAlias('alias/secrets-platform/prod/database').arn);
-    expect(secretByName('prod/monitoring/datadog/api-key').kms_key_id).toBe(keyByAlias('alias/secrets-platform/prod/api-keys').arn);
-    expect(secretByName('prod/service/api-gateway/key').kms_key_id).toBe(keyByAlias('alias/secrets-platform/prod/service-accounts').arn);
+describe('production secrets (fixture team)', () => {
+  test('each category of secret under its own key; the AWS-managed-key secret under none', () => {
+    expect(secretByName(nameOf('orders_db_master')).kms_key_id).toBe(keyByAlias('alias/secrets-platform/prod/database').arn);
+    expect(secretByName(nameOf('payments_api_key')).kms_key_id).toBe(keyByAlias('alias/secrets-platform/prod/api-keys').arn);
+    expect(secretByName(nameOf('webhook_secret')).kms_key_id).toBe(keyByAlias('alias/secrets-platform/prod/service-accounts').arn);
+    expect(secretByName(nameOf('session_key')).kms_key_id).toBe(keyByAlias('alias/secrets-platform/prod/application').arn);
+    expect(secretByName(nameOf('metrics_key')).kms_key_id).toBeUndefined();
+    expect(nameOf('metrics_key')).toBe('prod/legacy/metrics-key');
+    for (const [, s] of resources(prod, 'aws_secretsmanager_secret')) expect(s.recovery_window_in_days).toBe(30);
   });
 
-  test('database secrets replicate to us-west-2 under the database key replica there (SM-1)', () => {
-    const replica = only(prod, 'aws_kms_replica_key', () => true);
-    const replicaName = ref('aws_kms_replica_key', replica);
-    expect(replica.region).toBe('us-west-2');
-    expect(replica.primary_key_arn).toBe(keyByAlias('alias/secrets-platform/prod/database').arn);
-    expect(keyByAlias('alias/secrets-platform/prod/database').body.multi_region).toBe(true);
-    for (const name of ['prod/platform/postgres/master-credentials', 'prod/platform/postgres/app-credentials']) {
-      expect(secretByName(name).replica).toEqual([{ region: 'us-west-2', kms_key_id: `\${aws_kms_replica_key.${replicaName}.arn}` }]);
-    }
-    const replicaAlias = only(prod, 'aws_kms_alias', (b) => b.region === 'us-west-2');
-    expect(replicaAlias.name).toBe('alias/secrets-platform/prod/database');
-    const rp = parsePolicy(replica.policy);
-    expect(rp.Statement.find((s: any) => s.Sid === 'AccountPrincipalsThroughServices').Condition.StringEquals['kms:ViaService']).toEqual(['secretsmanager.us-west-2.amazonaws.com']);
-  });
-
-  test('every key rotates, has the production deletion window, and cannot lock the account out', () => {
-    for (const [, k] of resources(prod, 'aws_kms_key')) {
-      expect(k.enable_key_rotation).toBe(true);
-      expect(k.deletion_window_in_days).toBe(30);
-      const admin = parsePolicy(k.policy).Statement.find((s: any) => s.Sid === 'KeyAdministrationByAccount');
-      expect(admin.Principal).toEqual({ AWS: `arn:aws:iam::${ACCOUNTS.production}:root` });
-      expect(admin.Action).toEqual(expect.arrayContaining(['kms:PutKeyPolicy', 'kms:ScheduleKeyDeletion', 'kms:CancelKeyDeletion', 'kms:EnableKey']));
-      expect(admin.Action).not.toContain('kms:Decrypt');
-    }
+  test('replicated secrets live in each replica region under the category key replica there (SM-1)', () => {
+    const replicas = resources(prod, 'aws_kms_replica_key').map(([n, b]) => [n, b] as const);
+    expect(replicas.map(([, b]) => b.region).sort()).toEqual(['eu-west-1', 'us-west-2']);
+    const database = keyByAlias('alias/secrets-platform/prod/database');
+    expect(database.body.multi_region).toBe(true);
+    const replicaRef = (region: string) => `\${aws_kms_replica_key.${replicas.find(([, b]) => b.region === region)![0]}.arn}`;
+    for (const [, b] of replicas) expect(b.primary_key_arn).toBe(database.arn);
+    expect(secretByName(nameOf('orders_db_master')).replica).toEqual([
+      { region: 'us-west-2', kms_key_id: replicaRef('us-west-2') },
+      { region: 'eu-west-1', kms_key_id: replicaRef('eu-west-1') },
+    ]);
+    expect(secretByName(nameOf('orders_db_app')).replica).toEqual([{ region: 'us-west-2', kms_key_id: replicaRef('us-west-2') }]);
+    expect(only(prod, 'aws_kms_alias', (b) => b.region === 'eu-west-1').name).toBe('alias/secrets-platform/prod/database');
+    const west = parsePolicy(replicas.find(([, b]) => b.region === 'eu-west-1')![1].policy);
+    expect(west.Statement.find((s: any) => s.Sid === 'AccountPrincipalsThroughServices').Condition.StringEquals['kms:ViaService']).toEqual(['secretsmanager.eu-west-1.amazonaws.com']);
   });
 
   test('key policy: Secrets Manager use only on behalf of the account, decrypt for exactly the named readers', () => {
-    const doc = parsePolicy(keyByAlias('alias/secrets-platform/prod/service-accounts').body.policy);
+    const doc = parsePolicy(keyByAlias('alias/secrets-platform/prod/api-keys').body.policy);
     const via = doc.Statement.find((s: any) => s.Sid === 'AccountPrincipalsThroughServices');
-    expect(via.Principal).toEqual({ AWS: `arn:aws:iam::${ACCOUNTS.production}:root` });
-    expect(via.Condition.StringEquals).toEqual({ 'kms:ViaService': ['secretsmanager.us-east-1.amazonaws.com'], 'kms:CallerAccount': ACCOUNTS.production });
+    expect(via.Principal).toEqual({ AWS: root(PROD) });
+    expect(via.Condition.StringEquals).toEqual({ 'kms:ViaService': ['secretsmanager.us-east-1.amazonaws.com'], 'kms:CallerAccount': PROD });
     const cross = doc.Statement.filter((s: any) => s.Sid.startsWith('CrossAccountDecrypt'));
-    expect(cross.map((s: any) => s.Principal.AWS).sort()).toEqual(
-      [ACCOUNTS.appPrimary, ACCOUNTS.appSecondary, ACCOUNTS.partner].map((a) => `arn:aws:iam::${a}:root`).sort(),
-    );
-    const partner = cross.find((s: any) => s.Principal.AWS.includes(ACCOUNTS.partner));
-    expect(partner.Action).toEqual(['kms:Decrypt', 'kms:DescribeKey']);
-    expect(partner.Condition).toEqual({
-      StringEquals: { 'kms:ViaService': 'secretsmanager.us-east-1.amazonaws.com', 'kms:CallerAccount': ACCOUNTS.partner },
-      ArnLike: { 'aws:PrincipalArn': [`arn:aws:iam::${ACCOUNTS.partner}:role/partner-gateway-client`] },
+    // Only the partner reads an api-keys secret; the metrics key is under the AWS-managed key.
+    expect(cross).toEqual([
+      {
+        Sid: `CrossAccountDecrypt${FIXTURE_ACCOUNTS.partner}`,
+        Effect: 'Allow',
+        Principal: { AWS: root(FIXTURE_ACCOUNTS.partner) },
+        Action: ['kms:Decrypt', 'kms:DescribeKey'],
+        Resource: '*',
+        Condition: {
+          StringEquals: { 'kms:ViaService': 'secretsmanager.us-east-1.amazonaws.com', 'kms:CallerAccount': FIXTURE_ACCOUNTS.partner },
+          ArnLike: { 'aws:PrincipalArn': [role(FIXTURE_ACCOUNTS.partner, 'partner-gateway')] },
+        },
+      },
+    ]);
+    expect(JSON.stringify(doc)).not.toContain(FIXTURE_ACCOUNTS.apps);
+    // The IAM-role reader of this account decrypts through Secrets Manager by the key policy (no stack writes into its role).
+    expect(doc.Statement.find((s: any) => s.Sid === 'NamedRolesOfThisAccountThroughSecretsManager')).toEqual({
+      Sid: 'NamedRolesOfThisAccountThroughSecretsManager',
+      Effect: 'Allow',
+      Principal: { AWS: [role(PROD, 'orders-reports-lambda')] },
+      Action: ['kms:Decrypt', 'kms:DescribeKey'],
+      Resource: '*',
+      Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.us-east-1.amazonaws.com', 'kms:CallerAccount': PROD } },
     });
-    // The monitoring account reads only the API-keys category: it must not appear here.
-    expect(JSON.stringify(doc)).not.toContain(ACCOUNTS.monitoring);
-    const apiKeys = parsePolicy(keyByAlias('alias/secrets-platform/prod/api-keys').body.policy);
-    expect(apiKeys.Statement.map((s: any) => s.Sid)).toContain(`CrossAccountDecrypt${ACCOUNTS.monitoring}`);
+    const database = parsePolicy(keyByAlias('alias/secrets-platform/prod/database').body.policy);
+    expect(database.Statement.map((s: any) => s.Sid)).toContain(`CrossAccountDecrypt${FIXTURE_ACCOUNTS.apps}`);
+    const org = parsePolicy(keyByAlias('alias/secrets-platform/prod/service-accounts').body.policy);
+    expect(org.Statement.find((s: any) => s.Sid?.startsWith('OrganizationDecrypt')).Condition.StringEquals['aws:PrincipalOrgID']).toBe(FIXTURE_ORG);
   });
 
-  test('secret resource policy: named roles of the consumer account, current version only, public policies blocked', () => {
-    const name = 'prod/monitoring/datadog/api-key';
+  test('secret resource policy: named roles of the consumer account, current version only, then deny by default', () => {
+    const name = nameOf('payments_api_key');
     const policy = only(prod, 'aws_secretsmanager_secret_policy', (b) => b.secret_arn === secretRef(name));
     expect(policy.block_public_policy).toBe(true);
     const doc = parsePolicy(policy.policy);
+    const partner = FIXTURE_ACCOUNTS.partner;
     expect(doc.Statement.slice(0, 2)).toEqual([
       {
-        Sid: `ReadCurrent${ACCOUNTS.monitoring}`,
+        Sid: `ReadCurrent${partner}`,
         Effect: 'Allow',
-        Principal: { AWS: `arn:aws:iam::${ACCOUNTS.monitoring}:root` },
+        Principal: { AWS: root(partner) },
         Action: 'secretsmanager:GetSecretValue',
         Resource: secretRef(name),
-        Condition: {
-          ArnLike: { 'aws:PrincipalArn': [`arn:aws:iam::${ACCOUNTS.monitoring}:role/datadog-forwarder`] },
-          StringEquals: { 'secretsmanager:VersionStage': 'AWSCURRENT' },
-        },
+        Condition: { ArnLike: { 'aws:PrincipalArn': [role(partner, 'partner-gateway')] }, StringEquals: { 'secretsmanager:VersionStage': 'AWSCURRENT' } },
       },
-      {
-        Sid: `Describe${ACCOUNTS.monitoring}`,
-        Effect: 'Allow',
-        Principal: { AWS: `arn:aws:iam::${ACCOUNTS.monitoring}:root` },
-        Action: 'secretsmanager:DescribeSecret',
-        Resource: secretRef(name),
-        Condition: { ArnLike: { 'aws:PrincipalArn': [`arn:aws:iam::${ACCOUNTS.monitoring}:role/datadog-forwarder`] } },
-      },
+      { Sid: `Describe${partner}`, Effect: 'Allow', Principal: { AWS: root(partner) }, Action: 'secretsmanager:DescribeSecret', Resource: secretRef(name), Condition: { ArnLike: { 'aws:PrincipalArn': [role(partner, 'partner-gateway')] } } },
     ]);
-    // Then deny by default: reads by the named reader and break-glass only (never the deploy role, V1).
+    // The IAM-role reader of this account: named in the policy, every stage; nothing written into its role.
+    expect(doc.Statement[2]).toEqual({ Sid: 'ReadByNamedRolesOfThisAccount', Effect: 'Allow', Principal: { AWS: [role(PROD, 'orders-reports-lambda')] }, Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Resource: secretRef(name) });
+    // Value reads: the partner's role, the IAM-role reader and break-glass; never a pipeline role (V1, V7).
     const readDeny = doc.Statement.find((x: any) => x.Sid === 'DenyValueReadsToUnnamed');
     expect(readDeny).toMatchObject({ Effect: 'Deny', Principal: '*', Action: ['secretsmanager:GetSecretValue'], Resource: secretRef(name) });
-    expect(readDeny.Condition.ArnNotLike['aws:PrincipalArn']).toEqual(
-      [`arn:aws:iam::${ACCOUNTS.monitoring}:role/datadog-forwarder`, `arn:aws:iam::${ACCOUNTS.production}:role/secrets-platform-break-glass`].sort(),
-    );
-    // Writes: the values step (a deploy-time value) may; the deploy role never (V1).
-    const writers = doc.Statement.find((x: any) => x.Sid === 'DenyValueWritesToUnnamed').Condition.ArnNotLike['aws:PrincipalArn'];
-    expect(writers).toContain(`arn:aws:iam::${ACCOUNTS.production}:role/secrets-platform-values`);
-    expect(writers).not.toContain(`arn:aws:iam::${ACCOUNTS.production}:role/secrets-platform-deploy`);
+    expect(readDeny.Condition.ArnNotLike['aws:PrincipalArn']).toEqual([role(partner, 'partner-gateway'), role(PROD, 'orders-reports-lambda'), role(PROD, 'secrets-platform-break-glass')].sort());
     expect(readDeny.Condition.BoolIfExists).toEqual({ 'aws:PrincipalIsAWSService': 'false' });
+    // Writes: the values step (a deploy-time value) and the operator; management: the deploy role too; never a deploy-role write (V1).
+    const writers = doc.Statement.find((x: any) => x.Sid === 'DenyValueWritesToUnnamed').Condition.ArnNotLike['aws:PrincipalArn'];
+    expect(writers).toEqual([role(PROD, 'secrets-platform-break-glass'), role(PROD, 'secrets-platform-operator'), role(PROD, 'secrets-platform-values')]);
+    expect(doc.Statement.find((x: any) => x.Sid === 'DenyManagementToUnnamed').Condition.ArnNotLike['aws:PrincipalArn']).toContain(role(PROD, 'secrets-platform-deploy'));
+    // An organisation reader exempts the organisation, but never this account's other principals.
+    const hook = policyOf(nameOf('webhook_secret'));
+    expect(hook.Statement.find((x: any) => x.Sid === 'DenyValueReadsToUnnamed').Condition.StringNotEquals).toEqual({ 'aws:PrincipalOrgID': [FIXTURE_ORG] });
+    expect(hook.Statement.find((x: any) => x.Sid === 'DenyValueReadsToUnnamedInThisAccount').Condition.StringEquals).toEqual({ 'aws:PrincipalAccount': PROD });
   });
 
   test('the database master is shared with no other account; the application login is', () => {
-    const crossAccount = (name: string) =>
-      parsePolicy(only(prod, 'aws_secretsmanager_secret_policy', (b) => b.secret_arn === secretRef(name)).policy).Statement.filter((x: any) => x.Effect === 'Allow');
-    expect(crossAccount('prod/platform/postgres/master-credentials')).toEqual([]);
-    expect(crossAccount('prod/platform/postgres/app-credentials').length).toBeGreaterThan(0);
+    const allows = (name: string) => policyOf(name).Statement.filter((x: any) => x.Effect === 'Allow');
+    expect(allows(nameOf('orders_db_master'))).toEqual([]);
+    // The rotation roles, under the platform's path, read it.
+    expect(policyOf(nameOf('orders_db_master')).Statement.find((x: any) => x.Sid === 'DenyValueReadsToUnnamed').Condition.ArnNotLike['aws:PrincipalArn']).toEqual(
+      [role(PROD, 'secrets-platform/prod-secrets-rotation-postgres-alternating-users-role'), role(PROD, 'secrets-platform/prod-secrets-rotation-postgres-single-user-role'), role(PROD, 'secrets-platform-break-glass')].sort(),
+    );
+    expect(allows(nameOf('orders_db_app')).map((s: any) => s.Principal.AWS)).toEqual([root(FIXTURE_ACCOUNTS.apps), root(FIXTURE_ACCOUNTS.apps)]);
   });
 
   test('each consumer account gets the exact IAM policy to attach on its side', () => {
     expect(prod.output!.consumer_policies_partner.value).toHaveLength(1);
     const doc = parsePolicy(prod.output!.consumer_policies_partner.value[0]);
-    expect(doc.Statement[0]).toEqual({
-      Sid: 'ReadSecrets',
-      Effect: 'Allow',
-      Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
-      Resource: [secretRef('prod/service/api-gateway/key')],
-    });
-    expect(doc.Statement[1]).toEqual({
-      Sid: 'DecryptThroughSecretsManager',
-      Effect: 'Allow',
-      Action: 'kms:Decrypt',
-      Resource: [keyByAlias('alias/secrets-platform/prod/service-accounts').arn],
-      Condition: { StringEquals: { 'kms:ViaService': ['secretsmanager.us-east-1.amazonaws.com'] } },
-    });
+    expect(doc.Statement).toEqual([
+      { Sid: 'ReadSecrets', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Resource: [secretRef(nameOf('payments_api_key'))] },
+      {
+        Sid: 'DecryptThroughSecretsManager',
+        Effect: 'Allow',
+        Action: 'kms:Decrypt',
+        Resource: [keyByAlias('alias/secrets-platform/prod/api-keys').arn],
+        Condition: { StringEquals: { 'kms:ViaService': ['secretsmanager.us-east-1.amazonaws.com'] } },
+      },
+    ]);
+    // A replicated secret: the replica by name pattern, decrypt in both regions.
+    const apps = parsePolicy(prod.output!.consumer_policies_apps.value[0]);
+    expect(apps.Statement[0].Resource).toEqual([secretRef(nameOf('orders_db_app')), `arn:aws:secretsmanager:us-west-2:${PROD}:secret:${nameOf('orders_db_app')}-??????`]);
+    expect(apps.Statement[1].Condition.StringEquals['kms:ViaService']).toEqual(['secretsmanager.us-east-1.amazonaws.com', 'secretsmanager.us-west-2.amazonaws.com']);
   });
 
   test('ECS: execution role injects, task role reads at run time, each scoped to its own secrets (ECS-1)', () => {
     const roles = Object.fromEntries(resources(prod, 'aws_iam_role').map(([n, b]) => [n, b]));
-    const exec = Object.entries(roles).find(([, b]) => b.name === 'prod-ticket-api-ecs-execution')!;
-    const task = Object.entries(roles).find(([, b]) => b.name === 'prod-ticket-api-ecs-task')!;
+    const exec = Object.entries(roles).find(([, b]) => b.name === 'prod-orders-api-ecs-execution')!;
+    const task = Object.entries(roles).find(([, b]) => b.name === 'prod-orders-api-ecs-task')!;
     expect(exec[0]).not.toBe(task[0]);
     const trust = parsePolicy(exec[1].assume_role_policy).Statement[0];
     expect(trust.Principal).toEqual({ Service: 'ecs-tasks.amazonaws.com' });
-    expect(trust.Condition.StringEquals['aws:SourceAccount']).toBe(ACCOUNTS.production);
-    const policyOf = (roleName: string) => parsePolicy(only(prod, 'aws_iam_role_policy', (b) => b.role === `\${aws_iam_role.${roleName}.name}`).policy);
-    const execDoc = policyOf(exec[0]);
+    expect(trust.Condition.StringEquals['aws:SourceAccount']).toBe(PROD);
+    const inline = (roleName: string) => parsePolicy(only(prod, 'aws_iam_role_policy', (b) => b.role === `\${aws_iam_role.${roleName}.name}`).policy);
+    const execDoc = inline(exec[0]);
     const read = execDoc.Statement.find((x: any) => x.Sid === 'ReadSecrets');
     expect(read.Action).toBe('secretsmanager:GetSecretValue');
-    expect(read.Resource.sort()).toEqual([secretRef('prod/ticket-system/auth/jwt-signing-key'), secretRef('prod/ticket-system/app/config')].sort());
+    expect(read.Resource.sort()).toEqual([secretRef(nameOf('session_key')), secretRef(nameOf('orders_config'))].sort());
     expect(execDoc.Statement.find((x: any) => x.Sid === 'DecryptThroughSecretsManager').Condition.StringEquals['kms:ViaService']).toEqual(['secretsmanager.us-east-1.amazonaws.com']);
-    // Complete for ECS: pull from the service's repository, write to the service's log group.
-    expect(execDoc.Statement.find((x: any) => x.Sid === 'PullImagesFromNamedRepositories').Resource).toEqual([`arn:aws:ecr:us-east-1:${ACCOUNTS.production}:repository/ticket-api`]);
-    expect(execDoc.Statement.find((x: any) => x.Sid === 'WriteServiceLogs').Resource).toBe(`arn:aws:logs:us-east-1:${ACCOUNTS.production}:log-group:/ecs/prod-ticket-api:log-stream:*`);
+    expect(execDoc.Statement.find((x: any) => x.Sid === 'PullImagesFromNamedRepositories').Resource).toEqual([`arn:aws:ecr:us-east-1:${PROD}:repository/orders-api`]);
+    expect(execDoc.Statement.find((x: any) => x.Sid === 'WriteServiceLogs').Resource).toBe(`arn:aws:logs:us-east-1:${PROD}:log-group:/ecs/prod-orders-api:log-stream:*`);
     expect(execDoc.Statement.find((x: any) => x.Sid === 'EcrAuthorizationToken')).toMatchObject({ Action: 'ecr:GetAuthorizationToken', Resource: '*' });
-    const taskDoc = policyOf(task[0]);
-    // The API reads its application login, never the Aurora master (issue 10).
-    expect(taskDoc.Statement[0].Resource).toEqual([secretRef('prod/ticket-system/postgres/app-credentials')]);
+    // The API reads its application login (and its replica), never the master.
+    const taskDoc = inline(task[0]);
+    expect(taskDoc.Statement[0].Resource).toEqual([secretRef(nameOf('orders_db_app')), `arn:aws:secretsmanager:us-west-2:${PROD}:secret:${nameOf('orders_db_app')}-??????`]);
+    // A service that only reads at run time still gets an execution role (image, logs), reading no secret.
+    const worker = inline(Object.entries(roles).find(([, b]) => b.name === 'prod-orders-worker-ecs-execution')![0]);
+    expect(worker.Statement.map((s: any) => s.Sid)).toEqual(['EcrAuthorizationToken', 'PullImagesFromNamedRepositories', 'WriteServiceLogs']);
   });
 
   test('ECS valueFrom strings, including the JSON-key form arn:key::', () => {
-    const api = prod.output!.ecs_ticket_api.value;
-    const config = secretRef('prod/ticket-system/app/config');
-    expect(api.secrets).toEqual(
-      expect.arrayContaining([
-        { name: 'JWT_SECRET', valueFrom: secretRef('prod/ticket-system/auth/jwt-signing-key') },
-        { name: 'REDIS_PASSWORD', valueFrom: `${config}:REDIS_PASSWORD::` },
-        { name: 'SMTP_PASSWORD', valueFrom: `${config}:SMTP_PASSWORD::` },
-      ]),
-    );
+    const api = prod.output!.ecs_orders_api.value;
+    const config = secretRef(nameOf('orders_config'));
+    expect(api.secrets).toEqual([
+      { name: 'SESSION_KEY', valueFrom: secretRef(nameOf('session_key')) },
+      { name: 'SMTP_PASSWORD', valueFrom: `${config}:SMTP_PASSWORD::` },
+      { name: 'CACHE_PASSWORD', valueFrom: `${config}:CACHE_PASSWORD::` },
+    ]);
     expect(api.executionRoleArn).toMatch(/aws_iam_role\..*execution-role.*\.arn/);
     expect(api.taskRoleArn).toMatch(/aws_iam_role\..*task-role.*\.arn/);
   });
 
-  test('every secret has ARN and name outputs', () => {
-    for (const [, s] of resources(prod, 'aws_secretsmanager_secret')) {
-      const id = Object.keys(prod.output!).find((k) => prod.output![k].value === `\${aws_secretsmanager_secret.${ref('aws_secretsmanager_secret', s)}.name}`);
-      expect(id).toBeDefined();
-      expect(prod.output![id!.replace(/_name$/, '_arn')].value).toBe(`\${aws_secretsmanager_secret.${ref('aws_secretsmanager_secret', s)}.arn}`);
-    }
-  });
-
-  test('dev shares nothing across accounts and replicates nothing', () => {
+  test('dev (the team shares nothing from dev) names only roles of its own account, and replicates nothing', () => {
     const dev = out.stacks.dev;
     for (const [, p] of resources(dev, 'aws_secretsmanager_secret_policy')) {
-      // Only roles of dev's own account are named (iam-role readers); no other account, no organisation.
       const allowed = parsePolicy(p.policy).Statement.filter((x: any) => x.Effect === 'Allow');
       expect(allowed.map((x: any) => x.Sid).filter((sid: string) => sid !== 'ReadByNamedRolesOfThisAccount')).toEqual([]);
-      for (const x of allowed) expect(x.Principal.AWS.every((a: string) => a.startsWith(`arn:aws:iam::${ACCOUNTS.dev}:role/`))).toBe(true);
+      for (const x of allowed) expect(x.Principal.AWS.every((a: string) => a.startsWith(`arn:aws:iam::${FIXTURE_ACCOUNTS.dev}:role/`))).toBe(true);
     }
     expect(resources(dev, 'aws_kms_replica_key')).toHaveLength(0);
     for (const [, s] of resources(dev, 'aws_secretsmanager_secret')) expect(s.replica).toEqual([]);
-    // The iam-role reader is named in its one secret's policy; no stack writes into its role.
-    expect(resources(dev, 'aws_iam_role_policy').filter(([, b]) => b.role === 'ticket-notifier-lambda')).toHaveLength(0);
-    const named = resources(dev, 'aws_secretsmanager_secret_policy').filter(([, p]) => p.policy.includes(':role/ticket-notifier-lambda"'));
-    expect(named).toHaveLength(1);
+    // The IAM-role reader is named in its one secret's policy; no stack writes into its role.
+    expect(resources(dev, 'aws_iam_role_policy').filter(([, b]) => b.role === 'orders-reports-lambda')).toHaveLength(0);
+    const named = resources(dev, 'aws_secretsmanager_secret_policy').filter(([, p]) => p.policy.includes(':role/orders-reports-lambda"'));
+    expect(named.map(([, p]) => p.secret_arn)).toEqual([secretRef(nameOf('payments_api_key', envOf('dev')), dev)]);
   });
 
   test('a dev binary file is named by path and SHA-256 in the values manifest, never copied into the output', () => {
@@ -241,12 +230,13 @@ describe('production secrets', () => {
 
 /**
  * V1-V4 (docs/values.md): Terraform writes and reads no value; the values step writes what the
- * manifest lists; rotation writes the first value of what it generates. Checked on the shipped
- * catalogs and on a fixture catalog with every value kind and rotation.
+ * manifest lists; rotation writes the first value of what it generates. Checked on the fixture
+ * team and on a fixture with every value kind and rotation (for any catalog: the
+ * `no-values-in-output` and `values-step-accepts-manifest` invariants).
  */
 describe('value modes', () => {
   const fixture = (): EnvironmentConfig => {
-    const env = structuredClone(ENVIRONMENTS.find((e) => e.name === 'staging')!);
+    const env = teamEnvironment('staging');
     const base = { service: 'svc', component: 'c', description: 'fixture', category: 'application' as const, noRotationReason: 'a fixture of every value kind, not rotated' };
     env.secrets.push(
       { ...base, id: 'fx_text', type: 'text', value: { kind: 'deploy-time', variable: 'fx_custom_name', version: 3 } },
@@ -317,8 +307,11 @@ describe('value modes', () => {
     expect(manifest.notWritten).toEqual(expect.arrayContaining([{ id: 'fx_gen_rotated', name: 'staging/svc/c/gen-rotated', firstValue: 'rotation' }, { id: 'fx_ext', name: 'staging/svc/c/ext', firstValue: 'operator' }]));
     expect(byId('fx_gen_rotated')).toBeUndefined();
     // Database logins: the initial JSON, then the first rotation (V4).
-    const app = manifestOf(out, 'production').secrets.find((x: any) => x.name === 'prod/platform/postgres/app-credentials');
-    expect(app).toMatchObject({ rotateAfterWrite: true, write: { type: 'json', keys: { username: { literal: 'platform_app' }, password: { generate: { excludePunctuation: false } } } } });
+    const app = manifestOf(out, 'production').secrets.find((x: any) => x.name === 'prod/orders/postgres/app-credentials');
+    expect(app).toMatchObject({ rotateAfterWrite: true, write: { type: 'json', keys: { username: { literal: 'orders_app' }, password: { generate: { excludePunctuation: false } } } } });
+    // A single-user login's first password is the one a person supplies (ROT-FIRST-PASSWORD).
+    const master = manifestOf(out, 'production').secrets.find((x: any) => x.id === 'orders_db_master');
+    expect(master).toMatchObject({ rotateAfterWrite: true, write: { type: 'json', keys: { password: { deployTime: 'orders_db_master_password' } } } });
   });
 
   test('rotation starts at creation only where it writes the first value', () => {
@@ -353,7 +346,7 @@ describe('sharing at scale', () => {
   test('a reader of 100 secrets gets several exact-ARN consumer policies, each within the managed-policy limit', () => {
     // The 100 secrets the partner reads out of a 1,000-secret estate: the others change nothing
     // about the partner's policies, and synthesizing them cost most of this file's time.
-    const estate = scaledEnvironment(1000);
+    const estate = scaledFixture(1000);
     const env = { ...estate, secrets: estate.secrets.filter((s) => s.readers?.includes('partner')) };
     expect(env.secrets).toHaveLength(100);
     const stack = synth([env]).stacks.production;

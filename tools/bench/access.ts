@@ -19,7 +19,7 @@ import { scaledEnvironment } from './catalog';
 
 async function main() {
   const arg = process.argv[2] ?? 'shipped';
-  const catalogs = arg === 'shipped' ? ENVIRONMENTS : [scaledEnvironment(Number(arg))];
+  const catalogs = arg === 'shipped' ? ENVIRONMENTS : [scaledEnvironment(Number(arg), ENVIRONMENTS.find((e) => e.name === 'production')!)];
   const outdir = mkdtempSync(path.join(os.tmpdir(), 'bench-access-'));
   synthApp(catalogs, { outdir, inventory: false });
   const { catalogs: parsed } = parseCatalogs(catalogs);

@@ -1,13 +1,13 @@
-import { production } from '../../catalogs/production';
 import { EnvironmentConfig, SecretSpec } from '../../catalogs/types';
 
 /**
  * A synthetic production-like environment with `count` secrets, mixed the way a large estate
  * is: mostly externally set API keys and JSON configs, a tenth rotated database logins, a tenth
  * with generated-value rotation, some replicated, some shared cross-account, and ECS services
- * of ten secrets each.
+ * of ten secrets each. `settings` gives the environment's settings and must declare the readers
+ * `partner` and `app-accounts`.
  */
-export function scaledEnvironment(count: number): EnvironmentConfig {
+export function scaledEnvironment(count: number, settings: EnvironmentConfig): EnvironmentConfig {
   const secrets: SecretSpec[] = [];
   for (let i = 0; i < count; i++) {
     const service = `svc${String(Math.floor(i / 10)).padStart(3, '0')}`;
@@ -31,5 +31,5 @@ export function scaledEnvironment(count: number): EnvironmentConfig {
       secrets.push({ ...base, type: 'config', category: 'application', value: { kind: 'json', fields: { region: 'us-east-1' }, generated: { TOKEN: { length: 40, format: 'alphanumeric' } } }, ecs });
     }
   }
-  return { ...production, secrets };
+  return { ...settings, secrets };
 }

@@ -4,12 +4,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { scaledEnvironment } from './catalog';
+import { production } from '../../catalogs/production';
 import { synthApp } from '../../app/app';
 import { planEnvironment } from '../../plan/plan';
 import { policySize } from '../../plan/policy';
 
 const count = Number(process.argv[2] ?? '10');
-const env = scaledEnvironment(count);
+const env = scaledEnvironment(count, production);
 const outdir = mkdtempSync(path.join(os.tmpdir(), 'bench-scale-'));
 const t0 = performance.now();
 synthApp([env], { outdir, inventory: true });
