@@ -113,7 +113,7 @@ interface Reason {
 /** Runs cloudsplaining over each account's document; returns the findings and which have no reason. */
 export function runCloudsplaining(python: string, work: string, details: AuthorizationDetails[]): { summary: string; findings: CloudsplainingFinding[]; open: string[]; error?: string } {
   const bin = path.join(path.dirname(python), 'cloudsplaining');
-  if (!existsSync(bin)) return { summary: 'cloudsplaining: not installed (.ci/run installs it in .build/access-venv)', findings: [], open: [], error: `${bin} is missing: pip install cloudsplaining==0.9.1` };
+  if (!existsSync(bin)) return { summary: 'cloudsplaining: not installed (.ci/run installs it in .build/access-venv)', findings: [], open: [], error: `${bin} is missing; run: python3 -m venv .build/access-venv && .build/access-venv/bin/pip install parliament==1.6.3 cloudsplaining==0.9.1` };
   const findings: CloudsplainingFinding[] = [];
   for (const d of details) {
     const dir = path.join(work, `cloudsplaining-${d.environment}`);

@@ -14,7 +14,7 @@ import sys
 try:
     import parliament
 except ImportError:  # pragma: no cover
-    sys.exit("parliament is not installed: pip install parliament==1.6.3 (CI installs it in .ci/run)")
+    sys.exit("parliament is not installed; run: python3 -m venv .build/access-venv && .build/access-venv/bin/pip install parliament==1.6.3 cloudsplaining==0.9.1")
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 

@@ -22,8 +22,19 @@ import { authorizationDetails, runCloudsplaining } from './cloudsplaining';
 import { formatFinding } from './proof';
 import { ciPrincipalFacts, environmentPlans, proveKeysOnly, proveStack, readStack } from './run';
 
+/** The one command that installs the proof's Python tools (docs/access-proof.md#running-it). */
+const VENV_SETUP = 'python3 -m venv .build/access-venv && .build/access-venv/bin/pip install parliament==1.6.3 cloudsplaining==0.9.1';
+
 async function main(): Promise<void> {
   const outdir = path.resolve(process.argv[2] ?? 'cdktf.out');
+  // The Python tools first: missing, they are a setup step, not a difference in access.
+  const venv = path.resolve('.build', 'access-venv', 'bin', 'python');
+  const python = existsSync(venv) ? venv : 'python3';
+  const tools = spawnSync(python, ['-c', 'import parliament, cloudsplaining'], { encoding: 'utf8' });
+  if (tools.status !== 0 || !existsSync(path.join(path.dirname(python), 'cloudsplaining'))) {
+    console.error(`access proof: parliament and cloudsplaining are not installed in .build/access-venv; run: ${VENV_SETUP}`);
+    process.exit(2);
+  }
   let failures = 0;
   const documents: Array<{ stack: string; where: string; kind: string; policy: unknown }> = [];
   const plans = environmentPlans();
@@ -67,9 +78,6 @@ async function main(): Promise<void> {
   mkdirSync(work, { recursive: true });
   // Lint every policy document with parliament (suppressions with reasons in security/).
   writeFileSync(path.join(work, 'policies.json'), JSON.stringify(documents));
-  // The venv .ci/run creates, else whatever python3 has parliament installed.
-  const venv = path.resolve('.build', 'access-venv', 'bin', 'python');
-  const python = existsSync(venv) ? venv : 'python3';
   const lint = spawnSync(python, [path.join(__dirname, '..', '..', 'tools', 'access', 'lint.py'), path.join(work, 'policies.json')], { stdio: 'inherit' });
   if (lint.status !== 0) {
     console.error('access proof: the parliament lint failed (see above)');
