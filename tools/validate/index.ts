@@ -8,8 +8,8 @@
  *   and the S3 backend block the way `terraform init` checks it (backend.ts).
  * The stub enforces the validator manifest (tools/tf-stub/checks): every synthesized attribute must
  * have an entry there, so a type or attribute the stacks start to set cannot slip past its checks.
- * Then checkov scans every plan JSON (framework terraform_plan), with the same skips as `npm run scan`,
- * and parliament lints the CI roles' IAM policies.
+ * Then checkov scans every plan JSON (framework terraform_plan), with the same skips as `npm run scan`.
+ * (parliament lints the CI roles' IAM policies in `npm run access`.)
  */
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
