@@ -5,24 +5,31 @@
  * never see: `terraform show` does not print provisioners, and `local-exec` runs at apply with
  * the deploy role's credentials in its environment.
  */
+import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ENVIRONMENTS } from '../../catalogs';
+import { teamCatalogs } from '../support/fixtures';
 import { synth, Synthesized, TfJson } from '../support/synth';
 
-const gate = require('../../tools/ci/stack-gate.cjs');
+const GATE = path.join(__dirname, '..', '..', 'tools', 'ci', 'stack-gate.cjs');
+const gate = require(GATE);
 
 const MANIFEST = path.join(__dirname, '..', '..', 'plan', 'terraform-calls.json');
 const types: string[] = gate.manifestTypes(MANIFEST);
 const ENV_STACKS = ENVIRONMENTS.map((e) => e.name);
+/** The planted cases need a stack with every feature (rotation bundles, archives): the fixture team's. */
+const TEAM = teamCatalogs();
 
 let out: Synthesized;
+let team: Synthesized;
 beforeAll(() => {
   out = synth(ENVIRONMENTS);
+  team = synth(TEAM);
 });
 
-const copy = (env: string): TfJson => JSON.parse(JSON.stringify(out.stacks[env]));
+const copy = (env: string): TfJson => JSON.parse(JSON.stringify(team.stacks[env]));
 const first = (o: Record<string, unknown>) => Object.keys(o)[0];
 
 test.each(ENV_STACKS)('the %s stack synth writes passes, and so does its directory', (env) => {
@@ -70,7 +77,7 @@ describe('each way a stack could make Terraform run code is refused, planted int
     }, /data\.archive_file\.[^:]+: writes "\/tmp\/x\.zip", outside the stack's lambda-zips/],
   ];
   test.each(cases)('%s', (_what, plant, message) => {
-    for (const env of ENV_STACKS) {
+    for (const env of TEAM.map((e) => e.name)) {
       const s = copy(env);
       plant(s);
       const problems: string[] = gate.check(s, types);
@@ -83,7 +90,7 @@ describe('the directories Terraform runs in', () => {
   const stackCopy = () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'stack-gate-'));
     const stack = path.join(dir, 'production');
-    cpSync(path.join(out.outdir, 'stacks', 'production'), stack, { recursive: true });
+    cpSync(path.join(team.outdir, 'stacks', 'production'), stack, { recursive: true });
     return { dir, stack };
   };
   test.each([
@@ -111,21 +118,15 @@ describe('the directories Terraform runs in', () => {
 
   test('the command refuses with one line per problem and runs nothing; a clean stack passes', () => {
     const { stack } = stackCopy();
-    const err: string[] = [];
-    const write = process.stderr.write;
-    const outWrite = process.stdout.write;
-    process.stderr.write = ((t: string) => (err.push(t), true)) as typeof process.stderr.write;
-    process.stdout.write = (() => true) as typeof process.stdout.write;
-    try {
-      expect(gate.main(['node', 'stack-gate.cjs', stack, '--manifest', MANIFEST])).toBe(0);
-      const s = JSON.parse(readFileSync(path.join(stack, 'cdk.tf.json'), 'utf8'));
-      s.data.external = { x: { program: ['env'] } };
-      writeFileSync(path.join(stack, 'cdk.tf.json'), JSON.stringify(s));
-      expect(gate.main(['node', 'stack-gate.cjs', stack, '--manifest', MANIFEST])).toBe(1);
-    } finally {
-      process.stderr.write = write;
-      process.stdout.write = outWrite;
-    }
-    expect(err.join('')).toMatch(/^stack-gate: .*data\.external: type external has no entry.*\nstack-gate: 1 problem\(s\); Terraform was not run\n$/s);
+    const run = () => spawnSync(process.execPath, [GATE, stack, '--manifest', MANIFEST], { encoding: 'utf8' });
+    const clean = run();
+    expect(clean.status).toBe(0);
+    expect(clean.stdout).toMatch(/nothing in the stack runs code/);
+    const s = JSON.parse(readFileSync(path.join(stack, 'cdk.tf.json'), 'utf8'));
+    s.data = { ...s.data, external: { x: { program: ['env'] } } };
+    writeFileSync(path.join(stack, 'cdk.tf.json'), JSON.stringify(s));
+    const refused = run();
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/^stack-gate: .*data\.external: type external has no entry.*\nstack-gate: 1 problem\(s\); Terraform was not run\n$/s);
   });
 });
