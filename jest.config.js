@@ -5,7 +5,7 @@
 // - `integration` (npm run test:integration): handlers and client against real PostgreSQL,
 //   MariaDB and Secrets Manager emulators, started by scripts/integration.sh.
 // - `validate` (npm run validate): real Terraform with the stub provider; needs terraform and go.
-const tsJest = ['ts-jest', { isolatedModules: true, diagnostics: false }];
+const tsJest = ['ts-jest', { diagnostics: false }]; // transpile only: tsconfig's isolatedModules
 const common = { testEnvironment: 'node', roots: ['<rootDir>/__tests__'], transform: { '^.+\\.ts$': tsJest } };
 module.exports = {
   projects: [
