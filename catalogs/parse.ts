@@ -8,10 +8,36 @@ import { EnvironmentConfig } from './types';
 import { Violation } from './violation';
 import { EnvironmentSchema } from './schema';
 
-const SHAPE_RULE = 'CAT-SHAPE';
-const ENUM_RULE = 'CAT-ENUM';
-const REQUIRED_RULE = 'CAT-REQUIRED';
-const UNKNOWN_FIELD_RULE = 'CAT-UNKNOWN-FIELD';
+/**
+ * Every code the shape check reports, with what it means and the usual fix: the one list of them.
+ * docs/guardrails.md's "Shape checks" table is generated from it (`npm run docs`), and a
+ * violation below can only carry one of these ids.
+ */
+export const SHAPE_CHECKS = [
+  {
+    id: 'CAT-UNKNOWN-FIELD',
+    meaning: 'A field the schema does not have, at any depth (usually a misspelt one, which would otherwise be ignored and leave the intended setting at its default).',
+    fix: 'Use the field the message suggests ("did you mean ..."), or remove it; catalog.md lists every field.',
+  },
+  {
+    id: 'CAT-REQUIRED',
+    meaning: 'A required field is missing (a secret\'s `description`, `category`, `value`; an environment\'s `breakGlass`; a rotation\'s `schedule`, ...).',
+    fix: 'Set the field the message names.',
+  },
+  {
+    id: 'CAT-ENUM',
+    meaning: 'A field that takes one of a fixed list of values (`category`, `value.kind`, `rotation.strategy`, `engine`, `tls`, an environment\'s `name`, ...) has another value.',
+    fix: 'Use one of the values the message lists; a near miss gets "did you mean ...".',
+  },
+  {
+    id: 'CAT-SHAPE',
+    meaning: 'A field has the wrong type: a string where a number or list belongs, a fraction where a whole number does, NaN or Infinity, `null`, or a catalog or secret that is not an object.',
+    fix: 'Write the field as the type the message expects (catalog.md gives each field\'s type).',
+  },
+] as const;
+
+/** The id of a shape check (`CAT-SHAPE`, ...). */
+export type ShapeCheckId = (typeof SHAPE_CHECKS)[number]['id'];
 
 /** Every field name the schema knows, for "did you mean" suggestions. */
 const KNOWN_FIELDS: readonly string[] = (() => {
@@ -74,7 +100,7 @@ const expectedText = (expected: string | null): string =>
 type PathItem = { key?: unknown; origin?: string };
 
 /** Turns a schema issue into a violation: the subject from the path, then the field. */
-function issueToViolation(environment: string, raw: unknown, issue: v.BaseIssue<unknown>): Violation {
+function issueToViolation(environment: string, raw: unknown, issue: v.BaseIssue<unknown>): Violation & { rule: ShapeCheckId } {
   const path = (issue.path ?? []) as PathItem[];
   const keys = path.map((p) => p.key);
   let secretId: string | undefined;
@@ -99,31 +125,31 @@ function issueToViolation(environment: string, raw: unknown, issue: v.BaseIssue<
     const guess = closest(key, KNOWN_FIELDS);
     return {
       ...base,
-      rule: UNKNOWN_FIELD_RULE,
+      rule: 'CAT-UNKNOWN-FIELD',
       message: `unknown field "${fieldKeys.map(String).join('.')}"`,
       fix: guess ? `did you mean "${guess}"? (or remove it)` : 'remove it; see catalogs/schema.ts for the fields a catalog takes',
     };
   }
   if (typeof issue.input === 'number' && !Number.isFinite(issue.input)) {
     // valibot reports NaN as "expected number" and Infinity (through a union) as "another value".
-    return { ...base, rule: SHAPE_RULE, message: `${field} is ${describe(issue.input)}; expected a finite number`, fix: `write ${field} as a finite number (JSON has no NaN or Infinity)` };
+    return { ...base, rule: 'CAT-SHAPE', message: `${field} is ${describe(issue.input)}; expected a finite number`, fix: `write ${field} as a finite number (JSON has no NaN or Infinity)` };
   }
   const options = literalOptions(issue.expected);
   if (issue.input === undefined && !(issue.type === 'variant' && options)) {
     // For a missing key valibot's `expected` is the key itself; the type is in the schema's docs.
     const what = issue.expected && issue.expected !== `"${String(keys[keys.length - 1])}"` ? ` (${expectedText(issue.expected)})` : '';
-    return { ...base, rule: REQUIRED_RULE, message: `${field} is required${what}`, fix: `set ${field} (see catalogs/schema.ts)` };
+    return { ...base, rule: 'CAT-REQUIRED', message: `${field} is required${what}`, fix: `set ${field} (see catalogs/schema.ts)` };
   }
   if (options) {
     const guess = typeof issue.input === 'string' ? closest(issue.input, options) : undefined;
     return {
       ...base,
-      rule: ENUM_RULE,
+      rule: 'CAT-ENUM',
       message: `${field} ${describe(issue.input)} is not one of ${options.join(', ')}`,
       fix: guess ? `did you mean "${guess}"?` : `use one of ${options.join(', ')}`,
     };
   }
-  return { ...base, rule: SHAPE_RULE, message: `${field} is ${describe(issue.input)}; expected ${expectedText(issue.expected)}`, fix: `make ${field} ${expectedText(issue.expected)}` };
+  return { ...base, rule: 'CAT-SHAPE', message: `${field} is ${describe(issue.input)}; expected ${expectedText(issue.expected)}`, fix: `make ${field} ${expectedText(issue.expected)}` };
 }
 
 /** The name a catalog is known by in messages: its `name` when usable, else its position. */

@@ -154,6 +154,7 @@ export const SecretSpecSchema = v.strictObject({
   type: str,
   /** Overrides the derived name (e.g. keeping a legacy name); still checked against every rule. */
   name: v.optional(str),
+  /** What the secret holds and who reads it (DescribeSecret, ListSecrets and the console show it); blank or placeholder text such as "TODO" is refused (SM-DESCRIPTION-PLACEHOLDER). */
   description: str,
   category: v.picklist(KEY_CATEGORIES),
   value: SecretValueSchema,

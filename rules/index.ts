@@ -94,6 +94,7 @@ import schedWindowFormat from './pack/sched-window-format';
 import schedWindowMidnight from './pack/sched-window-midnight';
 import schedWindowOverlap from './pack/sched-window-overlap';
 import smDescriptionLength from './pack/sm-description-length';
+import smDescriptionPlaceholder from './pack/sm-description-placeholder';
 import smManagedKeyReplica from './pack/sm-managed-key-replica';
 import smManagedKeyShared from './pack/sm-managed-key-shared';
 import smNameChars from './pack/sm-name-chars';
@@ -225,6 +226,7 @@ export const RULES: readonly Rule[] = [
   schedWindowMidnight,
   schedWindowOverlap,
   smDescriptionLength,
+  smDescriptionPlaceholder,
   smManagedKeyReplica,
   smManagedKeyShared,
   smNameChars,

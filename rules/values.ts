@@ -68,3 +68,50 @@ export function embeddedCredential(value: string): string | undefined {
   const hit = params.find(([k, v]) => v.trim() !== '' && looksSecretKey(k));
   return hit ? `a ${hit[0]} parameter` : undefined;
 }
+
+/**
+ * What stands where a value would be but is none: a template or placeholder (`<set by rotation>`,
+ * `${DB_PASSWORD}`, `{{ secrets.X }}`, `%PASSWORD%`, `$PASSWORD`, `[redacted]`, `(see the runbook)`,
+ * `***`), or a reference to where the value lives (an ARN, a URL, an e-mail address).
+ */
+const NOT_A_VALUE = /^(?:[<[({%$*]|arn:|[a-z][a-z0-9+.-]*:\/\/|[^@\s]+@[\w-]+(?:\.[\w-]+)+$)/i;
+/** A word (`rotated`, `OAuth2`, `AES256`), a number or a number with its unit (`30d`): prose and identifiers, not credentials. */
+const PROSE_PART = /^(?:\p{L}+\d{0,3}|\d+\p{L}*)$/u;
+
+/**
+ * Whether the text written after `password=` looks like a credential rather than words: at least
+ * 8 characters mixing three of upper case, lower case, digits and symbols, or letters and digits
+ * over 10 or more, and not only words and numbers joined by `-`, `_`, `.`, `/` or an apostrophe
+ * (`32-character`, `us-east-1`, `OAuth2-client-credentials`, `prod/payments/db-2`).
+ */
+export function looksLikeCredential(value: string): boolean {
+  if (value.length < 8 || NOT_A_VALUE.test(value)) return false;
+  const letters = /\p{L}/u.test(value);
+  const digits = /\d/.test(value);
+  const classes = [/\p{Lu}/u, /\p{Ll}/u, /\d/, /[^\p{L}\d]/u].filter((r) => r.test(value)).length;
+  if (classes < 3 && !(letters && digits && value.length >= 10)) return false;
+  return !value.split(/[-_./'\u2019]/).every((part) => part === '' || PROSE_PART.test(part));
+}
+
+/**
+ * `<key> <op> <value>`: a key of one or two words, `=`, `:`, `:=` or `=>`, and the value up to a
+ * space or a separator, read ahead so that an assignment inside another's value (a URL's
+ * `?token=`) is found too.
+ */
+const ASSIGNMENT = /([\p{L}\p{N}_.-]+(?: [\p{L}\p{N}_.-]+)?)[ \t]*(:=|=>|[:=])(?=[ \t]*["'`]?([^\s;&"'`]+))/gu;
+
+/**
+ * A credential written into free text (a description, a tag, a reason) as `<secret word>=<value>`
+ * or `<secret word>: <value>` (`password=Summer2024!xyz`, `API key: Zx81KqPwT7mN`), which
+ * gitleaks' generic rule misses when the value holds characters outside its class. Prose about
+ * passwords (`password rotation every 30 days`, `password: rotated monthly`) and placeholders
+ * (`password=<set by rotation>`) are not. Returns the key and operator found (`password=`),
+ * never the value.
+ */
+export function assignedCredential(text: string): string | undefined {
+  for (const m of text.matchAll(ASSIGNMENT)) {
+    const value = m[3].replace(/[.,;:!?)\]}]+$/, '');
+    if (looksSecretKey(m[1]) && looksLikeCredential(value)) return `${m[1]}${m[2]}`;
+  }
+  return undefined;
+}

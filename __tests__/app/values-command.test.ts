@@ -30,7 +30,7 @@ test('lists each name once, with its secret and key, and says which GitHub secre
 
 test('a fixture catalog: a renamed input, JSON keys and a version, in catalog order', () => {
   const env = structuredClone(ENVIRONMENTS.find((e) => e.name === 'dev')!);
-  const base = { service: 'x', component: 'y', description: 'd', category: 'application' as const, noRotationReason: 'issued elsewhere and rotated there' };
+  const base = { service: 'x', component: 'y', description: 'values command fixture', category: 'application' as const, noRotationReason: 'issued elsewhere and rotated there' };
   env.secrets.push({ ...base, id: 'a', type: 'a', value: { kind: 'deploy-time', variable: 'VENDOR_TOKEN', version: 5 } });
   env.secrets.push({ ...base, id: 'b', type: 'b', value: { kind: 'json', fields: { host: 'h' }, deployTime: ['user', 'pass'] } });
   const r = run(['dev', '--json'], [env, ...ENVIRONMENTS.filter((e) => e.name !== 'dev')]);

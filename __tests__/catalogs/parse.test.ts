@@ -5,7 +5,7 @@
 import { existsSync, mkdtempSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { parseCatalogs } from '../../catalogs/parse';
+import { parseCatalogs, SHAPE_CHECKS } from '../../catalogs/parse';
 import { runSynth } from '../../app/cli';
 import { ENVIRONMENTS } from '../../catalogs';
 import { teamCatalogs, teamEnvironment } from '../support/fixtures';
@@ -74,6 +74,13 @@ describe('catalog shape is checked at the boundary', () => {
       ['production', 'payments_api_key', 'CAT-ENUM'],
       ['dev', 'orders_db_master', 'CAT-ENUM'],
     ]);
+  });
+
+  test('the codes these cases get are exactly the listed shape checks (no code unlisted, none listed that nothing emits)', () => {
+    const emitted = new Set(cases.flatMap(([, mutate]) => parseCatalogs([mutate(prod())]).problems.map((p) => p.rule)));
+    expect([...emitted].sort()).toEqual(SHAPE_CHECKS.map((c) => c.id).sort());
+    expect([...emitted].sort()).toEqual([...new Set(cases.map(([, , rule]) => rule))].sort());
+    for (const c of SHAPE_CHECKS) expect([c.id, c.meaning.length > 20, c.fix.length > 10]).toEqual([c.id, true, true]);
   });
 
   test('the shipped catalogs fit the schema', () => {

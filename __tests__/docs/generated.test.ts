@@ -1,5 +1,5 @@
 /**
- * The generated parts of docs/ (rule table, catalog fields, layer arrows,
+ * The generated parts of docs/ (rule table, shape checks, catalog fields, layer arrows,
  * cdktn versions, bench figures) are what the code and the recorded bench say now: edit the code,
  * then `npm run docs`. Everything else on those pages is written by hand.
  */

@@ -99,7 +99,7 @@ const sched = (id: string, schedule: object) => (e: Env) => {
   s(e, id).rotation.schedule = schedule;
 };
 const env = (change: object) => (e: Env) => Object.assign(e, change);
-const add = (secret: object) => (e: Env) => e.secrets.push({ description: 'x', category: 'application', value: { kind: 'external', format: 'text' }, noRotationReason: 'issued elsewhere and rotated there', ...secret });
+const add = (secret: object) => (e: Env) => e.secrets.push({ description: 'added by the case', category: 'application', value: { kind: 'external', format: 'text' }, noRotationReason: 'issued elsewhere and rotated there', ...secret });
 
 /** [title, mistake, rule, secret id (or undefined for the environment's own settings)] */
 type Case = [string, (e: Env) => void, string, string | undefined];
@@ -443,7 +443,7 @@ describe('bad catalogs: each is rejected with its rule, on its secret, and nothi
 /** [title, change to the base catalog] */
 const valid: Array<[string, (e: Env) => void]> = [
   ['a name of exactly 512 characters', sec('db', { name: 'prod/' + 'a'.repeat(507) })],
-  ['a description of exactly 2048 characters', sec('db', { description: 'd'.repeat(2048) })],
+  ['a description of exactly 2048 characters', sec('db', { description: 'Payments database login. '.repeat(100).slice(0, 2048) })],
   ['exactly 50 tags counting the default tags (with the stack tag) and the value version', (e) => (s(e, 'key').tags = Object.fromEntries(Array.from({ length: 50 - 7 - 4 }, (_, i) => [`k${i}`, 'v'])))],
   ['a catalog tag that repeats a default tag key counts once', (e) => (s(e, 'key').tags = { ...Object.fromEntries(Array.from({ length: 39 }, (_, i) => [`k${i}`, 'v'])), Owner: 'someone-else' })],
   ['a tag key of 128 and a value of 256 characters', sec('db', { tags: { ['k'.repeat(128)]: 'v'.repeat(256) } })],

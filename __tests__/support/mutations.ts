@@ -62,7 +62,7 @@ const SECRET_FIELDS: Mutator[] = [
   (t) => { const s = secretOf(t); return s && set(t, s, 'recoveryWindowDays', pick(t.g, [3, 45, 7.5, 0, -1, 365])); },
   (t) => { const s = secretOf(t); return s && set(t, s, 'service', pick(t.g, ['zahlungsdienst-ü', '', 'billing service', 'a:b'])); },
   (t) => { const s = secretOf(t); return s && set(t, s, 'type', pick(t.g, ['key-abc123', 'token/', ''])); },
-  (t) => { const s = secretOf(t); return s && set(t, s, 'description', pick(t.g, ['x'.repeat(2049), 42])); },
+  (t) => { const s = secretOf(t); return s && set(t, s, 'description', pick(t.g, ['Payments login. '.repeat(129).slice(0, 2049), 42, '', '   ', 'TODO', '-', 'Legacy login; password=Summer2024!xyz'])); },
   (t) => { const s = secretOf(t); const p = prefix(t.env.name); return s && set(t, s, 'name', pick(t.g, [`other/${s.id}`, `${p}/legacy app key`, `${p}/${'x'.repeat(510)}`, `${p}/app/key-abc123`])); },
   (t) => {
     const s = secretOf(t, (x) => !x.awsManagedKey);

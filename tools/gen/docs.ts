@@ -11,6 +11,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as ts from 'typescript';
 import { RULES } from '../../rules';
+import { SHAPE_CHECKS } from '../../catalogs/parse';
 import type { Rule } from '../../rules/rule';
 import type { BenchRecord, BenchRow } from '../bench/types';
 
@@ -24,6 +25,12 @@ function rulesTable(): string {
     .sort((a, b) => a.id.localeCompare(b.id))
     .map((r) => `| \`${r.id}\` | ${cell(r.explanation)} | ${cell(r.fact.limit)} (${cell(r.fact.page)}) |`);
   return [`${RULES.length} rules, one file each in \`rules/pack/\`.`, '', '| rule | what it stops | AWS fact (page) |', '|---|---|---|', ...rows].join('\n');
+}
+
+/** The shape checks of catalogs/parse.ts: every code a catalog that does not fit the schema gets. */
+function shapeChecksTable(): string {
+  const rows = SHAPE_CHECKS.map((c) => `| \`${c.id}\` | ${cell(c.meaning)} | ${cell(c.fix)} |`);
+  return [`${SHAPE_CHECKS.length} codes, listed in \`SHAPE_CHECKS\` of \`catalogs/parse.ts\`.`, '', '| code | what it means | fix |', '|---|---|---|', ...rows].join('\n');
 }
 
 /** A short table of some rules (id and explanation), for the page's section about them. */
@@ -312,6 +319,7 @@ function benchTables(): string {
 export const BLOCKS: ReadonlyArray<{ name: string; page: string; render: () => string }> = [
   { name: 'rules', page: 'docs/guardrails.md', render: rulesTable },
   { name: 'rules-across-environments', page: 'docs/guardrails.md', render: acrossEnvironments },
+  { name: 'shape-checks', page: 'docs/guardrails.md', render: shapeChecksTable },
   { name: 'rules-one-login', page: 'docs/guardrails.md', render: named(['ROT-LOGIN-SHARED', 'ROT-ADMIN-HOST', 'ROT-ADMIN-ENGINE', 'ACCESS-MASTER-READERS']) },
   { name: 'catalog-fields', page: 'docs/catalog.md', render: catalogFields },
   { name: 'layers', page: 'docs/architecture.md', render: layersTable },
