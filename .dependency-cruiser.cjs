@@ -9,7 +9,10 @@ const layer = (name, allowed) => ({
   comment: `${name}/ may import only ${[name, ...allowed].join(', ')} (and packages)`,
   severity: 'error',
   from: { path: `^${name}/` },
-  to: { path: '^(app|catalogs|plan|rules|report|stacks|modules|lambdas|client|tools|__tests__|main\\.ts)', pathNot: [`^${name}/`, ...allowed.map((a) => `^${a}`)] },
+  to: {
+    path: '^(app|catalogs|plan|rules|report|stacks|modules|lambdas|client|tools|__tests__|main\\.ts)',
+    pathNot: [`^${name}/`, ...allowed.map((a) => `^${a}`)],
+  },
 });
 module.exports = {
   forbidden: [

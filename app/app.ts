@@ -13,7 +13,7 @@ import { planEnvironment } from '../plan/plan';
 import { inventoryOf } from '../report/inventory';
 import { environmentReport, reportMarkdown } from '../report/report';
 import { VALUES_MANIFEST_FILE, valuesManifest } from '../plan/values';
-import { EnvironmentConfig } from '../catalogs/types';
+import type { EnvironmentConfig } from '../catalogs/types';
 
 /** The directory holding cdktf.json (found upwards, since this file may run from a bundle). */
 function findRepoRoot(start: string): string {
@@ -63,14 +63,17 @@ export function synthApp(envs: readonly unknown[], opts: BuildOptions = {}): { o
     for (const stack of stacks) {
       const dir = path.join(app.outdir, 'stacks', stack.node.id);
       mkdirSync(dir, { recursive: true });
-      writeFileSync(path.join(dir, 'inventory.json'), JSON.stringify(inventoryOf(stack.plan), null, 2) + '\n');
+      writeFileSync(path.join(dir, 'inventory.json'), `${JSON.stringify(inventoryOf(stack.plan), null, 2)}\n`);
       // Who can do what, and the monthly cost (report/report.ts).
       const report = environmentReport(stack.plan);
-      writeFileSync(path.join(dir, 'report.json'), JSON.stringify(report, null, 2) + '\n');
+      writeFileSync(path.join(dir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
       writeFileSync(path.join(dir, 'report.md'), reportMarkdown(report));
       // What the values step writes after apply: names, versions, sources; never a value.
-      const sha256 = (file: string) => createHash('sha256').update(readFileSync(path.resolve(REPO_ROOT, file))).digest('hex');
-      writeFileSync(path.join(dir, VALUES_MANIFEST_FILE), JSON.stringify(valuesManifest(stack.plan, sha256), null, 2) + '\n');
+      const sha256 = (file: string) =>
+        createHash('sha256')
+          .update(readFileSync(path.resolve(REPO_ROOT, file)))
+          .digest('hex');
+      writeFileSync(path.join(dir, VALUES_MANIFEST_FILE), `${JSON.stringify(valuesManifest(stack.plan, sha256), null, 2)}\n`);
     }
   }
   return { outdir: app.outdir, stacks };

@@ -3,7 +3,7 @@
  * exit code 1 with nothing written. No stack trace reaches the user for any catalog input; an
  * unexpected error (a bug of ours) is reported in one line too, with the trace only on request.
  */
-import { BuildOptions, synthApp } from './app';
+import { type BuildOptions, synthApp } from './app';
 import { environmentReport, reportSummary } from '../report/report';
 import { GuardrailError } from '../catalogs/violation';
 
@@ -24,7 +24,9 @@ export function runSynth(
       for (const line of e.message.split('\n')) log(line);
     } else {
       log(`Synth failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
-      log('This is a bug of the secrets platform, not of your catalog; please report it (SECRETS_PLATFORM_DEBUG=1 shows where it happened).');
+      log(
+        'This is a bug of the secrets platform, not of your catalog; please report it (SECRETS_PLATFORM_DEBUG=1 shows where it happened).',
+      );
       if (debug && e instanceof Error && e.stack) log(e.stack);
     }
     return 1;

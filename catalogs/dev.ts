@@ -1,6 +1,6 @@
 import { ACCOUNTS } from './project';
 import { myAppSecrets, platformSecrets, ticketSystemSecrets } from './systems';
-import { EnvironmentConfig } from './types';
+import type { EnvironmentConfig } from './types';
 
 /**
  * Dev: the same systems so that rotation and injection are exercised early, but nothing is

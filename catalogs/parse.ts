@@ -4,8 +4,8 @@
  * secret (or reader), the field, what was found and what is allowed, and never reaches the plan.
  */
 import * as v from 'valibot';
-import { EnvironmentConfig } from './types';
-import { Violation } from './violation';
+import type { EnvironmentConfig } from './types';
+import type { Violation } from './violation';
 import { EnvironmentSchema } from './schema';
 
 /**
@@ -16,23 +16,27 @@ import { EnvironmentSchema } from './schema';
 export const SHAPE_CHECKS = [
   {
     id: 'CAT-UNKNOWN-FIELD',
-    meaning: 'A field the schema does not have, at any depth (usually a misspelt one, which would otherwise be ignored and leave the intended setting at its default).',
+    meaning:
+      'A field the schema does not have, at any depth (usually a misspelt one, which would otherwise be ignored and leave the intended setting at its default).',
     fix: 'Use the field the message suggests ("did you mean ..."), or remove it; catalog.md lists every field.',
   },
   {
     id: 'CAT-REQUIRED',
-    meaning: 'A required field is missing (a secret\'s `description`, `category`, `value`; an environment\'s `breakGlass`; a rotation\'s `schedule`, ...).',
+    meaning:
+      "A required field is missing (a secret's `description`, `category`, `value`; an environment's `breakGlass`; a rotation's `schedule`, ...).",
     fix: 'Set the field the message names.',
   },
   {
     id: 'CAT-ENUM',
-    meaning: 'A field that takes one of a fixed list of values (`category`, `value.kind`, `rotation.strategy`, `engine`, `tls`, an environment\'s `name`, ...) has another value.',
+    meaning:
+      "A field that takes one of a fixed list of values (`category`, `value.kind`, `rotation.strategy`, `engine`, `tls`, an environment's `name`, ...) has another value.",
     fix: 'Use one of the values the message lists; a near miss gets "did you mean ...".',
   },
   {
     id: 'CAT-SHAPE',
-    meaning: 'A field has the wrong type: a string where a number or list belongs, a fraction where a whole number does, NaN or Infinity, `null`, or a catalog or secret that is not an object.',
-    fix: 'Write the field as the type the message expects (catalog.md gives each field\'s type).',
+    meaning:
+      'A field has the wrong type: a string where a number or list belongs, a fraction where a whole number does, NaN or Infinity, `null`, or a catalog or secret that is not an object.',
+    fix: "Write the field as the type the message expects (catalog.md gives each field's type).",
   },
 ] as const;
 
@@ -44,8 +48,19 @@ const KNOWN_FIELDS: readonly string[] = (() => {
   const names = new Set<string>();
   const walk = (schema: unknown, depth: number): void => {
     if (!schema || typeof schema !== 'object' || depth > 12) return;
-    const s = schema as { entries?: Record<string, unknown>; options?: unknown[]; item?: unknown; value?: unknown; wrapped?: unknown; pipe?: unknown[] };
-    if (s.entries) for (const [k, e] of Object.entries(s.entries)) { names.add(k); walk(e, depth + 1); }
+    const s = schema as {
+      entries?: Record<string, unknown>;
+      options?: unknown[];
+      item?: unknown;
+      value?: unknown;
+      wrapped?: unknown;
+      pipe?: unknown[];
+    };
+    if (s.entries)
+      for (const [k, e] of Object.entries(s.entries)) {
+        names.add(k);
+        walk(e, depth + 1);
+      }
     if (Array.isArray(s.options)) for (const o of s.options) walk(o, depth + 1);
     for (const inner of [s.item, s.value, s.wrapped]) walk(inner, depth + 1);
     if (Array.isArray(s.pipe)) for (const p of s.pipe.slice(1)) walk(p, depth + 1);
@@ -58,7 +73,8 @@ function editDistance(a: string, b: string): number {
   const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
   for (let j = 1; j <= b.length; j++) d[0][j] = j;
   for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1));
+    for (let j = 1; j <= b.length; j++)
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1));
   }
   return d[a.length][b.length];
 }
@@ -117,7 +133,8 @@ function issueToViolation(environment: string, raw: unknown, issue: v.BaseIssue<
     name = `reader ${keys[1]}`;
     fieldKeys = keys.slice(2);
   }
-  const field = fieldKeys.map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? String(k) : `.${String(k)}`)).join('') || '(the whole entry)';
+  const field =
+    fieldKeys.map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? String(k) : `.${String(k)}`)).join('') || '(the whole entry)';
   const base = { environment, ...(secretId !== undefined ? { secretId } : {}), name };
 
   if (issue.type === 'strict_object' && issue.expected === 'never') {
@@ -132,7 +149,12 @@ function issueToViolation(environment: string, raw: unknown, issue: v.BaseIssue<
   }
   if (typeof issue.input === 'number' && !Number.isFinite(issue.input)) {
     // valibot reports NaN as "expected number" and Infinity (through a union) as "another value".
-    return { ...base, rule: 'CAT-SHAPE', message: `${field} is ${describe(issue.input)}; expected a finite number`, fix: `write ${field} as a finite number (JSON has no NaN or Infinity)` };
+    return {
+      ...base,
+      rule: 'CAT-SHAPE',
+      message: `${field} is ${describe(issue.input)}; expected a finite number`,
+      fix: `write ${field} as a finite number (JSON has no NaN or Infinity)`,
+    };
   }
   const options = literalOptions(issue.expected);
   if (issue.input === undefined && !(issue.type === 'variant' && options)) {
@@ -149,7 +171,12 @@ function issueToViolation(environment: string, raw: unknown, issue: v.BaseIssue<
       fix: guess ? `did you mean "${guess}"?` : `use one of ${options.join(', ')}`,
     };
   }
-  return { ...base, rule: 'CAT-SHAPE', message: `${field} is ${describe(issue.input)}; expected ${expectedText(issue.expected)}`, fix: `make ${field} ${expectedText(issue.expected)}` };
+  return {
+    ...base,
+    rule: 'CAT-SHAPE',
+    message: `${field} is ${describe(issue.input)}; expected ${expectedText(issue.expected)}`,
+    fix: `make ${field} ${expectedText(issue.expected)}`,
+  };
 }
 
 /** The name a catalog is known by in messages: its `name` when usable, else its position. */

@@ -1,6 +1,6 @@
 import { ACCOUNTS } from './project';
 import { myAppSecrets, platformSecrets, ticketSystemSecrets } from './systems';
-import { EnvironmentConfig } from './types';
+import type { EnvironmentConfig } from './types';
 
 /**
  * Production: every system, customer-managed keys per category, database secrets replicated to

@@ -1,4 +1,4 @@
-import { EnvironmentConfig, StateBackendConfig } from './types';
+import type { EnvironmentConfig, StateBackendConfig } from './types';
 
 /** Project-wide facts shared by every environment. */
 export const PROJECT = 'secrets-platform';

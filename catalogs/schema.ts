@@ -9,7 +9,7 @@
  * value and the expected options, which is what the one-line messages need.
  */
 import * as v from 'valibot';
-import { GeneratorRules, STRATEGIES, TLS_MODES, VALUE_FORMATS } from '../lambdas/rotation/contract';
+import { type GeneratorRules, STRATEGIES, TLS_MODES, VALUE_FORMATS } from '../lambdas/rotation/contract';
 
 export const ENVIRONMENT_NAMES = ['dev', 'staging', 'production'] as const;
 /** One KMS key per environment and category (the production reference keeps them apart). */

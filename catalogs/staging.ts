@@ -1,6 +1,6 @@
 import { ACCOUNTS } from './project';
 import { myAppSecrets, platformSecrets, ticketSystemSecrets } from './systems';
-import { EnvironmentConfig } from './types';
+import type { EnvironmentConfig } from './types';
 
 /**
  * Staging mirrors production's shape (replication, rotation, cross-account reads) so that every

@@ -3,7 +3,7 @@
  * calls these with its own decisions (replicas, readers, schedules), so the shape of a system
  * is written once and what differs per environment is visible in that environment's file.
  */
-import { EcsAccess, RotationSchedule, SecretSpec } from './types';
+import type { EcsAccess, RotationSchedule, SecretSpec } from './types';
 
 export interface PlatformOptions {
   /** Hostname of the platform PostgreSQL (RDS) instance. */

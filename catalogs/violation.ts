@@ -28,7 +28,11 @@ export function formatViolation(v: Violation): string {
 }
 
 /** Where the catalog of a shipped environment is written. */
-const CATALOG_FILES: Record<string, string> = { dev: 'catalogs/dev.ts', staging: 'catalogs/staging.ts', production: 'catalogs/production.ts' };
+const CATALOG_FILES: Record<string, string> = {
+  dev: 'catalogs/dev.ts',
+  staging: 'catalogs/staging.ts',
+  production: 'catalogs/production.ts',
+};
 
 /** `production (catalogs/production.ts), dev (...)`: the catalogs the problems are in. */
 function catalogsOf(violations: readonly Violation[]): string {

@@ -33,7 +33,10 @@ function declarations(outdirs) {
   const r = spawnSync(process.execPath, [tsc, '-p', join(here, 'tsconfig.json'), '--outDir', tmp], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`tsc (client declarations) failed:\n${r.stdout}${r.stderr}`);
   for (const f of readdirSync(tmp)) {
-    const text = readFileSync(join(tmp, f), 'utf8').replace(/(from '|import\(')(\.\.?\/[^']+?)(')/g, (_m, a, spec, b) => `${a}${spec.endsWith('.js') ? spec : `${spec}.js`}${b}`);
+    const text = readFileSync(join(tmp, f), 'utf8').replace(
+      /(from '|import\(')(\.\.?\/[^']+?)(')/g,
+      (_m, a, spec, b) => `${a}${spec.endsWith('.js') ? spec : `${spec}.js`}${b}`,
+    );
     for (const d of outdirs) writeFileSync(join(d, f), text);
   }
 }
@@ -42,7 +45,13 @@ function declarations(outdirs) {
  * `formats`: which module systems to build; `types`: also write declaration files; `bundleSdk`:
  * bundle the AWS SDK too (what an app that bundles its dependencies ships; for the bench).
  */
-export async function buildClient({ outdir = join(here, 'dist'), minify = false, bundleSdk = false, formats = ['cjs', 'esm'], types = true } = {}) {
+export async function buildClient({
+  outdir = join(here, 'dist'),
+  minify = false,
+  bundleSdk = false,
+  formats = ['cjs', 'esm'],
+  types = true,
+} = {}) {
   rmSync(outdir, { recursive: true, force: true });
   const results = {};
   for (const format of formats) {
@@ -73,9 +82,17 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const args = process.argv.slice(2);
   const at = args.indexOf('--outdir');
   const cjsOnly = args.includes('--cjs-only');
-  const r = await buildClient({ outdir: at >= 0 ? args[at + 1] : undefined, minify: args.includes('--minify'), bundleSdk: args.includes('--bundle-sdk'), formats: cjsOnly ? ['cjs'] : ['cjs', 'esm'], types: !cjsOnly && !args.includes('--no-types') });
+  const r = await buildClient({
+    outdir: at >= 0 ? args[at + 1] : undefined,
+    minify: args.includes('--minify'),
+    bundleSdk: args.includes('--bundle-sdk'),
+    formats: cjsOnly ? ['cjs'] : ['cjs', 'esm'],
+    types: !cjsOnly && !args.includes('--no-types'),
+  });
   const sizes = Object.fromEntries(Object.entries(r.cjs.metafile.outputs).map(([file, o]) => [file, o.bytes]));
   const inputs = Object.values(r.cjs.metafile.inputs).reduce((n, i) => n + i.bytes, 0);
   if (args.includes('--json')) console.log(JSON.stringify({ sizes, inputs }));
-  else if (!args.includes('--quiet')) for (const [format, res] of Object.entries(r)) for (const [file, o] of Object.entries(res.metafile.outputs)) console.log(`${format} ${file}: ${o.bytes} bytes`);
+  else if (!args.includes('--quiet'))
+    for (const [format, res] of Object.entries(r))
+      for (const [file, o] of Object.entries(res.metafile.outputs)) console.log(`${format} ${file}: ${o.bytes} bytes`);
 }

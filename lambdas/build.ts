@@ -14,7 +14,7 @@ import type { BuildOptions } from 'esbuild';
 // esbuild's API is loaded only when a bundle is out of date (~6 ms of every synth otherwise);
 // its version, part of the cache key, comes from its package.json.
 const esbuildVersion: string = require('esbuild/package.json').version;
-import { HandlerName } from './rotation/contract';
+import type { HandlerName } from './rotation/contract';
 
 const LAMBDAS = __dirname.endsWith(`${path.sep}lambdas`) ? __dirname : findLambdasDir(__dirname);
 const ROOT = path.dirname(LAMBDAS);
@@ -83,7 +83,9 @@ function sharedInputs(): Buffer {
 
 function inputsKey(handler: HandlerName): string {
   const h = createHash('sha256');
-  h.update(`esbuild ${esbuildVersion}\n${JSON.stringify({ ...buildOptions(handler, 'index.js'), entryPoints: [handler], absWorkingDir: '.' })}\n`);
+  h.update(
+    `esbuild ${esbuildVersion}\n${JSON.stringify({ ...buildOptions(handler, 'index.js'), entryPoints: [handler], absWorkingDir: '.' })}\n`,
+  );
   h.update(sharedInputs());
   return h.digest('hex');
 }
@@ -95,7 +97,16 @@ export function buildHandler(handler: HandlerName, outRoot = BUNDLE_DIR): Bundle
   const id = `${outRoot}\0${handler}`;
   const known = memo.get(id);
   // Not `{ ...known }`: spreading would call the getter and hash the bundle.
-  if (known) return { handler: known.handler, file: known.file, get sha256() { return known.sha256; }, bytes: known.bytes, built: false };
+  if (known)
+    return {
+      handler: known.handler,
+      file: known.file,
+      get sha256() {
+        return known.sha256;
+      },
+      bytes: known.bytes,
+      built: false,
+    };
   const bundle = buildHandlerUncached(handler, outRoot);
   memo.set(id, bundle);
   return bundle;

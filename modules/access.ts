@@ -2,8 +2,8 @@ import { Construct } from 'constructs';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
-import { ArnResolver } from './arn-resolver';
-import { PolicyDocument, renderPolicy } from '../plan/policy';
+import type { ArnResolver } from './arn-resolver';
+import { type PolicyDocument, renderPolicy } from '../plan/policy';
 
 // The policies are built by plan/policies/access.ts (pure, no cdktf); this construct renders them.
 
@@ -82,7 +82,14 @@ export class EcsServiceAccess extends Construct {
     const trust = render(props.trustPolicy);
     const tags = props.tags ? { ...props.tags } : undefined;
     const role = (roleId: string, policyId: string, spec: RoleSpec) => {
-      const r = new IamRole(this, roleId, { name: spec.name, description: spec.description, assumeRolePolicy: trust, permissionsBoundary: props.permissionsBoundary, path: props.rolePath, tags });
+      const r = new IamRole(this, roleId, {
+        name: spec.name,
+        description: spec.description,
+        assumeRolePolicy: trust,
+        permissionsBoundary: props.permissionsBoundary,
+        path: props.rolePath,
+        tags,
+      });
       new IamRolePolicy(this, policyId, { name: spec.policyName, role: r.name, policy: render(spec.policy) });
       return r;
     };
@@ -96,6 +103,9 @@ export class EcsServiceAccess extends Construct {
     }
     if (props.executionRole) this.executionRole = role('execution-role', 'execution-secrets', props.executionRole);
     if (props.taskRole) this.taskRole = role('task-role', 'task-secrets', props.taskRole);
-    this.containerSecrets = (props.containerSecrets ?? []).map((c) => ({ name: c.name, valueFrom: props.arns ? props.arns.resolve(c.valueFrom) : c.valueFrom }));
+    this.containerSecrets = (props.containerSecrets ?? []).map((c) => ({
+      name: c.name,
+      valueFrom: props.arns ? props.arns.resolve(c.valueFrom) : c.valueFrom,
+    }));
   }
 }

@@ -1,4 +1,4 @@
-import { PolicyDocument, renderPolicy } from '../plan/policy';
+import { type PolicyDocument, renderPolicy } from '../plan/policy';
 
 /**
  * Renders documents computed with literal (estimated) ARNs, replacing each ARN that a construct
@@ -15,7 +15,8 @@ export class ArnResolver {
 
   bind(estimated: string, reference: string): void {
     const known = this.refs.get(estimated);
-    if (known !== undefined && known !== reference) throw new Error(`ARN ${estimated} is bound to two resources; estimated ARNs must be unique`);
+    if (known !== undefined && known !== reference)
+      throw new Error(`ARN ${estimated} is bound to two resources; estimated ARNs must be unique`);
     this.refs.set(estimated, reference);
   }
 

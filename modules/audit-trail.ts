@@ -1,10 +1,10 @@
 import { Construct } from 'constructs';
 import { Cloudtrail } from '@cdktf/provider-aws/lib/cloudtrail';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
-import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
+import type { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { EncryptionKey } from './encryption-key';
 import { securePrivateBucket } from './private-bucket';
-import { PolicyDocument } from '../plan/policy';
+import type { PolicyDocument } from '../plan/policy';
 import { arn } from '../plan/arn';
 
 export interface AuditTrailProps {
@@ -48,7 +48,12 @@ export class AuditTrail extends Construct {
       tags,
     });
     this.bucket = new S3Bucket(this, 'bucket', { bucket: p.bucketName, lifecycle: { preventDestroy: true }, tags });
-    securePrivateBucket(this, this.bucket, { keyArn: this.key.key.arn, lifecycleRuleId: 'expire-old-log-versions', noncurrentVersionDays: p.noncurrentVersionDays, policy: p.bucketPolicy });
+    securePrivateBucket(this, this.bucket, {
+      keyArn: this.key.key.arn,
+      lifecycleRuleId: 'expire-old-log-versions',
+      noncurrentVersionDays: p.noncurrentVersionDays,
+      policy: p.bucketPolicy,
+    });
     // CloudTrail checks at creation that it may write to the bucket.
     const policy = this.node.findChild('policy') as S3BucketPolicy;
     this.trail = new Cloudtrail(this, 'trail', {
@@ -63,7 +68,10 @@ export class AuditTrail extends Construct {
         {
           readWriteType: 'All',
           includeManagementEvents: true,
-          dataResource: p.dataEventBuckets.length > 0 ? [{ type: 'AWS::S3::Object', values: p.dataEventBuckets.map((b) => `${arn(p.partition, 's3', '', '', b)}/`) }] : undefined,
+          dataResource:
+            p.dataEventBuckets.length > 0
+              ? [{ type: 'AWS::S3::Object', values: p.dataEventBuckets.map((b) => `${arn(p.partition, 's3', '', '', b)}/`) }]
+              : undefined,
         },
       ],
       dependsOn: [policy],

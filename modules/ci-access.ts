@@ -15,8 +15,8 @@ import { LambdaCodeSigningConfig } from '@cdktf/provider-aws/lib/lambda-code-sig
 import { SignerSigningProfile } from '@cdktf/provider-aws/lib/signer-signing-profile';
 import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
 import { ArnResolver } from './arn-resolver';
-import { PolicyDocument } from '../plan/policy';
-import { RoleAccess } from '../plan/types';
+import type { PolicyDocument } from '../plan/policy';
+import type { RoleAccess } from '../plan/types';
 
 export interface CiRoleProps extends Omit<RoleAccess, 'arn'> {
   /** Construct id (stable: renaming it replaces the role). */
@@ -59,7 +59,8 @@ export class CiAccess extends Construct {
     arns.bind(p.oidc.estimatedArn, this.oidcProvider.arn);
 
     const cs = p.codeSigning;
-    if (!/^[A-Za-z0-9_]{2,64}$/.test(cs.profileName)) throw new Error(`ci access: signing profile name ${cs.profileName} must be 2-64 letters, digits or underscores`);
+    if (!/^[A-Za-z0-9_]{2,64}$/.test(cs.profileName))
+      throw new Error(`ci access: signing profile name ${cs.profileName} must be 2-64 letters, digits or underscores`);
     this.signingProfile = new SignerSigningProfile(this, 'signing-profile', {
       name: cs.profileName,
       platformId: cs.platformId,
@@ -91,7 +92,12 @@ export class CiAccess extends Construct {
     const roles = new Map<string, IamRole>();
     for (const r of p.roles) {
       const boundary = r.boundary
-        ? new IamPolicy(this, `${r.id}-boundary`, { name: r.boundary.name, description: `Permissions boundary of ${r.name}`, policy: arns.render(r.boundary.document), tags })
+        ? new IamPolicy(this, `${r.id}-boundary`, {
+            name: r.boundary.name,
+            description: `Permissions boundary of ${r.name}`,
+            policy: arns.render(r.boundary.document),
+            tags,
+          })
         : undefined;
       const role = new IamRole(this, `${r.id}-role`, {
         name: r.name,

@@ -2,8 +2,8 @@ import { Construct } from 'constructs';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { S3Object } from '@cdktf/provider-aws/lib/s3-object';
 import { SignerSigningJob } from '@cdktf/provider-aws/lib/signer-signing-job';
-import { EncryptionKey, EncryptionKeyProps } from './encryption-key';
-import { PolicyDocument } from '../plan/policy';
+import { EncryptionKey, type EncryptionKeyProps } from './encryption-key';
+import type { PolicyDocument } from '../plan/policy';
 import { securePrivateBucket } from './private-bucket';
 
 /** Where a signed artifact landed: what a Lambda function deploys from. */
@@ -50,13 +50,23 @@ export class CodeSigning extends Construct {
   readonly bucket: S3Bucket;
   readonly key: EncryptionKey;
 
-  constructor(scope: Construct, id: string, private readonly p: CodeSigningProps) {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly p: CodeSigningProps,
+  ) {
     super(scope, id);
-    if (!/^[A-Za-z0-9_]{2,64}$/.test(p.profileName)) throw new Error(`code signing: profile name ${p.profileName} must be 2-64 letters, digits or underscores`);
+    if (!/^[A-Za-z0-9_]{2,64}$/.test(p.profileName))
+      throw new Error(`code signing: profile name ${p.profileName} must be 2-64 letters, digits or underscores`);
     this.key = new EncryptionKey(this, 'key', p.key);
     this.bucket = new S3Bucket(this, 'bucket', { bucket: p.bucket, objectLockEnabled: false, tags: p.tags ? { ...p.tags } : undefined });
     // Signer reads a specific object version: versioning is required here, not only good practice.
-    securePrivateBucket(this, this.bucket, { keyArn: this.key.key.arn, lifecycleRuleId: 'expire-old-artifacts', noncurrentVersionDays: p.noncurrentVersionDays, policy: p.bucketPolicy });
+    securePrivateBucket(this, this.bucket, {
+      keyArn: this.key.key.arn,
+      lifecycleRuleId: 'expire-old-artifacts',
+      noncurrentVersionDays: p.noncurrentVersionDays,
+      policy: p.bucketPolicy,
+    });
   }
 
   /**

@@ -2,8 +2,8 @@ import { Construct } from 'constructs';
 import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { KmsReplicaKey } from '@cdktf/provider-aws/lib/kms-replica-key';
-import { ArnResolver } from './arn-resolver';
-import { PolicyDocument, renderPolicy } from '../plan/policy';
+import type { ArnResolver } from './arn-resolver';
+import { type PolicyDocument, renderPolicy } from '../plan/policy';
 
 // The key policy is built by plan/policies/key.ts (pure, no cdktf); this construct renders it.
 
@@ -70,7 +70,8 @@ export class EncryptionKey extends Construct {
     super(scope, id);
     const replicaRegions = props.replicaRegions ?? [];
     this.aliasName = props.alias;
-    const aliasArn = (region: string) => (props.accountId ? [`arn:${props.partition ?? 'aws'}:kms:${region}:${props.accountId}:${props.alias}`] : []);
+    const aliasArn = (region: string) =>
+      props.accountId ? [`arn:${props.partition ?? 'aws'}:kms:${region}:${props.accountId}:${props.alias}`] : [];
     const render = (region: string) => {
       const doc = props.policies[region];
       if (!doc) throw new Error(`EncryptionKey ${id}: no key policy for region ${region}`);

@@ -6,7 +6,7 @@ import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { SnsTopicPolicy } from '@cdktf/provider-aws/lib/sns-topic-policy';
 import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
 import { ArnResolver } from './arn-resolver';
-import { PolicyDocument } from '../plan/policy';
+import type { PolicyDocument } from '../plan/policy';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import {
@@ -71,7 +71,13 @@ export interface MonitoringProps {
    * Replica Regions whose key and secret events are forwarded to this Region's default bus.
    * @default - none
    */
-  readonly forward?: { readonly regions: readonly string[]; readonly busArn: string; readonly roleName: string; readonly trustPolicy: PolicyDocument; readonly rolePolicy: PolicyDocument };
+  readonly forward?: {
+    readonly regions: readonly string[];
+    readonly busArn: string;
+    readonly roleName: string;
+    readonly trustPolicy: PolicyDocument;
+    readonly rolePolicy: PolicyDocument;
+  };
   /**
    * The permissions boundary of the forwarding role (the workload boundary).
    * @default - no boundary
@@ -114,18 +120,49 @@ export class Monitoring extends Construct {
     const rules: Array<[string, string, string, object, string?]> = [
       ['rotation-failed', p.ruleNames.rotationFailed, 'A secret rotation failed or was abandoned', rotationFailurePattern()],
       ['denied-reads', p.ruleNames.deniedReads, 'A read of a secret was denied', deniedReadPattern(), deniedReadsRuleState],
-      ['key-anomalies', p.ruleNames.keyAnomalies, 'A secrets key was disabled, scheduled for deletion, re-policied, moved or granted away', keyAnomalyPattern([...p.keyIdentifiers])],
+      [
+        'key-anomalies',
+        p.ruleNames.keyAnomalies,
+        'A secrets key was disabled, scheduled for deletion, re-policied, moved or granted away',
+        keyAnomalyPattern([...p.keyIdentifiers]),
+      ],
       ['key-aliases', p.ruleNames.keyAliases, 'An alias of a secrets key was deleted or re-pointed', keyAliasPattern([...p.aliasNames])],
-      ['secret-changes', p.ruleNames.secretChanges, 'A secret was updated (possibly its value), deleted, re-policied, lost a replica or its rotation', secretChangePattern([...p.secretIdPrefixes])],
-      ['secret-writes', p.ruleNames.secretWrites, 'A secret was rotated or tagged by someone other than the pipeline', secretWritePattern([...p.secretIdPrefixes], [...p.pipelineRoleArns])],
+      [
+        'secret-changes',
+        p.ruleNames.secretChanges,
+        'A secret was updated (possibly its value), deleted, re-policied, lost a replica or its rotation',
+        secretChangePattern([...p.secretIdPrefixes]),
+      ],
+      [
+        'secret-writes',
+        p.ruleNames.secretWrites,
+        'A secret was rotated or tagged by someone other than the pipeline',
+        secretWritePattern([...p.secretIdPrefixes], [...p.pipelineRoleArns]),
+      ],
       [
         'rotation-code',
         p.ruleNames.lambdaChanges,
-        'A rotation function\'s code, configuration or code signing changed',
-        lambdaChangePattern({ partition: p.functions.partition, accountId: p.functions.accountId, regions: [p.functions.region], functionNamePrefix: p.functions.namePrefix }),
+        "A rotation function's code, configuration or code signing changed",
+        lambdaChangePattern({
+          partition: p.functions.partition,
+          accountId: p.functions.accountId,
+          regions: [p.functions.region],
+          functionNamePrefix: p.functions.namePrefix,
+        }),
       ],
-      ['exempt-roles', p.ruleNames.exemptRoles, 'A CI, break-glass or operator role, or a project policy, changed', exemptRolePattern([...p.exemptRoleNames], p.projectPolicyArnPrefix)],
-      ['break-glass', p.ruleNames.breakGlass, 'The break-glass role was assumed or used', breakGlassPattern(p.breakGlassRoleArn), breakGlassRuleState],
+      [
+        'exempt-roles',
+        p.ruleNames.exemptRoles,
+        'A CI, break-glass or operator role, or a project policy, changed',
+        exemptRolePattern([...p.exemptRoleNames], p.projectPolicyArnPrefix),
+      ],
+      [
+        'break-glass',
+        p.ruleNames.breakGlass,
+        'The break-glass role was assumed or used',
+        breakGlassPattern(p.breakGlassRoleArn),
+        breakGlassRuleState,
+      ],
     ];
     for (const [id, name, description, pattern, state] of rules) {
       const rule = new CloudwatchEventRule(this, `rule-${id}`, {
@@ -176,7 +213,13 @@ export class Monitoring extends Construct {
           state: forwardRuleState,
           tags,
         });
-        new CloudwatchEventTarget(this, `forward-target-${region}`, { region, rule: rule.name, arn: f.busArn, roleArn: role.arn, targetId: 'primary-bus' });
+        new CloudwatchEventTarget(this, `forward-target-${region}`, {
+          region,
+          rule: rule.name,
+          arn: f.busArn,
+          roleArn: role.arn,
+          targetId: 'primary-bus',
+        });
       }
     }
     if (p.alertEmail) {
@@ -213,12 +256,29 @@ export class KeyIncidentRules extends Construct {
     const topic = `arn:${p.partition ?? 'aws'}:sns:${p.region}:${p.accountId}:${alertTopicName(p.prefix)}`;
     const tags = p.tags ? { ...p.tags } : undefined;
     const rules: Array<['key-anomalies' | 'key-aliases' | 'trail-changes', string, object]> = [
-      ['key-anomalies', 'A bootstrap key (Terraform state, audit trail) was disabled, scheduled for deletion, re-policied or granted away', keyAnomalyPattern([...p.identifiers])],
+      [
+        'key-anomalies',
+        'A bootstrap key (Terraform state, audit trail) was disabled, scheduled for deletion, re-policied or granted away',
+        keyAnomalyPattern([...p.identifiers]),
+      ],
       ['key-aliases', 'A bootstrap key alias was deleted or re-pointed', keyAliasPattern([...p.aliasNames])],
-      ...(p.trail ? [['trail-changes', 'The audit trail the alarms rely on was stopped, deleted or changed', trailChangePattern(p.trail.name, p.trail.arn)] as ['trail-changes', string, object]] : []),
+      ...(p.trail
+        ? [
+            [
+              'trail-changes',
+              'The audit trail the alarms rely on was stopped, deleted or changed',
+              trailChangePattern(p.trail.name, p.trail.arn),
+            ] as ['trail-changes', string, object],
+          ]
+        : []),
     ];
     for (const [which, description, pattern] of rules) {
-      const rule = new CloudwatchEventRule(this, `rule-${which}`, { name: stateKeyRuleName(p.prefix, which), description, eventPattern: JSON.stringify(pattern), tags });
+      const rule = new CloudwatchEventRule(this, `rule-${which}`, {
+        name: stateKeyRuleName(p.prefix, which),
+        description,
+        eventPattern: JSON.stringify(pattern),
+        tags,
+      });
       new CloudwatchEventTarget(this, `target-${which}`, { rule: rule.name, arn: topic, targetId: 'alerts' });
     }
   }

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
-import { PolicyDocument, renderPolicy } from '../plan/policy';
+import { type PolicyDocument, renderPolicy } from '../plan/policy';
 
 // The endpoint policy is built by plan/policies/network.ts (pure, no cdktf); this construct renders it.
 import { broadClientCidrs, MIN_ENDPOINT_CLIENT_PREFIX } from '../plan/policies/network';
@@ -53,13 +53,20 @@ export class SecretsManagerEndpoint extends Construct {
     const broad = broadClientCidrs(props.clientCidrs ?? []);
     if (broad.length > 0) {
       // The catalog guardrail (NET-ENDPOINT-CLIENTS) reports this first; this keeps the construct safe on its own.
-      throw new Error(`Secrets Manager endpoint: client CIDRs ${broad.join(', ')} are broader than /${MIN_ENDPOINT_CLIENT_PREFIX}; name the clients' security groups instead`);
+      throw new Error(
+        `Secrets Manager endpoint: client CIDRs ${broad.join(', ')} are broader than /${MIN_ENDPOINT_CLIENT_PREFIX}; name the clients' security groups instead`,
+      );
     }
     if (props.create === false) {
       // The guardrail NET-ENDPOINT-EXISTING reports both cases first; the construct stays safe on its own.
-      if (!props.existingSecurityGroupId) throw new Error('Secrets Manager endpoint: create is false, so existingSecurityGroupId must name the existing endpoint\'s security group');
+      if (!props.existingSecurityGroupId)
+        throw new Error(
+          "Secrets Manager endpoint: create is false, so existingSecurityGroupId must name the existing endpoint's security group",
+        );
       if ((props.clientCidrs ?? []).length + (props.clientSecurityGroupIds ?? []).length > 0) {
-        throw new Error('Secrets Manager endpoint: the clients of an existing endpoint are admitted by its own security group rules, not here');
+        throw new Error(
+          'Secrets Manager endpoint: the clients of an existing endpoint are admitted by its own security group rules, not here',
+        );
       }
       this.securityGroupId = props.existingSecurityGroupId;
       return;

@@ -1,5 +1,5 @@
-import { Construct } from 'constructs';
-import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
+import type { Construct } from 'constructs';
+import type { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
 import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
 import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
@@ -7,7 +7,7 @@ import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { tlsOnlyBucketPolicy } from '../plan/policies/bucket';
-import { PolicyDocument, renderPolicy } from '../plan/policy';
+import { type PolicyDocument, renderPolicy } from '../plan/policy';
 
 // The bucket policy is built by plan/policies/bucket.ts (pure, no cdktf); this construct renders it.
 
@@ -32,7 +32,13 @@ export interface PrivateBucketControls {
  */
 export function securePrivateBucket(scope: Construct, bucket: S3Bucket, c: PrivateBucketControls): void {
   new S3BucketOwnershipControls(scope, 'ownership', { bucket: bucket.id, rule: { objectOwnership: 'BucketOwnerEnforced' } });
-  new S3BucketPublicAccessBlock(scope, 'public-access', { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
+  new S3BucketPublicAccessBlock(scope, 'public-access', {
+    bucket: bucket.id,
+    blockPublicAcls: true,
+    blockPublicPolicy: true,
+    ignorePublicAcls: true,
+    restrictPublicBuckets: true,
+  });
   new S3BucketVersioningA(scope, 'versioning', { bucket: bucket.id, versioningConfiguration: { status: 'Enabled' } });
   new S3BucketServerSideEncryptionConfigurationA(scope, 'encryption', {
     bucket: bucket.id,
@@ -45,7 +51,12 @@ export function securePrivateBucket(scope: Construct, bucket: S3Bucket, c: Priva
         id: c.lifecycleRuleId,
         status: 'Enabled',
         filter: [{ prefix: '' }],
-        noncurrentVersionExpiration: [{ noncurrentDays: c.noncurrentVersionDays, ...(c.newerNoncurrentVersions ? { newerNoncurrentVersions: c.newerNoncurrentVersions } : {}) }],
+        noncurrentVersionExpiration: [
+          {
+            noncurrentDays: c.noncurrentVersionDays,
+            ...(c.newerNoncurrentVersions ? { newerNoncurrentVersions: c.newerNoncurrentVersions } : {}),
+          },
+        ],
         abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
       },
     ],

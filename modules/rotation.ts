@@ -11,7 +11,7 @@ import { SecretsmanagerSecretRotation } from '@cdktf/provider-aws/lib/secretsman
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import { ArnResolver } from './arn-resolver';
-import { PolicyDocument } from '../plan/policy';
+import type { PolicyDocument } from '../plan/policy';
 
 // The policies are built by plan/policies/rotation.ts (pure, no cdktf); this construct renders them.
 
@@ -25,7 +25,12 @@ export interface RotatedSecret {
   /** The secret's ARN (an estimated ARN that `arns` resolves, or a Terraform reference). */
   readonly arn: string;
   /** `rotation_rules`: exactly one of `afterDays` and `expression`; `window` is the duration. */
-  readonly schedule: { readonly afterDays?: number; readonly expression?: string; readonly window?: string; readonly rotateImmediately: boolean };
+  readonly schedule: {
+    readonly afterDays?: number;
+    readonly expression?: string;
+    readonly window?: string;
+    readonly rotateImmediately: boolean;
+  };
 }
 
 /** A database the function must reach: its port and where it is. */
@@ -203,7 +208,9 @@ export class RotationFunction extends Construct {
       runtime: ROTATION_RUNTIME,
       architectures: ['arm64'],
       handler: 'index.handler',
-      ...(signed ? { s3Bucket: signed.s3Bucket, s3Key: signed.s3Key, codeSigningConfigArn: signed.codeSigningConfigArn } : { filename: zip.outputPath }),
+      ...(signed
+        ? { s3Bucket: signed.s3Bucket, s3Key: signed.s3Key, codeSigningConfigArn: signed.codeSigningConfigArn }
+        : { filename: zip.outputPath }),
       sourceCodeHash: zip.outputBase64Sha256,
       timeout: 60,
       memorySize: 256,

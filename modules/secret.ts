@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
 import { SecretsmanagerSecretPolicy } from '@cdktf/provider-aws/lib/secretsmanager-secret-policy';
 import { ArnResolver } from './arn-resolver';
-import { PolicyDocument, renderPolicy } from '../plan/policy';
+import { type PolicyDocument, renderPolicy } from '../plan/policy';
 
 export interface SecretProps {
   /** The secret's name (1..512 characters of letters, digits and `/_+=.@-`). */

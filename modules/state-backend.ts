@@ -46,7 +46,16 @@ export class StateBackend extends Construct {
       region: p.region,
       accountId: p.accountId,
       deletionWindowDays: p.deletionWindowDays,
-      policies: { [p.region]: keyPolicy({ partition: p.partition, accountId: p.accountId, region: p.region, useVia: ['s3', 'dynamodb'], grantees: [], services: [] }) },
+      policies: {
+        [p.region]: keyPolicy({
+          partition: p.partition,
+          accountId: p.accountId,
+          region: p.region,
+          useVia: ['s3', 'dynamodb'],
+          grantees: [],
+          services: [],
+        }),
+      },
       tags: p.tags ? { ...p.tags } : undefined,
     });
     this.bucket = new S3Bucket(this, 'bucket', {
@@ -55,7 +64,12 @@ export class StateBackend extends Construct {
       lifecycle: { preventDestroy: true },
       tags: p.tags ? { ...p.tags } : undefined,
     });
-    securePrivateBucket(this, this.bucket, { keyArn: this.key.key.arn, lifecycleRuleId: 'expire-old-state-versions', noncurrentVersionDays: p.noncurrentVersionDays, newerNoncurrentVersions: 10 });
+    securePrivateBucket(this, this.bucket, {
+      keyArn: this.key.key.arn,
+      lifecycleRuleId: 'expire-old-state-versions',
+      noncurrentVersionDays: p.noncurrentVersionDays,
+      newerNoncurrentVersions: 10,
+    });
     this.table = new DynamodbTable(this, 'lock-table', {
       name: p.lockTable,
       billingMode: 'PAY_PER_REQUEST',

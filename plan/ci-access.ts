@@ -14,12 +14,20 @@
  */
 import { CI_ROLE_NAMES, DEFAULT_PERMISSION_SETS, GITHUB, PROJECT, STACK_TAG } from '../catalogs/project';
 import { accountRoot, arn, roleArn } from './arn';
-import { ConditionBlock, policy, PolicyDocument, POLICY_LIMITS, policySize, Statement, uniq } from './policy';
-import { callsFor, entryKey, missingEntries, Operation, SynthesizedType, TerraformCall, TerraformCalls } from './terraform-calls';
+import { type ConditionBlock, policy, type PolicyDocument, POLICY_LIMITS, policySize, type Statement, uniq } from './policy';
+import {
+  callsFor,
+  entryKey,
+  missingEntries,
+  type Operation,
+  type SynthesizedType,
+  type TerraformCall,
+  type TerraformCalls,
+} from './terraform-calls';
 import { artifactsBucketName, codeSigningParameterName, signingProfileName } from './code-signing';
 import { environmentLogGroups } from './policies/access';
 import { deployRoleName } from './secret-access';
-import { EnvironmentPlan, RoleAccess } from './types';
+import type { EnvironmentPlan, RoleAccess } from './types';
 import { VALUE_WRITTEN_TAG } from './values';
 
 export type CiPrincipal = 'planPr' | 'plan' | 'deploy' | 'values' | 'operator' | 'breakGlass';
@@ -55,7 +63,13 @@ export interface CiAccessInput {
   readonly workloadRolePath: string;
   readonly project: string;
   readonly github: { readonly repository: string; readonly repositoryId: string; readonly ownerId: string };
-  readonly state: { readonly bucket: string; readonly key: string; readonly lockTable: string; readonly keyAlias: string; readonly region: string };
+  readonly state: {
+    readonly bucket: string;
+    readonly key: string;
+    readonly lockTable: string;
+    readonly keyAlias: string;
+    readonly region: string;
+  };
   readonly roles: Readonly<Record<CiPrincipal, string>>;
   readonly humans: { readonly breakGlass: HumanTrust; readonly operator: HumanTrust };
   readonly network?: { readonly vpcId: string; readonly subnetIds: readonly string[] };
@@ -88,18 +102,30 @@ const SECRET_VALUE_READS = ['secretsmanager:GetSecretValue', 'secretsmanager:Bat
  */
 const KMS_DATA_ACTIONS = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'];
 /** IAM calls that hand out permissions: a role they touch must carry the workload boundary. */
-const BOUNDED_ROLE_WRITES = ['iam:CreateRole', 'iam:PutRolePolicy', 'iam:AttachRolePolicy', 'iam:DetachRolePolicy', 'iam:DeleteRolePolicy', 'iam:PutRolePermissionsBoundary'];
+const BOUNDED_ROLE_WRITES = [
+  'iam:CreateRole',
+  'iam:PutRolePolicy',
+  'iam:AttachRolePolicy',
+  'iam:DetachRolePolicy',
+  'iam:DeleteRolePolicy',
+  'iam:PutRolePermissionsBoundary',
+];
 
 const iamArn = (i: CiAccessInput, resource: string) => arn(i.partition, 'iam', '', i.accountId, resource);
 /** A role the environment stack creates: under the workload path, named `<prefix>-<rest>`. */
-export const workloadRole = (i: CiAccessInput, rest: string) => roleArn(i.partition, i.accountId, `${i.prefix}-${rest}`, i.workloadRolePath);
-export const policyArn = (i: Pick<CiAccessInput, 'partition' | 'accountId'>, name: string) => arn(i.partition, 'iam', '', i.accountId, `policy/${name}`);
+export const workloadRole = (i: CiAccessInput, rest: string) =>
+  roleArn(i.partition, i.accountId, `${i.prefix}-${rest}`, i.workloadRolePath);
+export const policyArn = (i: Pick<CiAccessInput, 'partition' | 'accountId'>, name: string) =>
+  arn(i.partition, 'iam', '', i.accountId, `policy/${name}`);
 
 // ---------------------------------------------------------------------------------------------
 // Trust
 
 function githubTrust(i: CiAccessInput, sub: string, workflow: string, ref: string, like: boolean): PolicyDocument {
-  const claims = { [`${GITHUB_OIDC_HOST}:sub`]: `repo:${i.github.repository}:${sub}`, [`${GITHUB_OIDC_HOST}:job_workflow_ref`]: `${i.github.repository}/${workflow}@${ref}` };
+  const claims = {
+    [`${GITHUB_OIDC_HOST}:sub`]: `repo:${i.github.repository}:${sub}`,
+    [`${GITHUB_OIDC_HOST}:job_workflow_ref`]: `${i.github.repository}/${workflow}@${ref}`,
+  };
   return policy([
     {
       Sid: 'GitHubActionsOfThisRepository',
@@ -155,7 +181,8 @@ export function humanTrust(i: CiAccessInput, t: HumanTrust): PolicyDocument {
       Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'true' }, NumericLessThan: { 'aws:MultiFactorAuthAge': '3600' } },
     });
   }
-  if (statements.length === 0) throw new Error(`ci-access: a human role of ${i.environment} names neither a permission set nor MFA principals`);
+  if (statements.length === 0)
+    throw new Error(`ci-access: a human role of ${i.environment} names neither a permission set nor MFA principals`);
   return policy(statements);
 }
 
@@ -182,9 +209,21 @@ const stateArns = (i: CiAccessInput) => {
 export function stateRead(i: CiAccessInput): Statement[] {
   const s = stateArns(i);
   return [
-    { Sid: 'StateWorkspaceList', Effect: 'Allow', Action: 's3:ListBucket', Resource: s.bucket, Condition: { StringEquals: { 's3:prefix': 'env:/' } } },
+    {
+      Sid: 'StateWorkspaceList',
+      Effect: 'Allow',
+      Action: 's3:ListBucket',
+      Resource: s.bucket,
+      Condition: { StringEquals: { 's3:prefix': 'env:/' } },
+    },
     { Sid: 'StateObjectRead', Effect: 'Allow', Action: 's3:GetObject', Resource: s.object },
-    { Sid: 'StateDigestRead', Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: s.table, Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': s.lockItems } } },
+    {
+      Sid: 'StateDigestRead',
+      Effect: 'Allow',
+      Action: 'dynamodb:GetItem',
+      Resource: s.table,
+      Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': s.lockItems } },
+    },
     { Sid: 'StateKeyDecrypt', Effect: 'Allow', Action: 'kms:Decrypt', Resource: s.key, Condition: s.keyCondition() },
   ];
 }
@@ -193,7 +232,13 @@ export function stateRead(i: CiAccessInput): Statement[] {
 export function stateWrite(i: CiAccessInput): Statement[] {
   const s = stateArns(i);
   return [
-    { Sid: 'StateWorkspaceList', Effect: 'Allow', Action: 's3:ListBucket', Resource: s.bucket, Condition: { StringEquals: { 's3:prefix': 'env:/' } } },
+    {
+      Sid: 'StateWorkspaceList',
+      Effect: 'Allow',
+      Action: 's3:ListBucket',
+      Resource: s.bucket,
+      Condition: { StringEquals: { 's3:prefix': 'env:/' } },
+    },
     { Sid: 'StateObjectReadWrite', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: s.object },
     { Sid: 'StateLockFile', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], Resource: s.lockFile },
     {
@@ -299,7 +344,9 @@ interface Scope {
 /** The deploy role's reach per target: our names, or our tags where AWS names the resource. */
 export function deployScopes(i: CiAccessInput): Record<Target, Scope> {
   const a = (service: string, resource: string, region = '*') => arn(i.partition, service, region, i.accountId, resource);
-  const tagged: ConditionBlock = { StringEquals: { [`aws:ResourceTag/${STACK_TAG}`]: 'environment', 'aws:ResourceTag/Environment': i.environment } };
+  const tagged: ConditionBlock = {
+    StringEquals: { [`aws:ResourceTag/${STACK_TAG}`]: 'environment', 'aws:ResourceTag/Environment': i.environment },
+  };
   const logGroups = environmentLogGroups(i.prefix);
   return {
     secret: { resources: [a('secretsmanager', `secret:${i.prefix}/*`)] },
@@ -323,7 +370,10 @@ export function deployScopes(i: CiAccessInput): Record<Target, Scope> {
     subnet: { resources: i.network ? i.network.subnetIds.map((s) => a('ec2', `subnet/${s}`)) : [] },
     'vpc-endpoint': { resources: [a('ec2', 'vpc-endpoint/*')], condition: tagged },
     'instance-profile': { resources: [iamArn(i, 'instance-profile/*')] },
-    'network-interface': { resources: [a('ec2', 'network-interface/*')], condition: i.network ? { ArnEquals: { 'ec2:Vpc': a('ec2', `vpc/${i.network.vpcId}`) } } : undefined },
+    'network-interface': {
+      resources: [a('ec2', 'network-interface/*')],
+      condition: i.network ? { ArnEquals: { 'ec2:Vpc': a('ec2', `vpc/${i.network.vpcId}`) } } : undefined,
+    },
     parameter: { resources: [a('ssm', `parameter/${i.codeSigningParameterName.replace(/^\//, '')}`)] },
     any: { resources: ['*'] },
   };
@@ -376,14 +426,16 @@ function mergeConditions(...blocks: Array<ConditionBlock | undefined>): Conditio
 function callCondition(i: CiAccessInput, c: TerraformCall): ConditionBlock | undefined {
   const ctx = c.context ?? {};
   const blocks: ConditionBlock[] = [];
-  if ('aws:RequestTag' in ctx) blocks.push({ StringEquals: { [`aws:RequestTag/${STACK_TAG}`]: 'environment', 'aws:RequestTag/Environment': i.environment } });
+  if ('aws:RequestTag' in ctx)
+    blocks.push({ StringEquals: { [`aws:RequestTag/${STACK_TAG}`]: 'environment', 'aws:RequestTag/Environment': i.environment } });
   const via = ctx['kms:ViaService'];
   if (via) {
     const service = via.split('.')[0];
     blocks.push({ StringEquals: { 'kms:ViaService': i.regions.map((r) => `${service}.${r}.amazonaws.com`) } });
   }
   if (ctx['iam:PassedToService']) blocks.push({ StringEquals: { 'iam:PassedToService': ctx['iam:PassedToService'] } });
-  if (ctx['iam:PermissionsBoundary']) blocks.push({ StringEquals: { 'iam:PermissionsBoundary': policyArn(i, workloadBoundaryName(i.project)) } });
+  if (ctx['iam:PermissionsBoundary'])
+    blocks.push({ StringEquals: { 'iam:PermissionsBoundary': policyArn(i, workloadBoundaryName(i.project)) } });
   if (ctx['lambda:CodeSigningConfigArn']) blocks.push({ StringEquals: { 'lambda:CodeSigningConfigArn': i.codeSigningConfigArn } });
   if (ctx['ec2:CreateAction']) blocks.push({ StringEquals: { 'ec2:CreateAction': ctx['ec2:CreateAction'] } });
   if (c.action === 'lambda:AddPermission') blocks.push({ StringEquals: { 'lambda:Principal': LAMBDA_INVOKERS } });
@@ -422,7 +474,7 @@ export const REFUSED: Readonly<Record<string, string>> = {
   'lambda:DeleteCodeSigningConfig': 'code signing stays (V7): the bootstrap owns it',
   'signer:PutSigningProfile': 'code signing stays (V7): the bootstrap owns the profile',
   'signer:CancelSigningProfile': 'code signing stays (V7): the bootstrap owns the profile',
-  'iam:RemoveRoleFromInstanceProfile': 'roles the stack creates are never in an instance profile; instance profiles are not the pipeline\'s',
+  'iam:RemoveRoleFromInstanceProfile': "roles the stack creates are never in an instance profile; instance profiles are not the pipeline's",
 };
 
 /** Statements allowing `ops` of every type the environment stack synthesizes, scoped per target. */
@@ -451,12 +503,19 @@ export function derivedStatements(i: CiAccessInput, manifest: TerraformCalls, op
         // Tag keys Terraform never touches: the one the value step sets (V2), and the stack tag
         // once a resource has it (it is set at creation only).
         const untag = /:(UntagResource|UntagRole|DeleteTags|RemoveTagsFromResource)$/.test(c.action);
-        const guarded = [...(/^secretsmanager:(Tag|Untag)Resource$/.test(c.action) ? [VALUE_WRITTEN_TAG] : []), ...(untag ? [STACK_TAG] : [])];
-        const tagKeys: ConditionBlock | undefined = guarded.length > 0 ? { 'ForAllValues:StringNotEquals': { 'aws:TagKeys': guarded.length === 1 ? guarded[0] : guarded } } : undefined;
+        const guarded = [
+          ...(/^secretsmanager:(Tag|Untag)Resource$/.test(c.action) ? [VALUE_WRITTEN_TAG] : []),
+          ...(untag ? [STACK_TAG] : []),
+        ];
+        const tagKeys: ConditionBlock | undefined =
+          guarded.length > 0
+            ? { 'ForAllValues:StringNotEquals': { 'aws:TagKeys': guarded.length === 1 ? guarded[0] : guarded } }
+            : undefined;
         // Creating a tag-scoped resource (a key) tags it in the same call, which AWS authorizes on
         // every key: only one that carries no stack tag yet (not the bootstrap's, not another
         // environment's).
-        const fresh: ConditionBlock | undefined = creating && scope.condition ? { Null: { [`aws:ResourceTag/${STACK_TAG}`]: 'true' } } : undefined;
+        const fresh: ConditionBlock | undefined =
+          creating && scope.condition ? { Null: { [`aws:ResourceTag/${STACK_TAG}`]: 'true' } } : undefined;
         const condition = mergeConditions(creating ? undefined : scope.condition, callCondition(i, c), tagKeys, fresh);
         grants.add(sidOf(target, sidSuffix), [c.action], scope.resources, condition);
       }
@@ -492,7 +551,12 @@ export function deployStatements(i: CiAccessInput, m: TerraformCalls): Statement
 export function valuesPolicy(i: CiAccessInput): PolicyDocument {
   const scopes = deployScopes(i);
   return policy([
-    { Sid: 'DescribeAndWriteValues', Effect: 'Allow', Action: ['secretsmanager:DescribeSecret', 'secretsmanager:PutSecretValue', 'secretsmanager:RotateSecret'], Resource: scopes.secret.resources },
+    {
+      Sid: 'DescribeAndWriteValues',
+      Effect: 'Allow',
+      Action: ['secretsmanager:DescribeSecret', 'secretsmanager:PutSecretValue', 'secretsmanager:RotateSecret'],
+      Resource: scopes.secret.resources,
+    },
     { Sid: 'GeneratePasswords', Effect: 'Allow', Action: 'secretsmanager:GetRandomPassword', Resource: '*' },
     ...valueWriterStatements(i),
   ]);
@@ -513,7 +577,12 @@ function valueWriterStatements(i: CiAccessInput): Statement[] {
       Condition: { 'ForAllValues:StringEquals': { 'aws:TagKeys': VALUE_WRITTEN_TAG } },
     },
     ...keyUseThroughSecretsManager(i, ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], 'SecretKeysThroughSecretsManager'),
-    { Sid: 'InvokeRotationForRotateSecret', Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: arn(i.partition, 'lambda', '*', i.accountId, `function:${i.prefix}-secrets-rotation-*`) },
+    {
+      Sid: 'InvokeRotationForRotateSecret',
+      Effect: 'Allow',
+      Action: 'lambda:InvokeFunction',
+      Resource: arn(i.partition, 'lambda', '*', i.accountId, `function:${i.prefix}-secrets-rotation-*`),
+    },
   ];
 }
 
@@ -524,7 +593,13 @@ function keyUseThroughSecretsManager(i: CiAccessInput, actions: string[], sid: s
       Effect: 'Allow',
       Action: actions,
       Resource: arn(i.partition, 'kms', '*', i.accountId, 'key/*'),
-      Condition: { StringEquals: { 'kms:ViaService': i.regions.map((r) => `secretsmanager.${r}.amazonaws.com`), [`aws:ResourceTag/${STACK_TAG}`]: 'environment', 'aws:ResourceTag/Environment': i.environment } },
+      Condition: {
+        StringEquals: {
+          'kms:ViaService': i.regions.map((r) => `secretsmanager.${r}.amazonaws.com`),
+          [`aws:ResourceTag/${STACK_TAG}`]: 'environment',
+          'aws:ResourceTag/Environment': i.environment,
+        },
+      },
     },
   ];
 }
@@ -550,8 +625,19 @@ export function operatorPolicy(i: CiAccessInput): PolicyDocument {
     ...(i.forceDeletes
       ? [{ Sid: 'Runbooks', Effect: 'Allow' as const, Action: OPERATOR_SECRET_ACTIONS, Resource: scopes.secret.resources }]
       : [
-          { Sid: 'Runbooks', Effect: 'Allow' as const, Action: OPERATOR_SECRET_ACTIONS.filter((a) => a !== 'secretsmanager:DeleteSecret'), Resource: scopes.secret.resources },
-          { Sid: 'RemoveRestorably', Effect: 'Allow' as const, Action: 'secretsmanager:DeleteSecret', Resource: scopes.secret.resources, Condition: RESTORABLE_DELETES },
+          {
+            Sid: 'Runbooks',
+            Effect: 'Allow' as const,
+            Action: OPERATOR_SECRET_ACTIONS.filter((a) => a !== 'secretsmanager:DeleteSecret'),
+            Resource: scopes.secret.resources,
+          },
+          {
+            Sid: 'RemoveRestorably',
+            Effect: 'Allow' as const,
+            Action: 'secretsmanager:DeleteSecret',
+            Resource: scopes.secret.resources,
+            Condition: RESTORABLE_DELETES,
+          },
         ]),
     { Sid: 'ListSecrets', Effect: 'Allow', Action: 'secretsmanager:ListSecrets', Resource: '*' },
     // Remove a secret: who read it lately (docs/operating.md); CloudTrail has no resource level for it.
@@ -569,7 +655,11 @@ export function breakGlassPolicy(i: CiAccessInput): PolicyDocument {
   return policy([
     { Sid: 'EverySecretOfTheEnvironment', Effect: 'Allow', Action: 'secretsmanager:*', Resource: scopes.secret.resources },
     { Sid: 'ListSecrets', Effect: 'Allow', Action: ['secretsmanager:ListSecrets', 'secretsmanager:GetRandomPassword'], Resource: '*' },
-    ...keyUseThroughSecretsManager(i, ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'], 'SecretKeysThroughSecretsManager'),
+    ...keyUseThroughSecretsManager(
+      i,
+      ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
+      'SecretKeysThroughSecretsManager',
+    ),
   ]);
 }
 
@@ -580,7 +670,12 @@ export function breakGlassPolicy(i: CiAccessInput): PolicyDocument {
 function pipelineDenies(): Statement[] {
   return [
     { Sid: 'NeverReadAValue', Effect: 'Deny', Action: SECRET_VALUE_READS, Resource: '*' },
-    { Sid: 'NeverActAsAnotherRole', Effect: 'Deny', Action: ['sts:AssumeRole', 'sts:AssumeRoleWithWebIdentity', 'sts:AssumeRoleWithSAML', 'sts:GetFederationToken'], Resource: '*' },
+    {
+      Sid: 'NeverActAsAnotherRole',
+      Effect: 'Deny',
+      Action: ['sts:AssumeRole', 'sts:AssumeRoleWithWebIdentity', 'sts:AssumeRoleWithSAML', 'sts:GetFederationToken'],
+      Resource: '*',
+    },
     {
       Sid: 'KeysOnlyThroughServices',
       Effect: 'Deny',
@@ -593,7 +688,18 @@ function pipelineDenies(): Statement[] {
     {
       Sid: 'NoIdentitiesOrCredentials',
       Effect: 'Deny',
-      Action: ['iam:CreateUser', 'iam:CreateAccessKey', 'iam:CreateLoginProfile', 'iam:UpdateLoginProfile', 'iam:AttachUserPolicy', 'iam:PutUserPolicy', 'iam:AddUserToGroup', 'iam:CreateOpenIDConnectProvider', 'iam:CreateSAMLProvider', 'iam:CreateServiceLinkedRole'],
+      Action: [
+        'iam:CreateUser',
+        'iam:CreateAccessKey',
+        'iam:CreateLoginProfile',
+        'iam:UpdateLoginProfile',
+        'iam:AttachUserPolicy',
+        'iam:PutUserPolicy',
+        'iam:AddUserToGroup',
+        'iam:CreateOpenIDConnectProvider',
+        'iam:CreateSAMLProvider',
+        'iam:CreateServiceLinkedRole',
+      ],
       Resource: '*',
     },
   ];
@@ -608,7 +714,9 @@ function protectedIam(i: CiAccessInput): string[] {
   const own = `${i.project}-`;
   return [
     iamArn(i, `role/${own}*`),
-    ...Object.values(i.roles).filter((n) => !n.startsWith(own)).map((n) => iamArn(i, `role/${n}`)),
+    ...Object.values(i.roles)
+      .filter((n) => !n.startsWith(own))
+      .map((n) => iamArn(i, `role/${n}`)),
     policyArn(i, `${own}*`),
     i.oidcProviderArn,
   ];
@@ -620,7 +728,10 @@ function protectedIam(i: CiAccessInput): string[] {
  * the policies name them. Coarse on purpose (a boundary is one managed policy, 6,144 characters):
  * the guarantees are the boundary's explicit denies, which no policy of the role can override.
  */
-export function boundaryAllows(i: Pick<CiAccessInput, 'partition' | 'accountId' | 'project'>, docs: readonly PolicyDocument[]): Statement[] {
+export function boundaryAllows(
+  i: Pick<CiAccessInput, 'partition' | 'accountId' | 'project'>,
+  docs: readonly PolicyDocument[],
+): Statement[] {
   const unscoped = new Set<string>();
   const services = new Set<string>();
   // IAM is listed action by action, never iam:* (a boundary never hands out IAM wholesale).
@@ -633,12 +744,29 @@ export function boundaryAllows(i: Pick<CiAccessInput, 'partition' | 'accountId' 
     }
   }
   const where = (svc: string) =>
-    svc === 's3' ? [arn(i.partition, 's3', '', '', `${i.project}-*`)] : svc === 'iam' ? [arn(i.partition, 'iam', '', i.accountId, '*')] : [arn(i.partition, svc, '*', i.accountId, '*')];
+    svc === 's3'
+      ? [arn(i.partition, 's3', '', '', `${i.project}-*`)]
+      : svc === 'iam'
+        ? [arn(i.partition, 'iam', '', i.accountId, '*')]
+        : [arn(i.partition, svc, '*', i.accountId, '*')];
   const sorted = [...services].sort();
   return [
-    ...(sorted.length > 0 ? [{ Sid: 'ServicesOfTheRoleInThisAccount', Effect: 'Allow' as const, Action: sorted.map((s) => `${s}:*`), Resource: sorted.flatMap(where) }] : []),
-    ...(iamActions.size > 0 ? [{ Sid: 'IamActionsOfTheRoleInThisAccount', Effect: 'Allow' as const, Action: [...iamActions].sort(), Resource: where('iam') }] : []),
-    ...(unscoped.size > 0 ? [{ Sid: 'ActionsWithoutResourceLevel', Effect: 'Allow' as const, Action: [...unscoped].sort(), Resource: '*' }] : []),
+    ...(sorted.length > 0
+      ? [
+          {
+            Sid: 'ServicesOfTheRoleInThisAccount',
+            Effect: 'Allow' as const,
+            Action: sorted.map((s) => `${s}:*`),
+            Resource: sorted.flatMap(where),
+          },
+        ]
+      : []),
+    ...(iamActions.size > 0
+      ? [{ Sid: 'IamActionsOfTheRoleInThisAccount', Effect: 'Allow' as const, Action: [...iamActions].sort(), Resource: where('iam') }]
+      : []),
+    ...(unscoped.size > 0
+      ? [{ Sid: 'ActionsWithoutResourceLevel', Effect: 'Allow' as const, Action: [...unscoped].sort(), Resource: '*' }]
+      : []),
   ];
 }
 
@@ -649,16 +777,20 @@ export function pipelineBoundary(i: CiAccessInput, identity: readonly PolicyDocu
 
 export function valuesBoundary(i: CiAccessInput): PolicyDocument {
   const scopes = deployScopes(i);
-  return pipelineBoundary(i, [valuesPolicy(i)], [
-    {
-      Sid: 'OnlyTheValueWrittenTag',
-      Effect: 'Deny',
-      Action: ['secretsmanager:TagResource', 'secretsmanager:UntagResource'],
-      Resource: scopes.secret.resources,
-      Condition: { 'ForAnyValue:StringNotEquals': { 'aws:TagKeys': VALUE_WRITTEN_TAG } },
-    },
-    { Sid: 'NoIam', Effect: 'Deny', Action: 'iam:*', Resource: '*' },
-  ]);
+  return pipelineBoundary(
+    i,
+    [valuesPolicy(i)],
+    [
+      {
+        Sid: 'OnlyTheValueWrittenTag',
+        Effect: 'Deny',
+        Action: ['secretsmanager:TagResource', 'secretsmanager:UntagResource'],
+        Resource: scopes.secret.resources,
+        Condition: { 'ForAnyValue:StringNotEquals': { 'aws:TagKeys': VALUE_WRITTEN_TAG } },
+      },
+      { Sid: 'NoIam', Effect: 'Deny', Action: 'iam:*', Resource: '*' },
+    ],
+  );
 }
 
 /**
@@ -673,7 +805,12 @@ export function deployBoundary(i: CiAccessInput, identity: readonly PolicyDocume
   return policy([
     ...boundaryAllows(i, identity),
     ...pipelineDenies(),
-    { Sid: 'NoValueWrites', Effect: 'Deny', Action: ['secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage', 'secretsmanager:GetRandomPassword'], Resource: '*' },
+    {
+      Sid: 'NoValueWrites',
+      Effect: 'Deny',
+      Action: ['secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage', 'secretsmanager:GetRandomPassword'],
+      Resource: '*',
+    },
     {
       Sid: 'NotTheValueWrittenTag',
       Effect: 'Deny',
@@ -682,14 +819,41 @@ export function deployBoundary(i: CiAccessInput, identity: readonly PolicyDocume
       Condition: { 'ForAnyValue:StringEquals': { 'aws:TagKeys': VALUE_WRITTEN_TAG } },
     },
     { Sid: 'CiRolesAndBoundariesAreNotOurs', Effect: 'Deny', Action: 'iam:*', Resource: protectedIam(i) },
-    { Sid: 'EveryRoleCarriesTheWorkloadBoundary', Effect: 'Deny', Action: BOUNDED_ROLE_WRITES, Resource: '*', Condition: { StringNotEquals: { 'iam:PermissionsBoundary': policyArn(i, workloadBoundaryName(i.project)) } } },
+    {
+      Sid: 'EveryRoleCarriesTheWorkloadBoundary',
+      Effect: 'Deny',
+      Action: BOUNDED_ROLE_WRITES,
+      Resource: '*',
+      Condition: { StringNotEquals: { 'iam:PermissionsBoundary': policyArn(i, workloadBoundaryName(i.project)) } },
+    },
     { Sid: 'BoundariesStay', Effect: 'Deny', Action: 'iam:DeleteRolePermissionsBoundary', Resource: '*' },
-    { Sid: 'NoManagedPolicies', Effect: 'Deny', Action: ['iam:CreatePolicy', 'iam:CreatePolicyVersion', 'iam:SetDefaultPolicyVersion', 'iam:DeletePolicy', 'iam:DeletePolicyVersion'], Resource: '*' },
-    { Sid: 'PassRolesOnlyToLambdaAndEventBridge', Effect: 'Deny', Action: 'iam:PassRole', Resource: '*', Condition: { StringNotEquals: { 'iam:PassedToService': ['lambda.amazonaws.com', 'events.amazonaws.com'] } } },
+    {
+      Sid: 'NoManagedPolicies',
+      Effect: 'Deny',
+      Action: ['iam:CreatePolicy', 'iam:CreatePolicyVersion', 'iam:SetDefaultPolicyVersion', 'iam:DeletePolicy', 'iam:DeletePolicyVersion'],
+      Resource: '*',
+    },
+    {
+      Sid: 'PassRolesOnlyToLambdaAndEventBridge',
+      Effect: 'Deny',
+      Action: 'iam:PassRole',
+      Resource: '*',
+      Condition: { StringNotEquals: { 'iam:PassedToService': ['lambda.amazonaws.com', 'events.amazonaws.com'] } },
+    },
     {
       Sid: 'CodeSigningStays',
       Effect: 'Deny',
-      Action: ['lambda:CreateCodeSigningConfig', 'lambda:UpdateCodeSigningConfig', 'lambda:DeleteCodeSigningConfig', 'lambda:DeleteFunctionCodeSigningConfig', 'signer:PutSigningProfile', 'signer:CancelSigningProfile', 'signer:RevokeSignature', 'signer:RevokeSigningProfile', 'signer:AddProfilePermission'],
+      Action: [
+        'lambda:CreateCodeSigningConfig',
+        'lambda:UpdateCodeSigningConfig',
+        'lambda:DeleteCodeSigningConfig',
+        'lambda:DeleteFunctionCodeSigningConfig',
+        'signer:PutSigningProfile',
+        'signer:CancelSigningProfile',
+        'signer:RevokeSignature',
+        'signer:RevokeSigningProfile',
+        'signer:AddProfilePermission',
+      ],
       Resource: '*',
     },
     {
@@ -700,36 +864,81 @@ export function deployBoundary(i: CiAccessInput, identity: readonly PolicyDocume
       Condition: { StringNotEquals: { 'lambda:CodeSigningConfigArn': i.codeSigningConfigArn } },
     },
     { Sid: 'InvokeOnlyRotationFunctions', Effect: 'Deny', Action: 'lambda:InvokeFunction', NotResource: scopes.function.resources },
-    { Sid: 'OnlySecretsManagerInvokes', Effect: 'Deny', Action: 'lambda:AddPermission', Resource: '*', Condition: { StringNotEquals: { 'lambda:Principal': LAMBDA_INVOKERS } } },
+    {
+      Sid: 'OnlySecretsManagerInvokes',
+      Effect: 'Deny',
+      Action: 'lambda:AddPermission',
+      Resource: '*',
+      Condition: { StringNotEquals: { 'lambda:Principal': LAMBDA_INVOKERS } },
+    },
     // A secret policy is put only with Secrets Manager's public-access check on: the stack sets
     // block_public_policy, and a rewrite open to everyone (Principal "*") is refused by AWS.
     // Absent counts as off (BoolIfExists), as the API's default is off.
-    { Sid: 'SecretPoliciesBlockPublicAccess', Effect: 'Deny', Action: 'secretsmanager:PutResourcePolicy', Resource: '*', Condition: { BoolIfExists: { 'secretsmanager:BlockPublicPolicy': 'false' } } },
+    {
+      Sid: 'SecretPoliciesBlockPublicAccess',
+      Effect: 'Deny',
+      Action: 'secretsmanager:PutResourcePolicy',
+      Resource: '*',
+      Condition: { BoolIfExists: { 'secretsmanager:BlockPublicPolicy': 'false' } },
+    },
     {
       // The bootstrap's keys and lock table: used for the state, never changed, tagged or granted;
       // its alarm rules (the trail and the state key watched): never touched.
       Sid: 'BootstrapResourcesAreNotOurs',
       Effect: 'Deny',
-      Action: ['kms:PutKeyPolicy', 'kms:CreateGrant', 'kms:*Tag*', 'kms:*KeyDeletion', 'kms:Disable*', 'kms:*Alias', 'kms:ReplicateKey', 'kms:UpdatePrimaryRegion', 'dynamodb:*Table', 'dynamodb:*Tag*', 'dynamodb:*ResourcePolicy', 'events:*'],
+      Action: [
+        'kms:PutKeyPolicy',
+        'kms:CreateGrant',
+        'kms:*Tag*',
+        'kms:*KeyDeletion',
+        'kms:Disable*',
+        'kms:*Alias',
+        'kms:ReplicateKey',
+        'kms:UpdatePrimaryRegion',
+        'dynamodb:*Table',
+        'dynamodb:*Tag*',
+        'dynamodb:*ResourcePolicy',
+        'events:*',
+      ],
       Resource: '*',
       Condition: { StringEquals: { [`aws:ResourceTag/${STACK_TAG}`]: 'bootstrap' } },
     },
     {
       Sid: 'TheStackTagIsSetOnlyAtCreation',
       Effect: 'Deny',
-      Action: ['kms:UntagResource', 'ec2:DeleteTags', 'iam:UntagRole', 'lambda:UntagResource', 'secretsmanager:UntagResource', 'logs:UntagResource', 'sns:UntagResource', 'events:UntagResource', 'cloudwatch:UntagResource', 's3:PutBucketTagging'],
+      Action: [
+        'kms:UntagResource',
+        'ec2:DeleteTags',
+        'iam:UntagRole',
+        'lambda:UntagResource',
+        'secretsmanager:UntagResource',
+        'logs:UntagResource',
+        'sns:UntagResource',
+        'events:UntagResource',
+        'cloudwatch:UntagResource',
+        's3:PutBucketTagging',
+      ],
       Resource: '*',
       Condition: { 'ForAnyValue:StringEquals': { 'aws:TagKeys': STACK_TAG } },
     },
     // ECS, Glue, CloudFormation, CodeBuild, SageMaker, Data Pipeline, ... are outside the
     // allow-list above; these are the compute entry points of services inside it.
-    { Sid: 'NoComputeToActAsRoles', Effect: 'Deny', Action: ['ec2:RunInstances', 'lambda:CreateEventSourceMapping', 'ssm:SendCommand', 'ssm:StartSession'], Resource: '*' },
+    {
+      Sid: 'NoComputeToActAsRoles',
+      Effect: 'Deny',
+      Action: ['ec2:RunInstances', 'lambda:CreateEventSourceMapping', 'ssm:SendCommand', 'ssm:StartSession'],
+      Resource: '*',
+    },
   ]);
 }
 
 /** The operator's boundary: the runbooks' allow-list, never a value read, no IAM, no deletion for good. */
 export function operatorBoundary(i: CiAccessInput): PolicyDocument {
-  return pipelineBoundary(i, [operatorPolicy(i)], [{ Sid: 'NoIam', Effect: 'Deny', Action: 'iam:*', Resource: '*' }, ...restorableDeletes(i)]);
+  return pipelineBoundary(
+    i,
+    [operatorPolicy(i)],
+    [{ Sid: 'NoIam', Effect: 'Deny', Action: 'iam:*', Resource: '*' }, ...restorableDeletes(i)],
+  );
 }
 
 /**
@@ -745,7 +954,15 @@ const RESTORABLE_DELETES: ConditionBlock = { BoolIfExists: { 'secretsmanager:For
 
 function restorableDeletes(i: CiAccessInput): Statement[] {
   if (i.forceDeletes) return [];
-  return [{ Sid: 'DeletedSecretsStayRestorable', Effect: 'Deny', Action: 'secretsmanager:DeleteSecret', Resource: '*', Condition: { Bool: { 'secretsmanager:ForceDeleteWithoutRecovery': 'true' } } }];
+  return [
+    {
+      Sid: 'DeletedSecretsStayRestorable',
+      Effect: 'Deny',
+      Action: 'secretsmanager:DeleteSecret',
+      Resource: '*',
+      Condition: { Bool: { 'secretsmanager:ForceDeleteWithoutRecovery': 'true' } },
+    },
+  ];
 }
 
 /**
@@ -759,16 +976,46 @@ export function workloadBoundary(i: CiAccessInput): PolicyDocument {
     {
       Sid: 'SecretsOfTheEnvironment',
       Effect: 'Allow',
-      Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage', 'secretsmanager:ListSecretVersionIds'],
+      Action: [
+        'secretsmanager:DescribeSecret',
+        'secretsmanager:GetSecretValue',
+        'secretsmanager:PutSecretValue',
+        'secretsmanager:UpdateSecretVersionStage',
+        'secretsmanager:ListSecretVersionIds',
+      ],
       Resource: a('secretsmanager', `secret:${i.prefix}/*`),
     },
     { Sid: 'RandomPasswords', Effect: 'Allow', Action: 'secretsmanager:GetRandomPassword', Resource: '*' },
-    ...keyUseThroughSecretsManager(i, ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'], 'SecretKeysThroughSecretsManager'),
-    { Sid: 'Logs', Effect: 'Allow', Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'], Resource: environmentLogGroups(i.prefix).flatMap((g) => [a('logs', `log-group:${g}`), a('logs', `log-group:${g}:*`)]) },
+    ...keyUseThroughSecretsManager(
+      i,
+      ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
+      'SecretKeysThroughSecretsManager',
+    ),
+    {
+      Sid: 'Logs',
+      Effect: 'Allow',
+      Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'],
+      Resource: environmentLogGroups(i.prefix).flatMap((g) => [a('logs', `log-group:${g}`), a('logs', `log-group:${g}:*`)]),
+    },
     // A VPC function's network interfaces (in this account), and image pulls (the roles' own
     // policies name the repositories); the two calls without a resource level on "*".
-    { Sid: 'FunctionNetworkInterfaces', Effect: 'Allow', Action: ['ec2:CreateNetworkInterface', 'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'], Resource: arn(i.partition, 'ec2', '*', i.accountId, '*') },
-    { Sid: 'ImagePulls', Effect: 'Allow', Action: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'], Resource: arn(i.partition, 'ecr', '*', '*', 'repository/*') },
+    {
+      Sid: 'FunctionNetworkInterfaces',
+      Effect: 'Allow',
+      Action: [
+        'ec2:CreateNetworkInterface',
+        'ec2:DeleteNetworkInterface',
+        'ec2:AssignPrivateIpAddresses',
+        'ec2:UnassignPrivateIpAddresses',
+      ],
+      Resource: arn(i.partition, 'ec2', '*', i.accountId, '*'),
+    },
+    {
+      Sid: 'ImagePulls',
+      Effect: 'Allow',
+      Action: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
+      Resource: arn(i.partition, 'ecr', '*', '*', 'repository/*'),
+    },
     { Sid: 'WithoutResourceLevel', Effect: 'Allow', Action: ['ec2:DescribeNetworkInterfaces', 'ecr:GetAuthorizationToken'], Resource: '*' },
     { Sid: 'ForwardEvents', Effect: 'Allow', Action: 'events:PutEvents', Resource: a('events', 'event-bus/default') },
     {
@@ -786,9 +1033,17 @@ export function workloadBoundary(i: CiAccessInput): PolicyDocument {
       Effect: 'Deny',
       Action: 'secretsmanager:*',
       Resource: '*',
-      Condition: { ArnLike: { 'aws:PrincipalArn': workloadRole(i, 'secrets-rotation-*') }, ArnNotLike: { 'lambda:SourceFunctionArn': a('lambda', `function:${i.prefix}-secrets-rotation-*`) } },
+      Condition: {
+        ArnLike: { 'aws:PrincipalArn': workloadRole(i, 'secrets-rotation-*') },
+        ArnNotLike: { 'lambda:SourceFunctionArn': a('lambda', `function:${i.prefix}-secrets-rotation-*`) },
+      },
     },
-    { Sid: 'NeverActAsAnotherRole', Effect: 'Deny', Action: ['sts:AssumeRole', 'sts:AssumeRoleWithWebIdentity', 'sts:AssumeRoleWithSAML'], Resource: '*' },
+    {
+      Sid: 'NeverActAsAnotherRole',
+      Effect: 'Deny',
+      Action: ['sts:AssumeRole', 'sts:AssumeRoleWithWebIdentity', 'sts:AssumeRoleWithSAML'],
+      Resource: '*',
+    },
   ]);
 }
 
@@ -801,7 +1056,8 @@ export function packPolicies(statements: readonly Statement[]): PolicyDocument[]
   const groups: { statements: Statement[]; size: number }[] = [];
   for (const st of statements) {
     const size = Buffer.byteLength(JSON.stringify(st), 'utf8');
-    if (empty + size > POLICY_LIMITS.iamManagedPolicy) throw new Error(`ci-access: statement ${st.Sid} alone is ${size} characters, over the managed-policy limit`);
+    if (empty + size > POLICY_LIMITS.iamManagedPolicy)
+      throw new Error(`ci-access: statement ${st.Sid} alone is ${size} characters, over the managed-policy limit`);
     const fits = groups.find((g) => g.size + 1 + size <= POLICY_LIMITS.iamManagedPolicy);
     if (fits) {
       fits.statements.push(st);
@@ -810,7 +1066,6 @@ export function packPolicies(statements: readonly Statement[]): PolicyDocument[]
   }
   return groups.map((g) => policy(g.statements));
 }
-
 
 export interface CiAccessPlan {
   readonly input: CiAccessInput;
@@ -822,7 +1077,13 @@ export interface CiAccessPlan {
 export function planCiAccess(i: CiAccessInput, m: TerraformCalls): CiAccessPlan {
   const missing = missingEntries(m, i.environment, i.envTypes);
   if (missing.length > 0) throw new Error(`ci-access: ${missing.join('; ')}`);
-  const role = (who: CiPrincipal, description: string, trust: PolicyDocument, policies: PolicyDocument[], boundary?: PolicyDocument): RoleAccess => ({
+  const role = (
+    who: CiPrincipal,
+    description: string,
+    trust: PolicyDocument,
+    policies: PolicyDocument[],
+    boundary?: PolicyDocument,
+  ): RoleAccess => ({
     name: i.roles[who],
     arn: roleArn(i.partition, i.accountId, i.roles[who]),
     description,
@@ -840,28 +1101,67 @@ export function planCiAccess(i: CiAccessInput, m: TerraformCalls): CiAccessPlan 
   const out: CiAccessPlan = {
     input: i,
     roles: {
-      planPr: role('planPr', `Pull-request plans of ${repo} (${i.environment}): reads Terraform state, nothing else`, pipelineTrust(i, 'planPr'), planPr, pipelineBoundary(i, planPr, [{ Sid: 'NoIam', Effect: 'Deny', Action: 'iam:*', Resource: '*' }])),
-      plan: role('plan', `Main-branch plans of ${repo} (${i.environment}): reads state and every resource, never a value`, pipelineTrust(i, 'plan'), plan, pipelineBoundary(i, plan)),
-      deploy: role('deploy', `Applies of ${repo} (${i.environment}) from main`, pipelineTrust(i, 'deploy'), deploy, deployBoundary(i, deploy)),
-      values: role('values', `The values job of ${repo} (${i.environment}): writes values, never reads one`, pipelineTrust(i, 'values'), values, valuesBoundary(i)),
-      operator: role('operator', `Runbooks of ${i.environment}: upload, rotate, roll back, restore, remove; never reads a value`, humanTrust(i, i.humans.operator), operator, operatorBoundary(i)),
-      breakGlass: role('breakGlass', `Emergency access to ${i.environment}'s secrets; every use is alarmed`, humanTrust(i, i.humans.breakGlass), [breakGlassPolicy(i)]),
+      planPr: role(
+        'planPr',
+        `Pull-request plans of ${repo} (${i.environment}): reads Terraform state, nothing else`,
+        pipelineTrust(i, 'planPr'),
+        planPr,
+        pipelineBoundary(i, planPr, [{ Sid: 'NoIam', Effect: 'Deny', Action: 'iam:*', Resource: '*' }]),
+      ),
+      plan: role(
+        'plan',
+        `Main-branch plans of ${repo} (${i.environment}): reads state and every resource, never a value`,
+        pipelineTrust(i, 'plan'),
+        plan,
+        pipelineBoundary(i, plan),
+      ),
+      deploy: role(
+        'deploy',
+        `Applies of ${repo} (${i.environment}) from main`,
+        pipelineTrust(i, 'deploy'),
+        deploy,
+        deployBoundary(i, deploy),
+      ),
+      values: role(
+        'values',
+        `The values job of ${repo} (${i.environment}): writes values, never reads one`,
+        pipelineTrust(i, 'values'),
+        values,
+        valuesBoundary(i),
+      ),
+      operator: role(
+        'operator',
+        `Runbooks of ${i.environment}: upload, rotate, roll back, restore, remove; never reads a value`,
+        humanTrust(i, i.humans.operator),
+        operator,
+        operatorBoundary(i),
+      ),
+      breakGlass: role(
+        'breakGlass',
+        `Emergency access to ${i.environment}'s secrets; every use is alarmed`,
+        humanTrust(i, i.humans.breakGlass),
+        [breakGlassPolicy(i)],
+      ),
     },
     workloadBoundary: { name: workloadBoundaryName(i.project), document: workloadBoundary(i) },
   };
   for (const r of Object.values(out.roles)) {
     const docs: Array<[string, PolicyDocument, number]> = [
       ...r.policies.map((d, n): [string, PolicyDocument, number] => [`policy ${r.name}-${n + 1}`, d, POLICY_LIMITS.iamManagedPolicy]),
-      ...(r.boundary ? [[`boundary ${r.boundary.name}`, r.boundary.document, POLICY_LIMITS.iamManagedPolicy] as [string, PolicyDocument, number]] : []),
+      ...(r.boundary
+        ? [[`boundary ${r.boundary.name}`, r.boundary.document, POLICY_LIMITS.iamManagedPolicy] as [string, PolicyDocument, number]]
+        : []),
       [`trust policy of ${r.name}`, r.trust, POLICY_LIMITS.iamTrustPolicy],
     ];
     for (const [what, d, limit] of docs) {
-      if (policySize(d) > limit) throw new Error(`ci-access (${i.environment}): the ${what} is ${policySize(d)} characters, over AWS's ${limit}; shorten the names or split the statements`);
+      if (policySize(d) > limit)
+        throw new Error(
+          `ci-access (${i.environment}): the ${what} is ${policySize(d)} characters, over AWS's ${limit}; shorten the names or split the statements`,
+        );
     }
   }
   return out;
 }
-
 
 /** The code-signing config's ARN before it exists (the proof and the size checks measure with it). */
 export const estimatedCodeSigningConfigArn = (partition: string, region: string, accountId: string) =>
@@ -879,7 +1179,12 @@ export function ciAccessInput(
   const env = plan.catalog;
   const regions = uniq([plan.region, ...plan.keys.flatMap((k) => k.replicaRegions), ...plan.secrets.flatMap((s) => s.regions)]);
   const human = (t: { permissionSet?: string; mfaPrincipals?: readonly string[] } | undefined, fallback: string): HumanTrust =>
-    t && (t.permissionSet || (t.mfaPrincipals ?? []).length > 0) ? { ...(t.permissionSet ? { permissionSet: t.permissionSet } : {}), ...(t.mfaPrincipals ? { mfaPrincipals: [...t.mfaPrincipals] } : {}) } : { permissionSet: fallback };
+    t && (t.permissionSet || (t.mfaPrincipals ?? []).length > 0)
+      ? {
+          ...(t.permissionSet ? { permissionSet: t.permissionSet } : {}),
+          ...(t.mfaPrincipals ? { mfaPrincipals: [...t.mfaPrincipals] } : {}),
+        }
+      : { permissionSet: fallback };
   return {
     partition: plan.partition,
     accountId: plan.accountId,
@@ -889,9 +1194,18 @@ export function ciAccessInput(
     workloadRolePath: plan.workloadRolePath,
     project: PROJECT,
     github: { repository: GITHUB.repository, repositoryId: GITHUB.repositoryId, ownerId: GITHUB.ownerId },
-    state: { bucket: plan.stateBackend.bucket, key: plan.stateKey, lockTable: plan.stateBackend.lockTable, keyAlias: plan.stateBackend.keyAlias, region: plan.stateBackend.region },
+    state: {
+      bucket: plan.stateBackend.bucket,
+      key: plan.stateKey,
+      lockTable: plan.stateBackend.lockTable,
+      keyAlias: plan.stateBackend.keyAlias,
+      region: plan.stateBackend.region,
+    },
     roles: { ...CI_ROLE_NAMES, deploy: deployRoleName(plan), breakGlass: plan.breakGlass.roleName },
-    humans: { breakGlass: human(env.breakGlass, DEFAULT_PERMISSION_SETS.breakGlass), operator: human(env.operator, DEFAULT_PERMISSION_SETS.operator) },
+    humans: {
+      breakGlass: human(env.breakGlass, DEFAULT_PERMISSION_SETS.breakGlass),
+      operator: human(env.operator, DEFAULT_PERMISSION_SETS.operator),
+    },
     ...(env.network ? { network: { vpcId: env.network.vpcId, subnetIds: [...env.network.subnetIds] } } : {}),
     envTypes: envTypes.map((t) => ({ ...t, attrs: [...t.attrs] })),
     artifactsBucket: artifactsBucketName(plan),
@@ -902,4 +1216,3 @@ export function ciAccessInput(
     forceDeletes: plan.secrets.some((s) => s.recoveryWindowDays === 0),
   };
 }
-

@@ -5,11 +5,11 @@
  */
 import { PROJECT } from '../catalogs/project';
 import { arn } from './arn';
-import { PlanContext, SIZE_PAGES } from './context';
+import { type PlanContext, SIZE_PAGES } from './context';
 import { planKey } from './keys';
 import { POLICY_LIMITS } from './policy';
 import { tlsOnlyBucketPolicy } from './policies/bucket';
-import { CodeSigningPlan } from './types';
+import type { CodeSigningPlan } from './types';
 
 /** The artifacts bucket of an account and Region (the bootstrap's trail records its data events). */
 export const artifactsBucketName = (env: { accountId: string; region: string }) => `${PROJECT}-artifacts-${env.accountId}-${env.region}`;

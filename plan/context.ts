@@ -4,11 +4,11 @@
  * with its AWS size limit. Pure.
  */
 import { NAME_PREFIX } from '../catalogs/project';
-import { EnvironmentConfig, SecretSpec } from '../catalogs/types';
-import { ArnScope, roleRef, roleRefArn } from './arn';
+import type { EnvironmentConfig, SecretSpec } from '../catalogs/types';
+import { type ArnScope, roleRef, roleRefArn } from './arn';
 import { partitionOf } from './partitions';
-import { KeyGrantee } from './policies/key';
-import { Partition, PlannedDocument, ResolvedReader } from './types';
+import type { KeyGrantee } from './policies/key';
+import type { Partition, PlannedDocument, ResolvedReader } from './types';
 
 /** AWS's pages for each size limit a planned document is measured against. */
 export const SIZE_PAGES = {
@@ -46,10 +46,16 @@ export class PlanContext {
 
   resolveReader(name: string): ResolvedReader {
     const { env, partition } = this;
-    const r = Object.prototype.hasOwnProperty.call(env.readers, name) ? env.readers[name] : undefined;
+    const r = Object.hasOwn(env.readers, name) ? env.readers[name] : undefined;
     if (!r) return { name, kind: 'unknown' };
     if (r.kind === 'account') {
-      return { name, kind: 'account', accountId: r.accountId, roleNames: [...r.roleNames], roleArns: r.roleNames.map((rn) => roleRefArn(partition, r.accountId, rn)) };
+      return {
+        name,
+        kind: 'account',
+        accountId: r.accountId,
+        roleNames: [...r.roleNames],
+        roleArns: r.roleNames.map((rn) => roleRefArn(partition, r.accountId, rn)),
+      };
     }
     if (r.kind === 'organization') return { name, kind: 'organization', organizationId: r.organizationId };
     // The inline policy is attached by name; the ARN (grants, policies) keeps the path.

@@ -2,10 +2,10 @@
  * Small pure derivations from a catalog entry, used by the plan (plan/plan.ts) only:
  * everything else reads their results from the plan.
  */
-import { DATABASE_PASSWORD_EXCLUDE, DEFAULT_PASSWORD_EXCLUDE, HandlerName } from '../lambdas/rotation/contract';
+import { DATABASE_PASSWORD_EXCLUDE, DEFAULT_PASSWORD_EXCLUDE, type HandlerName } from '../lambdas/rotation/contract';
 import type { PasswordRules } from './types';
 import { NAME_PREFIX } from '../catalogs/project';
-import { EnvironmentConfig, RotationSpec, SecretSpec, ValueGenerator } from '../catalogs/types';
+import type { EnvironmentConfig, RotationSpec, SecretSpec, ValueGenerator } from '../catalogs/types';
 
 export function secretName(env: Pick<EnvironmentConfig, 'name'>, s: SecretSpec): string {
   return s.name ?? `${NAME_PREFIX[env.name]}/${s.service}/${s.component}/${s.type}`;
@@ -78,7 +78,8 @@ export function passwordRules(g: ValueGenerator | undefined, databaseEngine?: st
   return {
     length: g?.length ?? 32,
     excludePunctuation: format === 'alphanumeric',
-    excludeCharacters: g?.excludeCharacters ?? (format === 'password' ? (databaseEngine ? DATABASE_PASSWORD_EXCLUDE : DEFAULT_PASSWORD_EXCLUDE) : undefined),
+    excludeCharacters:
+      g?.excludeCharacters ?? (format === 'password' ? (databaseEngine ? DATABASE_PASSWORD_EXCLUDE : DEFAULT_PASSWORD_EXCLUDE) : undefined),
   };
 }
 

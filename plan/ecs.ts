@@ -1,11 +1,11 @@
 /** ECS services: an execution role for injected secrets, a task role for run-time reads. */
-import { SecretSpec } from '../catalogs/types';
-import { PlanContext, SIZE_PAGES } from './context';
+import type { SecretSpec } from '../catalogs/types';
+import { type PlanContext, SIZE_PAGES } from './context';
 import { tfSafe } from './derive';
 import { POLICY_LIMITS } from './policy';
 import { ecsExecutionPolicy, ecsLogGroupName, ecsRoleNames, ecsTrustPolicy, readPolicy, valueFrom } from './policies/access';
-import { SecretAddresses } from './secrets';
-import { EcsServicePlan } from './types';
+import type { SecretAddresses } from './secrets';
+import type { EcsServicePlan } from './types';
 
 interface ServiceUse {
   inject: Array<{ secret: SecretSpec; env: string; jsonKey?: string }>;
@@ -29,7 +29,14 @@ export function planEcsServices(ctx: PlanContext, at: SecretAddresses): EcsServi
     const rolePrefix = `${prefix}-${service}`;
     const subject = `ECS service ${service} (${env.name})`;
     const fix = "split the service's secrets across fewer, larger JSON secrets";
-    const trustPolicy = ctx.doc({ subject, what: 'the trust policy', document: ecsTrustPolicy(scope), limit: POLICY_LIMITS.iamTrustPolicy, limitSource: SIZE_PAGES.iam, fix: 'report this as a bug' });
+    const trustPolicy = ctx.doc({
+      subject,
+      what: 'the trust policy',
+      document: ecsTrustPolicy(scope),
+      limit: POLICY_LIMITS.iamTrustPolicy,
+      limitSource: SIZE_PAGES.iam,
+      fix: 'report this as a bug',
+    });
     const names = ecsRoleNames(rolePrefix);
     const logGroupName = ecsLogGroupName(rolePrefix);
     const repositories = svc.repositories.length > 0 ? svc.repositories : [service];
@@ -60,11 +67,26 @@ export function planEcsServices(ctx: PlanContext, at: SecretAddresses): EcsServi
               name: names.task,
               description: `ECS task role of ${rolePrefix}: reads secrets at run time`,
               policyName: 'read-secrets',
-              policy: ctx.doc({ subject, what: "the task role's inline policy", document: readPolicy(svc.runtime.map((s) => at.grant(s)), { describe: true }), limit: POLICY_LIMITS.iamInlinePoliciesPerRole, limitSource: SIZE_PAGES.iam, fix }),
+              policy: ctx.doc({
+                subject,
+                what: "the task role's inline policy",
+                document: readPolicy(
+                  svc.runtime.map((s) => at.grant(s)),
+                  { describe: true },
+                ),
+                limit: POLICY_LIMITS.iamInlinePoliciesPerRole,
+                limitSource: SIZE_PAGES.iam,
+                fix,
+              }),
               secretIds: svc.runtime.map((s) => s.id),
             }
           : undefined,
-      containerSecrets: svc.inject.map((i) => ({ name: i.env, valueFrom: valueFrom(at.arn(i.secret), i.jsonKey), secretId: i.secret.id, ...(i.jsonKey !== undefined ? { jsonKey: i.jsonKey } : {}) })),
+      containerSecrets: svc.inject.map((i) => ({
+        name: i.env,
+        valueFrom: valueFrom(at.arn(i.secret), i.jsonKey),
+        secretId: i.secret.id,
+        ...(i.jsonKey !== undefined ? { jsonKey: i.jsonKey } : {}),
+      })),
       outputName: `ecs_${tfSafe(service)}`,
     };
   });

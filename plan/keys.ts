@@ -1,12 +1,12 @@
 /** The customer-managed keys: one per category in use, replicated where its secrets are, and the monitoring key. */
 import { PROJECT } from '../catalogs/project';
-import { KeyCategory } from '../catalogs/types';
+import type { KeyCategory } from '../catalogs/types';
 import { estimatedKeyArn } from './arn';
-import { grantees, namedReaders, PlanContext, SIZE_PAGES } from './context';
-import { POLICY_LIMITS, PolicyDocument } from './policy';
+import { grantees, namedReaders, type PlanContext, SIZE_PAGES } from './context';
+import { POLICY_LIMITS, type PolicyDocument } from './policy';
 import { environmentLogGroups } from './policies/access';
-import { KeyGrantee, keyPolicy } from './policies/key';
-import { KeyPlan } from './types';
+import { type KeyGrantee, keyPolicy } from './policies/key';
+import type { KeyPlan } from './types';
 
 export type KeySpec = Omit<KeyPlan, 'arnByRegion' | 'policyByRegion' | 'regions'>;
 
@@ -29,7 +29,16 @@ export function planKey(ctx: PlanContext, k: KeySpec, readersIn?: (region: strin
     policyByRegion[region] = ctx.doc({
       subject: `key ${k.category} (${env.name}, ${region})`,
       what: 'the key policy',
-      document: keyPolicy({ partition: scope.partition, accountId: env.accountId, region, useVia: [...k.useVia], grantees: keyGrantees, namedReaders: named, services: [...k.services], ...(k.logGroups ? { logGroups: [...k.logGroups] } : {}) }),
+      document: keyPolicy({
+        partition: scope.partition,
+        accountId: env.accountId,
+        region,
+        useVia: [...k.useVia],
+        grantees: keyGrantees,
+        namedReaders: named,
+        services: [...k.services],
+        ...(k.logGroups ? { logGroups: [...k.logGroups] } : {}),
+      }),
       limit: POLICY_LIMITS.kmsKeyPolicy,
       limitSource: SIZE_PAGES.kms,
       fix: 'share fewer roles, or share with an organization',
@@ -51,21 +60,26 @@ export function planKeys(ctx: PlanContext): { keys: KeyPlan[]; monitoringKey: Ke
   const keys = [...categoryRegions].map(([category, replicaRegions]) => {
     const under = env.secrets.filter((s) => s.category === category && !s.awsManagedKey);
     const readerNames = under.flatMap((s) => s.readers ?? []);
-    const readersIn = (region: string) => under.filter((s) => region === env.region || (s.replicas ?? []).includes(region)).flatMap((s) => s.readers ?? []);
-    return planKey(ctx, {
-      id: `key-${category}`,
-      category,
-      alias: `alias/${PROJECT}/${prefix}/${category}`,
-      description: `${env.name} secrets: ${category}`,
-      replicaRegions,
-      deletionWindowDays: env.keyDeletionWindowDays,
-      useVia: ['secretsmanager'],
-      readers: [...new Set(readerNames)],
-      grantees: grantees(readerNames.map((n) => ctx.resolveReader(n))),
-      namedReaders: namedReaders(readerNames.map((n) => ctx.resolveReader(n))),
-      services: [],
-      tags: resourceTags,
-    }, readersIn);
+    const readersIn = (region: string) =>
+      under.filter((s) => region === env.region || (s.replicas ?? []).includes(region)).flatMap((s) => s.readers ?? []);
+    return planKey(
+      ctx,
+      {
+        id: `key-${category}`,
+        category,
+        alias: `alias/${PROJECT}/${prefix}/${category}`,
+        description: `${env.name} secrets: ${category}`,
+        replicaRegions,
+        deletionWindowDays: env.keyDeletionWindowDays,
+        useVia: ['secretsmanager'],
+        readers: [...new Set(readerNames)],
+        grantees: grantees(readerNames.map((n) => ctx.resolveReader(n))),
+        namedReaders: namedReaders(readerNames.map((n) => ctx.resolveReader(n))),
+        services: [],
+        tags: resourceTags,
+      },
+      readersIn,
+    );
   });
   const monitoringKey = planKey(ctx, {
     id: 'key-monitoring',

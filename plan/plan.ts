@@ -9,8 +9,8 @@
  * file (keys, secrets, readers, ecs, rotation, network, code-signing, monitoring); this one
  * puts them together in the order the stack renders them.
  */
-import { PROJECT, REPOSITORY, STACK_TAG, StackKind, stateBackendFor, WORKLOAD_ROLE_PATH } from '../catalogs/project';
-import { EnvironmentConfig } from '../catalogs/types';
+import { PROJECT, REPOSITORY, STACK_TAG, type StackKind, stateBackendFor, WORKLOAD_ROLE_PATH } from '../catalogs/project';
+import type { EnvironmentConfig } from '../catalogs/types';
 import { arn, roleArn } from './arn';
 import { planCodeSigning } from './code-signing';
 import { PlanContext } from './context';
@@ -21,7 +21,7 @@ import { planEndpoint } from './network';
 import { planReaders } from './readers';
 import { planRotationFunctions } from './rotation';
 import { planSecrets, SecretAddresses } from './secrets';
-import { EnvironmentPlan } from './types';
+import type { EnvironmentPlan } from './types';
 
 /**
  * Tags every resource of a stack gets through the provider's `default_tags`. The stack tag comes
@@ -29,7 +29,10 @@ import { EnvironmentPlan } from './types';
  * (keys, security groups, endpoints) require `environment`, and its boundary keeps it away from
  * anything tagged `bootstrap` (the state backend, the CI access).
  */
-export function defaultTags(env: Pick<EnvironmentConfig, 'name' | 'owner' | 'costCenter' | 'tags'>, stack: StackKind = 'environment'): Record<string, string> {
+export function defaultTags(
+  env: Pick<EnvironmentConfig, 'name' | 'owner' | 'costCenter' | 'tags'>,
+  stack: StackKind = 'environment',
+): Record<string, string> {
   return {
     Environment: env.name,
     Project: PROJECT,

@@ -3,7 +3,9 @@
  * `aws_iam_policy_document`), so checkov and our tests can read every statement.
  * Terraform references (`${aws_...arn}`) may appear inside the strings.
  */
-export type Principal = '*' | { readonly AWS?: string | readonly string[]; readonly Service?: string | readonly string[]; readonly Federated?: string };
+export type Principal =
+  | '*'
+  | { readonly AWS?: string | readonly string[]; readonly Service?: string | readonly string[]; readonly Federated?: string };
 export type ConditionBlock = Readonly<Record<string, Readonly<Record<string, string | readonly string[] | boolean>>>>;
 
 /** One policy statement. Read-only: documents are computed once (by the plan) and only rendered. */
@@ -66,7 +68,11 @@ export function uniq<T>(items: readonly T[]): T[] {
 }
 
 /** `kms:Decrypt` only when Secrets Manager calls on the reader's behalf, for these keys. */
-export function decryptViaSecretsManager(keys: readonly string[], regions: readonly string[], sid = 'DecryptThroughSecretsManager'): Statement {
+export function decryptViaSecretsManager(
+  keys: readonly string[],
+  regions: readonly string[],
+  sid = 'DecryptThroughSecretsManager',
+): Statement {
   return {
     Sid: sid,
     Effect: 'Allow',

@@ -3,13 +3,13 @@
  * (plan/secrets.ts, plan/keys.ts), so no stack writes into a role it does not own; other accounts
  * get managed policies to attach.
  */
-import { SecretSpec } from '../catalogs/types';
-import { PlanContext, SIZE_PAGES } from './context';
+import type { SecretSpec } from '../catalogs/types';
+import { type PlanContext, SIZE_PAGES } from './context';
 import { tfSafe } from './derive';
 import { POLICY_LIMITS } from './policy';
 import { readPolicy, splitReadGrants } from './policies/access';
-import { SecretAddresses } from './secrets';
-import { ReaderPlan } from './types';
+import type { SecretAddresses } from './secrets';
+import type { ReaderPlan } from './types';
 
 export function planReaders(ctx: PlanContext, at: SecretAddresses): ReaderPlan[] {
   const { env } = ctx;
@@ -27,7 +27,14 @@ export function planReaders(ctx: PlanContext, at: SecretAddresses): ReaderPlan[]
       readers.push(base);
     } else {
       const consumerPolicies = splitReadGrants(grants, POLICY_LIMITS.iamManagedPolicy, { describe: true }).map((part) =>
-        ctx.doc({ subject, what: 'a consumer policy (a managed policy in their account)', document: readPolicy(part, { describe: true }), limit: POLICY_LIMITS.iamManagedPolicy, limitSource: SIZE_PAGES.iam, fix }),
+        ctx.doc({
+          subject,
+          what: 'a consumer policy (a managed policy in their account)',
+          document: readPolicy(part, { describe: true }),
+          limit: POLICY_LIMITS.iamManagedPolicy,
+          limitSource: SIZE_PAGES.iam,
+          fix,
+        }),
       );
       readers.push({ ...base, consumerPolicies, outputName: `consumer_policies_${tfSafe(name)}` });
     }

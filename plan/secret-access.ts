@@ -8,7 +8,7 @@ import { roleArn, roleRefArn } from './arn';
 import { ecsRoleNames } from './policies/access';
 import type { SecretPrincipals } from './types';
 import { CI_ROLE_NAMES, NAME_PREFIX, WORKLOAD_ROLE_PATH } from '../catalogs/project';
-import { EnvironmentConfig } from '../catalogs/types';
+import type { EnvironmentConfig } from '../catalogs/types';
 import { rotationGroupKey, writtenByValuesStep } from './derive';
 
 /** The rotation function's role name: `<function name>-role`. */
@@ -27,7 +27,11 @@ export function deployRoleName(env: Pick<EnvironmentConfig, 'deployRoleArn'>): s
  * external value, rolls back) and manages (rotate now, restore, remove) every secret; only the
  * roles the catalog names read.
  */
-export function secretPrincipals(env: EnvironmentConfig, partition: string, functionName: (groupKey: string) => string): Map<string, SecretPrincipals> {
+export function secretPrincipals(
+  env: EnvironmentConfig,
+  partition: string,
+  functionName: (groupKey: string) => string,
+): Map<string, SecretPrincipals> {
   const prefix = NAME_PREFIX[env.name];
   const arn = (name: string) => roleArn(partition, env.accountId, name);
   // Roles the environment stack creates live under the workload path.
@@ -41,7 +45,7 @@ export function secretPrincipals(env: EnvironmentConfig, partition: string, func
   for (const s of env.secrets) {
     const e = entry(s.id);
     for (const n of s.readers ?? []) {
-      const r = Object.prototype.hasOwnProperty.call(env.readers, n) ? env.readers[n] : undefined;
+      const r = Object.hasOwn(env.readers, n) ? env.readers[n] : undefined;
       if (r?.kind === 'iam-role') e.readers.add(roleRefArn(partition, env.accountId, r.roleName));
     }
     for (const a of s.ecs ?? []) {

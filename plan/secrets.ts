@@ -1,14 +1,24 @@
 /** Secrets: names, estimated ARNs, keys per Region, values, tags, readers and resource policies. */
 import { rulesToTags, TAG } from '../lambdas/rotation/contract';
-import { SecretSpec } from '../catalogs/types';
+import type { SecretSpec } from '../catalogs/types';
 import { estimatedSecretArn, replicaSecretArn } from './arn';
-import { grantees, namedReaders, PlanContext, SIZE_PAGES } from './context';
-import { catalogUsername, isBinary, jsonKeys, passwordRules, rotationFunctionName, rotationGroupKey, secretName, tfId, writtenByValuesStep } from './derive';
+import { grantees, namedReaders, type PlanContext, SIZE_PAGES } from './context';
+import {
+  catalogUsername,
+  isBinary,
+  jsonKeys,
+  passwordRules,
+  rotationFunctionName,
+  rotationGroupKey,
+  secretName,
+  tfId,
+  writtenByValuesStep,
+} from './derive';
 import { POLICY_LIMITS } from './policy';
-import { SecretGrant, secretResourcePolicy } from './policies/access';
+import { type SecretGrant, secretResourcePolicy } from './policies/access';
 import { ROTATION_FUNCTION_TAG } from './policies/rotation';
 import { secretPrincipals } from './secret-access';
-import { KeyPlan, PlannedValue, SecretPlan, ValueSource } from './types';
+import type { KeyPlan, PlannedValue, SecretPlan, ValueSource } from './types';
 import { valueTags } from './values';
 
 /** Where each secret and its key are, in every Region: what policies name. */

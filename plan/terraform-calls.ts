@@ -82,11 +82,13 @@ export function terraformCalls(): TerraformCalls {
 const HEX40 = /^[0-9a-f]{40}$/;
 
 function sourceProblems(where: string, sources: Source[] | undefined): string[] {
-  if (!Array.isArray(sources) || sources.length === 0) return [`${where}: no citation; add "sources" with the provider file and the commit it was read at`];
+  if (!Array.isArray(sources) || sources.length === 0)
+    return [`${where}: no citation; add "sources" with the provider file and the commit it was read at`];
   const out: string[] = [];
   sources.forEach((s, i) => {
     if (!s.repo || !s.file) out.push(`${where}: source ${i + 1} names no repo and file; cite "repo" and "file"`);
-    if (!(s.commit && HEX40.test(s.commit)) && !s.excerptId) out.push(`${where}: source ${i + 1} (${s.file}) has no 40-hex commit; cite the commit the file was read at`);
+    if (!(s.commit && HEX40.test(s.commit)) && !s.excerptId)
+      out.push(`${where}: source ${i + 1} (${s.file}) has no 40-hex commit; cite the commit the file was read at`);
     if (!s.read) out.push(`${where}: source ${i + 1} (${s.file}) does not say what part was read; set "read"`);
   });
   return out;
@@ -114,10 +116,13 @@ export function manifestProblems(m: TerraformCalls): string[] {
   out.push(...callProblems('common.providerConfigure.calls', m.common?.providerConfigure?.calls, docs));
   const backend = m.backend?.s3;
   out.push(...sourceProblems('backend.s3', backend?.sources));
-  for (const op of ['configure', 'stateRead', 'lock', 'stateWrite', 'unlock'] as const) out.push(...callProblems(`backend.s3.operations.${op}`, backend?.operations?.[op], docs));
+  for (const op of ['configure', 'stateRead', 'lock', 'stateWrite', 'unlock'] as const)
+    out.push(...callProblems(`backend.s3.operations.${op}`, backend?.operations?.[op], docs));
   for (const [type, e] of Object.entries(m.types ?? {})) {
-    if (!['resource', 'data', 'ephemeral'].includes(e.kind)) out.push(`types.${type}: kind ${JSON.stringify(e.kind)} is not resource, data or ephemeral`);
-    else if (entryKey(e.kind, type.replace(/^(data|ephemeral)\./, '')) !== type) out.push(`types.${type}: a ${e.kind} is keyed ${entryKey(e.kind, type.replace(/^(data|ephemeral)\./, ''))}`);
+    if (!['resource', 'data', 'ephemeral'].includes(e.kind))
+      out.push(`types.${type}: kind ${JSON.stringify(e.kind)} is not resource, data or ephemeral`);
+    else if (entryKey(e.kind, type.replace(/^(data|ephemeral)\./, '')) !== type)
+      out.push(`types.${type}: a ${e.kind} is keyed ${entryKey(e.kind, type.replace(/^(data|ephemeral)\./, ''))}`);
     out.push(...sourceProblems(`types.${type}`, e.sources));
     for (const op of OPERATIONS) out.push(...callProblems(`types.${type}.operations.${op}`, e.operations?.[op], docs));
     if (e.kind === 'resource' && e.operations) {
@@ -126,7 +131,8 @@ export function manifestProblems(m: TerraformCalls): string[] {
           out.push(`types.${type}.operations.${op}: a resource with no ${op} calls; list what the provider's ${op} handler calls`);
         }
       }
-      if ((e.operations.planNoRefresh ?? []).length > 0) out.push(`types.${type}.operations.planNoRefresh: plan -refresh=false reads no managed resource; move these calls to "read"`);
+      if ((e.operations.planNoRefresh ?? []).length > 0)
+        out.push(`types.${type}.operations.planNoRefresh: plan -refresh=false reads no managed resource; move these calls to "read"`);
     }
   }
   return out;
@@ -140,7 +146,12 @@ export interface SynthesizedType {
 }
 
 /** An argument counts as set unless it is absent, null, empty text, an empty list or an empty block. */
-export const isSet = (v: unknown) => v !== undefined && v !== null && v !== '' && !(Array.isArray(v) && v.length === 0) && !(typeof v === 'object' && !Array.isArray(v) && Object.keys(v as object).length === 0);
+export const isSet = (v: unknown) =>
+  v !== undefined &&
+  v !== null &&
+  v !== '' &&
+  !(Array.isArray(v) && v.length === 0) &&
+  !(typeof v === 'object' && !Array.isArray(v) && Object.keys(v as object).length === 0);
 
 /**
  * Every resource, data source and ephemeral type a synthesized stack declares, with the arguments
@@ -172,7 +183,7 @@ export function missingEntries(m: TerraformCalls, stack: string, types: Readonly
 }
 
 /** The top-level argument a call's `on` names (`attr:replica[].kms_key_id` -> `replica`), if any. */
-const onAttr = (on: string) => (on.startsWith('attr:') ? on.slice(5).split(/[[\].\/]/)[0] : undefined);
+const onAttr = (on: string) => (on.startsWith('attr:') ? on.slice(5).split(/[[\]./]/)[0] : undefined);
 
 /**
  * The calls one operation of a type makes, with the read that ends create, update and import
@@ -184,7 +195,7 @@ export function callsFor(m: TerraformCalls, key: string, op: Operation, attrs?: 
   const e = m.types[key];
   if (!e) throw new Error(`${key} has no entry in plan/terraform-calls.json`);
   const own = e.operations[op];
-  const endsWithRead = (op === 'create' || op === 'update') ? e.createAndUpdateEndWithRead : op === 'import' ? e.importEndsWithRead : false;
+  const endsWithRead = op === 'create' || op === 'update' ? e.createAndUpdateEndWithRead : op === 'import' ? e.importEndsWithRead : false;
   const calls = endsWithRead ? [...own, ...e.operations.read] : own;
   if (!attrs) return calls;
   const set = (a: string | undefined) => a === undefined || a === 'tags_all' || attrs.has(a);

@@ -26,7 +26,10 @@ export interface PasswordRules {
  * a name in the GitHub environment secret DEPLOY_TIME_VALUES, GetRandomPassword, or a catalog
  * field (host, port, user name: not secret).
  */
-export type ValueSource = { readonly deployTime: string } | { readonly generate: PasswordRules } | { readonly literal: string | number | boolean };
+export type ValueSource =
+  | { readonly deployTime: string }
+  | { readonly generate: PasswordRules }
+  | { readonly literal: string | number | boolean };
 
 /** Who the catalog names for one secret: the roles that read, write and manage it. */
 export type SecretPrincipals = Pick<SecretAccessInput, 'readers' | 'valueWriters' | 'managers' | 'breakGlassRoleArn'>;
@@ -108,7 +111,13 @@ export type WrittenValue = Exclude<PlannedValue, { kind: 'none' }>;
 
 /** A catalog reader as resolved for one environment. */
 export type ResolvedReader =
-  | { readonly name: string; readonly kind: 'account'; readonly accountId: string; readonly roleNames: readonly string[]; readonly roleArns: readonly string[] }
+  | {
+      readonly name: string;
+      readonly kind: 'account';
+      readonly accountId: string;
+      readonly roleNames: readonly string[];
+      readonly roleArns: readonly string[];
+    }
   | { readonly name: string; readonly kind: 'organization'; readonly organizationId: string }
   | { readonly name: string; readonly kind: 'iam-role'; readonly roleName: string; readonly roleArn: string }
   /** A name the secret lists but the environment does not declare (a guardrail refuses it). */
@@ -225,7 +234,12 @@ export interface EcsServicePlan {
   readonly executionRole: EcsRolePlan;
   readonly taskRole?: EcsRolePlan;
   /** Injected variables: the container definition's `secrets` (valueFrom with estimated ARNs). */
-  readonly containerSecrets: ReadonlyArray<{ readonly name: string; readonly valueFrom: string; readonly secretId: string; readonly jsonKey?: string }>;
+  readonly containerSecrets: ReadonlyArray<{
+    readonly name: string;
+    readonly valueFrom: string;
+    readonly secretId: string;
+    readonly jsonKey?: string;
+  }>;
   readonly outputName: string;
 }
 

@@ -46,18 +46,29 @@ export function deployTimeInputs(plan: Pick<EnvironmentPlan, 'secrets'>): Deploy
   for (const s of plan.secrets) {
     const v = s.value;
     if (v.kind === 'text' && 'deployTime' in v.source) out.push({ name: v.source.deployTime, secret: s.name, version: v.version });
-    if (v.kind === 'json') for (const [key, src] of Object.entries(v.keys)) if ('deployTime' in src) out.push({ name: src.deployTime, secret: s.name, key, version: v.version });
+    if (v.kind === 'json')
+      for (const [key, src] of Object.entries(v.keys))
+        if ('deployTime' in src) out.push({ name: src.deployTime, secret: s.name, key, version: v.version });
   }
   return out;
 }
 
-type ManifestSource = { deployTime: string } | { generate: { length: number; excludePunctuation: boolean; excludeCharacters?: string } } | { literal: string | number | boolean };
+type ManifestSource =
+  | { deployTime: string }
+  | { generate: { length: number; excludePunctuation: boolean; excludeCharacters?: string } }
+  | { literal: string | number | boolean };
 
 const source = (src: ValueSource): ManifestSource =>
   'deployTime' in src
     ? { deployTime: src.deployTime }
     : 'generate' in src
-      ? { generate: { length: src.generate.length, excludePunctuation: src.generate.excludePunctuation, ...(src.generate.excludeCharacters ? { excludeCharacters: src.generate.excludeCharacters } : {}) } }
+      ? {
+          generate: {
+            length: src.generate.length,
+            excludePunctuation: src.generate.excludePunctuation,
+            ...(src.generate.excludeCharacters ? { excludeCharacters: src.generate.excludeCharacters } : {}),
+          },
+        }
       : { literal: src.literal };
 
 /**
@@ -83,7 +94,14 @@ export function valuesManifest(plan: EnvironmentPlan, fileSha256: (repoPath: str
           : v.kind === 'json'
             ? { type: 'json', keys: Object.fromEntries(Object.entries(v.keys).map(([k, src]) => [k, source(src)])) }
             : { type: 'binary', file: v.file, sha256: fileSha256(v.file) };
-      return { id: s.id, name: s.name, arnPattern: `${s.arn.slice(0, -6)}??????`, version: v.version, rotateAfterWrite: v.rotateAfterWrite, write };
+      return {
+        id: s.id,
+        name: s.name,
+        arnPattern: `${s.arn.slice(0, -6)}??????`,
+        version: v.version,
+        rotateAfterWrite: v.rotateAfterWrite,
+        write,
+      };
     }),
     notWritten: plan.secrets.flatMap((s) => (s.value.kind === 'none' ? [{ id: s.id, name: s.name, firstValue: s.value.firstValue }] : [])),
   };

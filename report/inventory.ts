@@ -2,7 +2,7 @@
  * The inventory written next to each stack (cdktf.out/stacks/<env>/inventory.json): what the
  * environment contains, for reviewers who never read code. Written from the plan only.
  */
-import { EnvironmentPlan } from '../plan/types';
+import type { EnvironmentPlan } from '../plan/types';
 
 export function inventoryOf(plan: EnvironmentPlan): Record<string, unknown> {
   const keyAlias = new Map([...plan.keys].map((k) => [k.id, k.alias]));

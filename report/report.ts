@@ -7,7 +7,7 @@
  */
 import { CI_ROLE_NAMES } from '../catalogs/project';
 import { roleArn } from '../plan/arn';
-import { EnvironmentPlan, SecretPlan } from '../plan/types';
+import type { EnvironmentPlan, SecretPlan } from '../plan/types';
 
 /**
  * Prices, us-east-1, on-demand, as published on the dated pages below. Constants, not look-ups:
@@ -15,9 +15,15 @@ import { EnvironmentPlan, SecretPlan } from '../plan/types';
  */
 export const PRICES = {
   asOf: '2026-11-25',
-  secretPerMonth: { usd: 0.4, source: 'https://aws.amazon.com/secrets-manager/pricing/ (per secret per month; each replica is billed as a secret)' },
+  secretPerMonth: {
+    usd: 0.4,
+    source: 'https://aws.amazon.com/secrets-manager/pricing/ (per secret per month; each replica is billed as a secret)',
+  },
   secretsManagerPer10kCalls: { usd: 0.05, source: 'https://aws.amazon.com/secrets-manager/pricing/ (per 10,000 API calls)' },
-  kmsKeyPerMonth: { usd: 1.0, source: 'https://aws.amazon.com/kms/pricing/ (per customer managed key per month; each multi-Region replica is billed as a key)' },
+  kmsKeyPerMonth: {
+    usd: 1.0,
+    source: 'https://aws.amazon.com/kms/pricing/ (per customer managed key per month; each multi-Region replica is billed as a key)',
+  },
   kmsPer10kRequests: { usd: 0.03, source: 'https://aws.amazon.com/kms/pricing/ (symmetric requests, per 10,000)' },
   endpointPerAzHour: { usd: 0.01, source: 'https://aws.amazon.com/privatelink/pricing/ (interface endpoint, per AZ-hour)' },
   lambdaPerMillionRequests: { usd: 0.2, source: 'https://aws.amazon.com/lambda/pricing/ (requests)' },
@@ -92,7 +98,7 @@ function rotationsPerMonth(s: SecretPlan): number {
   if (!r) return 0;
   if (r.schedule.afterDays) return ASSUMPTIONS.daysPerMonth / r.schedule.afterDays;
   const rate = /^rate\((\d+) (hour|hours|day|days)\)$/.exec(r.schedule.expression ?? '');
-  if (rate) return rate[2].startsWith('hour') ? (ASSUMPTIONS.hoursPerMonth / Number(rate[1])) : ASSUMPTIONS.daysPerMonth / Number(rate[1]);
+  if (rate) return rate[2].startsWith('hour') ? ASSUMPTIONS.hoursPerMonth / Number(rate[1]) : ASSUMPTIONS.daysPerMonth / Number(rate[1]);
   // A cron expression: count it as daily, the most a typical cron here runs (a conservative estimate).
   return ASSUMPTIONS.daysPerMonth;
 }
@@ -100,8 +106,13 @@ function rotationsPerMonth(s: SecretPlan): number {
 function secretReport(plan: EnvironmentPlan, s: SecretPlan): SecretReport {
   const roleAs = new Map<string, string>();
   for (const svc of plan.ecsServices) {
-    if (svc.executionRole?.secretIds.includes(s.id)) roleAs.set(roleArn(plan.partition, plan.accountId, svc.executionRole.name, plan.workloadRolePath), `ECS ${svc.service} (start-up injection)`);
-    if (svc.taskRole?.secretIds.includes(s.id)) roleAs.set(roleArn(plan.partition, plan.accountId, svc.taskRole.name, plan.workloadRolePath), `ECS ${svc.service} (run-time reads)`);
+    if (svc.executionRole?.secretIds.includes(s.id))
+      roleAs.set(
+        roleArn(plan.partition, plan.accountId, svc.executionRole.name, plan.workloadRolePath),
+        `ECS ${svc.service} (start-up injection)`,
+      );
+    if (svc.taskRole?.secretIds.includes(s.id))
+      roleAs.set(roleArn(plan.partition, plan.accountId, svc.taskRole.name, plan.workloadRolePath), `ECS ${svc.service} (run-time reads)`);
   }
   for (const f of plan.rotationFunctions) {
     const arn = roleArn(plan.partition, plan.accountId, f.roleName, plan.workloadRolePath);
@@ -113,11 +124,25 @@ function secretReport(plan: EnvironmentPlan, s: SecretPlan): SecretReport {
   roleAs.set(roleArn(plan.partition, plan.accountId, CI_ROLE_NAMES.values), 'values job');
   roleAs.set(roleArn(plan.partition, plan.accountId, CI_ROLE_NAMES.operator), 'operator (runbooks)');
   roleAs.set(plan.breakGlass.roleArn, 'break-glass');
-  const role = (arn: string, stages?: string): Principal => ({ kind: 'role', id: arn, account: accountOf(arn), as: roleAs.get(arn) ?? 'named in the catalog', ...(stages ? { stages } : {}) });
+  const role = (arn: string, stages?: string): Principal => ({
+    kind: 'role',
+    id: arn,
+    account: accountOf(arn),
+    as: roleAs.get(arn) ?? 'named in the catalog',
+    ...(stages ? { stages } : {}),
+  });
   const readers: Principal[] = s.access.readers.map((arn) => role(arn, 'all'));
   for (const r of s.readers) {
-    if (r.kind === 'account') for (const arn of r.roleArns) readers.push({ kind: 'role', id: arn, account: r.accountId, as: `reader ${r.name} (other account)`, stages: 'AWSCURRENT' });
-    if (r.kind === 'organization') readers.push({ kind: 'organization', id: r.organizationId, as: `reader ${r.name} (organization, other accounts)`, stages: 'AWSCURRENT' });
+    if (r.kind === 'account')
+      for (const arn of r.roleArns)
+        readers.push({ kind: 'role', id: arn, account: r.accountId, as: `reader ${r.name} (other account)`, stages: 'AWSCURRENT' });
+    if (r.kind === 'organization')
+      readers.push({
+        kind: 'organization',
+        id: r.organizationId,
+        as: `reader ${r.name} (organization, other accounts)`,
+        stages: 'AWSCURRENT',
+      });
   }
   readers.push(role(s.access.breakGlassRoleArn, 'all'));
   const spec = s.spec;
@@ -126,9 +151,16 @@ function secretReport(plan: EnvironmentPlan, s: SecretPlan): SecretReport {
   if (!spec.rotation && !spec.noRotationReason) reasons.push('not rotated (no reason stated; dev only)');
   if (spec.rotation?.kind === 'database') {
     const tls = spec.rotation.tls ?? 'verify-full';
-    reasons.push(tls === 'verify-full' ? 'TLS: verify-full to the database' : `TLS: ${tls}${spec.rotation.tlsReason ? ` (${spec.rotation.tlsReason})` : ''}`);
+    reasons.push(
+      tls === 'verify-full'
+        ? 'TLS: verify-full to the database'
+        : `TLS: ${tls}${spec.rotation.tlsReason ? ` (${spec.rotation.tlsReason})` : ''}`,
+    );
   }
-  if (spec.value.kind === 'binary-file') reasons.push(`value committed to the repository: ${spec.value.acknowledgeValueInRepository ? 'acknowledged in the catalog' : 'outside production only (binary from a file)'}`);
+  if (spec.value.kind === 'binary-file')
+    reasons.push(
+      `value committed to the repository: ${spec.value.acknowledgeValueInRepository ? 'acknowledged in the catalog' : 'outside production only (binary from a file)'}`,
+    );
   reasons.push(firstValueOf(s.value));
   const r = s.rotation;
   return {
@@ -153,7 +185,10 @@ function secretReport(plan: EnvironmentPlan, s: SecretPlan): SecretReport {
 
 /** Who writes the value, for the report (docs/values.md). */
 function firstValueOf(v: SecretPlan['value']): string {
-  if (v.kind === 'none') return v.firstValue === 'rotation' ? 'value: written by its rotation (the first at creation)' : 'value: uploaded by an operator (docs/operating.md)';
+  if (v.kind === 'none')
+    return v.firstValue === 'rotation'
+      ? 'value: written by its rotation (the first at creation)'
+      : 'value: uploaded by an operator (docs/operating.md)';
   return `value: written by the values step after apply, version ${v.version}${v.rotateAfterWrite ? ', then its first rotation' : ''}`;
 }
 
@@ -161,16 +196,24 @@ export function costOf(plan: EnvironmentPlan): EnvironmentReport['cost'] {
   const A = ASSUMPTIONS;
   const P = PRICES;
   const lines: CostLine[] = [];
-  const line = (item: string, quantity: number, unit: string, usd: number) => lines.push({ item, quantity: round(quantity), unit, usdPerMonth: round(usd) });
+  const line = (item: string, quantity: number, unit: string, usd: number) =>
+    lines.push({ item, quantity: round(quantity), unit, usdPerMonth: round(usd) });
   const copies = plan.secrets.reduce((n, s) => n + 1 + s.replicas.length, 0);
   line('Secrets Manager secrets (replicas included)', copies, 'secrets', copies * P.secretPerMonth.usd);
   const rotations = plan.secrets.reduce((n, s) => n + rotationsPerMonth(s), 0);
   const rotationCalls = rotations * A.callsPerRotation;
   const ecsReads = plan.ecsServices.reduce(
-    (n, svc) => n + (svc.executionRole?.secretIds.length ?? 0) * A.taskStartsPerServiceMonth + (svc.taskRole?.secretIds.length ?? 0) * A.tasksPerService * A.runtimeReadsPerTaskHour * A.hoursPerMonth,
+    (n, svc) =>
+      n +
+      (svc.executionRole?.secretIds.length ?? 0) * A.taskStartsPerServiceMonth +
+      (svc.taskRole?.secretIds.length ?? 0) * A.tasksPerService * A.runtimeReadsPerTaskHour * A.hoursPerMonth,
     0,
   );
-  const readerReads = plan.readers.reduce((n, r) => n + r.secretIds.length * (r.resolved.kind === 'account' ? r.resolved.roleArns.length : 1) * A.readerReadsPerHour * A.hoursPerMonth, 0);
+  const readerReads = plan.readers.reduce(
+    (n, r) =>
+      n + r.secretIds.length * (r.resolved.kind === 'account' ? r.resolved.roleArns.length : 1) * A.readerReadsPerHour * A.hoursPerMonth,
+    0,
+  );
   const calls = rotationCalls + ecsReads + readerReads;
   line('Secrets Manager API calls (rotations, ECS reads, readers)', calls, 'calls', (calls / 10_000) * P.secretsManagerPer10kCalls.usd);
   const keys = [...plan.keys, plan.monitoringKey].reduce((n, k) => n + k.regions.length, 0) + 1; // + the state key
@@ -180,7 +223,13 @@ export function costOf(plan: EnvironmentPlan): EnvironmentReport['cost'] {
   const azs = plan.endpoint?.create ? plan.endpoint.subnetIds.length : 0;
   line('Secrets Manager interface endpoint', azs * A.hoursPerMonth, 'AZ-hours', azs * A.hoursPerMonth * P.endpointPerAzHour.usd);
   const invocations = rotations * A.invocationsPerRotation;
-  line('Lambda rotation invocations', invocations, 'requests', (invocations / 1_000_000) * P.lambdaPerMillionRequests.usd + invocations * A.lambdaSecondsPerInvocation * A.lambdaMemoryGb * P.lambdaArmPerGbSecond.usd);
+  line(
+    'Lambda rotation invocations',
+    invocations,
+    'requests',
+    (invocations / 1_000_000) * P.lambdaPerMillionRequests.usd +
+      invocations * A.lambdaSecondsPerInvocation * A.lambdaMemoryGb * P.lambdaArmPerGbSecond.usd,
+  );
   const alarms = plan.monitoring.rotationFunctionNames.length;
   line('CloudWatch alarms (rotation errors)', alarms, 'alarms', alarms * P.cloudwatchAlarmPerMonth.usd);
   const logGb = plan.rotationFunctions.length * A.logGbPerFunctionMonth;
@@ -190,21 +239,60 @@ export function costOf(plan: EnvironmentPlan): EnvironmentReport['cost'] {
 }
 
 export function environmentReport(plan: EnvironmentPlan): EnvironmentReport {
-  return { environment: plan.environment, account: plan.accountId, region: plan.region, secrets: plan.secrets.map((s) => secretReport(plan, s)), cost: costOf(plan) };
+  return {
+    environment: plan.environment,
+    account: plan.accountId,
+    region: plan.region,
+    secrets: plan.secrets.map((s) => secretReport(plan, s)),
+    cost: costOf(plan),
+  };
 }
 
-const who = (p: Principal) => (p.kind === 'organization' ? `organization ${p.id}` : `${p.id}`) + ` — ${p.as}${p.stages && p.stages !== 'all' ? ` (${p.stages} only)` : ''}`;
+const who = (p: Principal) =>
+  (p.kind === 'organization' ? `organization ${p.id}` : `${p.id}`) +
+  ` — ${p.as}${p.stages && p.stages !== 'all' ? ` (${p.stages} only)` : ''}`;
 
 export function reportMarkdown(r: EnvironmentReport): string {
-  const out: string[] = [`# ${r.environment}: who can do what, and what it costs`, '', `Account ${r.account}, ${r.region}. Generated at synth from the plan; \`npm run access\` proves these grants against the synthesized policies by IAM simulation.`, ''];
+  const out: string[] = [
+    `# ${r.environment}: who can do what, and what it costs`,
+    '',
+    `Account ${r.account}, ${r.region}. Generated at synth from the plan; \`npm run access\` proves these grants against the synthesized policies by IAM simulation.`,
+    '',
+  ];
   for (const s of r.secrets) {
-    out.push(`## ${s.name}`, '', `Key: ${s.key}. Replicas: ${s.replicas.length > 0 ? s.replicas.join(', ') : 'none'}. Rotation: ${s.rotation ? `${s.rotation.strategy}, ${s.rotation.schedule}, by ${s.rotation.function}` : 'none'}.`, '');
-    out.push('Read:', ...s.readers.map((p) => `- ${who(p)}`), '', 'Write:', ...s.writers.map((p) => `- ${who(p)}`), '', 'Manage:', ...s.managers.map((p) => `- ${who(p)}`), '');
+    out.push(
+      `## ${s.name}`,
+      '',
+      `Key: ${s.key}. Replicas: ${s.replicas.length > 0 ? s.replicas.join(', ') : 'none'}. Rotation: ${s.rotation ? `${s.rotation.strategy}, ${s.rotation.schedule}, by ${s.rotation.function}` : 'none'}.`,
+      '',
+    );
+    out.push(
+      'Read:',
+      ...s.readers.map((p) => `- ${who(p)}`),
+      '',
+      'Write:',
+      ...s.writers.map((p) => `- ${who(p)}`),
+      '',
+      'Manage:',
+      ...s.managers.map((p) => `- ${who(p)}`),
+      '',
+    );
     if (s.reasons.length > 0) out.push('Stated:', ...s.reasons.map((x) => `- ${x}`), '');
   }
-  out.push(`## Monthly cost estimate: $${r.cost.monthlyEstimate.toFixed(2)}`, '', '| item | quantity | unit | USD / month |', '|---|---:|---|---:|');
+  out.push(
+    `## Monthly cost estimate: $${r.cost.monthlyEstimate.toFixed(2)}`,
+    '',
+    '| item | quantity | unit | USD / month |',
+    '|---|---:|---|---:|',
+  );
   for (const l of r.cost.lines) out.push(`| ${l.item} | ${l.quantity} | ${l.unit} | ${l.usdPerMonth.toFixed(2)} |`);
-  out.push('', `Prices as of ${PRICES.asOf}:`, ...Object.entries(PRICES).filter(([k]) => k !== 'asOf').map(([k, v]) => `- ${k}: $${(v as { usd: number }).usd} — ${(v as { source: string }).source}`));
+  out.push(
+    '',
+    `Prices as of ${PRICES.asOf}:`,
+    ...Object.entries(PRICES)
+      .filter(([k]) => k !== 'asOf')
+      .map(([k, v]) => `- ${k}: $${(v as { usd: number }).usd} — ${(v as { source: string }).source}`),
+  );
   out.push('', 'Assumptions (usage the catalog does not state):', ...Object.entries(ASSUMPTIONS).map(([k, v]) => `- ${k}: ${v}`), '');
   return out.join('\n');
 }
@@ -217,7 +305,9 @@ export function reportSummary(reports: EnvironmentReport[]): string {
     const rotated = r.secrets.filter((s) => s.rotation).length;
     const shared = r.secrets.filter((s) => s.readers.some((p) => p.account !== r.account)).length;
     const readers = new Set(r.secrets.flatMap((s) => s.readers.map((p) => p.id))).size;
-    lines.push(`${r.environment.padEnd(12)} ${`${r.secrets.length}(+${replicas})`.padEnd(19)} ${String(rotated).padEnd(8)} ${String(shared).padEnd(7)} ${String(readers).padEnd(8)} $${r.cost.monthlyEstimate.toFixed(2)}`);
+    lines.push(
+      `${r.environment.padEnd(12)} ${`${r.secrets.length}(+${replicas})`.padEnd(19)} ${String(rotated).padEnd(8)} ${String(shared).padEnd(7)} ${String(readers).padEnd(8)} $${r.cost.monthlyEstimate.toFixed(2)}`,
+    );
   }
   lines.push('Reports: cdktf.out/stacks/<env>/report.md (who reads and writes each secret, reasons, cost)');
   return lines.join('\n');

@@ -8,7 +8,9 @@ export function otherEnvironments(plans: readonly EnvironmentPlan[], p: Environm
 }
 
 /** Address ranges that mean a different machine in every VPC: private, shared, link-local and loopback (RFC 1918, 6598, 3927, 1122). */
-const PER_VPC_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '169.254.0.0/16', '127.0.0.0/8'].map((c) => parseCidr(c)!);
+const PER_VPC_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '169.254.0.0/16', '127.0.0.0/8'].map(
+  (c) => parseCidr(c)!,
+);
 /** DNS names private to a network: single labels and special-use or private-zone suffixes (RFC 6761, RFC 6762, RFC 8375; EC2's `ec2.internal`). */
 const PER_VPC_SUFFIXES = ['.internal', '.local', '.localdomain', '.lan', '.home.arpa', '.intranet', '.corp', '.private', '.localhost'];
 

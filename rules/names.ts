@@ -25,15 +25,32 @@ export const PIPELINE_ROLE_NAMES = ['plan-pr', 'plan', 'deploy', 'values', 'oper
 export function platformRoles(plan: EnvironmentPlan): Map<string, { what: string; fix: string }> {
   const out = new Map<string, { what: string; fix: string }>();
   for (const e of plan.ecsServices) {
-    out.set(e.executionRole.name.toLowerCase(), { what: `the execution role of ECS service ${e.service}`, fix: `inject the secret into ${e.service} with ecs: [{ service: "${e.service}", inject: [...] }]` });
+    out.set(e.executionRole.name.toLowerCase(), {
+      what: `the execution role of ECS service ${e.service}`,
+      fix: `inject the secret into ${e.service} with ecs: [{ service: "${e.service}", inject: [...] }]`,
+    });
     const task = e.taskRole?.name ?? ecsRoleNames(e.rolePrefix).task;
-    out.set(task.toLowerCase(), { what: `the task role of ECS service ${e.service}`, fix: `let ${e.service} read it with ecs: [{ service: "${e.service}", runtime: true }]` });
+    out.set(task.toLowerCase(), {
+      what: `the task role of ECS service ${e.service}`,
+      fix: `let ${e.service} read it with ecs: [{ service: "${e.service}", runtime: true }]`,
+    });
   }
-  for (const f of plan.rotationFunctions) out.set(f.roleName.toLowerCase(), { what: `the role of rotation function ${f.functionName}`, fix: 'rotation functions already read the secrets they rotate and their admin secrets: remove the reader' });
-  if (plan.monitoring.forward) out.set(plan.monitoring.forward.roleName.toLowerCase(), { what: 'the role that forwards replica Regions\' events', fix: 'it never reads values: remove the reader' });
+  for (const f of plan.rotationFunctions)
+    out.set(f.roleName.toLowerCase(), {
+      what: `the role of rotation function ${f.functionName}`,
+      fix: 'rotation functions already read the secrets they rotate and their admin secrets: remove the reader',
+    });
+  if (plan.monitoring.forward)
+    out.set(plan.monitoring.forward.roleName.toLowerCase(), {
+      what: "the role that forwards replica Regions' events",
+      fix: 'it never reads values: remove the reader',
+    });
   const deploy = /:role\/(.+)$/.exec(plan.deployRoleArn ?? '')?.[1];
   for (const name of [...PIPELINE_ROLE_NAMES, ...(deploy ? [roleRef(deploy).name] : [])]) {
-    out.set(name.toLowerCase(), { what: `the pipeline role ${name}, which never reads a value`, fix: 'remove the reader: pipeline roles write and manage secrets but are denied every value read' });
+    out.set(name.toLowerCase(), {
+      what: `the pipeline role ${name}, which never reads a value`,
+      fix: 'remove the reader: pipeline roles write and manage secrets but are denied every value read',
+    });
   }
   return out;
 }

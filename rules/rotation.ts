@@ -5,7 +5,12 @@ import type { SecretPlan } from '../plan/types';
 export const DATABASE_KEYS = ['engine', 'host', 'username', 'password'];
 
 /** mysql and mariadb share a driver and a rotation handler. */
-export const engineFamily = (engine: string) => (engine === 'mariadb' || engine === 'mysql' || engine === 'aurora-mysql' ? 'mysql' : engine === 'aurora-postgresql' || engine === 'postgres' ? 'postgres' : engine);
+export const engineFamily = (engine: string) =>
+  engine === 'mariadb' || engine === 'mysql' || engine === 'aurora-mysql'
+    ? 'mysql'
+    : engine === 'aurora-postgresql' || engine === 'postgres'
+      ? 'postgres'
+      : engine;
 
 /** The engine a secret is for: its rotation's engine, else its JSON `engine` field. */
 export function secretEngine(s: SecretPlan): string | undefined {

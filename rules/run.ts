@@ -37,6 +37,11 @@ export function runRules(plans: readonly EnvironmentPlan[], repoRoot: string, ru
   const secretOrder = new Map(plans.flatMap((p) => p.secrets.map((s, i) => [`${p.environment}/${s.id}`, i] as [string, number])));
   return out
     .map((v, i) => ({ v, i }))
-    .sort((a, b) => (envOrder.get(a.v.environment) ?? 99) - (envOrder.get(b.v.environment) ?? 99) || (secretOrder.get(`${a.v.environment}/${a.v.secretId}`) ?? -1) - (secretOrder.get(`${b.v.environment}/${b.v.secretId}`) ?? -1) || a.i - b.i)
+    .sort(
+      (a, b) =>
+        (envOrder.get(a.v.environment) ?? 99) - (envOrder.get(b.v.environment) ?? 99) ||
+        (secretOrder.get(`${a.v.environment}/${a.v.secretId}`) ?? -1) - (secretOrder.get(`${b.v.environment}/${b.v.secretId}`) ?? -1) ||
+        a.i - b.i,
+    )
     .map(({ v }) => v);
 }

@@ -75,7 +75,11 @@ function nearestWeekday(y: number, m: number, n: number): number {
 
 function dayOfMonthField(text: string): { match: (d: Date) => boolean } | { error: string } {
   if (text === 'L') return { match: (d) => d.getUTCDate() === daysInMonth(d.getUTCFullYear(), d.getUTCMonth()) };
-  if (text === 'LW') return { match: (d) => d.getUTCDate() === nearestWeekday(d.getUTCFullYear(), d.getUTCMonth(), daysInMonth(d.getUTCFullYear(), d.getUTCMonth())) };
+  if (text === 'LW')
+    return {
+      match: (d) =>
+        d.getUTCDate() === nearestWeekday(d.getUTCFullYear(), d.getUTCMonth(), daysInMonth(d.getUTCFullYear(), d.getUTCMonth())),
+    };
   const w = /^(\d{1,2})W$/.exec(text);
   if (w) {
     const n = Number(w[1]);
@@ -125,27 +129,54 @@ export function parseSchedule(expression: string): ParsedSchedule | ScheduleErro
     return { kind: 'rate', unit: rate[2].startsWith('hour') ? 'hours' : 'days', value };
   }
   if (/^rate\(/.test(expression)) {
-    return { message: `"${expression}" is not rate(Value Unit) with a unit of hour(s) or day(s)`, fix: 'write e.g. "rate(12 hours)" or "rate(30 days)"; Secrets Manager takes no minutes' };
+    return {
+      message: `"${expression}" is not rate(Value Unit) with a unit of hour(s) or day(s)`,
+      fix: 'write e.g. "rate(12 hours)" or "rate(30 days)"; Secrets Manager takes no minutes',
+    };
   }
   const cron = /^cron\((.*)\)$/.exec(expression);
-  if (!cron) return { message: `"${expression}" is neither rate(...) nor cron(...)`, fix: 'write e.g. "rate(30 days)" or "cron(0 4 ? * SUN *)"' };
+  if (!cron)
+    return { message: `"${expression}" is neither rate(...) nor cron(...)`, fix: 'write e.g. "rate(30 days)" or "cron(0 4 ? * SUN *)"' };
   const fields = cron[1].trim().split(/\s+/);
   if (fields.length !== 6) {
-    return { message: `"${expression}" has ${fields.length} fields; a cron has 6 (minutes hours day-of-month month day-of-week year)`, fix: 'write e.g. "cron(0 4 ? * SUN *)"' };
+    return {
+      message: `"${expression}" has ${fields.length} fields; a cron has 6 (minutes hours day-of-month month day-of-week year)`,
+      fix: 'write e.g. "cron(0 4 ? * SUN *)"',
+    };
   }
   const [min, hour, dom, month, dow, year] = fields;
-  if (/^00+$/.test(min)) return { message: `"${expression}": the minutes field is "${min}"; Secrets Manager's rotation schedules are documented with the minutes field exactly 0, and a zero-padded value is not guaranteed to parse`, fix: 'write the minutes field as 0' };
-  if (min !== '0') return { message: `"${expression}": the minutes field is "${min}", but Secrets Manager rotation windows open on the hour`, fix: 'put 0 in the minutes field' };
-  if (year !== '*') return { message: `"${expression}": the year field is "${year}"; Secrets Manager requires "*" (a schedule that stops in some year would stop rotating)`, fix: 'put * in the year field' };
+  if (/^00+$/.test(min))
+    return {
+      message: `"${expression}": the minutes field is "${min}"; Secrets Manager's rotation schedules are documented with the minutes field exactly 0, and a zero-padded value is not guaranteed to parse`,
+      fix: 'write the minutes field as 0',
+    };
+  if (min !== '0')
+    return {
+      message: `"${expression}": the minutes field is "${min}", but Secrets Manager rotation windows open on the hour`,
+      fix: 'put 0 in the minutes field',
+    };
+  if (year !== '*')
+    return {
+      message: `"${expression}": the year field is "${year}"; Secrets Manager requires "*" (a schedule that stops in some year would stop rotating)`,
+      fix: 'put * in the year field',
+    };
   if ((dom === '?') === (dow === '?')) {
-    return { message: `"${expression}": exactly one of day-of-month and day-of-week must be "?"`, fix: dom === '?' ? 'give the day of the week, or the day of the month' : 'put ? in the field you do not use, e.g. "cron(0 4 ? * SUN *)"' };
+    return {
+      message: `"${expression}": exactly one of day-of-month and day-of-week must be "?"`,
+      fix:
+        dom === '?' ? 'give the day of the week, or the day of the month' : 'put ? in the field you do not use, e.g. "cron(0 4 ? * SUN *)"',
+    };
   }
   const hours = listField(hour, 0, 23);
   if ('error' in hours) return { message: `"${expression}": hours field: ${hours.error}`, fix: 'use 0-23 with , - * /' };
   const months = listField(month, 1, 12, MONTHS);
   if ('error' in months) return { message: `"${expression}": month field: ${months.error}`, fix: 'use 1-12 or JAN-DEC with , - * /' };
   const day = dom === '?' ? dayOfWeekField(dow) : dayOfMonthField(dom);
-  if ('error' in day) return { message: `"${expression}": ${dom === '?' ? 'day-of-week' : 'day-of-month'} field: ${day.error}`, fix: dom === '?' ? 'use 1-7 or SUN-SAT with , - * / L #' : 'use 1-31 with , - * / L W' };
+  if ('error' in day)
+    return {
+      message: `"${expression}": ${dom === '?' ? 'day-of-week' : 'day-of-month'} field: ${day.error}`,
+      fix: dom === '?' ? 'use 1-7 or SUN-SAT with , - * / L #' : 'use 1-31 with , - * / L W',
+    };
   return {
     kind: 'cron',
     hours: [...hours.values].sort((a, b) => a - b),
@@ -207,7 +238,11 @@ export function windowHours(window: string): number | undefined {
 }
 
 /** A rotated secret's schedule, parsed: undefined parts are reported by the schedule rules. */
-export function scheduleOf(schedule: { readonly afterDays?: number; readonly expression?: string }): { parsed?: ParsedSchedule; error?: ScheduleError; frequency?: Frequency } {
+export function scheduleOf(schedule: { readonly afterDays?: number; readonly expression?: string }): {
+  parsed?: ParsedSchedule;
+  error?: ScheduleError;
+  frequency?: Frequency;
+} {
   if (schedule.afterDays !== undefined && schedule.expression === undefined) {
     const days = schedule.afterDays;
     if (!Number.isInteger(days) || days < 1) return {};
@@ -223,7 +258,9 @@ export function scheduleOf(schedule: { readonly afterDays?: number; readonly exp
 }
 
 /** Each rotated secret with its schedule, parsed, and its window in hours (when valid). */
-export function* rotationSchedules(plan: { readonly secrets: readonly SecretPlan[] }): Generator<{ s: SecretPlan; sc: NonNullable<SecretPlan['spec']['rotation']>['schedule']; f?: Frequency; w?: number }> {
+export function* rotationSchedules(plan: {
+  readonly secrets: readonly SecretPlan[];
+}): Generator<{ s: SecretPlan; sc: NonNullable<SecretPlan['spec']['rotation']>['schedule']; f?: Frequency; w?: number }> {
   for (const s of plan.secrets) {
     const sc = s.spec.rotation?.schedule;
     if (!sc) continue;

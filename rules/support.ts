@@ -14,7 +14,9 @@ export const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
 export const TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 
 /** CloudWatch Logs retention values (PutRetentionPolicy, retentionInDays). */
-export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
 
 /** The characters in `s` that `allowed` (one character) rejects, quoted. */
 export function badCharacters(s: string, allowed: RegExp): string {

@@ -10,7 +10,11 @@ const PUNCTUATION = '!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~';
 
 /** The character types GetRandomPassword includes (include_space is off). */
 export function characterTypes(excludePunctuation: boolean): Array<[string, string]> {
-  const types: Array<[string, string]> = [['uppercase', UPPER], ['lowercase', LOWER], ['digit', DIGITS]];
+  const types: Array<[string, string]> = [
+    ['uppercase', UPPER],
+    ['lowercase', LOWER],
+    ['digit', DIGITS],
+  ];
   if (!excludePunctuation) types.push(['punctuation', PUNCTUATION]);
   return types;
 }
@@ -28,7 +32,20 @@ export function deployTimeNames(v: PlannedValue): string[] {
 /** What tools/ci/values.cjs accepts as a DEPLOY_TIME_VALUES name (its INPUT_NAME). */
 export const DEPLOY_TIME_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 
-const SECRET_WORDS = new Set(['password', 'passwd', 'pwd', 'pass', 'secret', 'token', 'apikey', 'privatekey', 'credential', 'credentials', 'passphrase', 'pin']);
+const SECRET_WORDS = new Set([
+  'password',
+  'passwd',
+  'pwd',
+  'pass',
+  'secret',
+  'token',
+  'apikey',
+  'privatekey',
+  'credential',
+  'credentials',
+  'passphrase',
+  'pin',
+]);
 
 /** A key whose last word names a secret (`smtp_password`, `clientSecret`, `api-key`). */
 export function looksSecretKey(key: string): boolean {
@@ -39,7 +56,11 @@ export function looksSecretKey(key: string): boolean {
     .filter(Boolean);
   const last = words[words.length - 1] ?? '';
   const lastTwo = words.slice(-2).join('');
-  return SECRET_WORDS.has(last) || SECRET_WORDS.has(lastTwo) || (last === 'key' && ['api', 'private', 'secret', 'access', 'signing', 'encryption'].includes(words[words.length - 2] ?? ''));
+  return (
+    SECRET_WORDS.has(last) ||
+    SECRET_WORDS.has(lastTwo) ||
+    (last === 'key' && ['api', 'private', 'secret', 'access', 'signing', 'encryption'].includes(words[words.length - 2] ?? ''))
+  );
 }
 
 /**

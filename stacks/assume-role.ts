@@ -1,4 +1,4 @@
-import { EnvironmentConfig } from '../catalogs/types';
+import type { EnvironmentConfig } from '../catalogs/types';
 
 /**
  * Which role the provider and the S3 backend assume, chosen per run at synth:
@@ -11,8 +11,13 @@ import { EnvironmentConfig } from '../catalogs/types';
  */
 export const ASSUME_ROLE_ENV = 'SECRETS_PLATFORM_ASSUME_ROLE';
 
-export function assumedRoleArn(env: Pick<EnvironmentConfig, 'deployRoleArn'>, value: string | undefined = process.env[ASSUME_ROLE_ENV]): string | undefined {
+export function assumedRoleArn(
+  env: Pick<EnvironmentConfig, 'deployRoleArn'>,
+  value: string | undefined = process.env[ASSUME_ROLE_ENV],
+): string | undefined {
   if (value === undefined || value === '') return env.deployRoleArn;
   if (value === 'none') return undefined;
-  throw new Error(`${ASSUME_ROLE_ENV}=${JSON.stringify(value)}: use "none" (use the credentials Terraform runs with) or leave it unset (assume the catalog's deploy role)`);
+  throw new Error(
+    `${ASSUME_ROLE_ENV}=${JSON.stringify(value)}: use "none" (use the credentials Terraform runs with) or leave it unset (assume the catalog's deploy role)`,
+  );
 }

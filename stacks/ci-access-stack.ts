@@ -5,14 +5,14 @@
  * code signing. Every permission is derived (plan/ci-access.ts) from the manifest of what
  * Terraform calls and the types and names the environment stack synthesizes.
  */
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import { TerraformDataSource, TerraformOutput, TerraformResource, TerraformStack } from 'cdktf';
 import { CiAccess } from '../modules/ci-access';
 import { configureStack } from './configure-stack';
-import { ciAccessInput, CiPrincipal, GITHUB_OIDC_URL, OIDC_SUB_CLAIM_KEYS, planCiAccess } from '../plan/ci-access';
+import { ciAccessInput, type CiPrincipal, GITHUB_OIDC_URL, OIDC_SUB_CLAIM_KEYS, planCiAccess } from '../plan/ci-access';
 import { SIGNATURE_VALIDITY_MONTHS, SIGNING_PLATFORM } from '../plan/code-signing';
-import { SynthesizedType, synthesizedTypes, terraformCalls } from '../plan/terraform-calls';
-import { EnvironmentPlan } from '../plan/types';
+import { type SynthesizedType, synthesizedTypes, terraformCalls } from '../plan/terraform-calls';
+import type { EnvironmentPlan } from '../plan/types';
 
 /** Stack name of an environment's CI access: `ci-access-production`. */
 export const ciAccessStackName = (env: { name: string }) => `ci-access-${env.name}`;
@@ -23,7 +23,10 @@ export const ciAccessStackName = (env: { name: string }) => `ci-access-${env.nam
  * reads the same from cdk.tf.json and checks the two agree).
  */
 export function synthesizedTypesOf(stack: TerraformStack): SynthesizedType[] {
-  const merged: { resource: Record<string, Record<string, unknown>>; data: Record<string, Record<string, unknown>> } = { resource: {}, data: {} };
+  const merged: { resource: Record<string, Record<string, unknown>>; data: Record<string, Record<string, unknown>> } = {
+    resource: {},
+    data: {},
+  };
   for (const c of stack.node.findAll()) {
     if (!(c instanceof TerraformResource) && !(c instanceof TerraformDataSource)) continue;
     const tf = c.toTerraform() as { resource?: Record<string, Record<string, unknown>>; data?: Record<string, Record<string, unknown>> };
@@ -69,6 +72,9 @@ export class CiAccessStack extends TerraformStack {
         description: variable ? `GitHub ${variable}` : `${ci.roles[who].name} (humans: ${ci.roles[who].description})`,
       });
     }
-    new TerraformOutput(this, 'oidc_sub_claim_keys', { value: [...OIDC_SUB_CLAIM_KEYS], description: 'The repository OIDC subject template the trust policies expect' });
+    new TerraformOutput(this, 'oidc_sub_claim_keys', {
+      value: [...OIDC_SUB_CLAIM_KEYS],
+      description: 'The repository OIDC subject template the trust policies expect',
+    });
   }
 }

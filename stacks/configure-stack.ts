@@ -1,16 +1,15 @@
 /** Provider and S3 backend shared by every stack of an account: region, guards, tags, locking. */
-import { LocalBackend, S3Backend, TerraformStack } from 'cdktf';
+import { LocalBackend, S3Backend, type TerraformStack } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { assumedRoleArn } from './assume-role';
 import { PROJECT, stateBackendFor } from '../catalogs/project';
-import { EnvironmentConfig, StateBackendConfig } from '../catalogs/types';
+import type { EnvironmentConfig, StateBackendConfig } from '../catalogs/types';
 import { arn } from '../plan/arn';
 import { partitionOf } from '../plan/partitions';
 import { defaultTags } from '../plan/plan';
 import { VALUE_WRITTEN_TAG } from '../plan/values';
 
 export const TERRAFORM_REQUIRED_VERSION = '>= 1.11.0';
-
 
 /**
  * Configures a stack of one environment's account: the AWS provider (region, allowed account,
@@ -72,7 +71,9 @@ export const BOOTSTRAP_STATE_ENV = 'SECRETS_PLATFORM_BOOTSTRAP_STATE';
 export function bootstrapState(value: string | undefined = process.env[BOOTSTRAP_STATE_ENV]): 'local' | 's3' {
   if (value === undefined || value === '' || value === 's3') return 's3';
   if (value === 'local') return 'local';
-  throw new Error(`${BOOTSTRAP_STATE_ENV}=${JSON.stringify(value)}: use "local" (the first state-backend deploy of an account) or leave it unset (state in the account's bucket)`);
+  throw new Error(
+    `${BOOTSTRAP_STATE_ENV}=${JSON.stringify(value)}: use "local" (the first state-backend deploy of an account) or leave it unset (state in the account's bucket)`,
+  );
 }
 
 export const bootstrapStateKey = (stackId: string) => `bootstrap/${stackId}/terraform.tfstate`;

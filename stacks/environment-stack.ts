@@ -1,20 +1,19 @@
 import * as path from 'node:path';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import { TerraformOutput, TerraformStack } from 'cdktf';
 import { ArchiveProvider } from '@cdktf/provider-archive/lib/provider';
 import { DataAwsSsmParameter } from '@cdktf/provider-aws/lib/data-aws-ssm-parameter';
 import { EcsServiceAccess } from '../modules/access';
 import { CodeSigning } from '../modules/code-signing';
-import { EncryptionKey, EncryptionKeyProps } from '../modules/encryption-key';
+import { EncryptionKey, type EncryptionKeyProps } from '../modules/encryption-key';
 import { Monitoring } from '../modules/monitoring';
 import { SecretsManagerEndpoint } from '../modules/network';
 import { ArnResolver } from '../modules/arn-resolver';
 import { RotationFunction } from '../modules/rotation';
 import { Secret } from '../modules/secret';
 import { configureStack } from './configure-stack';
-import { EnvironmentPlan, KeyPlan } from '../plan/types';
+import type { EnvironmentPlan, KeyPlan } from '../plan/types';
 import { bundleFor } from './rotation-wiring';
-
 
 export interface EnvironmentStackProps {
   /** The environment's plan (plan/plan.ts), already checked by the guardrails. */
@@ -41,7 +40,10 @@ export class EnvironmentStack extends TerraformStack {
     super(scope, id);
     this.plan = props.plan;
     this.stackDir = path.join(props.outdir, 'stacks', id);
-    configureStack(this, props.plan.catalog, props.plan.stateKey, 's3', { defaultTags: props.plan.defaultTags, stateBackend: props.plan.stateBackend });
+    configureStack(this, props.plan.catalog, props.plan.stateKey, 's3', {
+      defaultTags: props.plan.defaultTags,
+      stateBackend: props.plan.stateBackend,
+    });
     new ArchiveProvider(this, 'archive');
     this.renderKeys();
     this.renderSecrets();
@@ -95,7 +97,6 @@ export class EnvironmentStack extends TerraformStack {
     }
   }
 
-
   /**
    * Other accounts get policy documents as outputs. Same-account roles are named in the secret
    * and key policies: this stack never writes into a role it does not own.
@@ -118,7 +119,11 @@ export class EnvironmentStack extends TerraformStack {
         executionRole: svc.executionRole,
         taskRole: svc.taskRole,
         containerSecrets: svc.containerSecrets,
-        logGroup: { name: svc.logGroupName, retentionInDays: this.plan.catalog.logRetentionDays, kmsKeyArn: this.plan.monitoringKey.arnByRegion[this.plan.region] },
+        logGroup: {
+          name: svc.logGroupName,
+          retentionInDays: this.plan.catalog.logRetentionDays,
+          kmsKeyArn: this.plan.monitoringKey.arnByRegion[this.plan.region],
+        },
         permissionsBoundary: this.plan.workloadBoundaryArn,
         rolePath: this.plan.workloadRolePath,
         arns: this.arns,
@@ -200,7 +205,8 @@ export class EnvironmentStack extends TerraformStack {
         arns: this.arns,
         tags: this.plan.resourceTags,
       });
-      if (this.endpoint && fn.securityGroup) this.endpoint.allowFrom(f.key, fn.securityGroup.id, `HTTPS from rotation function ${f.functionName}`);
+      if (this.endpoint && fn.securityGroup)
+        this.endpoint.allowFrom(f.key, fn.securityGroup.id, `HTTPS from rotation function ${f.functionName}`);
     }
   }
 
@@ -220,7 +226,12 @@ export class EnvironmentStack extends TerraformStack {
       exemptRoleNames: m.exemptRoleNames,
       projectPolicyArnPrefix: m.projectPolicyArnPrefix,
       breakGlassRoleArn: m.breakGlassRoleArn,
-      functions: { namePrefix: m.functionNamePrefix, accountId: this.plan.accountId, partition: this.plan.partition, region: this.plan.region },
+      functions: {
+        namePrefix: m.functionNamePrefix,
+        accountId: this.plan.accountId,
+        partition: this.plan.partition,
+        region: this.plan.region,
+      },
       forward: m.forward,
       permissionsBoundary: this.plan.workloadBoundaryArn,
       rolePath: this.plan.workloadRolePath,

@@ -6,7 +6,6 @@
 import { buildHandler } from '../lambdas/build';
 import type { HandlerName } from '../lambdas/rotation/contract';
 
-
 /** The bundle file for a handler; built by esbuild, or reused while its sources are unchanged. */
 export function bundleFor(handler: HandlerName): string {
   return buildHandler(handler).file;

@@ -1,10 +1,10 @@
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import { TerraformOutput, TerraformStack } from 'cdktf';
 import { StateBackend } from '../modules/state-backend';
 import { configureStack } from './configure-stack';
 import { NAME_PREFIX, stateBackendFor } from '../catalogs/project';
 import { KeyIncidentRules } from '../modules/monitoring';
-import { EnvironmentConfig } from '../catalogs/types';
+import type { EnvironmentConfig } from '../catalogs/types';
 import { partitionOf } from '../plan/partitions';
 import { AuditTrail } from '../modules/audit-trail';
 import { artifactsBucketName } from '../plan/code-signing';
@@ -36,7 +36,13 @@ export class StateBackendStack extends TerraformStack {
     });
     // The account's management-events trail: the alarms rely on it (modules/audit-trail.ts).
     const bucketName = `${PROJECT}-audit-${env.accountId}-${env.region}`;
-    const trail = { partition, accountId: env.accountId, region: env.region, trailName: `${PROJECT}-management-events`, bucketArn: arn(partition, 's3', '', '', bucketName) };
+    const trail = {
+      partition,
+      accountId: env.accountId,
+      region: env.region,
+      trailName: `${PROJECT}-management-events`,
+      bucketArn: arn(partition, 's3', '', '', bucketName),
+    };
     this.trail = new AuditTrail(this, 'audit', {
       trailName: trail.trailName,
       bucketName,

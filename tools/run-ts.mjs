@@ -21,20 +21,25 @@ if (!entry) {
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const outdir = path.join(root, '.build', 'run');
 mkdirSync(outdir, { recursive: true });
-const outfile = path.join(outdir, path.basename(entry).replace(/\.ts$/, '') + (bundleDeps ? '.bundled' : '') + '.cjs');
+const outfile = path.join(outdir, `${path.basename(entry).replace(/\.ts$/, '') + (bundleDeps ? '.bundled' : '')}.cjs`);
 const stampFile = `${outfile}.inputs.json`;
 
 /** Input files with their size and mtime: the cache key. */
-const stamp = (files) => files.map((f) => {
-  const s = statSync(path.resolve(root, f), { throwIfNoEntry: false });
-  return [f, s ? `${s.size}:${s.mtimeMs}` : 'missing'];
-});
+const stamp = (files) =>
+  files.map((f) => {
+    const s = statSync(path.resolve(root, f), { throwIfNoEntry: false });
+    return [f, s ? `${s.size}:${s.mtimeMs}` : 'missing'];
+  });
 
 function upToDate() {
   if (!existsSync(outfile) || !existsSync(stampFile)) return false;
   try {
     const saved = JSON.parse(readFileSync(stampFile, 'utf8'));
-    return saved.entry === path.resolve(entry) && saved.bundleDeps === bundleDeps && JSON.stringify(stamp(saved.inputs)) === JSON.stringify(saved.stamp);
+    return (
+      saved.entry === path.resolve(entry) &&
+      saved.bundleDeps === bundleDeps &&
+      JSON.stringify(stamp(saved.inputs)) === JSON.stringify(saved.stamp)
+    );
   } catch {
     return false;
   }
@@ -61,12 +66,20 @@ if (!upToDate()) {
     });
   } catch {
     // esbuild has printed each error with its file, line and code frame; a Node stack adds nothing.
-    console.error(`${path.relative(process.cwd(), path.resolve(entry))}: does not compile (see above); nothing was run. npm run typecheck shows every type error.`);
+    console.error(
+      `${path.relative(process.cwd(), path.resolve(entry))}: does not compile (see above); nothing was run. npm run typecheck shows every type error.`,
+    );
     process.exit(1);
   }
   // Bundled dependencies change only with package-lock.json, which is always stamped.
   // This script is an input too: its build options and plugins shape the output.
-  const inputs = [...new Set([...Object.keys(result.metafile.inputs).filter((f) => !f.startsWith('node_modules/')), 'package-lock.json', 'tools/run-ts.mjs'])];
+  const inputs = [
+    ...new Set([
+      ...Object.keys(result.metafile.inputs).filter((f) => !f.startsWith('node_modules/')),
+      'package-lock.json',
+      'tools/run-ts.mjs',
+    ]),
+  ];
   writeFileSync(stampFile, JSON.stringify({ entry: path.resolve(entry), bundleDeps, inputs, stamp: stamp(inputs) }));
 }
 process.argv = [process.argv[0], outfile, ...rest];
@@ -84,6 +97,8 @@ try {
     .map((l) => /\(?((?:\/|[A-Za-z]:)[^():]+):(\d+):(\d+)\)?$/.exec(l.trim()))
     .find((m) => m && !m[1].includes('node_modules') && !m[1].startsWith(outdir));
   const where = frame ? ` at ${path.relative(process.cwd(), frame[1])}:${frame[2]}:${frame[3]}` : '';
-  console.error(`${path.relative(process.cwd(), path.resolve(entry))}: ${e.name}: ${e.message}${where}; nothing was written (SECRETS_PLATFORM_DEBUG=1 prints the stack)`);
+  console.error(
+    `${path.relative(process.cwd(), path.resolve(entry))}: ${e.name}: ${e.message}${where}; nothing was written (SECRETS_PLATFORM_DEBUG=1 prints the stack)`,
+  );
   process.exit(1);
 }

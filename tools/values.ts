@@ -2,4 +2,9 @@
 import { ENVIRONMENTS } from '../catalogs';
 import { runValuesCommand } from '../app/values-command';
 
-process.exitCode = runValuesCommand(process.argv.slice(2), ENVIRONMENTS, (l) => console.log(l), (l) => console.error(l));
+process.exitCode = runValuesCommand(
+  process.argv.slice(2),
+  ENVIRONMENTS,
+  (l) => console.log(l),
+  (l) => console.error(l),
+);

@@ -36,8 +36,25 @@ export interface EventInput {
 /** CloudTrail's userIdentity for a caller, as its "CloudTrail userIdentity element" page shows it. */
 function identityOf(account: string, caller: Caller, invokedBy?: string): Record<string, unknown> {
   const extra = invokedBy ? { invokedBy } : {};
-  if (caller === 'root') return { type: 'Root', principalId: account, arn: `arn:aws:iam::${account}:root`, accountId: account, accessKeyId: 'ASIAEXAMPLEROOT', ...extra };
-  if ('user' in caller) return { type: 'IAMUser', principalId: 'AIDAEXAMPLEUSER', arn: `arn:aws:iam::${account}:user/${caller.user}`, accountId: account, accessKeyId: 'AKIAEXAMPLEUSER', userName: caller.user, ...extra };
+  if (caller === 'root')
+    return {
+      type: 'Root',
+      principalId: account,
+      arn: `arn:aws:iam::${account}:root`,
+      accountId: account,
+      accessKeyId: 'ASIAEXAMPLEROOT',
+      ...extra,
+    };
+  if ('user' in caller)
+    return {
+      type: 'IAMUser',
+      principalId: 'AIDAEXAMPLEUSER',
+      arn: `arn:aws:iam::${account}:user/${caller.user}`,
+      accountId: account,
+      accessKeyId: 'AKIAEXAMPLEUSER',
+      userName: caller.user,
+      ...extra,
+    };
   const session = caller.session ?? 'session';
   return {
     type: 'AssumedRole',
@@ -46,7 +63,13 @@ function identityOf(account: string, caller: Caller, invokedBy?: string): Record
     accountId: account,
     accessKeyId: 'ASIAEXAMPLEKEY',
     sessionContext: {
-      sessionIssuer: { type: 'Role', principalId: 'AROAEXAMPLEID', arn: `arn:aws:iam::${account}:role${caller.path ?? '/'}${caller.role}`, accountId: account, userName: caller.role },
+      sessionIssuer: {
+        type: 'Role',
+        principalId: 'AROAEXAMPLEID',
+        arn: `arn:aws:iam::${account}:role${caller.path ?? '/'}${caller.role}`,
+        accountId: account,
+        userName: caller.role,
+      },
       attributes: { creationDate: '2026-11-25T11:55:00Z', mfaAuthenticated: 'false' },
     },
     ...extra,
@@ -55,7 +78,9 @@ function identityOf(account: string, caller: Caller, invokedBy?: string): Record
 
 export function cloudTrailEvent(e: EventInput): Record<string, unknown> {
   const serviceEvent = e.detailType === 'AWS Service Event via CloudTrail';
-  const userIdentity = serviceEvent ? { accountId: e.account, invokedBy: `${e.service}.amazonaws.com` } : identityOf(e.account, e.caller ?? { role: 'operator', session: 'operator' }, e.invokedBy);
+  const userIdentity = serviceEvent
+    ? { accountId: e.account, invokedBy: `${e.service}.amazonaws.com` }
+    : identityOf(e.account, e.caller ?? { role: 'operator', session: 'operator' }, e.invokedBy);
   return {
     version: '0',
     id: '6a7e8feb-b491-4cf7-a9f1-bf3703467718',

@@ -4,7 +4,15 @@ import { matchPattern } from '../support/event-pattern';
 const event = {
   source: 'aws.ec2',
   'detail-type': 'EC2 Instance State-change Notification',
-  detail: { state: 'running', 'instance-id': 'i-0123', c: 5, ip: '10.0.0.255', tags: ['a', 'b'], items: [{ k: 'x' }, { k: 'y' }], none: null },
+  detail: {
+    state: 'running',
+    'instance-id': 'i-0123',
+    c: 5,
+    ip: '10.0.0.255',
+    tags: ['a', 'b'],
+    items: [{ k: 'x' }, { k: 'y' }],
+    none: null,
+  },
 };
 
 test.each([

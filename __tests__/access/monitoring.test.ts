@@ -5,11 +5,17 @@
  * other keys, other environments, service-made grants).
  */
 import { teamCatalogs } from '../support/fixtures';
-import { KEY_INCIDENT_EVENTS, POLICY_CHANGE_EVENTS, ROLE_CHANGE_EVENTS, SECRET_INCIDENT_EVENTS, SECRET_WRITE_EVENTS } from '../../plan/policies/monitoring';
-import { loadStack, resolverFor, StackModel, TfJson } from '../../tools/access/model';
+import {
+  KEY_INCIDENT_EVENTS,
+  POLICY_CHANGE_EVENTS,
+  ROLE_CHANGE_EVENTS,
+  SECRET_INCIDENT_EVENTS,
+  SECRET_WRITE_EVENTS,
+} from '../../plan/policies/monitoring';
+import { loadStack, resolverFor, type StackModel, type TfJson } from '../../tools/access/model';
 import { matchPattern } from '../support/event-pattern';
 import { synth } from '../support/synth';
-import { cloudTrailEvent, EventInput } from './cloudtrail-events';
+import { cloudTrailEvent, type EventInput } from './cloudtrail-events';
 
 // The fixture team (every key kind, replicas in two regions, a generated rotation in every
 // environment); for any catalog, the `monitoring-sees-incidents` invariant.
@@ -28,7 +34,11 @@ function rulesOf(stack: string): { model: StackModel; rules: Rule[] } {
   const tf = stacks[stack];
   const model = loadStack(stack, tf);
   const resolve = resolverFor(tf, model.account, model.region);
-  const rules = Object.values(tf.resource!.aws_cloudwatch_event_rule).map((r: any) => ({ name: r.name, region: r.region ?? model.region, pattern: JSON.parse(resolve(r.event_pattern)) }));
+  const rules = Object.values(tf.resource!.aws_cloudwatch_event_rule).map((r: any) => ({
+    name: r.name,
+    region: r.region ?? model.region,
+    pattern: JSON.parse(resolve(r.event_pattern)),
+  }));
   return { model, rules };
 }
 const rule = (rules: Rule[], suffix: string) => {
@@ -37,7 +47,8 @@ const rule = (rules: Rule[], suffix: string) => {
   return r;
 };
 /** The rules that see an event: those in the event's Region. */
-const matching = (rules: Rule[], e: EventInput) => rules.filter((r) => r.region === e.region && matchPattern(cloudTrailEvent(e), r.pattern as any)).map((r) => r.name);
+const matching = (rules: Rule[], e: EventInput) =>
+  rules.filter((r) => r.region === e.region && matchPattern(cloudTrailEvent(e), r.pattern as any)).map((r) => r.name);
 const keyIdOf = (arn: string) => arn.split('/').pop()!;
 
 describe.each(['dev', 'staging', 'production'])('%s', (name) => {
@@ -53,8 +64,15 @@ describe.each(['dev', 'staging', 'production'])('%s', (name) => {
           const e: EventInput = { account: model.account, region: key.region, service: 'kms', eventName, requestParameters: { keyId } };
           // Replica Regions forward to the primary Region's bus, where the rule runs.
           const seenBy = key.region === model.region ? matching(rules, e) : matching(rules, e).length > 0 ? [anomalies.name] : [];
-          expect({ key: key.alias, region: key.region, eventName, keyId, seenBy }).toEqual({ key: key.alias, region: key.region, eventName, keyId, seenBy: [anomalies.name] });
-          if (key.region !== model.region) expect(matchPattern(cloudTrailEvent({ ...e, region: key.region }), anomalies.pattern as any)).toBe(true);
+          expect({ key: key.alias, region: key.region, eventName, keyId, seenBy }).toEqual({
+            key: key.alias,
+            region: key.region,
+            eventName,
+            keyId,
+            seenBy: [anomalies.name],
+          });
+          if (key.region !== model.region)
+            expect(matchPattern(cloudTrailEvent({ ...e, region: key.region }), anomalies.pattern as any)).toBe(true);
         }
       }
     }
@@ -64,12 +82,51 @@ describe.each(['dev', 'staging', 'production'])('%s', (name) => {
     const { model, rules } = rulesOf(name);
     const key = model.keys[0];
     const quiet: EventInput[] = [
-      { account: model.account, region: model.region, service: 'kms', eventName: 'Decrypt', requestParameters: { keyId: key.arn, encryptionAlgorithm: 'SYMMETRIC_DEFAULT' }, readOnly: true },
-      { account: model.account, region: model.region, service: 'kms', eventName: 'DescribeKey', requestParameters: { keyId: key.arn }, readOnly: true },
-      { account: model.account, region: model.region, service: 'kms', eventName: 'CreateGrant', requestParameters: { keyId: key.arn, granteePrincipal: 'dynamodb.amazonaws.com', operations: ['Decrypt'] }, invokedBy: 'dynamodb.amazonaws.com' },
-      { account: model.account, region: model.region, service: 'kms', eventName: 'DisableKey', requestParameters: { keyId: `arn:aws:kms:${model.region}:${model.account}:key/11111111-2222-3333-4444-555555555555` } },
-      { account: model.account, region: model.region, service: 'kms', eventName: 'DeleteAlias', requestParameters: { aliasName: 'alias/someone-else' } },
-      { account: model.account, region: model.region, service: 'kms', eventName: 'CreateAlias', requestParameters: { aliasName: key.alias, targetKeyId: key.arn } },
+      {
+        account: model.account,
+        region: model.region,
+        service: 'kms',
+        eventName: 'Decrypt',
+        requestParameters: { keyId: key.arn, encryptionAlgorithm: 'SYMMETRIC_DEFAULT' },
+        readOnly: true,
+      },
+      {
+        account: model.account,
+        region: model.region,
+        service: 'kms',
+        eventName: 'DescribeKey',
+        requestParameters: { keyId: key.arn },
+        readOnly: true,
+      },
+      {
+        account: model.account,
+        region: model.region,
+        service: 'kms',
+        eventName: 'CreateGrant',
+        requestParameters: { keyId: key.arn, granteePrincipal: 'dynamodb.amazonaws.com', operations: ['Decrypt'] },
+        invokedBy: 'dynamodb.amazonaws.com',
+      },
+      {
+        account: model.account,
+        region: model.region,
+        service: 'kms',
+        eventName: 'DisableKey',
+        requestParameters: { keyId: `arn:aws:kms:${model.region}:${model.account}:key/11111111-2222-3333-4444-555555555555` },
+      },
+      {
+        account: model.account,
+        region: model.region,
+        service: 'kms',
+        eventName: 'DeleteAlias',
+        requestParameters: { aliasName: 'alias/someone-else' },
+      },
+      {
+        account: model.account,
+        region: model.region,
+        service: 'kms',
+        eventName: 'CreateAlias',
+        requestParameters: { aliasName: key.alias, targetKeyId: key.arn },
+      },
     ];
     for (const e of quiet) expect({ e: e.eventName, seenBy: matching(rules, e) }).toEqual({ e: e.eventName, seenBy: [] });
   });
@@ -79,8 +136,18 @@ describe.each(['dev', 'staging', 'production'])('%s', (name) => {
     const aliases = rule(rules, 'secrets-key-aliases');
     for (const key of model.keys.filter((k) => k.region === model.region)) {
       for (const eventName of ['DeleteAlias', 'UpdateAlias']) {
-        const e: EventInput = { account: model.account, region: model.region, service: 'kms', eventName, requestParameters: eventName === 'DeleteAlias' ? { aliasName: key.alias } : { aliasName: key.alias, targetKeyId: 'attacker-key' } };
-        expect({ alias: key.alias, eventName, seenBy: matching(rules, e) }).toEqual({ alias: key.alias, eventName, seenBy: [aliases.name] });
+        const e: EventInput = {
+          account: model.account,
+          region: model.region,
+          service: 'kms',
+          eventName,
+          requestParameters: eventName === 'DeleteAlias' ? { aliasName: key.alias } : { aliasName: key.alias, targetKeyId: 'attacker-key' },
+        };
+        expect({ alias: key.alias, eventName, seenBy: matching(rules, e) }).toEqual({
+          alias: key.alias,
+          eventName,
+          seenBy: [aliases.name],
+        });
       }
     }
   });
@@ -92,26 +159,70 @@ describe.each(['dev', 'staging', 'production'])('%s', (name) => {
       for (const eventName of SECRET_INCIDENT_EVENTS) {
         for (const [region, arn] of Object.entries(s.arnByRegion)) {
           for (const secretId of [s.name, arn]) {
-            const e: EventInput = { account: model.account, region, service: 'secretsmanager', eventName, requestParameters: { secretId, ...(eventName === 'DeleteSecret' ? { recoveryWindowInDays: 30 } : {}) } };
+            const e: EventInput = {
+              account: model.account,
+              region,
+              service: 'secretsmanager',
+              eventName,
+              requestParameters: { secretId, ...(eventName === 'DeleteSecret' ? { recoveryWindowInDays: 30 } : {}) },
+            };
             const hit = matchPattern(cloudTrailEvent(e), changes.pattern as any);
-            expect({ secret: s.name, region, eventName, secretId, hit }).toEqual({ secret: s.name, region, eventName, secretId, hit: true });
+            expect({ secret: s.name, region, eventName, secretId, hit }).toEqual({
+              secret: s.name,
+              region,
+              eventName,
+              secretId,
+              hit: true,
+            });
             if (region !== model.region) expect(matching(rules, e).length).toBeGreaterThan(0); // forwarded from the replica Region
           }
         }
       }
-      expect(matching(rules, { account: model.account, region: model.region, service: 'secretsmanager', eventName: 'GetSecretValue', requestParameters: { secretId: s.name }, readOnly: true })).toEqual([]);
+      expect(
+        matching(rules, {
+          account: model.account,
+          region: model.region,
+          service: 'secretsmanager',
+          eventName: 'GetSecretValue',
+          requestParameters: { secretId: s.name },
+          readOnly: true,
+        }),
+      ).toEqual([]);
     }
     const other = name === 'production' ? 'staging/app/x/y' : 'prod/app/x/y';
-    expect(matching(rules, { account: model.account, region: model.region, service: 'secretsmanager', eventName: 'DeleteSecret', requestParameters: { secretId: other } })).toEqual([]);
+    expect(
+      matching(rules, {
+        account: model.account,
+        region: model.region,
+        service: 'secretsmanager',
+        eventName: 'DeleteSecret',
+        requestParameters: { secretId: other },
+      }),
+    ).toEqual([]);
   });
 
   test('rotation failures and denied reads', () => {
     const { model, rules } = rulesOf(name);
     const s = model.secrets[0];
-    const failed: EventInput = { account: model.account, region: model.region, service: 'secretsmanager', eventName: 'RotationFailed', detailType: 'AWS Service Event via CloudTrail', additionalEventData: { SecretId: s.arnByRegion[model.region] } };
+    const failed: EventInput = {
+      account: model.account,
+      region: model.region,
+      service: 'secretsmanager',
+      eventName: 'RotationFailed',
+      detailType: 'AWS Service Event via CloudTrail',
+      additionalEventData: { SecretId: s.arnByRegion[model.region] },
+    };
     expect(matching(rules, failed)).toEqual([rule(rules, 'secrets-rotation-failed').name]);
     expect(matching(rules, { ...failed, eventName: 'RotationSucceeded' })).toEqual([]);
-    const denied: EventInput = { account: model.account, region: model.region, service: 'secretsmanager', eventName: 'GetSecretValue', requestParameters: { secretId: s.name }, errorCode: 'AccessDenied', readOnly: true };
+    const denied: EventInput = {
+      account: model.account,
+      region: model.region,
+      service: 'secretsmanager',
+      eventName: 'GetSecretValue',
+      requestParameters: { secretId: s.name },
+      errorCode: 'AccessDenied',
+      readOnly: true,
+    };
     expect(matching(rules, denied)).toEqual([rule(rules, 'secrets-denied-reads').name]);
   });
 });
@@ -121,11 +232,25 @@ test('the state key: its own stack watches it by ARN, id and alias, and the aler
     const { model, rules } = rulesOf(`state-backend-${env.name}`);
     const [key] = model.keys;
     for (const keyId of [key.arn, keyIdOf(key.arn), key.alias!]) {
-      expect(matching(rules, { account: model.account, region: model.region, service: 'kms', eventName: 'ScheduleKeyDeletion', requestParameters: { keyId, pendingWindowInDays: 7 } })).toEqual([
-        expect.stringMatching(/secrets-state-key-anomalies$/),
-      ]);
+      expect(
+        matching(rules, {
+          account: model.account,
+          region: model.region,
+          service: 'kms',
+          eventName: 'ScheduleKeyDeletion',
+          requestParameters: { keyId, pendingWindowInDays: 7 },
+        }),
+      ).toEqual([expect.stringMatching(/secrets-state-key-anomalies$/)]);
     }
-    expect(matching(rules, { account: model.account, region: model.region, service: 'kms', eventName: 'DeleteAlias', requestParameters: { aliasName: key.alias } })).toEqual([expect.stringMatching(/secrets-state-key-aliases$/)]);
+    expect(
+      matching(rules, {
+        account: model.account,
+        region: model.region,
+        service: 'kms',
+        eventName: 'DeleteAlias',
+        requestParameters: { aliasName: key.alias },
+      }),
+    ).toEqual([expect.stringMatching(/secrets-state-key-aliases$/)]);
     const targets = Object.values(stacks[`state-backend-${env.name}`].resource!.aws_cloudwatch_event_target).map((t: any) => t.arn);
     const envModel = loadStack(env.name, stacks[env.name]);
     const topicPolicy = envModel.documents.find((d) => d.kind === 'topic')!.policy;
@@ -147,28 +272,66 @@ describe.each(['dev', 'staging', 'production'])('%s: roles, break-glass, secret 
     const { model, rules } = rulesOf(name);
     const prefix = name === 'production' ? 'prod' : name;
     const role = (n: string) => ({ role: n, session: 'gh' });
-    const sso = { role: 'AWSReservedSSO_SecretsPlatformBreakGlass_0123456789abcdef', path: '/aws-reserved/sso.amazonaws.com/', session: 'alice@example.com' };
-    const ev = (service: EventInput['service'], eventName: string, requestParameters: Record<string, unknown>, caller?: EventInput['caller'], region = model.region): EventInput => ({ account: model.account, region, service, eventName, requestParameters, caller });
+    const sso = {
+      role: 'AWSReservedSSO_SecretsPlatformBreakGlass_0123456789abcdef',
+      path: '/aws-reserved/sso.amazonaws.com/',
+      session: 'alice@example.com',
+    };
+    const ev = (
+      service: EventInput['service'],
+      eventName: string,
+      requestParameters: Record<string, unknown>,
+      caller?: EventInput['caller'],
+      region = model.region,
+    ): EventInput => ({ account: model.account, region, service, eventName, requestParameters, caller });
     return { model, rules, prefix, role, sso, ev };
   };
 
   test('every change to an exempt role or a project policy, by anyone, reaches the exempt-roles rule', () => {
     const { model, rules, ev, sso } = setup();
     const r = rule(rules, 'secrets-exempt-roles').name;
-    const exempt = ['secrets-platform-plan-pr', 'secrets-platform-plan', 'secrets-platform-deploy', 'secrets-platform-values', 'secrets-platform-break-glass', 'secrets-platform-operator'];
+    const exempt = [
+      'secrets-platform-plan-pr',
+      'secrets-platform-plan',
+      'secrets-platform-deploy',
+      'secrets-platform-values',
+      'secrets-platform-break-glass',
+      'secrets-platform-operator',
+    ];
     for (const roleName of exempt) {
       for (const eventName of ROLE_CHANGE_EVENTS) {
-        const e = ev('iam', eventName, { roleName, ...(eventName === 'PutRolePolicy' ? { policyName: 'p', policyDocument: '{}' } : {}) }, sso, 'us-east-1');
+        const e = ev(
+          'iam',
+          eventName,
+          { roleName, ...(eventName === 'PutRolePolicy' ? { policyName: 'p', policyDocument: '{}' } : {}) },
+          sso,
+          'us-east-1',
+        );
         expect({ roleName, eventName, seenBy: matching(rules, e) }).toEqual({ roleName, eventName, seenBy: [r] });
       }
     }
     for (const eventName of POLICY_CHANGE_EVENTS) {
       const policyArn = `arn:aws:iam::${model.account}:policy/secrets-platform-deploy-boundary`;
-      expect(matching(rules, ev('iam', eventName, { policyArn, policyDocument: '{}', setAsDefault: true }, 'root', 'us-east-1'))).toEqual([r]);
-      expect(matching(rules, ev('iam', eventName, { policyArn: `arn:aws:iam::${model.account}:policy/someone-else` }, 'root', 'us-east-1'))).toEqual([]);
+      expect(matching(rules, ev('iam', eventName, { policyArn, policyDocument: '{}', setAsDefault: true }, 'root', 'us-east-1'))).toEqual([
+        r,
+      ]);
+      expect(
+        matching(rules, ev('iam', eventName, { policyArn: `arn:aws:iam::${model.account}:policy/someone-else` }, 'root', 'us-east-1')),
+      ).toEqual([]);
     }
     // Workload roles are the deploy role's to change (under the workload boundary): no alert.
-    expect(matching(rules, ev('iam', 'PutRolePolicy', { roleName: `${setup().prefix}-ticket-api-ecs-task`, policyName: 'p' }, { role: 'secrets-platform-deploy' }, 'us-east-1'))).toEqual([]);
+    expect(
+      matching(
+        rules,
+        ev(
+          'iam',
+          'PutRolePolicy',
+          { roleName: `${setup().prefix}-ticket-api-ecs-task`, policyName: 'p' },
+          { role: 'secrets-platform-deploy' },
+          'us-east-1',
+        ),
+      ),
+    ).toEqual([]);
     expect(matching(rules, ev('iam', 'GetRole', { roleName: 'secrets-platform-deploy' }, 'root', 'us-east-1'))).toEqual([]);
   });
 
@@ -179,11 +342,26 @@ describe.each(['dev', 'staging', 'production'])('%s: roles, break-glass, secret 
     expect(matching(rules, ev('sts', 'AssumeRole', { roleArn: bg, roleSessionName: 'alice', durationSeconds: 3600 }, sso))).toEqual([r]);
     expect(matching(rules, ev('sts', 'AssumeRole', { roleArn: bg, roleSessionName: 'alice' }, { user: 'alice' }))).toEqual([r]);
     const s = model.secrets[0];
-    expect(matching(rules, { ...ev('secretsmanager', 'GetSecretValue', { secretId: s.name }, role('secrets-platform-break-glass')), readOnly: true })).toEqual([r]);
+    expect(
+      matching(rules, {
+        ...ev('secretsmanager', 'GetSecretValue', { secretId: s.name }, role('secrets-platform-break-glass')),
+        readOnly: true,
+      }),
+    ).toEqual([r]);
     expect(matching(rules, ev('kms', 'Decrypt', { keyId: model.keys[0].arn }, role('secrets-platform-break-glass')))).toEqual([r]);
     // Other roles assumed, and other sessions reading, are not break-glass.
-    expect(matching(rules, ev('sts', 'AssumeRole', { roleArn: `arn:aws:iam::${model.account}:role/secrets-platform-operator`, roleSessionName: 'alice' }, sso))).toEqual([]);
-    expect(matching(rules, { ...ev('secretsmanager', 'GetSecretValue', { secretId: s.name }, role(`${setup().prefix}-ticket-api-ecs-task`)), readOnly: true })).toEqual([]);
+    expect(
+      matching(
+        rules,
+        ev('sts', 'AssumeRole', { roleArn: `arn:aws:iam::${model.account}:role/secrets-platform-operator`, roleSessionName: 'alice' }, sso),
+      ),
+    ).toEqual([]);
+    expect(
+      matching(rules, {
+        ...ev('secretsmanager', 'GetSecretValue', { secretId: s.name }, role(`${setup().prefix}-ticket-api-ecs-task`)),
+        readOnly: true,
+      }),
+    ).toEqual([]);
   });
 
   test('secret rotations and tag changes by anyone but the deploy and values roles reach the secret-writes rule', () => {
@@ -193,10 +371,19 @@ describe.each(['dev', 'staging', 'production'])('%s: roles, break-glass, secret 
       for (const eventName of SECRET_WRITE_EVENTS) {
         for (const caller of [role('secrets-platform-operator'), sso, { user: 'alice' }, 'root'] as const) {
           const e = ev('secretsmanager', eventName, { secretId: s.arnByRegion[model.region] });
-          expect({ secret: s.name, eventName, caller, seenBy: matching(rules, { ...e, caller }) }).toEqual({ secret: s.name, eventName, caller, seenBy: [r] });
+          expect({ secret: s.name, eventName, caller, seenBy: matching(rules, { ...e, caller }) }).toEqual({
+            secret: s.name,
+            eventName,
+            caller,
+            seenBy: [r],
+          });
         }
         for (const pipeline of ['secrets-platform-deploy', 'secrets-platform-values']) {
-          expect({ pipeline, eventName, seenBy: matching(rules, ev('secretsmanager', eventName, { secretId: s.name }, role(pipeline))) }).toEqual({ pipeline, eventName, seenBy: [] });
+          expect({
+            pipeline,
+            eventName,
+            seenBy: matching(rules, ev('secretsmanager', eventName, { secretId: s.name }, role(pipeline))),
+          }).toEqual({ pipeline, eventName, seenBy: [] });
         }
       }
     }
@@ -205,11 +392,22 @@ describe.each(['dev', 'staging', 'production'])('%s: roles, break-glass, secret 
     // Resource policy changes are alerted whoever makes them, by the secret-changes rule; so is
     // UpdateSecret, which can carry a new value (SecretString) that IAM cannot tell apart from a
     // description change: the deploy role could otherwise write a value unseen.
-    expect(matching(rules, ev('secretsmanager', 'PutResourcePolicy', { secretId: model.secrets[0].name }, role('secrets-platform-deploy')))).toEqual([rule(rules, 'secrets-secret-changes').name]);
+    expect(
+      matching(rules, ev('secretsmanager', 'PutResourcePolicy', { secretId: model.secrets[0].name }, role('secrets-platform-deploy'))),
+    ).toEqual([rule(rules, 'secrets-secret-changes').name]);
     for (const s of model.secrets) {
-      for (const caller of [role('secrets-platform-deploy'), role('secrets-platform-values'), role('secrets-platform-operator'), 'root'] as const) {
+      for (const caller of [
+        role('secrets-platform-deploy'),
+        role('secrets-platform-values'),
+        role('secrets-platform-operator'),
+        'root',
+      ] as const) {
         const e = ev('secretsmanager', 'UpdateSecret', { secretId: s.arnByRegion[model.region], clientRequestToken: 'a' });
-        expect({ secret: s.name, caller, seenBy: matching(rules, { ...e, caller }) }).toEqual({ secret: s.name, caller, seenBy: [rule(rules, 'secrets-secret-changes').name] });
+        expect({ secret: s.name, caller, seenBy: matching(rules, { ...e, caller }) }).toEqual({
+          secret: s.name,
+          caller,
+          seenBy: [rule(rules, 'secrets-secret-changes').name],
+        });
       }
     }
   });
@@ -218,15 +416,40 @@ describe.each(['dev', 'staging', 'production'])('%s: roles, break-glass, secret 
     const { model, rules, ev, role, prefix } = setup();
     const r = rule(rules, 'secrets-rotation-code').name;
     const fn = `${prefix}-secrets-rotation-generated`;
-    const names = [fn, `arn:aws:lambda:${model.region}:${model.account}:function:${fn}`, `${model.account}:function:${fn}`, `arn:aws:lambda:${model.region}:${model.account}:function:${fn}:$LATEST`];
-    const events = ['UpdateFunctionCode20150331v2', 'UpdateFunctionConfiguration20150331v2', 'PutFunctionCodeSigningConfig', 'DeleteFunctionCodeSigningConfig', 'PutFunctionCodeSigningConfig20200630'];
+    const names = [
+      fn,
+      `arn:aws:lambda:${model.region}:${model.account}:function:${fn}`,
+      `${model.account}:function:${fn}`,
+      `arn:aws:lambda:${model.region}:${model.account}:function:${fn}:$LATEST`,
+    ];
+    const events = [
+      'UpdateFunctionCode20150331v2',
+      'UpdateFunctionConfiguration20150331v2',
+      'PutFunctionCodeSigningConfig',
+      'DeleteFunctionCodeSigningConfig',
+      'PutFunctionCodeSigningConfig20200630',
+    ];
     for (const eventName of events) {
       for (const functionName of names) {
-        expect({ eventName, functionName, seenBy: matching(rules, ev('lambda', eventName, { functionName }, role('secrets-platform-deploy'))) }).toEqual({ eventName, functionName, seenBy: [r] });
+        expect({
+          eventName,
+          functionName,
+          seenBy: matching(rules, ev('lambda', eventName, { functionName }, role('secrets-platform-deploy'))),
+        }).toEqual({ eventName, functionName, seenBy: [r] });
       }
     }
     const csc = `arn:aws:lambda:${model.region}:${model.account}:code-signing-config:csc-0123456789abcdef0`;
-    expect(matching(rules, ev('lambda', 'UpdateCodeSigningConfig', { codeSigningConfigArn: csc, codeSigningPolicies: { untrustedArtifactOnDeployment: 'Warn' } }, 'root'))).toEqual([r]);
+    expect(
+      matching(
+        rules,
+        ev(
+          'lambda',
+          'UpdateCodeSigningConfig',
+          { codeSigningConfigArn: csc, codeSigningPolicies: { untrustedArtifactOnDeployment: 'Warn' } },
+          'root',
+        ),
+      ),
+    ).toEqual([r]);
     expect(matching(rules, ev('lambda', 'DeleteCodeSigningConfig', { codeSigningConfigArn: csc }, 'root'))).toEqual([r]);
     // Invoking, and changing someone else's function, are not incidents of ours.
     expect(matching(rules, ev('lambda', 'Invoke', { functionName: fn }, role('secrets-platform-values')))).toEqual([]);
@@ -237,7 +460,8 @@ describe.each(['dev', 'staging', 'production'])('%s: roles, break-glass, secret 
     const { model, rules } = setup();
     const topicPolicy = model.documents.find((d) => d.kind === 'topic')!.policy;
     const admitted = topicPolicy.Statement.find((s: any) => s.Sid === 'EventBridgeRulesOfThisStack').Condition.ArnEquals['aws:SourceArn'];
-    for (const r of rules.filter((x) => x.region === model.region && !x.name.endsWith('-forward'))) expect(admitted).toContain(`arn:aws:events:${model.region}:${model.account}:rule/${r.name}`);
+    for (const r of rules.filter((x) => x.region === model.region && !x.name.endsWith('-forward')))
+      expect(admitted).toContain(`arn:aws:events:${model.region}:${model.account}:rule/${r.name}`);
   });
 });
 
@@ -247,15 +471,39 @@ test('outside us-east-1, IAM and global STS events are forwarded from us-east-1 
   const tf = synth([env]).stacks.dev as TfJson;
   const model = loadStack('dev', tf);
   const resolve = resolverFor(tf, model.account, model.region);
-  const rules = Object.values(tf.resource!.aws_cloudwatch_event_rule).map((r: any) => ({ name: r.name, region: r.region ?? model.region, state: r.state, pattern: JSON.parse(resolve(r.event_pattern)) }));
+  const rules = Object.values(tf.resource!.aws_cloudwatch_event_rule).map((r: any) => ({
+    name: r.name,
+    region: r.region ?? model.region,
+    state: r.state,
+    pattern: JSON.parse(resolve(r.event_pattern)),
+  }));
   const forward = rules.find((r) => r.region === 'us-east-1')!;
   expect(forward.state).toBe('ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS');
-  const change: EventInput = { account: model.account, region: 'us-east-1', service: 'iam', eventName: 'UpdateAssumeRolePolicy', requestParameters: { roleName: 'secrets-platform-deploy', policyDocument: '{}' }, caller: 'root' };
-  const assume: EventInput = { account: model.account, region: 'us-east-1', service: 'sts', eventName: 'AssumeRole', requestParameters: { roleArn: `arn:aws:iam::${model.account}:role/secrets-platform-break-glass`, roleSessionName: 'a' }, caller: { user: 'alice' } };
-  for (const [e, suffix] of [[change, 'secrets-exempt-roles'], [assume, 'secrets-break-glass']] as const) {
+  const change: EventInput = {
+    account: model.account,
+    region: 'us-east-1',
+    service: 'iam',
+    eventName: 'UpdateAssumeRolePolicy',
+    requestParameters: { roleName: 'secrets-platform-deploy', policyDocument: '{}' },
+    caller: 'root',
+  };
+  const assume: EventInput = {
+    account: model.account,
+    region: 'us-east-1',
+    service: 'sts',
+    eventName: 'AssumeRole',
+    requestParameters: { roleArn: `arn:aws:iam::${model.account}:role/secrets-platform-break-glass`, roleSessionName: 'a' },
+    caller: { user: 'alice' },
+  };
+  for (const [e, suffix] of [
+    [change, 'secrets-exempt-roles'],
+    [assume, 'secrets-break-glass'],
+  ] as const) {
     expect(matchPattern(cloudTrailEvent(e), forward.pattern)).toBe(true);
     // On the primary bus the forwarded event keeps its Region, and the rule there matches it.
-    expect(rules.filter((r) => r.region === model.region && matchPattern(cloudTrailEvent(e), r.pattern)).map((r) => r.name)).toEqual([`dev-${suffix}`]);
+    expect(rules.filter((r) => r.region === model.region && matchPattern(cloudTrailEvent(e), r.pattern)).map((r) => r.name)).toEqual([
+      `dev-${suffix}`,
+    ]);
   }
   expect(matchPattern(cloudTrailEvent({ ...change, eventName: 'GetRole' }), forward.pattern)).toBe(false);
 });

@@ -8,7 +8,11 @@ const ROOT = path.resolve(__dirname, '..', '..');
 
 test('npm run synth (node tools/synth.mjs) exits 0 with its whole summary on a pipe and every stack written', () => {
   const outdir = mkdtempSync(path.join(os.tmpdir(), 'synth-cli-'));
-  const r = spawnSync(process.execPath, ['tools/synth.mjs'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, CDKTF_OUTDIR: outdir } });
+  const r = spawnSync(process.execPath, ['tools/synth.mjs'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, CDKTF_OUTDIR: outdir },
+  });
   expect(r.status).toBe(0);
   expect(r.stdout.trim().split('\n').pop()).toMatch(/^Reports: /);
   // Whatever environments the catalogs declare: each stack, its state backend and its CI access.

@@ -5,8 +5,8 @@
  * catalogs it needs (__tests__/support/fixtures.ts).
  */
 import { ENVIRONMENTS } from '../../catalogs';
-import { EnvironmentConfig } from '../../catalogs/types';
-import { INVARIANTS, synthWorld, World } from '../support/invariants';
+import type { EnvironmentConfig } from '../../catalogs/types';
+import { INVARIANTS, synthWorld, type World } from '../support/invariants';
 import { fixtureVariants, teamCatalogs } from '../support/fixtures';
 
 /** Each set synthesized once, when a test first needs it (a refused set fails its own tests only). */

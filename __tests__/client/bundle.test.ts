@@ -21,7 +21,13 @@ test('client/src imports neither cdktf nor the rotation functions', () => {
   expect(pkg.dependencies).toBeUndefined();
   expect(pkg.peerDependencies['@aws-sdk/client-secrets-manager']).toBe('^3.0.0');
   expect(root.dependencies['@aws-sdk/client-secrets-manager']).toMatch(/^3\./);
-  expect(Object.keys(pkg.peerDependencies).sort()).toEqual(['@aws-sdk/client-secrets-manager', '@aws-sdk/rds-signer', '@types/pg', 'mysql2', 'pg']);
+  expect(Object.keys(pkg.peerDependencies).sort()).toEqual([
+    '@aws-sdk/client-secrets-manager',
+    '@aws-sdk/rds-signer',
+    '@types/pg',
+    'mysql2',
+    'pg',
+  ]);
 });
 
 // (declarations: __tests__/proofs/client-package.test.ts, which packs and type-checks them)
@@ -29,7 +35,10 @@ test('esbuild bundles three entry points per module system, sharing one SecretCa
   // inside the repository, so the built files resolve the SDK and drivers from its node_modules
   mkdirSync(path.join(ROOT, '.build'), { recursive: true });
   const out = mkdtempSync(path.join(ROOT, '.build', 'client-dist-'));
-  const r = spawnSync(process.execPath, [path.join(ROOT, 'client', 'build.mjs'), '--json', '--no-types', '--outdir', out], { cwd: ROOT, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'client', 'build.mjs'), '--json', '--no-types', '--outdir', out], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
   expect(r.status).toBe(0);
   for (const [format, loads] of [
     ['cjs', (m: string) => `require("${m}")`],

@@ -4,9 +4,9 @@
  * rate-limited forced refreshes, the rotation watch, timeouts and aborts, typed values and
  * replica failover.
  */
-import { CacheEvent, SecretCache, SecretCacheOptions } from '../../client/src/cache';
+import { type CacheEvent, SecretCache, type SecretCacheOptions } from '../../client/src/cache';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SecretsClientError, systemClock } from '../../client/src/util';
+import { type SecretsClientError, systemClock } from '../../client/src/util';
 import { MemorySecretsManager } from '../../tools/testing/memory-secrets-manager';
 import { awsError, FakeClock, FakeSdk, flush, networkError, HOOK_NAMES } from '../../tools/testing/client-fakes';
 
@@ -20,7 +20,14 @@ function setup(opts: Partial<SecretCacheOptions> = {}, value = JSON.stringify({ 
   const events: Array<[string, CacheEvent]> = [];
   const hooks = Object.fromEntries(HOOK_NAMES.map((k) => [k, (e: CacheEvent) => events.push([k, e])]));
   const logs: string[] = [];
-  const cache = new SecretCache({ client: sdk, clock, random: () => 0.5, hooks, logger: { warn: (m, f) => logs.push(JSON.stringify([m, f])) }, ...opts });
+  const cache = new SecretCache({
+    client: sdk,
+    clock,
+    random: () => 0.5,
+    hooks,
+    logger: { warn: (m, f) => logs.push(JSON.stringify([m, f])) },
+    ...opts,
+  });
   const count = (kind: string) => events.filter(([k]) => k === kind).length;
   return { sm, arn, sdk, clock, cache, events, logs, count };
 }
@@ -44,7 +51,12 @@ describe('single flight', () => {
     const s = setup();
     const cur = await s.cache.getSecret(s.arn);
     const token = s.sm.startRotation(s.arn);
-    await s.sm.putSecretValue({ SecretId: s.arn, ClientRequestToken: token, SecretString: '{"username":"app","password":"Pw-Two-0002"}', VersionStages: ['AWSPENDING'] });
+    await s.sm.putSecretValue({
+      SecretId: s.arn,
+      ClientRequestToken: token,
+      SecretString: '{"username":"app","password":"Pw-Two-0002"}',
+      VersionStages: ['AWSPENDING'],
+    });
     const pending = await s.cache.getJson<{ password: string }>(s.arn, { versionStage: 'AWSPENDING' });
     const byId = await s.cache.getJson<{ password: string }>(s.arn, { versionId: cur.versionId });
     expect(pending.password).toBe('Pw-Two-0002');
@@ -183,7 +195,12 @@ describe('rotation watch', () => {
     await flush();
     expect(s.sdk.count('DescribeSecret')).toBe(1);
     const token = s.sm.startRotation(s.arn);
-    await s.sm.putSecretValue({ SecretId: s.arn, ClientRequestToken: token, SecretString: '{"username":"app","password":"Pw-Two-0002"}', VersionStages: ['AWSPENDING'] });
+    await s.sm.putSecretValue({
+      SecretId: s.arn,
+      ClientRequestToken: token,
+      SecretString: '{"username":"app","password":"Pw-Two-0002"}',
+      VersionStages: ['AWSPENDING'],
+    });
     await s.clock.advance(MIN);
     await s.cache.getString(s.arn);
     await flush();
@@ -201,7 +218,12 @@ describe('rotation watch', () => {
     await s.clock.advance(5_000);
     expect(await s.cache.getString(s.arn)).toContain('Pw-One-0001'); // still the old one: describe runs in the background
     await flush();
-    expect(s.events.find(([k]) => k === 'rotation')?.[1]).toMatchObject({ stage: 'AWSCURRENT', fromVersionId: old, toVersionId: token, reason: 'watch' });
+    expect(s.events.find(([k]) => k === 'rotation')?.[1]).toMatchObject({
+      stage: 'AWSCURRENT',
+      fromVersionId: old,
+      toVersionId: token,
+      reason: 'watch',
+    });
     expect(await s.cache.getString(s.arn)).toContain('Pw-Two-0002');
     expect(s.sdk.count('GetSecretValue')).toBe(2);
     expect(s.cache.pendingVersionId(s.arn)).toBeUndefined();
@@ -226,7 +248,10 @@ describe('rotation watch', () => {
   test('a role without DescribeSecret: the watch pauses (values follow the TTL), is tried again later, and resumes once allowed', async () => {
     const s = setup({ watchDeniedRetryMs: 10 * MIN });
     let denied = true;
-    s.sdk.failWith = (c) => (denied && c.api === 'DescribeSecret' ? awsError('AccessDeniedException', 'not authorized to perform secretsmanager:DescribeSecret') : undefined);
+    s.sdk.failWith = (c) =>
+      denied && c.api === 'DescribeSecret'
+        ? awsError('AccessDeniedException', 'not authorized to perform secretsmanager:DescribeSecret')
+        : undefined;
     await s.cache.getString(s.arn);
     for (let i = 0; i < 5; i++) {
       await s.clock.advance(MIN);
@@ -254,13 +279,20 @@ describe('rotation watch', () => {
     const s = setup();
     await s.cache.getString(s.arn);
     s.sdk.describeExtra = { DeletedDate: new Date(s.clock.now()) };
-    s.sdk.failWith = (c) => (c.api === 'GetSecretValue' ? awsError('InvalidRequestException', "You can't perform this operation on the secret because it was marked for deletion.") : undefined);
+    s.sdk.failWith = (c) =>
+      c.api === 'GetSecretValue'
+        ? awsError('InvalidRequestException', "You can't perform this operation on the secret because it was marked for deletion.")
+        : undefined;
     await s.clock.advance(MIN);
     expect(await s.cache.getString(s.arn)).toContain('Pw-One-0001'); // the describe runs in the background
     await flush();
     expect(s.count('deleted')).toBe(1);
     expect(s.cache.stats()).toMatchObject({ slots: 0, entries: 0, watches: 0, redactedValues: 0 });
-    await expect(s.cache.getString(s.arn)).rejects.toMatchObject({ code: 'NotFound', transient: false, causeName: 'InvalidRequestException' });
+    await expect(s.cache.getString(s.arn)).rejects.toMatchObject({
+      code: 'NotFound',
+      transient: false,
+      causeName: 'InvalidRequestException',
+    });
   });
 
   test('a secret deleted for good (DescribeSecret: not found) is dropped too', async () => {
@@ -283,7 +315,10 @@ describe('timeouts and aborts', () => {
     const aborted = s.cache.getString(s.arn, { signal: ac.signal });
     const waiting = s.cache.getString(s.arn);
     ac.abort();
-    await expect(aborted).rejects.toMatchObject({ code: 'Aborted', message: expect.stringContaining(`secret ${s.arn} (AWSCURRENT): aborted`) });
+    await expect(aborted).rejects.toMatchObject({
+      code: 'Aborted',
+      message: expect.stringContaining(`secret ${s.arn} (AWSCURRENT): aborted`),
+    });
     const settled = waiting.catch((e) => e);
     await s.clock.advance(2_000);
     expect(await settled).toMatchObject({ code: 'Timeout', transient: true });
@@ -340,7 +375,14 @@ describe('replica failover', () => {
   function replicated(opts: Partial<SecretCacheOptions> = {}) {
     const s = setup({ region: 'us-east-1', ...opts });
     const replica = new FakeSdk(s.sm, (id) => id.replace(':us-west-2:', ':us-east-1:'));
-    const cache = new SecretCache({ client: s.sdk, region: 'us-east-1', clock: s.clock, failover: { regions: ['us-west-2'], clientFor: () => replica, cooldownMs: 30_000 }, hooks: { failover: (e) => s.events.push(['failover', e]) }, ...opts });
+    const cache = new SecretCache({
+      client: s.sdk,
+      region: 'us-east-1',
+      clock: s.clock,
+      failover: { regions: ['us-west-2'], clientFor: () => replica, cooldownMs: 30_000 },
+      hooks: { failover: (e) => s.events.push(['failover', e]) },
+      ...opts,
+    });
     return { ...s, replica, cache };
   }
 
@@ -349,7 +391,11 @@ describe('replica failover', () => {
     s.sdk.failWith = () => networkError('ETIMEDOUT');
     expect(await s.cache.getJson(s.arn, { key: 'password' })).toBe('Pw-One-0001');
     expect(s.replica.calls[0].secretId).toBe(s.arn.replace(':us-east-1:', ':us-west-2:'));
-    expect(s.events.find(([k]) => k === 'failover')?.[1]).toMatchObject({ fromRegion: 'us-east-1', toRegion: 'us-west-2', errorName: 'ETIMEDOUT' });
+    expect(s.events.find(([k]) => k === 'failover')?.[1]).toMatchObject({
+      fromRegion: 'us-east-1',
+      toRegion: 'us-west-2',
+      errorName: 'ETIMEDOUT',
+    });
     expect((await s.cache.getSecret(s.arn)).region).toBe('us-west-2');
   });
 
@@ -421,7 +467,11 @@ test('a binary value is reported as binary, even when its bytes are JSON', async
 describe('bounded', () => {
   function many(n: number, opts: Partial<SecretCacheOptions>) {
     const s = setup(opts);
-    const arns = Array.from({ length: n }, (_, i) => s.sm.create(`app/many-${i}`, { value: JSON.stringify({ username: `u${i}`, password: `Pw-Many-${i}-xx`, apiKey: `Key-Many-${i}-yy` }) }));
+    const arns = Array.from({ length: n }, (_, i) =>
+      s.sm.create(`app/many-${i}`, {
+        value: JSON.stringify({ username: `u${i}`, password: `Pw-Many-${i}-xx`, apiKey: `Key-Many-${i}-yy` }),
+      }),
+    );
     return { ...s, arns };
   }
 

@@ -7,10 +7,10 @@
 import { TAG } from '../../lambdas/rotation/contract';
 import { databaseStrategy } from '../../lambdas/rotation/database';
 import { Logger } from '../../lambdas/rotation/log';
-import { rotationHandler, Step } from '../../lambdas/rotation/protocol';
-import { CacheEvent, SecretCache } from '../../client/src/cache';
-import { AuthRetryOptions, DatabaseCredentials, RotatingCredentials } from '../../client/src/credentials';
-import { SecretsClientError } from '../../client/src/util';
+import { rotationHandler, type Step } from '../../lambdas/rotation/protocol';
+import { type CacheEvent, SecretCache } from '../../client/src/cache';
+import { type AuthRetryOptions, type DatabaseCredentials, RotatingCredentials } from '../../client/src/credentials';
+import type { SecretsClientError } from '../../client/src/util';
 import { isMysqlAuthFailure } from '../../client/src/mysql';
 import { isPgAuthFailure } from '../../client/src/pg';
 import { FakeDatabase } from '../support/fake-database';
@@ -27,17 +27,32 @@ function setup(strategy: Strategy = 'single-user', authRetry: AuthRetryOptions =
   const tags: Record<string, string> = {};
   if (strategy === 'alternating-users') {
     db.addUser('admin', 'Admin-Pw-00001', { admin: true });
-    sm.create('prod/db/admin', { value: JSON.stringify({ engine: 'postgres', host: 'db', port: 5432, username: 'admin', password: 'Admin-Pw-00001' }) });
+    sm.create('prod/db/admin', {
+      value: JSON.stringify({ engine: 'postgres', host: 'db', port: 5432, username: 'admin', password: 'Admin-Pw-00001' }),
+    });
     tags[TAG.adminSecret] = 'prod/db/admin';
   }
-  const arn = sm.create('prod/app/db', { value: JSON.stringify({ engine: 'postgres', host: 'db', port: 5432, dbname: 'app', username: 'app', password: 'Initial-Pw-0001' }), tags });
-  const handler = rotationHandler(() => databaseStrategy({ engine: db.engine(), strategy }), () => sm, new Logger({}, () => undefined));
+  const arn = sm.create('prod/app/db', {
+    value: JSON.stringify({ engine: 'postgres', host: 'db', port: 5432, dbname: 'app', username: 'app', password: 'Initial-Pw-0001' }),
+    tags,
+  });
+  const handler = rotationHandler(
+    () => databaseStrategy({ engine: db.engine(), strategy }),
+    () => sm,
+    new Logger({}, () => undefined),
+  );
   const clock = new FakeClock();
   const sdk = new FakeSdk(sm);
   const events: Array<[string, CacheEvent]> = [];
   const logs: string[] = [];
   const hooks = Object.fromEntries(HOOK_NAMES.map((k) => [k, (e: CacheEvent) => events.push([k, e])]));
-  const cache = new SecretCache({ client: sdk, clock, random: () => 0.5, hooks, logger: { warn: (m, f) => logs.push(JSON.stringify([m, f])) } });
+  const cache = new SecretCache({
+    client: sdk,
+    clock,
+    random: () => 0.5,
+    hooks,
+    logger: { warn: (m, f) => logs.push(JSON.stringify([m, f])) },
+  });
   const creds = new RotatingCredentials(cache, arn, authRetry, engineLocksOut);
   const engine = db.engine();
   const used: DatabaseCredentials[] = [];
@@ -47,7 +62,10 @@ function setup(strategy: Strategy = 'single-user', authRetry: AuthRetryOptions =
       () =>
         creds.login(async (c) => {
           used.push(c);
-          const session = await engine.connect({ host: c.host!, port: c.port, username: c.username, password: c.password }, { tls: { mode: 'disabled' }, timeoutMs: 1000 });
+          const session = await engine.connect(
+            { host: c.host!, port: c.port, username: c.username, password: c.password },
+            { tls: { mode: 'disabled' }, timeoutMs: 1000 },
+          );
           await session.close();
           return c;
         }, isPgAuthFailure),
@@ -91,7 +109,6 @@ describe('single-user rotation window', () => {
       await s.steps('testSecret', 'finishSecret');
       await Promise.all(Array.from({ length: 8 }, () => s.connect()));
       await s.clock.advance(15_000); // rotations hours apart in life; 15 s keeps 4 per failure window
-
     }
     expect(s.db.failedLogins).toBeLessThanOrEqual(20);
     expect(s.db.failedLogins).toBeGreaterThan(0);
@@ -188,7 +205,6 @@ async function drive<T>(s: ReturnType<typeof setup>, p: Promise<T>, step = 1_000
 }
 
 describe('limits', () => {
-
   test('a password changed outside rotation: retries with backoff within the budget, then a clear error', async () => {
     const s = setup('single-user', { budgetMs: 30_000, maxFailedLogins: 5, failureWindowMs: 60_000 });
     await s.connect();
@@ -232,7 +248,11 @@ describe('what counts as a refused login', () => {
     expect(isPgAuthFailure({ code: '28000', message: 'role "app" does not exist' })).toBe(true);
     // RDS Proxy for PostgreSQL (texts from AWS's "Troubleshooting for RDS Proxy"; no SQLSTATE documented)
     expect(isPgAuthFailure(new Error('The password that was provided for the role app is wrong.'))).toBe(true);
-    expect(isPgAuthFailure(new Error('This RDS proxy has no credentials for the role app_clone. Check the credentials for this role and try again.'))).toBe(true);
+    expect(
+      isPgAuthFailure(
+        new Error('This RDS proxy has no credentials for the role app_clone. Check the credentials for this role and try again.'),
+      ),
+    ).toBe(true);
     expect(isPgAuthFailure({ code: '57P03', message: 'the database system is starting up' })).toBe(false);
     expect(isPgAuthFailure(new Error('timeout expired'))).toBe(false);
     // RDS Proxy for MySQL answers like MySQL: ERROR 1045 (28000)
@@ -267,11 +287,17 @@ describe('the refused-login limit counts per credentials version', () => {
     s.db.users.get('app')!.password = 'Changed-By-Hand-9';
     const waiting = s.connect();
     let settledAt = 0;
-    waiting.then(() => (settledAt = s.clock.now()), () => undefined);
+    waiting.then(
+      () => (settledAt = s.clock.now()),
+      () => undefined,
+    );
     for (let i = 0; i < 30; i++) await s.clock.advance(1_000);
     expect(s.db.failedLogins).toBe(3); // the limit held
     // the operator stores the password the database now has: a new AWSCURRENT version
-    s.sm.operatorPut(s.arn, JSON.stringify({ engine: 'postgres', host: 'db', port: 5432, dbname: 'app', username: 'app', password: 'Changed-By-Hand-9' }));
+    s.sm.operatorPut(
+      s.arn,
+      JSON.stringify({ engine: 'postgres', host: 'db', port: 5432, dbname: 'app', username: 'app', password: 'Changed-By-Hand-9' }),
+    );
     const fixedAt = s.clock.now();
     const c = (await drive(s, waiting, 100)) as DatabaseCredentials;
     expect(c.password).toBe('Changed-By-Hand-9');
@@ -311,7 +337,10 @@ describe('the refused-login limit counts per credentials version', () => {
     s.db.users.get('app')!.password = 'Changed-By-Hand-9';
     const all = Promise.all(Array.from({ length: 8 }, () => s.connect()));
     let doneAt = 0;
-    all.then(() => (doneAt = s.clock.now()), () => undefined);
+    all.then(
+      () => (doneAt = s.clock.now()),
+      () => undefined,
+    );
     for (let i = 0; i < 15; i++) await s.clock.advance(100);
     s.db.users.get('app')!.password = 'Initial-Pw-0001';
     const fixedAt = s.clock.now();

@@ -4,7 +4,13 @@
  * their 15-minute expiry on a fake clock, a refused token replaced at once, and a secret that says
  * `"auth": "iam"` switching a pool to tokens without a code change.
  */
-import { IAM_TOKEN_LIFETIME_MS, IamAuthCredentials, IamTokenRequest, IamTokens, RotatingCredentials } from '../../client/src/credentials';
+import {
+  IAM_TOKEN_LIFETIME_MS,
+  IamAuthCredentials,
+  type IamTokenRequest,
+  IamTokens,
+  RotatingCredentials,
+} from '../../client/src/credentials';
 import { SecretCache } from '../../client/src/cache';
 import { isPgAuthFailure } from '../../client/src/pg';
 import { MemorySecretsManager } from '../../tools/testing/memory-secrets-manager';
@@ -14,12 +20,19 @@ const MIN = 60_000;
 
 test('the default signer makes an RDS IAM token: host:port/?Action=connect&DBUser=..., SigV4 presigned for 900 s', async () => {
   const saved = { ...process.env };
-  Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE000000001', AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' });
+  Object.assign(process.env, {
+    AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE000000001',
+    AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
+  });
   delete process.env.AWS_SESSION_TOKEN;
   delete process.env.AWS_PROFILE;
   try {
     const tokens = new IamTokens(new FakeClock(), { region: 'eu-west-1' });
-    const { token } = await tokens.token({ hostname: 'tickets.cluster-abc.eu-west-1.rds.amazonaws.com', port: 5432, username: 'tickets_app' });
+    const { token } = await tokens.token({
+      hostname: 'tickets.cluster-abc.eu-west-1.rds.amazonaws.com',
+      port: 5432,
+      username: 'tickets_app',
+    });
     expect(token.startsWith('tickets.cluster-abc.eu-west-1.rds.amazonaws.com:5432/?')).toBe(true);
     const q = new URL(`https://${token}`).searchParams;
     expect(q.get('Action')).toBe('connect');
@@ -55,7 +68,14 @@ test('tokens are made ahead of their expiry: every login within 2 hours used a t
   for (let t = 0; t < 120 * MIN; t += 30_000) {
     const c = await creds.login(async (x) => x, isPgAuthFailure);
     ages.push(clock.now() - c.fetchedAt);
-    expect(c).toMatchObject({ auth: 'iam', username: 'app', host: 'db.internal', port: 3306, stage: 'IAM', poolKey: 'iam:app@db.internal:3306' });
+    expect(c).toMatchObject({
+      auth: 'iam',
+      username: 'app',
+      host: 'db.internal',
+      port: 3306,
+      stage: 'IAM',
+      poolKey: 'iam:app@db.internal:3306',
+    });
     await clock.advance(30_000);
   }
   expect(Math.max(...ages)).toBeLessThan(IAM_TOKEN_LIFETIME_MS);
@@ -89,7 +109,16 @@ test('refreshAfterMs must leave the token time to be used', () => {
 
 test('a secret that says "auth": "iam" gives tokens for its user and endpoint (no code change); without a host it is refused clearly', async () => {
   const sm = new MemorySecretsManager();
-  const arn = sm.create('prod/app/db', { value: JSON.stringify({ engine: 'mysql', host: 'db.internal', port: 3306, dbname: 'app', username: 'app', password: 'Rotated-Pw-0001' }) });
+  const arn = sm.create('prod/app/db', {
+    value: JSON.stringify({
+      engine: 'mysql',
+      host: 'db.internal',
+      port: 3306,
+      dbname: 'app',
+      username: 'app',
+      password: 'Rotated-Pw-0001',
+    }),
+  });
   const clock = new FakeClock();
   const { made, signer } = counting(clock);
   const cache = new SecretCache({ client: new FakeSdk(sm), clock });
@@ -97,7 +126,10 @@ test('a secret that says "auth": "iam" gives tokens for its user and endpoint (n
   const first = await creds.current();
   expect(first).toMatchObject({ auth: 'password', password: 'Rotated-Pw-0001', poolKey: first.versionId });
   // the team moves the login to IAM authentication: the secret keeps user and endpoint, drops the password
-  sm.operatorPut(arn, JSON.stringify({ engine: 'mysql', host: 'db.internal', port: 3306, dbname: 'app', username: 'app_iam', auth: 'iam' }));
+  sm.operatorPut(
+    arn,
+    JSON.stringify({ engine: 'mysql', host: 'db.internal', port: 3306, dbname: 'app', username: 'app_iam', auth: 'iam' }),
+  );
   await cache.getString(arn, { forceRefresh: true });
   const iam = await creds.current();
   expect(iam).toMatchObject({ auth: 'iam', username: 'app_iam', dbname: 'app', poolKey: 'iam:app_iam@db.internal:3306' });

@@ -6,7 +6,7 @@
 import { EventEmitter } from 'node:events';
 import { databaseStrategy } from '../../lambdas/rotation/database';
 import { Logger } from '../../lambdas/rotation/log';
-import { rotationHandler, Step } from '../../lambdas/rotation/protocol';
+import { rotationHandler, type Step } from '../../lambdas/rotation/protocol';
 import { SecretCache } from '../../client/src/cache';
 import { RotatingMysqlPool } from '../../client/src/mysql';
 import { FakeDatabase } from '../support/fake-database';
@@ -34,7 +34,10 @@ class FakePool extends EventEmitter {
     const sent = plugin ? String(plugin({})({})).replace(/\0$/, '') : this.config.password!;
     if (plugin ? !sent.startsWith(`db:3306/?Action=connect&DBUser=${this.config.user}&`) : !this.db.accepts(this.config.user!, sent)) {
       this.db.failedLogins++;
-      throw Object.assign(new Error(`Access denied for user '${this.config.user}'@'10.0.0.1' (using password: YES)`), { errno: 1045, code: 'ER_ACCESS_DENIED_ERROR' });
+      throw Object.assign(new Error(`Access denied for user '${this.config.user}'@'10.0.0.1' (using password: YES)`), {
+        errno: 1045,
+        code: 'ER_ACCESS_DENIED_ERROR',
+      });
     }
     const conn = new FakeConn(this);
     this.emit('connection', conn); // as mysql2's pool does for a new connection
@@ -63,8 +66,14 @@ function setup(iamSigner?: (r: { hostname: string; port: number; username: strin
   const sm = new MemorySecretsManager();
   const db = new FakeDatabase();
   db.addUser('app', 'Initial-Pw-0001');
-  const arn = sm.create('prod/app/mysql', { value: JSON.stringify({ engine: 'mysql', host: 'db', port: 3306, dbname: 'app', username: 'app', password: 'Initial-Pw-0001' }) });
-  const handler = rotationHandler(() => databaseStrategy({ engine: db.engine(), strategy: 'single-user' }), () => sm, new Logger({}, () => undefined));
+  const arn = sm.create('prod/app/mysql', {
+    value: JSON.stringify({ engine: 'mysql', host: 'db', port: 3306, dbname: 'app', username: 'app', password: 'Initial-Pw-0001' }),
+  });
+  const handler = rotationHandler(
+    () => databaseStrategy({ engine: db.engine(), strategy: 'single-user' }),
+    () => sm,
+    new Logger({}, () => undefined),
+  );
   const clock = new FakeClock();
   const cache = new SecretCache({ client: new FakeSdk(sm), clock });
   const pools: FakePool[] = [];

@@ -9,7 +9,7 @@ import { TAG } from '../../lambdas/rotation/contract';
 import { databaseStrategy } from '../../lambdas/rotation/database';
 import { Logger } from '../../lambdas/rotation/log';
 import { rotationHandler } from '../../lambdas/rotation/protocol';
-import { CacheEvent, SecretCache } from '../../client/src/cache';
+import { type CacheEvent, SecretCache } from '../../client/src/cache';
 import { RotatingCredentials } from '../../client/src/credentials';
 import { isPgAuthFailure } from '../../client/src/pg';
 import { FakeDatabase } from '../support/fake-database';
@@ -21,12 +21,20 @@ const MARKERS = ['MARKER-pw-7f3a9c1e5b', 'MARKER-key-2d8e6f4a0c', 'MARKER-plain-
 
 test('no planted value appears in any log line, event, error or console output', async () => {
   const emitted: string[] = [];
-  const spies = (['log', 'info', 'warn', 'error', 'debug'] as const).map((m) => jest.spyOn(console, m).mockImplementation((...a: unknown[]) => void emitted.push(a.map(String).join(' '))));
+  const spies = (['log', 'info', 'warn', 'error', 'debug'] as const).map((m) =>
+    jest.spyOn(console, m).mockImplementation((...a: unknown[]) => void emitted.push(a.map(String).join(' '))),
+  );
   const out = jest.spyOn(process.stdout, 'write').mockImplementation((c: unknown) => (emitted.push(String(c)), true));
   const errOut = jest.spyOn(process.stderr, 'write').mockImplementation((c: unknown) => (emitted.push(String(c)), true));
   const record = (e: unknown) => {
     const err = e as Error;
-    emitted.push(String(err), err?.message ?? '', err?.stack ?? '', JSON.stringify(err ?? null), JSON.stringify(Object.getOwnPropertyDescriptors(err ?? {})));
+    emitted.push(
+      String(err),
+      err?.message ?? '',
+      err?.stack ?? '',
+      JSON.stringify(err ?? null),
+      JSON.stringify(Object.getOwnPropertyDescriptors(err ?? {})),
+    );
   };
   const expectFail = async (p: Promise<unknown>) => {
     try {
@@ -44,7 +52,10 @@ test('no planted value appears in any log line, event, error or console output',
     db.addUser('app', MARKERS[0]);
     db.addUser('admin', MARKERS[3], { admin: true });
     sm.create('prod/db/admin', { value: JSON.stringify({ engine: 'postgres', host: 'db', username: 'admin', password: MARKERS[3] }) });
-    const dbArn = sm.create('prod/app/db', { value: JSON.stringify({ engine: 'postgres', host: 'db', port: 5432, username: 'app', password: MARKERS[0] }), tags: { [TAG.adminSecret]: 'prod/db/admin' } });
+    const dbArn = sm.create('prod/app/db', {
+      value: JSON.stringify({ engine: 'postgres', host: 'db', port: 5432, username: 'app', password: MARKERS[0] }),
+      tags: { [TAG.adminSecret]: 'prod/db/admin' },
+    });
     const keyArn = sm.create('prod/app/api-key', { value: JSON.stringify({ API_KEY: MARKERS[1], region: 'eu' }) });
     const plainArn = sm.create('prod/app/plain', { value: MARKERS[2] });
     const clock = new FakeClock();
@@ -69,7 +80,14 @@ test('no planted value appears in any log line, event, error or console output',
     // parse, key and validation errors
     await expectFail(cache.getJson(plainArn));
     await expectFail(cache.getJson(keyArn, { key: 'missing' }));
-    await expectFail(cache.getJson(keyArn, { key: 'API_KEY', parse: (v) => { throw new Error(`bad value ${String(v)}`); } }));
+    await expectFail(
+      cache.getJson(keyArn, {
+        key: 'API_KEY',
+        parse: (v) => {
+          throw new Error(`bad value ${String(v)}`);
+        },
+      }),
+    );
     await expectFail(cache.getBinary(keyArn));
     // refresh failures whose SDK message echoes the value (a transient, then a non-transient one)
     await clock.advance(5 * 60_000);
@@ -101,12 +119,26 @@ test('no planted value appears in any log line, event, error or console output',
 
     // rotation (alternating users through our handler), refused logins, retry budget, login limit
     const lambdaLog: string[] = [];
-    const handler = rotationHandler(() => databaseStrategy({ engine: db.engine(), strategy: 'single-user' }), () => sm, new Logger({}, (l) => lambdaLog.push(l)));
+    const handler = rotationHandler(
+      () => databaseStrategy({ engine: db.engine(), strategy: 'single-user' }),
+      () => sm,
+      new Logger({}, (l) => lambdaLog.push(l)),
+    );
     const creds = new RotatingCredentials(cache, dbArn, { budgetMs: 20_000, maxFailedLogins: 3 });
     const engine = db.engine();
     const connect = () =>
       creds.withRetry(
-        () => creds.login(async (c) => (await engine.connect({ host: 'db', username: c.username, password: c.password }, { tls: { mode: 'disabled' }, timeoutMs: 1000 })).close(), isPgAuthFailure),
+        () =>
+          creds.login(
+            async (c) =>
+              (
+                await engine.connect(
+                  { host: 'db', username: c.username, password: c.password },
+                  { tls: { mode: 'disabled' }, timeoutMs: 1000 },
+                )
+              ).close(),
+            isPgAuthFailure,
+          ),
         isPgAuthFailure,
       );
     /** Runs a connect to its end, moving the fake clock while it waits. */

@@ -1,6 +1,6 @@
 // The pieces of `npm run compat:cdktn` that decide pass or fail: the import mapping rule and the
 // comparison. The check itself (install, synth with both frameworks, tests on cdktn) runs in CI.
-import { diff, Difference, explain, Explained, Json, normalise } from '../../tools/cdktn/compare';
+import { diff, type Difference, explain, type Explained, type Json, normalise } from '../../tools/cdktn/compare';
 
 const { mapToCdktn } = require('../../tools/cdktn/alias.cjs') as { mapToCdktn: (s: string) => string | null };
 
@@ -20,7 +20,8 @@ describe('cdktf → cdktn import mapping', () => {
   });
 
   test('leaves everything else alone (it resolves from the root tree)', () => {
-    for (const s of ['esbuild', 'node:path', './stacks/app', 'cdktf-cli', 'constructs-extra', '@aws-sdk/client-secrets-manager']) expect(mapToCdktn(s)).toBeNull();
+    for (const s of ['esbuild', 'node:path', './stacks/app', 'cdktf-cli', 'constructs-extra', '@aws-sdk/client-secrets-manager'])
+      expect(mapToCdktn(s)).toBeNull();
   });
 
   test('refuses an @cdktf package the fork has no rule for, naming the fix', () => {
@@ -40,7 +41,10 @@ describe('output comparison', () => {
     resource: { aws_kms_key: { k: { enable_key_rotation: true, tags: { a: '1' } } } },
   });
   const compare = (a: Json, b: Json) => {
-    for (const p of [['//', 'metadata', 'version'], ['terraform', 'required_providers', '*', 'version']]) {
+    for (const p of [
+      ['//', 'metadata', 'version'],
+      ['terraform', 'required_providers', '*', 'version'],
+    ]) {
       normalise(a, p);
       normalise(b, p);
     }
@@ -48,11 +52,19 @@ describe('output comparison', () => {
     diff('stacks/dev/cdk.tf.json', a, b, [], out);
     return out;
   };
-  const sourceEntry: Explained = { file: 'stacks/*/cdk.tf.json', path: ['terraform', 'required_providers', 'aws', 'source'], cdktf: 'aws', cdktn: 'hashicorp/aws', reason: 'same provider address' };
+  const sourceEntry: Explained = {
+    file: 'stacks/*/cdk.tf.json',
+    path: ['terraform', 'required_providers', 'aws', 'source'],
+    cdktf: 'aws',
+    cdktn: 'hashicorp/aws',
+    reason: 'same provider address',
+  };
 
   test('normalised version strings are not differences; the provider source is, until explained', () => {
     const d = compare(stackA(), stackB());
-    expect(d).toEqual([{ file: 'stacks/dev/cdk.tf.json', path: ['terraform', 'required_providers', 'aws', 'source'], cdktf: 'aws', cdktn: 'hashicorp/aws' }]);
+    expect(d).toEqual([
+      { file: 'stacks/dev/cdk.tf.json', path: ['terraform', 'required_providers', 'aws', 'source'], cdktf: 'aws', cdktn: 'hashicorp/aws' },
+    ]);
     expect(explain(d, [sourceEntry])).toMatchObject({ unexplained: [], unused: [] });
   });
 
@@ -62,7 +74,11 @@ describe('output comparison', () => {
     delete b.resource.aws_kms_key.k.tags.a;
     b.resource.aws_kms_key.k2 = b.resource.aws_kms_key.k;
     const { unexplained } = explain(compare(stackA(), b), [sourceEntry]);
-    expect(unexplained.map((x) => x.path.join('.'))).toEqual(['resource.aws_kms_key.k.enable_key_rotation', 'resource.aws_kms_key.k.tags.a', 'resource.aws_kms_key.k2']);
+    expect(unexplained.map((x) => x.path.join('.'))).toEqual([
+      'resource.aws_kms_key.k.enable_key_rotation',
+      'resource.aws_kms_key.k.tags.a',
+      'resource.aws_kms_key.k2',
+    ]);
   });
 
   test('an entry explains only the values it names, and an entry that matches nothing is reported', () => {
@@ -76,7 +92,10 @@ describe('output comparison', () => {
   test('a difference inside an array element is found at its index', () => {
     const d: Difference[] = [];
     diff('f.json', { a: [1, 2, 3] }, { a: [1, 5] }, [], d);
-    expect(d.map((x) => [x.path, x.cdktf, x.cdktn])).toEqual([[['a', 1], 2, 5], [['a', 2], 3, undefined]]);
+    expect(d.map((x) => [x.path, x.cdktf, x.cdktn])).toEqual([
+      [['a', 1], 2, 5],
+      [['a', 2], 3, undefined],
+    ]);
   });
 });
 

@@ -34,7 +34,11 @@ function productionWith(secret: Record<string, any>) {
     recoveryWindowDays: 30,
     keyDeletionWindowDays: 30,
     logRetentionDays: 365,
-    network: { vpcId: 'vpc-0a1b2c3d4e5f60001', subnetIds: ['subnet-0a1b2c3d4e5f60011', 'subnet-0a1b2c3d4e5f60012'], endpointClientSecurityGroupIds: ['sg-0a1b2c3d4e5f60031'] },
+    network: {
+      vpcId: 'vpc-0a1b2c3d4e5f60001',
+      subnetIds: ['subnet-0a1b2c3d4e5f60011', 'subnet-0a1b2c3d4e5f60012'],
+      endpointClientSecurityGroupIds: ['sg-0a1b2c3d4e5f60031'],
+    },
     readers: { 'app-accounts': { kind: 'account', accountId: '111111111111', roleNames: ['secrets-reader'] } },
     secrets: [secret],
   };

@@ -39,7 +39,7 @@ describe('figures the hand-written pages quote from the code', () => {
     expect(page('docs/security.md')).toContain(`Above ${MAX_PER_SECRET_PERMISSIONS} secrets per rotation function`);
   });
 
-  test('the entropy floor is the contract\'s', () => {
+  test("the entropy floor is the contract's", () => {
     expect(page('docs/rotation.md')).toContain(`${MIN_ENTROPY_BITS}-bit entropy floor`);
   });
 });

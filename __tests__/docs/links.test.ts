@@ -15,7 +15,13 @@ import { RULES } from '../../rules';
 import { SHAPE_CHECKS } from '../../catalogs/parse';
 
 const root = path.resolve(__dirname, '..', '..');
-const PAGES = ['README.md', 'CHANGELOG.md', ...readdirSync(path.join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+const PAGES = [
+  'README.md',
+  'CHANGELOG.md',
+  ...readdirSync(path.join(root, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+];
 
 interface Files {
   read(p: string): string;
@@ -46,7 +52,11 @@ function slug(heading: string): string {
     .replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1') // a link shows its text
     .replace(/<[^>]+>/g, '') // inline HTML
     .replace(/[`*]/g, ''); // code spans and emphasis are markup
-  return text.trim().toLowerCase().replace(/[^\p{L}\p{M}\p{N}\p{Pc}\- ]/gu, '').replace(/ /g, '-');
+  return text
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{M}\p{N}\p{Pc}\- ]/gu, '')
+    .replace(/ /g, '-');
 }
 
 /** Every anchor a page defines: its headings (repeats numbered -1, -2, ...) and explicit ids. */
@@ -99,7 +109,11 @@ function brokenLinks(page: string, files: Files = disk): string[] {
 
 /** Guardrail ids named in code spans (`READER-ENV-ORG`), where their area is a guardrail area. */
 function ruleIds(text: string, areas: Set<string>): string[] {
-  const ids = [...prose(text).join('\n').matchAll(/`([A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+)`/g)].map((m) => m[1]);
+  const ids = [
+    ...prose(text)
+      .join('\n')
+      .matchAll(/`([A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+)`/g),
+  ].map((m) => m[1]);
   return ids.filter((id) => areas.has(id.split('-')[0]));
 }
 
@@ -124,14 +138,27 @@ describe('links in the user docs', () => {
     expect(schemaCodes).toContain('CAT-SHAPE');
     const known = new Set([...RULES.map((r) => r.id), ...schemaCodes]);
     const areas = new Set([...known].map((id) => id.split('-')[0]));
-    const unknown = PAGES.flatMap((page) => ruleIds(disk.read(page), areas).filter((id) => !known.has(id)).map((id) => `${page}: ${id}`));
+    const unknown = PAGES.flatMap((page) =>
+      ruleIds(disk.read(page), areas)
+        .filter((id) => !known.has(id))
+        .map((id) => `${page}: ${id}`),
+    );
     expect(unknown).toEqual([]);
   });
 });
 
 describe('the link checker', () => {
   const pages: Record<string, string> = {
-    'docs/a.md': ['# Page A', '## The `values` step: who writes', '## Twice', '## Twice', '<a id="custom"></a>', '```', '# Not a heading', '```'].join('\n'),
+    'docs/a.md': [
+      '# Page A',
+      '## The `values` step: who writes',
+      '## Twice',
+      '## Twice',
+      '<a id="custom"></a>',
+      '```',
+      '# Not a heading',
+      '```',
+    ].join('\n'),
     'docs/b.md': [
       '# Page B',
       '[ok](a.md#the-values-step-who-writes) [ok](a.md#twice-1) [ok](a.md#custom) [ok](#page-b) [ok](../README.md) [ok](https://example.com/x.md#y) [ok](./)',

@@ -23,30 +23,33 @@ describe.each([
   ['postgres', 'postgres'],
   ['mariadb', 'mysql'],
 ] as const)(`%s, Secrets Manager on ${backend()}`, (_, kind) => {
-  test.each(['single-user', 'alternating-users'] as const)('%s: 8 workers, 20 rotations (10+ within a minute) and 2 out-of-band password changes, default limits: 0 failed queries', async (strategy) => {
-    const r = await runRotationLoad({ kind, strategy, client: 'ours', rotations: ROTATIONS, workers: 8, incidents: true });
-    console.log(`${kind} ${strategy} (${backend()}): ${JSON.stringify(r)}`);
-    expect(r.rotations).toBe(ROTATIONS);
-    expect(r.rotationsPerMinute).toBeGreaterThanOrEqual(10);
-    expect(r.errors).toEqual([]);
-    expect(r.failedQueries).toBe(0);
-    expect(r.queries).toBeGreaterThan(ROTATIONS * 20);
-    // logins really happened throughout
-    expect(r.connectionsOpened).toBeGreaterThan(ROTATIONS * 2);
-    expect(r.failedLogins).toBeLessThanOrEqual(ROTATIONS);
-    if (strategy === 'single-user') {
-      // the window is real: the stale password is refused at least sometimes
-      expect(r.failedLogins).toBeGreaterThan(0);
-    } else {
-      // alternating users: both users served queries, and connections of old versions were retired
-      expect(r.users.sort()).toEqual(expect.arrayContaining([expect.stringMatching(/_clone$/)]));
-      expect(r.retired).toBeGreaterThan(0);
-    }
-    // each out-of-band change was real (logins were refused) and the pool recovered after the fix
-    expect(r.incidents.map((i) => i.what)).toEqual(['changed and changed back', 'changed and stored in the secret']);
-    for (const i of r.incidents) {
-      expect(i.refused).toBeGreaterThan(0);
-      expect(i.recoveredMs).toBeDefined();
-    }
-  });
+  test.each(['single-user', 'alternating-users'] as const)(
+    '%s: 8 workers, 20 rotations (10+ within a minute) and 2 out-of-band password changes, default limits: 0 failed queries',
+    async (strategy) => {
+      const r = await runRotationLoad({ kind, strategy, client: 'ours', rotations: ROTATIONS, workers: 8, incidents: true });
+      console.log(`${kind} ${strategy} (${backend()}): ${JSON.stringify(r)}`);
+      expect(r.rotations).toBe(ROTATIONS);
+      expect(r.rotationsPerMinute).toBeGreaterThanOrEqual(10);
+      expect(r.errors).toEqual([]);
+      expect(r.failedQueries).toBe(0);
+      expect(r.queries).toBeGreaterThan(ROTATIONS * 20);
+      // logins really happened throughout
+      expect(r.connectionsOpened).toBeGreaterThan(ROTATIONS * 2);
+      expect(r.failedLogins).toBeLessThanOrEqual(ROTATIONS);
+      if (strategy === 'single-user') {
+        // the window is real: the stale password is refused at least sometimes
+        expect(r.failedLogins).toBeGreaterThan(0);
+      } else {
+        // alternating users: both users served queries, and connections of old versions were retired
+        expect(r.users.sort()).toEqual(expect.arrayContaining([expect.stringMatching(/_clone$/)]));
+        expect(r.retired).toBeGreaterThan(0);
+      }
+      // each out-of-band change was real (logins were refused) and the pool recovered after the fix
+      expect(r.incidents.map((i) => i.what)).toEqual(['changed and changed back', 'changed and stored in the secret']);
+      for (const i of r.incidents) {
+        expect(i.refused).toBeGreaterThan(0);
+        expect(i.recoveredMs).toBeDefined();
+      }
+    },
+  );
 });

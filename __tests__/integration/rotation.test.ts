@@ -4,15 +4,30 @@
  * then the faults. After every rotation and every fault, the database accepts what AWSCURRENT
  * holds. Started by `npm run test:integration` (scripts/integration.sh starts the services).
  */
-import { TAG, TlsMode } from '../../lambdas/rotation/contract';
-import { DatabaseEngine, databaseStrategy } from '../../lambdas/rotation/database';
+import { TAG, type TlsMode } from '../../lambdas/rotation/contract';
+import { type DatabaseEngine, databaseStrategy } from '../../lambdas/rotation/database';
 import { mysql } from '../../lambdas/rotation/engines/mysql';
 import { postgres } from '../../lambdas/rotation/engines/postgres';
 import { Logger } from '../../lambdas/rotation/log';
 import { rotationHandler, STEPS } from '../../lambdas/rotation/protocol';
 import { rotate, runSteps, stepsThrough } from '../../tools/testing/rotation-driver';
 import { TcpProxy } from '../support/tcp-proxy';
-import { CA, createSecret, DatabaseOps, hostilePassword, labels, Login, mysqlOps, pgOps, plainPassword, putCurrent, smPort, staged, startRotation, uniqueName } from '../../tools/testing/services';
+import {
+  CA,
+  createSecret,
+  type DatabaseOps,
+  hostilePassword,
+  labels,
+  type Login,
+  mysqlOps,
+  pgOps,
+  plainPassword,
+  putCurrent,
+  smPort,
+  staged,
+  startRotation,
+  uniqueName,
+} from '../../tools/testing/services';
 
 jest.setTimeout(120_000);
 
@@ -43,7 +58,11 @@ interface Fixture {
   previous(): Promise<Login | undefined>;
 }
 
-async function fixture(c: Case, strategy: StrategyName, opts: { username?: string; password?: string; port?: number; tags?: Record<string, string>; ca?: string; minTls?: TlsMode } = {}): Promise<Fixture> {
+async function fixture(
+  c: Case,
+  strategy: StrategyName,
+  opts: { username?: string; password?: string; port?: number; tags?: Record<string, string>; ca?: string; minTls?: TlsMode } = {},
+): Promise<Fixture> {
   const username = opts.username ?? uniqueName(`u${strategy.replace(/[^a-z]/g, '').slice(0, 6)}`);
   const password = opts.password ?? plainPassword();
   await c.ops.createUser(username, password);
@@ -52,17 +71,32 @@ async function fixture(c: Case, strategy: StrategyName, opts: { username?: strin
   if (strategy !== 'single-user') {
     const adminName = uniqueName(`test/${c.ops.kind}/admin`);
     const a = c.ops.admin();
-    await createSecret(adminName, { engine: c.ops.kind, host: a.host, port: opts.port ?? a.port, username: a.username, password: a.password, dbname: a.dbname });
+    await createSecret(adminName, {
+      engine: c.ops.kind,
+      host: a.host,
+      port: opts.port ?? a.port,
+      username: a.username,
+      password: a.password,
+      dbname: a.dbname,
+    });
     tags[TAG.adminSecret] = adminName;
   }
   const name = uniqueName(`test/${c.ops.kind}/${strategy}`);
-  const arn = await createSecret(name, { engine: c.ops.kind, host: '127.0.0.1', port: opts.port ?? c.ops.port(), username, password, dbname: c.ops.dbname }, tags);
+  const arn = await createSecret(
+    name,
+    { engine: c.ops.kind, host: '127.0.0.1', port: opts.port ?? c.ops.port(), username, password, dbname: c.ops.dbname },
+    tags,
+  );
   const lines: string[] = [];
   const log = new Logger({}, (l) => {
     lines.push(l);
     allLines.push(l);
   });
-  const handler = rotationHandler(() => databaseStrategy({ engine: c.engine, strategy, ca: opts.ca ?? CA(), timeoutMs: 3000, minTls: opts.minTls }), () => smPort(), log);
+  const handler = rotationHandler(
+    () => databaseStrategy({ engine: c.engine, strategy, ca: opts.ca ?? CA(), timeoutMs: 3000, minTls: opts.minTls }),
+    () => smPort(),
+    log,
+  );
   const read = async (stage: string) => {
     const v = await staged(arn, stage);
     if (v) allValues.add(v.password);
@@ -80,7 +114,11 @@ async function expectCurrentLogsIn(c: Case, f: Fixture): Promise<Login> {
 
 function expectCleanLabels(stages: Record<string, string[]>, token: string) {
   expect(stages[token]).toEqual(['AWSCURRENT']);
-  expect(Object.values(stages).flat().filter((l) => l === 'AWSPENDING')).toEqual([]);
+  expect(
+    Object.values(stages)
+      .flat()
+      .filter((l) => l === 'AWSPENDING'),
+  ).toEqual([]);
 }
 
 describe.each(CASES)('%s', (_, c) => {
@@ -158,7 +196,9 @@ describe.each(CASES)('%s', (_, c) => {
         await runSteps(f.handler, f.arn, token, ['createSecret']);
         const err = (await runSteps(f.handler, f.arn, token, ['setSecret']).catch((e) => e)) as Error;
         expect(err.name).toBe('RotationError');
-        expect(err.message).toMatch(new RegExp(`database 127\\.0\\.0\\.1:${proxy.port} did not answer: connecting as \\S+ timed out after 3000 ms`));
+        expect(err.message).toMatch(
+          new RegExp(`database 127\\.0\\.0\\.1:${proxy.port} did not answer: connecting as \\S+ timed out after 3000 ms`),
+        );
         expect(err.message).not.toMatch(/^RotationError|timeout expired/);
       } finally {
         await proxy.down();
@@ -171,7 +211,14 @@ describe.each(CASES)('%s', (_, c) => {
         const user = (await f.current()).username;
         const s = (await import('../../tools/testing/services')).services().postgres;
         const { Client } = await import('pg');
-        const blocker = new Client({ host: s.host, port: s.port, user: s.user, password: s.password, database: s.database, ssl: { ca: CA(), rejectUnauthorized: true } });
+        const blocker = new Client({
+          host: s.host,
+          port: s.port,
+          user: s.user,
+          password: s.password,
+          database: s.database,
+          ssl: { ca: CA(), rejectUnauthorized: true },
+        });
         await blocker.connect();
         try {
           await blocker.query('BEGIN');
@@ -230,14 +277,18 @@ describe.each(CASES)('%s', (_, c) => {
       await putCurrent(f.arn, { ...(await f.current()), username: a.username, password: 'anything-at-all' });
       const token = await startRotation(f.arn);
       await runSteps(f.handler, f.arn, token, ['createSecret']);
-      await expect(runSteps(f.handler, f.arn, token, ['setSecret'])).rejects.toThrow(/refusing to rotate .*: it is the login of admin secret/);
+      await expect(runSteps(f.handler, f.arn, token, ['setSecret'])).rejects.toThrow(
+        /refusing to rotate .*: it is the login of admin secret/,
+      );
       expect((await c.ops.login(a)).ok).toBe(true);
     });
 
     test('admin strategy: a user that can create users is refused', async () => {
       const f = await fixture(c, 'admin');
       const cur = await f.current();
-      await c.ops.adminExec(c.kind === 'postgres' ? `ALTER ROLE "${cur.username}" CREATEROLE` : `GRANT CREATE USER ON *.* TO '${cur.username}'@'%'`);
+      await c.ops.adminExec(
+        c.kind === 'postgres' ? `ALTER ROLE "${cur.username}" CREATEROLE` : `GRANT CREATE USER ON *.* TO '${cur.username}'@'%'`,
+      );
       const token = await startRotation(f.arn);
       await runSteps(f.handler, f.arn, token, ['createSecret']);
       await expect(runSteps(f.handler, f.arn, token, ['setSecret'])).rejects.toThrow(/it can create users or is a superuser/);
@@ -300,5 +351,6 @@ test('postgres: a user whose default role is another (ALTER ROLE ... SET role) r
 afterAll(() => {
   // No value ever reached a log line.
   expect(allLines.length).toBeGreaterThan(100);
-  for (const v of allValues) for (const l of allLines) if (l.includes(v)) throw new Error(`a secret value appeared in a log line: ${l.slice(0, 80)}...`);
+  for (const v of allValues)
+    for (const l of allLines) if (l.includes(v)) throw new Error(`a secret value appeared in a log line: ${l.slice(0, 80)}...`);
 });

@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
-import { AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import {
@@ -50,10 +50,13 @@ class RecordingProxy {
         const target = req.headers['x-amz-target'];
         this.calls.push(typeof target === 'string' ? target : `sts.${/Action=(\w+)/.exec(body.toString())?.[1]}`);
         this.bodies.push(body.toString());
-        const fwd = http.request({ host: to.hostname, port: to.port, path: req.url, method: req.method, headers: { ...req.headers, host: to.host } }, (up) => {
-          res.writeHead(up.statusCode ?? 502, up.headers);
-          up.pipe(res);
-        });
+        const fwd = http.request(
+          { host: to.hostname, port: to.port, path: req.url, method: req.method, headers: { ...req.headers, host: to.host } },
+          (up) => {
+            res.writeHead(up.statusCode ?? 502, up.headers);
+            up.pipe(res);
+          },
+        );
         fwd.on('error', () => res.writeHead(502).end());
         fwd.end(body);
       });
@@ -76,13 +79,21 @@ beforeAll(async () => {
   // Credentials of an assumed `secrets-platform-values` session, as OIDC gives the values job
   // (signed with the script's own signer: the SDK has no STS client installed here), in the
   // account the tests' own client (smClient) creates secrets in.
-  const aws = new Aws({ region: REGION, partition: 'aws', env: { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_ENDPOINT_URL: m.endpoint } });
+  const aws = new Aws({
+    region: REGION,
+    partition: 'aws',
+    env: { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_ENDPOINT_URL: m.endpoint },
+  });
   ACCOUNT = (await aws.callerIdentity()).account;
   ROLE = `arn:aws:iam::${ACCOUNT}:role/secrets-platform-values`;
   const body = `Action=AssumeRole&Version=2011-06-15&RoleArn=${encodeURIComponent(ROLE)}&RoleSessionName=github-actions`;
   const res = await aws.send('AssumeRole', 'sts', aws.sts, { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' }, body);
   const field = (n: string) => new RegExp(`<${n}>([^<]*)</${n}>`).exec(res.text)![1];
-  roleCreds = { AWS_ACCESS_KEY_ID: field('AccessKeyId'), AWS_SECRET_ACCESS_KEY: field('SecretAccessKey'), AWS_SESSION_TOKEN: field('SessionToken') };
+  roleCreds = {
+    AWS_ACCESS_KEY_ID: field('AccessKeyId'),
+    AWS_SECRET_ACCESS_KEY: field('SecretAccessKey'),
+    AWS_SESSION_TOKEN: field('SessionToken'),
+  };
 });
 afterAll(() => proxy.stop());
 beforeEach(() => {
@@ -99,7 +110,11 @@ interface Run {
 }
 
 /** Runs the script as the values job does; DEPLOY_TIME_VALUES only in its environment. */
-async function runScript(mode: 'plan' | 'write', manifest: object, opts: { values?: Record<string, unknown>; env?: Record<string, string>; args?: string[]; repoRoot?: string } = {}): Promise<Run> {
+async function runScript(
+  mode: 'plan' | 'write',
+  manifest: object,
+  opts: { values?: Record<string, unknown>; env?: Record<string, string>; args?: string[]; repoRoot?: string } = {},
+): Promise<Run> {
   const dir = mkdtempSync(path.join(tmpdir(), 'values-test-'));
   const file = path.join(dir, 'values.json');
   writeFileSync(file, JSON.stringify(manifest));
@@ -116,7 +131,18 @@ async function runScript(mode: 'plan' | 'write', manifest: object, opts: { value
     ...(opts.values ? { DEPLOY_TIME_VALUES: JSON.stringify(opts.values) } : {}),
     ...(opts.env ?? {}),
   };
-  const args = [SCRIPT, mode, '--manifest', file, '--environment', 'production', '--role-arn', ROLE, ...(opts.repoRoot ? ['--repo-root', opts.repoRoot] : []), ...(opts.args ?? [])];
+  const args = [
+    SCRIPT,
+    mode,
+    '--manifest',
+    file,
+    '--environment',
+    'production',
+    '--role-arn',
+    ROLE,
+    ...(opts.repoRoot ? ['--repo-root', opts.repoRoot] : []),
+    ...(opts.args ?? []),
+  ];
   const child = spawn(process.execPath, args, { env });
   let stdout = '';
   let stderr = '';
@@ -128,22 +154,51 @@ async function runScript(mode: 'plan' | 'write', manifest: object, opts: { value
 
 const sm = () => smClient();
 const uid = () => randomBytes(4).toString('hex');
-const tagsOf = async (name: string) => Object.fromEntries(((await sm().send(new DescribeSecretCommand({ SecretId: name }))).Tags ?? []).map((t) => [t.Key, t.Value]));
+const tagsOf = async (name: string) =>
+  Object.fromEntries(((await sm().send(new DescribeSecretCommand({ SecretId: name }))).Tags ?? []).map((t) => [t.Key, t.Value]));
 const storedValue = async (name: string) => (await sm().send(new GetSecretValueCommand({ SecretId: name }))).SecretString;
-const versionIds = async (name: string) => ((await sm().send(new ListSecretVersionIdsCommand({ SecretId: name, IncludeDeprecated: true }))).Versions ?? []).map((v) => v.VersionId).sort();
+const versionIds = async (name: string) =>
+  ((await sm().send(new ListSecretVersionIdsCommand({ SecretId: name, IncludeDeprecated: true }))).Versions ?? [])
+    .map((v) => v.VersionId)
+    .sort();
 
 /** What `terraform apply` leaves: the secret, with the catalog's value version as a tag. */
 async function applied(name: string, version = 1): Promise<string> {
-  const r = await sm().send(new CreateSecretCommand({ Name: name, Tags: [{ Key: TAG_VERSION, Value: String(version) }, { Key: 'Project', Value: 'secrets-platform' }] }));
+  const r = await sm().send(
+    new CreateSecretCommand({
+      Name: name,
+      Tags: [
+        { Key: TAG_VERSION, Value: String(version) },
+        { Key: 'Project', Value: 'secrets-platform' },
+      ],
+    }),
+  );
   return r.ARN!;
 }
 
 /** A fixture manifest as synth writes it (the plan's values manifest), around `secrets`. */
 function manifestFor(secrets: object[]) {
-  return { schema: 'secrets-platform/values/1', environment: 'production', accountId: ACCOUNT, region: REGION, partition: 'aws', namePrefix: 'prod', githubSecret: 'DEPLOY_TIME_VALUES', secrets, notWritten: [] };
+  return {
+    schema: 'secrets-platform/values/1',
+    environment: 'production',
+    accountId: ACCOUNT,
+    region: REGION,
+    partition: 'aws',
+    namePrefix: 'prod',
+    githubSecret: 'DEPLOY_TIME_VALUES',
+    secrets,
+    notWritten: [],
+  };
 }
 
-const ALLOWED_WRITE_CALLS = new Set(['sts.GetCallerIdentity', 'secretsmanager.DescribeSecret', 'secretsmanager.GetRandomPassword', 'secretsmanager.PutSecretValue', 'secretsmanager.RotateSecret', 'secretsmanager.TagResource']);
+const ALLOWED_WRITE_CALLS = new Set([
+  'sts.GetCallerIdentity',
+  'secretsmanager.DescribeSecret',
+  'secretsmanager.GetRandomPassword',
+  'secretsmanager.PutSecretValue',
+  'secretsmanager.RotateSecret',
+  'secretsmanager.TagResource',
+]);
 
 describe('write', () => {
   test('first values: a deploy-time text, a JSON of literals, generated and deploy-time keys, a binary file; then a re-run writes nothing', async () => {
@@ -152,7 +207,13 @@ describe('write', () => {
     const bin = randomBytes(300);
     writeFileSync(path.join(repo, 'ca.der'), bin);
     const secrets = [
-      { id: 'api', name: `${base}/vendor/api-key`, version: 1, rotateAfterWrite: false, write: { type: 'text', source: { deployTime: 'api_value' } } },
+      {
+        id: 'api',
+        name: `${base}/vendor/api-key`,
+        version: 1,
+        rotateAfterWrite: false,
+        write: { type: 'text', source: { deployTime: 'api_value' } },
+      },
       {
         id: 'cfg',
         name: `${base}/app/config`,
@@ -170,8 +231,20 @@ describe('write', () => {
           },
         },
       },
-      { id: 'jwt', name: `${base}/auth/jwt`, version: 1, rotateAfterWrite: false, write: { type: 'text', source: { generate: { length: 64, excludePunctuation: true } } } },
-      { id: 'ca', name: `${base}/partner/ca`, version: 1, rotateAfterWrite: false, write: { type: 'binary', file: 'ca.der', sha256: createHash('sha256').update(bin).digest('hex') } },
+      {
+        id: 'jwt',
+        name: `${base}/auth/jwt`,
+        version: 1,
+        rotateAfterWrite: false,
+        write: { type: 'text', source: { generate: { length: 64, excludePunctuation: true } } },
+      },
+      {
+        id: 'ca',
+        name: `${base}/partner/ca`,
+        version: 1,
+        rotateAfterWrite: false,
+        write: { type: 'binary', file: 'ca.der', sha256: createHash('sha256').update(bin).digest('hex') },
+      },
     ];
     for (const s of secrets) await applied(s.name);
     const values = { api_value: `api-${uid()}`, cfg_smtp_password: `smtp "${uid()}"\nline2` };
@@ -201,7 +274,9 @@ describe('write', () => {
     expect(proxy.calls.filter((c) => c === 'secretsmanager.PutSecretValue')).toHaveLength(4);
     expect(proxy.calls.filter((c) => c === 'secretsmanager.GetRandomPassword')).toHaveLength(3);
     // Every target was described before the first write.
-    expect(proxy.calls.indexOf('secretsmanager.PutSecretValue')).toBeGreaterThan(proxy.calls.lastIndexOf('secretsmanager.DescribeSecret', 4));
+    expect(proxy.calls.indexOf('secretsmanager.PutSecretValue')).toBeGreaterThan(
+      proxy.calls.lastIndexOf('secretsmanager.DescribeSecret', 4),
+    );
 
     proxy.calls = [];
     const again = await runScript('write', manifestFor(secrets), { values, repoRoot: repo });
@@ -213,14 +288,22 @@ describe('write', () => {
 
   test('a raised version writes a new value: the reviewer-visible tag and the manifest agree; the old value stays AWSPREVIOUS', async () => {
     const name = `prod/values-${uid()}/vendor/key`;
-    const s = (version: number) => ({ id: 'k', name, version, rotateAfterWrite: false, write: { type: 'text', source: { deployTime: 'k_value' } } });
+    const s = (version: number) => ({
+      id: 'k',
+      name,
+      version,
+      rotateAfterWrite: false,
+      write: { type: 'text', source: { deployTime: 'k_value' } },
+    });
     await applied(name, 1);
     expect((await runScript('write', manifestFor([s(1)]), { values: { k_value: 'one' } })).code).toBe(0);
 
     // The catalog raised the version, but its apply has not run: the Terraform tag still says 1.
     const early = await runScript('write', manifestFor([s(2)]), { values: { k_value: 'two' } });
     expect(early.code).toBe(1);
-    expect(early.stderr).toContain(`secret ${name}: tag ${TAG_VERSION} is "1" but this commit's catalog says 2; the apply of this commit has not run or failed`);
+    expect(early.stderr).toContain(
+      `secret ${name}: tag ${TAG_VERSION} is "1" but this commit's catalog says 2; the apply of this commit has not run or failed`,
+    );
     expect(early.stderr).toContain('nothing was written');
     expect(await storedValue(name)).toBe('one');
 
@@ -235,15 +318,30 @@ describe('write', () => {
     // Going back down is refused: a version is never reused.
     const down = await runScript('write', manifestFor([s(1)]), { values: { k_value: 'one' } });
     expect(down.code).toBe(1);
-    expect(down.stderr).toContain(`secret ${name}: value version 1 is below the version already written (2); raise value.version to 3 to write a new value`);
+    expect(down.stderr).toContain(
+      `secret ${name}: value version 1 is below the version already written (2); raise value.version to 3 to write a new value`,
+    );
   });
 
   test('a write interrupted before its tag is finished on the next run without a second version (a generated value is not regenerated)', async () => {
     const name = `prod/values-${uid()}/auth/key`;
     await applied(name, 1);
     // The earlier attempt's PutSecretValue landed with the deterministic token; the tag did not.
-    await sm().send(new PutSecretValueCommand({ SecretId: name, ClientRequestToken: writeToken(name, 1), SecretString: 'written-before-the-crash' }));
-    const r = await runScript('write', manifestFor([{ id: 'k', name, version: 1, rotateAfterWrite: false, write: { type: 'text', source: { generate: { length: 32, excludePunctuation: true } } } }]));
+    await sm().send(
+      new PutSecretValueCommand({ SecretId: name, ClientRequestToken: writeToken(name, 1), SecretString: 'written-before-the-crash' }),
+    );
+    const r = await runScript(
+      'write',
+      manifestFor([
+        {
+          id: 'k',
+          name,
+          version: 1,
+          rotateAfterWrite: false,
+          write: { type: 'text', source: { generate: { length: 32, excludePunctuation: true } } },
+        },
+      ]),
+    );
     expect(r.code).toBe(0);
     expect(await storedValue(name)).toBe('written-before-the-crash');
     expect(await versionIds(name)).toEqual([writeToken(name, 1)]);
@@ -258,7 +356,14 @@ describe('write', () => {
     // What aws_secretsmanager_secret_rotation leaves: the emulator's rotation function (moto
     // records the configuration without one; LocalStack has a stub that does not execute).
     await sm()
-      .send(new RotateSecretCommand({ SecretId: name, RotationLambdaARN: secretsBackend().rotationFunctionArn, RotationRules: { AutomaticallyAfterDays: 30 }, RotateImmediately: false }))
+      .send(
+        new RotateSecretCommand({
+          SecretId: name,
+          RotationLambdaARN: secretsBackend().rotationFunctionArn,
+          RotationRules: { AutomaticallyAfterDays: 30 },
+          RotateImmediately: false,
+        }),
+      )
       .catch(() => undefined);
     expect((await sm().send(new DescribeSecretCommand({ SecretId: name }))).RotationEnabled).toBe(true);
     const secret = {
@@ -266,7 +371,15 @@ describe('write', () => {
       name,
       version: 1,
       rotateAfterWrite: true,
-      write: { type: 'json', keys: { engine: { literal: 'postgres' }, host: { literal: 'db' }, username: { literal: 'app' }, password: { generate: { length: 32, excludePunctuation: true } } } },
+      write: {
+        type: 'json',
+        keys: {
+          engine: { literal: 'postgres' },
+          host: { literal: 'db' },
+          username: { literal: 'app' },
+          password: { generate: { length: 32, excludePunctuation: true } },
+        },
+      },
     };
     const r = await runScript('write', manifestFor([secret]));
     expect(r.code).toBe(0);
@@ -291,15 +404,29 @@ describe('write', () => {
     proxy.calls = [];
     const again = await runScript('write', manifestFor([secret]));
     expect(again.code).toBe(0);
-    expect(again.stdout).toContain(finished ? 'rotated since version 1 was written; not rotating again' : 'a rotation is in progress; not starting another');
+    expect(again.stdout).toContain(
+      finished ? 'rotated since version 1 was written; not rotating again' : 'a rotation is in progress; not starting another',
+    );
     expect(proxy.calls).not.toContain('secretsmanager.RotateSecret');
     expect(proxy.calls).not.toContain('secretsmanager.PutSecretValue');
   });
 
   test('one missing input, and nothing is written, not even the secrets whose inputs are there', async () => {
     const base = `prod/values-${uid()}`;
-    const a = { id: 'a', name: `${base}/a/key`, version: 1, rotateAfterWrite: false, write: { type: 'text', source: { deployTime: 'a_value' } } };
-    const b = { id: 'b', name: `${base}/b/key`, version: 1, rotateAfterWrite: false, write: { type: 'json', keys: { K: { deployTime: 'b_k' } } } };
+    const a = {
+      id: 'a',
+      name: `${base}/a/key`,
+      version: 1,
+      rotateAfterWrite: false,
+      write: { type: 'text', source: { deployTime: 'a_value' } },
+    };
+    const b = {
+      id: 'b',
+      name: `${base}/b/key`,
+      version: 1,
+      rotateAfterWrite: false,
+      write: { type: 'json', keys: { K: { deployTime: 'b_k' } } },
+    };
     await applied(a.name);
     await applied(b.name);
     const r = await runScript('write', manifestFor([a, b]), { values: { a_value: 'present', typo_b_k: 'x' } });
@@ -324,7 +451,9 @@ describe('write', () => {
       expect(proxy.calls.filter((c) => !['sts.GetCallerIdentity', 'secretsmanager.DescribeSecret'].includes(c))).toEqual([]);
     };
     await refused({ ...manifestFor([s]), accountId: '999999999999' }, `caller: is in account ${ACCOUNT}, the manifest in 999999999999`);
-    await refused(manifestFor([s]), 'not role secrets-platform-deploy', { args: ['--role-arn', `arn:aws:iam::${ACCOUNT}:role/secrets-platform-deploy`] });
+    await refused(manifestFor([s]), 'not role secrets-platform-deploy', {
+      args: ['--role-arn', `arn:aws:iam::${ACCOUNT}:role/secrets-platform-deploy`],
+    });
     await refused(manifestFor([{ ...s, name: `staging/${name}` }]), `is outside this environment's prefix prod/`);
     await refused({ ...manifestFor([s]), environment: 'staging' }, 'is for environment staging, not production');
     await refused({ ...manifestFor([s]), region: 'us-east-1.attacker.example#' }, 'is not an AWS Region name');
@@ -338,7 +467,10 @@ describe('write', () => {
     const name = `prod/values-${uid()}/m/key`;
     await applied(name);
     const s = { id: 'k', name, version: 1, rotateAfterWrite: false, write: { type: 'text', source: { deployTime: 'k' } } };
-    const r = await runScript('write', manifestFor([s]), { values: { k: 'first\nsecond', unused: 'zzz' }, env: { GITHUB_ACTIONS: 'true' } });
+    const r = await runScript('write', manifestFor([s]), {
+      values: { k: 'first\nsecond', unused: 'zzz' },
+      env: { GITHUB_ACTIONS: 'true' },
+    });
     expect(r.code).toBe(0);
     expect(r.stdout.split('\n').filter((l) => l.startsWith('::add-mask::'))).toEqual(['::add-mask::first', '::add-mask::second']);
     expect(r.stdout).toContain('DEPLOY_TIME_VALUES holds names no secret of production uses: unused');
@@ -349,8 +481,20 @@ describe('write', () => {
 describe('plan (the plan job, before apply): DescribeSecret only, and what the values job will write', () => {
   test('lists new, raised and current values; pending=true until everything is written', async () => {
     const base = `prod/values-${uid()}`;
-    const current = { id: 'c', name: `${base}/c/key`, version: 1, rotateAfterWrite: false, write: { type: 'text', source: { deployTime: 'c' } } };
-    const fresh = { id: 'f', name: `${base}/f/key`, version: 1, rotateAfterWrite: false, write: { type: 'text', source: { deployTime: 'f' } } };
+    const current = {
+      id: 'c',
+      name: `${base}/c/key`,
+      version: 1,
+      rotateAfterWrite: false,
+      write: { type: 'text', source: { deployTime: 'c' } },
+    };
+    const fresh = {
+      id: 'f',
+      name: `${base}/f/key`,
+      version: 1,
+      rotateAfterWrite: false,
+      write: { type: 'text', source: { deployTime: 'f' } },
+    };
     await applied(current.name);
     expect((await runScript('write', manifestFor([current]), { values: { c: 'x' } })).code).toBe(0);
     proxy.calls = [];

@@ -36,10 +36,14 @@ describe.each(HANDLERS)('bundle %s', (name) => {
   });
 
   test('loads in a bare Node with no node_modules and exports an async handler', () => {
-    const out = execFileSync(process.execPath, ['-e', `const m = require(${JSON.stringify(first.file)}); console.log(typeof m.handler, m.handler.constructor.name)`], {
-      cwd: os.tmpdir(),
-      env: { PATH: process.env.PATH, NODE_PATH: '' },
-    }).toString();
+    const out = execFileSync(
+      process.execPath,
+      ['-e', `const m = require(${JSON.stringify(first.file)}); console.log(typeof m.handler, m.handler.constructor.name)`],
+      {
+        cwd: os.tmpdir(),
+        env: { PATH: process.env.PATH, NODE_PATH: '' },
+      },
+    ).toString();
     expect(out.trim()).toBe('function AsyncFunction');
   });
 });

@@ -15,7 +15,7 @@ describe('postgres quoting', () => {
 });
 
 describe('SCRAM-SHA-256 verifier', () => {
-  test('has PostgreSQL\'s stored format and keys that prove the password', () => {
+  test("has PostgreSQL's stored format and keys that prove the password", () => {
     const salt = Buffer.from('0123456789abcdef');
     const v = scramVerifier('pencil', salt, 4096)!;
     const m = /^SCRAM-SHA-256\$4096:([^$]+)\$([^:]+):(.+)$/.exec(v)!;
@@ -37,8 +37,14 @@ describe('MySQL/MariaDB grant rewriting', () => {
   test.each([
     ['GRANT SELECT, INSERT ON `db`.* TO `app`@`%`', "GRANT SELECT, INSERT ON `db`.* TO 'app_clone'@'%'"],
     ["GRANT USAGE ON *.* TO `app`@`%` IDENTIFIED BY PASSWORD '*ABCDEF0123'", "GRANT USAGE ON *.* TO 'app_clone'@'%'"],
-    ["GRANT USAGE ON *.* TO `app`@`%` IDENTIFIED VIA mysql_native_password USING '*ABC' OR unix_socket REQUIRE SSL", "GRANT USAGE ON *.* TO 'app_clone'@'%' REQUIRE SSL"],
-    ['GRANT ALL PRIVILEGES ON `db`.* TO `app`@`%` WITH GRANT OPTION', "GRANT ALL PRIVILEGES ON `db`.* TO 'app_clone'@'%' WITH GRANT OPTION"],
+    [
+      "GRANT USAGE ON *.* TO `app`@`%` IDENTIFIED VIA mysql_native_password USING '*ABC' OR unix_socket REQUIRE SSL",
+      "GRANT USAGE ON *.* TO 'app_clone'@'%' REQUIRE SSL",
+    ],
+    [
+      'GRANT ALL PRIVILEGES ON `db`.* TO `app`@`%` WITH GRANT OPTION',
+      "GRANT ALL PRIVILEGES ON `db`.* TO 'app_clone'@'%' WITH GRANT OPTION",
+    ],
     ['GRANT `reader` TO `app`@`%`', "GRANT `reader` TO 'app_clone'@'%'"],
     ['SET DEFAULT ROLE `reader` FOR `app`@`%`', "SET DEFAULT ROLE `reader` FOR 'app_clone'@'%'"],
     ['REVOKE INSERT ON `db`.* FROM `app`@`%`', "REVOKE INSERT ON `db`.* FROM 'app_clone'@'%'"],
@@ -50,7 +56,7 @@ describe('MySQL/MariaDB grant rewriting', () => {
   });
 
   test('a hostile template name is matched exactly and the new name escaped', () => {
-    const hostile = "h'\"\\;`x";
+    const hostile = 'h\'"\\;`x';
     const line = `GRANT SELECT ON \`db\`.* TO ${myIdent(hostile)}@\`%\``;
     expect(rewriteGrant(line, hostile, `${hostile}_clone`, '%')).toBe("GRANT SELECT ON `db`.* TO 'h\\'\\\"\\\\;`x_clone'@'%'");
   });

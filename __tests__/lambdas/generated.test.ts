@@ -2,7 +2,7 @@
  * Generated values (no database behind them), the generator itself, and the tag contract the
  * stacks and the handlers share.
  */
-import { alphabet, entropyBits, rulesFromTags, rulesProblems, rulesToTags, TAG, ValueFormat } from '../../lambdas/rotation/contract';
+import { alphabet, entropyBits, rulesFromTags, rulesProblems, rulesToTags, TAG, type ValueFormat } from '../../lambdas/rotation/contract';
 import { generatedStrategy } from '../../lambdas/rotation/generated';
 import { Logger } from '../../lambdas/rotation/log';
 import { rotationHandler } from '../../lambdas/rotation/protocol';
@@ -46,7 +46,9 @@ describe('generator', () => {
 
   test('entropy floor: weak rules are refused in the contract, strong ones pass', () => {
     expect(rulesProblems({ format: 'hex', length: 16 })[0]).toMatch(/64 bits of entropy, fewer than 96/);
-    expect(rulesProblems({ format: 'password', length: 20, excludeCharacters: alphabet('password').slice(2) })[0]).toMatch(/bits of entropy/);
+    expect(rulesProblems({ format: 'password', length: 20, excludeCharacters: alphabet('password').slice(2) })[0]).toMatch(
+      /bits of entropy/,
+    );
     expect(rulesProblems({ format: 'base64url', length: 48 })).toEqual([]);
     expect(rulesProblems({ format: 'base64url', length: 48, excludeCharacters: '-_' })[0]).toMatch(/cannot exclude characters/);
     expect(Math.round(entropyBits({ format: 'base64url', length: 48 }))).toBe(288);
@@ -58,13 +60,20 @@ describe('tag contract', () => {
     const rules = { format: 'password' as const, length: 40, excludeCharacters: '"\'\\`;', jsonKey: 'API_KEY' };
     const tags = rulesToTags(rules);
     for (const v of Object.values(tags)) expect(v).toMatch(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u);
-    const back = rulesFromTags(Object.entries(tags).map(([Key, Value]) => ({ Key, Value })), { format: 'hex', length: 64 });
+    const back = rulesFromTags(
+      Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
+      { format: 'hex', length: 64 },
+    );
     expect(back).toEqual(rules);
   });
 
   test('a tampered tag cannot weaken values: the handler refuses the rules', () => {
-    expect(() => rulesFromTags([{ Key: TAG.length, Value: '4' }], { format: 'base64url', length: 48 })).toThrow(/unsafe: 4 base64url characters carry 24 bits/);
-    expect(() => rulesFromTags([{ Key: TAG.format, Value: 'emoji' }], { format: 'base64url', length: 48 })).toThrow(/format "emoji" is not one of/);
+    expect(() => rulesFromTags([{ Key: TAG.length, Value: '4' }], { format: 'base64url', length: 48 })).toThrow(
+      /unsafe: 4 base64url characters carry 24 bits/,
+    );
+    expect(() => rulesFromTags([{ Key: TAG.format, Value: 'emoji' }], { format: 'base64url', length: 48 })).toThrow(
+      /format "emoji" is not one of/,
+    );
   });
 });
 
@@ -84,7 +93,10 @@ describe('generated rotation', () => {
   });
 
   test('a JSON key is replaced and the other keys kept', async () => {
-    const s = setup(rulesToTags({ format: 'hex', length: 64, jsonKey: 'signing_key' }), JSON.stringify({ signing_key: 'old', kid: 'key-1', issuer: 'tickets' }));
+    const s = setup(
+      rulesToTags({ format: 'hex', length: 64, jsonKey: 'signing_key' }),
+      JSON.stringify({ signing_key: 'old', kid: 'key-1', issuer: 'tickets' }),
+    );
     await rotate(s.service, s.handler, s.arn);
     const v = JSON.parse(s.sm.valueAt(s.arn, 'AWSCURRENT')!);
     expect(v).toMatchObject({ kid: 'key-1', issuer: 'tickets' });
@@ -101,13 +113,20 @@ describe('generated rotation', () => {
   test('a JSON rotation of a value that is not a JSON object is refused with the fix', async () => {
     const s = setup(rulesToTags({ format: 'hex', length: 64, jsonKey: 'k' }), 'plain text');
     const token = s.sm.startRotation(s.arn);
-    await expect(runSteps(s.handler, s.arn, token, ['createSecret'])).rejects.toThrow(/is not valid JSON, but its rotation replaces one JSON key; store a JSON object/);
+    await expect(runSteps(s.handler, s.arn, token, ['createSecret'])).rejects.toThrow(
+      /is not valid JSON, but its rotation replaces one JSON key; store a JSON object/,
+    );
   });
 
   test('testSecret rejects a pending value that does not follow the rules (changed out of band)', async () => {
     const s = setup(rulesToTags({ format: 'hex', length: 64 }), 'a'.repeat(64));
     const token = s.sm.startRotation(s.arn);
-    await s.sm.putSecretValue({ SecretId: s.arn, ClientRequestToken: token, SecretString: 'not-hex-'.repeat(8), VersionStages: ['AWSPENDING'] });
+    await s.sm.putSecretValue({
+      SecretId: s.arn,
+      ClientRequestToken: token,
+      SecretString: 'not-hex-'.repeat(8),
+      VersionStages: ['AWSPENDING'],
+    });
     await expect(runSteps(s.handler, s.arn, token, ['testSecret'])).rejects.toThrow(/does not follow its rules \(64 hex characters\)/);
   });
 });

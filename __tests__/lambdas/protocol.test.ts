@@ -25,14 +25,20 @@ function setup(strategy: Strategy = 'single-user', opts: { username?: string; pa
   let adminArn: string | undefined;
   if (strategy !== 'single-user') {
     db.addUser('admin', 'Admin-Password-456', { admin: true });
-    adminArn = sm.create('dev/app/db/admin', { value: JSON.stringify({ engine: 'postgres', host: HOST, port: 5432, username: 'admin', password: 'Admin-Password-456' }) });
+    adminArn = sm.create('dev/app/db/admin', {
+      value: JSON.stringify({ engine: 'postgres', host: HOST, port: 5432, username: 'admin', password: 'Admin-Password-456' }),
+    });
     tags[TAG.adminSecret] = 'dev/app/db/admin';
   }
   const arn = sm.create('dev/app/db/credentials', {
     value: JSON.stringify({ engine: 'postgres', host: HOST, port: 5432, dbname: 'orders', username, password }),
     tags,
   });
-  const handler = rotationHandler(() => databaseStrategy({ engine: db.engine(), strategy }), () => sm, new Logger({}, (l) => lines.push(l)));
+  const handler = rotationHandler(
+    () => databaseStrategy({ engine: db.engine(), strategy }),
+    () => sm,
+    new Logger({}, (l) => lines.push(l)),
+  );
   const current = () => JSON.parse(sm.valueAt(arn, 'AWSCURRENT')!) as { username: string; password: string };
   const service = { startRotation: (id: string) => sm.startRotation(id) };
   return { sm, db, lines, arn, adminArn, handler, current, service, password };
@@ -56,13 +62,17 @@ describe('protocol checks', () => {
     const s = setup();
     const token = s.sm.startRotation(s.arn);
     s.sm.setRotationEnabled(s.arn, false);
-    await expect(s.handler({ SecretId: s.arn, ClientRequestToken: token, Step: 'createSecret' })).rejects.toThrow(/dev\/app\/db\/credentials is not enabled for rotation/);
+    await expect(s.handler({ SecretId: s.arn, ClientRequestToken: token, Step: 'createSecret' })).rejects.toThrow(
+      /dev\/app\/db\/credentials is not enabled for rotation/,
+    );
     expect(s.sm.calls.filter((c) => c.startsWith('Put') || c.startsWith('Update'))).toEqual([]);
   });
 
   test('refuses a token that is not a version of the secret', async () => {
     const s = setup();
-    await expect(s.handler({ SecretId: s.arn, ClientRequestToken: 'not-a-version', Step: 'createSecret' })).rejects.toThrow(/not a version of this secret/);
+    await expect(s.handler({ SecretId: s.arn, ClientRequestToken: 'not-a-version', Step: 'createSecret' })).rejects.toThrow(
+      /not a version of this secret/,
+    );
   });
 
   test('a token that is no longer AWSPENDING must not act (a newer rotation replaced it)', async () => {
@@ -72,12 +82,16 @@ describe('protocol checks', () => {
     expect(s.sm.stagesOf(s.arn)[old]).toEqual(['AWSPREVIOUS']);
     const before = s.db.statements.length;
     // A late duplicate invocation of the first rotation must not set its (previous) password again.
-    await expect(s.handler({ SecretId: s.arn, ClientRequestToken: old, Step: 'setSecret' })).rejects.toThrow(/not AWSPENDING \(it is AWSPREVIOUS\).*must not act/);
+    await expect(s.handler({ SecretId: s.arn, ClientRequestToken: old, Step: 'setSecret' })).rejects.toThrow(
+      /not AWSPENDING \(it is AWSPREVIOUS\).*must not act/,
+    );
     // A pending version whose label was removed has no stage left: the service no longer lists it.
     const stale = s.sm.startRotation(s.arn);
     await runSteps(s.handler, s.arn, stale, ['createSecret']);
     await s.sm.updateSecretVersionStage({ SecretId: s.arn, VersionStage: 'AWSPENDING', RemoveFromVersionId: stale });
-    await expect(s.handler({ SecretId: s.arn, ClientRequestToken: stale, Step: 'setSecret' })).rejects.toThrow(/not a version of this secret/);
+    await expect(s.handler({ SecretId: s.arn, ClientRequestToken: stale, Step: 'setSecret' })).rejects.toThrow(
+      /not a version of this secret/,
+    );
     expect(s.db.statements.length).toBe(before);
     expectCurrentWorks(s);
   });
@@ -111,7 +125,11 @@ describe('steps', () => {
     const token = await rotate(s.service, s.handler, s.arn);
     const stages = s.sm.stagesOf(s.arn);
     expect(stages[token]).toEqual(['AWSCURRENT']);
-    expect(Object.values(stages).flat().filter((l) => l === 'AWSPENDING')).toEqual([]);
+    expect(
+      Object.values(stages)
+        .flat()
+        .filter((l) => l === 'AWSPENDING'),
+    ).toEqual([]);
     expect(s.sm.valueAt(s.arn, 'AWSPREVIOUS')).toBe(before);
     expectCurrentWorks(s);
     expect(s.db.accepts('app', s.password)).toBe(false);
@@ -122,13 +140,19 @@ describe('steps', () => {
     const token = s.sm.startRotation(s.arn);
     await runSteps(s.handler, s.arn, token, ['createSecret', 'setSecret']);
     // A new handler instance (a cold start): nothing is carried in memory between steps.
-    const fresh = rotationHandler(() => databaseStrategy({ engine: s.db.engine(), strategy: 'single-user' }), () => s.sm, new Logger({}, () => undefined));
+    const fresh = rotationHandler(
+      () => databaseStrategy({ engine: s.db.engine(), strategy: 'single-user' }),
+      () => s.sm,
+      new Logger({}, () => undefined),
+    );
     await expect(fresh({ SecretId: s.arn, ClientRequestToken: token, Step: 'testSecret' })).resolves.toBeUndefined();
     await runSteps(s.handler, s.arn, token, ['finishSecret']);
     await expect(fresh({ SecretId: s.arn, ClientRequestToken: token, Step: 'testSecret' })).resolves.toBeUndefined();
     // Break the current password out of band: the health check now fails.
     s.db.users.get('app')!.password = 'changed-elsewhere';
-    await expect(fresh({ SecretId: s.arn, ClientRequestToken: token, Step: 'testSecret' })).rejects.toThrow(/does not accept the tested password/);
+    await expect(fresh({ SecretId: s.arn, ClientRequestToken: token, Step: 'testSecret' })).rejects.toThrow(
+      /does not accept the tested password/,
+    );
   });
 
   test('a finishSecret cut between its two label moves is completed by the retry', async () => {
@@ -136,7 +160,12 @@ describe('steps', () => {
     const token = s.sm.startRotation(s.arn);
     await runSteps(s.handler, s.arn, token, ['createSecret', 'setSecret', 'testSecret']);
     const current = Object.entries(s.sm.stagesOf(s.arn)).find(([, st]) => st.includes('AWSCURRENT'))![0];
-    await s.sm.updateSecretVersionStage({ SecretId: s.arn, VersionStage: 'AWSCURRENT', MoveToVersionId: token, RemoveFromVersionId: current });
+    await s.sm.updateSecretVersionStage({
+      SecretId: s.arn,
+      VersionStage: 'AWSCURRENT',
+      MoveToVersionId: token,
+      RemoveFromVersionId: current,
+    });
     expect(s.sm.stagesOf(s.arn)[token]).toEqual(['AWSCURRENT', 'AWSPENDING']);
     await runSteps(s.handler, s.arn, token, ['finishSecret']);
     expect(s.sm.stagesOf(s.arn)[token]).toEqual(['AWSCURRENT']);
@@ -190,7 +219,9 @@ describe('faults (the database must accept AWSCURRENT after every one)', () => {
     s.db.users.get('app')!.password = 'reset-by-someone';
     const token = s.sm.startRotation(s.arn);
     await runSteps(s.handler, s.arn, token, ['createSecret']);
-    await expect(runSteps(s.handler, s.arn, token, ['setSecret'])).rejects.toThrow(/refuses the AWSCURRENT, the AWSPREVIOUS and recent unlabelled passwords.*see docs\/rotation\.md/);
+    await expect(runSteps(s.handler, s.arn, token, ['setSecret'])).rejects.toThrow(
+      /refuses the AWSCURRENT, the AWSPREVIOUS and recent unlabelled passwords.*see docs\/rotation\.md/,
+    );
     expect(s.db.accepts('app', 'reset-by-someone')).toBe(true);
   });
 
@@ -225,18 +256,30 @@ describe('faults (the database must accept AWSCURRENT after every one)', () => {
     const s = setup();
     s.sm.operatorPut(s.arn, value);
     const token = s.sm.startRotation(s.arn);
-    await expect(runSteps(s.handler, s.arn, token, ['createSecret'])).rejects.toThrow(/dev\/app\/db\/credentials \(AWSCURRENT\) (is not valid JSON|is not a JSON object|lacks string field|has port)/);
+    await expect(runSteps(s.handler, s.arn, token, ['createSecret'])).rejects.toThrow(
+      /dev\/app\/db\/credentials \(AWSCURRENT\) (is not valid JSON|is not a JSON object|lacks string field|has port)/,
+    );
     expect(s.sm.calls.filter((c) => c.startsWith('PutSecretValue'))).toEqual([]);
   });
 
   test('a pending value that points at another server or user is refused', async () => {
     const s = setup();
     const token = s.sm.startRotation(s.arn);
-    await s.sm.putSecretValue({ SecretId: s.arn, ClientRequestToken: token, SecretString: JSON.stringify({ ...s.current(), host: 'evil.example.com', password: 'x'.repeat(20) }), VersionStages: ['AWSPENDING'] });
+    await s.sm.putSecretValue({
+      SecretId: s.arn,
+      ClientRequestToken: token,
+      SecretString: JSON.stringify({ ...s.current(), host: 'evil.example.com', password: 'x'.repeat(20) }),
+      VersionStages: ['AWSPENDING'],
+    });
     await expect(runSteps(s.handler, s.arn, token, ['setSecret'])).rejects.toThrow(/never moves a secret between servers/);
     const t2 = setup();
     const token2 = t2.sm.startRotation(t2.arn);
-    await t2.sm.putSecretValue({ SecretId: t2.arn, ClientRequestToken: token2, SecretString: JSON.stringify({ ...t2.current(), username: 'postgres', password: 'x'.repeat(20) }), VersionStages: ['AWSPENDING'] });
+    await t2.sm.putSecretValue({
+      SecretId: t2.arn,
+      ClientRequestToken: token2,
+      SecretString: JSON.stringify({ ...t2.current(), username: 'postgres', password: 'x'.repeat(20) }),
+      VersionStages: ['AWSPENDING'],
+    });
     await expect(runSteps(t2.handler, t2.arn, token2, ['setSecret'])).rejects.toThrow(/changes one user's password only/);
     expectCurrentWorks(t2);
   });
@@ -247,7 +290,10 @@ function expectCurrentWorks_orPending(s: ReturnType<typeof setup>, token: string
   const c = s.current();
   const pending = s.sm.valueAt(s.arn, 'AWSPENDING');
   const p = pending ? JSON.parse(pending) : undefined;
-  expect(s.db.accepts(c.username, c.password) || (p && s.sm.stagesOf(s.arn)[token].includes('AWSPENDING') && s.db.accepts(p.username, p.password))).toBe(true);
+  expect(
+    s.db.accepts(c.username, c.password) ||
+      (p && s.sm.stagesOf(s.arn)[token].includes('AWSPENDING') && s.db.accepts(p.username, p.password)),
+  ).toBe(true);
 }
 
 describe('strategies', () => {
@@ -259,24 +305,36 @@ describe('strategies', () => {
     expect(s.db.statements.some((x) => x.includes('CURRENT_USER'))).toBe(false);
   });
 
-  test('admin: falls back to the admin secret\'s previous login', async () => {
+  test("admin: falls back to the admin secret's previous login", async () => {
     const s = setup('admin');
-    s.sm.operatorPut(s.adminArn!, JSON.stringify({ engine: 'postgres', host: HOST, port: 5432, username: 'admin', password: 'not-the-admin-password' }));
+    s.sm.operatorPut(
+      s.adminArn!,
+      JSON.stringify({ engine: 'postgres', host: HOST, port: 5432, username: 'admin', password: 'not-the-admin-password' }),
+    );
     await rotate(s.service, s.handler, s.arn);
     expectCurrentWorks(s);
   });
 
   test('admin: an admin secret for another server is refused', async () => {
     const s = setup('admin');
-    s.sm.operatorPut(s.adminArn!, JSON.stringify({ engine: 'postgres', host: 'other.internal', username: 'admin', password: 'Admin-Password-456' }));
+    s.sm.operatorPut(
+      s.adminArn!,
+      JSON.stringify({ engine: 'postgres', host: 'other.internal', username: 'admin', password: 'Admin-Password-456' }),
+    );
     const token = s.sm.startRotation(s.arn);
     await runSteps(s.handler, s.arn, token, ['createSecret']);
-    await expect(runSteps(s.handler, s.arn, token, ['setSecret'])).rejects.toThrow(/admin secret dev\/app\/db\/admin is for other.internal:5432/);
+    await expect(runSteps(s.handler, s.arn, token, ['setSecret'])).rejects.toThrow(
+      /admin secret dev\/app\/db\/admin is for other.internal:5432/,
+    );
   });
 
   test('admin: without an admin secret the rotation says what to configure', async () => {
     const s = setup('single-user');
-    const h = rotationHandler(() => databaseStrategy({ engine: s.db.engine(), strategy: 'admin' }), () => s.sm, new Logger({}, () => undefined));
+    const h = rotationHandler(
+      () => databaseStrategy({ engine: s.db.engine(), strategy: 'admin' }),
+      () => s.sm,
+      new Logger({}, () => undefined),
+    );
     const token = s.sm.startRotation(s.arn);
     await runSteps(h, s.arn, token, ['createSecret']);
     await expect(runSteps(h, s.arn, token, ['setSecret'])).rejects.toThrow(/needs an admin secret; set the catalog's rotation.adminSecret/);
@@ -312,7 +370,9 @@ describe('a writer of the secret cannot escalate through rotation', () => {
     s.sm.operatorPut(s.arn, JSON.stringify({ ...s.current(), username: 'admin', password: 'whatever-it-was' }));
     const token = s.sm.startRotation(s.arn);
     await runSteps(s.handler, s.arn, token, ['createSecret']);
-    await expect(runSteps(s.handler, s.arn, token, ['setSecret'])).rejects.toThrow(/refusing to rotate admin: it is the login of admin secret/);
+    await expect(runSteps(s.handler, s.arn, token, ['setSecret'])).rejects.toThrow(
+      /refusing to rotate admin: it is the login of admin secret/,
+    );
     expect(s.db.accepts('admin', 'Admin-Password-456')).toBe(true);
   });
 
@@ -322,7 +382,9 @@ describe('a writer of the secret cannot escalate through rotation', () => {
     s.sm.operatorPut(s.arn, JSON.stringify({ ...s.current(), username: 'dba', password: 'Dba-Password-789' }));
     const token = s.sm.startRotation(s.arn);
     await runSteps(s.handler, s.arn, token, ['createSecret']);
-    await expect(runSteps(s.handler, s.arn, token, ['setSecret'])).rejects.toThrow(/refusing to rotate dba: it can create users or is a superuser/);
+    await expect(runSteps(s.handler, s.arn, token, ['setSecret'])).rejects.toThrow(
+      /refusing to rotate dba: it can create users or is a superuser/,
+    );
     expect(s.db.accepts('dba', 'Dba-Password-789')).toBe(true);
   });
 
@@ -331,7 +393,9 @@ describe('a writer of the secret cannot escalate through rotation', () => {
     s.db.addUser('postgres', 'Postgres-Password', { admin: true });
     s.sm.operatorPut(s.arn, JSON.stringify({ ...s.current(), username: 'postgres', password: 'Postgres-Password' }));
     const token = s.sm.startRotation(s.arn);
-    await expect(runSteps(s.handler, s.arn, token, ['createSecret'])).rejects.toThrow(/names user postgres, but the catalog pins app or app_clone/);
+    await expect(runSteps(s.handler, s.arn, token, ['createSecret'])).rejects.toThrow(
+      /names user postgres, but the catalog pins app or app_clone/,
+    );
     expect(s.db.users.has('postgres_clone')).toBe(false);
   });
 
@@ -360,7 +424,9 @@ describe('a writer of the secret cannot escalate through rotation', () => {
     const s = setup('single-user', { tags: { [TAG.tls]: 'disabled' } });
     const token = s.sm.startRotation(s.arn);
     await runSteps(s.handler, s.arn, token, ['createSecret']);
-    await expect(runSteps(s.handler, s.arn, token, ['setSecret'])).rejects.toThrow(/rotation:tls="disabled" is weaker than this function allows \(verify-full\)/);
+    await expect(runSteps(s.handler, s.arn, token, ['setSecret'])).rejects.toThrow(
+      /rotation:tls="disabled" is weaker than this function allows \(verify-full\)/,
+    );
     expect(s.db.statements).toEqual([]);
   });
 });
@@ -378,8 +444,17 @@ describe('values never leave the handler', () => {
     const values = [s.password, s.current().password, s.sm.valueAt(s.arn, 'AWSCURRENT')!];
     // A driver error that quotes the statement with the new password in it.
     const engine = s.db.engine();
-    const leaky = { ...engine, connect: async () => { throw new Error(`syntax error at or near "${s.current().password}"`); } };
-    const h = rotationHandler(() => databaseStrategy({ engine: leaky, strategy: 'single-user' }), () => s.sm, new Logger({}, (l) => s.lines.push(l)));
+    const leaky = {
+      ...engine,
+      connect: async () => {
+        throw new Error(`syntax error at or near "${s.current().password}"`);
+      },
+    };
+    const h = rotationHandler(
+      () => databaseStrategy({ engine: leaky, strategy: 'single-user' }),
+      () => s.sm,
+      new Logger({}, (l) => s.lines.push(l)),
+    );
     const token = s.sm.startRotation(s.arn);
     await runSteps(h, s.arn, token, ['createSecret']);
     const pendingPassword = JSON.parse(s.sm.valueAt(s.arn, 'AWSPENDING')!).password;

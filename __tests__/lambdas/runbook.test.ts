@@ -9,9 +9,9 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { TAG } from '../../lambdas/rotation/contract';
-import { DatabaseEngine, databaseStrategy } from '../../lambdas/rotation/database';
+import { type DatabaseEngine, databaseStrategy } from '../../lambdas/rotation/database';
 import { Logger } from '../../lambdas/rotation/log';
-import { rotationHandler, Step } from '../../lambdas/rotation/protocol';
+import { rotationHandler, type Step } from '../../lambdas/rotation/protocol';
 import { FakeDatabase } from '../support/fake-database';
 import { MemorySecretsManager } from '../../tools/testing/memory-secrets-manager';
 import { runSteps } from '../../tools/testing/rotation-driver';
@@ -33,7 +33,18 @@ function runbookRows(): Row[] {
     const says = line.split('|')[1].trim();
     const fragments = [...says.matchAll(/`([^`]+)`/g)].map((m) => m[1]);
     expect(fragments.length).toBeGreaterThan(0);
-    rows.push({ says, patterns: fragments.map((f) => new RegExp(f.split('...').map((p) => p.trim().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*'))) });
+    rows.push({
+      says,
+      patterns: fragments.map(
+        (f) =>
+          new RegExp(
+            f
+              .split('...')
+              .map((p) => p.trim().replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+              .join('.*'),
+          ),
+      ),
+    });
   }
   return rows;
 }
@@ -41,20 +52,36 @@ function runbookRows(): Row[] {
 const HOST = 'db.internal';
 const NAME = 'prod/app/db/credentials';
 
-function setup(opts: { strategy?: 'single-user' | 'admin'; tags?: Record<string, string>; value?: string | null; engine?: (db: FakeDatabase) => DatabaseEngine } = {}) {
+function setup(
+  opts: {
+    strategy?: 'single-user' | 'admin';
+    tags?: Record<string, string>;
+    value?: string | null;
+    engine?: (db: FakeDatabase) => DatabaseEngine;
+  } = {},
+) {
   const sm = new MemorySecretsManager();
   const db = new FakeDatabase();
   db.addUser('app', 'Initial-Password-123');
   const tags: Record<string, string> = { ...(opts.tags ?? {}) };
   if (opts.strategy === 'admin') {
     db.addUser('admin', 'Admin-Password-456', { admin: true });
-    sm.create('prod/app/db/admin', { value: JSON.stringify({ engine: 'postgres', host: HOST, port: 5432, username: 'admin', password: 'Admin-Password-456' }) });
+    sm.create('prod/app/db/admin', {
+      value: JSON.stringify({ engine: 'postgres', host: HOST, port: 5432, username: 'admin', password: 'Admin-Password-456' }),
+    });
     tags[TAG.adminSecret] = 'prod/app/db/admin';
   }
-  const value = opts.value === undefined ? JSON.stringify({ engine: 'postgres', host: HOST, port: 5432, username: 'app', password: 'Initial-Password-123' }) : opts.value;
+  const value =
+    opts.value === undefined
+      ? JSON.stringify({ engine: 'postgres', host: HOST, port: 5432, username: 'app', password: 'Initial-Password-123' })
+      : opts.value;
   const arn = sm.create(NAME, { value: value ?? undefined, tags });
   const engine = opts.engine ? opts.engine(db) : db.engine();
-  const handler = rotationHandler(() => databaseStrategy({ engine, strategy: opts.strategy ?? 'single-user' }), () => sm, new Logger({}, () => undefined));
+  const handler = rotationHandler(
+    () => databaseStrategy({ engine, strategy: opts.strategy ?? 'single-user' }),
+    () => sm,
+    new Logger({}, () => undefined),
+  );
   const fail = async (steps: Step[], token = sm.startRotation(arn)): Promise<Error> => {
     try {
       await runSteps(handler, arn, token, steps);
@@ -70,66 +97,114 @@ const ALL: Step[] = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'];
 
 /** Each operator-facing failure, provoked; `row` is the "message says" text it must match. */
 const CASES: Array<[string, string, () => Promise<Error>]> = [
-  ['database refuses connections', '`ECONNREFUSED`, `ETIMEDOUT`', async () => {
-    const s = setup();
-    s.db.down = true;
-    return s.fail(ALL);
-  }],
-  ['database stops answering before login', '`did not answer: connecting as ... timed out`', async () => {
-    const s = setup();
-    s.db.stalls = 'connect';
-    return s.fail(ALL);
-  }],
-  ['database stops answering a statement', '`did not answer: a statement timed out`', async () => {
-    const s = setup();
-    s.db.stalls = 'statement';
-    return s.fail(ALL);
-  }],
-  ['testSecret before createSecret', '`createSecret has not run`', async () => {
-    const s = setup();
-    return s.fail(['testSecret']);
-  }],
-  ['setSecret before createSecret', '`createSecret has not run`', async () => {
-    const s = setup();
-    return s.fail(['setSecret']);
-  }],
-  ['a secret without a value', '`has no AWSCURRENT value`', async () => {
-    const s = setup({ value: null });
-    return s.fail(ALL);
-  }],
-  ['an untrusted certificate', '`self-signed certificate`, `unable to verify`', async () => {
-    const s = setup({
-      engine: (db) => ({
-        ...db.engine(),
-        connect: async () => {
-          throw Object.assign(new Error('self-signed certificate in certificate chain'), { code: 'SELF_SIGNED_CERT_IN_CHAIN' });
-        },
-      }),
-    });
-    return s.fail(ALL);
-  }],
-  ['password changed outside rotation', '`refuses the AWSCURRENT, the AWSPREVIOUS and recent unlabelled passwords`', async () => {
-    const s = setup();
-    s.db.users.get('app')!.password = 'Changed-By-Someone';
-    return s.fail(ALL);
-  }],
-  ['wrong admin secret', '`neither the current nor the previous login of admin secret`', async () => {
-    const s = setup({ strategy: 'admin' });
-    s.db.users.get('admin')!.password = 'Changed-By-Someone';
-    return s.fail(ALL);
-  }],
-  ['malformed JSON', '`is not valid JSON`, `lacks string field(s)`', async () => {
-    const s = setup({ value: '{"username": "app", "password": ' });
-    return s.fail(ALL);
-  }],
-  ['fields missing', '`is not valid JSON`, `lacks string field(s)`', async () => {
-    const s = setup({ value: JSON.stringify({ username: 'app' }) });
-    return s.fail(ALL);
-  }],
-  ['tags edited by hand', '`generator rules ... are unsafe`', async () => {
-    const s = setup({ tags: { [TAG.length]: '4' } });
-    return s.fail(ALL);
-  }],
+  [
+    'database refuses connections',
+    '`ECONNREFUSED`, `ETIMEDOUT`',
+    async () => {
+      const s = setup();
+      s.db.down = true;
+      return s.fail(ALL);
+    },
+  ],
+  [
+    'database stops answering before login',
+    '`did not answer: connecting as ... timed out`',
+    async () => {
+      const s = setup();
+      s.db.stalls = 'connect';
+      return s.fail(ALL);
+    },
+  ],
+  [
+    'database stops answering a statement',
+    '`did not answer: a statement timed out`',
+    async () => {
+      const s = setup();
+      s.db.stalls = 'statement';
+      return s.fail(ALL);
+    },
+  ],
+  [
+    'testSecret before createSecret',
+    '`createSecret has not run`',
+    async () => {
+      const s = setup();
+      return s.fail(['testSecret']);
+    },
+  ],
+  [
+    'setSecret before createSecret',
+    '`createSecret has not run`',
+    async () => {
+      const s = setup();
+      return s.fail(['setSecret']);
+    },
+  ],
+  [
+    'a secret without a value',
+    '`has no AWSCURRENT value`',
+    async () => {
+      const s = setup({ value: null });
+      return s.fail(ALL);
+    },
+  ],
+  [
+    'an untrusted certificate',
+    '`self-signed certificate`, `unable to verify`',
+    async () => {
+      const s = setup({
+        engine: (db) => ({
+          ...db.engine(),
+          connect: async () => {
+            throw Object.assign(new Error('self-signed certificate in certificate chain'), { code: 'SELF_SIGNED_CERT_IN_CHAIN' });
+          },
+        }),
+      });
+      return s.fail(ALL);
+    },
+  ],
+  [
+    'password changed outside rotation',
+    '`refuses the AWSCURRENT, the AWSPREVIOUS and recent unlabelled passwords`',
+    async () => {
+      const s = setup();
+      s.db.users.get('app')!.password = 'Changed-By-Someone';
+      return s.fail(ALL);
+    },
+  ],
+  [
+    'wrong admin secret',
+    '`neither the current nor the previous login of admin secret`',
+    async () => {
+      const s = setup({ strategy: 'admin' });
+      s.db.users.get('admin')!.password = 'Changed-By-Someone';
+      return s.fail(ALL);
+    },
+  ],
+  [
+    'malformed JSON',
+    '`is not valid JSON`, `lacks string field(s)`',
+    async () => {
+      const s = setup({ value: '{"username": "app", "password": ' });
+      return s.fail(ALL);
+    },
+  ],
+  [
+    'fields missing',
+    '`is not valid JSON`, `lacks string field(s)`',
+    async () => {
+      const s = setup({ value: JSON.stringify({ username: 'app' }) });
+      return s.fail(ALL);
+    },
+  ],
+  [
+    'tags edited by hand',
+    '`generator rules ... are unsafe`',
+    async () => {
+      const s = setup({ tags: { [TAG.length]: '4' } });
+      return s.fail(ALL);
+    },
+  ],
 ];
 
 describe('runbook table', () => {

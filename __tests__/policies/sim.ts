@@ -31,7 +31,12 @@ async function simulate(a: Ask): Promise<boolean | 'wildcard'> {
         resource: { resource: a.resource, accountId: a.resourceAccount },
         contextVariables: service
           ? { 'aws:PrincipalIsAWSService': 'true', 'aws:PrincipalServiceName': a.principal, ...(a.context ?? {}) }
-          : { 'aws:PrincipalArn': a.principal, 'aws:PrincipalAccount': account, 'aws:PrincipalIsAWSService': 'false', ...(a.context ?? {}) },
+          : {
+              'aws:PrincipalArn': a.principal,
+              'aws:PrincipalAccount': account,
+              'aws:PrincipalIsAWSService': 'false',
+              ...(a.context ?? {}),
+            },
       },
       identityPolicies: service ? [] : [{ name: 'identity', policy: a.identity ?? ADMIN }],
       serviceControlPolicies: [],

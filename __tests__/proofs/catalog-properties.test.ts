@@ -21,7 +21,7 @@ import * as path from 'node:path';
 import fc from 'fast-check';
 import { synthApp } from '../../app/app';
 import { parseCatalogs } from '../../catalogs/parse';
-import { EnvironmentConfig } from '../../catalogs/types';
+import type { EnvironmentConfig } from '../../catalogs/types';
 import { formatViolation, GuardrailError } from '../../catalogs/violation';
 import { planEnvironment } from '../../plan/plan';
 import { runRules } from '../../rules/run';
@@ -48,26 +48,47 @@ const settings = (offset: number, numRuns: number): fc.Parameters<unknown> => ({
 jest.setTimeout(30 * 60_000);
 
 beforeAll(() => {
-  console.log(`catalog properties: seed ${SEED} (reproduce: CATALOG_SEED=${SEED} npm run test:proofs -- catalog-properties); ${RUNS} valid, ${MUTATION_RUNS} mutated, ${ACCESS_RUNS} access-proved catalog sets; schema features ${JSON.stringify(FEATURES)}`);
+  console.log(
+    `catalog properties: seed ${SEED} (reproduce: CATALOG_SEED=${SEED} npm run test:proofs -- catalog-properties); ${RUNS} valid, ${MUTATION_RUNS} mutated, ${ACCESS_RUNS} access-proved catalog sets; schema features ${JSON.stringify(FEATURES)}`,
+  );
 });
 
 /** The shapes a catalog set shows, for the generator's coverage. */
 function shapesOf(catalogs: readonly EnvironmentConfig[]): string[] {
   const out: string[] = [];
   for (const e of catalogs) {
-    out.push(`environment ${e.name}`, e.network ? (e.network.createSecretsManagerEndpoint === false ? 'an existing endpoint' : e.network.endpointClientCidrs ? 'endpoint clients by CIDR' : 'endpoint clients by security group') : 'no network');
+    out.push(
+      `environment ${e.name}`,
+      e.network
+        ? e.network.createSecretsManagerEndpoint === false
+          ? 'an existing endpoint'
+          : e.network.endpointClientCidrs
+            ? 'endpoint clients by CIDR'
+            : 'endpoint clients by security group'
+        : 'no network',
+    );
     for (const r of Object.values(e.readers)) {
       out.push(`reader ${r.kind}`);
-      if ((r.kind === 'account' ? r.roleNames : r.kind === 'iam-role' ? [r.roleName] : []).some((n) => n.includes('/'))) out.push('reader role with an IAM path');
+      if ((r.kind === 'account' ? r.roleNames : r.kind === 'iam-role' ? [r.roleName] : []).some((n) => n.includes('/')))
+        out.push('reader role with an IAM path');
     }
     if (e.secrets.filter((s) => s.rotation?.kind === 'generated').length > 40) out.push('over 40 rotated secrets');
     for (const s of e.secrets) {
       const v = s.value;
       out.push(`value ${v.kind}${v.kind === 'external' ? ` ${v.format}` : ''}`);
       const r = s.rotation;
-      if (r?.kind === 'database') out.push(`rotation ${r.engine} ${r.strategy}`, `TLS ${r.tls ?? 'verify-full'}`, r.databaseCidrs ? 'database by CIDR' : 'database by security group');
+      if (r?.kind === 'database')
+        out.push(
+          `rotation ${r.engine} ${r.strategy}`,
+          `TLS ${r.tls ?? 'verify-full'}`,
+          r.databaseCidrs ? 'database by CIDR' : 'database by security group',
+        );
       if (r?.kind === 'generated') out.push(r.jsonKey ? 'generated rotation of a JSON key' : 'generated rotation of a whole value');
-      if (r) out.push(r.schedule.afterDays !== undefined ? 'schedule afterDays' : `schedule ${r.schedule.expression!.split('(')[0]}`, ...(r.schedule.window ? ['rotation window'] : []));
+      if (r)
+        out.push(
+          r.schedule.afterDays !== undefined ? 'schedule afterDays' : `schedule ${r.schedule.expression!.split('(')[0]}`,
+          ...(r.schedule.window ? ['rotation window'] : []),
+        );
       for (const a of s.ecs ?? []) {
         if (a.runtime) out.push('ECS run-time read');
         for (const i of a.inject ?? []) out.push(i.jsonKey ? 'ECS injection of a JSON key' : 'ECS injection');
@@ -82,13 +103,42 @@ function shapesOf(catalogs: readonly EnvironmentConfig[]): string[] {
 }
 
 const EXPECTED_SHAPES = [
-  'environment dev', 'environment staging', 'environment production', 'no network', 'endpoint clients by CIDR', 'endpoint clients by security group',
-  'reader account', 'reader organization', 'reader iam-role',
-  'value deploy-time', 'value generated', 'value external text', 'value external binary', 'value external json', 'value json', 'value binary-file',
+  'environment dev',
+  'environment staging',
+  'environment production',
+  'no network',
+  'endpoint clients by CIDR',
+  'endpoint clients by security group',
+  'reader account',
+  'reader organization',
+  'reader iam-role',
+  'value deploy-time',
+  'value generated',
+  'value external text',
+  'value external binary',
+  'value external json',
+  'value json',
+  'value binary-file',
   ...['postgres', 'mysql', 'mariadb'].flatMap((e) => ['single-user', 'admin', 'alternating-users'].map((s) => `rotation ${e} ${s}`)),
-  'TLS verify-full', 'TLS require', 'TLS disabled', 'database by CIDR', 'database by security group',
-  'generated rotation of a JSON key', 'generated rotation of a whole value', 'schedule afterDays', 'schedule rate', 'schedule cron', 'rotation window',
-  'ECS run-time read', 'ECS injection', 'ECS injection of a JSON key', 'replicas', 'AWS-managed key', 'name override', 'shared secret', 'over 40 rotated secrets',
+  'TLS verify-full',
+  'TLS require',
+  'TLS disabled',
+  'database by CIDR',
+  'database by security group',
+  'generated rotation of a JSON key',
+  'generated rotation of a whole value',
+  'schedule afterDays',
+  'schedule rate',
+  'schedule cron',
+  'rotation window',
+  'ECS run-time read',
+  'ECS injection',
+  'ECS injection of a JSON key',
+  'replicas',
+  'AWS-managed key',
+  'name override',
+  'shared secret',
+  'over 40 rotated secrets',
   ...(FEATURES.existingEndpoint ? ['an existing endpoint'] : []),
   ...(FEATURES.iamPaths ? ['reader role with an IAM path'] : []),
 ];
@@ -115,7 +165,12 @@ test(`${RUNS} generated valid catalog sets pass every guardrail, synthesize and 
     }),
     settings(0, RUNS),
   );
-  console.log(`valid catalogs: ${RUNS} sets, ${environments} environments, ${secrets} secrets; shapes: ${[...seen].sort().map(([s, n]) => `${s} ${n}`).join(', ')}`);
+  console.log(
+    `valid catalogs: ${RUNS} sets, ${environments} environments, ${secrets} secrets; shapes: ${[...seen]
+      .sort()
+      .map(([s, n]) => `${s} ${n}`)
+      .join(', ')}`,
+  );
   // The generator covers what it claims (a generator that drifts to trivial catalogs proves nothing);
   // the rarest shape, a set with more than 40 rotated secrets, is 3% of sets: checked from 300 runs on.
   if (RUNS >= 300) expect(EXPECTED_SHAPES.filter((s) => !seen.has(s))).toEqual([]);
@@ -128,12 +183,18 @@ test(`the access proof holds on ${ACCESS_RUNS} generated catalog sets, two secre
       const catalog = withSecrets[k % withSecrets.length];
       // Prefer what the proof has most to say about: shared, rotated, ECS-read secrets.
       const weight = (s: EnvironmentConfig['secrets'][number]) => (s.readers ? 2 : 0) + (s.rotation ? 2 : 0) + (s.ecs ? 1 : 0);
-      const chosen = [...catalog.secrets].sort((a, b) => weight(b) - weight(a) || (a.id < b.id ? -1 : 1)).slice(0, 2).map((s) => secretNameOf(catalog, s));
+      const chosen = [...catalog.secrets]
+        .sort((a, b) => weight(b) - weight(a) || (a.id < b.id ? -1 : 1))
+        .slice(0, 2)
+        .map((s) => secretNameOf(catalog, s));
       const world = synthWorld(catalogs);
       try {
         const plan = world.plans.find((p) => p.environment === catalog.name)!;
         const { result } = await proveStack(catalog.name, world.out.stacks[catalog.name], plan, { secrets: (n) => chosen.includes(n) });
-        if (result.findings.length > 0) throw new Error(`access proof of ${catalog.name} (${chosen.join(', ')}):\n${result.findings.slice(0, 20).map(formatFinding).join('\n')}`);
+        if (result.findings.length > 0)
+          throw new Error(
+            `access proof of ${catalog.name} (${chosen.join(', ')}):\n${result.findings.slice(0, 20).map(formatFinding).join('\n')}`,
+          );
       } finally {
         rmSync(world.out.outdir, { recursive: true, force: true });
       }
@@ -171,16 +232,27 @@ test(`${MUTATION_RUNS} single mistakes in valid catalogs: one clear line and not
         tally.refused++;
         if (existsSync(outdir)) throw new Error(`${mutation.what}: refused, yet ${outdir} was written`);
         const [header, ...lines] = error.message.split('\n');
-        if (!/^Synth refused: \d+ problem\(s\) in the catalog of .+; nothing was written\.$/.test(header)) throw new Error(`${mutation.what}: header "${header}"`);
-        for (const line of lines) if (!LINE.test(line)) throw new Error(`${mutation.what}: a line without environment, subject, rule and fix:\n${line}`);
+        if (!/^Synth refused: \d+ problem\(s\) in the catalog of .+; nothing was written\.$/.test(header))
+          throw new Error(`${mutation.what}: header "${header}"`);
+        for (const line of lines)
+          if (!LINE.test(line)) throw new Error(`${mutation.what}: a line without environment, subject, rule and fix:\n${line}`);
         const v = error.violations;
-        for (const x of v) if (!mutation.environments.includes(x.environment)) throw new Error(`${mutation.what}: a line about ${x.environment}, not ${mutation.environments.join(' or ')}:\n${formatViolation(x)}`);
+        for (const x of v)
+          if (!mutation.environments.includes(x.environment))
+            throw new Error(
+              `${mutation.what}: a line about ${x.environment}, not ${mutation.environments.join(' or ')}:\n${formatViolation(x)}`,
+            );
         const rules = [...new Set(v.map((x) => x.rule))].sort();
         if (v.length > 1) {
           const cascade = knownCascade(rules);
           if (!cascade) throw new Error(`${mutation.what}: one mistake, ${v.length} lines:\n${lines.join('\n')}`);
           tally.cascades.set(cascade.root, (tally.cascades.get(cascade.root) ?? 0) + 1);
-        } else if (mutation.secretId !== undefined && v[0].secretId !== undefined && v[0].secretId !== mutation.secretId && !knownCascade(rules)?.namesAnother) {
+        } else if (
+          mutation.secretId !== undefined &&
+          v[0].secretId !== undefined &&
+          v[0].secretId !== mutation.secretId &&
+          !knownCascade(rules)?.namesAnother
+        ) {
           throw new Error(`${mutation.what}: the line names secret ${v[0].secretId}:\n${lines[0]}`);
         }
       } finally {
@@ -189,6 +261,8 @@ test(`${MUTATION_RUNS} single mistakes in valid catalogs: one clear line and not
     }),
     settings(2, MUTATION_RUNS),
   );
-  console.log(`mutations: ${tally.refused} refused, ${tally.accepted} accepted (and keep every invariant); known cascades: ${[...tally.cascades].map(([r, n]) => `${r} ${n}`).join(', ') || 'none'}`);
+  console.log(
+    `mutations: ${tally.refused} refused, ${tally.accepted} accepted (and keep every invariant); known cascades: ${[...tally.cascades].map(([r, n]) => `${r} ${n}`).join(', ') || 'none'}`,
+  );
   expect(tally.refused).toBeGreaterThan(MUTATION_RUNS / 2);
 });

@@ -7,9 +7,9 @@
 import { teamEnvironment } from '../support/fixtures';
 import { planEnvironment } from '../../plan/plan';
 import { terraformCalls } from '../../plan/terraform-calls';
-import { CiFinding, formatCiFinding } from '../../tools/access/ci-proof';
+import { type CiFinding, formatCiFinding } from '../../tools/access/ci-proof';
 import { ciProofInput, proveCi } from '../../tools/access/ci-run';
-import { Json, TfJson } from '../../tools/access/model';
+import type { Json, TfJson } from '../../tools/access/model';
 import { synth } from '../support/synth';
 
 // The fixture team's production (__tests__/support/fixtures.ts).
@@ -23,7 +23,8 @@ beforeAll(() => {
   stacks = { env: out.production as TfJson, ci: out['ci-access-production'] as TfJson, backend: out['state-backend-production'] as TfJson };
 });
 
-const prove = async (ci: TfJson) => (await proveCi(ciProofInput('production', planEnvironment(production), { ...stacks, ci }, terraformCalls()))).findings;
+const prove = async (ci: TfJson) =>
+  (await proveCi(ciProofInput('production', planEnvironment(production), { ...stacks, ci }, terraformCalls()))).findings;
 
 /** The bootstrap with one role's managed policies edited (statement by statement). */
 function editPolicies(namePattern: RegExp, edit: (statements: Json[]) => Json[]): TfJson {
@@ -53,7 +54,8 @@ function withoutKeys(st: Json, op: string, ...keys: string[]): Json {
 }
 
 /** The statements without the boundary's guard `sid` and without the condition key that pins the call. */
-const unguarded = (sid: string, op: string, key: string) => (sts: Json[]) => sts.filter((st) => st.Sid !== sid).map((st) => withoutKeys(st, op, key));
+const unguarded = (sid: string, op: string, key: string) => (sts: Json[]) =>
+  sts.filter((st) => st.Sid !== sid).map((st) => withoutKeys(st, op, key));
 const expectOnly = (findings: CiFinding[], pred: (f: CiFinding) => boolean) => {
   expect(findings.length).toBeGreaterThan(0);
   expect(findings.filter((f) => !pred(f)).map(formatCiFinding)).toEqual([]);
@@ -64,10 +66,17 @@ test('the unmodified stacks pass (the baseline every planted bug departs from)',
 });
 
 test('1. the deploy role without KMS through Secrets Manager: apply cannot create or replicate a secret under its key', async () => {
-  const ci = editPolicies(/^secrets-platform-deploy-\d+$/, (sts) => sts.filter((st) => !JSON.stringify(st.Condition?.StringEquals?.['kms:ViaService'] ?? '').includes('secretsmanager.')));
+  const ci = editPolicies(/^secrets-platform-deploy-\d+$/, (sts) =>
+    sts.filter((st) => !JSON.stringify(st.Condition?.StringEquals?.['kms:ViaService'] ?? '').includes('secretsmanager.')),
+  );
   const findings = await prove(ci);
   expectOnly(findings, (f) => f.principal === 'secrets-platform-deploy' && f.action.startsWith('kms:') && f.expected === 'Allowed');
-  expect(findings.some((f) => f.job === 'deploy-environment.yml apply' && /aws_secretsmanager_secret\..* (create|update) \(CreateSecret|UpdateSecret/.test(f.why))).toBe(true);
+  expect(
+    findings.some(
+      (f) =>
+        f.job === 'deploy-environment.yml apply' && /aws_secretsmanager_secret\..* (create|update) \(CreateSecret|UpdateSecret/.test(f.why),
+    ),
+  ).toBe(true);
 });
 
 test('2. iam:CreateRole without the permissions-boundary condition: the proof names the escalation', async () => {
@@ -80,26 +89,65 @@ test('2. iam:CreateRole without the permissions-boundary condition: the proof na
   );
   const findings = await prove(ci);
   expectOnly(findings, (f) => f.principal === 'secrets-platform-deploy' && f.action === 'iam:CreateRole');
-  expect(findings.map((f) => f.why)).toContain('iam:CreateRole without the workload boundary (the role\'s own policies allow it; only the boundary or a resource policy stops it)');
+  expect(findings.map((f) => f.why)).toContain(
+    "iam:CreateRole without the workload boundary (the role's own policies allow it; only the boundary or a resource policy stops it)",
+  );
 });
 
 test('3. the PR plan role without what plan -refresh=false calls (the code-signing parameter, a data source)', async () => {
   const ci = editPolicies(/^secrets-platform-plan-pr-\d+$/, (sts) => sts.filter((st) => !actions(st).includes('ssm:GetParameter')));
   const findings = await prove(ci);
-  expectOnly(findings, (f) => f.job === 'pull-request.yml plan' && f.principal === 'secrets-platform-plan-pr' && f.action === 'ssm:GetParameter' && f.expected === 'Allowed');
+  expectOnly(
+    findings,
+    (f) =>
+      f.job === 'pull-request.yml plan' &&
+      f.principal === 'secrets-platform-plan-pr' &&
+      f.action === 'ssm:GetParameter' &&
+      f.expected === 'Allowed',
+  );
 });
 
 test('4. a deploy role allowed GetSecretValue: named even though its boundary still denies it', async () => {
-  const ci = editPolicies(/^secrets-platform-deploy-1$/, (sts) => [...sts, { Sid: 'Planted', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: `arn:aws:secretsmanager:*:${production.accountId}:secret:prod/*` }]);
+  const ci = editPolicies(/^secrets-platform-deploy-1$/, (sts) => [
+    ...sts,
+    {
+      Sid: 'Planted',
+      Effect: 'Allow',
+      Action: 'secretsmanager:GetSecretValue',
+      Resource: `arn:aws:secretsmanager:*:${production.accountId}:secret:prod/*`,
+    },
+  ]);
   const findings = await prove(ci);
-  expectOnly(findings, (f) => f.principal === 'secrets-platform-deploy' && f.action === 'secretsmanager:GetSecretValue' && f.check === 'identity');
+  expectOnly(
+    findings,
+    (f) => f.principal === 'secrets-platform-deploy' && f.action === 'secretsmanager:GetSecretValue' && f.check === 'identity',
+  );
   // With the boundary's deny gone too, each secret's own policy still refuses the read; but a
   // rewritten secret policy (the escalation the proof tries) would let it through: named.
   const worse = editPolicies(/^secrets-platform-deploy-(1|boundary)$/, (sts) =>
-    sts.some((st) => st.Sid === 'NeverReadAValue') ? sts.filter((st) => st.Sid !== 'NeverReadAValue') : [...sts, { Sid: 'Planted', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: `arn:aws:secretsmanager:*:${production.accountId}:secret:prod/*` }],
+    sts.some((st) => st.Sid === 'NeverReadAValue')
+      ? sts.filter((st) => st.Sid !== 'NeverReadAValue')
+      : [
+          ...sts,
+          {
+            Sid: 'Planted',
+            Effect: 'Allow',
+            Action: 'secretsmanager:GetSecretValue',
+            Resource: `arn:aws:secretsmanager:*:${production.accountId}:secret:prod/*`,
+          },
+        ],
   );
   const both = await prove(worse);
-  expect(both.some((f) => f.check === 'escalation' && f.principal === 'secrets-platform-deploy' && f.action === 'secretsmanager:GetSecretValue' && f.actual === 'Allowed' && f.why === 'secret policy rewrite, then read the value')).toBe(true);
+  expect(
+    both.some(
+      (f) =>
+        f.check === 'escalation' &&
+        f.principal === 'secrets-platform-deploy' &&
+        f.action === 'secretsmanager:GetSecretValue' &&
+        f.actual === 'Allowed' &&
+        f.why === 'secret policy rewrite, then read the value',
+    ),
+  ).toBe(true);
 });
 
 test('5. a code-signing config that allows Warn', async () => {
@@ -107,7 +155,9 @@ test('5. a code-signing config that allows Warn', async () => {
   for (const c of Object.values<Json>(ci.resource.aws_lambda_code_signing_config)) c.policies.untrusted_artifact_on_deployment = 'Warn';
   const findings = await prove(ci);
   expectOnly(findings, (f) => f.check === 'code-signing');
-  expect(findings.map((f) => f.why)).toContain('code signing allows Warn: unsigned or foreign code would deploy (untrusted_artifact_on_deployment must be Enforce)');
+  expect(findings.map((f) => f.why)).toContain(
+    'code signing allows Warn: unsigned or foreign code would deploy (untrusted_artifact_on_deployment must be Enforce)',
+  );
 });
 
 test('6. a deploy trust that pins the repository by name only (no repository_id): a re-created repository gets the role', async () => {
@@ -122,26 +172,40 @@ test('6. a deploy trust that pins the repository by name only (no repository_id)
 });
 
 test('7. the values role allowed any tag key: it could rewrite the version Terraform set', async () => {
-  const ci = editPolicies(/^secrets-platform-values-\d+$/, (sts) => sts.map((st) => (st.Sid === 'MarkValueWritten' ? { ...st, Condition: undefined } : st)));
+  const ci = editPolicies(/^secrets-platform-values-\d+$/, (sts) =>
+    sts.map((st) => (st.Sid === 'MarkValueWritten' ? { ...st, Condition: undefined } : st)),
+  );
   const findings = await prove(ci);
   expectOnly(findings, (f) => f.principal === 'secrets-platform-values' && f.action === 'secretsmanager:TagResource');
 });
 
-test('8. the deploy role may change the bootstrap\'s alarm rules (they share its rule prefix): the proof names it', async () => {
+test("8. the deploy role may change the bootstrap's alarm rules (they share its rule prefix): the proof names it", async () => {
   // As before this review: the rule statements untagged, the boundary silent on events.
   const ci = editPolicies(/^secrets-platform-deploy-(\d+|boundary)$/, (sts) =>
     sts.map((st) => {
       if (st.Sid === 'BootstrapResourcesAreNotOurs') return { ...st, Action: actions(st).filter((a) => a !== 'events:*') };
-      return actions(st).some((a) => a.startsWith('events:')) ? withoutKeys(st, 'StringEquals', 'aws:ResourceTag/secrets-platform:stack', 'aws:ResourceTag/Environment') : st;
+      return actions(st).some((a) => a.startsWith('events:'))
+        ? withoutKeys(st, 'StringEquals', 'aws:ResourceTag/secrets-platform:stack', 'aws:ResourceTag/Environment')
+        : st;
     }),
   );
   const findings = await prove(ci);
   expectOnly(findings, (f) => f.principal === 'secrets-platform-deploy' && f.action.startsWith('events:') && f.expected === 'Denied');
-  expect(findings.some((f) => f.check === 'escalation' && f.why === 'change, disable or delete a bootstrap alarm rule (the trail and state-key watches)' && /state-trail-changes$/.test(f.resource))).toBe(true);
+  expect(
+    findings.some(
+      (f) =>
+        f.check === 'escalation' &&
+        f.why === 'change, disable or delete a bootstrap alarm rule (the trail and state-key watches)' &&
+        /state-trail-changes$/.test(f.resource),
+    ),
+  ).toBe(true);
 });
 
 test('9. lambda:AddPermission without the principal pinned: another account could invoke a rotation function', async () => {
-  const ci = editPolicies(/^secrets-platform-deploy-(\d+|boundary)$/, unguarded('OnlySecretsManagerInvokes', 'StringEquals', 'lambda:Principal'));
+  const ci = editPolicies(
+    /^secrets-platform-deploy-(\d+|boundary)$/,
+    unguarded('OnlySecretsManagerInvokes', 'StringEquals', 'lambda:Principal'),
+  );
   const findings = await prove(ci);
   expectOnly(findings, (f) => f.principal === 'secrets-platform-deploy' && f.action === 'lambda:AddPermission');
   expect(findings.some((f) => f.check === 'escalation' && /^lambda:AddPermission for another principal/.test(f.why))).toBe(true);
@@ -149,18 +213,36 @@ test('9. lambda:AddPermission without the principal pinned: another account coul
 
 test('10. secretsmanager:PutResourcePolicy without secretsmanager:BlockPublicPolicy: a rewrite could open a secret to everyone', async () => {
   // As before this review: the call's condition dropped, the boundary silent on it.
-  const ci = editPolicies(/^secrets-platform-deploy-(\d+|boundary)$/, unguarded('SecretPoliciesBlockPublicAccess', 'Bool', 'secretsmanager:BlockPublicPolicy'));
+  const ci = editPolicies(
+    /^secrets-platform-deploy-(\d+|boundary)$/,
+    unguarded('SecretPoliciesBlockPublicAccess', 'Bool', 'secretsmanager:BlockPublicPolicy'),
+  );
   const findings = await prove(ci);
-  expectOnly(findings, (f) => f.principal === 'secrets-platform-deploy' && f.action === 'secretsmanager:PutResourcePolicy' && f.expected === 'Denied');
+  expectOnly(
+    findings,
+    (f) => f.principal === 'secrets-platform-deploy' && f.action === 'secretsmanager:PutResourcePolicy' && f.expected === 'Denied',
+  );
   expect(findings.some((f) => f.check === 'escalation' && /public-access check off or absent/.test(f.why))).toBe(true);
 });
 
 test('11. a secret deleted for good (ForceDeleteWithoutRecovery) by the deploy role or the operator: the proof names both', async () => {
   // As before this review: the deploy role's and the operator's DeleteSecret unconditioned, the operator's boundary silent.
-  const ci = editPolicies(/^secrets-platform-(deploy-\d+|operator-(\d+|boundary))$/, unguarded('DeletedSecretsStayRestorable', 'BoolIfExists', 'secretsmanager:ForceDeleteWithoutRecovery'));
+  const ci = editPolicies(
+    /^secrets-platform-(deploy-\d+|operator-(\d+|boundary))$/,
+    unguarded('DeletedSecretsStayRestorable', 'BoolIfExists', 'secretsmanager:ForceDeleteWithoutRecovery'),
+  );
   const findings = await prove(ci);
-  expectOnly(findings, (f) => ['secrets-platform-deploy', 'secrets-platform-operator'].includes(f.principal) && f.action === 'secretsmanager:DeleteSecret' && f.expected === 'Denied');
+  expectOnly(
+    findings,
+    (f) =>
+      ['secrets-platform-deploy', 'secrets-platform-operator'].includes(f.principal) &&
+      f.action === 'secretsmanager:DeleteSecret' &&
+      f.expected === 'Denied',
+  );
   for (const principal of ['secrets-platform-deploy', 'secrets-platform-operator']) {
-    expect([principal, findings.some((f) => f.principal === principal && f.check === 'escalation' && /ForceDeleteWithoutRecovery/.test(f.why))]).toEqual([principal, true]);
+    expect([
+      principal,
+      findings.some((f) => f.principal === principal && f.check === 'escalation' && /ForceDeleteWithoutRecovery/.test(f.why)),
+    ]).toEqual([principal, true]);
   }
 });

@@ -13,12 +13,12 @@
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { EnvironmentConfig } from '../../catalogs/types';
+import type { EnvironmentConfig } from '../../catalogs/types';
 import { databaseStrategy } from '../../lambdas/rotation/database';
 import { Logger } from '../../lambdas/rotation/log';
 import { rotationHandler } from '../../lambdas/rotation/protocol';
-import { loadStack, resolverFor, TfJson } from '../../tools/access/model';
-import { Principal, simulation, Simulator, viaContext } from '../../tools/access/proof';
+import { loadStack, resolverFor, type TfJson } from '../../tools/access/model';
+import { type Principal, simulation, Simulator, viaContext } from '../../tools/access/proof';
 import { SecretCache } from '../../client/src/cache';
 import { RotatingCredentials } from '../../client/src/credentials';
 import { isPgAuthFailure } from '../../client/src/pg';
@@ -35,8 +35,18 @@ function docsTicketSystem(name: 'dev' | 'staging' | 'production'): EnvironmentCo
   const sg = [databaseSecurityGroups(name)[0]];
   return environment(name, {
     secrets: [
-      databaseLogin('ticket_db_master', 'ticket-system', 'master-credentials', { host, username: 'tickets_admin', databaseSecurityGroupIds: sg }),
-      databaseLogin('ticket_db_app', 'ticket-system', 'app-credentials', { host, username: 'tickets_app', strategy: 'alternating-users', adminSecret: 'ticket_db_master', databaseSecurityGroupIds: sg }, { ecs: [{ service: 'ticket-api', runtime: true }] }),
+      databaseLogin('ticket_db_master', 'ticket-system', 'master-credentials', {
+        host,
+        username: 'tickets_admin',
+        databaseSecurityGroupIds: sg,
+      }),
+      databaseLogin(
+        'ticket_db_app',
+        'ticket-system',
+        'app-credentials',
+        { host, username: 'tickets_app', strategy: 'alternating-users', adminSecret: 'ticket_db_master', databaseSecurityGroupIds: sg },
+        { ecs: [{ service: 'ticket-api', runtime: true }] },
+      ),
       generatedValue('ticket_jwt_signing_key', 'ticket-system', { ecs: [{ service: 'ticket-api', inject: [{ env: 'JWT_SECRET' }] }] }),
       {
         id: 'ticket_app_config',
@@ -45,9 +55,16 @@ function docsTicketSystem(name: 'dev' | 'staging' | 'production'): EnvironmentCo
         type: 'config',
         description: 'Ticket system application configuration (JSON)',
         category: 'application',
-        value: { kind: 'json', fields: {}, generated: { REDIS_PASSWORD: { length: 40, format: 'alphanumeric' } }, deployTime: ['SMTP_PASSWORD', 'CLOUDFLARE_TOKEN'] },
+        value: {
+          kind: 'json',
+          fields: {},
+          generated: { REDIS_PASSWORD: { length: 40, format: 'alphanumeric' } },
+          deployTime: ['SMTP_PASSWORD', 'CLOUDFLARE_TOKEN'],
+        },
         noRotationReason: 'Mixes third-party tokens rotated at their issuers; raise its value version to rewrite',
-        ecs: [{ service: 'ticket-api', inject: ['REDIS_PASSWORD', 'SMTP_PASSWORD', 'CLOUDFLARE_TOKEN'].map((k) => ({ env: k, jsonKey: k })) }],
+        ecs: [
+          { service: 'ticket-api', inject: ['REDIS_PASSWORD', 'SMTP_PASSWORD', 'CLOUDFLARE_TOKEN'].map((k) => ({ env: k, jsonKey: k })) },
+        ],
       },
     ],
   });
@@ -67,21 +84,43 @@ async function recordReads(): Promise<Read[]> {
   const sm = new MemorySecretsManager();
   const db = new FakeDatabase();
   db.addUser('app', 'Initial-Pw-0001');
-  const arn = sm.create('fixture/app/db', { value: JSON.stringify({ engine: 'postgres', host: 'db', port: 5432, username: 'app', password: 'Initial-Pw-0001' }) });
+  const arn = sm.create('fixture/app/db', {
+    value: JSON.stringify({ engine: 'postgres', host: 'db', port: 5432, username: 'app', password: 'Initial-Pw-0001' }),
+  });
   const sdk = new FakeSdk(sm);
   const clock = new FakeClock();
   const creds = new RotatingCredentials(new SecretCache({ client: sdk, clock }), arn, {}, false);
   const engine = db.engine();
-  const connect = () => creds.withRetry(() => creds.login(async (c) => (await engine.connect({ host: c.host!, port: c.port, username: c.username, password: c.password }, { tls: { mode: 'disabled' }, timeoutMs: 1000 })).close(), isPgAuthFailure), isPgAuthFailure);
+  const connect = () =>
+    creds.withRetry(
+      () =>
+        creds.login(
+          async (c) =>
+            (
+              await engine.connect(
+                { host: c.host!, port: c.port, username: c.username, password: c.password },
+                { tls: { mode: 'disabled' }, timeoutMs: 1000 },
+              )
+            ).close(),
+          isPgAuthFailure,
+        ),
+      isPgAuthFailure,
+    );
   await connect();
   await clock.advance(60_000);
   await connect(); // the watch's DescribeSecret
-  const handler = rotationHandler(() => databaseStrategy({ engine, strategy: 'single-user' }), () => sm, new Logger({}, () => undefined));
+  const handler = rotationHandler(
+    () => databaseStrategy({ engine, strategy: 'single-user' }),
+    () => sm,
+    new Logger({}, () => undefined),
+  );
   const token = sm.startRotation(arn);
   await runSteps(handler, arn, token, ['createSecret', 'setSecret']);
   await connect(); // refused once, then AWSPENDING
   expect(db.failedLogins).toBe(1);
-  const seen = new Map(sdk.calls.map((c) => [`${c.api} ${c.stage ?? ''}`, { action: `secretsmanager:${c.api}`, ...(c.stage ? { stage: c.stage } : {}) }]));
+  const seen = new Map(
+    sdk.calls.map((c) => [`${c.api} ${c.stage ?? ''}`, { action: `secretsmanager:${c.api}`, ...(c.stage ? { stage: c.stage } : {}) }]),
+  );
   return [...seen.values()];
 }
 
@@ -125,7 +164,12 @@ async function check(name: string, tf: TfJson, ex: Example, reads: Read[], denie
   const principal = (arn: string): Principal => {
     const role = model.roles.find((r) => r.arn === arn);
     if (!role) throw new Error(`${name}: no role ${arn} in the stack`);
-    return { arn, kind: 'stack-role', identity: role.policies, viaEndpoint: !!model.endpoint && JSON.stringify(role.trust).includes('ecs-tasks.amazonaws.com') };
+    return {
+      arn,
+      kind: 'stack-role',
+      identity: role.policies,
+      viaEndpoint: !!model.endpoint && JSON.stringify(role.trust).includes('ecs-tasks.amazonaws.com'),
+    };
   };
   const secretAt = (arn: string) => {
     const fact = model.secrets.find((s) => s.arnByRegion[model.region] === arn);
@@ -136,12 +180,29 @@ async function check(name: string, tf: TfJson, ex: Example, reads: Read[], denie
     const { fact, key } = secretAt(secretArn);
     const ctx: Record<string, string> = stage ? { 'secretsmanager:VersionStage': stage } : {};
     if (p.viaEndpoint) ctx['aws:SourceVpce'] = VPCE;
-    const d = await sim.decide(simulation(p, p.identity, action, secretArn, model.account, ctx, fact.resourcePolicy, p.viaEndpoint ? model.endpoint?.policy : undefined));
-    if (!d.allowed || action !== 'secretsmanager:GetSecretValue' || !key) return { ...d, what: `${action}${stage ? ` (${stage})` : ''} on ${fact.name}` };
+    const d = await sim.decide(
+      simulation(
+        p,
+        p.identity,
+        action,
+        secretArn,
+        model.account,
+        ctx,
+        fact.resourcePolicy,
+        p.viaEndpoint ? model.endpoint?.policy : undefined,
+      ),
+    );
+    if (!d.allowed || action !== 'secretsmanager:GetSecretValue' || !key)
+      return { ...d, what: `${action}${stage ? ` (${stage})` : ''} on ${fact.name}` };
     const k = await sim.decide(simulation(p, p.identity, 'kms:Decrypt', key.arn, model.account, viaContext(model.region, p), key.policy));
-    return { allowed: k.allowed, decidedBy: `${d.decidedBy} | ${k.decidedBy}`, what: `${action}${stage ? ` (${stage})` : ''} + kms:Decrypt on ${fact.name}` };
+    return {
+      allowed: k.allowed,
+      decidedBy: `${d.decidedBy} | ${k.decidedBy}`,
+      what: `${action}${stage ? ` (${stage})` : ''} + kms:Decrypt on ${fact.name}`,
+    };
   };
-  const outcome = (p: Principal, d: { allowed: boolean; decidedBy: string; what: string }) => `${p.arn} ${d.what}: ${d.allowed ? 'Allowed' : 'Denied'} (${d.decidedBy})`;
+  const outcome = (p: Principal, d: { allowed: boolean; decidedBy: string; what: string }) =>
+    `${p.arn} ${d.what}: ${d.allowed ? 'Allowed' : 'Denied'} (${d.decidedBy})`;
 
   const svcOutputs = [...new Set(ex.injected.map((i) => i.output))];
   expect(svcOutputs).toHaveLength(1);
@@ -197,14 +258,18 @@ test("the example's code reads through the pool what its table says, and takes t
   expect(ex.code).not.toMatch(/\.get(Json|String|Binary|Secret)\(/);
 });
 
-test.each(['dev', 'staging', 'production'] as const)('%s: the task role can make every read of the example, and not those of the previous one', async (envName) => {
-  const env = docsTicketSystem(envName);
-  const tf = synth([env]).stacks[envName] as unknown as TfJson;
-  const ex = exampleFromDocs();
-  for (const o of [...ex.runtime.map((r) => r.output), ...ex.injected.map((i) => i.output)]) expect(Object.keys(tf.output ?? {})).toContain(o);
-  const simulated = await check(envName, tf, ex, reads, ['secret_ticket_db_master_arn', 'secret_ticket_app_config_arn']);
-  expect(simulated).toBeGreaterThanOrEqual(reads.length + 2);
-});
+test.each(['dev', 'staging', 'production'] as const)(
+  '%s: the task role can make every read of the example, and not those of the previous one',
+  async (envName) => {
+    const env = docsTicketSystem(envName);
+    const tf = synth([env]).stacks[envName] as unknown as TfJson;
+    const ex = exampleFromDocs();
+    for (const o of [...ex.runtime.map((r) => r.output), ...ex.injected.map((i) => i.output)])
+      expect(Object.keys(tf.output ?? {})).toContain(o);
+    const simulated = await check(envName, tf, ex, reads, ['secret_ticket_db_master_arn', 'secret_ticket_app_config_arn']);
+    expect(simulated).toBeGreaterThanOrEqual(reads.length + 2);
+  },
+);
 
 test('a fixture catalog: a service that reads its database login at run time and gets its settings injected', async () => {
   const schedule = { afterDays: 30, window: '3h' };
@@ -214,9 +279,58 @@ test('a fixture catalog: a service that reads its database login at run time and
     ...environment('production'),
     readers: {},
     secrets: [
-      { id: 'orders_db_owner', service: 'orders', component: 'postgres', type: 'master-credentials', description: 'Orders database owner; read only by the rotation functions', category: 'database', value: { kind: 'json', fields: { ...fields, username: 'orders_owner' }, deployTime: ['password'] }, rotation: { kind: 'database', engine: 'postgres', strategy: 'single-user', schedule, databaseSecurityGroupIds: sg } },
-      { id: 'orders_db_app', service: 'orders', component: 'postgres', type: 'app-credentials', description: 'Orders application login', category: 'database', value: { kind: 'json', fields: { ...fields, username: 'orders_app' }, generated: { password: {} } }, rotation: { kind: 'database', engine: 'postgres', strategy: 'alternating-users', adminSecret: 'orders_db_owner', schedule, databaseSecurityGroupIds: sg }, ecs: [{ service: 'orders-api', runtime: true }] },
-      { id: 'orders_settings', service: 'orders', component: 'app', type: 'config', description: 'Orders API settings', category: 'application', value: { kind: 'json', fields: {}, generated: { SESSION_KEY: { length: 48, format: 'alphanumeric' } }, deployTime: ['PAYMENTS_TOKEN'] }, noRotationReason: 'Third-party token rotated at its issuer', ecs: [{ service: 'orders-api', inject: [{ env: 'PAYMENTS_TOKEN', jsonKey: 'PAYMENTS_TOKEN' }, { env: 'SESSION_KEY', jsonKey: 'SESSION_KEY' }] }] },
+      {
+        id: 'orders_db_owner',
+        service: 'orders',
+        component: 'postgres',
+        type: 'master-credentials',
+        description: 'Orders database owner; read only by the rotation functions',
+        category: 'database',
+        value: { kind: 'json', fields: { ...fields, username: 'orders_owner' }, deployTime: ['password'] },
+        rotation: { kind: 'database', engine: 'postgres', strategy: 'single-user', schedule, databaseSecurityGroupIds: sg },
+      },
+      {
+        id: 'orders_db_app',
+        service: 'orders',
+        component: 'postgres',
+        type: 'app-credentials',
+        description: 'Orders application login',
+        category: 'database',
+        value: { kind: 'json', fields: { ...fields, username: 'orders_app' }, generated: { password: {} } },
+        rotation: {
+          kind: 'database',
+          engine: 'postgres',
+          strategy: 'alternating-users',
+          adminSecret: 'orders_db_owner',
+          schedule,
+          databaseSecurityGroupIds: sg,
+        },
+        ecs: [{ service: 'orders-api', runtime: true }],
+      },
+      {
+        id: 'orders_settings',
+        service: 'orders',
+        component: 'app',
+        type: 'config',
+        description: 'Orders API settings',
+        category: 'application',
+        value: {
+          kind: 'json',
+          fields: {},
+          generated: { SESSION_KEY: { length: 48, format: 'alphanumeric' } },
+          deployTime: ['PAYMENTS_TOKEN'],
+        },
+        noRotationReason: 'Third-party token rotated at its issuer',
+        ecs: [
+          {
+            service: 'orders-api',
+            inject: [
+              { env: 'PAYMENTS_TOKEN', jsonKey: 'PAYMENTS_TOKEN' },
+              { env: 'SESSION_KEY', jsonKey: 'SESSION_KEY' },
+            ],
+          },
+        ],
+      },
     ],
   } as EnvironmentConfig;
   const tf = synth([fixture]).stacks[fixture.name] as unknown as TfJson;

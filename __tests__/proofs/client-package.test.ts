@@ -33,7 +33,11 @@ beforeAll(() => {
   mkdirSync(app);
   writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
   // The tarball alone, offline; peers are not fetched (--legacy-peer-deps) but linked below.
-  const install = run('npm', ['install', '--offline', '--legacy-peer-deps', '--ignore-scripts', '--no-audit', '--no-fund', path.join(scratch, packed.filename)], app);
+  const install = run(
+    'npm',
+    ['install', '--offline', '--legacy-peer-deps', '--ignore-scripts', '--no-audit', '--no-fund', path.join(scratch, packed.filename)],
+    app,
+  );
   if (install.status !== 0) throw new Error(`npm install of the tarball failed:\n${install.out}`);
   for (const peer of ['@aws-sdk', '@smithy', 'pg', 'mysql2', '@types/pg', '@types/node', 'undici-types']) {
     const target = path.join(app, 'node_modules', peer);
@@ -63,7 +67,8 @@ test('npm pack ships the ESM and CommonJS builds with their declarations, the li
   expect(readFileSync(path.join(CLIENT, 'LICENSE'), 'utf8')).toMatch(/^MIT License/);
   expect(manifest.dependencies ?? {}).toEqual({});
   expect(manifest.peerDependencies['@aws-sdk/client-secrets-manager']).toBe('^3.0.0');
-  for (const optional of ['pg', 'mysql2', '@aws-sdk/rds-signer', '@types/pg']) expect(manifest.peerDependenciesMeta[optional]).toEqual({ optional: true });
+  for (const optional of ['pg', 'mysql2', '@aws-sdk/rds-signer', '@types/pg'])
+    expect(manifest.peerDependenciesMeta[optional]).toEqual({ optional: true });
   expect(manifest.peerDependenciesMeta['@aws-sdk/client-secrets-manager']).toBeUndefined();
   // every export has a types condition first, for import and for require
   for (const [sub, conditions] of Object.entries(manifest.exports as Record<string, any>)) {
@@ -75,7 +80,15 @@ test('npm pack ships the ESM and CommonJS builds with their declarations, the li
   expect(readme).toMatch(/npm install @secrets-platform\/client @aws-sdk\/client-secrets-manager/);
 });
 
-const STRICT = { strict: true, exactOptionalPropertyTypes: true, noUncheckedIndexedAccess: true, noEmit: true, target: 'es2022', types: ['node'], skipLibCheck: false };
+const STRICT = {
+  strict: true,
+  exactOptionalPropertyTypes: true,
+  noUncheckedIndexedAccess: true,
+  noEmit: true,
+  target: 'es2022',
+  types: ['node'],
+  skipLibCheck: false,
+};
 const RESOLUTIONS: Array<[string, Record<string, unknown>, string[]]> = [
   ['nodenext', { module: 'nodenext', moduleResolution: 'nodenext' }, ['esm.mts', 'cjs.cts']],
   ['bundler', { module: 'esnext', moduleResolution: 'bundler' }, ['app.ts']],
@@ -85,10 +98,16 @@ const RESOLUTIONS: Array<[string, Record<string, unknown>, string[]]> = [
 test.each(RESOLUTIONS)('a consumer type-checks under %s with strict and exactOptionalPropertyTypes', (name, compilerOptions, files) => {
   const app = path.join(scratch, 'app');
   writeFileSync(path.join(app, `tsconfig.${name}.json`), JSON.stringify({ compilerOptions: { ...STRICT, ...compilerOptions }, files }));
-  const tsc = run(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', `tsconfig.${name}.json`, '--traceResolution'], app);
+  const tsc = run(
+    process.execPath,
+    [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', `tsconfig.${name}.json`, '--traceResolution'],
+    app,
+  );
   // resolved from the installed package, through its declarations
   for (const sub of ['', '/pg', '/mysql']) {
-    const line = new RegExp(`Module name '@secrets-platform/client${sub}' was successfully resolved to '[^']*node_modules/@secrets-platform/client/dist/(esm|cjs)/(index|pg|mysql)\\.d\\.ts'`);
+    const line = new RegExp(
+      `Module name '@secrets-platform/client${sub}' was successfully resolved to '[^']*node_modules/@secrets-platform/client/dist/(esm|cjs)/(index|pg|mysql)\\.d\\.ts'`,
+    );
     expect(tsc.out).toMatch(line);
   }
   const errors = tsc.out.split('\n').filter((l) => /error TS\d+/.test(l));
@@ -100,5 +119,13 @@ test.each(['run.mjs', 'run.cjs'])('the package loads at run time (%s): a read, t
   const r = run(process.execPath, [file], path.join(scratch, 'app'));
   expect(r.status).toBe(0);
   expect(r.out).not.toMatch(/Error/);
-  expect(JSON.parse(r.stdout.trim().split('\n').pop()!)).toEqual({ format: file.endsWith('.mjs') ? 'esm' : 'cjs', redis: 'redis://cache:6379', pg: 'function', mysql: 'function', error: true, holding: 0, closed: 'Closed' });
+  expect(JSON.parse(r.stdout.trim().split('\n').pop()!)).toEqual({
+    format: file.endsWith('.mjs') ? 'esm' : 'cjs',
+    redis: 'redis://cache:6379',
+    pg: 'function',
+    mysql: 'function',
+    error: true,
+    holding: 0,
+    closed: 'Closed',
+  });
 });

@@ -25,7 +25,32 @@ function rng(seed: number) {
   };
 }
 
-const ODD_VALUES: unknown[] = [null, undefined, 0, -1, 1.5, 1e9, NaN, '', ' ', 'x', 'a'.repeat(600), '${var.x}', '*', 'arn:aws:iam::1:role/*', '../../etc/passwd', [], [''], {}, { kind: 'x' }, true, '__proto__', 'constructor', 'us-east-1', 'AKIAABCDEFGHIJKLMNOP'];
+const ODD_VALUES: unknown[] = [
+  null,
+  undefined,
+  0,
+  -1,
+  1.5,
+  1e9,
+  NaN,
+  '',
+  ' ',
+  'x',
+  'a'.repeat(600),
+  '${var.x}',
+  '*',
+  'arn:aws:iam::1:role/*',
+  '../../etc/passwd',
+  [],
+  [''],
+  {},
+  { kind: 'x' },
+  true,
+  '__proto__',
+  'constructor',
+  'us-east-1',
+  'AKIAABCDEFGHIJKLMNOP',
+];
 
 /** Every path to a value in a JSON-like tree. */
 function paths(v: unknown, prefix: Array<string | number> = [], out: Array<Array<string | number>> = []): Array<Array<string | number>> {

@@ -6,9 +6,9 @@
  * principal, the action and the secret. A clean run over the same secrets finds nothing, so every
  * finding below is the planted bug's.
  */
-import { Finding } from '../../tools/access/proof';
+import type { Finding } from '../../tools/access/proof';
 import { proveStack } from '../../tools/access/run';
-import { TfJson } from '../../tools/access/model';
+import type { TfJson } from '../../tools/access/model';
 import { planEnvironment } from '../../plan/plan';
 import { FIXTURE_ACCOUNTS, teamEnvironment } from '../support/fixtures';
 import { synth } from '../support/synth';
@@ -45,7 +45,8 @@ const editPolicy = (body: any, field: string, edit: (doc: any) => void) => {
   edit(doc);
   body[field] = JSON.stringify(doc);
 };
-const secretPolicy = (tf: TfJson, name: string) => find(tf, 'aws_secretsmanager_secret_policy', (b) => b.secret_arn === `\${aws_secretsmanager_secret.${secretLogical(tf, name)}.arn}`)[1];
+const secretPolicy = (tf: TfJson, name: string) =>
+  find(tf, 'aws_secretsmanager_secret_policy', (b) => b.secret_arn === `\${aws_secretsmanager_secret.${secretLogical(tf, name)}.arn}`)[1];
 const rolePolicy = (tf: TfJson, roleName: string) => {
   const [logical] = find(tf, 'aws_iam_role', (b) => b.name === roleName);
   return find(tf, 'aws_iam_role_policy', (b) => b.role === `\${aws_iam_role.${logical}.name}`)[1];
@@ -59,11 +60,25 @@ async function findingsWith(plant: (tf: TfJson) => void, secrets = SCOPE): Promi
   return result.findings;
 }
 
-function expectFinding(findings: Finding[], want: { check?: string; principal: string; action: string; target: string; expected?: string }) {
+function expectFinding(
+  findings: Finding[],
+  want: { check?: string; principal: string; action: string; target: string; expected?: string },
+) {
   const hit = findings.find(
-    (f) => (!want.check || f.check === want.check) && f.principal.includes(want.principal) && f.action.includes(want.action) && f.target.includes(want.target) && (!want.expected || f.expected === want.expected),
+    (f) =>
+      (!want.check || f.check === want.check) &&
+      f.principal.includes(want.principal) &&
+      f.action.includes(want.action) &&
+      f.target.includes(want.target) &&
+      (!want.expected || f.expected === want.expected),
   );
-  if (!hit) throw new Error(`no finding for ${JSON.stringify(want)}; got:\n${findings.slice(0, 20).map((f) => JSON.stringify(f)).join('\n')}`);
+  if (!hit)
+    throw new Error(
+      `no finding for ${JSON.stringify(want)}; got:\n${findings
+        .slice(0, 20)
+        .map((f) => JSON.stringify(f))
+        .join('\n')}`,
+    );
   expect(hit.decidedBy.length).toBeGreaterThan(0);
 }
 
@@ -72,121 +87,222 @@ test('the unmodified stack passes (the baseline every planted bug departs from)'
 });
 
 test('1. unconditioned kms:Decrypt for the account root in a key policy', async () => {
-  const f = await findingsWith((tf) =>
-    editPolicy(res(tf, 'aws_kms_key')[keyLogical(tf, 'database')], 'policy', (d) =>
-      d.Statement.push({ Sid: 'PlantedRootDecrypt', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${PROD}:root` }, Action: 'kms:Decrypt', Resource: '*' }),
-    ), [MASTER]);
+  const f = await findingsWith(
+    (tf) =>
+      editPolicy(res(tf, 'aws_kms_key')[keyLogical(tf, 'database')], 'policy', (d) =>
+        d.Statement.push({
+          Sid: 'PlantedRootDecrypt',
+          Effect: 'Allow',
+          Principal: { AWS: `arn:aws:iam::${PROD}:root` },
+          Action: 'kms:Decrypt',
+          Resource: '*',
+        }),
+      ),
+    [MASTER],
+  );
   expectFinding(f, { check: 'kms', principal: 'account-admin-probe', action: 'kms:Decrypt (direct', target: MASTER });
   expect(f.find((x) => x.action.startsWith('kms:Decrypt (direct'))!.decidedBy).toContain('PlantedRootDecrypt');
 });
 
 test('2. endpoint client CIDRs 0.0.0.0/1 and 128.0.0.0/1', async () => {
-  const f = await findingsWith((tf) => {
-    const [, rule] = find(tf, 'aws_vpc_security_group_ingress_rule', (b) => !!b.referenced_security_group_id);
-    for (const [i, cidr] of ['0.0.0.0/1', '128.0.0.0/1'].entries()) {
-      res(tf, 'aws_vpc_security_group_ingress_rule')[`planted_${i}`] = { security_group_id: rule.security_group_id, ip_protocol: 'tcp', from_port: 443, to_port: 443, cidr_ipv4: cidr };
-    }
-  }, [MASTER]);
+  const f = await findingsWith(
+    (tf) => {
+      const [, rule] = find(tf, 'aws_vpc_security_group_ingress_rule', (b) => !!b.referenced_security_group_id);
+      for (const [i, cidr] of ['0.0.0.0/1', '128.0.0.0/1'].entries()) {
+        res(tf, 'aws_vpc_security_group_ingress_rule')[`planted_${i}`] = {
+          security_group_id: rule.security_group_id,
+          ip_protocol: 'tcp',
+          from_port: 443,
+          to_port: 443,
+          cidr_ipv4: cidr,
+        };
+      }
+    },
+    [MASTER],
+  );
   expectFinding(f, { check: 'network', principal: '0.0.0.0/1', action: 'HTTPS', target: MASTER });
   expectFinding(f, { check: 'network', principal: '128.0.0.0/1', action: 'HTTPS', target: MASTER });
 });
 
 test('3. a task role with PutSecretValue on the database master and no kms:ViaService', async () => {
-  const f = await findingsWith((tf) =>
-    editPolicy(rolePolicy(tf, 'prod-orders-api-ecs-task'), 'policy', (d) => {
-      d.Statement.push({ Sid: 'PlantedWrite', Effect: 'Allow', Action: 'secretsmanager:PutSecretValue', Resource: `\${aws_secretsmanager_secret.${secretLogical(tf, MASTER)}.arn}` });
-      d.Statement.push({ Sid: 'PlantedKey', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: `\${aws_kms_key.${keyLogical(tf, 'database')}.arn}` });
-    }), [MASTER]);
+  const f = await findingsWith(
+    (tf) =>
+      editPolicy(rolePolicy(tf, 'prod-orders-api-ecs-task'), 'policy', (d) => {
+        d.Statement.push({
+          Sid: 'PlantedWrite',
+          Effect: 'Allow',
+          Action: 'secretsmanager:PutSecretValue',
+          Resource: `\${aws_secretsmanager_secret.${secretLogical(tf, MASTER)}.arn}`,
+        });
+        d.Statement.push({
+          Sid: 'PlantedKey',
+          Effect: 'Allow',
+          Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          Resource: `\${aws_kms_key.${keyLogical(tf, 'database')}.arn}`,
+        });
+      }),
+    [MASTER],
+  );
   expectFinding(f, { check: 'identity', principal: 'prod-orders-api-ecs-task', action: 'secretsmanager:PutSecretValue', target: MASTER });
   expectFinding(f, { check: 'identity', principal: 'prod-orders-api-ecs-task', action: 'kms:Decrypt (direct', target: MASTER });
 });
 
 test('4. a secret policy without its deny-by-default read statement', async () => {
-  const f = await findingsWith((tf) => editPolicy(secretPolicy(tf, MASTER), 'policy', (d) => (d.Statement = d.Statement.filter((s: any) => s.Sid !== 'DenyValueReadsToUnnamed'))), [MASTER]);
+  const f = await findingsWith(
+    (tf) =>
+      editPolicy(
+        secretPolicy(tf, MASTER),
+        'policy',
+        (d) => (d.Statement = d.Statement.filter((s: any) => s.Sid !== 'DenyValueReadsToUnnamed')),
+      ),
+    [MASTER],
+  );
   expectFinding(f, { check: 'secretsmanager', principal: 'account-admin-probe', action: 'GetSecretValue (AWSCURRENT)', target: MASTER });
   expectFinding(f, { check: 'combined', principal: 'account-admin-probe', action: 'GetSecretValue (AWSCURRENT)', target: MASTER });
 });
 
 test('5. a consumer role pinned by a wildcard (role/*) instead of its name', async () => {
-  const f = await findingsWith((tf) =>
-    editPolicy(secretPolicy(tf, APP), 'policy', (d) => {
-      for (const s of d.Statement) {
-        for (const op of ['ArnLike', 'ArnNotLike']) {
-          const list = s.Condition?.[op]?.['aws:PrincipalArn'];
-          if (list) s.Condition[op]['aws:PrincipalArn'] = list.map((a: string) => a.replace(/role\/(orders|batch)-reader$/, 'role/*'));
+  const f = await findingsWith(
+    (tf) =>
+      editPolicy(secretPolicy(tf, APP), 'policy', (d) => {
+        for (const s of d.Statement) {
+          for (const op of ['ArnLike', 'ArnNotLike']) {
+            const list = s.Condition?.[op]?.['aws:PrincipalArn'];
+            if (list) s.Condition[op]['aws:PrincipalArn'] = list.map((a: string) => a.replace(/role\/(orders|batch)-reader$/, 'role/*'));
+          }
         }
-      }
-    }), [APP]);
-  expectFinding(f, { check: 'secretsmanager', principal: `${FIXTURE_ACCOUNTS.apps}:role/unnamed-role-probe`, action: 'GetSecretValue (AWSCURRENT)', target: APP });
+      }),
+    [APP],
+  );
+  expectFinding(f, {
+    check: 'secretsmanager',
+    principal: `${FIXTURE_ACCOUNTS.apps}:role/unnamed-role-probe`,
+    action: 'GetSecretValue (AWSCURRENT)',
+    target: APP,
+  });
 });
 
 test('6. a cross-account read without the AWSCURRENT stage condition', async () => {
-  const f = await findingsWith((tf) =>
-    editPolicy(secretPolicy(tf, VENDOR_KEY), 'policy', (d) => {
-      for (const s of d.Statement) if (s.Condition?.StringEquals) delete s.Condition.StringEquals['secretsmanager:VersionStage'];
-    }), [VENDOR_KEY]);
+  const f = await findingsWith(
+    (tf) =>
+      editPolicy(secretPolicy(tf, VENDOR_KEY), 'policy', (d) => {
+        for (const s of d.Statement) if (s.Condition?.StringEquals) delete s.Condition.StringEquals['secretsmanager:VersionStage'];
+      }),
+    [VENDOR_KEY],
+  );
   expectFinding(f, { check: 'secretsmanager', principal: 'partner-gateway', action: 'GetSecretValue (AWSPREVIOUS)', target: VENDOR_KEY });
 });
 
 test('7. a cross-account key statement without aws:PrincipalArn', async () => {
-  const f = await findingsWith((tf) =>
-    editPolicy(res(tf, 'aws_kms_key')[keyLogical(tf, 'api-keys')], 'policy', (d) => {
-      for (const s of d.Statement) if (String(s.Sid).startsWith('CrossAccountDecrypt')) delete s.Condition.ArnLike;
-    }), [VENDOR_KEY]);
-  expectFinding(f, { check: 'kms', principal: `${FIXTURE_ACCOUNTS.partner}:role/unnamed-role-probe`, action: 'kms:Decrypt via Secrets Manager', target: VENDOR_KEY });
+  const f = await findingsWith(
+    (tf) =>
+      editPolicy(res(tf, 'aws_kms_key')[keyLogical(tf, 'api-keys')], 'policy', (d) => {
+        for (const s of d.Statement) if (String(s.Sid).startsWith('CrossAccountDecrypt')) delete s.Condition.ArnLike;
+      }),
+    [VENDOR_KEY],
+  );
+  expectFinding(f, {
+    check: 'kms',
+    principal: `${FIXTURE_ACCOUNTS.partner}:role/unnamed-role-probe`,
+    action: 'kms:Decrypt via Secrets Manager',
+    target: VENDOR_KEY,
+  });
 });
 
 test('8. kms:CreateGrant back among the unconditioned administration actions', async () => {
-  const f = await findingsWith((tf) =>
-    editPolicy(res(tf, 'aws_kms_key')[keyLogical(tf, 'database')], 'policy', (d) => d.Statement[0].Action.push('kms:CreateGrant')), [MASTER]);
+  const f = await findingsWith(
+    (tf) => editPolicy(res(tf, 'aws_kms_key')[keyLogical(tf, 'database')], 'policy', (d) => d.Statement[0].Action.push('kms:CreateGrant')),
+    [MASTER],
+  );
   expectFinding(f, { check: 'kms', principal: 'account-admin-probe', action: 'kms:CreateGrant (not for an AWS resource)', target: MASTER });
 });
 
 test('9. an ECS execution role widened to every secret of the environment', async () => {
-  const f = await findingsWith((tf) =>
-    editPolicy(rolePolicy(tf, 'prod-orders-api-ecs-execution'), 'policy', (d) => {
-      d.Statement.find((s: any) => s.Sid === 'ReadSecrets').Resource = `arn:aws:secretsmanager:us-east-1:${PROD}:secret:prod/*`;
-    }), [ROTATION_ADMIN]);
+  const f = await findingsWith(
+    (tf) =>
+      editPolicy(rolePolicy(tf, 'prod-orders-api-ecs-execution'), 'policy', (d) => {
+        d.Statement.find((s: any) => s.Sid === 'ReadSecrets').Resource = `arn:aws:secretsmanager:us-east-1:${PROD}:secret:prod/*`;
+      }),
+    [ROTATION_ADMIN],
+  );
   expectFinding(f, { check: 'identity', principal: 'prod-orders-api-ecs-execution', action: 'GetSecretValue', target: ROTATION_ADMIN });
 });
 
 test('10. a rotation role that reads a master it does not rotate', async () => {
-  const f = await findingsWith((tf) =>
-    editPolicy(rolePolicy(tf, 'prod-secrets-rotation-generated-role'), 'policy', (d) =>
-      d.Statement.push({ Sid: 'PlantedRead', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: `\${aws_secretsmanager_secret.${secretLogical(tf, ROTATION_ADMIN)}.arn}` }),
-    ), [ROTATION_ADMIN]);
-  expectFinding(f, { check: 'identity', principal: 'prod-secrets-rotation-generated-role', action: 'GetSecretValue', target: ROTATION_ADMIN });
+  const f = await findingsWith(
+    (tf) =>
+      editPolicy(rolePolicy(tf, 'prod-secrets-rotation-generated-role'), 'policy', (d) =>
+        d.Statement.push({
+          Sid: 'PlantedRead',
+          Effect: 'Allow',
+          Action: 'secretsmanager:GetSecretValue',
+          Resource: `\${aws_secretsmanager_secret.${secretLogical(tf, ROTATION_ADMIN)}.arn}`,
+        }),
+      ),
+    [ROTATION_ADMIN],
+  );
+  expectFinding(f, {
+    check: 'identity',
+    principal: 'prod-secrets-rotation-generated-role',
+    action: 'GetSecretValue',
+    target: ROTATION_ADMIN,
+  });
 });
 
 test('11. an endpoint policy open to every account', async () => {
-  const f = await findingsWith((tf) =>
-    editPolicy(Object.values(res(tf, 'aws_vpc_endpoint'))[0], 'policy', (d) => {
-      for (const s of d.Statement) delete s.Condition;
-    }), [MASTER]);
-  expectFinding(f, { check: 'endpoint', principal: 'outside-account-probe', action: 'GetSecretValue through our endpoint', target: MASTER });
+  const f = await findingsWith(
+    (tf) =>
+      editPolicy(Object.values(res(tf, 'aws_vpc_endpoint'))[0], 'policy', (d) => {
+        for (const s of d.Statement) delete s.Condition;
+      }),
+    [MASTER],
+  );
+  expectFinding(f, {
+    check: 'endpoint',
+    principal: 'outside-account-probe',
+    action: 'GetSecretValue through our endpoint',
+    target: MASTER,
+  });
 });
 
 test('12. deny-by-default statements that also deny AWS services (replication and rotation break)', async () => {
-  const f = await findingsWith((tf) =>
-    editPolicy(secretPolicy(tf, APP), 'policy', (d) => {
-      for (const s of d.Statement) if (s.Effect === 'Deny') delete s.Condition.BoolIfExists;
-    }), [APP]);
+  const f = await findingsWith(
+    (tf) =>
+      editPolicy(secretPolicy(tf, APP), 'policy', (d) => {
+        for (const s of d.Statement) if (s.Effect === 'Deny') delete s.Condition.BoolIfExists;
+      }),
+    [APP],
+  );
   expectFinding(f, { check: 'service', principal: 'secretsmanager.amazonaws.com', action: 'PutSecretValue', target: APP });
 });
 
 test('13. a rotation role missing from the value-write exemption (rotation would fail)', async () => {
-  const f = await findingsWith((tf) =>
-    editPolicy(secretPolicy(tf, APP), 'policy', (d) => {
-      const s = d.Statement.find((x: any) => x.Sid === 'DenyValueWritesToUnnamed');
-      s.Condition.ArnNotLike['aws:PrincipalArn'] = s.Condition.ArnNotLike['aws:PrincipalArn'].filter((a: string) => !a.includes('rotation'));
-    }), [APP]);
-  expectFinding(f, { check: 'secretsmanager', principal: 'prod-secrets-rotation-postgres-alternating-users-role', action: 'PutSecretValue', target: APP, expected: 'Allowed' });
+  const f = await findingsWith(
+    (tf) =>
+      editPolicy(secretPolicy(tf, APP), 'policy', (d) => {
+        const s = d.Statement.find((x: any) => x.Sid === 'DenyValueWritesToUnnamed');
+        s.Condition.ArnNotLike['aws:PrincipalArn'] = s.Condition.ArnNotLike['aws:PrincipalArn'].filter(
+          (a: string) => !a.includes('rotation'),
+        );
+      }),
+    [APP],
+  );
+  expectFinding(f, {
+    check: 'secretsmanager',
+    principal: 'prod-secrets-rotation-postgres-alternating-users-role',
+    action: 'PutSecretValue',
+    target: APP,
+    expected: 'Allowed',
+  });
 });
 
 test('14. a key statement for the account that lost kms:ViaService', async () => {
-  const f = await findingsWith((tf) =>
-    editPolicy(res(tf, 'aws_kms_key')[keyLogical(tf, 'database')], 'policy', (d) => {
-      delete d.Statement.find((s: any) => s.Sid === 'AccountPrincipalsThroughServices').Condition.StringEquals['kms:ViaService'];
-    }), [ROTATION_ADMIN]);
+  const f = await findingsWith(
+    (tf) =>
+      editPolicy(res(tf, 'aws_kms_key')[keyLogical(tf, 'database')], 'policy', (d) => {
+        delete d.Statement.find((s: any) => s.Sid === 'AccountPrincipalsThroughServices').Condition.StringEquals['kms:ViaService'];
+      }),
+    [ROTATION_ADMIN],
+  );
   expectFinding(f, { check: 'kms', principal: 'account-admin-probe', action: 'kms:Decrypt (direct', target: ROTATION_ADMIN });
 });

@@ -6,7 +6,7 @@
 import { teamEnvironment } from '../support/fixtures';
 import { planEnvironment } from '../../plan/plan';
 import { proveStack } from '../../tools/access/run';
-import { TfJson } from '../../tools/access/model';
+import type { TfJson } from '../../tools/access/model';
 import { synth } from '../support/synth';
 
 jest.setTimeout(120_000);
@@ -17,7 +17,10 @@ test('a same-account reader behind service-role/ reads exactly what it is grante
   catalog.readers.reports = { kind: 'iam-role', roleName: 'service-role/orders-reports-lambda' };
   const plan = planEnvironment(catalog);
   const reader = plan.readers.find((r) => r.name === 'reports')!;
-  expect(reader.resolved).toMatchObject({ roleName: 'orders-reports-lambda', roleArn: `arn:aws:iam::${catalog.accountId}:role/service-role/orders-reports-lambda` });
+  expect(reader.resolved).toMatchObject({
+    roleName: 'orders-reports-lambda',
+    roleArn: `arn:aws:iam::${catalog.accountId}:role/service-role/orders-reports-lambda`,
+  });
   const secret = plan.secrets.find((s) => s.id === reader.secretIds[0])!;
   const policy = JSON.stringify(secret.resourcePolicy);
   expect(policy).toContain('role/service-role/orders-reports-lambda');

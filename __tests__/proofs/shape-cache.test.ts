@@ -27,7 +27,11 @@ test('the shape cache finds exactly what evaluating every request finds', async 
   synthApp([catalog], { outdir, inventory: false });
   const plan = planEnvironment(parseCatalogs([catalog]).catalogs[0]);
   const env = plan.environment;
-  const stacks = { env: readStack(outdir, env) as Json, ci: readStack(outdir, `ci-access-${env}`) as Json, backend: readStack(outdir, `state-backend-${env}`) };
+  const stacks = {
+    env: readStack(outdir, env) as Json,
+    ci: readStack(outdir, `ci-access-${env}`) as Json,
+    backend: readStack(outdir, `state-backend-${env}`),
+  };
   // Planted: the deploy role loses KMS through Secrets Manager; one secret policy loses its read deny.
   for (const p of Object.values<Json>(stacks.ci.resource.aws_iam_policy)) {
     if (!/^secrets-platform-deploy-\d+$/.test(p.name)) continue;
@@ -37,16 +41,24 @@ test('the shape cache finds exactly what evaluating every request finds', async 
   }
   const [policyName, policy] = Object.entries<Json>(stacks.env.resource.aws_secretsmanager_secret_policy)[1];
   const doc = JSON.parse(policy.policy);
-  doc.Statement = doc.Statement.filter((st: Json) => st.Sid !== 'DenyValueReadsToUnnamedInThisAccount' && st.Sid !== 'DenyValueReadsToUnnamed');
+  doc.Statement = doc.Statement.filter(
+    (st: Json) => st.Sid !== 'DenyValueReadsToUnnamedInThisAccount' && st.Sid !== 'DenyValueReadsToUnnamed',
+  );
   stacks.env.resource.aws_secretsmanager_secret_policy[policyName].policy = JSON.stringify(doc);
 
-  const secrets = Object.values<Json>(stacks.env.resource.aws_secretsmanager_secret).slice(0, 4).map((s) => s.name);
+  const secrets = Object.values<Json>(stacks.env.resource.aws_secretsmanager_secret)
+    .slice(0, 4)
+    .map((s) => s.name);
   const run = async (cache: boolean) => {
     const input = ciProofInput(env, plan, stacks, terraformCalls());
     const shapes = new ShapeCache(!cache);
     const secret = await proveStack(env, stacks.env, plan, { ci: ciPrincipalFacts(input.ci), secrets: (n) => secrets.includes(n), shapes });
     const ci = await proveCi(input, new CiSimulator(shapes));
-    return { findings: [...secret.result.findings.map(formatFinding), ...ci.findings.map(formatCiFinding)].sort(), simulations: shapes.simulations, requests: shapes.requests };
+    return {
+      findings: [...secret.result.findings.map(formatFinding), ...ci.findings.map(formatCiFinding)].sort(),
+      simulations: shapes.simulations,
+      requests: shapes.requests,
+    };
   };
   const cached = await run(true);
   const every = await run(false);

@@ -13,7 +13,9 @@ const packDir = path.resolve(__dirname, '../../rules/pack');
 
 describe('the rule pack', () => {
   test('every file in rules/pack is registered once, and holds the rule its name says', () => {
-    const files = readdirSync(packDir).filter((f) => f.endsWith('.ts')).sort();
+    const files = readdirSync(packDir)
+      .filter((f) => f.endsWith('.ts'))
+      .sort();
     expect(RULES.map((r) => `${r.id.toLowerCase()}.ts`).sort()).toEqual(files);
     for (const f of files) expect(readFileSync(path.join(packDir, f), 'utf8').match(/\brule\(\{/g)).toHaveLength(1);
   });
@@ -37,21 +39,37 @@ describe('the rule pack', () => {
   });
 
   test('a violation prints as one line: environment, subject, message, rule, fix', () => {
-    expect(formatViolation({ environment: 'production', secretId: 'billing_stripe_key', name: 'prod/billing/stripe/key', rule: 'CAT-ENUM', message: 'category "api-key" is not one of database, api-keys', fix: 'did you mean "api-keys"?' })).toBe(
+    expect(
+      formatViolation({
+        environment: 'production',
+        secretId: 'billing_stripe_key',
+        name: 'prod/billing/stripe/key',
+        rule: 'CAT-ENUM',
+        message: 'category "api-key" is not one of database, api-keys',
+        fix: 'did you mean "api-keys"?',
+      }),
+    ).toBe(
       'production: secret billing_stripe_key: category "api-key" is not one of database, api-keys [CAT-ENUM] fix: did you mean "api-keys"?',
     );
-    expect(formatViolation({ environment: 'dev', name: 'reader partner', rule: 'READER-ORG-ID', message: 'm', fix: '' })).toBe('dev: reader partner: m [READER-ORG-ID]');
+    expect(formatViolation({ environment: 'dev', name: 'reader partner', rule: 'READER-ORG-ID', message: 'm', fix: '' })).toBe(
+      'dev: reader partner: m [READER-ORG-ID]',
+    );
   });
 
   test('every rule is exercised by the bad-catalog corpora, except the two that guard derived names', () => {
-    const corpus = ['../proofs/corpus.test.ts', '../proofs/catalog-corpus.test.ts'].map((f) => readFileSync(path.resolve(__dirname, f), 'utf8')).join('\n');
+    const corpus = ['../proofs/corpus.test.ts', '../proofs/catalog-corpus.test.ts']
+      .map((f) => readFileSync(path.resolve(__dirname, f), 'utf8'))
+      .join('\n');
     expect(RULES.map((r) => r.id).filter((id) => !corpus.includes(`'${id}'`))).toEqual(['KMS-ALIAS', 'LAMBDA-NAME']);
   });
 
   test('the derived-name rules catch a derivation that goes wrong', () => {
     const plan = planEnvironment(teamEnvironment('production'));
     const rule = (id: string) => RULES.find((r) => r.id === id)!;
-    const longName = { ...plan, rotationFunctions: [{ ...plan.rotationFunctions[0], functionName: `prod-secrets-rotation-${'x'.repeat(60)}` }] };
+    const longName = {
+      ...plan,
+      rotationFunctions: [{ ...plan.rotationFunctions[0], functionName: `prod-secrets-rotation-${'x'.repeat(60)}` }],
+    };
     expect([...rule('LAMBDA-NAME').check({ plan: longName, plans: [longName], repoRoot: '.' })]).toHaveLength(1);
     const awsAlias = { ...plan, keys: [{ ...plan.keys[0], alias: 'alias/aws/secretsmanager' }] };
     expect([...rule('KMS-ALIAS').check({ plan: awsAlias, plans: [awsAlias], repoRoot: '.' })]).toHaveLength(1);

@@ -61,7 +61,14 @@ describe('parseSchedule', () => {
   });
 
   test('windows are whole hours from 1 to 24', () => {
-    expect([windowHours('1h'), windowHours('24h'), windowHours('0h'), windowHours('25h'), windowHours('90m'), windowHours('3')]).toEqual([1, 24, undefined, undefined, undefined, undefined]);
+    expect([windowHours('1h'), windowHours('24h'), windowHours('0h'), windowHours('25h'), windowHours('90m'), windowHours('3')]).toEqual([
+      1,
+      24,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
   });
 });
 

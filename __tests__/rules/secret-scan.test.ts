@@ -13,12 +13,18 @@ const scan = (key: string, value: string) => scanText(`${JSON.stringify(key)}: $
 describe('the gitleaks rule set, kept as data', () => {
   test('comes from a pinned gitleaks release, with its MIT licence next to it', () => {
     expect(SCANNER_SOURCE).toMatch(/^github\.com\/zricethezav\/gitleaks\/v8 v\d+\.\d+\.\d+ /);
-    expect(readFileSync(path.resolve(__dirname, '../../rules/scanner/LICENSE-gitleaks'), 'utf8')).toMatch(/^MIT License\s+Copyright \(c\) \d{4} Zachary Rice/);
+    expect(readFileSync(path.resolve(__dirname, '../../rules/scanner/LICENSE-gitleaks'), 'utf8')).toMatch(
+      /^MIT License\s+Copyright \(c\) \d{4} Zachary Rice/,
+    );
     expect(data.rules.length).toBeGreaterThan(200);
   });
 
   test('every translated expression compiles as a JavaScript regular expression (flag u)', () => {
-    const sources = [...data.rules.map((r) => r.regex), ...data.allowlists.flatMap((a) => a.regexes ?? []), ...data.rules.flatMap((r) => (r.allowlists ?? []).flatMap((a: { regexes?: string[] }) => a.regexes ?? []))];
+    const sources = [
+      ...data.rules.map((r) => r.regex),
+      ...data.allowlists.flatMap((a) => a.regexes ?? []),
+      ...data.rules.flatMap((r) => (r.allowlists ?? []).flatMap((a: { regexes?: string[] }) => a.regexes ?? [])),
+    ];
     const broken = sources.filter((s) => {
       try {
         new RegExp(s, 'u');
@@ -39,7 +45,11 @@ describe('the gitleaks rule set, kept as data', () => {
     ['slack-webhook-url', 'hook', 'https://hooks.slack.com/services/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'],
     ['gcp-api-key', 'maps', 'AIzaSyQ7k9Xv2Lm4Nc8Rp1Tz6Wy3Bd5Fh0Jg2Ks'],
     ['jwt', 'auth_header', 'Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.abcdefghijklmnop'],
-    ['private-key', 'tls', '-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun\nVTLw7onLRnrq0/IzW7yWR7QkrmBL7jTKEn5u+qKhbwKfBstIs+bMY2Zkp18gnTxK\n-----END RSA PRIVATE KEY-----'],
+    [
+      'private-key',
+      'tls',
+      '-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun\nVTLw7onLRnrq0/IzW7yWR7QkrmBL7jTKEn5u+qKhbwKfBstIs+bMY2Zkp18gnTxK\n-----END RSA PRIVATE KEY-----',
+    ],
   ])('recognises a %s', (rule, key, value) => expect(scan(key, value)).toContain(rule));
 
   test('a case-insensitive rule matches in any case, as in Go ((?i) translated by case folding)', () => {
@@ -64,10 +74,11 @@ describe('the gitleaks rule set, kept as data', () => {
       ['DATABASE_URL', 'postgres://db.internal:5432/app?sslmode=verify-full'],
       ['signing_key_id', 'kid-2026-01'],
       ['description', 'Password of the payments app; rotated every 30 days'],
-    ]) expect([k, scan(k, v)]).toEqual([k, []]);
+    ])
+      expect([k, scan(k, v)]).toEqual([k, []]);
   });
 
-  test("Shannon entropy as gitleaks computes it (bits per byte of the secret)", () => {
+  test('Shannon entropy as gitleaks computes it (bits per byte of the secret)', () => {
     expect(shannonEntropy('')).toBe(0);
     expect(shannonEntropy('aaaa')).toBe(0);
     expect(shannonEntropy('ab')).toBe(1);
@@ -100,7 +111,7 @@ describe('what our rule keeps: secret-named keys and credentials embedded in con
     expect(['password_policy_url', 'token_ttl', 'signing_key_id', 'region'].map(looksSecretKey)).toEqual([false, false, false, false]);
   });
 
-  test('the clone suffix of alternating users is the rotation handler\'s', () => expect(CLONE_SUFFIX).toBe(HANDLER_CLONE_SUFFIX));
+  test("the clone suffix of alternating users is the rotation handler's", () => expect(CLONE_SUFFIX).toBe(HANDLER_CLONE_SUFFIX));
 });
 
 describe('credentials written after a secret word in free text', () => {
@@ -143,7 +154,17 @@ describe('credentials written after a secret word in free text', () => {
   ])('%s is prose, a placeholder or a reference', (text) => expect(assignedCredential(text)).toBeUndefined());
 
   test('what looks like a credential: 8+ characters of three classes, or letters and digits over 10+, not words joined by - _ . /', () => {
-    expect(['Summer2024!xyz', 'P@ssw0rd', 'Zx81KqPwT7mN', 'hunter2hunter2', 'Tr0ub4dor3'].map(looksLikeCredential)).toEqual([true, true, true, true, true]);
-    expect(['Ab1!xyz', 'rotated', 'AWSCURRENT', '32-character', 'us-east-1', 'release-2024.01.15', '<set by rotation>', 'ops@example.com'].map(looksLikeCredential)).toEqual([false, false, false, false, false, false, false, false]);
+    expect(['Summer2024!xyz', 'P@ssw0rd', 'Zx81KqPwT7mN', 'hunter2hunter2', 'Tr0ub4dor3'].map(looksLikeCredential)).toEqual([
+      true,
+      true,
+      true,
+      true,
+      true,
+    ]);
+    expect(
+      ['Ab1!xyz', 'rotated', 'AWSCURRENT', '32-character', 'us-east-1', 'release-2024.01.15', '<set by rotation>', 'ops@example.com'].map(
+        looksLikeCredential,
+      ),
+    ).toEqual([false, false, false, false, false, false, false, false]);
   });
 });

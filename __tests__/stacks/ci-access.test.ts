@@ -15,7 +15,7 @@ import { planEnvironment } from '../../plan/plan';
 import { POLICY_LIMITS } from '../../plan/policy';
 import { synthesizedTypes, terraformCalls } from '../../plan/terraform-calls';
 import { synthesizedTypesOf } from '../../stacks/ci-access-stack';
-import { resources, synth, Synthesized, TfJson } from '../support/synth';
+import { resources, synth, type Synthesized, type TfJson } from '../support/synth';
 
 // The fixture team (__tests__/support/fixtures.ts): three environments, every kind of resource.
 const ENVIRONMENTS = teamCatalogs();
@@ -70,7 +70,8 @@ describe.each(ENVIRONMENTS.map((e) => e.name))('ci-access-%s', (envName) => {
   });
 
   test('the deploy and values roles cannot be told apart by subject alone: their workflow refs differ', () => {
-    const ref = (role: string) => doc(roleNamed(stack(), role).assume_role_policy).Statement[0].Condition.StringEquals[`${OIDC}:job_workflow_ref`];
+    const ref = (role: string) =>
+      doc(roleNamed(stack(), role).assume_role_policy).Statement[0].Condition.StringEquals[`${OIDC}:job_workflow_ref`];
     expect(ref('secrets-platform-deploy')).not.toBe(ref('secrets-platform-values'));
   });
 
@@ -89,13 +90,21 @@ describe.each(ENVIRONMENTS.map((e) => e.name))('ci-access-%s', (envName) => {
   });
 
   test('every pipeline role and the operator carry a boundary that denies every value read', () => {
-    for (const role of ['secrets-platform-plan-pr', 'secrets-platform-plan', 'secrets-platform-deploy', 'secrets-platform-values', 'secrets-platform-operator']) {
+    for (const role of [
+      'secrets-platform-plan-pr',
+      'secrets-platform-plan',
+      'secrets-platform-deploy',
+      'secrets-platform-values',
+      'secrets-platform-operator',
+    ]) {
       const r = roleNamed(stack(), role);
       expect([role, typeof r.permissions_boundary]).toEqual([role, 'string']);
       const boundary = policyOf(stack(), r.permissions_boundary);
       expect(boundary.name).toBe(`${role}-boundary`);
       const denies = doc(boundary.policy).Statement.filter((s) => s.Effect === 'Deny' && !s.Condition);
-      expect(denies.flatMap(actions)).toEqual(expect.arrayContaining(['secretsmanager:GetSecretValue', 'secretsmanager:BatchGetSecretValue', 'sts:AssumeRole']));
+      expect(denies.flatMap(actions)).toEqual(
+        expect.arrayContaining(['secretsmanager:GetSecretValue', 'secretsmanager:BatchGetSecretValue', 'sts:AssumeRole']),
+      );
       expect(boundary.policy.length).toBeLessThanOrEqual(POLICY_LIMITS.iamManagedPolicy);
     }
   });
@@ -104,7 +113,9 @@ describe.each(ENVIRONMENTS.map((e) => e.name))('ci-access-%s', (envName) => {
     const boundary = doc(policyOf(stack(), roleNamed(stack(), 'secrets-platform-deploy').permissions_boundary).policy);
     const st = boundary.Statement.find((s) => s.Sid === 'EveryRoleCarriesTheWorkloadBoundary')!;
     expect(st.Effect).toBe('Deny');
-    expect(actions(st)).toEqual(expect.arrayContaining(['iam:CreateRole', 'iam:PutRolePolicy', 'iam:AttachRolePolicy', 'iam:PutRolePermissionsBoundary']));
+    expect(actions(st)).toEqual(
+      expect.arrayContaining(['iam:CreateRole', 'iam:PutRolePolicy', 'iam:AttachRolePolicy', 'iam:PutRolePermissionsBoundary']),
+    );
     const workload = resources(stack(), 'aws_iam_policy').find(([, p]) => p.name === 'secrets-platform-workload-boundary')!;
     expect(st.Condition.StringNotEquals['iam:PermissionsBoundary']).toMatch(/:policy\/secrets-platform-workload-boundary$/);
     expect(workload).toBeDefined();
@@ -117,7 +128,11 @@ describe.each(ENVIRONMENTS.map((e) => e.name))('ci-access-%s', (envName) => {
     expect(csc.allowed_publishers.signing_profile_version_arns).toEqual([`\${aws_signer_signing_profile.${profileName}.version_arn}`]);
     expect(profile.platform_id).toBe('AWSLambda-SHA384-ECDSA');
     const [[, param]] = resources(stack(), 'aws_ssm_parameter');
-    expect(param).toMatchObject({ name: `/secrets-platform/${envName}/code-signing-config-arn`, type: 'String', insecure_value: `\${aws_lambda_code_signing_config.${cscName}.arn}` });
+    expect(param).toMatchObject({
+      name: `/secrets-platform/${envName}/code-signing-config-arn`,
+      type: 'String',
+      insecure_value: `\${aws_lambda_code_signing_config.${cscName}.arn}`,
+    });
     // The deploy role's policies and boundary name the config itself, not an estimate.
     const deploy = roleNamed(stack(), 'secrets-platform-deploy');
     const boundary = policyOf(stack(), deploy.permissions_boundary).policy;
@@ -134,7 +149,13 @@ describe.each(ENVIRONMENTS.map((e) => e.name))('ci-access-%s', (envName) => {
     const perms = resources(out.stacks[envName], 'aws_lambda_permission');
     for (const [name, p] of perms) expect([name, LAMBDA_INVOKERS.includes(p.principal)]).toEqual([name, true]);
     const boundary = doc(policyOf(stack(), roleNamed(stack(), 'secrets-platform-deploy').permissions_boundary).policy);
-    expect(boundary.Statement).toContainEqual(expect.objectContaining({ Effect: 'Deny', Action: 'lambda:AddPermission', Condition: { StringNotEquals: { 'lambda:Principal': LAMBDA_INVOKERS } } }));
+    expect(boundary.Statement).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Deny',
+        Action: 'lambda:AddPermission',
+        Condition: { StringNotEquals: { 'lambda:Principal': LAMBDA_INVOKERS } },
+      }),
+    );
   });
 
   test('every secret policy the environment stack puts blocks public access, and the deploy role may put no other', () => {
@@ -142,12 +163,21 @@ describe.each(ENVIRONMENTS.map((e) => e.name))('ci-access-%s', (envName) => {
     expect(policies.length).toBeGreaterThan(0);
     for (const [name, p] of policies) expect([name, p.block_public_policy]).toEqual([name, true]);
     const deploy = roleNamed(stack(), 'secrets-platform-deploy');
-    const identity = resources(stack(), 'aws_iam_policy').filter(([, p]) => /^secrets-platform-deploy-\d+$/.test(p.name)).flatMap(([, p]) => doc(p.policy).Statement);
+    const identity = resources(stack(), 'aws_iam_policy')
+      .filter(([, p]) => /^secrets-platform-deploy-\d+$/.test(p.name))
+      .flatMap(([, p]) => doc(p.policy).Statement);
     const puts = identity.filter((st) => st.Effect === 'Allow' && actions(st).includes('secretsmanager:PutResourcePolicy'));
     expect(puts.length).toBeGreaterThan(0);
     for (const st of puts) expect(st.Condition?.Bool).toEqual({ 'secretsmanager:BlockPublicPolicy': 'true' });
     const boundary = doc(policyOf(stack(), deploy.permissions_boundary).policy);
-    expect(boundary.Statement).toContainEqual(expect.objectContaining({ Effect: 'Deny', Action: 'secretsmanager:PutResourcePolicy', Resource: '*', Condition: { BoolIfExists: { 'secretsmanager:BlockPublicPolicy': 'false' } } }));
+    expect(boundary.Statement).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Deny',
+        Action: 'secretsmanager:PutResourcePolicy',
+        Resource: '*',
+        Condition: { BoolIfExists: { 'secretsmanager:BlockPublicPolicy': 'false' } },
+      }),
+    );
   });
 });
 
@@ -170,15 +200,26 @@ test('the types the roles are derived from are the types the environment stack s
 test('a type without a manifest entry stops the synth, naming the type and the fix', () => {
   const plan = planEnvironment(ENVIRONMENTS.find((e) => e.name === 'production')!);
   const input = ciAccessInput(plan, [{ kind: 'resource', type: 'aws_rds_cluster', attrs: [] }]);
-  expect(() => planCiAccess(input, terraformCalls())).toThrow(/resource aws_rds_cluster has no entry aws_rds_cluster in plan\/terraform-calls\.json; read what the AWS provider calls/);
+  expect(() => planCiAccess(input, terraformCalls())).toThrow(
+    /resource aws_rds_cluster has no entry aws_rds_cluster in plan\/terraform-calls\.json; read what the AWS provider calls/,
+  );
 });
 
-test('a role whose boundary would exceed AWS\'s managed-policy size stops the synth', () => {
+test("a role whose boundary would exceed AWS's managed-policy size stops the synth", () => {
   const plan = planEnvironment(ENVIRONMENTS.find((e) => e.name === 'production')!);
   const tf = synth([ENVIRONMENTS.find((e) => e.name === 'production')!]).stacks.production;
   const input = ciAccessInput(plan, synthesizedTypes(tf));
-  const long = { ...input, roles: { ...input.roles, breakGlass: 'x'.repeat(64) }, humans: { ...input.humans, operator: { mfaPrincipals: Array.from({ length: 80 }, (_, n) => `arn:aws:iam::123456789012:user/operator-${n}-${'y'.repeat(20)}`) } } };
-  expect(() => planCiAccess(long, terraformCalls())).toThrow(/trust policy of secrets-platform-operator is \d+ characters, over AWS's 2048/);
+  const long = {
+    ...input,
+    roles: { ...input.roles, breakGlass: 'x'.repeat(64) },
+    humans: {
+      ...input.humans,
+      operator: { mfaPrincipals: Array.from({ length: 80 }, (_, n) => `arn:aws:iam::123456789012:user/operator-${n}-${'y'.repeat(20)}`) },
+    },
+  };
+  expect(() => planCiAccess(long, terraformCalls())).toThrow(
+    /trust policy of secrets-platform-operator is \d+ characters, over AWS's 2048/,
+  );
 });
 
 test('only the human roles trust an account root, and each narrows it (the reason checkov CKV_AWS_61 is skipped)', () => {
@@ -190,7 +231,10 @@ test('only the human roles trust an account root, and each narrows it (the reaso
         const principals = [st.Principal?.AWS ?? []].flat() as string[];
         if (!principals.some((p) => /^(\d{12}|arn:[^:]+:iam::\d{12}:root)$/.test(p))) continue;
         expect([stackName, r.name, human.has(r.name)]).toEqual([stackName, r.name, true]);
-        expect([r.name, st.Condition?.ArnLike?.['aws:PrincipalArn']]).toEqual([r.name, expect.stringMatching(/:role\/aws-reserved\/sso\.amazonaws\.com\/\*AWSReservedSSO_\w+_\*$/)]);
+        expect([r.name, st.Condition?.ArnLike?.['aws:PrincipalArn']]).toEqual([
+          r.name,
+          expect.stringMatching(/:role\/aws-reserved\/sso\.amazonaws\.com\/\*AWSReservedSSO_\w+_\*$/),
+        ]);
         narrowed++;
       }
     }
@@ -203,8 +247,19 @@ test('deleting a secret for good is denied to the deploy role and the operator u
   const tf = synth([dev]).stacks.dev;
   const forceDeny = (env: typeof dev) => {
     const access = planCiAccess(ciAccessInput(planEnvironment(env), synthesizedTypes(tf)), terraformCalls());
-    const deletes = (who: 'deploy' | 'operator' | 'breakGlass') => access.roles[who].policies.flatMap((d) => d.Statement).filter((st) => st.Effect === 'Allow' && [st.Action].flat().some((a) => a === 'secretsmanager:DeleteSecret' || a === 'secretsmanager:*'));
-    const denied = (who: 'deploy' | 'operator' | 'breakGlass') => (access.roles[who].boundary?.document.Statement ?? []).some((st) => st.Effect === 'Deny' && [st.Action].flat().includes('secretsmanager:DeleteSecret') && st.Condition?.Bool?.['secretsmanager:ForceDeleteWithoutRecovery'] === 'true');
+    const deletes = (who: 'deploy' | 'operator' | 'breakGlass') =>
+      access.roles[who].policies
+        .flatMap((d) => d.Statement)
+        .filter(
+          (st) => st.Effect === 'Allow' && [st.Action].flat().some((a) => a === 'secretsmanager:DeleteSecret' || a === 'secretsmanager:*'),
+        );
+    const denied = (who: 'deploy' | 'operator' | 'breakGlass') =>
+      (access.roles[who].boundary?.document.Statement ?? []).some(
+        (st) =>
+          st.Effect === 'Deny' &&
+          [st.Action].flat().includes('secretsmanager:DeleteSecret') &&
+          st.Condition?.Bool?.['secretsmanager:ForceDeleteWithoutRecovery'] === 'true',
+      );
     for (const who of ['deploy', 'operator', 'breakGlass'] as const) expect([who, deletes(who).length > 0]).toEqual([who, true]);
     return [
       // The deploy role: its one DeleteSecret allows no force (its boundary has no room).

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { teamCatalogs } from '../support/fixtures';
-import { resources, synth, Synthesized, TfJson } from '../support/synth';
+import { resources, synth, type Synthesized, type TfJson } from '../support/synth';
 
 // The fixture team (__tests__/support/fixtures.ts), every environment with rotation; for any
 // catalog, the `code-signing` invariant (__tests__/catalogs/invariants.test.ts).
@@ -67,7 +67,10 @@ describe.each(ENVIRONMENTS.map((e) => e.name))('%s', (envName) => {
   test('the artifacts bucket is versioned, KMS-encrypted with its own key, private and TLS-only', () => {
     const [[bucketName, bucket]] = resources(stack(), 'aws_s3_bucket');
     expect(bucket.bucket).toMatch(/^secrets-platform-artifacts-\d{12}-[a-z0-9-]+$/);
-    const of = (type: string) => resources(stack(), type).filter(([, r]) => r.bucket === `\${aws_s3_bucket.${bucketName}.id}`).map(([, r]) => r);
+    const of = (type: string) =>
+      resources(stack(), type)
+        .filter(([, r]) => r.bucket === `\${aws_s3_bucket.${bucketName}.id}`)
+        .map(([, r]) => r);
     expect(of('aws_s3_bucket_versioning')[0].versioning_configuration.status).toBe('Enabled');
     const [sse] = of('aws_s3_bucket_server_side_encryption_configuration');
     expect(sse.rule[0].apply_server_side_encryption_by_default.sse_algorithm).toBe('aws:kms');
@@ -75,9 +78,16 @@ describe.each(ENVIRONMENTS.map((e) => e.name))('%s', (envName) => {
     const key = byRef(stack(), sse.rule[0].apply_server_side_encryption_by_default.kms_master_key_id);
     expect(key.type).toBe('aws_kms_key');
     expect(key.body.enable_key_rotation).toBe(true);
-    expect(of('aws_s3_bucket_public_access_block')[0]).toMatchObject({ block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true });
+    expect(of('aws_s3_bucket_public_access_block')[0]).toMatchObject({
+      block_public_acls: true,
+      block_public_policy: true,
+      ignore_public_acls: true,
+      restrict_public_buckets: true,
+    });
     const policy = JSON.parse(of('aws_s3_bucket_policy')[0].policy);
-    expect(policy.Statement).toContainEqual(expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }));
+    expect(policy.Statement).toContainEqual(
+      expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+    );
   });
 });
 

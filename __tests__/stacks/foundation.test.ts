@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { stateBackendFor } from '../../catalogs/project';
-import { only, resources, synth, Synthesized, parsePolicy } from '../support/synth';
+import { only, resources, synth, type Synthesized, parsePolicy } from '../support/synth';
 import { BOOTSTRAP_STATE_ENV } from '../../stacks/configure-stack';
 import { FIXTURE_ACCOUNTS, teamCatalogs } from '../support/fixtures';
 
@@ -24,7 +24,17 @@ beforeAll(() => {
 describe('app', () => {
   test('writes one stack per environment and one state backend per environment account', () => {
     expect(Object.keys(out.stacks).sort()).toEqual(
-      ['dev', 'production', 'staging', 'state-backend-dev', 'state-backend-production', 'state-backend-staging', 'ci-access-dev', 'ci-access-production', 'ci-access-staging'].sort(),
+      [
+        'dev',
+        'production',
+        'staging',
+        'state-backend-dev',
+        'state-backend-production',
+        'state-backend-staging',
+        'ci-access-dev',
+        'ci-access-production',
+        'ci-access-staging',
+      ].sort(),
     );
     for (const name of Object.keys(out.stacks)) expect(existsSync(path.join(out.outdir, 'stacks', name, 'cdk.tf.json'))).toBe(true);
   });
@@ -35,7 +45,10 @@ describe('app', () => {
     const db = inv.secrets.find((s: any) => s.name === 'prod/orders/postgres/master-credentials');
     expect(db).toMatchObject({ key: 'alias/secrets-platform/prod/database', replicas: ['us-west-2', 'eu-west-1'] });
     expect(db.rotation).toMatchObject({ kind: 'database', strategy: 'single-user', tls: 'verify-full', afterDays: 30, window: '3h' });
-    expect(inv.secrets.find((s: any) => s.id === 'metrics_key')).toMatchObject({ key: 'aws/secretsmanager', name: 'prod/legacy/metrics-key' });
+    expect(inv.secrets.find((s: any) => s.id === 'metrics_key')).toMatchObject({
+      key: 'aws/secretsmanager',
+      name: 'prod/legacy/metrics-key',
+    });
   });
 });
 
@@ -63,7 +76,12 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('%s stack', (name, 
     const [aws] = out.stacks[name].provider!.aws;
     expect(aws.region).toBe(env.region);
     expect(aws.allowed_account_ids).toEqual([env.accountId]);
-    expect(aws.default_tags[0].tags).toMatchObject({ Environment: name, ManagedBy: 'cdktf', Project: 'secrets-platform', Owner: env.owner });
+    expect(aws.default_tags[0].tags).toMatchObject({
+      Environment: name,
+      ManagedBy: 'cdktf',
+      Project: 'secrets-platform',
+      Owner: env.owner,
+    });
     if (env.deployRoleArn) expect(aws.assume_role[0].role_arn).toBe(env.deployRoleArn);
   });
 });
@@ -77,7 +95,12 @@ describe('state backend stack', () => {
   const stack = () => out.stacks['state-backend-production'];
 
   test('keeps its state in the bucket it created, outside the prefixes CI may touch; local only for the first deploy', () => {
-    expect(stack().terraform.backend.s3).toMatchObject({ bucket: `secrets-platform-tfstate-${ACCOUNTS.production}-us-east-1`, key: 'bootstrap/state-backend-production/terraform.tfstate', encrypt: true, use_lockfile: true });
+    expect(stack().terraform.backend.s3).toMatchObject({
+      bucket: `secrets-platform-tfstate-${ACCOUNTS.production}-us-east-1`,
+      key: 'bootstrap/state-backend-production/terraform.tfstate',
+      encrypt: true,
+      use_lockfile: true,
+    });
     expect(out.stacks['ci-access-production'].terraform.backend.s3.key).toBe('bootstrap/ci-access-production/terraform.tfstate');
     // The CI roles read and write `secrets-platform/<env>/` only.
     expect(stack().terraform.backend.s3.key.startsWith('secrets-platform/')).toBe(false);
@@ -85,7 +108,9 @@ describe('state backend stack', () => {
     try {
       process.env[BOOTSTRAP_STATE_ENV] = 'local';
       const first = synth(ENVIRONMENTS);
-      expect(first.stacks['state-backend-production'].terraform.backend).toEqual({ local: { path: '../../../terraform.state-backend-production.tfstate' } });
+      expect(first.stacks['state-backend-production'].terraform.backend).toEqual({
+        local: { path: '../../../terraform.state-backend-production.tfstate' },
+      });
       // The environment stacks are not bootstrap stacks: their state stays in the bucket.
       expect(first.stacks.production.terraform.backend.s3.key).toBe('secrets-platform/production/terraform.tfstate');
       process.env[BOOTSTRAP_STATE_ENV] = 'bucket';

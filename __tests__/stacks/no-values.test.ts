@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { EnvironmentConfig } from '../../catalogs/types';
+import type { EnvironmentConfig } from '../../catalogs/types';
 import { teamCatalogs } from '../support/fixtures';
 import { resources, synth } from '../support/synth';
 
@@ -30,7 +30,15 @@ describe('no secret value appears anywhere in cdktf.out', () => {
       ...dev,
       secrets: [
         ...dev.secrets,
-        { id: 'marker_bin', service: 'marker', component: 'bin', type: 'blob', description: 'binary marker', category: 'application', value: { kind: 'binary-file', path: binFile } },
+        {
+          id: 'marker_bin',
+          service: 'marker',
+          component: 'bin',
+          type: 'blob',
+          description: 'binary marker',
+          category: 'application',
+          value: { kind: 'binary-file', path: binFile },
+        },
       ],
     };
     // A deployer's environment holds the values while Terraform runs; synth must not read them.

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { buildHandler } from '../../lambdas/build';
 import { rulesFromTags, TAG } from '../../lambdas/rotation/contract';
 import { fixtureName, teamCatalogs } from '../support/fixtures';
-import { only, parsePolicy, resources, synth, Synthesized, TfJson } from '../support/synth';
+import { only, parsePolicy, resources, synth, type Synthesized, type TfJson } from '../support/synth';
 
 const team = teamCatalogs();
 const env = team.find((e) => e.name === 'production')!;
@@ -39,7 +39,11 @@ const groups = [
 ] as const;
 
 test('one function per handler and strategy, together rotating every rotated secret exactly once', () => {
-  expect(resources(prod, 'aws_lambda_function').map(([, b]) => b.function_name).sort()).toEqual(groups.map((g) => g[0]).sort());
+  expect(
+    resources(prod, 'aws_lambda_function')
+      .map(([, b]) => b.function_name)
+      .sort(),
+  ).toEqual(groups.map((g) => g[0]).sort());
   const rotations = resources(prod, 'aws_secretsmanager_secret_rotation').map(([, b]) => b);
   expect(rotations.map((r) => r.secret_id).sort()).toEqual(rotated.map((s) => secretArn(nameOf(s.id))).sort());
   for (const [fname, , , secrets] of groups) {
@@ -68,33 +72,68 @@ describe.each(groups)('%s', (fname, handler, strategy, secrets) => {
   });
 
   test('its role may rotate exactly its secrets, and nothing else', () => {
-    const rolePolicy = parsePolicy(only(prod, 'aws_iam_role_policy', (b) => b.role.includes(nameOfResource('aws_iam_role', only(prod, 'aws_iam_role', (r) => r.name === `${fname}-role`)))).policy);
+    const rolePolicy = parsePolicy(
+      only(prod, 'aws_iam_role_policy', (b) =>
+        b.role.includes(
+          nameOfResource(
+            'aws_iam_role',
+            only(prod, 'aws_iam_role', (r) => r.name === `${fname}-role`),
+          ),
+        ),
+      ).policy,
+    );
     const byId = Object.fromEntries(rolePolicy.Statement.map((s: any) => [s.Sid, s]));
     expect(byId.RotateTheseSecrets).toEqual({
       Sid: 'RotateTheseSecrets',
       Effect: 'Allow',
-      Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:ListSecretVersionIds', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'],
+      Action: [
+        'secretsmanager:DescribeSecret',
+        'secretsmanager:GetSecretValue',
+        'secretsmanager:ListSecretVersionIds',
+        'secretsmanager:PutSecretValue',
+        'secretsmanager:UpdateSecretVersionStage',
+      ],
       Resource: secrets.map(secretArn),
     });
     const admins = strategy === 'admin' || strategy === 'alternating-users';
     if (admins) {
       expect(byId.ReadAdminSecrets.Action).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']);
       // Exactly the admin each login names: the orders master, the billing rotation admin.
-      expect(byId.ReadAdminSecrets.Resource).toEqual([secretArn(strategy === 'admin' ? nameOf('billing_db_admin') : nameOf('orders_db_master'))]);
+      expect(byId.ReadAdminSecrets.Resource).toEqual([
+        secretArn(strategy === 'admin' ? nameOf('billing_db_admin') : nameOf('orders_db_master')),
+      ]);
     } else {
       expect(byId.ReadAdminSecrets).toBeUndefined();
     }
-    expect(byId.KeysThroughSecretsManager).toMatchObject({ Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Condition: { StringEquals: { 'kms:ViaService': expect.arrayContaining(['secretsmanager.us-east-1.amazonaws.com']) } } });
+    expect(byId.KeysThroughSecretsManager).toMatchObject({
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      Condition: { StringEquals: { 'kms:ViaService': expect.arrayContaining(['secretsmanager.us-east-1.amazonaws.com']) } },
+    });
     expect(byId.GeneratePasswords).toBeUndefined();
     const wildcard = rolePolicy.Statement.filter((s: any) => s.Resource === '*');
     expect(wildcard.map((s: any) => s.Sid)).toEqual(['LambdaVpcNetworkInterfaces']);
-    expect(Object.keys(byId).sort()).toEqual(['KeysThroughSecretsManager', 'LambdaVpcNetworkInterfaces', 'RotateTheseSecrets', 'WriteOwnLogs', ...(admins ? ['ReadAdminSecrets'] : [])].sort());
+    expect(Object.keys(byId).sort()).toEqual(
+      [
+        'KeysThroughSecretsManager',
+        'LambdaVpcNetworkInterfaces',
+        'RotateTheseSecrets',
+        'WriteOwnLogs',
+        ...(admins ? ['ReadAdminSecrets'] : []),
+      ].sort(),
+    );
   });
 
   test('only Secrets Manager, for these secrets and this account, may invoke it', () => {
-    const perms = resources(prod, 'aws_lambda_permission').map(([, b]) => b).filter((p) => p.function_name === fnRef(fname, 'function_name'));
+    const perms = resources(prod, 'aws_lambda_permission')
+      .map(([, b]) => b)
+      .filter((p) => p.function_name === fnRef(fname, 'function_name'));
     expect(perms.map((p) => p.source_arn).sort()).toEqual(secrets.map(secretArn).sort());
-    for (const p of perms) expect(p).toMatchObject({ action: 'lambda:InvokeFunction', principal: 'secretsmanager.amazonaws.com', source_account: env.accountId });
+    for (const p of perms)
+      expect(p).toMatchObject({
+        action: 'lambda:InvokeFunction',
+        principal: 'secretsmanager.amazonaws.com',
+        source_account: env.accountId,
+      });
   });
 
   test('the secrets carry the settings its handler reads', () => {
@@ -103,7 +142,8 @@ describe.each(groups)('%s', (fname, handler, strategy, secrets) => {
       expect(tags).toContainEqual({ Key: 'RotationFunction', Value: fname });
       if (strategy === 'admin') expect(tags).toContainEqual({ Key: TAG.adminSecret, Value: nameOf('billing_db_admin') });
       if (strategy === 'alternating-users') expect(tags).toContainEqual({ Key: TAG.adminSecret, Value: nameOf('orders_db_master') });
-      if (handler === 'generated') expect(rulesFromTags(tags, { format: 'hex', length: 64 })).toMatchObject({ format: 'base64url', length: 48 });
+      if (handler === 'generated')
+        expect(rulesFromTags(tags, { format: 'hex', length: 64 })).toMatchObject({ format: 'base64url', length: 48 });
       // Database users are pinned where the catalog declares them.
       const declared = env.secrets.find((x) => nameOf(x.id) === s)!;
       const username = declared.value.kind === 'json' ? declared.value.fields.username : undefined;
@@ -117,11 +157,14 @@ test('database secrets wait for their login to exist; generated values rotate at
   for (const s of rotated) {
     const r = only(prod, 'aws_secretsmanager_secret_rotation', (b) => b.secret_id === secretArn(nameOf(s.id)));
     expect(r.rotate_immediately).toBe(s.rotation!.kind === 'generated');
-    expect(r.rotation_rules).toEqual({ automatically_after_days: s.rotation!.schedule.afterDays, ...(s.rotation!.schedule.window ? { duration: s.rotation!.schedule.window } : {}) });
+    expect(r.rotation_rules).toEqual({
+      automatically_after_days: s.rotation!.schedule.afterDays,
+      ...(s.rotation!.schedule.window ? { duration: s.rotation!.schedule.window } : {}),
+    });
   }
 });
 
-test('the inventory states each database rotation\'s TLS mode', () => {
+test("the inventory states each database rotation's TLS mode", () => {
   const inv = JSON.parse(out.files['stacks/production/inventory.json']);
   const database = inv.secrets.filter((x: any) => x.rotation?.kind === 'database');
   expect(database.map((x: any) => [x.id, x.rotation.tls])).toEqual([

@@ -8,10 +8,10 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { REPO_ROOT } from '../../app/app';
-import { EnvironmentConfig } from '../../catalogs/types';
+import type { EnvironmentConfig } from '../../catalogs/types';
 import { VALUE_VERSION_TAG, VALUE_WRITTEN_TAG } from '../../plan/values';
 import { FIXTURE_ACCOUNTS, FIXTURE_ORG, fixtureName, scaledFixture, teamCatalogs, teamEnvironment } from '../support/fixtures';
-import { only, parsePolicy, resources, synth, Synthesized, TfJson } from '../support/synth';
+import { only, parsePolicy, resources, synth, type Synthesized, type TfJson } from '../support/synth';
 
 const valuesScript = require('../../tools/ci/values.cjs');
 
@@ -32,13 +32,15 @@ beforeAll(() => {
 
 const ref = (type: string, body: any, stack = prod) => resources(stack, type).find(([, b]) => b === body)![0];
 const secretByName = (name: string, stack = prod) => only(stack, 'aws_secretsmanager_secret', (b) => b.name === name);
-const secretRef = (name: string, stack = prod) => `\${aws_secretsmanager_secret.${ref('aws_secretsmanager_secret', secretByName(name, stack), stack)}.arn}`;
+const secretRef = (name: string, stack = prod) =>
+  `\${aws_secretsmanager_secret.${ref('aws_secretsmanager_secret', secretByName(name, stack), stack)}.arn}`;
 const keyByAlias = (alias: string, stack = prod) => {
   const aliasBody = only(stack, 'aws_kms_alias', (b) => b.name === alias && !b.region);
   const keyName = /aws_kms_key\.([^.]+)\.key_id/.exec(aliasBody.target_key_id)![1];
   return { name: keyName, body: stack.resource!.aws_kms_key[keyName], arn: `\${aws_kms_key.${keyName}.arn}` };
 };
-const policyOf = (name: string, stack = prod) => parsePolicy(only(stack, 'aws_secretsmanager_secret_policy', (b) => b.secret_arn === secretRef(name, stack)).policy);
+const policyOf = (name: string, stack = prod) =>
+  parsePolicy(only(stack, 'aws_secretsmanager_secret_policy', (b) => b.secret_arn === secretRef(name, stack)).policy);
 
 describe('production secrets (fixture team)', () => {
   test('each category of secret under its own key; the AWS-managed-key secret under none', () => {
@@ -65,7 +67,9 @@ describe('production secrets (fixture team)', () => {
     expect(secretByName(nameOf('orders_db_app')).replica).toEqual([{ region: 'us-west-2', kms_key_id: replicaRef('us-west-2') }]);
     expect(only(prod, 'aws_kms_alias', (b) => b.region === 'eu-west-1').name).toBe('alias/secrets-platform/prod/database');
     const west = parsePolicy(replicas.find(([, b]) => b.region === 'eu-west-1')![1].policy);
-    expect(west.Statement.find((s: any) => s.Sid === 'AccountPrincipalsThroughServices').Condition.StringEquals['kms:ViaService']).toEqual(['secretsmanager.eu-west-1.amazonaws.com']);
+    expect(west.Statement.find((s: any) => s.Sid === 'AccountPrincipalsThroughServices').Condition.StringEquals['kms:ViaService']).toEqual([
+      'secretsmanager.eu-west-1.amazonaws.com',
+    ]);
   });
 
   test('key policy: Secrets Manager use only on behalf of the account, decrypt for exactly the named readers', () => {
@@ -101,7 +105,9 @@ describe('production secrets (fixture team)', () => {
     const database = parsePolicy(keyByAlias('alias/secrets-platform/prod/database').body.policy);
     expect(database.Statement.map((s: any) => s.Sid)).toContain(`CrossAccountDecrypt${FIXTURE_ACCOUNTS.apps}`);
     const org = parsePolicy(keyByAlias('alias/secrets-platform/prod/service-accounts').body.policy);
-    expect(org.Statement.find((s: any) => s.Sid?.startsWith('OrganizationDecrypt')).Condition.StringEquals['aws:PrincipalOrgID']).toBe(FIXTURE_ORG);
+    expect(org.Statement.find((s: any) => s.Sid?.startsWith('OrganizationDecrypt')).Condition.StringEquals['aws:PrincipalOrgID']).toBe(
+      FIXTURE_ORG,
+    );
   });
 
   test('secret resource policy: named roles of the consumer account, current version only, then deny by default', () => {
@@ -117,42 +123,91 @@ describe('production secrets (fixture team)', () => {
         Principal: { AWS: root(partner) },
         Action: 'secretsmanager:GetSecretValue',
         Resource: secretRef(name),
-        Condition: { ArnLike: { 'aws:PrincipalArn': [role(partner, 'partner-gateway')] }, StringEquals: { 'secretsmanager:VersionStage': 'AWSCURRENT' } },
+        Condition: {
+          ArnLike: { 'aws:PrincipalArn': [role(partner, 'partner-gateway')] },
+          StringEquals: { 'secretsmanager:VersionStage': 'AWSCURRENT' },
+        },
       },
-      { Sid: `Describe${partner}`, Effect: 'Allow', Principal: { AWS: root(partner) }, Action: 'secretsmanager:DescribeSecret', Resource: secretRef(name), Condition: { ArnLike: { 'aws:PrincipalArn': [role(partner, 'partner-gateway')] } } },
+      {
+        Sid: `Describe${partner}`,
+        Effect: 'Allow',
+        Principal: { AWS: root(partner) },
+        Action: 'secretsmanager:DescribeSecret',
+        Resource: secretRef(name),
+        Condition: { ArnLike: { 'aws:PrincipalArn': [role(partner, 'partner-gateway')] } },
+      },
     ]);
     // The IAM-role reader of this account: named in the policy, every stage; nothing written into its role.
-    expect(doc.Statement[2]).toEqual({ Sid: 'ReadByNamedRolesOfThisAccount', Effect: 'Allow', Principal: { AWS: [role(PROD, 'orders-reports-lambda')] }, Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Resource: secretRef(name) });
+    expect(doc.Statement[2]).toEqual({
+      Sid: 'ReadByNamedRolesOfThisAccount',
+      Effect: 'Allow',
+      Principal: { AWS: [role(PROD, 'orders-reports-lambda')] },
+      Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+      Resource: secretRef(name),
+    });
     // Value reads: the partner's role, the IAM-role reader and break-glass; never a pipeline role (V1, V7).
     const readDeny = doc.Statement.find((x: any) => x.Sid === 'DenyValueReadsToUnnamed');
-    expect(readDeny).toMatchObject({ Effect: 'Deny', Principal: '*', Action: ['secretsmanager:GetSecretValue'], Resource: secretRef(name) });
-    expect(readDeny.Condition.ArnNotLike['aws:PrincipalArn']).toEqual([role(partner, 'partner-gateway'), role(PROD, 'orders-reports-lambda'), role(PROD, 'secrets-platform-break-glass')].sort());
+    expect(readDeny).toMatchObject({
+      Effect: 'Deny',
+      Principal: '*',
+      Action: ['secretsmanager:GetSecretValue'],
+      Resource: secretRef(name),
+    });
+    expect(readDeny.Condition.ArnNotLike['aws:PrincipalArn']).toEqual(
+      [role(partner, 'partner-gateway'), role(PROD, 'orders-reports-lambda'), role(PROD, 'secrets-platform-break-glass')].sort(),
+    );
     expect(readDeny.Condition.BoolIfExists).toEqual({ 'aws:PrincipalIsAWSService': 'false' });
     // Writes: the values step (a deploy-time value) and the operator; management: the deploy role too; never a deploy-role write (V1).
     const writers = doc.Statement.find((x: any) => x.Sid === 'DenyValueWritesToUnnamed').Condition.ArnNotLike['aws:PrincipalArn'];
-    expect(writers).toEqual([role(PROD, 'secrets-platform-break-glass'), role(PROD, 'secrets-platform-operator'), role(PROD, 'secrets-platform-values')]);
-    expect(doc.Statement.find((x: any) => x.Sid === 'DenyManagementToUnnamed').Condition.ArnNotLike['aws:PrincipalArn']).toContain(role(PROD, 'secrets-platform-deploy'));
+    expect(writers).toEqual([
+      role(PROD, 'secrets-platform-break-glass'),
+      role(PROD, 'secrets-platform-operator'),
+      role(PROD, 'secrets-platform-values'),
+    ]);
+    expect(doc.Statement.find((x: any) => x.Sid === 'DenyManagementToUnnamed').Condition.ArnNotLike['aws:PrincipalArn']).toContain(
+      role(PROD, 'secrets-platform-deploy'),
+    );
     // An organisation reader exempts the organisation, but never this account's other principals.
     const hook = policyOf(nameOf('webhook_secret'));
-    expect(hook.Statement.find((x: any) => x.Sid === 'DenyValueReadsToUnnamed').Condition.StringNotEquals).toEqual({ 'aws:PrincipalOrgID': [FIXTURE_ORG] });
-    expect(hook.Statement.find((x: any) => x.Sid === 'DenyValueReadsToUnnamedInThisAccount').Condition.StringEquals).toEqual({ 'aws:PrincipalAccount': PROD });
+    expect(hook.Statement.find((x: any) => x.Sid === 'DenyValueReadsToUnnamed').Condition.StringNotEquals).toEqual({
+      'aws:PrincipalOrgID': [FIXTURE_ORG],
+    });
+    expect(hook.Statement.find((x: any) => x.Sid === 'DenyValueReadsToUnnamedInThisAccount').Condition.StringEquals).toEqual({
+      'aws:PrincipalAccount': PROD,
+    });
   });
 
   test('the database master is shared with no other account; the application login is', () => {
     const allows = (name: string) => policyOf(name).Statement.filter((x: any) => x.Effect === 'Allow');
     expect(allows(nameOf('orders_db_master'))).toEqual([]);
     // The rotation roles, under the platform's path, read it.
-    expect(policyOf(nameOf('orders_db_master')).Statement.find((x: any) => x.Sid === 'DenyValueReadsToUnnamed').Condition.ArnNotLike['aws:PrincipalArn']).toEqual(
-      [role(PROD, 'secrets-platform/prod-secrets-rotation-postgres-alternating-users-role'), role(PROD, 'secrets-platform/prod-secrets-rotation-postgres-single-user-role'), role(PROD, 'secrets-platform-break-glass')].sort(),
+    expect(
+      policyOf(nameOf('orders_db_master')).Statement.find((x: any) => x.Sid === 'DenyValueReadsToUnnamed').Condition.ArnNotLike[
+        'aws:PrincipalArn'
+      ],
+    ).toEqual(
+      [
+        role(PROD, 'secrets-platform/prod-secrets-rotation-postgres-alternating-users-role'),
+        role(PROD, 'secrets-platform/prod-secrets-rotation-postgres-single-user-role'),
+        role(PROD, 'secrets-platform-break-glass'),
+      ].sort(),
     );
-    expect(allows(nameOf('orders_db_app')).map((s: any) => s.Principal.AWS)).toEqual([root(FIXTURE_ACCOUNTS.apps), root(FIXTURE_ACCOUNTS.apps)]);
+    expect(allows(nameOf('orders_db_app')).map((s: any) => s.Principal.AWS)).toEqual([
+      root(FIXTURE_ACCOUNTS.apps),
+      root(FIXTURE_ACCOUNTS.apps),
+    ]);
   });
 
   test('each consumer account gets the exact IAM policy to attach on its side', () => {
     expect(prod.output!.consumer_policies_partner.value).toHaveLength(1);
     const doc = parsePolicy(prod.output!.consumer_policies_partner.value[0]);
     expect(doc.Statement).toEqual([
-      { Sid: 'ReadSecrets', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Resource: [secretRef(nameOf('payments_api_key'))] },
+      {
+        Sid: 'ReadSecrets',
+        Effect: 'Allow',
+        Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+        Resource: [secretRef(nameOf('payments_api_key'))],
+      },
       {
         Sid: 'DecryptThroughSecretsManager',
         Effect: 'Allow',
@@ -163,8 +218,14 @@ describe('production secrets (fixture team)', () => {
     ]);
     // A replicated secret: the replica by name pattern, decrypt in both regions.
     const apps = parsePolicy(prod.output!.consumer_policies_apps.value[0]);
-    expect(apps.Statement[0].Resource).toEqual([secretRef(nameOf('orders_db_app')), `arn:aws:secretsmanager:us-west-2:${PROD}:secret:${nameOf('orders_db_app')}-??????`]);
-    expect(apps.Statement[1].Condition.StringEquals['kms:ViaService']).toEqual(['secretsmanager.us-east-1.amazonaws.com', 'secretsmanager.us-west-2.amazonaws.com']);
+    expect(apps.Statement[0].Resource).toEqual([
+      secretRef(nameOf('orders_db_app')),
+      `arn:aws:secretsmanager:us-west-2:${PROD}:secret:${nameOf('orders_db_app')}-??????`,
+    ]);
+    expect(apps.Statement[1].Condition.StringEquals['kms:ViaService']).toEqual([
+      'secretsmanager.us-east-1.amazonaws.com',
+      'secretsmanager.us-west-2.amazonaws.com',
+    ]);
   });
 
   test('ECS: execution role injects, task role reads at run time, each scoped to its own secrets (ECS-1)', () => {
@@ -175,21 +236,38 @@ describe('production secrets (fixture team)', () => {
     const trust = parsePolicy(exec[1].assume_role_policy).Statement[0];
     expect(trust.Principal).toEqual({ Service: 'ecs-tasks.amazonaws.com' });
     expect(trust.Condition.StringEquals['aws:SourceAccount']).toBe(PROD);
-    const inline = (roleName: string) => parsePolicy(only(prod, 'aws_iam_role_policy', (b) => b.role === `\${aws_iam_role.${roleName}.name}`).policy);
+    const inline = (roleName: string) =>
+      parsePolicy(only(prod, 'aws_iam_role_policy', (b) => b.role === `\${aws_iam_role.${roleName}.name}`).policy);
     const execDoc = inline(exec[0]);
     const read = execDoc.Statement.find((x: any) => x.Sid === 'ReadSecrets');
     expect(read.Action).toBe('secretsmanager:GetSecretValue');
     expect(read.Resource.sort()).toEqual([secretRef(nameOf('session_key')), secretRef(nameOf('orders_config'))].sort());
-    expect(execDoc.Statement.find((x: any) => x.Sid === 'DecryptThroughSecretsManager').Condition.StringEquals['kms:ViaService']).toEqual(['secretsmanager.us-east-1.amazonaws.com']);
-    expect(execDoc.Statement.find((x: any) => x.Sid === 'PullImagesFromNamedRepositories').Resource).toEqual([`arn:aws:ecr:us-east-1:${PROD}:repository/orders-api`]);
-    expect(execDoc.Statement.find((x: any) => x.Sid === 'WriteServiceLogs').Resource).toBe(`arn:aws:logs:us-east-1:${PROD}:log-group:/ecs/prod-orders-api:log-stream:*`);
-    expect(execDoc.Statement.find((x: any) => x.Sid === 'EcrAuthorizationToken')).toMatchObject({ Action: 'ecr:GetAuthorizationToken', Resource: '*' });
+    expect(execDoc.Statement.find((x: any) => x.Sid === 'DecryptThroughSecretsManager').Condition.StringEquals['kms:ViaService']).toEqual([
+      'secretsmanager.us-east-1.amazonaws.com',
+    ]);
+    expect(execDoc.Statement.find((x: any) => x.Sid === 'PullImagesFromNamedRepositories').Resource).toEqual([
+      `arn:aws:ecr:us-east-1:${PROD}:repository/orders-api`,
+    ]);
+    expect(execDoc.Statement.find((x: any) => x.Sid === 'WriteServiceLogs').Resource).toBe(
+      `arn:aws:logs:us-east-1:${PROD}:log-group:/ecs/prod-orders-api:log-stream:*`,
+    );
+    expect(execDoc.Statement.find((x: any) => x.Sid === 'EcrAuthorizationToken')).toMatchObject({
+      Action: 'ecr:GetAuthorizationToken',
+      Resource: '*',
+    });
     // The API reads its application login (and its replica), never the master.
     const taskDoc = inline(task[0]);
-    expect(taskDoc.Statement[0].Resource).toEqual([secretRef(nameOf('orders_db_app')), `arn:aws:secretsmanager:us-west-2:${PROD}:secret:${nameOf('orders_db_app')}-??????`]);
+    expect(taskDoc.Statement[0].Resource).toEqual([
+      secretRef(nameOf('orders_db_app')),
+      `arn:aws:secretsmanager:us-west-2:${PROD}:secret:${nameOf('orders_db_app')}-??????`,
+    ]);
     // A service that only reads at run time still gets an execution role (image, logs), reading no secret.
     const worker = inline(Object.entries(roles).find(([, b]) => b.name === 'prod-orders-worker-ecs-execution')![0]);
-    expect(worker.Statement.map((s: any) => s.Sid)).toEqual(['EcrAuthorizationToken', 'PullImagesFromNamedRepositories', 'WriteServiceLogs']);
+    expect(worker.Statement.map((s: any) => s.Sid)).toEqual([
+      'EcrAuthorizationToken',
+      'PullImagesFromNamedRepositories',
+      'WriteServiceLogs',
+    ]);
   });
 
   test('ECS valueFrom strings, including the JSON-key form arn:key::', () => {
@@ -209,7 +287,8 @@ describe('production secrets (fixture team)', () => {
     for (const [, p] of resources(dev, 'aws_secretsmanager_secret_policy')) {
       const allowed = parsePolicy(p.policy).Statement.filter((x: any) => x.Effect === 'Allow');
       expect(allowed.map((x: any) => x.Sid).filter((sid: string) => sid !== 'ReadByNamedRolesOfThisAccount')).toEqual([]);
-      for (const x of allowed) expect(x.Principal.AWS.every((a: string) => a.startsWith(`arn:aws:iam::${FIXTURE_ACCOUNTS.dev}:role/`))).toBe(true);
+      for (const x of allowed)
+        expect(x.Principal.AWS.every((a: string) => a.startsWith(`arn:aws:iam::${FIXTURE_ACCOUNTS.dev}:role/`))).toBe(true);
     }
     expect(resources(dev, 'aws_kms_replica_key')).toHaveLength(0);
     for (const [, s] of resources(dev, 'aws_secretsmanager_secret')) expect(s.replica).toEqual([]);
@@ -223,7 +302,11 @@ describe('production secrets (fixture team)', () => {
     const manifest = JSON.parse(out.files['stacks/dev/values.json']);
     const entry = manifest.secrets.find((x: any) => x.write.type === 'binary');
     const bytes = readFileSync(path.join(REPO_ROOT, 'fixtures', 'dev-partner-ca.der'));
-    expect(entry.write).toEqual({ type: 'binary', file: 'fixtures/dev-partner-ca.der', sha256: createHash('sha256').update(bytes).digest('hex') });
+    expect(entry.write).toEqual({
+      type: 'binary',
+      file: 'fixtures/dev-partner-ca.der',
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+    });
     expect(Object.keys(out.files).filter((f) => f.endsWith('.der'))).toEqual([]);
   });
 });
@@ -237,10 +320,21 @@ describe('production secrets (fixture team)', () => {
 describe('value modes', () => {
   const fixture = (): EnvironmentConfig => {
     const env = teamEnvironment('staging');
-    const base = { service: 'svc', component: 'c', description: 'fixture', category: 'application' as const, noRotationReason: 'a fixture of every value kind, not rotated' };
+    const base = {
+      service: 'svc',
+      component: 'c',
+      description: 'fixture',
+      category: 'application' as const,
+      noRotationReason: 'a fixture of every value kind, not rotated',
+    };
     env.secrets.push(
       { ...base, id: 'fx_text', type: 'text', value: { kind: 'deploy-time', variable: 'fx_custom_name', version: 3 } },
-      { ...base, id: 'fx_gen', type: 'gen', value: { kind: 'generated', generator: { length: 20, format: 'password', excludeCharacters: 'xyz' } } },
+      {
+        ...base,
+        id: 'fx_gen',
+        type: 'gen',
+        value: { kind: 'generated', generator: { length: 20, format: 'password', excludeCharacters: 'xyz' } },
+      },
       {
         ...base,
         id: 'fx_gen_rotated',
@@ -297,21 +391,43 @@ describe('value modes', () => {
   test('the manifest: where each key comes from, in catalog order, and who writes what is not in it', () => {
     const manifest = manifestOf(fx, 'staging');
     const byId = (id: string) => manifest.secrets.find((x: any) => x.id === id);
-    expect(byId('fx_text')).toMatchObject({ version: 3, rotateAfterWrite: false, write: { type: 'text', source: { deployTime: 'fx_custom_name' } } });
-    expect(byId('fx_gen').write).toEqual({ type: 'text', source: { generate: { length: 20, excludePunctuation: false, excludeCharacters: 'xyz' } } });
+    expect(byId('fx_text')).toMatchObject({
+      version: 3,
+      rotateAfterWrite: false,
+      write: { type: 'text', source: { deployTime: 'fx_custom_name' } },
+    });
+    expect(byId('fx_gen').write).toEqual({
+      type: 'text',
+      source: { generate: { length: 20, excludePunctuation: false, excludeCharacters: 'xyz' } },
+    });
     // A JSON secret whose key a generated rotation renews: the values step writes the first JSON.
     const jk = byId('fx_json_key_rotated');
     expect(Object.keys(jk.write.keys)).toEqual(['url', 'TOKEN', 'Other_Key']);
-    expect(jk.write.keys).toEqual({ url: { literal: 'https://x' }, TOKEN: { generate: { length: 40, excludePunctuation: true } }, Other_Key: { deployTime: 'fx_json_key_rotated_other_key' } });
+    expect(jk.write.keys).toEqual({
+      url: { literal: 'https://x' },
+      TOKEN: { generate: { length: 40, excludePunctuation: true } },
+      Other_Key: { deployTime: 'fx_json_key_rotated_other_key' },
+    });
     // Rotation writes the first value of what it generates whole; operators upload external ones.
-    expect(manifest.notWritten).toEqual(expect.arrayContaining([{ id: 'fx_gen_rotated', name: 'staging/svc/c/gen-rotated', firstValue: 'rotation' }, { id: 'fx_ext', name: 'staging/svc/c/ext', firstValue: 'operator' }]));
+    expect(manifest.notWritten).toEqual(
+      expect.arrayContaining([
+        { id: 'fx_gen_rotated', name: 'staging/svc/c/gen-rotated', firstValue: 'rotation' },
+        { id: 'fx_ext', name: 'staging/svc/c/ext', firstValue: 'operator' },
+      ]),
+    );
     expect(byId('fx_gen_rotated')).toBeUndefined();
     // Database logins: the initial JSON, then the first rotation (V4).
     const app = manifestOf(out, 'production').secrets.find((x: any) => x.name === 'prod/orders/postgres/app-credentials');
-    expect(app).toMatchObject({ rotateAfterWrite: true, write: { type: 'json', keys: { username: { literal: 'orders_app' }, password: { generate: { excludePunctuation: false } } } } });
+    expect(app).toMatchObject({
+      rotateAfterWrite: true,
+      write: { type: 'json', keys: { username: { literal: 'orders_app' }, password: { generate: { excludePunctuation: false } } } },
+    });
     // A single-user login's first password is the one a person supplies (ROT-FIRST-PASSWORD).
     const master = manifestOf(out, 'production').secrets.find((x: any) => x.id === 'orders_db_master');
-    expect(master).toMatchObject({ rotateAfterWrite: true, write: { type: 'json', keys: { password: { deployTime: 'orders_db_master_password' } } } });
+    expect(master).toMatchObject({
+      rotateAfterWrite: true,
+      write: { type: 'json', keys: { password: { deployTime: 'orders_db_master_password' } } },
+    });
   });
 
   test('rotation starts at creation only where it writes the first value', () => {
@@ -336,7 +452,10 @@ describe('value modes', () => {
   });
 
   test('the values step accepts every manifest synth writes', () => {
-    for (const [o, envs] of [[out, ['dev', 'staging', 'production']], [fx, ['staging']]] as const) {
+    for (const [o, envs] of [
+      [out, ['dev', 'staging', 'production']],
+      [fx, ['staging']],
+    ] as const) {
       for (const env of envs) expect(() => valuesScript.checkManifest(manifestOf(o, env), env)).not.toThrow();
     }
   });
@@ -358,7 +477,10 @@ describe('sharing at scale', () => {
     expect(new Set(listed).size).toBe(shared.length);
     for (const r of listed) expect(r).toMatch(/^\$\{aws_secretsmanager_secret\.[A-Za-z0-9_-]+\.arn\}$/);
     for (const d of docs) {
-      expect(d.Statement[1]).toMatchObject({ Action: 'kms:Decrypt', Condition: { StringEquals: { 'kms:ViaService': ['secretsmanager.us-east-1.amazonaws.com'] } } });
+      expect(d.Statement[1]).toMatchObject({
+        Action: 'kms:Decrypt',
+        Condition: { StringEquals: { 'kms:ViaService': ['secretsmanager.us-east-1.amazonaws.com'] } },
+      });
     }
   });
 });

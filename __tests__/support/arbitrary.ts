@@ -18,7 +18,7 @@
  * generator uses it only when catalogs/schema.ts has it (`FEATURES`).
  */
 import fc from 'fast-check';
-import { EnvironmentConfig, EnvironmentName, Reader, RotationSchedule, SecretSpec } from '../../catalogs/types';
+import type { EnvironmentConfig, EnvironmentName, Reader, RotationSchedule, SecretSpec } from '../../catalogs/types';
 import { NAME_PREFIX } from '../../catalogs/project';
 import { FEATURES } from './features';
 
@@ -33,8 +33,34 @@ const int = (g: G, min: number, max: number): number => g(uniformInt, min, max);
 const chance = (g: G, percent: number): boolean => int(g, 0, 99) < percent;
 const subset = <T>(g: G, xs: readonly T[], max = xs.length): T[] => g(uniformSubset, [...xs] as unknown[], Math.min(max, xs.length)) as T[];
 
-const REGIONS = ['us-east-1', 'us-east-2', 'us-west-2', 'eu-west-1', 'eu-central-1', 'eu-north-1', 'ap-southeast-2', 'ap-northeast-1', 'ca-central-1', 'sa-east-1'];
-const SERVICES = ['orders', 'billing', 'payments', 'search', 'catalog', 'identity', 'ledger', 'shipping', 'notifications', 'reporting', 'checkout', 'inventory', 'fraud', 'pricing'];
+const REGIONS = [
+  'us-east-1',
+  'us-east-2',
+  'us-west-2',
+  'eu-west-1',
+  'eu-central-1',
+  'eu-north-1',
+  'ap-southeast-2',
+  'ap-northeast-1',
+  'ca-central-1',
+  'sa-east-1',
+];
+const SERVICES = [
+  'orders',
+  'billing',
+  'payments',
+  'search',
+  'catalog',
+  'identity',
+  'ledger',
+  'shipping',
+  'notifications',
+  'reporting',
+  'checkout',
+  'inventory',
+  'fraud',
+  'pricing',
+];
 const VENDORS = ['stripe', 'sendgrid', 'twilio', 'datadog', 'pagerduty', 'algolia', 'segment', 'sentry', 'mapbox', 'okta'];
 const TEAMS = ['payments-team', 'platform-team', 'commerce', 'data-eng', 'identity-squad'];
 const ROTATION_REASONS = [
@@ -142,12 +168,16 @@ class EnvBuilder {
   }
 
   readerNames(kind: Reader['kind']): string[] {
-    return Object.entries(this.readers).filter(([, r]) => r.kind === kind).map(([n]) => n);
+    return Object.entries(this.readers)
+      .filter(([, r]) => r.kind === kind)
+      .map(([n]) => n);
   }
 
   /** Readers for a secret that may be shared: a few of the declared ones (none in dev). */
   someReaders(allowCross: boolean): string[] | undefined {
-    const names = Object.entries(this.readers).filter(([, r]) => allowCross || r.kind === 'iam-role').map(([n]) => n);
+    const names = Object.entries(this.readers)
+      .filter(([, r]) => allowCross || r.kind === 'iam-role')
+      .map(([n]) => n);
     const chosen = subset(this.g, names, 3);
     return chosen.length > 0 ? chosen : undefined;
   }
@@ -182,7 +212,11 @@ class EnvBuilder {
 
   replicas(): string[] | undefined {
     if (!this.shares || !chance(this.g, 30)) return undefined;
-    const r = subset(this.g, REGIONS.filter((x) => x !== this.region), 2);
+    const r = subset(
+      this.g,
+      REGIONS.filter((x) => x !== this.region),
+      2,
+    );
     return r.length > 0 ? r : undefined;
   }
 
@@ -204,7 +238,9 @@ function vendorKey(b: EnvBuilder): void {
     ...id,
     description: `${vendor} credentials of ${service}, issued by ${vendor}`,
     category: pick(g, ['api-keys', 'service-accounts']),
-    value: chance(g, 20) ? { kind: 'deploy-time', variable: `${id.id}_${pick(g, ['token', 'key', 'secret'])}`.replace(/-/g, '_'), ...b.version() } : { kind: 'deploy-time', ...b.version() },
+    value: chance(g, 20)
+      ? { kind: 'deploy-time', variable: `${id.id}_${pick(g, ['token', 'key', 'secret'])}`.replace(/-/g, '_'), ...b.version() }
+      : { kind: 'deploy-time', ...b.version() },
     noRotationReason: b.noRotationReason(),
     ...(readers ? { readers } : {}),
   };
@@ -212,7 +248,9 @@ function vendorKey(b: EnvBuilder): void {
   if (replicas) s.replicas = replicas;
   if (chance(g, 40)) {
     const svc = b.ecsService(service);
-    s.ecs = [{ service: svc, ...(chance(g, 50) ? { inject: [{ env: b.envName(svc, `${vendor.toUpperCase()}_API_KEY`) }] } : { runtime: true }) }];
+    s.ecs = [
+      { service: svc, ...(chance(g, 50) ? { inject: [{ env: b.envName(svc, `${vendor.toUpperCase()}_API_KEY`) }] } : { runtime: true }) },
+    ];
   }
   if (!readers?.some((r) => b.readers[r].kind !== 'iam-role') && !replicas && chance(g, 15)) s.awsManagedKey = true;
   b.secrets.push(s);
@@ -226,12 +264,25 @@ function generatedValue(b: EnvBuilder): void {
     ...b.identity(service, pick(g, ['auth', 'session', 'crypto']), pick(g, ['signing-key', 'encryption-key', 'cookie-signing-key'])),
     description: `${service} key generated once at deploy time`,
     category: 'application',
-    value: { kind: 'generated', generator: { length: pick(g, [24, 32, 48, 64, 128]), format, ...(format === 'password' && chance(g, 30) ? { excludeCharacters: '"\'\\`' } : {}) }, ...b.version() },
+    value: {
+      kind: 'generated',
+      generator: {
+        length: pick(g, [24, 32, 48, 64, 128]),
+        format,
+        ...(format === 'password' && chance(g, 30) ? { excludeCharacters: '"\'\\`' } : {}),
+      },
+      ...b.version(),
+    },
     noRotationReason: b.noRotationReason(),
   };
   if (chance(g, 50)) {
     const svc = b.ecsService(service);
-    s.ecs = [{ service: svc, ...(chance(g, 60) ? { inject: [{ env: b.envName(svc, `${service.toUpperCase()}_SIGNING_KEY`) }] } : { runtime: true }) }];
+    s.ecs = [
+      {
+        service: svc,
+        ...(chance(g, 60) ? { inject: [{ env: b.envName(svc, `${service.toUpperCase()}_SIGNING_KEY`) }] } : { runtime: true }),
+      },
+    ];
   }
   const readers = b.someReaders(false);
   if (readers) s.readers = readers;
@@ -243,10 +294,21 @@ function external(b: EnvBuilder): void {
   const service = pick(g, SERVICES);
   const format = pick(g, ['text', 'binary', 'json'] as const);
   const s: SecretSpec = {
-    ...b.identity(service, pick(g, ['tls', 'partner', 'sso']), format === 'binary' ? pick(g, ['private-key', 'keystore']) : pick(g, ['certificate-key', 'saml-signing', 'bootstrap'])),
+    ...b.identity(
+      service,
+      pick(g, ['tls', 'partner', 'sso']),
+      format === 'binary' ? pick(g, ['private-key', 'keystore']) : pick(g, ['certificate-key', 'saml-signing', 'bootstrap']),
+    ),
     description: `${service} ${format} value uploaded by an operator`,
     category: pick(g, ['service-accounts', 'application']),
-    value: format === 'json' ? { kind: 'external', format: 'json', jsonKeys: subset(g, ['client_id', 'client_secret', 'issuer', 'audience'], 4).concat(['private_key']) } : { kind: 'external', format },
+    value:
+      format === 'json'
+        ? {
+            kind: 'external',
+            format: 'json',
+            jsonKeys: subset(g, ['client_id', 'client_secret', 'issuer', 'audience'], 4).concat(['private_key']),
+          }
+        : { kind: 'external', format },
     noRotationReason: b.noRotationReason(),
   };
   if (chance(g, 30)) s.ecs = [{ service: b.ecsService(service), runtime: true }];
@@ -266,15 +328,27 @@ function jsonConfig(b: EnvBuilder): void {
     ['retryEnabled', pick(g, [true, false])],
     ['queue_url', `https://sqs.${b.region}.amazonaws.com/${b.org.accounts[0]}/${service}-events`],
     ['feature-flags', 'checkout-v2,fast-refunds'],
-  ] as Array<[string, string | number | boolean]>)) fields[k] = v;
-  const generated = Object.fromEntries(subset(g, ['CACHE_PASSWORD', 'ENCRYPTION_KEY', 'HMAC_KEY'], 2).map((k) => [k, { length: pick(g, [32, 40, 64]), format: pick(g, ['alphanumeric', 'password'] as const) }]));
+  ] as Array<[string, string | number | boolean]>))
+    fields[k] = v;
+  const generated = Object.fromEntries(
+    subset(g, ['CACHE_PASSWORD', 'ENCRYPTION_KEY', 'HMAC_KEY'], 2).map((k) => [
+      k,
+      { length: pick(g, [32, 40, 64]), format: pick(g, ['alphanumeric', 'password'] as const) },
+    ]),
+  );
   const deployTime = subset(g, ['SMTP_PASSWORD', 'VENDOR_TOKEN', 'LICENSE_KEY_2026'], 2);
   if (Object.keys(fields).length + Object.keys(generated).length + deployTime.length === 0) fields.region = b.region;
   const s: SecretSpec = {
     ...b.identity(service, 'app', pick(g, ['config', 'settings'])),
     description: `${service} application configuration (JSON)`,
     category: 'application',
-    value: { kind: 'json', fields, ...(Object.keys(generated).length > 0 ? { generated } : {}), ...(deployTime.length > 0 ? { deployTime } : {}), ...b.version() },
+    value: {
+      kind: 'json',
+      fields,
+      ...(Object.keys(generated).length > 0 ? { generated } : {}),
+      ...(deployTime.length > 0 ? { deployTime } : {}),
+      ...b.version(),
+    },
     noRotationReason: b.noRotationReason(),
   };
   const keys = [...Object.keys(generated), ...deployTime];
@@ -286,7 +360,13 @@ function jsonConfig(b: EnvBuilder): void {
   // A generated rotation of one generated key (the others are kept).
   if (Object.keys(generated).length > 0 && chance(g, 25)) {
     const key = pick(g, Object.keys(generated));
-    s.rotation = { kind: 'generated', format: pick(g, ['alphanumeric', 'base64url', 'hex']), length: 64, jsonKey: key, schedule: b.schedule() };
+    s.rotation = {
+      kind: 'generated',
+      format: pick(g, ['alphanumeric', 'base64url', 'hex']),
+      length: 64,
+      jsonKey: key,
+      schedule: b.schedule(),
+    };
     delete s.noRotationReason;
     // A rotating key is read at run time, never injected.
     for (const a of s.ecs ?? []) {
@@ -308,14 +388,26 @@ function rotatedToken(b: EnvBuilder): void {
   const g = b.g;
   const service = pick(g, SERVICES);
   const format = pick(g, ['password', 'alphanumeric', 'hex', 'base64', 'base64url'] as const);
-  const length = { password: pick(g, [32, 64]), alphanumeric: pick(g, [32, 48]), hex: pick(g, [32, 64]), base64: pick(g, [24, 44]), base64url: pick(g, [32, 48]) }[format];
+  const length = {
+    password: pick(g, [32, 64]),
+    alphanumeric: pick(g, [32, 48]),
+    hex: pick(g, [32, 64]),
+    base64: pick(g, [24, 44]),
+    base64url: pick(g, [32, 48]),
+  }[format];
   const s: SecretSpec = {
     ...b.identity(service, pick(g, ['webhook', 'gateway', 'internal']), pick(g, ['hmac', 'shared-key', 'service-token'])),
     description: `${service} token generated and rotated by the platform`,
     category: 'service-accounts',
     value: { kind: 'external', format: 'text' },
     // The rotation writes the first value of an external text it generates.
-    rotation: { kind: 'generated', format, length, ...(format === 'password' && chance(g, 30) ? { excludeCharacters: '"\'\\`' } : {}), schedule: b.schedule(true) },
+    rotation: {
+      kind: 'generated',
+      format,
+      length,
+      ...(format === 'password' && chance(g, 30) ? { excludeCharacters: '"\'\\`' } : {}),
+      schedule: b.schedule(true),
+    },
   };
   const readers = b.someReaders(b.shares);
   if (readers) s.readers = readers;
@@ -346,9 +438,17 @@ function database(b: EnvBuilder): void {
   const port = engine === 'postgres' ? 5432 : 3306;
   const strategy = pick(g, ['single-user', 'admin', 'alternating-users'] as const);
   const bySecurityGroup = !/^\d/.test(host) || chance(g, 50);
-  const target = bySecurityGroup ? { databaseSecurityGroupIds: [b.sg(100 + int(g, 0, 5))] } : { databaseCidrs: [pick(g, [`${host}/32`, `${host.split('.').slice(0, 3).join('.')}.0/24`])] };
-  const tls = b.name === 'dev' ? pick(g, [undefined, undefined, 'require', 'disabled'] as const) : pick(g, [undefined, undefined, undefined, 'require', 'disabled'] as const);
-  const tlsFields = { ...(tls ? { tls } : {}), ...(tls === 'disabled' && b.name !== 'dev' ? { tlsReason: 'Legacy appliance without TLS support; replaced in the next quarter' } : {}) };
+  const target = bySecurityGroup
+    ? { databaseSecurityGroupIds: [b.sg(100 + int(g, 0, 5))] }
+    : { databaseCidrs: [pick(g, [`${host}/32`, `${host.split('.').slice(0, 3).join('.')}.0/24`])] };
+  const tls =
+    b.name === 'dev'
+      ? pick(g, [undefined, undefined, 'require', 'disabled'] as const)
+      : pick(g, [undefined, undefined, undefined, 'require', 'disabled'] as const);
+  const tlsFields = {
+    ...(tls ? { tls } : {}),
+    ...(tls === 'disabled' && b.name !== 'dev' ? { tlsReason: 'Legacy appliance without TLS support; replaced in the next quarter' } : {}),
+  };
   const schedule = b.schedule();
   const dbname = service.replace(/-/g, '_');
   // Single-user rotation logs in with the current password: a person supplies the first one at
@@ -359,7 +459,15 @@ function database(b: EnvBuilder): void {
     ...(firstPassword === 'deployTime' ? { deployTime: ['password'] } : { generated: { password: {} } }),
     ...b.version(),
   });
-  const rotation = (extra: Partial<Extract<NonNullable<SecretSpec['rotation']>, { kind: 'database' }>> = {}) => ({ kind: 'database' as const, engine, strategy: 'single-user' as const, schedule, ...target, ...tlsFields, ...extra });
+  const rotation = (extra: Partial<Extract<NonNullable<SecretSpec['rotation']>, { kind: 'database' }>> = {}) => ({
+    kind: 'database' as const,
+    engine,
+    strategy: 'single-user' as const,
+    schedule,
+    ...target,
+    ...tlsFields,
+    ...extra,
+  });
   const appUse = (s: SecretSpec) => {
     const readers = b.someReaders(b.shares);
     if (readers) s.readers = readers;
@@ -367,12 +475,19 @@ function database(b: EnvBuilder): void {
       const svc = b.ecsService(service);
       s.ecs = [{ service: svc, runtime: true }];
       // The host and database name do not rotate: they may be injected.
-      if (s.rotation?.kind === 'database' && s.rotation.strategy === 'alternating-users' && chance(g, 30)) s.ecs[0].inject = [{ env: b.envName(svc, 'DB_HOST'), jsonKey: 'host' }];
+      if (s.rotation?.kind === 'database' && s.rotation.strategy === 'alternating-users' && chance(g, 30))
+        s.ecs[0].inject = [{ env: b.envName(svc, 'DB_HOST'), jsonKey: 'host' }];
     }
   };
   if (strategy === 'single-user') {
     const user = b.login(engine, host, `${dbname}_svc`);
-    const s: SecretSpec = { ...b.identity(service, engine, pick(g, ['credentials', 'service-login'])), description: `${service} ${engine} login`, category: 'database', value: loginValue(user, 'deployTime'), rotation: rotation() };
+    const s: SecretSpec = {
+      ...b.identity(service, engine, pick(g, ['credentials', 'service-login'])),
+      description: `${service} ${engine} login`,
+      category: 'database',
+      value: loginValue(user, 'deployTime'),
+      rotation: rotation(),
+    };
     appUse(s);
     const replicas = b.replicas();
     if (replicas) s.replicas = replicas;
@@ -386,7 +501,9 @@ function database(b: EnvBuilder): void {
     ...b.identity(service, engine, strategy === 'admin' ? 'rotation-admin' : 'master-credentials'),
     description: `${service} ${engine} ${strategy === 'admin' ? 'rotation admin' : 'master login'}; read by rotation only`,
     category: 'database',
-    value: adminExternal ? { kind: 'external', format: 'json', jsonKeys: ['engine', 'host', 'port', 'username', 'password'] } : loginValue(adminUser, 'deployTime'),
+    value: adminExternal
+      ? { kind: 'external', format: 'json', jsonKeys: ['engine', 'host', 'port', 'username', 'password'] }
+      : loginValue(adminUser, 'deployTime'),
     rotation: rotation(),
   };
   b.secrets.push(admin);
@@ -411,29 +528,47 @@ function readers(b: EnvBuilder): void {
   const g = b.g;
   const accounts = b.org.accounts.slice(3);
   let used = 0;
-  const role = (name: string) => (FEATURES.iamPaths && chance(g, 25) ? `${pick(g, ['service-role/', 'app/', '/teams/data/'])}${name}` : name);
+  const role = (name: string) =>
+    FEATURES.iamPaths && chance(g, 25) ? `${pick(g, ['service-role/', 'app/', '/teams/data/'])}${name}` : name;
   if (b.shares) {
     for (const name of subset(g, ['apps', 'partner', 'monitoring', 'analytics'], 3)) {
-      b.readers[name] = { kind: 'account', accountId: accounts[used++ % accounts.length], roleNames: [...new Set(subset(g, ['secrets-reader', `${name}-service`, 'batch-jobs'], 2).concat([`${name}-reader`]))].map(role) };
+      b.readers[name] = {
+        kind: 'account',
+        accountId: accounts[used++ % accounts.length],
+        roleNames: [...new Set(subset(g, ['secrets-reader', `${name}-service`, 'batch-jobs'], 2).concat([`${name}-reader`]))].map(role),
+      };
     }
     // An organisation reader only where it cannot reach another environment's accounts (READER-ENV-ORG).
     if ((!FEATURES.organizationId || b.name === 'production') && chance(g, 30)) {
-      b.readers.organisation = { kind: 'organization', organizationId: FEATURES.organizationId ? b.org.prodOrg : b.org.nonProdOrg, description: 'every account of the organisation' };
+      b.readers.organisation = {
+        kind: 'organization',
+        organizationId: FEATURES.organizationId ? b.org.prodOrg : b.org.nonProdOrg,
+        description: 'every account of the organisation',
+      };
     }
   }
-  for (const name of subset(g, ['reports-lambda', 'batch-instance', 'etl-job'], 2)) b.readers[`${name}`] = { kind: 'iam-role', roleName: role(`${name}-role`) };
+  for (const name of subset(g, ['reports-lambda', 'batch-instance', 'etl-job'], 2))
+    b.readers[`${name}`] = { kind: 'iam-role', roleName: role(`${name}-role`) };
 }
 
 function network(g: G, name: EnvironmentName, envIndex: number, seed: number): EnvironmentConfig['network'] {
   const id = (kind: string, i: number) => `${kind}-0${hex(envIndex + 1, 2)}${hex(seed % 0xffff, 4)}${hex(i, 10)}`;
   const subnets = Array.from({ length: int(g, 2, 3) }, (_, i) => id('subnet', 0x10 + i));
   const existing = FEATURES.existingEndpoint && chance(g, 15);
-  if (existing) return { vpcId: id('vpc', 1), subnetIds: subnets, createSecretsManagerEndpoint: false, existingEndpointSecurityGroupId: id('sg', 0x99) } as EnvironmentConfig['network'];
+  if (existing)
+    return {
+      vpcId: id('vpc', 1),
+      subnetIds: subnets,
+      createSecretsManagerEndpoint: false,
+      existingEndpointSecurityGroupId: id('sg', 0x99),
+    } as EnvironmentConfig['network'];
   const byCidr = chance(g, 30);
   return {
     vpcId: id('vpc', 1),
     subnetIds: subnets,
-    ...(byCidr ? { endpointClientCidrs: [`10.${10 + envIndex}.${int(g, 1, 99)}.0/24`, `10.${10 + envIndex}.200.${pick(g, [0, 64, 128])}/26`] } : { endpointClientSecurityGroupIds: Array.from({ length: int(g, 1, 3) }, (_, i) => id('sg', 0x30 + i)) }),
+    ...(byCidr
+      ? { endpointClientCidrs: [`10.${10 + envIndex}.${int(g, 1, 99)}.0/24`, `10.${10 + envIndex}.200.${pick(g, [0, 64, 128])}/26`] }
+      : { endpointClientSecurityGroupIds: Array.from({ length: int(g, 1, 3) }, (_, i) => id('sg', 0x30 + i)) }),
     ...(name === 'production' && chance(g, 10) ? { createSecretsManagerEndpoint: true } : {}),
   };
 }
@@ -469,9 +604,19 @@ function environment(g: G, name: EnvironmentName, envIndex: number, org: Org, la
     breakGlass: {
       roleName: pick(g, ['secrets-platform-break-glass', 'BreakGlassAdmin', 'emergency-access']),
       ...(chance(g, 50) ? { description: 'Assumed only through the audited emergency procedure' } : {}),
-      ...(chance(g, 20) ? { permissionSet: 'EmergencyAccess' } : chance(g, 10) ? { mfaPrincipals: [`arn:aws:iam::${accountId}:user/oncall-lead`] } : {}),
+      ...(chance(g, 20)
+        ? { permissionSet: 'EmergencyAccess' }
+        : chance(g, 10)
+          ? { mfaPrincipals: [`arn:aws:iam::${accountId}:user/oncall-lead`] }
+          : {}),
     },
-    ...(chance(g, 20) ? { operator: chance(g, 50) ? { permissionSet: 'PlatformOperators' } : { mfaPrincipals: [`arn:aws:iam::${accountId}:role/ops-admins`] } } : {}),
+    ...(chance(g, 20)
+      ? {
+          operator: chance(g, 50)
+            ? { permissionSet: 'PlatformOperators' }
+            : { mfaPrincipals: [`arn:aws:iam::${accountId}:role/ops-admins`] },
+        }
+      : {}),
     owner: pick(g, TEAMS),
     costCenter: pick(g, ['cc-1042', 'platform-security', `${name}-infra`]),
     recoveryWindowDays: name === 'production' ? 30 : name === 'dev' ? pick(g, [0, 7, 10]) : pick(g, [7, 14, 30]),
@@ -499,10 +644,14 @@ export const validCatalogs: fc.Arbitrary<EnvironmentConfig[]> = fc.gen().map((g)
   const accounts = g(fc.uniqueArray, fc.integer({ min: 100000000000, max: 999999999999 }), { minLength: 8, maxLength: 8 }).map(String);
   const org: Org = { accounts, seed, prodOrg: `o-p${hex(seed, 9)}`, nonProdOrg: `o-n${hex(seed, 9)}` };
   const names = subset(g, ['dev', 'staging', 'production'] as const);
-  const chosen = names.length > 0 ? (['dev', 'staging', 'production'] as const).filter((n) => names.includes(n)) : (['production'] as const);
+  const chosen =
+    names.length > 0 ? (['dev', 'staging', 'production'] as const).filter((n) => names.includes(n)) : (['production'] as const);
   const large = chance(g, 3);
   // A catalog set holds at least one secret (an environment of its own may hold none).
   const out: EnvironmentConfig[] = [];
-  chosen.forEach((name, i) => out.push(environment(g, name, i, org, large && i === chosen.length - 1, i === chosen.length - 1 && out.every((e) => e.secrets.length === 0) ? 1 : 0)));
+  for (const [i, name] of chosen.entries()) {
+    const last = i === chosen.length - 1;
+    out.push(environment(g, name, i, org, large && last, last && out.every((e) => e.secrets.length === 0) ? 1 : 0));
+  }
   return out;
 });

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { synthApp } from '../../app/app';
-import { GuardrailError, Violation } from '../../catalogs/violation';
+import { GuardrailError, type Violation } from '../../catalogs/violation';
 
 /** Synthesizes `catalogs` into a directory that does not exist yet; returns it and the error, if any. */
 export function attempt(catalogs: readonly unknown[]): { outdir: string; error: unknown } {
@@ -32,9 +32,19 @@ export function expectRefused(catalogs: readonly unknown[], want: Expected): Vio
   const { outdir, error } = attempt(catalogs);
   expect(error).toBeInstanceOf(GuardrailError);
   const violations = (error as GuardrailError).violations;
-  const hits = violations.filter((v) => v.rule === want.rule && (want.environment === undefined || v.environment === want.environment) && (want.secretId === undefined || v.secretId === want.secretId) && (want.name === undefined || v.name === want.name));
+  const hits = violations.filter(
+    (v) =>
+      v.rule === want.rule &&
+      (want.environment === undefined || v.environment === want.environment) &&
+      (want.secretId === undefined || v.secretId === want.secretId) &&
+      (want.name === undefined || v.name === want.name),
+  );
   // On failure, show what was reported instead.
-  expect([want.rule, hits.length > 0, violations.map((v) => `${v.environment}/${v.secretId ?? v.name}/${v.rule}`)]).toEqual([want.rule, true, expect.anything()]);
+  expect([want.rule, hits.length > 0, violations.map((v) => `${v.environment}/${v.secretId ?? v.name}/${v.rule}`)]).toEqual([
+    want.rule,
+    true,
+    expect.anything(),
+  ]);
   const hit = hits[0];
   expect(hit.message.length).toBeGreaterThan(10);
   expect(hit.fix.length).toBeGreaterThan(5);

@@ -28,7 +28,12 @@ function ipv4(s: string): number | undefined {
 }
 
 function wildcardMatch(value: string, pattern: string): boolean {
-  const re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  const re = new RegExp(
+    `^${pattern
+      .split('*')
+      .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
   return re.test(value);
 }
 
@@ -37,7 +42,18 @@ function numericMatch(value: Json, spec: Json[]): boolean {
   for (let i = 0; i < spec.length; i += 2) {
     const op = spec[i];
     const n = spec[i + 1] as number;
-    const ok = op === '=' ? value === n : op === '<' ? value < n : op === '<=' ? value <= n : op === '>' ? value > n : op === '>=' ? value >= n : false;
+    const ok =
+      op === '='
+        ? value === n
+        : op === '<'
+          ? value < n
+          : op === '<='
+            ? value <= n
+            : op === '>'
+              ? value > n
+              : op === '>='
+                ? value >= n
+                : false;
     if (!ok) return false;
   }
   return true;
@@ -70,7 +86,7 @@ function matchOne(value: Json, m: Json): boolean {
       const n = ipv4(net);
       if (v === undefined || n === undefined) return false;
       const mask = Number(bits) === 0 ? 0 : (~0 << (32 - Number(bits))) >>> 0;
-      return ((v & mask) >>> 0) === ((n & mask) >>> 0);
+      return (v & mask) >>> 0 === (n & mask) >>> 0;
     }
     case 'exists':
       return arg === true;

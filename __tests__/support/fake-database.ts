@@ -4,7 +4,7 @@
  * close what it opened). The real engines are proven against real servers in the integration
  * tests.
  */
-import { DatabaseEngine, DbCredentials, DbSession } from '../../lambdas/rotation/database';
+import type { DatabaseEngine, DbCredentials, DbSession } from '../../lambdas/rotation/database';
 import { postgres } from '../../lambdas/rotation/engines/postgres';
 
 export class FakeDatabase {
@@ -37,7 +37,8 @@ export class FakeDatabase {
         if (db.down) throw Object.assign(new Error(`connect ECONNREFUSED ${c.host}:${c.port}`), { code: 'ECONNREFUSED' });
         if (db.stalls === 'connect') throw new Error('timeout expired');
         if (!db.accepts(c.username, c.password)) db.failedLogins++;
-        if (!db.accepts(c.username, c.password)) throw Object.assign(new Error(`password authentication failed for user "${c.username}"`), { code: '28P01' });
+        if (!db.accepts(c.username, c.password))
+          throw Object.assign(new Error(`password authentication failed for user "${c.username}"`), { code: '28P01' });
         db.open++;
         let closed = false;
         const me = c.username;

@@ -5,7 +5,7 @@
  * own branch). Once every branch is merged these are all true and this file can go.
  */
 import { EcsAccessSchema, EnvironmentSchema, NetworkSchema } from '../../catalogs/schema';
-import { EnvironmentConfig } from '../../catalogs/types';
+import type { EnvironmentConfig } from '../../catalogs/types';
 import { planEnvironment } from '../../plan/plan';
 
 /** Optional catalog fields and behaviours the platform has (read from the schema and the plan). */
@@ -16,12 +16,30 @@ export const FEATURES = {
   /** Reader roles with an IAM path (`service-role/reader`) granted by their full ARN. */
   iamPaths: (() => {
     const probe: EnvironmentConfig = {
-      name: 'dev', accountId: '100000000001', region: 'us-east-1', breakGlass: { roleName: 'bg' }, owner: 'o', costCenter: 'c', recoveryWindowDays: 7, keyDeletionWindowDays: 7, logRetentionDays: 30,
+      name: 'dev',
+      accountId: '100000000001',
+      region: 'us-east-1',
+      breakGlass: { roleName: 'bg' },
+      owner: 'o',
+      costCenter: 'c',
+      recoveryWindowDays: 7,
+      keyDeletionWindowDays: 7,
+      logRetentionDays: 30,
       readers: { r: { kind: 'iam-role', roleName: 'service-role/probe' } },
-      secrets: [{ id: 's', service: 's', component: 'c', type: 't', description: 'd', category: 'application', value: { kind: 'deploy-time' }, readers: ['r'] }],
+      secrets: [
+        {
+          id: 's',
+          service: 's',
+          component: 'c',
+          type: 't',
+          description: 'd',
+          category: 'application',
+          value: { kind: 'deploy-time' },
+          readers: ['r'],
+        },
+      ],
     };
     const r = planEnvironment(probe).readers[0]?.resolved;
     return r?.kind === 'iam-role' && r.roleArn.endsWith(':role/service-role/probe') && r.roleName === 'probe';
   })(),
 };
-

@@ -6,7 +6,7 @@
  * feature once (each kind of value, reader, rotation strategy and engine, ECS injection and
  * run-time reads, replicas, a network), so the invariants of ./invariants.ts are never vacuous.
  */
-import { EnvironmentConfig, EnvironmentName, RotationSchedule, SecretSpec } from '../../catalogs/types';
+import type { EnvironmentConfig, EnvironmentName, RotationSchedule, SecretSpec } from '../../catalogs/types';
 import { NAME_PREFIX } from '../../catalogs/project';
 import { FEATURES } from './features';
 import { scaledEnvironment } from '../../tools/bench/catalog';
@@ -28,7 +28,12 @@ export const FIXTURE_NONPROD_ORG = 'o-fixture0002';
 function networkIds(name: EnvironmentName) {
   const n = { dev: 'd', staging: 'e', production: 'f' }[name];
   const id = (kind: string, i: number) => `${kind}-0${n}${n}${n}0000000000${i.toString(16).padStart(3, '0')}`;
-  return { vpc: id('vpc', 1), subnets: [id('subnet', 0x11), id('subnet', 0x12)], clientSgs: [id('sg', 0x31), id('sg', 0x32)], dbSgs: [id('sg', 0x21), id('sg', 0x22)] };
+  return {
+    vpc: id('vpc', 1),
+    subnets: [id('subnet', 0x11), id('subnet', 0x12)],
+    clientSgs: [id('sg', 0x31), id('sg', 0x32)],
+    dbSgs: [id('sg', 0x21), id('sg', 0x22)],
+  };
 }
 
 /** A valid, empty environment of the fixture organisation: add secrets and readers. */
@@ -63,7 +68,17 @@ const NO_ROTATION = 'Issued by the vendor and rolled in its console; the value v
 
 /** A text value supplied at deploy time (a vendor's API key). */
 export function apiKey(id: string, service: string, extra: Extra = {}): SecretSpec {
-  return { id, service, component: 'vendor', type: 'api-key', description: `${service} vendor API key`, category: 'api-keys', value: { kind: 'deploy-time' }, noRotationReason: NO_ROTATION, ...extra };
+  return {
+    id,
+    service,
+    component: 'vendor',
+    type: 'api-key',
+    description: `${service} vendor API key`,
+    category: 'api-keys',
+    value: { kind: 'deploy-time' },
+    noRotationReason: NO_ROTATION,
+    ...extra,
+  };
 }
 
 /** A value generated once at apply time and never rotated (a signing key rolled by hand). */
@@ -126,7 +141,11 @@ export function databaseLogin(id: string, service: string, type: string, o: Logi
     type,
     description: `${service} ${engine} login ${o.username}`,
     category: 'database',
-    value: { kind: 'json', fields: { engine, host: o.host, port, dbname: o.dbname ?? service.replace(/-/g, '_'), username: o.username }, ...password },
+    value: {
+      kind: 'json',
+      fields: { engine, host: o.host, port, dbname: o.dbname ?? service.replace(/-/g, '_'), username: o.username },
+      ...password,
+    },
     rotation: {
       kind: 'database',
       engine,
@@ -143,7 +162,12 @@ export function databaseLogin(id: string, service: string, type: string, o: Logi
 }
 
 /** A rotation admin set by an operator (external JSON with the database keys), rotated single-user. */
-export function externalAdmin(id: string, service: string, o: Omit<LoginOptions, 'host' | 'username' | 'strategy' | 'adminSecret'>, extra: Extra = {}): SecretSpec {
+export function externalAdmin(
+  id: string,
+  service: string,
+  o: Omit<LoginOptions, 'host' | 'username' | 'strategy' | 'adminSecret'>,
+  extra: Extra = {},
+): SecretSpec {
   const engine = o.engine ?? 'mysql';
   return {
     id,
@@ -174,7 +198,12 @@ export function jsonConfig(id: string, service: string, extra: Extra = {}): Secr
     type: 'config',
     description: `${service} application configuration`,
     category: 'application',
-    value: { kind: 'json', fields: { region: 'us-east-1', featureFlags: 'checkout-v2' }, generated: { CACHE_PASSWORD: { length: 40, format: 'alphanumeric' } }, deployTime: ['SMTP_PASSWORD'] },
+    value: {
+      kind: 'json',
+      fields: { region: 'us-east-1', featureFlags: 'checkout-v2' },
+      generated: { CACHE_PASSWORD: { length: 40, format: 'alphanumeric' } },
+      deployTime: ['SMTP_PASSWORD'],
+    },
     noRotationReason: 'Mixes vendor tokens rotated at their issuers; raise its value version to rewrite',
     ...extra,
   };
@@ -211,28 +240,96 @@ export function teamCatalogs(): EnvironmentConfig[] {
       readers.org = { kind: 'organization', organizationId: FIXTURE_ORG };
     }
     const secrets: SecretSpec[] = [
-      databaseLogin('orders_db_master', 'orders', 'master-credentials', { host: host('orders'), username: 'orders_admin', schedule, databaseSecurityGroupIds: [sgs[0]] }, { replicas: prod ? ['us-west-2', 'eu-west-1'] : shared ? ['us-west-2'] : undefined }),
+      databaseLogin(
+        'orders_db_master',
+        'orders',
+        'master-credentials',
+        { host: host('orders'), username: 'orders_admin', schedule, databaseSecurityGroupIds: [sgs[0]] },
+        { replicas: prod ? ['us-west-2', 'eu-west-1'] : shared ? ['us-west-2'] : undefined },
+      ),
       databaseLogin(
         'orders_db_app',
         'orders',
         'app-credentials',
-        { host: host('orders'), username: 'orders_app', strategy: 'alternating-users', adminSecret: 'orders_db_master', schedule, databaseSecurityGroupIds: [sgs[0]] },
-        { replicas: shared ? ['us-west-2'] : undefined, readers: shared ? ['apps'] : undefined, ecs: [{ service: 'orders-api', runtime: true }] },
+        {
+          host: host('orders'),
+          username: 'orders_app',
+          strategy: 'alternating-users',
+          adminSecret: 'orders_db_master',
+          schedule,
+          databaseSecurityGroupIds: [sgs[0]],
+        },
+        {
+          replicas: shared ? ['us-west-2'] : undefined,
+          readers: shared ? ['apps'] : undefined,
+          ecs: [{ service: 'orders-api', runtime: true }],
+        },
       ),
       externalAdmin('billing_db_admin', 'billing', { engine: 'mysql', databaseCidrs: ['10.40.1.5/32'] }),
-      databaseLogin('billing_db', 'billing', 'credentials', { engine: 'mysql', host: '10.40.1.5', username: 'billing_app', strategy: 'admin', adminSecret: 'billing_db_admin', databaseCidrs: ['10.40.1.5/32'], schedule: { afterDays: 7, window: '4h' } }, { ecs: [{ service: 'billing-worker', runtime: true }] }),
-      databaseLogin('ledger_db', 'ledger', 'credentials', { engine: 'mariadb', host: host('ledger'), username: 'ledger_app', databaseSecurityGroupIds: [sgs[1]] }, { tags: { DataClass: 'financial' } }),
-      apiKey('payments_api_key', 'payments', { readers: prod ? ['partner', 'reports'] : ['reports'], ...(name === 'staging' ? { recoveryWindowDays: 30 } : {}) }),
+      databaseLogin(
+        'billing_db',
+        'billing',
+        'credentials',
+        {
+          engine: 'mysql',
+          host: '10.40.1.5',
+          username: 'billing_app',
+          strategy: 'admin',
+          adminSecret: 'billing_db_admin',
+          databaseCidrs: ['10.40.1.5/32'],
+          schedule: { afterDays: 7, window: '4h' },
+        },
+        { ecs: [{ service: 'billing-worker', runtime: true }] },
+      ),
+      databaseLogin(
+        'ledger_db',
+        'ledger',
+        'credentials',
+        { engine: 'mariadb', host: host('ledger'), username: 'ledger_app', databaseSecurityGroupIds: [sgs[1]] },
+        { tags: { DataClass: 'financial' } },
+      ),
+      apiKey('payments_api_key', 'payments', {
+        readers: prod ? ['partner', 'reports'] : ['reports'],
+        ...(name === 'staging' ? { recoveryWindowDays: 30 } : {}),
+      }),
       rotatedToken('webhook_secret', 'payments', { readers: prod ? ['org'] : undefined }),
       generatedValue('session_key', 'orders', { ecs: [{ service: 'orders-api', inject: [{ env: 'SESSION_KEY' }] }] }),
-      jsonConfig('orders_config', 'orders', { ecs: [{ service: 'orders-api', inject: [{ env: 'SMTP_PASSWORD', jsonKey: 'SMTP_PASSWORD' }, { env: 'CACHE_PASSWORD', jsonKey: 'CACHE_PASSWORD' }] }, { service: 'orders-worker', runtime: true }] }),
+      jsonConfig('orders_config', 'orders', {
+        ecs: [
+          {
+            service: 'orders-api',
+            inject: [
+              { env: 'SMTP_PASSWORD', jsonKey: 'SMTP_PASSWORD' },
+              { env: 'CACHE_PASSWORD', jsonKey: 'CACHE_PASSWORD' },
+            ],
+          },
+          { service: 'orders-worker', runtime: true },
+        ],
+      }),
       { ...apiKey('metrics_key', 'metrics'), awsManagedKey: true, name: `${NAME_PREFIX[name]}/legacy/metrics-key` },
     ];
     if (prod) {
-      secrets.push({ id: 'edge_tls_key', service: 'edge', component: 'tls', type: 'private-key', description: 'TLS private key (DER), uploaded by an operator', category: 'service-accounts', value: { kind: 'external', format: 'binary' }, noRotationReason: 'Renewed with its certificate; uploaded with --secret-binary' });
+      secrets.push({
+        id: 'edge_tls_key',
+        service: 'edge',
+        component: 'tls',
+        type: 'private-key',
+        description: 'TLS private key (DER), uploaded by an operator',
+        category: 'service-accounts',
+        value: { kind: 'external', format: 'binary' },
+        noRotationReason: 'Renewed with its certificate; uploaded with --secret-binary',
+      });
     }
     if (name === 'dev') {
-      secrets.push({ id: 'partner_ca', service: 'partner', component: 'mtls', type: 'ca-certificates', description: 'Partner sandbox CA (DER), binary from a file', category: 'service-accounts', value: { kind: 'binary-file', path: 'fixtures/dev-partner-ca.der' } });
+      secrets.push({
+        id: 'partner_ca',
+        service: 'partner',
+        component: 'mtls',
+        type: 'ca-certificates',
+        description: 'Partner sandbox CA (DER), binary from a file',
+        category: 'service-accounts',
+        value: { kind: 'binary-file', path: 'fixtures/dev-partner-ca.der' },
+      });
     }
     return environment(name, { readers, secrets, ...(shared ? { alertEmail: 'payments-alerts@example.com' } : {}) });
   });
@@ -259,9 +356,22 @@ export function fixtureVariants(): Record<string, EnvironmentConfig[]> {
         ...staging,
         // Where the schema takes it, the existing endpoint's security group (and then no client lists).
         network: FEATURES.existingEndpoint
-          ? ({ vpcId: staging.network!.vpcId, subnetIds: staging.network!.subnetIds, createSecretsManagerEndpoint: false, existingEndpointSecurityGroupId: 'sg-0eee00000000000a1' } as EnvironmentConfig['network'])
+          ? ({
+              vpcId: staging.network!.vpcId,
+              subnetIds: staging.network!.subnetIds,
+              createSecretsManagerEndpoint: false,
+              existingEndpointSecurityGroupId: 'sg-0eee00000000000a1',
+            } as EnvironmentConfig['network'])
           : { ...staging.network!, createSecretsManagerEndpoint: false },
-        secrets: [databaseLogin('db', 'shop', 'credentials', { host: 'shop.staging.db.example.internal', username: 'shop_app', databaseSecurityGroupIds: [sgs[0]] }, { ecs: [{ service: 'shop-api', runtime: true }] })],
+        secrets: [
+          databaseLogin(
+            'db',
+            'shop',
+            'credentials',
+            { host: 'shop.staging.db.example.internal', username: 'shop_app', databaseSecurityGroupIds: [sgs[0]] },
+            { ecs: [{ service: 'shop-api', runtime: true }] },
+          ),
+        ],
       },
     ],
     'no network': [
@@ -282,10 +392,26 @@ export function fixtureVariants(): Record<string, EnvironmentConfig[]> {
     ],
     'endpoint clients by CIDR': [
       environment('dev', {
-        network: { ...environment('dev').network!, endpointClientSecurityGroupIds: undefined, endpointClientCidrs: ['10.20.1.0/24', '10.20.2.0/26'] },
+        network: {
+          ...environment('dev').network!,
+          endpointClientSecurityGroupIds: undefined,
+          endpointClientCidrs: ['10.20.1.0/24', '10.20.2.0/26'],
+        },
         secrets: [
-          databaseLogin('db', 'shop', 'credentials', { engine: 'mysql', host: '10.20.3.7', username: 'shop', databaseCidrs: ['10.20.3.0/24'] }, { ecs: [{ service: 'shop-api', runtime: true }] }),
-          databaseLogin('legacy_db', 'legacy', 'credentials', { engine: 'mariadb', host: '10.20.4.9', username: 'legacy', databaseCidrs: ['10.20.4.9/32'], tls: 'require' }),
+          databaseLogin(
+            'db',
+            'shop',
+            'credentials',
+            { engine: 'mysql', host: '10.20.3.7', username: 'shop', databaseCidrs: ['10.20.3.0/24'] },
+            { ecs: [{ service: 'shop-api', runtime: true }] },
+          ),
+          databaseLogin('legacy_db', 'legacy', 'credentials', {
+            engine: 'mariadb',
+            host: '10.20.4.9',
+            username: 'legacy',
+            databaseCidrs: ['10.20.4.9/32'],
+            tls: 'require',
+          }),
         ],
       }),
     ],

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { synthApp } from '../../app/app';
-import { EnvironmentConfig } from '../../catalogs/types';
+import type { EnvironmentConfig } from '../../catalogs/types';
 
 export type TfJson = {
   terraform: Record<string, any>;
@@ -80,7 +80,8 @@ export function allPolicies(stack: TfJson): Array<[string, { Statement: any[] }]
     }
   }
   for (const [name, o] of Object.entries(stack.output ?? {})) {
-    if (name.startsWith('consumer_policies_')) for (const [i, doc] of (o.value as string[]).entries()) out.push([`output.${name}[${i}]`, parsePolicy(doc)]);
+    if (name.startsWith('consumer_policies_'))
+      for (const [i, doc] of (o.value as string[]).entries()) out.push([`output.${name}[${i}]`, parsePolicy(doc)]);
   }
   return out;
 }

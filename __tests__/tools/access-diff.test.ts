@@ -13,7 +13,11 @@ import { environmentReport } from '../../report/report';
 import { grantsOf } from '../../tools/access/diff';
 
 const ROOT = path.join(__dirname, '..', '..');
-const diff = (...args: string[]) => spawnSync(process.execPath, [path.join(ROOT, 'tools', 'run-ts.mjs'), path.join(ROOT, 'tools', 'access', 'diff-main.ts'), ...args], { cwd: ROOT, encoding: 'utf8' });
+const diff = (...args: string[]) =>
+  spawnSync(process.execPath, [path.join(ROOT, 'tools', 'run-ts.mjs'), path.join(ROOT, 'tools', 'access', 'diff-main.ts'), ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
 
 /** A cdktf.out with the report of the first shipped environment (any catalog works). */
 function out(): { dir: string; grants: number } {
@@ -30,7 +34,9 @@ test('a base path that does not exist, or holds no report, fails with one line',
   const missing = diff(path.join(head.dir, 'nope'), head.dir);
   expect(missing.status).toBe(2);
   expect(missing.stdout).toBe('');
-  expect(missing.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^access:diff: .*nope does not exist; .*\(or none for no base\)$/)]);
+  expect(missing.stderr.trim().split('\n')).toEqual([
+    expect.stringMatching(/^access:diff: .*nope does not exist; .*\(or none for no base\)$/),
+  ]);
   const empty = mkdtempSync(path.join(tmpdir(), 'access-diff-empty-'));
   const noReport = diff(empty, head.dir);
   expect(noReport.status).toBe(2);

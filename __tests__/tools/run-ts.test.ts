@@ -21,7 +21,9 @@ function run(source: string, env: Record<string, string> = {}) {
 test('a name that does not exist: one line with the TypeScript file and line', () => {
   const r = run("const secrets = [\n  { id: 'a' },\n  ...missingHelper(),\n];\nconsole.log(secrets);\n");
   expect(r.code).toBe(1);
-  expect(r.lines).toEqual([`${r.name}: ReferenceError: missingHelper is not defined at ${r.name}:3:6; nothing was written (SECRETS_PLATFORM_DEBUG=1 prints the stack)`]);
+  expect(r.lines).toEqual([
+    `${r.name}: ReferenceError: missingHelper is not defined at ${r.name}:3:6; nothing was written (SECRETS_PLATFORM_DEBUG=1 prints the stack)`,
+  ]);
 });
 
 test('SECRETS_PLATFORM_DEBUG keeps the whole stack, mapped to the TypeScript source', () => {

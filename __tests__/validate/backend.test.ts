@@ -38,7 +38,9 @@ test('the deprecated dynamodb_table is named as deprecated, as a warning', () =>
     s3.dynamodb_table = 'secrets-platform-tflock';
   });
   expect(r.ok).toBe(true);
-  expect(r.diagnostics.map(formatDiagnostic)).toContain('warning: terraform.backend.s3: dynamodb_table: Deprecated Parameter: The parameter "dynamodb_table" is deprecated. Use parameter "use_lockfile" instead.');
+  expect(r.diagnostics.map(formatDiagnostic)).toContain(
+    'warning: terraform.backend.s3: dynamodb_table: Deprecated Parameter: The parameter "dynamodb_table" is deprecated. Use parameter "use_lockfile" instead.',
+  );
 });
 
 test.each([

@@ -22,7 +22,13 @@ beforeAll(() => {
   if (synth.status !== 0) throw new Error(synth.stdout + synth.stderr);
   // The stub serves the types the stacks use, plus those the cases below plant (plantValue).
   const planted = path.join(mkdtempSync(path.join(tmpdir(), 'broken-')), 'planted.tf.json');
-  writeFileSync(planted, JSON.stringify({ resource: { aws_secretsmanager_secret_version: { x: {} } }, ephemeral: { aws_secretsmanager_random_password: { x: {} } } }));
+  writeFileSync(
+    planted,
+    JSON.stringify({
+      resource: { aws_secretsmanager_secret_version: { x: {} } },
+      ephemeral: { aws_secretsmanager_random_password: { x: {} } },
+    }),
+  );
   plugins = preparePlugins([path.join(stackDir('dev'), 'cdk.tf.json'), planted]);
   // One working copy, initialized once: every case uses the same providers, so each only validates.
   dir = copyStack(stackDir('dev'), 'broken');
@@ -49,7 +55,12 @@ function plantValue(j: Json): { version: Json; password: string } {
   const [secret] = first(j, 'aws_secretsmanager_secret');
   j.variable = { ...(j.variable ?? {}), planted_value: { type: 'string', sensitive: true, ephemeral: true } };
   j.ephemeral = { ...(j.ephemeral ?? {}), aws_secretsmanager_random_password: { planted: { password_length: 32 } } };
-  const version: Json = { secret_id: `\${aws_secretsmanager_secret.${secret}.id}`, secret_string_wo: '${var.planted_value}', secret_string_wo_version: 1, lifecycle: { ignore_changes: ['version_stages'] } };
+  const version: Json = {
+    secret_id: `\${aws_secretsmanager_secret.${secret}.id}`,
+    secret_string_wo: '${var.planted_value}',
+    secret_string_wo_version: 1,
+    lifecycle: { ignore_changes: ['version_stages'] },
+  };
   j.resource.aws_secretsmanager_secret_version = { planted: version };
   return { version, password: 'planted' };
 }

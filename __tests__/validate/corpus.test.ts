@@ -50,7 +50,10 @@ describe('the corpus itself', () => {
   });
 
   test('it holds the RequiredWith case: a planted secret version setting secret_string_wo_version without secret_string_wo', () => {
-    const d = defects.find((x) => x.type === 'aws_secretsmanager_secret_version' && x.body && 'secret_string_wo_version' in x.body && !('secret_string_wo' in x.body));
+    const d = defects.find(
+      (x) =>
+        x.type === 'aws_secretsmanager_secret_version' && x.body && 'secret_string_wo_version' in x.body && !('secret_string_wo' in x.body),
+    );
     expect(d?.phase).toBe('validate');
     expect(d?.attribute).toBe('secret_string_wo_version');
   });
@@ -59,7 +62,11 @@ describe('the corpus itself', () => {
     const byKey = new Map(loadManifests().map((m) => [manifestKey(m), m]));
     for (const d of planTime) {
       const m = byKey.get(`${d.kind ?? 'resource'} ${d.type}`);
-      const checked = (m?.attributes[d.attribute]?.checks ?? []).length > 0 || [...(m?.config_rules ?? []), ...(m?.plan_rules ?? [])].some((c) => [...(c.attributes ?? []), ...(c.keys ?? [])].includes(d.attribute));
+      const checked =
+        (m?.attributes[d.attribute]?.checks ?? []).length > 0 ||
+        [...(m?.config_rules ?? []), ...(m?.plan_rules ?? [])].some((c) =>
+          [...(c.attributes ?? []), ...(c.keys ?? [])].includes(d.attribute),
+        );
       expect([d.id, checked]).toEqual([d.id, true]);
     }
   });

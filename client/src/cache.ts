@@ -29,7 +29,7 @@
  * - Values never reach a log line, an event or an error message.
  */
 import { DescribeSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { Clock, deepFreeze, ErrorCode, Redactor, SecretsClientError, systemClock, withTimeout, raceSignal } from './util';
+import { type Clock, deepFreeze, type ErrorCode, Redactor, SecretsClientError, systemClock, withTimeout, raceSignal } from './util';
 
 export const AWSCURRENT = 'AWSCURRENT';
 export const AWSPENDING = 'AWSPENDING';
@@ -225,11 +225,47 @@ interface WatchState {
   nextRotationAt?: number | undefined;
 }
 
-const THROTTLING_NAMES = new Set(['ThrottlingException', 'TooManyRequestsException', 'RequestLimitExceeded', 'Throttling', 'ThrottledException']);
-const ENDPOINT_NAMES = new Set(['InternalServiceError', 'InternalFailure', 'ServiceUnavailable', 'ServiceUnavailableException', 'TimeoutError', 'RequestTimeout', 'RequestTimeoutException', 'NetworkingError']);
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'ECONNABORTED']);
+const THROTTLING_NAMES = new Set([
+  'ThrottlingException',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'Throttling',
+  'ThrottledException',
+]);
+const ENDPOINT_NAMES = new Set([
+  'InternalServiceError',
+  'InternalFailure',
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+  'TimeoutError',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'NetworkingError',
+]);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+  'ECONNABORTED',
+]);
 /** Secrets Manager's own KMS errors, and KMS's when they surface through it. */
-const KMS_NAMES = new Set(['DecryptionFailure', 'EncryptionFailure', 'KMSAccessDeniedException', 'KMSDisabledException', 'KMSInvalidStateException', 'KMSNotFoundException', 'KMSInvalidKeyUsageException', 'KeyUnavailableException', 'DisabledException', 'InvalidCiphertextException']);
+const KMS_NAMES = new Set([
+  'DecryptionFailure',
+  'EncryptionFailure',
+  'KMSAccessDeniedException',
+  'KMSDisabledException',
+  'KMSInvalidStateException',
+  'KMSNotFoundException',
+  'KMSInvalidKeyUsageException',
+  'KeyUnavailableException',
+  'DisabledException',
+  'InvalidCiphertextException',
+]);
 
 interface RawError {
   name?: string;
@@ -259,7 +295,12 @@ export function arnInRegion(secretId: string, region: string): string {
   return m ? `arn:${m[1]}:secretsmanager:${region}:${m[2]}:secret:${m[3]}` : secretId;
 }
 
-type Settings = { [K in Exclude<keyof SecretCacheOptions, 'client' | 'region' | 'failover' | 'hooks' | 'logger' | 'clock' | 'random'>]-?: Exclude<SecretCacheOptions[K], undefined> };
+type Settings = {
+  [K in Exclude<keyof SecretCacheOptions, 'client' | 'region' | 'failover' | 'hooks' | 'logger' | 'clock' | 'random'>]-?: Exclude<
+    SecretCacheOptions[K],
+    undefined
+  >;
+};
 
 export class SecretCache {
   private readonly o: Settings;
@@ -338,7 +379,12 @@ export class SecretCache {
   /** A binary value (SecretBinary). */
   async getBinary(secretId: string, opts: GetOptions = {}): Promise<Uint8Array> {
     const v = await this.getSecret(secretId, opts);
-    if (v.binary === undefined) throw new SecretsClientError('NotBinary', `secret ${secretId} (${describeKey(opts)}) holds a string value (SecretString); read it with getString() or getJson()`, { secretId });
+    if (v.binary === undefined)
+      throw new SecretsClientError(
+        'NotBinary',
+        `secret ${secretId} (${describeKey(opts)}) holds a string value (SecretString); read it with getString() or getJson()`,
+        { secretId },
+      );
     return v.binary;
   }
 
@@ -359,10 +405,11 @@ export class SecretCache {
       }
     }
     // JSON.parse's own message quotes the text it failed on: never pass it on.
-    if ('error' in e.parsed) throw new SecretsClientError('NotJson', `${what} is not valid JSON (version ${e.version.versionId})`, { secretId });
+    if ('error' in e.parsed)
+      throw new SecretsClientError('NotJson', `${what} is not valid JSON (version ${e.version.versionId})`, { secretId });
     let v: unknown = e.parsed.value;
     if (opts.key !== undefined) {
-      if (!v || typeof v !== 'object' || Array.isArray(v) || !Object.prototype.hasOwnProperty.call(v, opts.key)) {
+      if (!v || typeof v !== 'object' || Array.isArray(v) || !Object.hasOwn(v, opts.key)) {
         throw new SecretsClientError('MissingKey', `${what} has no key "${opts.key}" (version ${e.version.versionId})`, { secretId });
       }
       v = (v as Record<string, unknown>)[opts.key];
@@ -372,7 +419,11 @@ export class SecretCache {
         return opts.parse(v);
       } catch (err) {
         // A validator's message may quote the value it rejected: keep only its name.
-        throw new SecretsClientError('Invalid', `${what}${opts.key ? ` key "${opts.key}"` : ''} failed validation (${(err as Error)?.name ?? 'Error'})`, { secretId });
+        throw new SecretsClientError(
+          'Invalid',
+          `${what}${opts.key ? ` key "${opts.key}"` : ''} failed validation (${(err as Error)?.name ?? 'Error'})`,
+          { secretId },
+        );
       }
     }
     return v as T;
@@ -452,10 +503,13 @@ export class SecretCache {
     const what = `secret ${secretId} (${describeKey(opts)})`;
     const timeoutMs = opts.timeoutMs ?? this.o.timeoutMs;
     const wait = async (p: Promise<Entry>): Promise<Entry> => {
-      const r = await withTimeout(this.clock, timeoutMs, opts.signal, () => raceSignal(p, opts.signal, what)).catch((e: SecretsClientError) => {
-        throw e?.code === 'Aborted' ? new SecretsClientError('Aborted', `${what}: aborted by the caller`, { secretId }) : e;
-      });
-      if ('timedOut' in r) throw new SecretsClientError('Timeout', `${what}: no answer within ${timeoutMs} ms`, { secretId, transient: true });
+      const r = await withTimeout(this.clock, timeoutMs, opts.signal, () => raceSignal(p, opts.signal, what)).catch(
+        (e: SecretsClientError) => {
+          throw e?.code === 'Aborted' ? new SecretsClientError('Aborted', `${what}: aborted by the caller`, { secretId }) : e;
+        },
+      );
+      if ('timedOut' in r)
+        throw new SecretsClientError('Timeout', `${what}: no answer within ${timeoutMs} ms`, { secretId, transient: true });
       return r.value;
     };
     if (opts.signal?.aborted) throw new SecretsClientError('Aborted', `${what}: aborted by the caller`, { secretId });
@@ -470,7 +524,13 @@ export class SecretCache {
         // Rate-limited: answer now with what we have (never sleep): the entry, or the error a
         // forced fetch just got; a miss with neither still fetches.
         if (e) {
-          this.emit('hit', { secretId, stage: e.version.stage, versionId: e.version.versionId, ageMs: now - e.fetchedAt, reason: 'forced refresh rate-limited' });
+          this.emit('hit', {
+            secretId,
+            stage: e.version.stage,
+            versionId: e.version.versionId,
+            ageMs: now - e.fetchedAt,
+            reason: 'forced refresh rate-limited',
+          });
           return e;
         }
         if (slot.lastError) throw slot.lastError;
@@ -582,9 +642,18 @@ export class SecretCache {
         if (e && !err.transient) {
           // Access revoked, secret deleted, KMS refused: the old value must not be served on.
           this.dropEntry(slot);
-          this.logger?.warn('secret refresh failed with a non-transient error; cached value dropped', { secretId, code: err.code, error: err.causeName });
+          this.logger?.warn('secret refresh failed with a non-transient error; cached value dropped', {
+            secretId,
+            code: err.code,
+            error: err.causeName,
+          });
         } else if (e) {
-          this.logger?.warn('secret refresh failed; serving the cached value until it is too stale', { secretId, code: err.code, error: err.causeName, maxStaleMs: this.o.maxStaleMs });
+          this.logger?.warn('secret refresh failed; serving the cached value until it is too stale', {
+            secretId,
+            code: err.code,
+            error: err.causeName,
+            maxStaleMs: this.o.maxStaleMs,
+          });
         }
         throw err;
       },
@@ -599,7 +668,12 @@ export class SecretCache {
   private async fetch(slot: Slot, opts: GetOptions): Promise<Entry> {
     const { secretId, key } = slot;
     const stage = opts.versionId ? undefined : (opts.versionStage ?? AWSCURRENT);
-    const r = await this.call('GetSecretValue', secretId, (id) => new GetSecretValueCommand({ SecretId: id, VersionId: opts.versionId, VersionStage: opts.versionId ? undefined : stage }), describeKey(opts));
+    const r = await this.call(
+      'GetSecretValue',
+      secretId,
+      (id) => new GetSecretValueCommand({ SecretId: id, VersionId: opts.versionId, VersionStage: opts.versionId ? undefined : stage }),
+      describeKey(opts),
+    );
     const now = this.clock.now();
     const version: SecretVersion = {
       secretId,
@@ -621,7 +695,13 @@ export class SecretCache {
     if (this.closed || this.slots.get(key) !== slot) return entry;
     const previous = slot.entry;
     if (previous && previous.version.versionId !== version.versionId && stage) {
-      this.emit('rotation', { secretId, stage, fromVersionId: previous.version.versionId, toVersionId: version.versionId, reason: 'refresh' });
+      this.emit('rotation', {
+        secretId,
+        stage,
+        fromVersionId: previous.version.versionId,
+        toVersionId: version.versionId,
+        reason: 'refresh',
+      });
     }
     slot.entry = entry;
     this.redactor.set(key, version.string ?? (version.binary ? Buffer.from(version.binary).toString('base64') : undefined));
@@ -652,7 +732,11 @@ export class SecretCache {
       if (err.code === 'NotFound') return this.deleted(secretId, 'DescribeSecret: not found');
       if (err.code === 'AccessDenied') {
         // The role lacks secretsmanager:DescribeSecret: values follow the TTL until a later try works.
-        if (!w.denied) this.logger?.warn('rotation watch paused: DescribeSecret is not allowed; values follow the TTL until it is', { secretId, retryInMs: this.o.watchDeniedRetryMs });
+        if (!w.denied)
+          this.logger?.warn('rotation watch paused: DescribeSecret is not allowed; values follow the TTL until it is', {
+            secretId,
+            retryInMs: this.o.watchDeniedRetryMs,
+          });
         w.denied = true;
         w.nextAt = now + this.o.watchDeniedRetryMs;
       } else {
@@ -706,10 +790,19 @@ export class SecretCache {
   }
 
   /** One API call with a timeout, failing over to replicas when the primary's endpoint fails. */
-  private async call(api: 'GetSecretValue' | 'DescribeSecret', secretId: string, command: (id: string) => unknown, what: string): Promise<{ out: any; region: string | undefined }> {
+  private async call(
+    api: 'GetSecretValue' | 'DescribeSecret',
+    secretId: string,
+    command: (id: string) => unknown,
+    what: string,
+  ): Promise<{ out: any; region: string | undefined }> {
     const targets: Array<{ region: string | undefined; client: SecretsManagerSender; id: string }> = [];
     const primary = { region: this.region, client: this.client, id: secretId };
-    const replicas = (this.failover?.regions ?? []).map((region) => ({ region, client: this.replicaClient(region), id: arnInRegion(secretId, region) }));
+    const replicas = (this.failover?.regions ?? []).map((region) => ({
+      region,
+      client: this.replicaClient(region),
+      id: arnInRegion(secretId, region),
+    }));
     const now = this.clock.now();
     if (replicas.length > 0 && now < this.primaryDownUntil) targets.push(...replicas, primary);
     else targets.push(primary, ...replicas);
@@ -720,9 +813,15 @@ export class SecretCache {
       try {
         if (this.closed) throw this.closedError(secretId);
         this.apiCalls[api]++;
-        const r = await withTimeout(this.clock, this.o.requestTimeoutMs, this.closing.signal, (signal) => t.client.send(command(t.id), { abortSignal: signal }));
+        const r = await withTimeout(this.clock, this.o.requestTimeoutMs, this.closing.signal, (signal) =>
+          t.client.send(command(t.id), { abortSignal: signal }),
+        );
         if ('timedOut' in r) {
-          const err = new SecretsClientError('Timeout', `secret ${secretId} (${what}): ${api} got no answer within ${this.o.requestTimeoutMs} ms${t.region ? ` in ${t.region}` : ''}`, { secretId, transient: true, causeName: 'TimeoutError' });
+          const err = new SecretsClientError(
+            'Timeout',
+            `secret ${secretId} (${what}): ${api} got no answer within ${this.o.requestTimeoutMs} ms${t.region ? ` in ${t.region}` : ''}`,
+            { secretId, transient: true, causeName: 'TimeoutError' },
+          );
           throw Object.assign(err, { endpointFailure: true });
         }
         if (i > 0) this.logger?.warn('secret read from a replica region', { secretId, region: t.region });
@@ -734,7 +833,12 @@ export class SecretCache {
         const next = targets[i + 1];
         if (!endpoint || !next) throw lastErr;
         if (t === primary) this.primaryDownUntil = this.clock.now() + (this.failover?.cooldownMs ?? DEFAULTS.failoverCooldownMs);
-        this.emit('failover', { secretId, fromRegion: t.region ?? 'primary', toRegion: next.region ?? 'primary', errorName: lastErr.causeName });
+        this.emit('failover', {
+          secretId,
+          fromRegion: t.region ?? 'primary',
+          toRegion: next.region ?? 'primary',
+          errorName: lastErr.causeName,
+        });
       }
     }
     throw lastErr!;
@@ -746,7 +850,8 @@ export class SecretCache {
     const name = r.name && r.name !== 'Error' ? r.name : (r.code ?? 'Error');
     const text = String(r.message ?? '');
     const code: ErrorCode =
-      name === 'ResourceNotFoundException' || (name === 'InvalidRequestException' && /marked for deletion|scheduled for deletion/i.test(text))
+      name === 'ResourceNotFoundException' ||
+      (name === 'InvalidRequestException' && /marked for deletion|scheduled for deletion/i.test(text))
         ? 'NotFound'
         : KMS_NAMES.has(name) || ((name === 'AccessDeniedException' || name === 'InvalidRequestException') && /\bKMS\b/.test(text))
           ? 'KmsFailure'
@@ -760,11 +865,15 @@ export class SecretCache {
                   ? 'Unavailable'
                   : 'Failed';
     const message = this.redactor.scrub(text).slice(0, 300);
-    return new SecretsClientError(code, `secret ${secretId} (${what}): ${api} failed${region ? ` in ${region}` : ''}: ${name}${message ? `: ${message}` : ''}`, {
-      secretId,
-      transient: isTransient(e),
-      causeName: name,
-    });
+    return new SecretsClientError(
+      code,
+      `secret ${secretId} (${what}): ${api} failed${region ? ` in ${region}` : ''}: ${name}${message ? `: ${message}` : ''}`,
+      {
+        secretId,
+        transient: isTransient(e),
+        causeName: name,
+      },
+    );
   }
 
   emit(kind: keyof CacheHooks, e: CacheEvent): void {
@@ -784,7 +893,11 @@ export class SecretCache {
 }
 
 function binaryError(secretId: string, opts: GetOptions, method: string): SecretsClientError {
-  return new SecretsClientError('NotString', `secret ${secretId} (${describeKey(opts)}) holds a binary value (SecretBinary), not text; ${method} reads SecretString: read it with getBinary()`, { secretId });
+  return new SecretsClientError(
+    'NotString',
+    `secret ${secretId} (${describeKey(opts)}) holds a binary value (SecretBinary), not text; ${method} reads SecretString: read it with getBinary()`,
+    { secretId },
+  );
 }
 
 function keyOf(secretId: string, opts: { versionStage?: string | undefined; versionId?: string | undefined }): string {

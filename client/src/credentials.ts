@@ -18,8 +18,8 @@
  * (`maxConcurrentLogins`, default 1), so a password that just stopped working costs one refused
  * login, not one per connection being opened.
  */
-import { AWSCURRENT, AWSPENDING, CacheEvent, CacheHooks, SecretCache } from './cache';
-import { Clock, SecretsClientError, Semaphore, sleep, systemClock } from './util';
+import { AWSCURRENT, AWSPENDING, type CacheEvent, type CacheHooks, type SecretCache } from './cache';
+import { type Clock, SecretsClientError, Semaphore, sleep, systemClock } from './util';
 
 export interface DatabaseCredentials {
   username: string;
@@ -75,7 +75,9 @@ export const AUTH_RETRY_DEFAULTS = {
 /** Where a refused login cannot lock anything, refused credentials are tried again every second at most. */
 export const NO_LOCKOUT_DEFAULTS = { ...AUTH_RETRY_DEFAULTS, lockout: false, baseDelayMs: 500, maxDelayMs: 1_000 } as const;
 
-type RetrySettings = { -readonly [K in keyof typeof AUTH_RETRY_DEFAULTS]: (typeof AUTH_RETRY_DEFAULTS)[K] extends boolean ? boolean : number };
+type RetrySettings = {
+  -readonly [K in keyof typeof AUTH_RETRY_DEFAULTS]: (typeof AUTH_RETRY_DEFAULTS)[K] extends boolean ? boolean : number;
+};
 
 function settings(options: AuthRetryOptions, engineLocksOut: boolean): RetrySettings {
   const lockout = options.lockout ?? engineLocksOut;
@@ -96,12 +98,28 @@ export function credentialsOf(e: unknown): DatabaseCredentials | undefined {
 }
 
 /** JSON fields of a database secret, as AWS's templates and our rotation functions write them. */
-export function parseDatabaseSecret(v: unknown, secretId: string): { username: string; password: string | undefined; host: string | undefined; port: number | undefined; dbname: string | undefined; engine: string | undefined; iam: boolean } {
-  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new SecretsClientError('Invalid', `secret ${secretId} is not a JSON object with username and password`, { secretId });
+export function parseDatabaseSecret(
+  v: unknown,
+  secretId: string,
+): {
+  username: string;
+  password: string | undefined;
+  host: string | undefined;
+  port: number | undefined;
+  dbname: string | undefined;
+  engine: string | undefined;
+  iam: boolean;
+} {
+  if (!v || typeof v !== 'object' || Array.isArray(v))
+    throw new SecretsClientError('Invalid', `secret ${secretId} is not a JSON object with username and password`, { secretId });
   const o = v as Record<string, unknown>;
   const iam = o.auth === 'iam';
   if (typeof o.username !== 'string' || !o.username || (!iam && (typeof o.password !== 'string' || !o.password))) {
-    throw new SecretsClientError('Invalid', `secret ${secretId} lacks string fields username and password (or "auth": "iam" for IAM authentication)`, { secretId });
+    throw new SecretsClientError(
+      'Invalid',
+      `secret ${secretId} lacks string fields username and password (or "auth": "iam" for IAM authentication)`,
+      { secretId },
+    );
   }
   const port = o.port === undefined ? undefined : Number(o.port);
   return {
@@ -146,7 +164,10 @@ async function rdsSigner(request: IamTokenRequest): Promise<string> {
   try {
     mod = (await import('@aws-sdk/rds-signer')) as unknown as typeof mod;
   } catch {
-    throw new SecretsClientError('Failed', `IAM authentication for ${request.username}@${request.hostname} needs the package @aws-sdk/rds-signer (npm install @aws-sdk/rds-signer)`);
+    throw new SecretsClientError(
+      'Failed',
+      `IAM authentication for ${request.username}@${request.hostname} needs the package @aws-sdk/rds-signer (npm install @aws-sdk/rds-signer)`,
+    );
   }
   return new mod.Signer(request).getAuthToken();
 }
@@ -164,7 +185,8 @@ export class IamTokens {
     private readonly options: IamAuthOptions = {},
   ) {
     this.refreshAfterMs = options.refreshAfterMs ?? IAM_DEFAULT_REFRESH_MS;
-    if (!(this.refreshAfterMs > 0 && this.refreshAfterMs < IAM_TOKEN_LIFETIME_MS)) throw new RangeError(`refreshAfterMs must be between 0 and ${IAM_TOKEN_LIFETIME_MS} (a token's lifetime)`);
+    if (!(this.refreshAfterMs > 0 && this.refreshAfterMs < IAM_TOKEN_LIFETIME_MS))
+      throw new RangeError(`refreshAfterMs must be between 0 and ${IAM_TOKEN_LIFETIME_MS} (a token's lifetime)`);
     this.signer = options.signer ?? rdsSigner;
   }
 
@@ -299,7 +321,12 @@ export abstract class LoginCredentials {
    * used attached. `reused` tells a connection the driver had open already (no login happened:
    * it clears no refusal count).
    */
-  async login<T>(attempt: (c: DatabaseCredentials) => Promise<T>, isAuthFailure: (e: unknown) => boolean, signal?: AbortSignal, reused?: (r: T) => boolean): Promise<T> {
+  async login<T>(
+    attempt: (c: DatabaseCredentials) => Promise<T>,
+    isAuthFailure: (e: unknown) => boolean,
+    signal?: AbortSignal,
+    reused?: (r: T) => boolean,
+  ): Promise<T> {
     const release = await this.logins.acquire(signal);
     try {
       let c = await this.current(signal);
@@ -317,7 +344,12 @@ export abstract class LoginCredentials {
       } catch (e) {
         if (!isAuthFailure(e)) throw e;
         this.refused(c);
-        this.emitEvent('authRetry', { secretId: this.id, stage: c.stage, versionId: c.versionId, failedLogins: this.failedLogins(c.versionId) });
+        this.emitEvent('authRetry', {
+          secretId: this.id,
+          stage: c.stage,
+          versionId: c.versionId,
+          failedLogins: this.failedLogins(c.versionId),
+        });
         await this.recover(c, signal);
         if (e && typeof e === 'object') Object.defineProperty(e, CREDS, { value: c, enumerable: false, configurable: true });
         throw e;
@@ -393,7 +425,12 @@ export abstract class LoginCredentials {
   private succeeded(c: DatabaseCredentials): void {
     for (const [v, r] of this.refusals) if (r.username === c.username || v === c.versionId) this.refusals.delete(v);
     if (this.refusedSince === undefined) return;
-    this.emitEvent('authRecovered', { secretId: this.id, stage: c.stage, versionId: c.versionId, ageMs: this.clock.now() - this.refusedSince });
+    this.emitEvent('authRecovered', {
+      secretId: this.id,
+      stage: c.stage,
+      versionId: c.versionId,
+      ageMs: this.clock.now() - this.refusedSince,
+    });
     this.refusedSince = undefined;
   }
 
@@ -418,7 +455,11 @@ export abstract class LoginCredentials {
       throw err;
     }
     if (now < r.nextTryAt) {
-      const err = new SecretsClientError('LoginLimit', `${this.id}: version ${c.versionId} was refused; next try in ${Math.ceil(r.nextTryAt - now)} ms`, { secretId: this.id, transient: true }) as PacedError;
+      const err = new SecretsClientError(
+        'LoginLimit',
+        `${this.id}: version ${c.versionId} was refused; next try in ${Math.ceil(r.nextTryAt - now)} ms`,
+        { secretId: this.id, transient: true },
+      ) as PacedError;
       err.retryAt = r.nextTryAt;
       err.paced = true;
       throw err;
@@ -451,18 +492,49 @@ export class RotatingCredentials extends LoginCredentials {
     this.tokens = new IamTokens(cache.clock, options.iam);
   }
 
-  private async read(stage: string, opts: { signal?: AbortSignal | undefined; force?: boolean | undefined; newToken?: number | undefined }): Promise<DatabaseCredentials> {
+  private async read(
+    stage: string,
+    opts: { signal?: AbortSignal | undefined; force?: boolean | undefined; newToken?: number | undefined },
+  ): Promise<DatabaseCredentials> {
     const v = await this.cache.getSecret(this.secretId, { versionStage: stage, signal: opts.signal, forceRefresh: opts.force });
-    const parsed = parseDatabaseSecret(await this.cache.getJson(this.secretId, { versionStage: stage, signal: opts.signal }), this.secretId);
+    const parsed = parseDatabaseSecret(
+      await this.cache.getJson(this.secretId, { versionStage: stage, signal: opts.signal }),
+      this.secretId,
+    );
     const { iam, password, ...rest } = parsed;
-    if (!iam) return { ...rest, password: password!, versionId: v.versionId, stage, fetchedAt: v.fetchedAt, auth: 'password', poolKey: v.versionId };
+    if (!iam)
+      return {
+        ...rest,
+        password: password!,
+        versionId: v.versionId,
+        stage,
+        fetchedAt: v.fetchedAt,
+        auth: 'password',
+        poolKey: v.versionId,
+      };
     const request = this.iamRequest(parsed);
     const t = await this.tokens.token(request, opts.newToken !== undefined, opts.newToken);
-    return { ...rest, password: t.token, versionId: `${v.versionId}:iam:${t.seq}`, stage, fetchedAt: t.issuedAt, auth: 'iam', poolKey: IamTokens.identity(request) };
+    return {
+      ...rest,
+      password: t.token,
+      versionId: `${v.versionId}:iam:${t.seq}`,
+      stage,
+      fetchedAt: t.issuedAt,
+      auth: 'iam',
+      poolKey: IamTokens.identity(request),
+    };
   }
 
-  private iamRequest(p: { username: string; host: string | undefined; port: number | undefined; engine: string | undefined }): IamTokenRequest {
-    if (!p.host) throw new SecretsClientError('Invalid', `secret ${this.secretId} says "auth": "iam" but has no host to sign a token for`, { secretId: this.secretId });
+  private iamRequest(p: {
+    username: string;
+    host: string | undefined;
+    port: number | undefined;
+    engine: string | undefined;
+  }): IamTokenRequest {
+    if (!p.host)
+      throw new SecretsClientError('Invalid', `secret ${this.secretId} says "auth": "iam" but has no host to sign a token for`, {
+        secretId: this.secretId,
+      });
     return { hostname: p.host, port: p.port ?? (/mysql|maria/i.test(p.engine ?? '') ? 3306 : 5432), username: p.username };
   }
 
@@ -586,7 +658,18 @@ export class IamAuthCredentials extends LoginCredentials {
 
   private creds(t: { token: string; issuedAt: number; seq: number }): DatabaseCredentials {
     const o = this.options;
-    return { username: o.username, password: t.token, host: o.host, port: o.port, dbname: o.dbname, versionId: `iam:${t.seq}`, stage: 'IAM', fetchedAt: t.issuedAt, auth: 'iam', poolKey: this.id };
+    return {
+      username: o.username,
+      password: t.token,
+      host: o.host,
+      port: o.port,
+      dbname: o.dbname,
+      versionId: `iam:${t.seq}`,
+      stage: 'IAM',
+      fetchedAt: t.issuedAt,
+      auth: 'iam',
+      poolKey: this.id,
+    };
   }
 
   peekVersion(): string | undefined {

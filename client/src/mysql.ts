@@ -14,8 +14,14 @@
 import mysql2 from 'mysql2/promise';
 import type { FieldPacket, Pool, PoolConnection, PoolOptions, QueryOptions } from 'mysql2/promise';
 import type { SecretCache } from './cache';
-import { AuthRetryOptions, DatabaseCredentials, IamAuthOptions, LoginCredentials, RotatingCredentials } from './credentials';
-import { credentialsFrom, Held, PoolSet } from './pool-set';
+import {
+  type AuthRetryOptions,
+  type DatabaseCredentials,
+  type IamAuthOptions,
+  type LoginCredentials,
+  RotatingCredentials,
+} from './credentials';
+import { credentialsFrom, type Held, PoolSet } from './pool-set';
 
 /** ER_ACCESS_DENIED_ERROR (1045); 1698 is the unix-socket variant. */
 export function isMysqlAuthFailure(e: unknown): boolean {
@@ -54,7 +60,11 @@ export class RotatingMysqlPool {
   retiredPools = 0;
 
   constructor(private readonly options: RotatingMysqlPoolOptions) {
-    this.credentials = credentialsFrom(options, () => new RotatingCredentials(options.secrets!, options.secretId!, { ...options.authRetry, iam: options.iam }, true), 'RotatingMysqlPool');
+    this.credentials = credentialsFrom(
+      options,
+      () => new RotatingCredentials(options.secrets!, options.secretId!, { ...options.authRetry, iam: options.iam }, true),
+      'RotatingMysqlPool',
+    );
     this.mysql = options.mysql ?? mysql2;
     this.pools = new PoolSet<VersionPool>(
       'RotatingMysqlPool',
@@ -89,7 +99,13 @@ export class RotatingMysqlPool {
   /** A connection made with the current credentials; call `release()` when done. */
   async getConnection(signal?: AbortSignal): Promise<PoolConnection> {
     const r = await this.credentials.withRetry(
-      () => this.credentials.login((c) => this.borrow(c), isMysqlAuthFailure, signal, (b) => !b.loggedIn),
+      () =>
+        this.credentials.login(
+          (c) => this.borrow(c),
+          isMysqlAuthFailure,
+          signal,
+          (b) => !b.loggedIn,
+        ),
       isMysqlAuthFailure,
       signal,
     );

@@ -18,8 +18,14 @@ import { EventEmitter } from 'node:events';
 import pg from 'pg';
 import type { PoolClient, PoolConfig, QueryConfig, QueryConfigValues, QueryResult, QueryResultRow } from 'pg';
 import type { SecretCache } from './cache';
-import { AuthRetryOptions, DatabaseCredentials, IamAuthOptions, LoginCredentials, RotatingCredentials } from './credentials';
-import { credentialsFrom, Held, PoolSet } from './pool-set';
+import {
+  type AuthRetryOptions,
+  type DatabaseCredentials,
+  type IamAuthOptions,
+  type LoginCredentials,
+  RotatingCredentials,
+} from './credentials';
+import { credentialsFrom, type Held, PoolSet } from './pool-set';
 
 /**
  * PostgreSQL refused the login: 28P01 invalid_password, 28000 invalid_authorization_specification
@@ -63,9 +69,17 @@ export class RotatingPgPool extends EventEmitter {
     super();
     const { secrets, secretId, credentials, authRetry, iam, useSecretEndpoint = true, ...config } = options;
     // PostgreSQL locks no account after refused logins: the refused-login limit stays off.
-    this.credentials = credentialsFrom(options, () => new RotatingCredentials(secrets!, secretId!, { ...authRetry, iam }, false), 'RotatingPgPool');
+    this.credentials = credentialsFrom(
+      options,
+      () => new RotatingCredentials(secrets!, secretId!, { ...authRetry, iam }, false),
+      'RotatingPgPool',
+    );
     this.config = config;
-    this.pools = new PoolSet<pg.Pool>('RotatingPgPool', (held) => this.make(held, useSecretEndpoint), (p) => this.retire(p));
+    this.pools = new PoolSet<pg.Pool>(
+      'RotatingPgPool',
+      (held) => this.make(held, useSecretEndpoint),
+      (p) => this.retire(p),
+    );
   }
 
   private make(held: Held<pg.Pool>, useSecretEndpoint: boolean): pg.Pool {
@@ -127,7 +141,10 @@ export class RotatingPgPool extends EventEmitter {
   }
 
   /** A query on a pooled connection, as `pg.Pool#query`. */
-  async query<R extends QueryResultRow = any, I = any[]>(text: string | QueryConfig<I>, values?: QueryConfigValues<I>): Promise<QueryResult<R>> {
+  async query<R extends QueryResultRow = any, I = any[]>(
+    text: string | QueryConfig<I>,
+    values?: QueryConfigValues<I>,
+  ): Promise<QueryResult<R>> {
     const client = await this.checkout();
     try {
       const r = await client.query<R, I>(text, values);

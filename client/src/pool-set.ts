@@ -65,7 +65,11 @@ export class PoolSet<P> {
 }
 
 /** The credentials of a pool: given, or read from a secret through the cache. */
-export function credentialsFrom<O extends { secrets?: unknown; secretId?: string | undefined; credentials?: LoginCredentials | undefined }>(o: O, make: () => LoginCredentials, what: string): LoginCredentials {
+export function credentialsFrom<O extends { secrets?: unknown; secretId?: string | undefined; credentials?: LoginCredentials | undefined }>(
+  o: O,
+  make: () => LoginCredentials,
+  what: string,
+): LoginCredentials {
   if (o.credentials) return o.credentials;
   if (!o.secrets || !o.secretId) throw new TypeError(`${what}: give either \`secrets\` and \`secretId\`, or \`credentials\``);
   return make();

@@ -53,7 +53,11 @@ export class SecretsClientError extends Error {
   readonly transient: boolean;
   /** Name of the underlying error (e.g. `ThrottlingException`, `ECONNREFUSED`), never its payload. */
   readonly causeName: string | undefined;
-  constructor(code: ErrorCode, message: string, opts: { secretId?: string | undefined; transient?: boolean | undefined; causeName?: string | undefined } = {}) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    opts: { secretId?: string | undefined; transient?: boolean | undefined; causeName?: string | undefined } = {},
+  ) {
     super(message);
     this.name = 'SecretsClientError';
     this.code = code;
@@ -88,7 +92,12 @@ export function abortError(what: string): SecretsClientError {
 }
 
 /** Runs `fn` with a signal that aborts after `ms` (on `clock`) or when `parent` aborts. */
-export async function withTimeout<T>(clock: Clock, ms: number, parent: AbortSignal | undefined, fn: (signal: AbortSignal) => Promise<T>): Promise<{ value: T } | { timedOut: true }> {
+export async function withTimeout<T>(
+  clock: Clock,
+  ms: number,
+  parent: AbortSignal | undefined,
+  fn: (signal: AbortSignal) => Promise<T>,
+): Promise<{ value: T } | { timedOut: true }> {
   const ac = new AbortController();
   let timedOut = false;
   const timer = clock.setTimeout(
@@ -146,7 +155,19 @@ export function sleep(clock: Clock, ms: number, signal?: AbortSignal): Promise<v
  * values, so a rotated-away password is not kept. At most `limit` strings are held in all; beyond
  * that the owners used least recently are forgotten first.
  */
-const NAMING_FIELDS = new Set(['engine', 'host', 'port', 'username', 'user', 'dbname', 'database', 'dbClusterIdentifier', 'dbInstanceIdentifier', 'masterarn', 'auth']);
+const NAMING_FIELDS = new Set([
+  'engine',
+  'host',
+  'port',
+  'username',
+  'user',
+  'dbname',
+  'database',
+  'dbClusterIdentifier',
+  'dbInstanceIdentifier',
+  'masterarn',
+  'auth',
+]);
 export class Redactor {
   private readonly owners = new Map<string, string[]>();
   /** Every string held, by its first 4 characters (a scrub looks up each position of the text, not each value). */

@@ -86,8 +86,8 @@ export function alphabet(format: ValueFormat, excludeCharacters = ''): string {
         : format === 'hex'
           ? '0123456789abcdef'
           : format === 'base64'
-            ? ALNUM + '+/'
-            : ALNUM + '-_';
+            ? `${ALNUM}+/`
+            : `${ALNUM}-_`;
   return [...base].filter((c) => !excludeCharacters.includes(c)).join('');
 }
 
@@ -100,7 +100,8 @@ export function entropyBits(rules: Pick<GeneratorRules, 'format' | 'length' | 'e
 export function rulesProblems(r: GeneratorRules): string[] {
   const out: string[] = [];
   if (!VALUE_FORMATS.includes(r.format)) out.push(`format "${r.format}" is not one of ${VALUE_FORMATS.join(', ')}`);
-  if (!Number.isInteger(r.length) || r.length < 1 || r.length > MAX_GENERATED_LENGTH) out.push(`length ${r.length} is outside 1..${MAX_GENERATED_LENGTH}`);
+  if (!Number.isInteger(r.length) || r.length < 1 || r.length > MAX_GENERATED_LENGTH)
+    out.push(`length ${r.length} is outside 1..${MAX_GENERATED_LENGTH}`);
   // Encodings of random bytes cannot leave characters out; only password and alphanumeric values can.
   if (r.excludeCharacters && (r.format === 'hex' || r.format === 'base64' || r.format === 'base64url')) {
     out.push(`format ${r.format} encodes random bytes and cannot exclude characters; use format password or alphanumeric`);
@@ -139,7 +140,9 @@ export function rulesFromTags(tags: Tags, fallback: GeneratorRules): GeneratorRu
   };
   const problems = rulesProblems(rules);
   if (problems.length > 0) {
-    throw new Error(`generator rules from the secret's rotation:* tags are unsafe: ${problems.join('; ')}. Fix the tags (they are set by the catalog; re-deploy) `);
+    throw new Error(
+      `generator rules from the secret's rotation:* tags are unsafe: ${problems.join('; ')}. Fix the tags (they are set by the catalog; re-deploy) `,
+    );
   }
   return rules;
 }
@@ -150,9 +153,12 @@ export function rulesFromTags(tags: Tags, fallback: GeneratorRules): GeneratorRu
  */
 export function tlsModeFromTags(tags: Tags, floor: TlsMode = 'verify-full'): TlsMode {
   const v = tagValue(tags, TAG.tls) ?? 'verify-full';
-  if (!TLS_MODES.includes(v as TlsMode)) throw new Error(`tag ${TAG.tls}="${v}" is not one of ${TLS_MODES.join(', ')}; fix the catalog's rotation.tls and re-deploy`);
+  if (!TLS_MODES.includes(v as TlsMode))
+    throw new Error(`tag ${TAG.tls}="${v}" is not one of ${TLS_MODES.join(', ')}; fix the catalog's rotation.tls and re-deploy`);
   if (TLS_MODES.indexOf(v as TlsMode) > TLS_MODES.indexOf(floor)) {
-    throw new Error(`tag ${TAG.tls}="${v}" is weaker than this function allows (${floor}); the tag was changed outside the catalog: re-deploy`);
+    throw new Error(
+      `tag ${TAG.tls}="${v}" is weaker than this function allows (${floor}); the tag was changed outside the catalog: re-deploy`,
+    );
   }
   return v as TlsMode;
 }

@@ -11,8 +11,18 @@
  *   password, so the previous login keeps working until the next rotation (no lock-out window
  *   for applications that cached it).
  */
-import { DATABASE_PASSWORD_EXCLUDE, DATABASE_PASSWORD_LENGTH, GeneratorRules, rulesFromTags, Strategy, TAG, tagValue, TlsMode, tlsModeFromTags } from './contract';
-import { RotationContext, RotationError, RotationStrategy } from './protocol';
+import {
+  DATABASE_PASSWORD_EXCLUDE,
+  DATABASE_PASSWORD_LENGTH,
+  type GeneratorRules,
+  rulesFromTags,
+  type Strategy,
+  TAG,
+  tagValue,
+  type TlsMode,
+  tlsModeFromTags,
+} from './contract';
+import { type RotationContext, RotationError, type RotationStrategy } from './protocol';
 import { AWSCURRENT, AWSPREVIOUS } from './secrets-manager';
 import { generateValue } from './values';
 
@@ -75,7 +85,11 @@ export const CLONE_SUFFIX = '_clone';
 const UNLABELLED_FALLBACKS = 5;
 const DEFAULT_TIMEOUT_MS = 5_000;
 
-const DATABASE_RULES: GeneratorRules = { format: 'password', length: DATABASE_PASSWORD_LENGTH, excludeCharacters: DATABASE_PASSWORD_EXCLUDE };
+const DATABASE_RULES: GeneratorRules = {
+  format: 'password',
+  length: DATABASE_PASSWORD_LENGTH,
+  excludeCharacters: DATABASE_PASSWORD_EXCLUDE,
+};
 
 function parseCredentials(json: string, what: string): DbCredentials {
   let v: unknown;
@@ -84,7 +98,8 @@ function parseCredentials(json: string, what: string): DbCredentials {
   } catch {
     throw new RotationError(`${what} is not valid JSON; store {"engine","host","port","username","password","dbname"} as JSON`);
   }
-  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new RotationError(`${what} is not a JSON object; store {"engine","host","port","username","password","dbname"}`);
+  if (!v || typeof v !== 'object' || Array.isArray(v))
+    throw new RotationError(`${what} is not a JSON object; store {"engine","host","port","username","password","dbname"}`);
   const c = v as Record<string, unknown>;
   const missing = ['host', 'username', 'password'].filter((k) => typeof c[k] !== 'string' || c[k] === '');
   if (missing.length > 0) throw new RotationError(`${what} lacks string field(s) ${missing.join(', ')}; add them to the secret's JSON`);
@@ -109,7 +124,12 @@ function timeoutError(engine: DatabaseEngine, e: unknown, c: DbCredentials, opts
 }
 
 /** Runs `fn` on a session and closes it on every path. */
-async function withSession<T>(engine: DatabaseEngine, c: DbCredentials, opts: ConnectOptions, fn: (s: DbSession) => Promise<T>): Promise<T> {
+async function withSession<T>(
+  engine: DatabaseEngine,
+  c: DbCredentials,
+  opts: ConnectOptions,
+  fn: (s: DbSession) => Promise<T>,
+): Promise<T> {
   let session: DbSession;
   try {
     session = await engine.connect(c, opts);
@@ -154,14 +174,16 @@ export function databaseStrategy(o: DatabaseStrategyOptions): RotationStrategy {
     return { tls: { mode, ca: o.ca }, timeoutMs: o.timeoutMs ?? DEFAULT_TIMEOUT_MS, secretName: ctx.secret.Name };
   };
   const describe = (c: DbCredentials) => `${c.username}@${c.host}:${c.port ?? engine.defaultPort}`;
-  const sameServer = (a: DbCredentials, b: DbCredentials) => a.host === b.host && (a.port ?? engine.defaultPort) === (b.port ?? engine.defaultPort);
+  const sameServer = (a: DbCredentials, b: DbCredentials) =>
+    a.host === b.host && (a.port ?? engine.defaultPort) === (b.port ?? engine.defaultPort);
   const fail = (ctx: RotationContext, message: string): never => {
     throw new RotationError(`secret ${ctx.secret.Name}: ${message}`);
   };
 
   /** The user this secret is for, as the catalog pinned it (alternating users: the base name). */
   const pinnedUser = (ctx: RotationContext) => tagValue(ctx.secret.Tags, TAG.username);
-  const baseName = (ctx: RotationContext, username: string) => pinnedUser(ctx) ?? (username.endsWith(CLONE_SUFFIX) ? username.slice(0, -CLONE_SUFFIX.length) : username);
+  const baseName = (ctx: RotationContext, username: string) =>
+    pinnedUser(ctx) ?? (username.endsWith(CLONE_SUFFIX) ? username.slice(0, -CLONE_SUFFIX.length) : username);
 
   const adminOf = async (ctx: RotationContext, current: DbCredentials) => {
     const id = tagValue(ctx.secret.Tags, TAG.adminSecret) ?? current.masterarn;
@@ -170,7 +192,10 @@ export function databaseStrategy(o: DatabaseStrategyOptions): RotationStrategy {
     const what = (stage: string) => `admin secret ${admin.name} (${stage})`;
     const first = parseCredentials(admin.current, what('AWSCURRENT'));
     if (!sameServer(first, current)) {
-      fail(ctx, `admin secret ${admin.name} is for ${first.host}:${first.port ?? engine.defaultPort}, not this secret's server ${current.host}:${current.port ?? engine.defaultPort}`);
+      fail(
+        ctx,
+        `admin secret ${admin.name} is for ${first.host}:${first.port ?? engine.defaultPort}, not this secret's server ${current.host}:${current.port ?? engine.defaultPort}`,
+      );
     }
     const logins = [first];
     // The admin secret may itself be mid-rotation or changed out of band: its previous login on
@@ -191,7 +216,12 @@ export function databaseStrategy(o: DatabaseStrategyOptions): RotationStrategy {
    * admin's own login or on a privileged user: whoever can write this secret's value must not be
    * able to make rotation hand them the admin's password or a superuser's.
    */
-  const asAdmin = async (ctx: RotationContext, current: DbCredentials, targets: string[], fn: (s: DbSession) => Promise<void>): Promise<void> => {
+  const asAdmin = async (
+    ctx: RotationContext,
+    current: DbCredentials,
+    targets: string[],
+    fn: (s: DbSession) => Promise<void>,
+  ): Promise<void> => {
     const admin = await adminOf(ctx, current);
     for (const t of targets) {
       if (admin.logins.some((l) => l.username === t)) fail(ctx, `refusing to rotate ${t}: it is the login of admin secret ${admin.name}`);
@@ -201,7 +231,8 @@ export function databaseStrategy(o: DatabaseStrategyOptions): RotationStrategy {
       try {
         await withSession(engine, { ...login, dbname: login.dbname ?? current.dbname }, opts, async (s) => {
           for (const t of targets) {
-            if (await s.isPrivileged(t)) fail(ctx, `refusing to rotate ${t}: it can create users or is a superuser, so it must not be an application secret's user`);
+            if (await s.isPrivileged(t))
+              fail(ctx, `refusing to rotate ${t}: it can create users or is a superuser, so it must not be an application secret's user`);
           }
           await fn(s);
         });
@@ -211,7 +242,10 @@ export function databaseStrategy(o: DatabaseStrategyOptions): RotationStrategy {
         ctx.log.warn('admin login refused; trying the next', { admin: admin.name });
       }
     }
-    fail(ctx, `neither the current nor the previous login of admin secret ${admin.name} is accepted by ${current.host}; fix the admin secret's password, then retry`);
+    fail(
+      ctx,
+      `neither the current nor the previous login of admin secret ${admin.name} is accepted by ${current.host}; fix the admin secret's password, then retry`,
+    );
   };
 
   /** Checks `c` names the user the catalog pinned (or, for alternating users, its clone). */
@@ -219,7 +253,8 @@ export function databaseStrategy(o: DatabaseStrategyOptions): RotationStrategy {
     const pinned = pinnedUser(ctx);
     if (!pinned) return;
     const allowed = o.strategy === 'alternating-users' ? [pinned, pinned + CLONE_SUFFIX] : [pinned];
-    if (!allowed.includes(c.username)) fail(ctx, `the ${stage} value names user ${c.username}, but the catalog pins ${allowed.join(' or ')}; restore the value`);
+    if (!allowed.includes(c.username))
+      fail(ctx, `the ${stage} value names user ${c.username}, but the catalog pins ${allowed.join(' or ')}; restore the value`);
   };
 
   return {
@@ -241,14 +276,21 @@ export function databaseStrategy(o: DatabaseStrategyOptions): RotationStrategy {
     async setValue(ctx, pendingText) {
       const pending = parseCredentials(pendingText, `secret ${ctx.secret.Name} (AWSPENDING)`);
       const current = parseCredentials((await ctx.value(AWSCURRENT))!, `secret ${ctx.secret.Name} (AWSCURRENT)`);
-      if (!sameServer(pending, current)) fail(ctx, `the pending value points at ${pending.host}, the current at ${current.host}; a rotation never moves a secret between servers`);
+      if (!sameServer(pending, current))
+        fail(
+          ctx,
+          `the pending value points at ${pending.host}, the current at ${current.host}; a rotation never moves a secret between servers`,
+        );
       checkUser(ctx, pending, 'AWSPENDING');
 
       if (o.strategy === 'alternating-users') {
         const base = baseName(ctx, current.username);
         const clone = base + CLONE_SUFFIX;
         if (pending.username === current.username || ![base, clone].includes(pending.username)) {
-          fail(ctx, `alternating-users rotation must switch ${current.username} to ${current.username === base ? clone : base}, but the pending value names ${pending.username}`);
+          fail(
+            ctx,
+            `alternating-users rotation must switch ${current.username} to ${current.username === base ? clone : base}, but the pending value names ${pending.username}`,
+          );
         }
         await asAdmin(ctx, current, [base, clone], async (s) => {
           if (pending.username === clone) {
@@ -263,7 +305,10 @@ export function databaseStrategy(o: DatabaseStrategyOptions): RotationStrategy {
       }
 
       if (pending.username !== current.username) {
-        fail(ctx, `the pending value names user ${pending.username}, the current ${current.username}; ${o.strategy} rotation changes one user's password only`);
+        fail(
+          ctx,
+          `the pending value names user ${pending.username}, the current ${current.username}; ${o.strategy} rotation changes one user's password only`,
+        );
       }
       if (o.strategy === 'admin') {
         await asAdmin(ctx, current, [pending.username], (s) => s.setPassword(pending.username, pending.password));
@@ -292,7 +337,8 @@ export function databaseStrategy(o: DatabaseStrategyOptions): RotationStrategy {
           if (engine.isAuthFailure(e)) return false;
           throw e;
         }
-        if (stage !== AWSCURRENT) ctx.log.warn('current password was refused; changed the password with an older one', { usedStage: stage });
+        if (stage !== AWSCURRENT)
+          ctx.log.warn('current password was refused; changed the password with an older one', { usedStage: stage });
         return true;
       };
       if (await changeWith(AWSCURRENT, current)) return;

@@ -5,8 +5,8 @@
  * the new value once it is AWSCURRENT; the previous value stays readable as AWSPREVIOUS, so a
  * verifier can accept both during the overlap.
  */
-import { alphabet, DEFAULT_PASSWORD_EXCLUDE, GeneratorRules, rulesFromTags } from './contract';
-import { RotationContext, RotationError, RotationStrategy } from './protocol';
+import { alphabet, DEFAULT_PASSWORD_EXCLUDE, type GeneratorRules, rulesFromTags } from './contract';
+import { type RotationContext, RotationError, type RotationStrategy } from './protocol';
 import { generateValue } from './values';
 
 const GENERATED_DEFAULT_RULES: GeneratorRules = { format: 'password', length: 32, excludeCharacters: DEFAULT_PASSWORD_EXCLUDE };
@@ -16,9 +16,12 @@ function parseObject(ctx: RotationContext, text: string, stage: string): Record<
   try {
     v = JSON.parse(text);
   } catch {
-    throw new RotationError(`secret ${ctx.secret.Name} (${stage}) is not valid JSON, but its rotation replaces one JSON key; store a JSON object`);
+    throw new RotationError(
+      `secret ${ctx.secret.Name} (${stage}) is not valid JSON, but its rotation replaces one JSON key; store a JSON object`,
+    );
   }
-  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new RotationError(`secret ${ctx.secret.Name} (${stage}) is not a JSON object; store a JSON object`);
+  if (!v || typeof v !== 'object' || Array.isArray(v))
+    throw new RotationError(`secret ${ctx.secret.Name} (${stage}) is not a JSON object; store a JSON object`);
   return v as Record<string, unknown>;
 }
 

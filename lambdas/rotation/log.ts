@@ -6,7 +6,16 @@
  * cannot leak a password.
  */
 /** JSON fields of a credentials secret that identify rather than authenticate. */
-const NON_SECRET_FIELDS = new Set(['engine', 'host', 'port', 'username', 'dbname', 'masterarn', 'dbClusterIdentifier', 'dbInstanceIdentifier']);
+const NON_SECRET_FIELDS = new Set([
+  'engine',
+  'host',
+  'port',
+  'username',
+  'dbname',
+  'masterarn',
+  'dbClusterIdentifier',
+  'dbInstanceIdentifier',
+]);
 
 export type Fields = Record<string, string | number | boolean | undefined>;
 export type Sink = (line: string) => void;
@@ -14,7 +23,7 @@ export type Sink = (line: string) => void;
 export class Logger {
   constructor(
     private readonly base: Fields = {},
-    private readonly sink: Sink = (line) => process.stdout.write(line + '\n'),
+    private readonly sink: Sink = (line) => process.stdout.write(`${line}\n`),
     /** Shared with children, so a value registered anywhere is scrubbed everywhere. */
     private readonly secrets = new Set<string>(),
   ) {}

@@ -14,7 +14,15 @@
  */
 import { MAX_SECRET_VALUE_BYTES } from './contract';
 import { Logger } from './log';
-import { AWSCURRENT, AWSPENDING, AWSPREVIOUS, isNotFound, SecretDescription, SecretsManagerPort, SecretValue } from './secrets-manager';
+import {
+  AWSCURRENT,
+  AWSPENDING,
+  AWSPREVIOUS,
+  isNotFound,
+  type SecretDescription,
+  type SecretsManagerPort,
+  type SecretValue,
+} from './secrets-manager';
 
 export const STEPS = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const;
 export type Step = (typeof STEPS)[number];
@@ -63,9 +71,12 @@ export interface RotationStrategy {
 function checkEvent(event: unknown): RotationEvent {
   const e = event as Partial<RotationEvent> | null;
   if (!e || typeof e.SecretId !== 'string' || !e.SecretId || typeof e.ClientRequestToken !== 'string' || !e.ClientRequestToken) {
-    throw new RotationError('event lacks SecretId or ClientRequestToken; this function is invoked by Secrets Manager with {SecretId, ClientRequestToken, Step}');
+    throw new RotationError(
+      'event lacks SecretId or ClientRequestToken; this function is invoked by Secrets Manager with {SecretId, ClientRequestToken, Step}',
+    );
   }
-  if (!STEPS.includes(e.Step as Step)) throw new RotationError(`unknown step "${String(e.Step)}" for secret ${e.SecretId}; expected one of ${STEPS.join(', ')}`);
+  if (!STEPS.includes(e.Step as Step))
+    throw new RotationError(`unknown step "${String(e.Step)}" for secret ${e.SecretId}; expected one of ${STEPS.join(', ')}`);
   return e as RotationEvent;
 }
 
@@ -84,10 +95,14 @@ function makeContext(sm: SecretsManagerPort, log: Logger, secret: SecretDescript
             `retry the whole rotation (aws secretsmanager rotate-secret --secret-id ${label}), which runs createSecret first`,
         );
       }
-      if (isNotFound(e)) throw new RotationError(`secret ${label} has no ${stage} value; store the initial value (aws secretsmanager put-secret-value) before the first rotation, then rotate again`);
+      if (isNotFound(e))
+        throw new RotationError(
+          `secret ${label} has no ${stage} value; store the initial value (aws secretsmanager put-secret-value) before the first rotation, then rotate again`,
+        );
       throw e;
     }
-    if (v.SecretString === undefined) throw new RotationError(`secret ${label} holds a binary ${stage} value; only string values can be rotated`);
+    if (v.SecretString === undefined)
+      throw new RotationError(`secret ${label} holds a binary ${stage} value; only string values can be rotated`);
     log.redactValue(v.SecretString);
     return v.SecretString;
   };
@@ -104,7 +119,10 @@ function makeContext(sm: SecretsManagerPort, log: Logger, secret: SecretDescript
         .slice(0, limit);
       const out: string[] = [];
       for (const v of versions) {
-        const text = await sm.getSecretValue({ SecretId: secret.ARN, VersionId: v.VersionId }).then((x) => x.SecretString, () => undefined);
+        const text = await sm.getSecretValue({ SecretId: secret.ARN, VersionId: v.VersionId }).then(
+          (x) => x.SecretString,
+          () => undefined,
+        );
         if (text !== undefined) {
           log.redactValue(text);
           out.push(text);
@@ -136,11 +154,15 @@ async function runStep(rawEvent: unknown, strategy: RotationStrategy, sm: Secret
   const label = `${secret.Name} (token ${token})`;
 
   if (!secret.RotationEnabled) {
-    throw new RotationError(`secret ${secret.Name} is not enabled for rotation; configure rotation on it (the catalog's rotation block) before invoking this function`);
+    throw new RotationError(
+      `secret ${secret.Name} is not enabled for rotation; configure rotation on it (the catalog's rotation block) before invoking this function`,
+    );
   }
   const stages = secret.VersionIdsToStages[token];
   if (!stages) {
-    throw new RotationError(`secret ${label}: the token is not a version of this secret; start rotations with RotateSecret, which creates the version`);
+    throw new RotationError(
+      `secret ${label}: the token is not a version of this secret; start rotations with RotateSecret, which creates the version`,
+    );
   }
   const ctx = makeContext(sm, log, secret, token);
 
@@ -160,7 +182,9 @@ async function runStep(rawEvent: unknown, strategy: RotationStrategy, sm: Secret
     return;
   }
   if (!stages.includes(AWSPENDING)) {
-    throw new RotationError(`secret ${label}: the version is not AWSPENDING (it is ${stages.join(', ') || 'unlabelled'}); a newer rotation has replaced it, so this invocation must not act`);
+    throw new RotationError(
+      `secret ${label}: the version is not AWSPENDING (it is ${stages.join(', ') || 'unlabelled'}); a newer rotation has replaced it, so this invocation must not act`,
+    );
   }
 
   const started = Date.now();
@@ -175,7 +199,10 @@ async function runStep(rawEvent: unknown, strategy: RotationStrategy, sm: Secret
       const next = await strategy.createValue(ctx, current);
       log.redactValue(next);
       const bytes = Buffer.byteLength(next, 'utf8');
-      if (bytes > MAX_SECRET_VALUE_BYTES) throw new RotationError(`secret ${secret.Name}: the new value is ${bytes} bytes, over Secrets Manager's ${MAX_SECRET_VALUE_BYTES}; shrink the value`);
+      if (bytes > MAX_SECRET_VALUE_BYTES)
+        throw new RotationError(
+          `secret ${secret.Name}: the new value is ${bytes} bytes, over Secrets Manager's ${MAX_SECRET_VALUE_BYTES}; shrink the value`,
+        );
       await sm.putSecretValue({ SecretId: secret.ARN, ClientRequestToken: token, SecretString: next, VersionStages: [AWSPENDING] });
       log.info('pending value created', { bytes });
       break;
@@ -190,7 +217,12 @@ async function runStep(rawEvent: unknown, strategy: RotationStrategy, sm: Secret
       break;
     case 'finishSecret': {
       const current = versionWith(secret, AWSCURRENT);
-      await sm.updateSecretVersionStage({ SecretId: secret.ARN, VersionStage: AWSCURRENT, MoveToVersionId: token, RemoveFromVersionId: current });
+      await sm.updateSecretVersionStage({
+        SecretId: secret.ARN,
+        VersionStage: AWSCURRENT,
+        MoveToVersionId: token,
+        RemoveFromVersionId: current,
+      });
       await sm.updateSecretVersionStage({ SecretId: secret.ARN, VersionStage: AWSPENDING, RemoveFromVersionId: token });
       log.info('rotation finished: pending version is now AWSCURRENT', { previousVersion: current });
       break;
@@ -221,7 +253,12 @@ export function rotationHandler(
       const prefix = err instanceof RotationError || !err?.name || err.name === 'Error' ? '' : `${err.name}: `;
       const message = log.scrub(`${prefix}${err?.message ?? String(e)}`);
       const ev = (event ?? {}) as Partial<RotationEvent>;
-      log.error('rotation step failed', { secretId: String(ev.SecretId), step: String(ev.Step), token: String(ev.ClientRequestToken), error: message });
+      log.error('rotation step failed', {
+        secretId: String(ev.SecretId),
+        step: String(ev.Step),
+        token: String(ev.ClientRequestToken),
+        error: message,
+      });
       const out = new Error(message);
       out.name = err instanceof RotationError ? 'RotationError' : 'RotationStepFailed';
       throw out;

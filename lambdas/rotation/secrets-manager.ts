@@ -41,7 +41,12 @@ export interface SecretsManagerPort {
   describeSecret(secretId: string): Promise<SecretDescription>;
   getSecretValue(req: { SecretId: string; VersionId?: string; VersionStage?: string }): Promise<SecretValue>;
   putSecretValue(req: { SecretId: string; ClientRequestToken: string; SecretString: string; VersionStages: string[] }): Promise<void>;
-  updateSecretVersionStage(req: { SecretId: string; VersionStage: string; MoveToVersionId?: string; RemoveFromVersionId?: string }): Promise<void>;
+  updateSecretVersionStage(req: {
+    SecretId: string;
+    VersionStage: string;
+    MoveToVersionId?: string;
+    RemoveFromVersionId?: string;
+  }): Promise<void>;
   /** Every version, unlabelled (deprecated) ones included; the service keeps about 100. */
   listVersions(secretId: string): Promise<VersionInfo[]>;
 }
@@ -70,11 +75,21 @@ export class SdkSecretsManager implements SecretsManagerPort {
     return { VersionId: r.VersionId!, SecretString: r.SecretString, SecretBinary: r.SecretBinary };
   }
 
-  async putSecretValue(req: { SecretId: string; ClientRequestToken: string; SecretString: string; VersionStages: string[] }): Promise<void> {
+  async putSecretValue(req: {
+    SecretId: string;
+    ClientRequestToken: string;
+    SecretString: string;
+    VersionStages: string[];
+  }): Promise<void> {
     await this.client.send(new PutSecretValueCommand(req));
   }
 
-  async updateSecretVersionStage(req: { SecretId: string; VersionStage: string; MoveToVersionId?: string; RemoveFromVersionId?: string }): Promise<void> {
+  async updateSecretVersionStage(req: {
+    SecretId: string;
+    VersionStage: string;
+    MoveToVersionId?: string;
+    RemoveFromVersionId?: string;
+  }): Promise<void> {
     await this.client.send(new UpdateSecretVersionStageCommand(req));
   }
 
@@ -82,8 +97,11 @@ export class SdkSecretsManager implements SecretsManagerPort {
     const out: VersionInfo[] = [];
     let NextToken: string | undefined;
     do {
-      const r = await this.client.send(new ListSecretVersionIdsCommand({ SecretId: secretId, IncludeDeprecated: true, MaxResults: 100, NextToken }));
-      for (const v of r.Versions ?? []) out.push({ VersionId: v.VersionId!, VersionStages: v.VersionStages ?? [], CreatedDate: v.CreatedDate });
+      const r = await this.client.send(
+        new ListSecretVersionIdsCommand({ SecretId: secretId, IncludeDeprecated: true, MaxResults: 100, NextToken }),
+      );
+      for (const v of r.Versions ?? [])
+        out.push({ VersionId: v.VersionId!, VersionStages: v.VersionStages ?? [], CreatedDate: v.CreatedDate });
       NextToken = r.NextToken;
     } while (NextToken);
     return out;

@@ -4,7 +4,7 @@
  * `crypto.randomInt` draws each character uniformly (it rejects biased samples internally).
  */
 import { randomBytes, randomInt } from 'node:crypto';
-import { alphabet, GeneratorRules } from './contract';
+import { alphabet, type GeneratorRules } from './contract';
 
 function fromAlphabet(chars: string, length: number): string {
   let out = '';
@@ -16,7 +16,9 @@ function fromAlphabet(chars: string, length: number): string {
 export function generateValue(rules: Pick<GeneratorRules, 'format' | 'length' | 'excludeCharacters'>): string {
   switch (rules.format) {
     case 'hex':
-      return randomBytes(Math.ceil(rules.length / 2)).toString('hex').slice(0, rules.length);
+      return randomBytes(Math.ceil(rules.length / 2))
+        .toString('hex')
+        .slice(0, rules.length);
     case 'base64':
     case 'base64url': {
       const text = randomBytes(Math.ceil((rules.length * 3) / 4) + 3).toString(rules.format);

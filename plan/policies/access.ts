@@ -2,9 +2,9 @@
  * Read-access policy builders: pure, no cdktf, so the plan computes every reader,
  * ECS and cross-account document as data and modules/access.ts only renders them.
  */
-import { KeyGrantee } from './key';
-import { accountRoot, arn, ArnScope } from '../arn';
-import { ConditionBlock, decryptViaSecretsManager, policy, PolicyDocument, policySize, Statement, uniq } from '../policy';
+import type { KeyGrantee } from './key';
+import { accountRoot, arn, type ArnScope } from '../arn';
+import { type ConditionBlock, decryptViaSecretsManager, policy, type PolicyDocument, policySize, type Statement, uniq } from '../policy';
 
 /** A secret someone reads, with the key it is encrypted under (undefined = AWS-managed key). */
 export interface SecretGrant {
@@ -28,7 +28,9 @@ export function crossAccountSecretPolicy(secret: string | string[], grantees: Ke
   for (const g of grantees) {
     const principal = g.kind === 'account' ? { AWS: accountRoot(partition, g.accountId) } : ('*' as const);
     const who: ConditionBlock =
-      g.kind === 'account' ? { ArnLike: { 'aws:PrincipalArn': g.principalArns } } : { StringEquals: { 'aws:PrincipalOrgID': g.organizationId } };
+      g.kind === 'account'
+        ? { ArnLike: { 'aws:PrincipalArn': g.principalArns } }
+        : { StringEquals: { 'aws:PrincipalOrgID': g.organizationId } };
     const sid = g.kind === 'account' ? g.accountId : g.organizationId.replace(/[^A-Za-z0-9]/g, '');
     statements.push({
       Sid: `ReadCurrent${sid}`,
@@ -38,7 +40,14 @@ export function crossAccountSecretPolicy(secret: string | string[], grantees: Ke
       Resource: resource,
       Condition: { ...who, StringEquals: { ...who.StringEquals, 'secretsmanager:VersionStage': 'AWSCURRENT' } },
     });
-    statements.push({ Sid: `Describe${sid}`, Effect: 'Allow', Principal: principal, Action: 'secretsmanager:DescribeSecret', Resource: resource, Condition: who });
+    statements.push({
+      Sid: `Describe${sid}`,
+      Effect: 'Allow',
+      Principal: principal,
+      Action: 'secretsmanager:DescribeSecret',
+      Resource: resource,
+      Condition: who,
+    });
   }
   return policy(statements);
 }
@@ -108,21 +117,48 @@ export function secretResourcePolicy(input: SecretAccessInput): PolicyDocument {
   const refs = [input.secret, ...(input.replicas ?? [])];
   const resource = refs.length === 1 ? refs[0] : refs;
   const allow = crossAccountSecretPolicy(refs, input.crossAccount, input.partition).Statement;
-  const orgs = input.crossAccount.filter((g): g is Extract<KeyGrantee, { kind: 'organization' }> => g.kind === 'organization').map((g) => g.organizationId);
+  const orgs = input.crossAccount
+    .filter((g): g is Extract<KeyGrantee, { kind: 'organization' }> => g.kind === 'organization')
+    .map((g) => g.organizationId);
   const named = (extra: string[]) => uniq([...extra, input.breakGlassRoleArn]).sort();
   const notService = { BoolIfExists: { 'aws:PrincipalIsAWSService': 'false' } };
   const deny = (sid: string, actions: string[], principals: string[], exemptOrgs: boolean): Statement[] => {
     const base: ConditionBlock = { ArnNotLike: { 'aws:PrincipalArn': named(principals) }, ...notService };
-    if (!exemptOrgs || orgs.length === 0) return [{ Sid: sid, Effect: 'Deny', Principal: '*', Action: actions, Resource: resource, Condition: base }];
+    if (!exemptOrgs || orgs.length === 0)
+      return [{ Sid: sid, Effect: 'Deny', Principal: '*', Action: actions, Resource: resource, Condition: base }];
     return [
-      { Sid: sid, Effect: 'Deny', Principal: '*', Action: actions, Resource: resource, Condition: { ...base, StringNotEquals: { 'aws:PrincipalOrgID': orgs } } },
-      { Sid: `${sid}InThisAccount`, Effect: 'Deny', Principal: '*', Action: actions, Resource: resource, Condition: { ...base, StringEquals: { 'aws:PrincipalAccount': input.accountId } } },
+      {
+        Sid: sid,
+        Effect: 'Deny',
+        Principal: '*',
+        Action: actions,
+        Resource: resource,
+        Condition: { ...base, StringNotEquals: { 'aws:PrincipalOrgID': orgs } },
+      },
+      {
+        Sid: `${sid}InThisAccount`,
+        Effect: 'Deny',
+        Principal: '*',
+        Action: actions,
+        Resource: resource,
+        Condition: { ...base, StringEquals: { 'aws:PrincipalAccount': input.accountId } },
+      },
     ];
   };
   const crossRoles = input.crossAccount.flatMap((g) => (g.kind === 'account' ? g.principalArns : []));
   const namedReaders = uniq(input.namedReaders ?? []).sort();
   const sameAccount: Statement[] =
-    namedReaders.length > 0 ? [{ Sid: 'ReadByNamedRolesOfThisAccount', Effect: 'Allow', Principal: { AWS: namedReaders }, Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Resource: resource }] : [];
+    namedReaders.length > 0
+      ? [
+          {
+            Sid: 'ReadByNamedRolesOfThisAccount',
+            Effect: 'Allow',
+            Principal: { AWS: namedReaders },
+            Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+            Resource: resource,
+          },
+        ]
+      : [];
   return policy([
     ...allow,
     ...sameAccount,
@@ -148,7 +184,12 @@ export function readPolicy(grants: SecretGrant[], opts: { describe: boolean }): 
   ];
   const keys = grants.flatMap((g) => [g.key, ...(g.replicas ?? []).map((r) => r.key)]).filter((k): k is string => !!k);
   if (keys.length > 0) {
-    statements.push(decryptViaSecretsManager(keys, grants.filter((g) => g.key).flatMap((g) => g.regions)));
+    statements.push(
+      decryptViaSecretsManager(
+        keys,
+        grants.filter((g) => g.key).flatMap((g) => g.regions),
+      ),
+    );
   }
   return policy(statements);
 }
@@ -223,9 +264,7 @@ export function ecrRepositoryArn(repository: string, s: ArnScope): string {
  * the named repositories only, log streams in the service's own log group only, and the secrets it
  * injects (through Secrets Manager, under their keys).
  */
-export function ecsExecutionPolicy(
-  p: ArnScope & { repositories: string[]; logGroupName: string; inject: SecretGrant[] },
-): PolicyDocument {
+export function ecsExecutionPolicy(p: ArnScope & { repositories: string[]; logGroupName: string; inject: SecretGrant[] }): PolicyDocument {
   const statements: Statement[] = [
     { Sid: 'EcrAuthorizationToken', Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
     {

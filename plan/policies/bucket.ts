@@ -1,4 +1,4 @@
-import { policy, PolicyDocument } from '../policy';
+import { policy, type PolicyDocument } from '../policy';
 
 /** Deny every request to the bucket over plain HTTP or TLS older than 1.2. */
 export function tlsOnlyBucketPolicy(bucketArn: string): PolicyDocument {

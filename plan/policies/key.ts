@@ -3,12 +3,10 @@
  * as data and modules/encryption-key.ts only renders it.
  */
 import { accountRoot, arn } from '../arn';
-import { policy, PolicyDocument, secretsManagerVia, Statement, uniq } from '../policy';
+import { policy, type PolicyDocument, secretsManagerVia, type Statement, uniq } from '../policy';
 
 /** Someone outside the account who may decrypt through Secrets Manager. */
-export type KeyGrantee =
-  | { kind: 'account'; accountId: string; principalArns: string[] }
-  | { kind: 'organization'; organizationId: string };
+export type KeyGrantee = { kind: 'account'; accountId: string; principalArns: string[] } | { kind: 'organization'; organizationId: string };
 
 /** An AWS service that encrypts with the key itself (SNS publishers, CloudWatch Logs). */
 export interface ServiceUse {
@@ -81,7 +79,14 @@ export const KEY_ADMIN_ACTIONS = [
 ];
 
 /** What a service calls on a principal's behalf to encrypt and decrypt its data. */
-export const SERVICE_KEY_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:ReEncryptFrom', 'kms:ReEncryptTo'];
+export const SERVICE_KEY_ACTIONS = [
+  'kms:Decrypt',
+  'kms:DescribeKey',
+  'kms:Encrypt',
+  'kms:GenerateDataKey',
+  'kms:ReEncryptFrom',
+  'kms:ReEncryptTo',
+];
 
 export function keyPolicy(input: KeyPolicyInput): PolicyDocument {
   const { partition, accountId, region } = input;
@@ -89,7 +94,14 @@ export function keyPolicy(input: KeyPolicyInput): PolicyDocument {
   const statements: Statement[] = [
     { Sid: 'KeyAdministrationByAccount', Effect: 'Allow', Principal: { AWS: root(accountId) }, Action: KEY_ADMIN_ACTIONS, Resource: '*' },
     // DynamoDB keeps a grant on a customer-managed table key; services create grants, people do not.
-    { Sid: 'GrantsOnlyForAwsResources', Effect: 'Allow', Principal: { AWS: root(accountId) }, Action: 'kms:CreateGrant', Resource: '*', Condition: GRANT_FOR_AWS_RESOURCE },
+    {
+      Sid: 'GrantsOnlyForAwsResources',
+      Effect: 'Allow',
+      Principal: { AWS: root(accountId) },
+      Action: 'kms:CreateGrant',
+      Resource: '*',
+      Condition: GRANT_FOR_AWS_RESOURCE,
+    },
   ];
   if (input.useVia.length > 0) {
     statements.push({
@@ -139,7 +151,8 @@ export function keyPolicy(input: KeyPolicyInput): PolicyDocument {
   }
   for (const service of uniq(input.services)) {
     if (service === 'logs') {
-      if (!input.logGroups || input.logGroups.length === 0) throw new Error('keyPolicy: service logs needs the log groups it encrypts (logGroups)');
+      if (!input.logGroups || input.logGroups.length === 0)
+        throw new Error('keyPolicy: service logs needs the log groups it encrypts (logGroups)');
       statements.push({
         Sid: 'CloudWatchLogsEncryption',
         Effect: 'Allow',
@@ -148,7 +161,13 @@ export function keyPolicy(input: KeyPolicyInput): PolicyDocument {
         Resource: '*',
         // Only the environment's log groups: another log group of the account (anyone's who may
         // associate a key) cannot make our key encrypt, and so depend on, its logs.
-        Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': uniq(input.logGroups ?? []).map((g) => arn(partition, 'logs', region, accountId, `log-group:${g}`)) } },
+        Condition: {
+          ArnLike: {
+            'kms:EncryptionContext:aws:logs:arn': uniq(input.logGroups ?? []).map((g) =>
+              arn(partition, 'logs', region, accountId, `log-group:${g}`),
+            ),
+          },
+        },
       });
     } else {
       statements.push({

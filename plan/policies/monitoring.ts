@@ -1,5 +1,5 @@
 /** Event patterns and the alert topic policy: pure, no cdktf (computed by plan/monitoring.ts). */
-import { policy, PolicyDocument } from '../policy';
+import { policy, type PolicyDocument } from '../policy';
 
 /**
  * Secrets Manager publishes no RotationFailed metric (an alarm on one never fires); rotation
@@ -35,11 +35,22 @@ export const deniedReadsRuleState = 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVEN
  * resource (DynamoDB on the state key): our key policies allow no other grant, so such an event is
  * an attempt (AccessDenied) or a policy change that let one through.
  */
-export const KEY_INCIDENT_EVENTS = ['DisableKey', 'ScheduleKeyDeletion', 'DisableKeyRotation', 'PutKeyPolicy', 'UpdatePrimaryRegion', 'ReplicateKey'];
+export const KEY_INCIDENT_EVENTS = [
+  'DisableKey',
+  'ScheduleKeyDeletion',
+  'DisableKeyRotation',
+  'PutKeyPolicy',
+  'UpdatePrimaryRegion',
+  'ReplicateKey',
+];
 
 /** An API call of `service` recorded by CloudTrail, with more conditions on its record. */
 function apiCallPattern<D extends object>(service: 'kms' | 'secretsmanager', detail: D) {
-  return { source: [`aws.${service}`], 'detail-type': ['AWS API Call via CloudTrail'], detail: { eventSource: [`${service}.amazonaws.com`], ...detail } };
+  return {
+    source: [`aws.${service}`],
+    'detail-type': ['AWS API Call via CloudTrail'],
+    detail: { eventSource: [`${service}.amazonaws.com`], ...detail },
+  };
 }
 
 export function keyAnomalyPattern(keyIdentifiers: string[]) {
@@ -115,7 +126,12 @@ export function secretWritePattern(secretIdPrefixes: string[], pipelineRoleArns:
  * prefixes. `functionName` is what the caller wrote: a name, an ARN or a partial ARN
  * (`<account>:function:<name>`), each possibly with a qualifier.
  */
-export const LAMBDA_CHANGE_EVENTS = ['UpdateFunctionCode', 'UpdateFunctionConfiguration', 'PutFunctionCodeSigningConfig', 'DeleteFunctionCodeSigningConfig'];
+export const LAMBDA_CHANGE_EVENTS = [
+  'UpdateFunctionCode',
+  'UpdateFunctionConfiguration',
+  'PutFunctionCodeSigningConfig',
+  'DeleteFunctionCodeSigningConfig',
+];
 export const CODE_SIGNING_CHANGE_EVENTS = ['UpdateCodeSigningConfig', 'DeleteCodeSigningConfig'];
 
 export function lambdaChangePattern(p: { partition: string; accountId: string; regions: readonly string[]; functionNamePrefix: string }) {
@@ -131,10 +147,15 @@ export function lambdaChangePattern(p: { partition: string; accountId: string; r
     detail: {
       eventSource: ['lambda.amazonaws.com'],
       $or: [
-        { eventName: LAMBDA_CHANGE_EVENTS.map((prefix) => ({ prefix })), requestParameters: { functionName: names.map((prefix) => ({ prefix })) } },
+        {
+          eventName: LAMBDA_CHANGE_EVENTS.map((prefix) => ({ prefix })),
+          requestParameters: { functionName: names.map((prefix) => ({ prefix })) },
+        },
         {
           eventName: CODE_SIGNING_CHANGE_EVENTS.map((prefix) => ({ prefix })),
-          requestParameters: { codeSigningConfigArn: p.regions.map((r) => ({ prefix: `arn:${p.partition}:lambda:${r}:${p.accountId}:code-signing-config:` })) },
+          requestParameters: {
+            codeSigningConfigArn: p.regions.map((r) => ({ prefix: `arn:${p.partition}:lambda:${r}:${p.accountId}:code-signing-config:` })),
+          },
         },
       ],
     },
@@ -218,18 +239,23 @@ export function forwardPattern(breakGlassRoleArn: string) {
     source: ['aws.kms', 'aws.secretsmanager', 'aws.lambda', 'aws.iam', 'aws.sts'],
     'detail-type': ['AWS API Call via CloudTrail'],
     detail: {
-      $or: [{ userIdentity: { sessionContext: { sessionIssuer: { arn: [breakGlassRoleArn] } } } }, { eventName: [
-        ...KEY_INCIDENT_EVENTS,
-        'CreateGrant',
-        'DeleteAlias',
-        'UpdateAlias',
-        ...SECRET_INCIDENT_EVENTS,
-        ...SECRET_WRITE_EVENTS,
-        ...ROLE_CHANGE_EVENTS,
-        ...POLICY_CHANGE_EVENTS,
-        ...ASSUME_ROLE_EVENTS,
-        ...[...LAMBDA_CHANGE_EVENTS, ...CODE_SIGNING_CHANGE_EVENTS].map((prefix) => ({ prefix })),
-      ] }],
+      $or: [
+        { userIdentity: { sessionContext: { sessionIssuer: { arn: [breakGlassRoleArn] } } } },
+        {
+          eventName: [
+            ...KEY_INCIDENT_EVENTS,
+            'CreateGrant',
+            'DeleteAlias',
+            'UpdateAlias',
+            ...SECRET_INCIDENT_EVENTS,
+            ...SECRET_WRITE_EVENTS,
+            ...ROLE_CHANGE_EVENTS,
+            ...POLICY_CHANGE_EVENTS,
+            ...ASSUME_ROLE_EVENTS,
+            ...[...LAMBDA_CHANGE_EVENTS, ...CODE_SIGNING_CHANGE_EVENTS].map((prefix) => ({ prefix })),
+          ],
+        },
+      ],
     },
   };
 }
@@ -269,7 +295,8 @@ export function alertTopicPolicy(topicArn: string, accountId: string, ruleArns: 
 export const alertTopicName = (prefix: string) => `${prefix}-secrets-alerts`;
 
 /** The state-backend stack's key rules, which publish to the environment's alerts topic. */
-export const stateKeyRuleName = (prefix: string, which: 'key-anomalies' | 'key-aliases' | 'trail-changes') => `${prefix}-secrets-state-${which}`;
+export const stateKeyRuleName = (prefix: string, which: 'key-anomalies' | 'key-aliases' | 'trail-changes') =>
+  `${prefix}-secrets-state-${which}`;
 
 /**
  * The trail the alarms rely on being stopped, deleted or narrowed (StopLogging is itself logged
@@ -282,7 +309,11 @@ export function trailChangePattern(trailName: string, trailArn: string) {
   return {
     source: ['aws.cloudtrail'],
     'detail-type': ['AWS API Call via CloudTrail'],
-    detail: { eventSource: ['cloudtrail.amazonaws.com'], eventName: TRAIL_CHANGE_EVENTS, requestParameters: { name: [trailName, trailArn] } },
+    detail: {
+      eventSource: ['cloudtrail.amazonaws.com'],
+      eventName: TRAIL_CHANGE_EVENTS,
+      requestParameters: { name: [trailName, trailArn] },
+    },
   };
 }
 

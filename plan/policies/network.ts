@@ -1,6 +1,6 @@
 /** The VPC endpoint policy builder: pure, no cdktf (computed by plan/network.ts). */
 import { secretsUnder } from '../arn';
-import { policy, PolicyDocument } from '../policy';
+import { policy, type PolicyDocument } from '../policy';
 import { ROTATION_SECRET_ACTIONS } from './rotation';
 
 /**

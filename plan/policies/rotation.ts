@@ -2,9 +2,9 @@
  * Rotation role policy builders: pure, no cdktf, so the plan computes the rotation
  * role's documents as data and modules/rotation.ts only renders them.
  */
-import { ArnScope, secretsUnder } from '../arn';
-import { policy, PolicyDocument, secretsManagerVia, Statement, uniq } from '../policy';
-import { SecretGrant } from './access';
+import { type ArnScope, secretsUnder } from '../arn';
+import { policy, type PolicyDocument, secretsManagerVia, type Statement, uniq } from '../policy';
+import type { SecretGrant } from './access';
 
 /** Above this many secrets one function gets one invoke permission for the name prefix. */
 export const MAX_PER_SECRET_PERMISSIONS = 40;
@@ -41,11 +41,7 @@ export const ROTATION_FUNCTION_TAG = 'RotationFunction';
  * secrets are listed by ARN; beyond that (IAM's 10,240-character limit) the role may act on the
  * environment's secrets that carry its function name in the RotationFunction tag.
  */
-export function rotationRolePolicy(
-  p: RotationPolicyInput,
-  logGroupArn: string,
-  inVpc: boolean,
-): PolicyDocument {
+export function rotationRolePolicy(p: RotationPolicyInput, logGroupArn: string, inVpc: boolean): PolicyDocument {
   const bulk = p.secrets.length > MAX_PER_SECRET_PERMISSIONS;
   // Writes need GenerateDataKey on the rotated secrets' keys; admin secrets are only read. The
   // function calls Secrets Manager in its own region only (the service writes the replicas).
@@ -78,7 +74,13 @@ export function rotationRolePolicy(
     });
   }
   if (writeKeys.length > 0) {
-    statements.push({ Sid: 'KeysThroughSecretsManager', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: writeKeys, Condition: via });
+    statements.push({
+      Sid: 'KeysThroughSecretsManager',
+      Effect: 'Allow',
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      Resource: writeKeys,
+      Condition: via,
+    });
   }
   if (readKeys.length > 0) {
     statements.push({ Sid: 'AdminKeysThroughSecretsManager', Effect: 'Allow', Action: 'kms:Decrypt', Resource: readKeys, Condition: via });

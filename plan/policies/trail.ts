@@ -5,7 +5,7 @@
  * via CloudTrail", EventBridge User Guide); this trail is that trail, not an assumption.
  */
 import { arn } from '../arn';
-import { policy, PolicyDocument } from '../policy';
+import { policy, type PolicyDocument } from '../policy';
 import { tlsOnlyBucketPolicy } from './bucket';
 import { keyPolicy } from './key';
 
@@ -17,7 +17,8 @@ export interface TrailScope {
   bucketArn: string;
 }
 
-export const trailArn = (t: Pick<TrailScope, 'partition' | 'accountId' | 'region' | 'trailName'>) => arn(t.partition, 'cloudtrail', t.region, t.accountId, `trail/${t.trailName}`);
+export const trailArn = (t: Pick<TrailScope, 'partition' | 'accountId' | 'region' | 'trailName'>) =>
+  arn(t.partition, 'cloudtrail', t.region, t.accountId, `trail/${t.trailName}`);
 
 /**
  * The trail's key: CloudTrail encrypts log files with it for this trail only (`aws:SourceArn`,
@@ -39,7 +40,14 @@ export function trailKeyPolicy(t: TrailScope): PolicyDocument {
         StringLike: { 'kms:EncryptionContext:aws:cloudtrail:arn': arn(t.partition, 'cloudtrail', '*', t.accountId, 'trail/*') },
       },
     },
-    { Sid: 'CloudTrailDescribesTheKey', Effect: 'Allow', Principal: { Service: 'cloudtrail.amazonaws.com' }, Action: 'kms:DescribeKey', Resource: '*', Condition: { StringEquals: { 'aws:SourceArn': trailArn(t) } } },
+    {
+      Sid: 'CloudTrailDescribesTheKey',
+      Effect: 'Allow',
+      Principal: { Service: 'cloudtrail.amazonaws.com' },
+      Action: 'kms:DescribeKey',
+      Resource: '*',
+      Condition: { StringEquals: { 'aws:SourceArn': trailArn(t) } },
+    },
   ]);
 }
 
@@ -48,7 +56,14 @@ export function trailBucketPolicy(t: TrailScope): PolicyDocument {
   const from = { StringEquals: { 'aws:SourceArn': trailArn(t) } };
   return policy([
     ...tlsOnlyBucketPolicy(t.bucketArn).Statement,
-    { Sid: 'CloudTrailChecksTheAcl', Effect: 'Allow', Principal: { Service: 'cloudtrail.amazonaws.com' }, Action: 's3:GetBucketAcl', Resource: t.bucketArn, Condition: from },
+    {
+      Sid: 'CloudTrailChecksTheAcl',
+      Effect: 'Allow',
+      Principal: { Service: 'cloudtrail.amazonaws.com' },
+      Action: 's3:GetBucketAcl',
+      Resource: t.bucketArn,
+      Condition: from,
+    },
     {
       Sid: 'CloudTrailWritesLogFiles',
       Effect: 'Allow',

@@ -23,14 +23,23 @@ const CREDENTIAL_VARIABLES = [
 
 export default rule({
   id: 'ECS-AWS-CREDENTIALS',
-  explanation: 'AWS credentials are never injected into a container: the SDKs prefer credential environment variables to the task role, so the task would act as whoever the injected keys belong to.',
-  fact: { limit: 'the default credential provider chain reads environment variables (AWS_ACCESS_KEY_ID, ...) before the container credentials of the task role', page: 'AWS SDKs and Tools Reference Guide: Standardized credential providers (credential provider chain); Amazon ECS Developer Guide: Amazon ECS task IAM role' },
+  explanation:
+    'AWS credentials are never injected into a container: the SDKs prefer credential environment variables to the task role, so the task would act as whoever the injected keys belong to.',
+  fact: {
+    limit:
+      'the default credential provider chain reads environment variables (AWS_ACCESS_KEY_ID, ...) before the container credentials of the task role',
+    page: 'AWS SDKs and Tools Reference Guide: Standardized credential providers (credential provider chain); Amazon ECS Developer Guide: Amazon ECS task IAM role',
+  },
   *check({ plan }) {
     for (const s of plan.secrets) {
       for (const a of s.spec.ecs ?? []) {
         const bad = (a.inject ?? []).map((i) => i.env).filter((e) => CREDENTIAL_VARIABLES.includes(e));
         if (bad.length > 0) {
-          yield onSecret(s, `${a.service} would get ${bad.join(', ')}, which override the task role for every AWS call the task makes`, `remove the injection and grant ${a.service}'s task role the permissions the keys stood for (a task role gets short-lived credentials of its own)`);
+          yield onSecret(
+            s,
+            `${a.service} would get ${bad.join(', ')}, which override the task role for every AWS call the task makes`,
+            `remove the injection and grant ${a.service}'s task role the permissions the keys stood for (a task role gets short-lived credentials of its own)`,
+          );
         }
       }
     }

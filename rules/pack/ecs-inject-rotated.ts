@@ -8,12 +8,18 @@ function rotatedKeys(r: NonNullable<SecretPlan['spec']['rotation']>): readonly s
   return r.strategy === 'alternating-users' ? ['username', 'password'] : ['password'];
 }
 
-const every = (hours: number) => (!Number.isFinite(hours) ? 'rarely' : hours % 24 === 0 ? `every ${hours / 24} day(s)` : `every ${hours} hour(s)`);
+const every = (hours: number) =>
+  !Number.isFinite(hours) ? 'rarely' : hours % 24 === 0 ? `every ${hours / 24} day(s)` : `every ${hours} hour(s)`;
 
 export default rule({
   id: 'ECS-INJECT-ROTATED',
-  explanation: 'A value ECS injects is read once, at task start; injecting a value that rotates (database password, alternating users, generated value) leaves running tasks with dead credentials unless the catalog says why no task outlives it.',
-  fact: { limit: 'injected secrets are read when the task starts; a new value needs new tasks (alternating users keeps the previous login one rotation longer)', page: 'Amazon ECS Developer Guide: Pass Secrets Manager secrets through environment variables; Secrets Manager User Guide: Rotation strategies' },
+  explanation:
+    'A value ECS injects is read once, at task start; injecting a value that rotates (database password, alternating users, generated value) leaves running tasks with dead credentials unless the catalog says why no task outlives it.',
+  fact: {
+    limit:
+      'injected secrets are read when the task starts; a new value needs new tasks (alternating users keeps the previous login one rotation longer)',
+    page: 'Amazon ECS Developer Guide: Pass Secrets Manager secrets through environment variables; Secrets Manager User Guide: Rotation strategies',
+  },
   *check({ plan }) {
     for (const s of plan.secrets) {
       const r = s.spec.rotation;

@@ -8,7 +8,13 @@ export default rule({
   *check({ plans }) {
     const seen = new Set<string>();
     for (const p of plans) {
-      if (seen.has(p.environment)) yield { environment: p.environment, name: 'environment', message: `environment ${p.environment} is declared twice`, fix: 'keep one catalog per environment' };
+      if (seen.has(p.environment))
+        yield {
+          environment: p.environment,
+          name: 'environment',
+          message: `environment ${p.environment} is declared twice`,
+          fix: 'keep one catalog per environment',
+        };
       seen.add(p.environment);
     }
   },

@@ -10,8 +10,20 @@ export default rule({
     for (const [role, source] of createdRoles(plan)) {
       // Only an ECS service name is the catalog's; rotation role names are derived from fixed parts.
       const ecs = source.startsWith('ECS service');
-      if (role.length > IAM_ROLE_NAME_MAX) yield on(source, `IAM role name "${role}" is ${role.length} characters; IAM allows 64`, ecs ? 'shorten the service name (the role is named <prefix>-<service>-ecs-execution)' : 'report this as a bug (rotation role names are derived)');
-      else if (!IAM_NAME.test(role)) yield on(source, `IAM role name "${role}" contains ${badCharacters(role, /[\w+=,.@-]/)}`, ecs ? 'use letters, digits and + = , . @ _ - in service names' : 'report this as a bug (rotation role names are derived)');
+      if (role.length > IAM_ROLE_NAME_MAX)
+        yield on(
+          source,
+          `IAM role name "${role}" is ${role.length} characters; IAM allows 64`,
+          ecs
+            ? 'shorten the service name (the role is named <prefix>-<service>-ecs-execution)'
+            : 'report this as a bug (rotation role names are derived)',
+        );
+      else if (!IAM_NAME.test(role))
+        yield on(
+          source,
+          `IAM role name "${role}" contains ${badCharacters(role, /[\w+=,.@-]/)}`,
+          ecs ? 'use letters, digits and + = , . @ _ - in service names' : 'report this as a bug (rotation role names are derived)',
+        );
     }
   },
 });

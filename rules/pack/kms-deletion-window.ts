@@ -7,7 +7,11 @@ export default rule({
   *check({ plan }) {
     const kd = plan.catalog.keyDeletionWindowDays;
     if (!Number.isInteger(kd) || kd < 7 || kd > 30 || (isProduction(plan) && kd !== 30)) {
-      yield on('environment', `key deletion window ${kd} days (7..30, 30 in production)`, isProduction(plan) ? 'set keyDeletionWindowDays to 30' : 'set keyDeletionWindowDays between 7 and 30');
+      yield on(
+        'environment',
+        `key deletion window ${kd} days (7..30, 30 in production)`,
+        isProduction(plan) ? 'set keyDeletionWindowDays to 30' : 'set keyDeletionWindowDays between 7 and 30',
+      );
     }
   },
 });

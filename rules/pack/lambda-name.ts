@@ -7,7 +7,12 @@ export default rule({
   fact: { limit: 'FunctionName: 1-64 characters', page: 'AWS Lambda API Reference: CreateFunction' },
   *check({ plan }) {
     for (const f of plan.rotationFunctions) {
-      if (!LAMBDA_NAME.test(f.functionName)) yield on(`rotation function ${f.key}`, `function name "${f.functionName}" is not 1-64 letters, digits, "-" and "_"`, 'shorten the environment prefix');
+      if (!LAMBDA_NAME.test(f.functionName))
+        yield on(
+          `rotation function ${f.key}`,
+          `function name "${f.functionName}" is not 1-64 letters, digits, "-" and "_"`,
+          'shorten the environment prefix',
+        );
     }
   },
 });

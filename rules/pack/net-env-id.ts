@@ -14,15 +14,20 @@ function networkIds(p: EnvironmentPlan): Map<string, string> {
   }
   for (const s of p.secrets) {
     const r = s.spec.rotation;
-    if (r?.kind === 'database') for (const sg of r.databaseSecurityGroupIds ?? []) out.set(sg, `databaseSecurityGroupIds of secret ${s.id}`);
+    if (r?.kind === 'database')
+      for (const sg of r.databaseSecurityGroupIds ?? []) out.set(sg, `databaseSecurityGroupIds of secret ${s.id}`);
   }
   return out;
 }
 
 export default rule({
   id: 'NET-ENV-ID',
-  explanation: 'A VPC, subnet or security group belongs to one account: an id that another environment\'s catalog also names is that environment\'s network.',
-  fact: { limit: 'VPCs, subnets and security groups are resources of one account (resource ids are unique); one account per environment', page: 'Amazon EC2 User Guide: Resource IDs; AWS Whitepaper: Organizing Your AWS Environment Using Multiple Accounts' },
+  explanation:
+    "A VPC, subnet or security group belongs to one account: an id that another environment's catalog also names is that environment's network.",
+  fact: {
+    limit: 'VPCs, subnets and security groups are resources of one account (resource ids are unique); one account per environment',
+    page: 'Amazon EC2 User Guide: Resource IDs; AWS Whitepaper: Organizing Your AWS Environment Using Multiple Accounts',
+  },
   scope: 'app',
   *check({ plans }) {
     const ids = new Map(plans.map((p) => [p, networkIds(p)]));
@@ -31,7 +36,12 @@ export default rule({
         const theirs = ids.get(o)!;
         for (const [id, where] of ids.get(p)!) {
           if (!theirs.has(id)) continue;
-          yield { environment: p.environment, name: 'network', message: `${where} names ${id}, which the ${o.environment} catalog names too (${theirs.get(id)}): it belongs to one of the two accounts`, fix: `use the id of ${p.environment}'s own ${id.split('-')[0] === 'sg' ? 'security group' : id.split('-')[0]} in account ${p.accountId}` };
+          yield {
+            environment: p.environment,
+            name: 'network',
+            message: `${where} names ${id}, which the ${o.environment} catalog names too (${theirs.get(id)}): it belongs to one of the two accounts`,
+            fix: `use the id of ${p.environment}'s own ${id.split('-')[0] === 'sg' ? 'security group' : id.split('-')[0]} in account ${p.accountId}`,
+          };
         }
       }
     }

@@ -11,7 +11,13 @@ export default rule({
       for (const r of p.readers) {
         if (r.resolved.kind !== 'account') continue;
         const other = envOf.get(r.resolved.accountId);
-        if (other !== undefined && other !== p.environment) yield { environment: p.environment, name: `reader ${r.name}`, message: `shares ${p.environment} secrets with account ${r.resolved.accountId}, the ${other} environment's account`, fix: `share with an application account, not the ${other} account` };
+        if (other !== undefined && other !== p.environment)
+          yield {
+            environment: p.environment,
+            name: `reader ${r.name}`,
+            message: `shares ${p.environment} secrets with account ${r.resolved.accountId}, the ${other} environment's account`,
+            fix: `share with an application account, not the ${other} account`,
+          };
       }
     }
   },

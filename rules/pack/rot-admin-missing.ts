@@ -7,7 +7,8 @@ export default rule({
   *check({ plan }) {
     for (const s of plan.secrets) {
       const r = s.spec.rotation;
-      if (r?.kind === 'database' && r.strategy !== 'single-user' && !r.adminSecret) yield onSecret(s, `strategy ${r.strategy} needs adminSecret`, 'name the catalog id of the admin (master) secret');
+      if (r?.kind === 'database' && r.strategy !== 'single-user' && !r.adminSecret)
+        yield onSecret(s, `strategy ${r.strategy} needs adminSecret`, 'name the catalog id of the admin (master) secret');
     }
   },
 });

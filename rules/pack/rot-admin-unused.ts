@@ -7,7 +7,8 @@ export default rule({
   *check({ plan }) {
     for (const s of plan.secrets) {
       const r = s.spec.rotation;
-      if (r?.kind === 'database' && r.strategy === 'single-user' && r.adminSecret) yield onSecret(s, 'single-user rotation ignores adminSecret', 'remove adminSecret or use strategy "admin"');
+      if (r?.kind === 'database' && r.strategy === 'single-user' && r.adminSecret)
+        yield onSecret(s, 'single-user rotation ignores adminSecret', 'remove adminSecret or use strategy "admin"');
     }
   },
 });

@@ -6,7 +6,8 @@ export default rule({
   fact: { limit: 'rotation writes SecretString through PutSecretValue', page: 'Secrets Manager User Guide: Rotation by Lambda function' },
   *check({ plan }) {
     for (const s of plan.secrets) {
-      if (s.spec.rotation && s.binary) yield onSecret(s, 'binary secrets cannot be rotated by our rotation functions', 'remove rotation, or store the value as text');
+      if (s.spec.rotation && s.binary)
+        yield onSecret(s, 'binary secrets cannot be rotated by our rotation functions', 'remove rotation, or store the value as text');
     }
   },
 });

@@ -4,8 +4,12 @@ import { addressText, databaseAddress, ownedLogins } from '../rotation';
 
 export default rule({
   id: 'ROT-ENV-DATABASE',
-  explanation: 'An environment rotates logins on its own databases only: a rotated secret whose host is another environment\'s database (an RDS endpoint or public DNS name; private addresses differ per VPC) lets one environment change the other\'s passwords.',
-  fact: { limit: 'rotation sets the new password on the host in the secret; one account per environment', page: 'Secrets Manager User Guide: Rotation by Lambda function; AWS Whitepaper: Organizing Your AWS Environment Using Multiple Accounts' },
+  explanation:
+    "An environment rotates logins on its own databases only: a rotated secret whose host is another environment's database (an RDS endpoint or public DNS name; private addresses differ per VPC) lets one environment change the other's passwords.",
+  fact: {
+    limit: 'rotation sets the new password on the host in the secret; one account per environment',
+    page: 'Secrets Manager User Guide: Rotation by Lambda function; AWS Whitepaper: Organizing Your AWS Environment Using Multiple Accounts',
+  },
   scope: 'app',
   *check({ plans }) {
     for (const p of plans) {

@@ -2,9 +2,11 @@ import { onSecret, rule } from '../rule';
 
 export default rule({
   id: 'ROT-FIRST-PASSWORD',
-  explanation: 'Single-user rotation logs in with the current password; a generated first password reaches the database only if someone reads the secret and sets it there.',
+  explanation:
+    'Single-user rotation logs in with the current password; a generated first password reaches the database only if someone reads the secret and sets it there.',
   fact: {
-    limit: 'single-user rotation changes the password as the user itself (it must already log in); the pipeline and operators never read values (GetSecretValue denied)',
+    limit:
+      'single-user rotation changes the password as the user itself (it must already log in); the pipeline and operators never read values (GetSecretValue denied)',
     page: 'Secrets Manager User Guide: Rotation strategies (single user); docs/values.md (first database passwords)',
   },
   *check({ plan }) {
@@ -12,7 +14,7 @@ export default rule({
       const r = s.spec.rotation;
       const v = s.spec.value;
       if (r?.kind !== 'database' || r.strategy !== 'single-user') continue;
-      const generated = v.kind === 'generated' || (v.kind === 'json' && Object.prototype.hasOwnProperty.call(v.generated ?? {}, 'password'));
+      const generated = v.kind === 'generated' || (v.kind === 'json' && Object.hasOwn(v.generated ?? {}, 'password'));
       if (generated) {
         yield onSecret(
           s,

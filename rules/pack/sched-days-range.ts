@@ -7,7 +7,8 @@ export default rule({
   *check({ plan }) {
     for (const s of plan.secrets) {
       const d = s.spec.rotation?.schedule.afterDays;
-      if (d !== undefined && (!Number.isInteger(d) || d < 1 || d > 1000)) yield onSecret(s, `afterDays ${d} is not a whole number from 1 to 1000`, 'use a whole number of days from 1 to 90');
+      if (d !== undefined && (!Number.isInteger(d) || d < 1 || d > 1000))
+        yield onSecret(s, `afterDays ${d} is not a whole number from 1 to 1000`, 'use a whole number of days from 1 to 90');
     }
   },
 });

@@ -9,7 +9,12 @@ export default rule({
       const sc = s.spec.rotation?.schedule;
       if (!sc) continue;
       const both = sc.afterDays !== undefined && sc.expression !== undefined;
-      if (both || (sc.afterDays === undefined && sc.expression === undefined)) yield onSecret(s, both ? 'schedule sets both afterDays and expression' : 'schedule sets neither afterDays nor expression', 'set exactly one of schedule.afterDays or schedule.expression');
+      if (both || (sc.afterDays === undefined && sc.expression === undefined))
+        yield onSecret(
+          s,
+          both ? 'schedule sets both afterDays and expression' : 'schedule sets neither afterDays nor expression',
+          'set exactly one of schedule.afterDays or schedule.expression',
+        );
     }
   },
 });

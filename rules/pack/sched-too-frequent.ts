@@ -7,7 +7,12 @@ export default rule({
   fact: { limit: 'rotate as often as every four hours', page: 'Secrets Manager User Guide: Rotation schedules' },
   *check({ plan }) {
     for (const { s, sc, f } of rotationSchedules(plan)) {
-      if (f && f.minHours < 4) yield onSecret(s, `"${sc.expression ?? `${sc.afterDays} days`}" rotates ${f.minHours} hour(s) apart at its closest; Secrets Manager allows every 4 hours at most`, 'rotate at most every 4 hours, e.g. "rate(4 hours)" or "cron(0 */4 * * ? *)"');
+      if (f && f.minHours < 4)
+        yield onSecret(
+          s,
+          `"${sc.expression ?? `${sc.afterDays} days`}" rotates ${f.minHours} hour(s) apart at its closest; Secrets Manager allows every 4 hours at most`,
+          'rotate at most every 4 hours, e.g. "rate(4 hours)" or "cron(0 */4 * * ? *)"',
+        );
     }
   },
 });

@@ -6,7 +6,12 @@ export default rule({
   fact: { limit: 'Description: 0-2048 characters', page: 'Secrets Manager API Reference: CreateSecret (Description)' },
   *check({ plan }) {
     for (const s of plan.secrets) {
-      if (s.description.length > 2048) yield onSecret(s, `description is ${s.description.length} characters; Secrets Manager allows 2048`, 'shorten the description; keep long explanations in the README');
+      if (s.description.length > 2048)
+        yield onSecret(
+          s,
+          `description is ${s.description.length} characters; Secrets Manager allows 2048`,
+          'shorten the description; keep long explanations in the README',
+        );
     }
   },
 });

@@ -2,8 +2,36 @@ import { onSecret, rule } from '../rule';
 
 /** Words that stand in for a description not written yet, each the whole value (any case). */
 const PLACEHOLDER_WORDS = new Set([
-  'todo', 'to do', 'tbd', 'tbc', 'tba', 'fixme', 'wip', 'description', 'desc', 'add description', 'description here', 'no description', 'placeholder',
-  'n/a', 'na', 'none', 'null', 'nil', 'undefined', 'empty', 'changeme', 'change me', 'fill in', 'fill me in', 'test', 'foo', 'bar', 'foobar', 'lorem ipsum', 'secret',
+  'todo',
+  'to do',
+  'tbd',
+  'tbc',
+  'tba',
+  'fixme',
+  'wip',
+  'description',
+  'desc',
+  'add description',
+  'description here',
+  'no description',
+  'placeholder',
+  'n/a',
+  'na',
+  'none',
+  'null',
+  'nil',
+  'undefined',
+  'empty',
+  'changeme',
+  'change me',
+  'fill in',
+  'fill me in',
+  'test',
+  'foo',
+  'bar',
+  'foobar',
+  'lorem ipsum',
+  'secret',
 ]);
 
 /**
@@ -27,12 +55,22 @@ export function placeholderDescription(description: string): string | undefined 
 
 export default rule({
   id: 'SM-DESCRIPTION-PLACEHOLDER',
-  explanation: 'A blank or placeholder description (empty, spaces, "TODO", "TBD", "xxx", "-", "...") tells whoever finds the secret in the console or a ListSecrets listing nothing about what it is for or who uses it.',
-  fact: { limit: 'Description: 0-2048 characters, so AWS accepts an empty one; DescribeSecret, ListSecrets and the console show it beside the name', page: 'Secrets Manager API Reference: CreateSecret (Description); Secrets Manager User Guide: Find secrets in Secrets Manager' },
+  explanation:
+    'A blank or placeholder description (empty, spaces, "TODO", "TBD", "xxx", "-", "...") tells whoever finds the secret in the console or a ListSecrets listing nothing about what it is for or who uses it.',
+  fact: {
+    limit:
+      'Description: 0-2048 characters, so AWS accepts an empty one; DescribeSecret, ListSecrets and the console show it beside the name',
+    page: 'Secrets Manager API Reference: CreateSecret (Description); Secrets Manager User Guide: Find secrets in Secrets Manager',
+  },
   *check({ plan }) {
     for (const s of plan.secrets) {
       const why = placeholderDescription(s.description);
-      if (why) yield onSecret(s, `description ${why}, so nobody reading the secret learns what it holds or who uses it`, 'describe what the secret holds and who reads it, e.g. "Stripe restricted key of billing-api; supplied at deploy time"');
+      if (why)
+        yield onSecret(
+          s,
+          `description ${why}, so nobody reading the secret learns what it holds or who uses it`,
+          'describe what the secret holds and who reads it, e.g. "Stripe restricted key of billing-api; supplied at deploy time"',
+        );
     }
   },
 });

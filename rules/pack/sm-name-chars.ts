@@ -8,7 +8,12 @@ export default rule({
   *check({ plan }) {
     for (const s of plan.secrets) {
       const bad = badCharacters(s.name, /[A-Za-z0-9/_+=.@-]/);
-      if (bad) yield onSecret(s, `name "${s.name}" contains ${bad}; allowed are letters, digits and /_+=.@-`, 'replace those characters, e.g. with "-"');
+      if (bad)
+        yield onSecret(
+          s,
+          `name "${s.name}" contains ${bad}; allowed are letters, digits and /_+=.@-`,
+          'replace those characters, e.g. with "-"',
+        );
     }
   },
 });

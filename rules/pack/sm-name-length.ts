@@ -6,7 +6,12 @@ export default rule({
   fact: { limit: 'Name: 1-512 characters', page: 'Secrets Manager API Reference: CreateSecret (Name)' },
   *check({ plan }) {
     for (const s of plan.secrets) {
-      if (s.name.length < 1 || s.name.length > 512) yield onSecret(s, `name is ${s.name.length} characters; Secrets Manager allows 1 to 512`, 'shorten the service/component/type parts (or the name override)');
+      if (s.name.length < 1 || s.name.length > 512)
+        yield onSecret(
+          s,
+          `name is ${s.name.length} characters; Secrets Manager allows 1 to 512`,
+          'shorten the service/component/type parts (or the name override)',
+        );
     }
   },
 });

@@ -7,7 +7,8 @@ export default rule({
   *check({ plan }) {
     for (const s of plan.secrets) {
       const rs = s.spec.replicas ?? [];
-      for (const r of new Set(rs.filter((x, i) => rs.indexOf(x) !== i))) yield onSecret(s, `replica region ${r} is listed twice`, 'list each region once');
+      for (const r of new Set(rs.filter((x, i) => rs.indexOf(x) !== i)))
+        yield onSecret(s, `replica region ${r} is listed twice`, 'list each region once');
     }
   },
 });

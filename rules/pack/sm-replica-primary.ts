@@ -6,7 +6,8 @@ export default rule({
   fact: { limit: 'replica Regions differ from the primary Region', page: 'Secrets Manager User Guide: Replicate secrets across Regions' },
   *check({ plan }) {
     for (const s of plan.secrets) {
-      if ((s.spec.replicas ?? []).includes(plan.region)) yield onSecret(s, `replica region ${plan.region} is the primary region`, 'remove it, or choose another region');
+      if ((s.spec.replicas ?? []).includes(plan.region))
+        yield onSecret(s, `replica region ${plan.region} is the primary region`, 'remove it, or choose another region');
     }
   },
 });

@@ -4,8 +4,12 @@ import * as path from 'node:path';
 
 export default rule({
   id: 'VALUE-FILE-MISSING',
-  explanation: 'A binary value\'s file must exist and be a file (not a directory): synth records its SHA-256 and the values step writes its bytes.',
-  fact: { limit: 'PutSecretValue SecretBinary takes the file\'s bytes; the values step refuses a file that differs from the one synthesized', page: 'Secrets Manager API Reference: PutSecretValue; docs/values.md' },
+  explanation:
+    "A binary value's file must exist and be a file (not a directory): synth records its SHA-256 and the values step writes its bytes.",
+  fact: {
+    limit: "PutSecretValue SecretBinary takes the file's bytes; the values step refuses a file that differs from the one synthesized",
+    page: 'Secrets Manager API Reference: PutSecretValue; docs/values.md',
+  },
   *check({ plan, repoRoot }) {
     for (const s of plan.secrets) {
       const v = s.spec.value;

@@ -8,8 +8,14 @@ export default rule({
   *check({ plan }) {
     for (const s of plan.secrets) {
       for (const [field, rules] of generators(s.value)) {
-        if (!Number.isInteger(rules.length) || rules.length < 1 || rules.length > 4096) yield onSecret(s, `generated ${field} length ${rules.length} is outside 1..4096`, 'choose a length between 16 and 4096');
-        if ((rules.excludeCharacters ?? '').length > 4096) yield onSecret(s, `generated ${field} excludes ${rules.excludeCharacters!.length} characters; GetRandomPassword takes at most 4096`, 'exclude fewer characters, or use format alphanumeric');
+        if (!Number.isInteger(rules.length) || rules.length < 1 || rules.length > 4096)
+          yield onSecret(s, `generated ${field} length ${rules.length} is outside 1..4096`, 'choose a length between 16 and 4096');
+        if ((rules.excludeCharacters ?? '').length > 4096)
+          yield onSecret(
+            s,
+            `generated ${field} excludes ${rules.excludeCharacters!.length} characters; GetRandomPassword takes at most 4096`,
+            'exclude fewer characters, or use format alphanumeric',
+          );
       }
     }
   },

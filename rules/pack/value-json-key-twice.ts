@@ -10,7 +10,12 @@ export default rule({
       if (v.kind !== 'json') continue;
       const keys = [...Object.keys(v.fields), ...Object.keys(v.generated ?? {}), ...(v.deployTime ?? [])];
       const dup = [...new Set(keys.filter((k, i) => keys.indexOf(k) !== i))];
-      if (dup.length > 0) yield onSecret(s, `JSON key(s) ${dup.join(', ')} are declared more than once`, 'declare each key in one of fields, generated or deployTime');
+      if (dup.length > 0)
+        yield onSecret(
+          s,
+          `JSON key(s) ${dup.join(', ')} are declared more than once`,
+          'declare each key in one of fields, generated or deployTime',
+        );
     }
   },
 });

@@ -13,11 +13,23 @@ export default rule({
       if (v.kind === 'binary-file') {
         const file = path.resolve(repoRoot, v.path);
         const size = existsSync(file) ? statSync(file).size : 0;
-        if (size > MAX_SECRET_VALUE_BYTES) yield onSecret(s, `file ${v.path} is ${size} bytes; a secret holds at most 65,536`, 'store the data in S3 and keep its location in the secret');
+        if (size > MAX_SECRET_VALUE_BYTES)
+          yield onSecret(
+            s,
+            `file ${v.path} is ${size} bytes; a secret holds at most 65,536`,
+            'store the data in S3 and keep its location in the secret',
+          );
       }
       if (v.kind === 'json') {
-        const estimate = Buffer.byteLength(JSON.stringify(v.fields)) + Object.entries(v.generated ?? {}).reduce((n, [k, g]) => n + k.length + (g.length ?? 32) + 6, 0);
-        if (estimate > MAX_SECRET_VALUE_BYTES) yield onSecret(s, `JSON value is at least ${estimate} bytes; a secret holds at most 65,536`, 'split it into several secrets or keep bulky data in S3');
+        const estimate =
+          Buffer.byteLength(JSON.stringify(v.fields)) +
+          Object.entries(v.generated ?? {}).reduce((n, [k, g]) => n + k.length + (g.length ?? 32) + 6, 0);
+        if (estimate > MAX_SECRET_VALUE_BYTES)
+          yield onSecret(
+            s,
+            `JSON value is at least ${estimate} bytes; a secret holds at most 65,536`,
+            'split it into several secrets or keep bulky data in S3',
+          );
       }
     }
   },

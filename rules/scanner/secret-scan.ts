@@ -114,7 +114,10 @@ function scan(fragment: string, filePath: string): ScanHit[] {
     for (const m of fragment.matchAll(re(r.regex, 'gu'))) {
       const match = m[0].replace(/^\n+|\n+$/g, '');
       const start = m.index + m[0].indexOf(match);
-      const line = fragment.slice(fragment.lastIndexOf('\n', start - 1) + 1, (fragment.indexOf('\n', start + match.length) + 1 || fragment.length + 1) - 1);
+      const line = fragment.slice(
+        fragment.lastIndexOf('\n', start - 1) + 1,
+        (fragment.indexOf('\n', start + match.length) + 1 || fragment.length + 1) - 1,
+      );
       let secret = match;
       const groups = re(r.regex).exec(match);
       if (groups && groups.length >= 2) {

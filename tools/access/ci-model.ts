@@ -7,9 +7,9 @@
  */
 import { createHash } from 'node:crypto';
 import { arn, roleArn } from '../../plan/arn';
-import { CiPrincipal } from '../../plan/ci-access';
+import type { CiPrincipal } from '../../plan/ci-access';
 import { partitionOf } from '../../plan/partitions';
-import { Json, PolicyDoc, resolverFor, stackIdentity, TfJson, UnresolvedReference } from './model';
+import { type Json, type PolicyDoc, resolverFor, stackIdentity, type TfJson, UnresolvedReference } from './model';
 
 export interface CiRole {
   who: CiPrincipal;
@@ -34,7 +34,8 @@ export interface CiModel {
   raw: TfJson;
 }
 
-const refTo = (type: string, s: unknown) => (typeof s === 'string' ? new RegExp(`^\\$\\{${type.replace('.', '\\.')}\\.([^.]+)\\.[a-z_]+\\}$`).exec(s)?.[1] : undefined);
+const refTo = (type: string, s: unknown) =>
+  typeof s === 'string' ? new RegExp(`^\\$\\{${type.replace('.', '\\.')}\\.([^.]+)\\.[a-z_]+\\}$`).exec(s)?.[1] : undefined;
 
 /** The bootstrap stack's roles, by which CI principal each is (role names from the plan's input). */
 export function loadCiAccess(stack: string, tf: TfJson, names: Readonly<Record<CiPrincipal, string>>): CiModel {
@@ -44,7 +45,8 @@ export function loadCiAccess(stack: string, tf: TfJson, names: Readonly<Record<C
   const r = tf.resource ?? {};
   const documents: CiModel['documents'] = [];
   const policies = new Map<string, { name: string; policy: PolicyDoc }>();
-  for (const [logical, body] of Object.entries<Json>(r.aws_iam_policy ?? {})) policies.set(logical, { name: body.name, policy: JSON.parse(resolve(body.policy)) });
+  for (const [logical, body] of Object.entries<Json>(r.aws_iam_policy ?? {}))
+    policies.set(logical, { name: body.name, policy: JSON.parse(resolve(body.policy)) });
   const byName = new Map(Object.entries(names).map(([who, n]) => [n, who as CiPrincipal]));
   const roles = new Map<CiPrincipal, CiRole>();
   for (const [logical, body] of Object.entries<Json>(r.aws_iam_role ?? {})) {
@@ -54,9 +56,17 @@ export function loadCiAccess(stack: string, tf: TfJson, names: Readonly<Record<C
     const identity = Object.values<Json>(r.aws_iam_role_policy_attachment ?? {})
       .filter((a) => refTo('aws_iam_role', a.role) === logical)
       .map((a) => policies.get(refTo('aws_iam_policy', a.policy_arn)!)!);
-    for (const [, p] of Object.entries<Json>(r.aws_iam_role_policy ?? {})) if (refTo('aws_iam_role', p.role) === logical) identity.push({ name: p.name, policy: JSON.parse(resolve(p.policy)) });
+    for (const [, p] of Object.entries<Json>(r.aws_iam_role_policy ?? {}))
+      if (refTo('aws_iam_role', p.role) === logical) identity.push({ name: p.name, policy: JSON.parse(resolve(p.policy)) });
     const b = body.permissions_boundary ? policies.get(refTo('aws_iam_policy', body.permissions_boundary)!) : undefined;
-    roles.set(who, { who, name: body.name, arn: roleArn(partition, account, body.name, body.path ?? '/'), trust, identity, ...(b ? { boundary: b } : {}) });
+    roles.set(who, {
+      who,
+      name: body.name,
+      arn: roleArn(partition, account, body.name, body.path ?? '/'),
+      trust,
+      identity,
+      ...(b ? { boundary: b } : {}),
+    });
     documents.push({ where: `${stack} aws_iam_role.${logical} (trust)`, kind: 'trust', policy: trust });
     for (const p of identity) documents.push({ where: `${stack} ${p.name} (${body.name})`, kind: 'identity', policy: p.policy });
     if (b) documents.push({ where: `${stack} ${b.name} (boundary of ${body.name})`, kind: 'boundary', policy: b.policy });
@@ -72,7 +82,9 @@ export function loadCiAccess(stack: string, tf: TfJson, names: Readonly<Record<C
     partition,
     roles,
     ...(workload ? { workloadBoundary: { ...workload, arn: arn(partition, 'iam', '', account, `policy/${workload.name}`) } } : {}),
-    ...(oidc ? { oidcProviderArn: arn(partition, 'iam', '', account, `oidc-provider/${String(oidc.url).replace(/^https:\/\//, '')}`) } : {}),
+    ...(oidc
+      ? { oidcProviderArn: arn(partition, 'iam', '', account, `oidc-provider/${String(oidc.url).replace(/^https:\/\//, '')}`) }
+      : {}),
     codeSigning: Object.entries<Json>(r.aws_lambda_code_signing_config ?? {}).map(([logical, c]) => ({
       logical,
       mode: c.policies?.untrusted_artifact_on_deployment ?? 'Warn',
@@ -135,14 +147,17 @@ export class EnvironmentFacts {
     this.defaultTags = { ...(provider.default_tags?.[0]?.tags ?? {}) };
     for (const kind of ['resource', 'data', 'ephemeral'] as const) {
       for (const [type, blocks] of Object.entries<Record<string, Json>>((tf[kind] ?? {}) as Record<string, Record<string, Json>>)) {
-        for (const [logical, body] of Object.entries(blocks)) this.instances.push({ kind, type, logical, body, region: typeof body.region === 'string' ? body.region : id.region });
+        for (const [logical, body] of Object.entries(blocks))
+          this.instances.push({ kind, type, logical, body, region: typeof body.region === 'string' ? body.region : id.region });
       }
     }
     for (const i of this.instances) {
       if (i.kind !== 'resource' || !TAGGED.has(i.type)) continue;
       const self = this.selfArn(i);
       if (self) this.tagsByArn.set(self, { ...this.defaultTags, ...(i.body.tags ?? {}) });
-      if (i.type === 'aws_secretsmanager_secret') for (const rep of i.body.replica ?? []) this.tagsByArn.set(self!.replace(`:${i.region}:`, `:${rep.region}:`), { ...this.defaultTags, ...(i.body.tags ?? {}) });
+      if (i.type === 'aws_secretsmanager_secret')
+        for (const rep of i.body.replica ?? [])
+          this.tagsByArn.set(self!.replace(`:${i.region}:`, `:${rep.region}:`), { ...this.defaultTags, ...(i.body.tags ?? {}) });
     }
     const r = tf.resource ?? {};
     for (const [, b] of Object.entries<Json>(r.aws_secretsmanager_secret_policy ?? {})) {
@@ -152,9 +167,13 @@ export class EnvironmentFacts {
       const s = this.instances.find((x) => x.type === 'aws_secretsmanager_secret' && this.selfArn(x) === secret);
       for (const rep of s?.body.replica ?? []) this.policyByArn.set(secret.replace(`:${s!.region}:`, `:${rep.region}:`), doc);
     }
-    for (const type of ['aws_kms_key', 'aws_kms_replica_key']) for (const [l, b] of Object.entries<Json>(r[type] ?? {})) this.policyByArn.set(this.resolve(`\${${type}.${l}.arn}`), JSON.parse(this.resolve(b.policy)));
-    for (const [, b] of Object.entries<Json>(r.aws_s3_bucket_policy ?? {})) this.policyByArn.set(arn(this.partition, 's3', '', '', this.value(b.bucket)), JSON.parse(this.resolve(b.policy)));
-    for (const [, b] of Object.entries<Json>(r.aws_sns_topic_policy ?? {})) this.policyByArn.set(this.value(b.arn), JSON.parse(this.resolve(b.policy)));
+    for (const type of ['aws_kms_key', 'aws_kms_replica_key'])
+      for (const [l, b] of Object.entries<Json>(r[type] ?? {}))
+        this.policyByArn.set(this.resolve(`\${${type}.${l}.arn}`), JSON.parse(this.resolve(b.policy)));
+    for (const [, b] of Object.entries<Json>(r.aws_s3_bucket_policy ?? {}))
+      this.policyByArn.set(arn(this.partition, 's3', '', '', this.value(b.bucket)), JSON.parse(this.resolve(b.policy)));
+    for (const [, b] of Object.entries<Json>(r.aws_sns_topic_policy ?? {}))
+      this.policyByArn.set(this.value(b.arn), JSON.parse(this.resolve(b.policy)));
     for (const x of extraPolicies) this.policyByArn.set(x.arn, x.policy);
   }
 
@@ -298,7 +317,13 @@ export class EnvironmentFacts {
   targets(i: Instance, on: string): Target[] {
     const at = (resource: string, region = i.region, context: Target['context'] = {}): Target => {
       const tags = this.tagsByArn.get(resource);
-      return { resource, region, context, ...(tags ? { tags } : {}), ...(this.policyByArn.has(resource) ? { resourcePolicy: this.policyByArn.get(resource) } : {}) };
+      return {
+        resource,
+        region,
+        context,
+        ...(tags ? { tags } : {}),
+        ...(this.policyByArn.has(resource) ? { resourcePolicy: this.policyByArn.get(resource) } : {}),
+      };
     };
     const regionOf = (a: string) => a.split(':')[3] || i.region;
     if (on === '*') return [{ resource: '*', region: i.region, context: {} }];
@@ -309,7 +334,8 @@ export class EnvironmentFacts {
     }
     if (on.startsWith('attr:')) {
       const path = on.slice(5);
-      if (path === 'replica[].kms_key_id') return this.attrArn(i, 'replica.kms_key_id').map((k) => at(k, regionOf(k), { replicaRegion: regionOf(k) }));
+      if (path === 'replica[].kms_key_id')
+        return this.attrArn(i, 'replica.kms_key_id').map((k) => at(k, regionOf(k), { replicaRegion: regionOf(k) }));
       return this.attrArn(i, path.replace(/\[\]$/, '')).map((a) => at(a, regionOf(a) || i.region));
     }
     if (on === 'secret-key') {
@@ -322,15 +348,21 @@ export class EnvironmentFacts {
       const raw = path.split('.').reduce<Json>((cur, k) => cur?.[k], i.body);
       if (raw === undefined) return [];
       const bucketName = this.value(raw);
-      const sse = Object.values<Json>(this.tf.resource?.aws_s3_bucket_server_side_encryption_configuration ?? {}).find((c) => this.value(c.bucket) === bucketName);
+      const sse = Object.values<Json>(this.tf.resource?.aws_s3_bucket_server_side_encryption_configuration ?? {}).find(
+        (c) => this.value(c.bucket) === bucketName,
+      );
       const key = sse?.rule?.[0]?.apply_server_side_encryption_by_default?.kms_master_key_id;
       return key ? [at(this.value(key))] : [];
     }
     if (on === 'security-group-rule') return [at(this.selfArn(i)!)];
     if (on === 'signing-job') return [at(this.a('signer', '/signing-jobs/0123456789abcdef', i.region))];
-    if (on === 'instance-profile') return [at(arn(this.partition, 'iam', '', this.account, `instance-profile/${i.body.name ?? i.logical}`))];
+    if (on === 'instance-profile')
+      return [at(arn(this.partition, 'iam', '', this.account, `instance-profile/${i.body.name ?? i.logical}`))];
     if (on === 'network-interface') {
-      const vpc = (this.tf.resource?.aws_lambda_function && Object.values<Json>(this.tf.resource.aws_lambda_function).find((f) => f.vpc_config)) ? this.vpcArn() : undefined;
+      const vpc =
+        this.tf.resource?.aws_lambda_function && Object.values<Json>(this.tf.resource.aws_lambda_function).find((f) => f.vpc_config)
+          ? this.vpcArn()
+          : undefined;
       return [at(this.a('ec2', 'network-interface/eni-0123456789abcdef0', i.region), i.region, vpc ? { 'ec2:Vpc': vpc } : {})];
     }
     throw new Error(`${this.stack}: the CI proof cannot place "${on}" of ${i.type}`);
@@ -353,7 +385,9 @@ export class EnvironmentFacts {
       .map((i) => {
         const primary = this.selfArn(i)!;
         const arnByRegion: Record<string, string> = { [i.region]: primary };
-        const keyByRegion: Record<string, string | undefined> = { [i.region]: i.body.kms_key_id ? this.value(i.body.kms_key_id) : undefined };
+        const keyByRegion: Record<string, string | undefined> = {
+          [i.region]: i.body.kms_key_id ? this.value(i.body.kms_key_id) : undefined,
+        };
         for (const rep of i.body.replica ?? []) {
           arnByRegion[rep.region] = primary.replace(`:${i.region}:`, `:${rep.region}:`);
           keyByRegion[rep.region] = rep.kms_key_id ? this.value(rep.kms_key_id) : undefined;
@@ -366,13 +400,23 @@ export class EnvironmentFacts {
   at(resource: string): Target {
     const tags = this.tagsByArn.get(resource);
     const region = resource.split(':')[3] || this.region;
-    return { resource, region, context: {}, ...(tags ? { tags } : {}), ...(this.policyByArn.has(resource) ? { resourcePolicy: this.policyByArn.get(resource) } : {}) };
+    return {
+      resource,
+      region,
+      context: {},
+      ...(tags ? { tags } : {}),
+      ...(this.policyByArn.has(resource) ? { resourcePolicy: this.policyByArn.get(resource) } : {}),
+    };
   }
 
   functions(): Array<{ arn: string; role: string; codeSigningConfigArn?: string }> {
     return this.instances
       .filter((i) => i.type === 'aws_lambda_function')
-      .map((i) => ({ arn: this.selfArn(i)!, role: this.roleArnOf(this.value(i.body.role)), ...(i.body.code_signing_config_arn ? { codeSigningConfigArn: this.value(i.body.code_signing_config_arn) } : {}) }));
+      .map((i) => ({
+        arn: this.selfArn(i)!,
+        role: this.roleArnOf(this.value(i.body.role)),
+        ...(i.body.code_signing_config_arn ? { codeSigningConfigArn: this.value(i.body.code_signing_config_arn) } : {}),
+      }));
   }
 
   roles(): Array<{ arn: string; name: string; path: string; trust: PolicyDoc; boundary?: string }> {

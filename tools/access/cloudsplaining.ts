@@ -11,8 +11,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import { arn } from '../../plan/arn';
-import { CiProofInput } from './ci-proof';
-import { Json, PolicyDoc } from './model';
+import type { CiProofInput } from './ci-proof';
+import type { Json, PolicyDoc } from './model';
 
 const DATE = '2025-01-01T00:00:00Z';
 const id = (prefix: string, s: string) => `${prefix}${createHash('sha256').update(s).digest('hex').slice(0, 17).toUpperCase()}`;
@@ -39,7 +39,17 @@ export function authorizationDetails(p: CiProofInput): AuthorizationDetails {
     for (const x of attached) x.attachments++;
     const boundary = r.boundary ? managed(r.boundary.name, r.boundary.policy) : undefined;
     if (boundary) boundary.boundaryUses++;
-    roles.push(role(r.name, '/', r.arn, r.trust, [], attached.map((x) => ({ PolicyName: x.name, PolicyArn: x.arn })), boundary?.arn));
+    roles.push(
+      role(
+        r.name,
+        '/',
+        r.arn,
+        r.trust,
+        [],
+        attached.map((x) => ({ PolicyName: x.name, PolicyArn: x.arn })),
+        boundary?.arn,
+      ),
+    );
   }
   const wb = p.ci.workloadBoundary;
   if (wb) managed(wb.name, wb.policy);
@@ -76,7 +86,15 @@ export function authorizationDetails(p: CiProofInput): AuthorizationDetails {
   };
 }
 
-function role(name: string, pathName: string, roleArn: string, trust: PolicyDoc, inline: Json[], attached: Json[], boundary?: string): Json {
+function role(
+  name: string,
+  pathName: string,
+  roleArn: string,
+  trust: PolicyDoc,
+  inline: Json[],
+  attached: Json[],
+  boundary?: string,
+): Json {
   return {
     Path: pathName,
     RoleName: name,
@@ -111,9 +129,19 @@ interface Reason {
 }
 
 /** Runs cloudsplaining over each account's document; returns the findings and which have no reason. */
-export function runCloudsplaining(python: string, work: string, details: AuthorizationDetails[]): { summary: string; findings: CloudsplainingFinding[]; open: string[]; error?: string } {
+export function runCloudsplaining(
+  python: string,
+  work: string,
+  details: AuthorizationDetails[],
+): { summary: string; findings: CloudsplainingFinding[]; open: string[]; error?: string } {
   const bin = path.join(path.dirname(python), 'cloudsplaining');
-  if (!existsSync(bin)) return { summary: 'cloudsplaining: not installed (.ci/run installs it in .build/access-venv)', findings: [], open: [], error: `${bin} is missing; run: python3 -m venv .build/access-venv && .build/access-venv/bin/pip install parliament==1.6.3 cloudsplaining==0.9.1` };
+  if (!existsSync(bin))
+    return {
+      summary: 'cloudsplaining: not installed (.ci/run installs it in .build/access-venv)',
+      findings: [],
+      open: [],
+      error: `${bin} is missing; run: python3 -m venv .build/access-venv && .build/access-venv/bin/pip install parliament==1.6.3 cloudsplaining==0.9.1`,
+    };
   const findings: CloudsplainingFinding[] = [];
   for (const d of details) {
     const dir = path.join(work, `cloudsplaining-${d.environment}`);
@@ -127,15 +155,42 @@ export function runCloudsplaining(python: string, work: string, details: Authori
     if (!results) return { summary: 'cloudsplaining: failed', findings, open: [], error: `no iam-results-*.json in ${dir}` };
     findings.push(...findingsOf(JSON.parse(readFileSync(path.join(dir, results), 'utf8')), d));
   }
-  const reasons: Reason[] = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'security', 'cloudsplaining-reasons.json'), 'utf8')).reasons;
-  for (const r of reasons) if (!r.reason || r.reason.length < 40) throw new Error(`security/cloudsplaining-reasons.json: the entry for ${r.policy} ${r.risk} has no real reason`);
+  const reasons: Reason[] = JSON.parse(
+    readFileSync(path.join(__dirname, '..', '..', 'security', 'cloudsplaining-reasons.json'), 'utf8'),
+  ).reasons;
+  for (const r of reasons)
+    if (!r.reason || r.reason.length < 40)
+      throw new Error(`security/cloudsplaining-reasons.json: the entry for ${r.policy} ${r.risk} has no real reason`);
   const open = findings
-    .filter((f) => !reasons.some((r) => new RegExp(`^${r.policy}$`).test(f.policy) && r.risk === f.risk && f.actions.every((a) => r.actions.some((x) => new RegExp(`^${x}$`, 'i').test(a)))))
-    .map((f) => `cloudsplaining (${f.environment}): ${f.policy}: ${f.risk}: ${f.actions.join(', ')} (no reason in security/cloudsplaining-reasons.json)`);
-  return { summary: `cloudsplaining over ${details.length} account(s): ${findings.length} finding(s), ${findings.length - open.length} reasoned in security/cloudsplaining-reasons.json, ${open.length} open`, findings, open };
+    .filter(
+      (f) =>
+        !reasons.some(
+          (r) =>
+            new RegExp(`^${r.policy}$`).test(f.policy) &&
+            r.risk === f.risk &&
+            f.actions.every((a) => r.actions.some((x) => new RegExp(`^${x}$`, 'i').test(a))),
+        ),
+    )
+    .map(
+      (f) =>
+        `cloudsplaining (${f.environment}): ${f.policy}: ${f.risk}: ${f.actions.join(', ')} (no reason in security/cloudsplaining-reasons.json)`,
+    );
+  return {
+    summary: `cloudsplaining over ${details.length} account(s): ${findings.length} finding(s), ${findings.length - open.length} reasoned in security/cloudsplaining-reasons.json, ${open.length} open`,
+    findings,
+    open,
+  };
 }
 
-const RISKS = ['PrivilegeEscalation', 'DataExfiltration', 'ResourceExposure', 'InfrastructureModification', 'CredentialsExposure', 'ServiceWildcard', 'ServicesAffected'];
+const RISKS = [
+  'PrivilegeEscalation',
+  'DataExfiltration',
+  'ResourceExposure',
+  'InfrastructureModification',
+  'CredentialsExposure',
+  'ServiceWildcard',
+  'ServicesAffected',
+];
 
 /** The findings of cloudsplaining's results document, per policy and risk. */
 export function findingsOf(results: Json, d: Pick<AuthorizationDetails, 'account' | 'environment'>): CloudsplainingFinding[] {
@@ -145,8 +200,17 @@ export function findingsOf(results: Json, d: Pick<AuthorizationDetails, 'account
       for (const risk of RISKS.filter((x) => x !== 'ServicesAffected')) {
         // Each risk is {severity, description, findings: [action or service, ...]}.
         const v = p[risk]?.findings ?? p[risk];
-        const actions: string[] = Array.isArray(v) ? v.map((x: Json) => (typeof x === 'string' ? x : (x.type ?? x.action ?? JSON.stringify(x)))) : [];
-        if (actions.length > 0) out.push({ account: d.account, environment: d.environment, policy: p.PolicyName ?? p.policy_name ?? '?', risk, actions: actions.sort() });
+        const actions: string[] = Array.isArray(v)
+          ? v.map((x: Json) => (typeof x === 'string' ? x : (x.type ?? x.action ?? JSON.stringify(x))))
+          : [];
+        if (actions.length > 0)
+          out.push({
+            account: d.account,
+            environment: d.environment,
+            policy: p.PolicyName ?? p.policy_name ?? '?',
+            risk,
+            actions: actions.sort(),
+          });
       }
     }
   }

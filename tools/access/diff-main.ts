@@ -8,7 +8,14 @@ if (!base || !head || head === NO_BASE) {
 }
 try {
   const diff = accessDiff(loadReports(base), loadReports(head));
-  process.stdout.write(base === NO_BASE ? diff.markdown.replace('\n\n', '\n\nNo base to compare with (the base branch did not synthesize): every grant is listed as gained.\n\n') : diff.markdown);
+  process.stdout.write(
+    base === NO_BASE
+      ? diff.markdown.replace(
+          '\n\n',
+          '\n\nNo base to compare with (the base branch did not synthesize): every grant is listed as gained.\n\n',
+        )
+      : diff.markdown,
+  );
 } catch (e) {
   console.error(`access:diff: ${(e as Error).message}`);
   process.exit(2);

@@ -19,7 +19,10 @@ export const NO_BASE = 'none';
  */
 export function loadReports(arg: string): EnvironmentReport[] {
   if (arg === NO_BASE) return [];
-  if (!existsSync(arg)) throw new Error(`${arg} does not exist; give a report.json or a cdktf.out directory that npm run synth wrote (or ${NO_BASE} for no base)`);
+  if (!existsSync(arg))
+    throw new Error(
+      `${arg} does not exist; give a report.json or a cdktf.out directory that npm run synth wrote (or ${NO_BASE} for no base)`,
+    );
   if (statSync(arg).isFile()) return [JSON.parse(readFileSync(arg, 'utf8'))];
   const stacks = path.join(arg, 'stacks');
   const files = existsSync(stacks)
@@ -27,16 +30,22 @@ export function loadReports(arg: string): EnvironmentReport[] {
         .map((d) => path.join(stacks, d, 'report.json'))
         .filter(existsSync)
     : [];
-  if (files.length === 0) throw new Error(`${arg} holds no stacks/<env>/report.json; run npm run synth there first (or give ${NO_BASE} for no base)`);
+  if (files.length === 0)
+    throw new Error(`${arg} holds no stacks/<env>/report.json; run npm run synth there first (or give ${NO_BASE} for no base)`);
   return files.map((f) => JSON.parse(readFileSync(f, 'utf8')));
 }
 
 export function grantsOf(reports: EnvironmentReport[]): Grants {
   const out: Grants = new Map();
-  const label = (p: Principal) => (p.kind === 'organization' ? `organization ${p.id}` : p.id) + (p.stages && p.stages !== 'all' ? ` (${p.stages})` : '');
+  const label = (p: Principal) =>
+    (p.kind === 'organization' ? `organization ${p.id}` : p.id) + (p.stages && p.stages !== 'all' ? ` (${p.stages})` : '');
   for (const r of reports) {
     for (const s of r.secrets) {
-      for (const [verb, list] of [['read', s.readers], ['write', s.writers], ['manage', s.managers]] as const) {
+      for (const [verb, list] of [
+        ['read', s.readers],
+        ['write', s.writers],
+        ['manage', s.managers],
+      ] as const) {
         for (const p of list) out.set(`${r.environment}\u0000${s.name}\u0000${verb}\u0000${label(p)}`, p.as);
       }
     }
@@ -51,8 +60,14 @@ export function accessDiff(base: EnvironmentReport[], head: EnvironmentReport[])
     const [env, secret, verb, who] = k.split('\u0000');
     return `| ${env} | ${secret} | ${verb} | ${who} | ${as} |`;
   };
-  const gained = [...h].filter(([k]) => !b.has(k)).map(([k, as]) => fmt(k, as)).sort();
-  const lost = [...b].filter(([k]) => !h.has(k)).map(([k, as]) => fmt(k, as)).sort();
+  const gained = [...h]
+    .filter(([k]) => !b.has(k))
+    .map(([k, as]) => fmt(k, as))
+    .sort();
+  const lost = [...b]
+    .filter(([k]) => !h.has(k))
+    .map(([k, as]) => fmt(k, as))
+    .sort();
   const cost = (rs: EnvironmentReport[]) => Object.fromEntries(rs.map((r) => [r.environment, r.cost.monthlyEstimate]));
   const cb = cost(base);
   const ch = cost(head);
@@ -60,7 +75,8 @@ export function accessDiff(base: EnvironmentReport[], head: EnvironmentReport[])
     .sort()
     .filter((e) => cb[e] !== ch[e])
     .map((e) => `- ${e}: monthly cost estimate $${(cb[e] ?? 0).toFixed(2)} -> $${(ch[e] ?? 0).toFixed(2)}`);
-  const table = (rows: string[]) => (rows.length === 0 ? ['none'] : ['| environment | secret | access | principal | as |', '|---|---|---|---|---|', ...rows]);
+  const table = (rows: string[]) =>
+    rows.length === 0 ? ['none'] : ['| environment | secret | access | principal | as |', '|---|---|---|---|---|', ...rows];
   const markdown = [
     '<!-- access-diff -->',
     '### Access diff (who can read, write or manage each secret)',
@@ -77,4 +93,3 @@ export function accessDiff(base: EnvironmentReport[], head: EnvironmentReport[])
   ].join('\n');
   return { gained, lost, markdown };
 }
-

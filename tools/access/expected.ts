@@ -21,7 +21,7 @@
 import { roleArn as iamRoleArn } from '../../plan/arn';
 import { ROTATION_SECRET_ACTIONS } from '../../plan/policies/rotation';
 import { isWritten } from '../../plan/values';
-import { EnvironmentPlan } from '../../plan/types';
+import type { EnvironmentPlan } from '../../plan/types';
 
 export const STAGES = ['AWSCURRENT', 'AWSPREVIOUS', 'AWSPENDING'] as const;
 export type Stage = (typeof STAGES)[number];
@@ -51,12 +51,29 @@ export const SECRET_ACTIONS = [
 ].map((a) => `secretsmanager:${a}`);
 
 /** Metadata: never the value, left to IAM (operators list and describe secrets). */
-export const METADATA_ACTIONS = ['secretsmanager:DescribeSecret', 'secretsmanager:GetResourcePolicy', 'secretsmanager:ListSecretVersionIds'];
+export const METADATA_ACTIONS = [
+  'secretsmanager:DescribeSecret',
+  'secretsmanager:GetResourcePolicy',
+  'secretsmanager:ListSecretVersionIds',
+];
 export const VALUE_READ_ACTIONS = ['secretsmanager:GetSecretValue'];
 export const VALUE_WRITE_ACTIONS = ['secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'];
-export const MANAGEMENT_ACTIONS = SECRET_ACTIONS.filter((a) => ![...METADATA_ACTIONS, ...VALUE_READ_ACTIONS, ...VALUE_WRITE_ACTIONS].includes(a));
+export const MANAGEMENT_ACTIONS = SECRET_ACTIONS.filter(
+  (a) => ![...METADATA_ACTIONS, ...VALUE_READ_ACTIONS, ...VALUE_WRITE_ACTIONS].includes(a),
+);
 
-export type PrincipalKind = 'stack-role' | 'reader-role' | 'cross-reader' | 'deploy' | 'break-glass' | 'values' | 'operator' | 'plan' | 'admin' | 'unnamed' | 'outsider';
+export type PrincipalKind =
+  | 'stack-role'
+  | 'reader-role'
+  | 'cross-reader'
+  | 'deploy'
+  | 'break-glass'
+  | 'values'
+  | 'operator'
+  | 'plan'
+  | 'admin'
+  | 'unnamed'
+  | 'outsider';
 
 /** The CI and human principals (real roles of the bootstrap stack; the CI proof checks their every other call). */
 export const CI_KINDS: readonly PrincipalKind[] = ['deploy', 'break-glass', 'values', 'operator', 'plan'];
@@ -111,7 +128,15 @@ export function catalogFacts(plan: EnvironmentPlan): AccessFacts {
   const roleArn = (name: string) => iamRoleArn(plan.partition, plan.accountId, name, plan.workloadRolePath);
   const secrets = new Map<string, SecretExpectation>();
   for (const s of plan.secrets) {
-    secrets.set(s.id, { id: s.id, name: s.name, regions: [...s.regions], primaryRegion: plan.region, customerKey: !!s.kmsKeyArn, writtenByValuesStep: isWritten(s.value), grants: new Map() });
+    secrets.set(s.id, {
+      id: s.id,
+      name: s.name,
+      regions: [...s.regions],
+      primaryRegion: plan.region,
+      customerKey: !!s.kmsKeyArn,
+      writtenByValuesStep: isWritten(s.value),
+      grants: new Map(),
+    });
   }
   const grant = (secretId: string, arn: string, actions: readonly string[], stages: readonly Stage[], regions: readonly string[]) => {
     const e = secrets.get(secretId)!;
@@ -129,20 +154,26 @@ export function catalogFacts(plan: EnvironmentPlan): AccessFacts {
     if (r.resolved.kind === 'account') {
       readerAccounts.add(r.resolved.accountId);
       for (const arn of r.resolved.roleArns) for (const id of r.secretIds) grant(id, arn, read, ['AWSCURRENT'], regionsOf(id));
-      if (r.outputName) crossAccountReaders.push({ output: r.outputName.replace(/^consumer_policies_/, ''), roleArns: [...r.resolved.roleArns] });
+      if (r.outputName)
+        crossAccountReaders.push({ output: r.outputName.replace(/^consumer_policies_/, ''), roleArns: [...r.resolved.roleArns] });
     } else if (r.resolved.kind === 'iam-role') {
       for (const id of r.secretIds) grant(id, r.resolved.roleArn, read, STAGES, regionsOf(id));
     }
   }
   for (const svc of plan.ecsServices) {
-    if (svc.executionRole) for (const id of svc.executionRole.secretIds) grant(id, roleArn(svc.executionRole.name), ['secretsmanager:GetSecretValue'], STAGES, regionsOf(id));
-    if (svc.taskRole) for (const id of svc.taskRole.secretIds) grant(id, roleArn(svc.taskRole.name), ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], STAGES, regionsOf(id));
+    if (svc.executionRole)
+      for (const id of svc.executionRole.secretIds)
+        grant(id, roleArn(svc.executionRole.name), ['secretsmanager:GetSecretValue'], STAGES, regionsOf(id));
+    if (svc.taskRole)
+      for (const id of svc.taskRole.secretIds)
+        grant(id, roleArn(svc.taskRole.name), ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], STAGES, regionsOf(id));
   }
   for (const f of plan.rotationFunctions) {
     const arn = roleArn(f.roleName);
     // A rotation function calls Secrets Manager in its own Region; the service writes the replicas.
     for (const id of f.secretIds) grant(id, arn, [...ROTATION_SECRET_ACTIONS], STAGES, [plan.region]);
-    for (const id of f.adminSecretIds) if (secrets.has(id)) grant(id, arn, ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], STAGES, [plan.region]);
+    for (const id of f.adminSecretIds)
+      if (secrets.has(id)) grant(id, arn, ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], STAGES, [plan.region]);
   }
   return {
     environment: plan.environment,
@@ -154,9 +185,14 @@ export function catalogFacts(plan: EnvironmentPlan): AccessFacts {
     sameAccountReaders: [...new Set(plan.readers.flatMap((r) => (r.resolved.kind === 'iam-role' ? [r.resolved.roleArn] : [])))].sort(),
     crossAccountReaders,
     secrets: [...secrets.values()],
-    masterSecretNames: [...new Set(plan.rotationFunctions.flatMap((f) => f.adminSecretIds))].map((id) => secrets.get(id)?.name).filter((n): n is string => !!n),
+    masterSecretNames: [...new Set(plan.rotationFunctions.flatMap((f) => f.adminSecretIds))]
+      .map((id) => secrets.get(id)?.name)
+      .filter((n): n is string => !!n),
     rotationRoleArns: plan.rotationFunctions.map((f) => roleArn(f.roleName)),
-    endpointClients: { cidrs: [...(plan.endpoint?.clientCidrs ?? [])], securityGroupIds: [...(plan.endpoint?.clientSecurityGroupIds ?? [])] },
+    endpointClients: {
+      cidrs: [...(plan.endpoint?.clientCidrs ?? [])],
+      securityGroupIds: [...(plan.endpoint?.clientSecurityGroupIds ?? [])],
+    },
   };
 }
 

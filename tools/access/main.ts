@@ -43,15 +43,24 @@ async function main(): Promise<void> {
   for (const plan of plans) {
     const env = plan.environment;
     const started = Date.now();
-    const ci = ciProofInput(env, plan, { env: readStack(outdir, env), ci: readStack(outdir, `ci-access-${env}`), backend: readStack(outdir, `state-backend-${env}`) }, manifest);
+    const ci = ciProofInput(
+      env,
+      plan,
+      { env: readStack(outdir, env), ci: readStack(outdir, `ci-access-${env}`), backend: readStack(outdir, `state-backend-${env}`) },
+      manifest,
+    );
     inputs.push(ci);
     const { result, model } = await proveStack(env, readStack(outdir, env), plan, { ci: ciPrincipalFacts(ci.ci) });
     documents.push(...model.documents.map((d) => ({ stack: env, ...d })));
     documents.push(...ci.ci.documents.map((d) => ({ stack: ci.ci.stack, ...d })));
-    writeFileSync(path.join(outdir, 'stacks', env, 'access.json'), JSON.stringify({ stack: env, matrix: result.matrix }, null, 2) + '\n');
-    console.log(`access ${env}: ${result.principals.length} principals, ${result.requests} requests, ${result.simulations} evaluations in ${Date.now() - started} ms, ${result.findings.length} difference(s)`);
+    writeFileSync(path.join(outdir, 'stacks', env, 'access.json'), `${JSON.stringify({ stack: env, matrix: result.matrix }, null, 2)}\n`);
+    console.log(
+      `access ${env}: ${result.principals.length} principals, ${result.requests} requests, ${result.simulations} evaluations in ${Date.now() - started} ms, ${result.findings.length} difference(s)`,
+    );
     if (result.encryptionContextStatements.length > 0) {
-      console.log(`  not simulated (kms:EncryptionContext conditions; proven by __tests__/access/encryption-context.test.ts): ${result.encryptionContextStatements.join(', ')}`);
+      console.log(
+        `  not simulated (kms:EncryptionContext conditions; proven by __tests__/access/encryption-context.test.ts): ${result.encryptionContextStatements.join(', ')}`,
+      );
     }
     for (const f of result.findings.slice(0, 200)) console.log(`  ${formatFinding(f)}`);
     if (result.findings.length > 200) console.log(`  ... and ${result.findings.length - 200} more`);
@@ -59,7 +68,9 @@ async function main(): Promise<void> {
 
     const t1 = Date.now();
     const c = await proveCi(ci);
-    console.log(`access ci ${env}: ${c.requests} requests (jobs, value step, runbooks, break-glass, ${c.escalationMethods.length} escalation methods), ${c.simulations} evaluations in ${Date.now() - t1} ms, ${c.findings.length} difference(s)`);
+    console.log(
+      `access ci ${env}: ${c.requests} requests (jobs, value step, runbooks, break-glass, ${c.escalationMethods.length} escalation methods), ${c.simulations} evaluations in ${Date.now() - t1} ms, ${c.findings.length} difference(s)`,
+    );
     for (const n of c.notes) console.log(`  note: ${n}`);
     for (const f of c.findings.slice(0, 200)) console.log(`  ${formatCiFinding(f)}`);
     if (c.findings.length > 200) console.log(`  ... and ${c.findings.length - 200} more`);
@@ -78,13 +89,19 @@ async function main(): Promise<void> {
   mkdirSync(work, { recursive: true });
   // Lint every policy document with parliament (suppressions with reasons in security/).
   writeFileSync(path.join(work, 'policies.json'), JSON.stringify(documents));
-  const lint = spawnSync(python, [path.join(__dirname, '..', '..', 'tools', 'access', 'lint.py'), path.join(work, 'policies.json')], { stdio: 'inherit' });
+  const lint = spawnSync(python, [path.join(__dirname, '..', '..', 'tools', 'access', 'lint.py'), path.join(work, 'policies.json')], {
+    stdio: 'inherit',
+  });
   if (lint.status !== 0) {
     console.error('access proof: the parliament lint failed (see above)');
     failures += 1;
   }
   // cloudsplaining over the account-authorization details of every account's CI roles.
-  const cs = runCloudsplaining(python, work, inputs.map((i) => authorizationDetails(i)));
+  const cs = runCloudsplaining(
+    python,
+    work,
+    inputs.map((i) => authorizationDetails(i)),
+  );
   console.log(cs.summary);
   for (const line of cs.open) console.log(`  ${line}`);
   failures += cs.open.length + (cs.error ? 1 : 0);
@@ -93,7 +110,9 @@ async function main(): Promise<void> {
     console.error(`access proof: ${failures} difference(s) between simulated and expected access`);
     process.exit(1);
   }
-  console.log('access proof: every principal x secret x action matches the catalog; every job x resource x call matches the manifest; no escalation');
+  console.log(
+    'access proof: every principal x secret x action matches the catalog; every job x resource x call matches the manifest; no escalation',
+  );
 }
 
 main().catch((e) => {

@@ -13,7 +13,13 @@ import { partitionOf } from '../../plan/partitions';
 
 // biome-ignore lint/suspicious/noExplicitAny: synthesized Terraform JSON and policy documents, read field by field
 export type Json = any;
-export type TfJson = { provider?: Record<string, Json[]>; resource?: Record<string, Record<string, Json>>; data?: Record<string, Record<string, Json>>; ephemeral?: Record<string, Record<string, Json>>; output?: Record<string, Json> };
+export type TfJson = {
+  provider?: Record<string, Json[]>;
+  resource?: Record<string, Record<string, Json>>;
+  data?: Record<string, Record<string, Json>>;
+  ephemeral?: Record<string, Record<string, Json>>;
+  output?: Record<string, Json>;
+};
 
 export interface PolicyDoc {
   Version: string;
@@ -86,7 +92,9 @@ export interface StackModel {
 /** Stable 32-hex key id for a logical key name; multi-Region keys get the `mrk-` prefix. */
 export function estimatedKeyId(logical: string, multiRegion: boolean): string {
   const hex = createHash('sha256').update(logical).digest('hex').slice(0, 32);
-  return multiRegion ? `mrk-${hex}` : `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+  return multiRegion
+    ? `mrk-${hex}`
+    : `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
 const REF = /\$\{((?:data\.)?[a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z_]+)\}/g;
@@ -168,12 +176,11 @@ export function resolverFor(tf: TfJson, account: string, region: string): (s: st
     }
   };
   const resolve = (s: string): string =>
-    s
-      .replace(REPLACE, (_m, t, n, f, from, to) => attr(t, n, f).split(from).join(to))
-      .replace(REF, (_m, t, n, f) => attr(t, n, f));
+    s.replace(REPLACE, (_m, t, n, f, from, to) => attr(t, n, f).split(from).join(to)).replace(REF, (_m, t, n, f) => attr(t, n, f));
   return (s: string) => {
     const out = resolve(s);
-    if (out.includes('${')) throw new UnresolvedReference(`the access proof cannot resolve the expression in ${JSON.stringify(s.slice(0, 200))}`);
+    if (out.includes('${'))
+      throw new UnresolvedReference(`the access proof cannot resolve the expression in ${JSON.stringify(s.slice(0, 200))}`);
     return out;
   };
 }
@@ -208,7 +215,13 @@ export function loadStack(stack: string, tf: TfJson): StackModel {
   }
   for (const [logical, body] of entries('aws_kms_replica_key')) {
     const policy = parseDoc(body.policy, resolve);
-    keys.push({ logical, arn: resolve(`\${aws_kms_replica_key.${logical}.arn}`), region: body.region ?? region, policy, tags: tagsOf(body) });
+    keys.push({
+      logical,
+      arn: resolve(`\${aws_kms_replica_key.${logical}.arn}`),
+      region: body.region ?? region,
+      policy,
+      tags: tagsOf(body),
+    });
     documents.push({ where: `aws_kms_replica_key.${logical}`, kind: 'key', policy });
   }
   for (const [, body] of entries('aws_kms_alias')) {
@@ -222,7 +235,9 @@ export function loadStack(stack: string, tf: TfJson): StackModel {
   const secrets: SecretFact[] = entries('aws_secretsmanager_secret').map(([logical, body]) => {
     const primary = resolve(`\${aws_secretsmanager_secret.${logical}.arn}`);
     const arnByRegion: Record<string, string> = { [body.region ?? region]: primary };
-    const keyByRegion: Record<string, string | undefined> = { [body.region ?? region]: body.kms_key_id ? resolve(body.kms_key_id) : undefined };
+    const keyByRegion: Record<string, string | undefined> = {
+      [body.region ?? region]: body.kms_key_id ? resolve(body.kms_key_id) : undefined,
+    };
     for (const rep of body.replica ?? []) {
       arnByRegion[rep.region] = primary.replace(`:secretsmanager:${body.region ?? region}:`, `:secretsmanager:${rep.region}:`);
       keyByRegion[rep.region] = rep.kms_key_id ? resolve(rep.kms_key_id) : undefined;
@@ -230,13 +245,27 @@ export function loadStack(stack: string, tf: TfJson): StackModel {
     const pol = policies.get(logical);
     const resourcePolicy = pol ? parseDoc(pol.b.policy, resolve) : undefined;
     if (resourcePolicy) documents.push({ where: `aws_secretsmanager_secret_policy.${pol!.l}`, kind: 'resource', policy: resourcePolicy });
-    return { logical, name: body.name, arnByRegion, keyByRegion, resourcePolicy, terraformWritesValue: versions.has(logical), tags: tagsOf(body) };
+    return {
+      logical,
+      name: body.name,
+      arnByRegion,
+      keyByRegion,
+      resourcePolicy,
+      terraformWritesValue: versions.has(logical),
+      tags: tagsOf(body),
+    };
   });
 
   const roles: RoleFact[] = entries('aws_iam_role').map(([logical, body]) => {
     const trust = parseDoc(body.assume_role_policy, resolve);
     documents.push({ where: `aws_iam_role.${logical} (trust)`, kind: 'trust', policy: trust });
-    return { logical, name: body.name, arn: roleArn(partitionOf(region) ?? 'aws', account, body.name, body.path ?? '/'), trust, policies: [] };
+    return {
+      logical,
+      name: body.name,
+      arn: roleArn(partitionOf(region) ?? 'aws', account, body.name, body.path ?? '/'),
+      trust,
+      policies: [],
+    };
   });
   const externalRolePolicies: StackModel['externalRolePolicies'] = [];
   for (const [logical, body] of entries('aws_iam_role_policy')) {
@@ -245,7 +274,13 @@ export function loadStack(stack: string, tf: TfJson): StackModel {
     const roleName = resolve(body.role);
     const role = roles.find((x) => x.name === roleName);
     if (role) role.policies.push({ name: `aws_iam_role_policy.${logical}`, policy });
-    else externalRolePolicies.push({ roleName, arn: `arn:aws:iam::${account}:role/${roleName}`, name: `aws_iam_role_policy.${logical}`, policy });
+    else
+      externalRolePolicies.push({
+        roleName,
+        arn: `arn:aws:iam::${account}:role/${roleName}`,
+        name: `aws_iam_role_policy.${logical}`,
+        policy,
+      });
   }
 
   const consumerPolicies: Record<string, PolicyDoc[]> = {};
@@ -270,19 +305,25 @@ export function loadStack(stack: string, tf: TfJson): StackModel {
         cidr: b.cidr_ipv4,
         cidrIpv6: b.cidr_ipv6,
         prefixList: b.prefix_list_id,
-        sourceGroup: b.referenced_security_group_id ? (refName(b.referenced_security_group_id) ?? b.referenced_security_group_id) : undefined,
+        sourceGroup: b.referenced_security_group_id
+          ? (refName(b.referenced_security_group_id) ?? b.referenced_security_group_id)
+          : undefined,
         fromPort: b.from_port,
         toPort: b.to_port,
       }));
     // Inline ingress blocks on the group itself count too.
     for (const inl of r.aws_security_group?.[sg]?.ingress ?? []) {
-      for (const c of inl.cidr_blocks ?? []) ingress.push({ logical: `${sg}.ingress`, cidr: c, fromPort: inl.from_port, toPort: inl.to_port });
-      for (const g of inl.security_groups ?? []) ingress.push({ logical: `${sg}.ingress`, sourceGroup: refName(g) ?? g, fromPort: inl.from_port, toPort: inl.to_port });
+      for (const c of inl.cidr_blocks ?? [])
+        ingress.push({ logical: `${sg}.ingress`, cidr: c, fromPort: inl.from_port, toPort: inl.to_port });
+      for (const g of inl.security_groups ?? [])
+        ingress.push({ logical: `${sg}.ingress`, sourceGroup: refName(g) ?? g, fromPort: inl.from_port, toPort: inl.to_port });
     }
     endpoint = { logical: ep[0], policy, securityGroup: sg, ingress };
   }
-  for (const [logical, body] of entries('aws_sns_topic_policy')) documents.push({ where: `aws_sns_topic_policy.${logical}`, kind: 'topic', policy: parseDoc(body.policy, resolve) });
-  for (const [logical, body] of entries('aws_s3_bucket_policy')) documents.push({ where: `aws_s3_bucket_policy.${logical}`, kind: 'bucket', policy: parseDoc(body.policy, resolve) });
+  for (const [logical, body] of entries('aws_sns_topic_policy'))
+    documents.push({ where: `aws_sns_topic_policy.${logical}`, kind: 'topic', policy: parseDoc(body.policy, resolve) });
+  for (const [logical, body] of entries('aws_s3_bucket_policy'))
+    documents.push({ where: `aws_s3_bucket_policy.${logical}`, kind: 'bucket', policy: parseDoc(body.policy, resolve) });
 
   return { stack, account, region, secrets, keys, roles, externalRolePolicies, consumerPolicies, endpoint, documents, raw: tf };
 }

@@ -4,29 +4,42 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { EnvironmentPlan } from '../../plan/types';
+import type { EnvironmentPlan } from '../../plan/types';
 import { ENVIRONMENTS } from '../../catalogs';
 import { planEnvironment } from '../../plan/plan';
 import { parseCatalogs } from '../../catalogs/parse';
-import { AccessFacts, catalogFacts } from './expected';
-import { loadStack, PolicyDoc, StackModel, TfJson } from './model';
-import { CiPrincipalFacts, prove, ProofOptions, ProofResult } from './proof';
-import { CiModel } from './ci-model';
-import { PrincipalKind } from './expected';
-import { CiPrincipal } from '../../plan/ci-access';
+import { type AccessFacts, catalogFacts } from './expected';
+import { loadStack, type PolicyDoc, type StackModel, type TfJson } from './model';
+import { type CiPrincipalFacts, prove, type ProofOptions, type ProofResult } from './proof';
+import type { CiModel } from './ci-model';
+import type { PrincipalKind } from './expected';
+import type { CiPrincipal } from '../../plan/ci-access';
 
-const KIND: Record<CiPrincipal, PrincipalKind> = { planPr: 'plan', plan: 'plan', deploy: 'deploy', values: 'values', operator: 'operator', breakGlass: 'break-glass' };
+const KIND: Record<CiPrincipal, PrincipalKind> = {
+  planPr: 'plan',
+  plan: 'plan',
+  deploy: 'deploy',
+  values: 'values',
+  operator: 'operator',
+  breakGlass: 'break-glass',
+};
 
 /** The bootstrap stack's roles as the secret proof's principals (their real identity and boundary). */
 export function ciPrincipalFacts(ci: CiModel): CiPrincipalFacts[] {
-  return [...ci.roles.values()].map((r) => ({ arn: r.arn, kind: KIND[r.who], identity: r.identity, ...(r.boundary ? { boundary: r.boundary } : {}) }));
+  return [...ci.roles.values()].map((r) => ({
+    arn: r.arn,
+    kind: KIND[r.who],
+    identity: r.identity,
+    ...(r.boundary ? { boundary: r.boundary } : {}),
+  }));
 }
 
 export function crossReadersFor(model: StackModel, facts: AccessFacts): Array<{ arn: string; identity: PolicyDoc[] }> {
   const byArn = new Map<string, PolicyDoc[]>();
   for (const r of facts.crossAccountReaders) {
     const docs = model.consumerPolicies[r.output];
-    if (!docs) throw new Error(`${model.stack}: the catalog names reader ${r.output}, but the stack writes no consumer_policies_${r.output} output`);
+    if (!docs)
+      throw new Error(`${model.stack}: the catalog names reader ${r.output}, but the stack writes no consumer_policies_${r.output} output`);
     for (const arn of r.roleArns) byArn.set(arn, [...(byArn.get(arn) ?? []), ...docs]);
   }
   return [...byArn.entries()].map(([arn, identity]) => ({ arn, identity }));
@@ -38,7 +51,9 @@ export function crossReadersFor(model: StackModel, facts: AccessFacts): Array<{ 
  * catalog's reader gives the path.
  */
 export function withReaderPaths(model: StackModel, plan: EnvironmentPlan): StackModel {
-  const arnOf = new Map(plan.readers.flatMap((r) => (r.resolved.kind === 'iam-role' ? [[r.resolved.roleName, r.resolved.roleArn] as [string, string]] : [])));
+  const arnOf = new Map(
+    plan.readers.flatMap((r) => (r.resolved.kind === 'iam-role' ? [[r.resolved.roleName, r.resolved.roleArn] as [string, string]] : [])),
+  );
   return { ...model, externalRolePolicies: model.externalRolePolicies.map((p) => ({ ...p, arn: arnOf.get(p.roleName) ?? p.arn })) };
 }
 

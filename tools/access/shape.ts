@@ -11,14 +11,19 @@
  * evaluating every request finds.
  */
 import { createHash } from 'node:crypto';
-import { runSimulation, Simulation } from '@cloud-copilot/iam-simulate';
+import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
 import type { Json } from './model';
 
 const globs = new Map<string, RegExp>();
 export function glob(pattern: string, value: string): boolean {
   let re = globs.get(pattern);
   if (!re) {
-    re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+    re = new RegExp(
+      `^${pattern
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.')}$`,
+    );
     globs.set(pattern, re);
   }
   return re.test(value);
@@ -65,11 +70,13 @@ function docInfo(doc: Json): DocInfo {
   if (!info) {
     const groups: DocInfo['groups'] = [];
     const isArn = (v: Json) => typeof v === 'string' && v.startsWith('arn:');
-    const group = (arns: string[]) => groups.push(arns.map((arn) => ({ arn, service: serviceOf(arn), account: accountOf(arn), root: isRoot(arn) }))) - 1;
+    const group = (arns: string[]) =>
+      groups.push(arns.map((arn) => ({ arn, service: serviceOf(arn), account: accountOf(arn), root: isRoot(arn) }))) - 1;
     const walk = (v: Json): Json => {
       if (isArn(v)) return `<#${group([v])}>`;
       if (Array.isArray(v)) {
-        if (v.length > 0 && v.every((x) => typeof x === 'string') && v.some(isArn)) return [...new Set(v.filter((x) => !isArn(x)))].sort().concat(`<#${group(v.filter(isArn))}>`);
+        if (v.length > 0 && v.every((x) => typeof x === 'string') && v.some(isArn))
+          return [...new Set(v.filter((x) => !isArn(x)))].sort().concat(`<#${group(v.filter(isArn))}>`);
         return v.map(walk);
       }
       return v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)])) : v;
@@ -110,7 +117,8 @@ export function conditionKeys(doc: Json): Set<string> {
   let keys = conditionKeysCache.get(doc);
   if (!keys) {
     keys = new Set<string>();
-    for (const st of [doc?.Statement ?? []].flat()) for (const kv of Object.values<Json>(st?.Condition ?? {})) for (const k of Object.keys(kv ?? {})) keys.add(k.toLowerCase());
+    for (const st of [doc?.Statement ?? []].flat())
+      for (const kv of Object.values<Json>(st?.Condition ?? {})) for (const k of Object.keys(kv ?? {})) keys.add(k.toLowerCase());
     conditionKeysCache.set(doc, keys);
   }
   return keys;
@@ -170,7 +178,14 @@ export class ShapeCache {
     const refs = references(sim, ctx);
     const docs = (list: Array<{ policy: Json }> | undefined) => (list ?? []).map((x) => this.rel(x.policy, refs, p, r)).join(';');
     // The context itself, with its ARNs as references (their position says which).
-    const context = JSON.stringify(Object.keys(ctx).sort().map((k) => [k, [ctx[k]].flat().map((v) => (typeof v === 'string' && v.startsWith('arn:') ? `<${refs.indexOf(v).toString(36)}>` : v))]));
+    const context = JSON.stringify(
+      Object.keys(ctx)
+        .sort()
+        .map((k) => [
+          k,
+          [ctx[k]].flat().map((v) => (typeof v === 'string' && v.startsWith('arn:') ? `<${refs.indexOf(v).toString(36)}>` : v)),
+        ]),
+    );
     // The principal enters only through its relations (a Principal element, aws:PrincipalArn, a
     // Resource naming it) and its kind and account: roles of one shape share their decisions.
     return [

@@ -31,7 +31,12 @@ async function main() {
   let differences = 0;
   for (const plan of plans) {
     const env = plan.environment;
-    const ci = ciProofInput(env, plan, { env: readStack(outdir, env), ci: readStack(outdir, `ci-access-${env}`), backend: readStack(outdir, `state-backend-${env}`) }, manifest);
+    const ci = ciProofInput(
+      env,
+      plan,
+      { env: readStack(outdir, env), ci: readStack(outdir, `ci-access-${env}`), backend: readStack(outdir, `state-backend-${env}`) },
+      manifest,
+    );
     const { result } = await proveStack(env, readStack(outdir, env), plan, { ci: ciPrincipalFacts(ci.ci) });
     const c = await proveCi(ci);
     const k = (await proveKeysOnly(`state-backend-${env}`, readStack(outdir, `state-backend-${env}`), plan)).result;
@@ -42,7 +47,7 @@ async function main() {
   const ms = performance.now() - t0;
   rmSync(outdir, { recursive: true, force: true });
   const secrets = plans.reduce((n, p) => n + p.secrets.length, 0);
-  process.stdout.write(JSON.stringify({ catalog: arg, secrets, ms, requests, simulations, differences }) + '\n');
+  process.stdout.write(`${JSON.stringify({ catalog: arg, secrets, ms, requests, simulations, differences })}\n`);
 }
 
 main().catch((e) => {

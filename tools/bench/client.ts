@@ -22,11 +22,11 @@ import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { SecretCache } from '../../client/src/cache';
 import { FakeClock, FakeSdk } from '../testing/client-fakes';
 import { createSecret, smClient, uniqueName } from '../testing/services';
-import { LoadResult, runRotationLoad } from '../testing/rotation-load';
+import { type LoadResult, runRotationLoad } from '../testing/rotation-load';
 import { MemorySecretsManager } from '../testing/memory-secrets-manager';
 import { runMemoryProbe } from '../testing/run-memory-probe';
 import { withServices } from './lambdas';
-import { BenchRow } from './types';
+import type { BenchRow } from './types';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const ROTATIONS = Number(process.env.BENCH_CLIENT_ROTATIONS ?? 20);
@@ -38,7 +38,7 @@ const pct = (xs: number[], p: number) => {
 
 const CLIENTS = {
   ours: 'rotation-aware client (default limits)',
-  powertools: "Powertools getSecret (SecretsProvider.get, 5 s cache)",
+  powertools: 'Powertools getSecret (SecretsProvider.get, 5 s cache)',
   naive: "reference's naive 5-minute cache",
 } as const;
 
@@ -56,7 +56,8 @@ async function loadRows(rows: BenchRow[]) {
     }
   }
   const sum = (rs: LoadResult[], k: 'failedQueries' | 'queries' | 'failedLogins' | 'rotations') => rs.reduce((n, r) => n + r[k], 0);
-  const per = (rs: LoadResult[]) => rs.map((r, i) => `${cases[i]![0] === 'mysql' ? 'mariadb' : 'postgres'} ${cases[i]![1]}: ${r.failedQueries}/${r.queries}`).join('; ');
+  const per = (rs: LoadResult[]) =>
+    rs.map((r, i) => `${cases[i]![0] === 'mysql' ? 'mariadb' : 'postgres'} ${cases[i]![1]}: ${r.failedQueries}/${r.queries}`).join('; ');
   const burst = Math.min(...totals.ours.map((r) => r.rotationsPerMinute));
   for (const client of Object.keys(CLIENTS) as Array<keyof typeof CLIENTS>) {
     const value = sum(totals[client], 'failedQueries');
@@ -72,7 +73,9 @@ async function loadRows(rows: BenchRow[]) {
       note: `${sum(totals[client], 'rotations')} rotations (at least ${burst} within a minute in every case) and 8 out-of-band password changes; ${sum(totals[client], 'queries')} queries; ${sum(totals[client], 'failedLogins')} refused logins during the rotations (servers' logs); ${per(totals[client])}`,
     });
   }
-  const recoveries = totals.ours.flatMap((r, i) => r.incidents.map((x) => ({ ...x, where: `${cases[i]![0] === 'mysql' ? 'mariadb' : 'postgres'} ${cases[i]![1]}` })));
+  const recoveries = totals.ours.flatMap((r, i) =>
+    r.incidents.map((x) => ({ ...x, where: `${cases[i]![0] === 'mysql' ? 'mariadb' : 'postgres'} ${cases[i]![1]}` })),
+  );
   const worst = Math.max(...recoveries.map((r) => r.recoveredMs ?? Infinity));
   rows.push({
     group: 'client',
@@ -82,7 +85,9 @@ async function loadRows(rows: BenchRow[]) {
     baseline: 2_000,
     baselineName: 'target (issue 20)',
     ratio: worst / 2_000,
-    note: recoveries.map((r) => `${r.where}, ${r.what}: ${r.recoveredMs === undefined ? 'no recovery' : `${r.recoveredMs} ms`} (${r.refused} refused)`).join('; '),
+    note: recoveries
+      .map((r) => `${r.where}, ${r.what}: ${r.recoveredMs === undefined ? 'no recovery' : `${r.recoveredMs} ms`} (${r.refused} refused)`)
+      .join('; '),
   });
 }
 
@@ -123,7 +128,16 @@ async function latencyRows(rows: BenchRow[]) {
   for (const p of [50, 99]) {
     const v = pct(hits, p);
     const b = pct(direct, p);
-    rows.push({ group: 'client', name: `cache hit latency p${p}`, value: v, unit: 'µs', baseline: b, baselineName: `direct GetSecretValue p${p} (moto on loopback)`, ratio: v / b, note: `${hits.length} hits, ${direct.length} direct calls; ${cache.apiCalls.GetSecretValue} API call for all hits` });
+    rows.push({
+      group: 'client',
+      name: `cache hit latency p${p}`,
+      value: v,
+      unit: 'µs',
+      baseline: b,
+      baselineName: `direct GetSecretValue p${p} (moto on loopback)`,
+      ratio: v / b,
+      note: `${hits.length} hits, ${direct.length} direct calls; ${cache.apiCalls.GetSecretValue} API call for all hits`,
+    });
   }
 }
 
@@ -155,7 +169,19 @@ async function apiRateRows(rows: BenchRow[]) {
 
 function bundleRows(rows: BenchRow[]) {
   const build = (extra: string[]) => {
-    const r = spawnSync(process.execPath, [path.join(ROOT, 'client', 'build.mjs'), '--json', '--minify', '--cjs-only', '--outdir', path.join(ROOT, '.build', 'bench', `client${extra.length ? '-sdk' : ''}`), ...extra], { cwd: ROOT, encoding: 'utf8' });
+    const r = spawnSync(
+      process.execPath,
+      [
+        path.join(ROOT, 'client', 'build.mjs'),
+        '--json',
+        '--minify',
+        '--cjs-only',
+        '--outdir',
+        path.join(ROOT, '.build', 'bench', `client${extra.length ? '-sdk' : ''}`),
+        ...extra,
+      ],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
     if (r.status !== 0) throw new Error(`client build failed: ${r.stderr}`);
     return JSON.parse(r.stdout) as { sizes: Record<string, number>; inputs: number };
   };
@@ -165,7 +191,16 @@ function bundleRows(rows: BenchRow[]) {
   const zipped = Object.keys(own.sizes).reduce((n, f) => n + deflateRawSync(readFileSync(path.resolve(ROOT, f))).length, 0);
   const v = total(own.sizes) / 1024;
   const b = total(withSdk.sizes) / 1024;
-  rows.push({ group: 'client', name: 'client bundle (CommonJS index + pg + mysql, minified, dependencies external)', value: v, unit: 'KiB', baseline: b, baselineName: 'same with @aws-sdk/client-secrets-manager bundled', ratio: v / b, note: `${(zipped / 1024).toFixed(1)} KiB deflated; ${(own.inputs / 1024).toFixed(0)} KiB of source read` });
+  rows.push({
+    group: 'client',
+    name: 'client bundle (CommonJS index + pg + mysql, minified, dependencies external)',
+    value: v,
+    unit: 'KiB',
+    baseline: b,
+    baselineName: 'same with @aws-sdk/client-secrets-manager bundled',
+    ratio: v / b,
+    note: `${(zipped / 1024).toFixed(1)} KiB deflated; ${(own.inputs / 1024).toFixed(0)} KiB of source read`,
+  });
 }
 
 export async function benchClient(): Promise<BenchRow[]> {

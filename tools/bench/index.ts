@@ -33,14 +33,27 @@ const barrelPlugin: Plugin = {
   setup(b) {
     b.onResolve({ filter: /^@cdktf\/provider-aws\/lib\/[^/]+$/ }, (args) => ({ path: args.path, namespace: 'barrel' }));
     b.onLoad({ filter: /.*/, namespace: 'barrel' }, (args) => {
-      const ns = args.path.split('/').pop()!.replace(/-([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+      const ns = args.path
+        .split('/')
+        .pop()!
+        .replace(/-([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
       return { contents: `module.exports = require('@cdktf/provider-aws').${ns};`, loader: 'js', resolveDir: ROOT };
     });
   },
 };
 
 async function bundle(entry: string, outfile: string, plugins: Plugin[] = []) {
-  await build({ entryPoints: [path.join(ROOT, entry)], outfile, bundle: true, packages: 'external', platform: 'node', target: 'node20', format: 'cjs', plugins, logLevel: 'error' });
+  await build({
+    entryPoints: [path.join(ROOT, entry)],
+    outfile,
+    bundle: true,
+    packages: 'external',
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    plugins,
+    logLevel: 'error',
+  });
 }
 
 interface Case {
@@ -66,7 +79,18 @@ const mb = (t: Timings, key: string) => median(t.get(key)!.map((x) => x.rssMb));
 /** A row against the empty app, with the synth aim. */
 function againstEmpty(group: string, name: string, value: number, empty: number, emptyName: string, note: string): BenchRow {
   const ratio = value / empty;
-  return { group, name, value, unit: 'ms', baseline: empty, baselineName: emptyName, ratio, aim: `≤ ${SYNTH_AIM}x`, met: ratio <= SYNTH_AIM, note };
+  return {
+    group,
+    name,
+    value,
+    unit: 'ms',
+    baseline: empty,
+    baselineName: emptyName,
+    ratio,
+    aim: `≤ ${SYNTH_AIM}x`,
+    met: ratio <= SYNTH_AIM,
+    note,
+  };
 }
 
 const stackCount = (outdir: string) => readdirSync(path.join(outdir, 'stacks')).length;
@@ -106,14 +130,46 @@ async function benchSynth(rows: BenchRow[]) {
     { key: 'app', command: node, args: [app], env, outdir: out('app') },
     { key: 'empty', command: node, args: [empty], env, outdir: out('empty') },
     { key: 'npm run synth', command: node, args: [path.join(ROOT, 'tools', 'synth.mjs')], env, outdir: out('npm-synth') },
-    { key: 'empty, same runner', command: node, args: [path.join(ROOT, 'tools', 'run-ts.mjs'), '--bundle-deps', 'tools/bench/empty-app.ts'], env, outdir: out('empty-runner') },
+    {
+      key: 'empty, same runner',
+      command: node,
+      args: [path.join(ROOT, 'tools', 'run-ts.mjs'), '--bundle-deps', 'tools/bench/empty-app.ts'],
+      env,
+      outdir: out('empty-runner'),
+    },
     { key: 'barrel', command: node, args: [barrel], env, outdir: out('barrel') },
   ]);
   const stacks = stackCount(out('app'));
   const note = `${stacks} stacks against 3 empty ones; median of ${RUNS}, interleaved`;
-  rows.push(againstEmpty('synth', 'all stacks, cdktf 0.21 on Node 20 (node start to exit)', ms(t, 'app'), ms(t, 'empty'), 'empty three-stack cdktf app, bundled the same way', note));
-  rows.push(againstEmpty('synth', '`npm run synth`', ms(t, 'npm run synth'), ms(t, 'empty, same runner'), 'empty three-stack cdktf app through the same runner', note));
-  rows.push({ group: 'synth', name: 'peak memory, all stacks', value: mb(t, 'app'), unit: 'MB', baseline: mb(t, 'empty'), baselineName: 'empty three-stack cdktf app', ratio: mb(t, 'app') / mb(t, 'empty') });
+  rows.push(
+    againstEmpty(
+      'synth',
+      'all stacks, cdktf 0.21 on Node 20 (node start to exit)',
+      ms(t, 'app'),
+      ms(t, 'empty'),
+      'empty three-stack cdktf app, bundled the same way',
+      note,
+    ),
+  );
+  rows.push(
+    againstEmpty(
+      'synth',
+      '`npm run synth`',
+      ms(t, 'npm run synth'),
+      ms(t, 'empty, same runner'),
+      'empty three-stack cdktf app through the same runner',
+      note,
+    ),
+  );
+  rows.push({
+    group: 'synth',
+    name: 'peak memory, all stacks',
+    value: mb(t, 'app'),
+    unit: 'MB',
+    baseline: mb(t, 'empty'),
+    baselineName: 'empty three-stack cdktf app',
+    ratio: mb(t, 'app') / mb(t, 'empty'),
+  });
   rows.push({
     group: 'synth',
     name: 'information: the same app with the provider barrel import',
@@ -148,7 +204,16 @@ async function benchCdktn(rows: BenchRow[]) {
     { key: 'empty, switch', command: CDKTN_NODE, args: [empty], env: flag, outdir: out('empty-switch') },
   ]);
   const stacks = stackCount(out('app'));
-  rows.push(againstEmpty('cdktn', 'all stacks, cdktn 0.24 on Node 22 (node start to exit)', ms(t, 'app'), ms(t, 'empty'), 'empty three-stack cdktn app, bundled the same way', `${stacks} stacks against 3 empty ones; median of ${RUNS}, interleaved`));
+  rows.push(
+    againstEmpty(
+      'cdktn',
+      'all stacks, cdktn 0.24 on Node 22 (node start to exit)',
+      ms(t, 'app'),
+      ms(t, 'empty'),
+      'empty three-stack cdktn app, bundled the same way',
+      `${stacks} stacks against 3 empty ones; median of ${RUNS}, interleaved`,
+    ),
+  );
   const saved = ms(t, 'app') - ms(t, 'app, switch');
   const savedEmpty = ms(t, 'empty') - ms(t, 'empty, switch');
   const same = sameOutput(out('app'), out('app-switch'));
@@ -175,10 +240,24 @@ async function benchScale(rows: BenchRow[]) {
       runs.push({ ...JSON.parse(r.stdout), wallMs: r.ms });
     }
     const last = runs[runs.length - 1];
-    results[n] = { synthMs: median(runs.map((r) => r.synthMs)), wallMs: median(runs.map((r) => r.wallMs)), worst: `${last.worst.what} of ${last.worst.subject}: ${last.worst.size}/${last.worst.limit}`, over: last.over };
+    results[n] = {
+      synthMs: median(runs.map((r) => r.synthMs)),
+      wallMs: median(runs.map((r) => r.wallMs)),
+      worst: `${last.worst.what} of ${last.worst.subject}: ${last.worst.size}/${last.worst.limit}`,
+      over: last.over,
+    };
   }
   for (const n of [10, 100, 1000]) {
-    rows.push({ group: 'scale', name: `${n} secrets, synth in process`, value: results[n].synthMs, unit: 'ms', baseline: results[10].synthMs, baselineName: '10 secrets', ratio: results[n].synthMs / results[10].synthMs, note: `wall ${results[n].wallMs.toFixed(0)} ms; ${results[n].over} policies over limit; largest: ${results[n].worst}` });
+    rows.push({
+      group: 'scale',
+      name: `${n} secrets, synth in process`,
+      value: results[n].synthMs,
+      unit: 'ms',
+      baseline: results[10].synthMs,
+      baselineName: '10 secrets',
+      ratio: results[n].synthMs / results[10].synthMs,
+      note: `wall ${results[n].wallMs.toFixed(0)} ms; ${results[n].over} policies over limit; largest: ${results[n].worst}`,
+    });
   }
 }
 
@@ -205,12 +284,34 @@ async function benchClientSection(rows: BenchRow[]) {
 async function benchAccess(rows: BenchRow[]) {
   const child = path.join(OUT, 'access.cjs');
   await bundle('tools/bench/access.ts', child);
-  const runOf = (arg: string) => JSON.parse(timed(process.execPath, [child, arg], { cwd: ROOT, env: process.env }).stdout) as { secrets: number; ms: number; requests: number; simulations: number; differences: number };
+  const runOf = (arg: string) =>
+    JSON.parse(timed(process.execPath, [child, arg], { cwd: ROOT, env: process.env }).stdout) as {
+      secrets: number;
+      ms: number;
+      requests: number;
+      simulations: number;
+      differences: number;
+    };
   const shipped = runOf('shipped');
   const large = runOf('1000');
   const note = (r: typeof shipped) => `${r.requests} requests, ${r.simulations} evaluations, ${r.differences} difference(s)`;
-  rows.push({ group: 'access', name: `proof, shipped catalogs (${shipped.secrets} secrets)`, value: shipped.ms, unit: 'ms', note: note(shipped) });
-  rows.push({ group: 'access', name: `proof, generated catalog (${large.secrets} secrets, same shapes)`, value: large.ms, unit: 'ms', baseline: shipped.ms, baselineName: `shipped (${shipped.secrets} secrets)`, ratio: large.ms / shipped.ms, note: `${note(large)}; aim <= 60000 ms` });
+  rows.push({
+    group: 'access',
+    name: `proof, shipped catalogs (${shipped.secrets} secrets)`,
+    value: shipped.ms,
+    unit: 'ms',
+    note: note(shipped),
+  });
+  rows.push({
+    group: 'access',
+    name: `proof, generated catalog (${large.secrets} secrets, same shapes)`,
+    value: large.ms,
+    unit: 'ms',
+    baseline: shipped.ms,
+    baselineName: `shipped (${shipped.secrets} secrets)`,
+    ratio: large.ms / shipped.ms,
+    note: `${note(large)}; aim <= 60000 ms`,
+  });
 }
 
 /** The sections, in table order. A new one is one line here. */
@@ -230,7 +331,8 @@ function parseArgs(argv: string[]): { record: boolean; only?: string[] } {
   const i = argv.indexOf('--only');
   const only = i >= 0 ? (argv[i + 1] ?? '').split(',').filter(Boolean) : undefined;
   const unknown = (only ?? []).filter((n) => !SECTIONS.some(([s]) => s === n));
-  if (i >= 0 && (only!.length === 0 || unknown.length > 0)) throw new Error(`--only takes section names from: ${SECTIONS.map(([s]) => s).join(', ')}`);
+  if (i >= 0 && (only!.length === 0 || unknown.length > 0))
+    throw new Error(`--only takes section names from: ${SECTIONS.map(([s]) => s).join(', ')}`);
   // The tracked file holds one whole run: rows from different runs would not share a machine state.
   if (record && only) throw new Error('--record writes the tracked tools/bench/results/latest.json and needs the whole bench; drop --only');
   return { record, only };
@@ -258,7 +360,9 @@ async function main() {
   console.log('|---|---|---|---|---|---|---|');
   for (const r of rows) {
     const aim = r.aim ? `${r.aim}: ${r.met ? 'met' : 'NOT MET'}` : '';
-    console.log(`| ${r.group} | ${r.name} | ${fmt(r.value)} ${r.unit} | ${r.baselineName ? `${fmt(r.baseline)} ${r.unit} (${r.baselineName})` : ''} | ${r.ratio ? `${fmt(r.ratio)}x` : ''} | ${aim} | ${r.note ?? ''} |`);
+    console.log(
+      `| ${r.group} | ${r.name} | ${fmt(r.value)} ${r.unit} | ${r.baselineName ? `${fmt(r.baseline)} ${r.unit} (${r.baselineName})` : ''} | ${r.ratio ? `${fmt(r.ratio)}x` : ''} | ${aim} | ${r.note ?? ''} |`,
+    );
   }
   const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' });
   // Porcelain lines are `XY path`: the status columns may be spaces, so the output is not trimmed.
@@ -277,11 +381,15 @@ async function main() {
     ...(failures.length > 0 ? { failures } : {}),
     rows,
   };
-  console.log(`load average (1 min): ${result.loadavg!.start.toFixed(2)} at the start, ${result.loadavg!.end.toFixed(2)} at the end, on ${result.cpus} CPUs`);
+  console.log(
+    `load average (1 min): ${result.loadavg!.start.toFixed(2)} at the start, ${result.loadavg!.end.toFixed(2)} at the end, on ${result.cpus} CPUs`,
+  );
   const file = path.join(ROOT, 'tools', 'bench', 'results', record ? 'latest.json' : 'latest.local.json');
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
-  console.log(`wrote ${path.relative(ROOT, file)}${record ? ' (npm run docs writes docs/performance.md from it)' : ' (untracked; --record writes tools/bench/results/latest.json)'}`);
+  console.log(
+    `wrote ${path.relative(ROOT, file)}${record ? ' (npm run docs writes docs/performance.md from it)' : ' (untracked; --record writes tools/bench/results/latest.json)'}`,
+  );
   if (failures.length > 0) process.exitCode = 1;
 }
 

@@ -14,15 +14,15 @@ import { deflateRawSync } from 'node:zlib';
 import { buildSync } from 'esbuild';
 import { buildHandler, buildOptions } from '../../lambdas/build';
 import { HANDLERS, TAG } from '../../lambdas/rotation/contract';
-import { DatabaseEngine, databaseStrategy } from '../../lambdas/rotation/database';
+import { type DatabaseEngine, databaseStrategy } from '../../lambdas/rotation/database';
 import { mysql } from '../../lambdas/rotation/engines/mysql';
 import { postgres } from '../../lambdas/rotation/engines/postgres';
 import { Logger } from '../../lambdas/rotation/log';
 import { rotationHandler } from '../../lambdas/rotation/protocol';
-import { CA, createSecret, DatabaseOps, mysqlOps, pgOps, plainPassword, smPort, startRotation, uniqueName } from '../testing/services';
+import { CA, createSecret, type DatabaseOps, mysqlOps, pgOps, plainPassword, smPort, startRotation, uniqueName } from '../testing/services';
 import { runSteps } from '../testing/rotation-driver';
 import { median } from './measure';
-import { BenchRow } from './types';
+import type { BenchRow } from './types';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -60,11 +60,21 @@ function bundleRows(rows: BenchRow[]) {
     }
     const l = median(load);
     const n = median(bare);
-    rows.push({ group: 'lambda', name: `${h} cold load (new process + require)`, value: l, unit: 'ms', baseline: n, baselineName: 'bare node start', ratio: l / n, note: `load cost ${(l - n).toFixed(0)} ms; median of ${RUNS * 2}` });
+    rows.push({
+      group: 'lambda',
+      name: `${h} cold load (new process + require)`,
+      value: l,
+      unit: 'ms',
+      baseline: n,
+      baselineName: 'bare node start',
+      ratio: l / n,
+      note: `load cost ${(l - n).toFixed(0)} ms; median of ${RUNS * 2}`,
+    });
   }
 }
 
-const servicesScript = (verb: string, inherit = false) => spawnSync('bash', [path.join(ROOT, 'scripts', 'services.sh'), verb], { stdio: inherit ? 'inherit' : 'pipe' }).status === 0;
+const servicesScript = (verb: string, inherit = false) =>
+  spawnSync('bash', [path.join(ROOT, 'scripts', 'services.sh'), verb], { stdio: inherit ? 'inherit' : 'pipe' }).status === 0;
 
 /** Runs `fn` with the database services up: running ones as they are, others started and then stopped. */
 export async function withServices<T>(fn: () => Promise<T>): Promise<T> {
@@ -95,11 +105,26 @@ async function measureRotations(rows: BenchRow[]) {
       if (strategy !== 'single-user') {
         const a = ops.admin();
         const adminName = uniqueName(`bench/${name}/admin`);
-        await createSecret(adminName, { engine: ops.kind, host: a.host, port: a.port, username: a.username, password: a.password, dbname: a.dbname });
+        await createSecret(adminName, {
+          engine: ops.kind,
+          host: a.host,
+          port: a.port,
+          username: a.username,
+          password: a.password,
+          dbname: a.dbname,
+        });
         tags[TAG.adminSecret] = adminName;
       }
-      const arn = await createSecret(uniqueName(`bench/${name}/${strategy}`), { engine: ops.kind, host: '127.0.0.1', port: ops.port(), username, password, dbname: ops.dbname }, tags);
-      const handler = rotationHandler(() => databaseStrategy({ engine, strategy, ca: CA() }), () => smPort(), new Logger({}, () => undefined));
+      const arn = await createSecret(
+        uniqueName(`bench/${name}/${strategy}`),
+        { engine: ops.kind, host: '127.0.0.1', port: ops.port(), username, password, dbname: ops.dbname },
+        tags,
+      );
+      const handler = rotationHandler(
+        () => databaseStrategy({ engine, strategy, ca: CA() }),
+        () => smPort(),
+        new Logger({}, () => undefined),
+      );
       const rotations: number[] = [];
       const logins: number[] = [];
       for (let i = 0; i < ROTATIONS; i++) {
@@ -114,7 +139,16 @@ async function measureRotations(rows: BenchRow[]) {
       }
       const r = median(rotations);
       const l = median(logins);
-      rows.push({ group: 'rotation', name: `${name} ${strategy}, four steps`, value: r, unit: 'ms', baseline: l, baselineName: 'one TLS login + query', ratio: r / l, note: `median of ${ROTATIONS}; includes moto round trips` });
+      rows.push({
+        group: 'rotation',
+        name: `${name} ${strategy}, four steps`,
+        value: r,
+        unit: 'ms',
+        baseline: l,
+        baselineName: 'one TLS login + query',
+        ratio: r / l,
+        note: `median of ${ROTATIONS}; includes moto round trips`,
+      });
     }
   }
 }

@@ -11,11 +11,21 @@ export const median = (xs: number[]) => {
  * Runs `command args` to its end and returns its wall time (ms) and peak RSS (MB, from GNU time).
  * Fails loudly: a failed run is not a fast one.
  */
-export function timed(command: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv }): { ms: number; rssMb: number; stdout: string } {
+export function timed(
+  command: string,
+  args: string[],
+  opts: { cwd: string; env: NodeJS.ProcessEnv },
+): { ms: number; rssMb: number; stdout: string } {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync('/usr/bin/time', ['-f', '%M', command, ...args], { cwd: opts.cwd, env: opts.env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const r = spawnSync('/usr/bin/time', ['-f', '%M', command, ...args], {
+    cwd: opts.cwd,
+    env: opts.env,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  if (r.status !== 0) throw new Error(`bench: ${path.basename(command)} ${args.join(' ')} failed (exit ${r.status}):\n${r.stdout}${r.stderr}`);
+  if (r.status !== 0)
+    throw new Error(`bench: ${path.basename(command)} ${args.join(' ')} failed (exit ${r.status}):\n${r.stdout}${r.stderr}`);
   const rssKb = Number(r.stderr.trim().split('\n').pop());
   return { ms, rssMb: rssKb / 1024, stdout: r.stdout };
 }

@@ -16,9 +16,20 @@ const t0 = performance.now();
 synthApp([env], { outdir, inventory: true });
 const synthMs = performance.now() - t0;
 // The documents the stack writes, measured as the POLICY-SIZE rule measures them.
-const sizes = planEnvironment(env).documents.map((d) => ({ subject: d.subject, what: d.what, size: policySize(d.document), limit: d.limit }));
+const sizes = planEnvironment(env).documents.map((d) => ({
+  subject: d.subject,
+  what: d.what,
+  size: policySize(d.document),
+  limit: d.limit,
+}));
 const worst = sizes.reduce((a, b) => (b.size / b.limit > a.size / a.limit ? b : a));
 rmSync(outdir, { recursive: true, force: true });
 process.stdout.write(
-  JSON.stringify({ count, synthMs, policies: sizes.length, over: sizes.filter((s) => s.size > s.limit).length, worst: { subject: worst.subject, what: worst.what, size: worst.size, limit: worst.limit } }) + '\n',
+  `${JSON.stringify({
+    count,
+    synthMs,
+    policies: sizes.length,
+    over: sizes.filter((s) => s.size > s.limit).length,
+    worst: { subject: worst.subject, what: worst.what, size: worst.size, limit: worst.limit },
+  })}\n`,
 );

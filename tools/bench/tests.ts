@@ -29,8 +29,16 @@ function npm(args: string[]): Run {
   const r = spawnSync('npm', args, { cwd: ROOT, env: { ...process.env, CI: 'true' }, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   // What went wrong, in one line: the first error line, else the last line.
-  const lines = `${r.stdout}${r.stderr}`.split('\n').map((l) => l.trim()).filter(Boolean);
-  const tail = (lines.find((l) => /^(\w*Error\b|FAIL\b)/.test(l)) ?? lines.find((l) => /\bfailed\b/.test(l)) ?? lines[lines.length - 1] ?? '').slice(0, 300);
+  const lines = `${r.stdout}${r.stderr}`
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+  const tail = (
+    lines.find((l) => /^(\w*Error\b|FAIL\b)/.test(l)) ??
+    lines.find((l) => /\bfailed\b/.test(l)) ??
+    lines[lines.length - 1] ??
+    ''
+  ).slice(0, 300);
   return { seconds, ok: r.status === 0, tail, load: `load average ${before.toFixed(1)} -> ${os.loadavg()[0].toFixed(1)}` };
 }
 

@@ -16,12 +16,14 @@ const PROVIDER = /^@cdktf\/(provider-[a-z0-9-]+)(\/.*)?$/;
  * @returns {string | null}
  */
 function mapToCdktn(spec) {
-  if (spec === 'cdktf' || spec.startsWith('cdktf/')) return 'cdktn' + spec.slice('cdktf'.length);
+  if (spec === 'cdktf' || spec.startsWith('cdktf/')) return `cdktn${spec.slice('cdktf'.length)}`;
   if (spec === 'constructs' || spec.startsWith('constructs/')) return spec;
   const m = PROVIDER.exec(spec);
   if (m) return `@cdktn/${m[1]}${m[2] ?? ''}`;
   if (spec.startsWith('@cdktf/')) {
-    throw new Error(`${spec}: no CDK Terrain equivalent is mapped (only cdktf, constructs and @cdktf/provider-*); add a rule to tools/cdktn/alias.cjs`);
+    throw new Error(
+      `${spec}: no CDK Terrain equivalent is mapped (only cdktf, constructs and @cdktf/provider-*); add a rule to tools/cdktn/alias.cjs`,
+    );
   }
   return null;
 }

@@ -38,7 +38,8 @@ export function readShape(file: string): Shape {
       const names = new Set<string>();
       for (const m of st.members) {
         const isStatic = ts.canHaveModifiers(m) && ts.getModifiers(m)?.some((x) => x.kind === ts.SyntaxKind.StaticKeyword);
-        if (ts.isGetAccessorDeclaration(m) && ts.isIdentifier(m.name) && !isStatic && !m.name.text.endsWith('Input')) names.add(m.name.text);
+        if (ts.isGetAccessorDeclaration(m) && ts.isIdentifier(m.name) && !isStatic && !m.name.text.endsWith('Input'))
+          names.add(m.name.text);
       }
       getters.set(st.name.text, names);
     }

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import { build, Plugin } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 
 /** The repository root: the directory holding cdktf.json, found upwards (this file runs from a bundle). */
 function findRoot(start: string): string {
@@ -39,7 +39,10 @@ export function ensureCdktnInstalled(log: (s: string) => void = () => undefined)
   if (existsSync(stamp) && readFileSync(stamp, 'utf8') === want) return { installed: false, ms: 0 };
   log('npm ci in tools/cdktn/framework (its own lock file; the root tree is not touched)');
   const t0 = Date.now();
-  execFileSync('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: FRAMEWORK_DIR, stdio: ['ignore', 'inherit', 'inherit'] });
+  execFileSync('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], {
+    cwd: FRAMEWORK_DIR,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
   writeFileSync(stamp, want);
   return { installed: true, ms: Date.now() - t0 };
 }
@@ -56,7 +59,12 @@ export const CDKTN_CLI = path.join(FRAMEWORK_DIR, 'node_modules', '.bin', 'cdktn
 
 /** Environment for cdktn processes: its Node first on PATH (the CLI's `#!/usr/bin/env node`), no version check call. */
 export function cdktnEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  return { ...process.env, PATH: `${path.dirname(CDKTN_NODE)}${path.delimiter}${process.env.PATH ?? ''}`, CHECKPOINT_DISABLE: '1', ...extra };
+  return {
+    ...process.env,
+    PATH: `${path.dirname(CDKTN_NODE)}${path.delimiter}${process.env.PATH ?? ''}`,
+    CHECKPOINT_DISABLE: '1',
+    ...extra,
+  };
 }
 
 /** Every framework import of the bundle, as [specifier in our source, file cdktn resolves it to]. */
@@ -75,7 +83,13 @@ export function cdktnAliasPlugin(seen: AliasLog = []): Plugin {
           resolved = compatRequire.resolve(mapped);
         } catch {
           const where = path.relative(ROOT, args.importer);
-          return { errors: [{ text: `${where} imports ${args.path}; its cdktn equivalent ${mapped} does not exist in tools/cdktn (renamed or removed in the fork's bindings?)` }] };
+          return {
+            errors: [
+              {
+                text: `${where} imports ${args.path}; its cdktn equivalent ${mapped} does not exist in tools/cdktn (renamed or removed in the fork's bindings?)`,
+              },
+            ],
+          };
         }
         seen.push([args.path, path.relative(ROOT, resolved)]);
         return { path: resolved, external: true };

@@ -24,7 +24,13 @@ export interface Difference {
   cdktn: Json | undefined;
 }
 
-export const globToRegExp = (glob: string) => new RegExp(`^${glob.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*')}$`);
+export const globToRegExp = (glob: string) =>
+  new RegExp(
+    `^${glob
+      .split('*')
+      .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('[^/]*')}$`,
+  );
 
 export function matches(pattern: Pattern, at: Segment[]): boolean {
   for (let i = 0; i < pattern.length; i++) {
@@ -59,7 +65,10 @@ export function diff(file: string, a: Json | undefined, b: Json | undefined, at:
   }
 }
 
-export function explain(diffs: Difference[], list: Explained[]): { unexplained: Difference[]; unused: Explained[]; used: Map<Explained, number> } {
+export function explain(
+  diffs: Difference[],
+  list: Explained[],
+): { unexplained: Difference[]; unused: Explained[]; used: Map<Explained, number> } {
   const used = new Map<Explained, number>();
   const unexplained: Difference[] = [];
   for (const d of diffs) {
@@ -75,4 +84,3 @@ export function explain(diffs: Difference[], list: Explained[]): { unexplained: 
   }
   return { unexplained, unused: list.filter((x) => !used.has(x)), used };
 }
-

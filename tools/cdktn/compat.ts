@@ -26,7 +26,7 @@ import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { diffShapes, readShape } from './binding-diff';
 import { bundleApp, CDKTN_CLI, CDKTN_NODE, cdktnEnv, COMPAT_DIR, ensureCdktnInstalled, ROOT } from './bundle';
-import { diff, Difference, explain, Explained, globToRegExp, Json, normalise, Pattern, Segment } from './compare';
+import { diff, type Difference, explain, type Explained, globToRegExp, type Json, normalise, type Pattern, type Segment } from './compare';
 
 const OUT = path.join(ROOT, '.build', 'compat');
 const started = Date.now();
@@ -41,7 +41,11 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const NORMALISE: Array<{ file: string; path: Pattern; why: string }> = [
   { file: 'manifest.json', path: ['version'], why: 'the framework version that wrote the manifest' },
   { file: 'stacks/*/cdk.tf.json', path: ['//', 'metadata', 'version'], why: 'the framework version stamped in each stack' },
-  { file: 'stacks/*/cdk.tf.json', path: ['terraform', 'required_providers', '*', 'version'], why: 'each provider binding pins the provider version it was generated from' },
+  {
+    file: 'stacks/*/cdk.tf.json',
+    path: ['terraform', 'required_providers', '*', 'version'],
+    why: 'each provider binding pins the provider version it was generated from',
+  },
 ];
 
 function walk(dir: string, base = dir, out: string[] = []): string[] {
@@ -67,7 +71,9 @@ function synthWith(what: string, command: string, args: string[], outdir: string
 function differingFiles(a: string, b: string): string[] {
   const left = walk(a);
   const right = walk(b);
-  return [...new Set([...left, ...right])].filter((f) => !left.includes(f) || !right.includes(f) || !readFileSync(path.join(a, f)).equals(readFileSync(path.join(b, f))));
+  return [...new Set([...left, ...right])].filter(
+    (f) => !left.includes(f) || !right.includes(f) || !readFileSync(path.join(a, f)).equals(readFileSync(path.join(b, f))),
+  );
 }
 
 const show = (v: Json | undefined) => (v === undefined ? '(absent)' : JSON.stringify(v).slice(0, 160));
@@ -113,15 +119,38 @@ function runTests(): { ran: number; passed: number; failed: number; skipped: num
   const report = path.join(OUT, 'jest-cdktn.json');
   rmSync(report, { force: true });
   const t0 = Date.now();
-  const r = spawnSync(CDKTN_NODE, [path.join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js'), '-c', path.join(COMPAT_DIR, 'jest.config.js'), '--json', `--outputFile=${report}`], {
-    cwd: ROOT,
-    stdio: ['ignore', 'inherit', 'inherit'],
-    env: cdktnEnv(),
-  });
+  const r = spawnSync(
+    CDKTN_NODE,
+    [
+      path.join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js'),
+      '-c',
+      path.join(COMPAT_DIR, 'jest.config.js'),
+      '--json',
+      `--outputFile=${report}`,
+    ],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: cdktnEnv(),
+    },
+  );
   const ms = Date.now() - t0;
   if (!existsSync(report)) throw new Error(`jest (cdktn) wrote no report; exit ${r.status}`);
-  const j = JSON.parse(readFileSync(report, 'utf8')) as { numTotalTests: number; numPassedTests: number; numFailedTests: number; numPendingTests: number; numFailedTestSuites: number; numRuntimeErrorTestSuites: number };
-  return { ran: j.numTotalTests, passed: j.numPassedTests, failed: j.numFailedTests + j.numRuntimeErrorTestSuites + j.numFailedTestSuites, skipped: j.numPendingTests, ms };
+  const j = JSON.parse(readFileSync(report, 'utf8')) as {
+    numTotalTests: number;
+    numPassedTests: number;
+    numFailedTests: number;
+    numPendingTests: number;
+    numFailedTestSuites: number;
+    numRuntimeErrorTestSuites: number;
+  };
+  return {
+    ran: j.numTotalTests,
+    passed: j.numPassedTests,
+    failed: j.numFailedTests + j.numRuntimeErrorTestSuites + j.numFailedTestSuites,
+    skipped: j.numPendingTests,
+    ms,
+  };
 }
 
 /**
@@ -136,7 +165,11 @@ function providerAddresses(stackFile: string): string[] | null {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'compat-providers-'));
   try {
     writeFileSync(path.join(dir, 'main.tf.json'), JSON.stringify(doc));
-    const r = spawnSync('terraform', ['providers', '-no-color'], { cwd: dir, encoding: 'utf8', env: { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null', CHECKPOINT_DISABLE: '1' } });
+    const r = spawnSync('terraform', ['providers', '-no-color'], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null', CHECKPOINT_DISABLE: '1' },
+    });
     if (r.status !== 0) throw new Error(`terraform providers failed on ${stackFile}:\n${r.stderr}`);
     return [...r.stdout.matchAll(/provider\[([^\]]+)\]/g)].map((m) => m[1]).sort();
   } finally {
@@ -147,15 +180,25 @@ function providerAddresses(stackFile: string): string[] | null {
 async function main() {
   const withTests = !process.argv.includes('--no-tests');
   mkdirSync(OUT, { recursive: true });
-  const rootLock = () => createHash('sha256').update(readFileSync(path.join(ROOT, 'package-lock.json'))).digest('hex');
+  const rootLock = () =>
+    createHash('sha256')
+      .update(readFileSync(path.join(ROOT, 'package-lock.json')))
+      .digest('hex');
   const lockBefore = rootLock();
   const install = ensureCdktnInstalled(log);
   if (install.installed) log(`installed in ${seconds(install.ms)}`);
   // The user's tree stays as chosen: same lock file, and no fork package reachable from the root.
   const leakedIntoRoot = ['cdktn', 'cdktn-cli', '@cdktn'].filter((p) => existsSync(path.join(ROOT, 'node_modules', p)));
-  if (rootLock() !== lockBefore || leakedIntoRoot.length > 0) throw new Error(`the root dependency tree changed (package-lock.json or node_modules/${leakedIntoRoot.join(', ')}); cdktn belongs in tools/cdktn only`);
+  if (rootLock() !== lockBefore || leakedIntoRoot.length > 0)
+    throw new Error(
+      `the root dependency tree changed (package-lock.json or node_modules/${leakedIntoRoot.join(', ')}); cdktn belongs in tools/cdktn only`,
+    );
 
-  const tsc = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '-p', path.join(COMPAT_DIR, 'tsconfig.json')], { cwd: ROOT, encoding: 'utf8' });
+  const tsc = spawnSync(
+    process.execPath,
+    [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '-p', path.join(COMPAT_DIR, 'tsconfig.json')],
+    { cwd: ROOT, encoding: 'utf8' },
+  );
   if (tsc.status !== 0) throw new Error(`the sources do not type-check against cdktn's bindings:\n${tsc.stdout}${tsc.stderr}`);
   log('sources type-check against cdktn 0.24 and the @cdktn provider bindings');
 
@@ -164,7 +207,9 @@ async function main() {
   await bundleApp('main.ts', cdktfBundle, 'cdktf');
   const aliases = await bundleApp('main.ts', cdktnBundle, 'cdktn');
   const specs = [...new Set(aliases.map(([s]) => s))];
-  log(`mapped ${specs.length} distinct framework imports to cdktn (${specs.filter((s) => s.includes('/lib/')).length} provider deep paths)`);
+  log(
+    `mapped ${specs.length} distinct framework imports to cdktn (${specs.filter((s) => s.includes('/lib/')).length} provider deep paths)`,
+  );
 
   // The provider upgrade, type by type, for the types the app imports (informational: a change
   // that breaks the app fails the type-check above; the rest is what to read in the first plan).
@@ -172,11 +217,19 @@ async function main() {
   const bindingLines: string[] = [];
   for (const [spec, cdktnFile] of [...new Map(aliases)].sort()) {
     if (!spec.includes('/lib/')) continue;
-    const changes = diffShapes(readShape(rootRequire.resolve(spec).replace(/\.js$/, '.d.ts')), readShape(path.join(ROOT, cdktnFile).replace(/\.js$/, '.d.ts')));
-    bindingLines.push(`## ${spec.replace(/^@cdktf\//, '')}: ${changes.length === 0 ? 'no change' : `${changes.length} change(s)`}`, ...changes.map((c) => `- ${c}`));
+    const changes = diffShapes(
+      readShape(rootRequire.resolve(spec).replace(/\.js$/, '.d.ts')),
+      readShape(path.join(ROOT, cdktnFile).replace(/\.js$/, '.d.ts')),
+    );
+    bindingLines.push(
+      `## ${spec.replace(/^@cdktf\//, '')}: ${changes.length === 0 ? 'no change' : `${changes.length} change(s)`}`,
+      ...changes.map((c) => `- ${c}`),
+    );
   }
-  writeFileSync(path.join(OUT, 'bindings.md'), bindingLines.join('\n') + '\n');
-  log(`binding changes for the ${bindingLines.filter((l) => l.startsWith('## ')).length} provider types the app uses: .build/compat/bindings.md (${bindingLines.filter((l) => l.startsWith('- ')).length} lines)`);
+  writeFileSync(path.join(OUT, 'bindings.md'), `${bindingLines.join('\n')}\n`);
+  log(
+    `binding changes for the ${bindingLines.filter((l) => l.startsWith('## ')).length} provider types the app uses: .build/compat/bindings.md (${bindingLines.filter((l) => l.startsWith('- ')).length} lines)`,
+  );
 
   // Both outdirs sit at the same depth: stacks refer to the Lambda bundles by relative path.
   const cdktfOut = path.join(OUT, 'cdktf.out');
@@ -188,12 +241,20 @@ async function main() {
   const missing = Object.keys(manifest.stacks).filter((s) => !stacks.includes(s));
   if (missing.length > 0) throw new Error(`cdktn's manifest names stacks it did not write: ${missing.join(', ')}`);
   const nodeCdktn = spawnSync(CDKTN_NODE, ['--version'], { encoding: 'utf8' }).stdout.trim();
-  log(`synthesized ${stacks.length} stacks with each framework (cdktf on Node ${process.version}: ${seconds(msCdktf)}; cdktn on Node ${nodeCdktn}: ${seconds(msCdktn)}): ${stacks.join(', ')}`);
+  log(
+    `synthesized ${stacks.length} stacks with each framework (cdktf on Node ${process.version}: ${seconds(msCdktf)}; cdktn on Node ${nodeCdktn}: ${seconds(msCdktn)}): ${stacks.join(', ')}`,
+  );
 
   // What users type: `cdktn synth` runs the app through cdktf.json's contract (CDKTF_OUTDIR,
   // context) and must write exactly what the app writes alone.
   const cliOut = path.join(OUT, 'cdktn-cli.out');
-  const msCli = synthWith('cdktn-cli synth', CDKTN_CLI, ['synth', '--app', `${JSON.stringify(CDKTN_NODE)} ${JSON.stringify(cdktnBundle)}`, '--output', cliOut], cliOut, cdktnEnv());
+  const msCli = synthWith(
+    'cdktn-cli synth',
+    CDKTN_CLI,
+    ['synth', '--app', `${JSON.stringify(CDKTN_NODE)} ${JSON.stringify(cdktnBundle)}`, '--output', cliOut],
+    cliOut,
+    cdktnEnv(),
+  );
   const cliDiffers = differingFiles(cdktnOut, cliOut);
   if (cliDiffers.length > 0) throw new Error(`\`cdktn synth\` wrote something else than the app alone: ${cliDiffers.join(', ')}`);
   log(`\`cdktn synth\` (cdktn-cli 0.24) writes the same bytes as the app alone (${seconds(msCli)})`);
@@ -203,38 +264,60 @@ async function main() {
   for (const [p, values] of normalised) log(`  ${p}: ${[...values].join('; ')}`);
 
   // The provider source is written differently; prove with Terraform that it names the same provider.
-  const addresses = stacks.map((st) => [st, providerAddresses(path.join(cdktfOut, 'stacks', st, 'cdk.tf.json')), providerAddresses(path.join(cdktnOut, 'stacks', st, 'cdk.tf.json'))] as const);
+  const addresses = stacks.map(
+    (st) =>
+      [
+        st,
+        providerAddresses(path.join(cdktfOut, 'stacks', st, 'cdk.tf.json')),
+        providerAddresses(path.join(cdktnOut, 'stacks', st, 'cdk.tf.json')),
+      ] as const,
+  );
   if (addresses.some(([, a]) => a === null)) log('terraform is not installed: provider addresses not checked with Terraform');
   else {
     const differ = addresses.filter(([, a, b]) => JSON.stringify(a) !== JSON.stringify(b));
-    if (differ.length > 0) throw new Error(`Terraform reads other providers from the cdktn output: ${differ.map(([st, a, b]) => `${st}: ${a!.join(', ')} | ${b!.join(', ')}`).join('; ')}`);
-    log(`terraform providers: the same provider addresses in all ${stacks.length} stacks (${[...new Set(addresses.flatMap(([, a]) => a!))].join(', ')})`);
+    if (differ.length > 0)
+      throw new Error(
+        `Terraform reads other providers from the cdktn output: ${differ.map(([st, a, b]) => `${st}: ${a!.join(', ')} | ${b!.join(', ')}`).join('; ')}`,
+      );
+    log(
+      `terraform providers: the same provider addresses in all ${stacks.length} stacks (${[...new Set(addresses.flatMap(([, a]) => a!))].join(', ')})`,
+    );
   }
 
   const listFile = path.join(COMPAT_DIR, 'differences.json');
   const list = (JSON.parse(readFileSync(listFile, 'utf8')) as { differences: Explained[] }).differences;
-  for (const e of list) if (!e.reason || e.reason.trim().length < 20) throw new Error(`tools/cdktn/differences.json: the entry for ${e.file} ${e.path.join(' › ')} needs a reason`);
+  for (const e of list)
+    if (!e.reason || e.reason.trim().length < 20)
+      throw new Error(`tools/cdktn/differences.json: the entry for ${e.file} ${e.path.join(' › ')} needs a reason`);
   const { unexplained, unused, used } = explain(diffs, list);
   for (const [e, n] of used) log(`  explained (${n}x) ${e.file} ${e.path.join(' › ')}: ${e.reason}`);
 
   let failed = false;
   if (unexplained.length > 0) {
     failed = true;
-    console.error(`compat:cdktn: ${unexplained.length} difference(s) between the cdktf and cdktn output are not explained in tools/cdktn/differences.json:`);
+    console.error(
+      `compat:cdktn: ${unexplained.length} difference(s) between the cdktf and cdktn output are not explained in tools/cdktn/differences.json:`,
+    );
     for (const d of unexplained.slice(0, 50)) console.error(`  ${where(d)}: cdktf ${show(d.cdktf)} | cdktn ${show(d.cdktn)}`);
     if (unexplained.length > 50) console.error(`  ... and ${unexplained.length - 50} more`);
-    console.error('fix: find out why the fork writes something else; if it is harmless, add an entry {file, path, cdktf, cdktn, reason} there; otherwise fix the app.');
+    console.error(
+      'fix: find out why the fork writes something else; if it is harmless, add an entry {file, path, cdktf, cdktn, reason} there; otherwise fix the app.',
+    );
   }
   if (unused.length > 0) {
     failed = true;
-    console.error('compat:cdktn: entries in tools/cdktn/differences.json match no difference any more; remove them so the list stays true:');
+    console.error(
+      'compat:cdktn: entries in tools/cdktn/differences.json match no difference any more; remove them so the list stays true:',
+    );
     for (const e of unused) console.error(`  ${e.file} ${e.path.join(' › ')}`);
   }
 
   let tests: ReturnType<typeof runTests> | undefined;
   if (withTests) {
     tests = runTests();
-    log(`unit tests on cdktn: ${tests.ran} ran, ${tests.passed} passed, ${tests.failed} failed, ${tests.skipped} skipped (${seconds(tests.ms)})`);
+    log(
+      `unit tests on cdktn: ${tests.ran} ran, ${tests.passed} passed, ${tests.failed} failed, ${tests.skipped} skipped (${seconds(tests.ms)})`,
+    );
     if (tests.ran === 0 || tests.failed > 0 || tests.skipped > 0) failed = true;
   }
 
@@ -249,7 +332,7 @@ async function main() {
     tests,
     seconds: (Date.now() - started) / 1000,
   };
-  writeFileSync(path.join(OUT, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+  writeFileSync(path.join(OUT, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
   log(`${failed ? 'FAILED' : 'ok'} in ${seconds(Date.now() - started)}`);
   if (failed) process.exit(1);
 }

@@ -26,7 +26,11 @@ const MARKER = '<!-- example:adding-a-secret -->';
 
 /** The fenced block after the marker (docs/*.md, then README.md), else README's "Adding a secret" section's first block. */
 export function addingASecretExample(root = ROOT) {
-  const docs = existsSync(path.join(root, 'docs')) ? readdirSync(path.join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => path.join('docs', f)) : [];
+  const docs = existsSync(path.join(root, 'docs'))
+    ? readdirSync(path.join(root, 'docs'))
+        .filter((f) => f.endsWith('.md'))
+        .map((f) => path.join('docs', f))
+    : [];
   const fenced = (text) => /```[a-z]*\n([\s\S]*?)\n```/.exec(text)?.[1];
   for (const file of [...docs.sort(), 'README.md']) {
     const text = readFileSync(path.join(root, file), 'utf8');
@@ -40,7 +44,10 @@ export function addingASecretExample(root = ROOT) {
   const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
   const section = /^## Adding a secret\n([\s\S]*?)(?=^## )/m.exec(readme)?.[1];
   const block = section && fenced(section);
-  if (!block) throw new Error(`the "Adding a secret" example is gone: no ${MARKER} in docs/*.md or README.md, and no fenced block in README's "## Adding a secret"`);
+  if (!block)
+    throw new Error(
+      `the "Adding a secret" example is gone: no ${MARKER} in docs/*.md or README.md, and no fenced block in README's "## Adding a secret"`,
+    );
   return { file: 'README.md', block };
 }
 
@@ -49,7 +56,12 @@ export function pasteSecret(source, name, entry) {
   const sf = ts.createSourceFile('catalog.ts', source, ts.ScriptTarget.Latest, true);
   let array;
   const visit = (node) => {
-    if (ts.isVariableDeclaration(node) && node.name.getText(sf) === name && node.initializer && ts.isObjectLiteralExpression(node.initializer)) {
+    if (
+      ts.isVariableDeclaration(node) &&
+      node.name.getText(sf) === name &&
+      node.initializer &&
+      ts.isObjectLiteralExpression(node.initializer)
+    ) {
       const prop = node.initializer.properties.find((p) => ts.isPropertyAssignment(p) && p.name.getText(sf) === 'secrets');
       if (prop && ts.isArrayLiteralExpression(prop.initializer)) array = prop.initializer;
     }
@@ -69,7 +81,9 @@ export function testsImporting(dir, targets) {
   const memo = new Map();
   const resolve = (from, spec) => {
     const base = path.resolve(path.dirname(from), spec);
-    return [base, `${base}.ts`, `${base}.mjs`, `${base}.js`, path.join(base, 'index.ts')].find((f) => existsSync(f) && !f.endsWith(path.sep) && ts.sys.fileExists(f));
+    return [base, `${base}.ts`, `${base}.mjs`, `${base}.js`, path.join(base, 'index.ts')].find(
+      (f) => existsSync(f) && !f.endsWith(path.sep) && ts.sys.fileExists(f),
+    );
   };
   const reaches = (file, seen = new Set()) => {
     if (wanted.has(file)) return true;
@@ -90,7 +104,8 @@ export function testsImporting(dir, targets) {
     for (const e of readdirSync(d, { withFileTypes: true })) {
       const p = path.join(d, e.name);
       if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith('.test.ts') && !/^__tests__\/(proofs|integration|validate)\//.test(path.relative(dir, p)) && reaches(p)) tests.push(path.relative(dir, p));
+      else if (e.name.endsWith('.test.ts') && !/^__tests__\/(proofs|integration|validate)\//.test(path.relative(dir, p)) && reaches(p))
+        tests.push(path.relative(dir, p));
     }
   };
   walk(path.join(dir, '__tests__'));
@@ -106,7 +121,9 @@ function run(cmd, args, cwd) {
 function scratchCopy(name) {
   // Outside the repository: jest finds no tests under a dot-directory such as .build/.
   const dir = mkdtempSync(path.join(os.tmpdir(), `catalog-variant-${name}-`));
-  const files = spawnSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8' }).stdout.split('\0').filter(Boolean);
+  const files = spawnSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8' })
+    .stdout.split('\0')
+    .filter(Boolean);
   for (const f of files) {
     if (!existsSync(path.join(ROOT, f))) continue;
     mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
@@ -119,7 +136,8 @@ function scratchCopy(name) {
 const VARIANTS = {
   alt(dir) {
     for (const f of CATALOG_FILES) rmSync(path.join(dir, 'catalogs', f), { force: true });
-    for (const f of readdirSync(path.join(ROOT, 'fixtures', 'catalogs-alt')).filter((x) => x.endsWith('.ts'))) cpSync(path.join(ROOT, 'fixtures', 'catalogs-alt', f), path.join(dir, 'catalogs', f));
+    for (const f of readdirSync(path.join(ROOT, 'fixtures', 'catalogs-alt')).filter((x) => x.endsWith('.ts')))
+      cpSync(path.join(ROOT, 'fixtures', 'catalogs-alt', f), path.join(dir, 'catalogs', f));
     return 'fixtures/catalogs-alt/ in place of catalogs/';
   },
   'readme-example'(dir) {
@@ -139,10 +157,35 @@ function main() {
     const what = VARIANTS[name](dir);
     console.log(`== catalog variant ${name}: ${what}`);
     // The catalogs type-check on their own (tsc follows their imports: the schema, the contract).
-    const catalogs = readdirSync(path.join(dir, 'catalogs')).filter((f) => f.endsWith('.ts')).map((f) => path.join('catalogs', f));
-    run(process.execPath, [require.resolve('typescript/bin/tsc'), '--noEmit', '--strict', '--skipLibCheck', '--esModuleInterop', '--resolveJsonModule', '--target', 'ES2022', '--module', 'commonjs', '--moduleResolution', 'node', '--types', 'node', ...catalogs], dir);
+    const catalogs = readdirSync(path.join(dir, 'catalogs'))
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => path.join('catalogs', f));
+    run(
+      process.execPath,
+      [
+        require.resolve('typescript/bin/tsc'),
+        '--noEmit',
+        '--strict',
+        '--skipLibCheck',
+        '--esModuleInterop',
+        '--resolveJsonModule',
+        '--target',
+        'ES2022',
+        '--module',
+        'commonjs',
+        '--moduleResolution',
+        'node',
+        '--types',
+        'node',
+        ...catalogs,
+      ],
+      dir,
+    );
     // Every unit test that imports a catalog file of the team, directly or not.
-    const tests = testsImporting(dir, catalogs.filter((f) => !PLATFORM_FILES.includes(path.basename(f))));
+    const tests = testsImporting(
+      dir,
+      catalogs.filter((f) => !PLATFORM_FILES.includes(path.basename(f))),
+    );
     if (tests.length === 0) throw new Error('no unit test reads catalogs/: the variant would prove nothing');
     console.log(`unit tests that read catalogs/: ${tests.join(', ')}`);
     run(process.execPath, [require.resolve('jest/bin/jest'), '--selectProjects', 'unit', '--ci', ...tests], dir);

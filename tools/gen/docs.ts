@@ -24,13 +24,25 @@ function rulesTable(): string {
   const rows = [...RULES]
     .sort((a, b) => a.id.localeCompare(b.id))
     .map((r) => `| \`${r.id}\` | ${cell(r.explanation)} | ${cell(r.fact.limit)} (${cell(r.fact.page)}) |`);
-  return [`${RULES.length} rules, one file each in \`rules/pack/\`.`, '', '| rule | what it stops | AWS fact (page) |', '|---|---|---|', ...rows].join('\n');
+  return [
+    `${RULES.length} rules, one file each in \`rules/pack/\`.`,
+    '',
+    '| rule | what it stops | AWS fact (page) |',
+    '|---|---|---|',
+    ...rows,
+  ].join('\n');
 }
 
 /** The shape checks of catalogs/parse.ts: every code a catalog that does not fit the schema gets. */
 function shapeChecksTable(): string {
   const rows = SHAPE_CHECKS.map((c) => `| \`${c.id}\` | ${cell(c.meaning)} | ${cell(c.fix)} |`);
-  return [`${SHAPE_CHECKS.length} codes, listed in \`SHAPE_CHECKS\` of \`catalogs/parse.ts\`.`, '', '| code | what it means | fix |', '|---|---|---|', ...rows].join('\n');
+  return [
+    `${SHAPE_CHECKS.length} codes, listed in \`SHAPE_CHECKS\` of \`catalogs/parse.ts\`.`,
+    '',
+    '| code | what it means | fix |',
+    '|---|---|---|',
+    ...rows,
+  ].join('\n');
 }
 
 /** A short table of some rules (id and explanation), for the page's section about them. */
@@ -77,7 +89,10 @@ function constantLists(files: ts.SourceFile[]): Map<string, string[]> {
         let init = d.initializer;
         if (init && ts.isAsExpression(init)) init = init.expression;
         if (ts.isIdentifier(d.name) && init && ts.isArrayLiteralExpression(init) && init.elements.every(ts.isStringLiteral)) {
-          lists.set(d.name.text, init.elements.map((e) => (e as ts.StringLiteral).text));
+          lists.set(
+            d.name.text,
+            init.elements.map((e) => (e as ts.StringLiteral).text),
+          );
         }
       }
     }
@@ -88,7 +103,10 @@ function constantLists(files: ts.SourceFile[]): Map<string, string[]> {
 /** The `/** ... *\/` comment just before a node, as one line. */
 function docComment(node: ts.Node, sf: ts.SourceFile): string {
   const ranges = ts.getLeadingCommentRanges(sf.text, node.getFullStart()) ?? [];
-  const doc = ranges.map((r) => sf.text.slice(r.pos, r.end)).filter((c) => c.startsWith('/**')).pop();
+  const doc = ranges
+    .map((r) => sf.text.slice(r.pos, r.end))
+    .filter((c) => c.startsWith('/**'))
+    .pop();
   if (!doc) return '';
   return doc
     .replace(/^\/\*\*|\*\/$/g, '')
@@ -122,16 +140,23 @@ class SchemaReader {
   ) {}
 
   private call(node: ts.Expression): { fn: string; args: readonly ts.Expression[] } | undefined {
-    if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) return { fn: node.expression.name.text, args: node.arguments };
+    if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression))
+      return { fn: node.expression.name.text, args: node.arguments };
     return undefined;
   }
 
   /** A short, readable type for a valibot expression. */
   type(node: ts.Expression): string {
     if (ts.isIdentifier(node)) {
-      const aliases: Record<string, string> = { str: 'string', int: 'integer', strings: 'list of strings', tagMap: 'map of string to string' };
+      const aliases: Record<string, string> = {
+        str: 'string',
+        int: 'integer',
+        strings: 'list of strings',
+        tagMap: 'map of string to string',
+      };
       if (aliases[node.text]) return aliases[node.text];
-      if (this.schemaNames.has(node.text)) return `[${node.text.replace(/Schema$/, '')}](#${node.text.replace(/Schema$/, '').toLowerCase()})`;
+      if (this.schemaNames.has(node.text))
+        return `[${node.text.replace(/Schema$/, '')}](#${node.text.replace(/Schema$/, '').toLowerCase()})`;
       return `\`${node.text}\``;
     }
     const c = this.call(node);
@@ -157,7 +182,11 @@ class SchemaReader {
       case 'pipe':
         return this.type(a);
       case 'picklist': {
-        const values = ts.isIdentifier(a) ? this.lists.get(a.text) : ts.isArrayLiteralExpression(a) ? a.elements.map((e) => (e as ts.StringLiteral).text) : undefined;
+        const values = ts.isIdentifier(a)
+          ? this.lists.get(a.text)
+          : ts.isArrayLiteralExpression(a)
+            ? a.elements.map((e) => (e as ts.StringLiteral).text)
+            : undefined;
         return values ? values.map((v) => `\`"${v}"\``).join(', ') : `one of \`${a.getText(this.sf)}\``;
       }
       case 'strictObject':
@@ -244,7 +273,8 @@ function catalogFields(): string {
   for (const st of schema.statements) {
     if (!ts.isVariableStatement(st) || !st.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword)) continue;
     for (const d of st.declarationList.declarations) {
-      if (ts.isIdentifier(d.name) && d.name.text.endsWith('Schema') && d.initializer) exported.push([d.name.text, d.initializer, docComment(st, schema)]);
+      if (ts.isIdentifier(d.name) && d.name.text.endsWith('Schema') && d.initializer)
+        exported.push([d.name.text, d.initializer, docComment(st, schema)]);
     }
   }
   const reader = new SchemaReader(schema, lists, new Set(exported.map(([n]) => n)));
@@ -293,22 +323,34 @@ function value(r: BenchRow, n: number | undefined) {
 /** The recorded `npm run bench -- --record` run: when, where, how loaded, and every row. */
 function benchTables(): string {
   const rec = JSON.parse(read('tools/bench/results/latest.json')) as BenchRecord;
-  const load = rec.loadavg ? `; load average (1 min) ${rec.loadavg.start.toFixed(2)} at the start, ${rec.loadavg.end.toFixed(2)} at the end, on ${rec.cpus} CPUs` : '; load average not recorded';
-  const tree = rec.tree ? ` Measured at commit \`${rec.tree.commit}\`${rec.tree.uncommitted.length > 0 ? ` with uncommitted changes to ${rec.tree.uncommitted.map((f) => `\`${f}\``).join(', ')}` : ''}.` : '';
+  const load = rec.loadavg
+    ? `; load average (1 min) ${rec.loadavg.start.toFixed(2)} at the start, ${rec.loadavg.end.toFixed(2)} at the end, on ${rec.cpus} CPUs`
+    : '; load average not recorded';
+  const tree = rec.tree
+    ? ` Measured at commit \`${rec.tree.commit}\`${rec.tree.uncommitted.length > 0 ? ` with uncommitted changes to ${rec.tree.uncommitted.map((f) => `\`${f}\``).join(', ')}` : ''}.`
+    : '';
   const failed = (rec.failures ?? []).map((f) => `\`${f.section}\` (${cell(f.error)})`);
-  const out = [`Run of ${rec.date.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')}, Node ${rec.node.replace(/^v/, '')}${load}. Sections: ${rec.sections.join(', ')}.${tree}`, ''];
+  const out = [
+    `Run of ${rec.date.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')}, Node ${rec.node.replace(/^v/, '')}${load}. Sections: ${rec.sections.join(', ')}.${tree}`,
+    '',
+  ];
   if (failed.length > 0) out.push(`Sections that failed in this run, so their rows are missing: ${failed.join('; ')}.`, '');
   const aims = rec.rows.filter((r) => r.aim);
   if (aims.length > 0) {
     out.push('| aim | measurement | figure | met? |', '|---|---|---|---|');
-    for (const r of aims) out.push(`| ${cell(r.aim!)} | ${cell(r.name)} | ${r.ratio !== undefined && /x$/.test(r.aim!) ? `${r.ratio.toFixed(2)}x` : value(r, r.value)} | ${r.met ? 'yes' : '**no**'} |`);
+    for (const r of aims)
+      out.push(
+        `| ${cell(r.aim!)} | ${cell(r.name)} | ${r.ratio !== undefined && /x$/.test(r.aim!) ? `${r.ratio.toFixed(2)}x` : value(r, r.value)} | ${r.met ? 'yes' : '**no**'} |`,
+      );
     out.push('');
   }
   for (const group of [...new Set(rec.rows.map((r) => r.group))]) {
     out.push(`**${group}**`, '', '| measurement | value | baseline (same run) | ratio | note |', '|---|---|---|---|---|');
     for (const r of rec.rows.filter((x) => x.group === group)) {
       const base = r.baselineName ? `${value(r, r.baseline)} (${cell(r.baselineName)})` : '';
-      out.push(`| ${cell(r.name)} | ${value(r, r.value)} | ${base} | ${r.ratio !== undefined ? `${r.ratio.toFixed(2)}x` : ''} | ${cell(r.note ?? '')} |`);
+      out.push(
+        `| ${cell(r.name)} | ${value(r, r.value)} | ${base} | ${r.ratio !== undefined ? `${r.ratio.toFixed(2)}x` : ''} | ${cell(r.note ?? '')} |`,
+      );
     }
     out.push('');
   }
@@ -320,7 +362,11 @@ export const BLOCKS: ReadonlyArray<{ name: string; page: string; render: () => s
   { name: 'rules', page: 'docs/guardrails.md', render: rulesTable },
   { name: 'rules-across-environments', page: 'docs/guardrails.md', render: acrossEnvironments },
   { name: 'shape-checks', page: 'docs/guardrails.md', render: shapeChecksTable },
-  { name: 'rules-one-login', page: 'docs/guardrails.md', render: named(['ROT-LOGIN-SHARED', 'ROT-ADMIN-HOST', 'ROT-ADMIN-ENGINE', 'ACCESS-MASTER-READERS']) },
+  {
+    name: 'rules-one-login',
+    page: 'docs/guardrails.md',
+    render: named(['ROT-LOGIN-SHARED', 'ROT-ADMIN-HOST', 'ROT-ADMIN-ENGINE', 'ACCESS-MASTER-READERS']),
+  },
   { name: 'catalog-fields', page: 'docs/catalog.md', render: catalogFields },
   { name: 'layers', page: 'docs/architecture.md', render: layersTable },
   { name: 'cdktn-versions', page: 'docs/cdktn.md', render: versionsTable },

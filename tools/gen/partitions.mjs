@@ -14,8 +14,10 @@ const partitions = partitionsInfo.partitions.map((p) => ({
   id: p.id,
   regionRegex: p.regionRegex,
   // "aws-global"-style pseudo regions are endpoints, not places a resource can live.
-  regions: Object.keys(p.regions).filter((r) => !r.endsWith('-global')).sort(),
+  regions: Object.keys(p.regions)
+    .filter((r) => !r.endsWith('-global'))
+    .sort(),
 }));
 const out = { source: `@aws-sdk/core ${version} (util-endpoints partitions)`, partitions };
-writeFileSync(path.join(root, 'plan/aws-partitions.json'), JSON.stringify(out, null, 2) + '\n');
+writeFileSync(path.join(root, 'plan/aws-partitions.json'), `${JSON.stringify(out, null, 2)}\n`);
 console.log(`wrote ${partitions.length} partitions, ${partitions.reduce((n, p) => n + p.regions.length, 0)} regions`);

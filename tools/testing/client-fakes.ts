@@ -3,8 +3,8 @@
  * test sleeps for real) and an SDK-shaped client over the in-memory Secrets Manager the rotation
  * tests use, with call counts and injectable failures.
  */
-import { Clock } from '../../client/src/util';
-import { MemorySecretsManager } from './memory-secrets-manager';
+import type { Clock } from '../../client/src/util';
+import type { MemorySecretsManager } from './memory-secrets-manager';
 
 /** Lets pending promise chains and setImmediate callbacks run. */
 export async function flush(rounds = 10): Promise<void> {
@@ -53,7 +53,8 @@ export class FakeClock implements Clock {
 /** Every hook the cache fires (tests record them all). */
 export const HOOK_NAMES = ['hit', 'miss', 'stale', 'rotation', 'authRetry', 'authRecovered', 'deleted', 'failover', 'error'] as const;
 
-export const awsError = (name: string, message = name, extra: Record<string, unknown> = {}) => Object.assign(new Error(message), { name, ...extra });
+export const awsError = (name: string, message = name, extra: Record<string, unknown> = {}) =>
+  Object.assign(new Error(message), { name, ...extra });
 export const networkError = (code = 'ECONNREFUSED') => Object.assign(new Error(`connect ${code} 10.0.0.1:443`), { code });
 
 export interface SentCall {
@@ -99,14 +100,23 @@ export class FakeSdk {
     const err = this.failWith?.(call);
     if (err) throw err;
     if (this.hang) {
-      return new Promise((_, reject) => options?.abortSignal?.addEventListener('abort', () => reject(awsError('AbortError', 'Request aborted'))));
+      return new Promise((_, reject) =>
+        options?.abortSignal?.addEventListener('abort', () => reject(awsError('AbortError', 'Request aborted'))),
+      );
     }
     const id = this.mapId(call.secretId);
     if (api === 'GetSecretValue') {
-      if (this.binary.has(id)) return { ARN: id, Name: id, VersionId: 'bin-1', SecretBinary: this.binary.get(id), VersionStages: ['AWSCURRENT'] };
+      if (this.binary.has(id))
+        return { ARN: id, Name: id, VersionId: 'bin-1', SecretBinary: this.binary.get(id), VersionStages: ['AWSCURRENT'] };
       const v = await this.sm.getSecretValue({ SecretId: id, VersionStage: call.stage, VersionId: call.versionId });
       const d = await this.sm.describeSecret(id);
-      return { ARN: d.ARN, Name: d.Name, VersionId: v.VersionId, SecretString: v.SecretString, VersionStages: d.VersionIdsToStages[v.VersionId] ?? [] };
+      return {
+        ARN: d.ARN,
+        Name: d.Name,
+        VersionId: v.VersionId,
+        SecretString: v.SecretString,
+        VersionStages: d.VersionIdsToStages[v.VersionId] ?? [],
+      };
     }
     if (api === 'DescribeSecret') {
       const d = await this.sm.describeSecret(id);

@@ -15,9 +15,19 @@ const NAIVE = process.argv[3] === 'naive';
 const sender = {
   async send(command: { constructor: { name: string }; input: { SecretId: string } }): Promise<unknown> {
     const id = command.input.SecretId;
-    if (!id.startsWith('present/')) throw Object.assign(new Error("Secrets Manager can't find the specified secret."), { name: 'ResourceNotFoundException', $metadata: { httpStatusCode: 400 } });
+    if (!id.startsWith('present/'))
+      throw Object.assign(new Error("Secrets Manager can't find the specified secret."), {
+        name: 'ResourceNotFoundException',
+        $metadata: { httpStatusCode: 400 },
+      });
     if (command.constructor.name === 'DescribeSecretCommand') return { ARN: id, Name: id, VersionIdsToStages: { v1: ['AWSCURRENT'] } };
-    return { ARN: id, Name: id, VersionId: 'v1', VersionStages: ['AWSCURRENT'], SecretString: JSON.stringify({ username: 'app', password: `pw-${id}-${'x'.repeat(40)}`, apiKey: `key-${id}` }) };
+    return {
+      ARN: id,
+      Name: id,
+      VersionId: 'v1',
+      VersionStages: ['AWSCURRENT'],
+      SecretString: JSON.stringify({ username: 'app', password: `pw-${id}-${'x'.repeat(40)}`, apiKey: `key-${id}` }),
+    };
   },
 };
 
@@ -39,7 +49,9 @@ async function naive(): Promise<void> {
     const hit = cache.get(id);
     if (hit && hit.expires > Date.now()) continue;
     try {
-      const r = (await sender.send({ constructor: { name: 'GetSecretValueCommand' }, input: { SecretId: id } })) as { SecretString: string };
+      const r = (await sender.send({ constructor: { name: 'GetSecretValueCommand' }, input: { SecretId: id } })) as {
+        SecretString: string;
+      };
       cache.set(id, { value: r.SecretString, expires: Date.now() + 300_000 });
     } catch {
       // a missing id is asked again next time
@@ -66,7 +78,18 @@ async function main(): Promise<void> {
   const scrubbedOld = cache.scrub(`pw-present/0-${'x'.repeat(40)}`) !== `pw-present/0-${'x'.repeat(40)}`;
   cache.close();
   const closed = await heap();
-  console.log(JSON.stringify({ ids: IDS, ms: Math.round(ms), heapBeforeMb: before / 2 ** 20, heapAfterMb: after / 2 ** 20, growthMb: (after - before) / 2 ** 20, afterCloseMb: (closed - before) / 2 ** 20, stats, scrubbedOld }));
+  console.log(
+    JSON.stringify({
+      ids: IDS,
+      ms: Math.round(ms),
+      heapBeforeMb: before / 2 ** 20,
+      heapAfterMb: after / 2 ** 20,
+      growthMb: (after - before) / 2 ** 20,
+      afterCloseMb: (closed - before) / 2 ** 20,
+      stats,
+      scrubbedOld,
+    }),
+  );
 }
 
 void main();

@@ -12,7 +12,7 @@
  * - DescribeSecret lists only versions that carry a label.
  */
 import { randomUUID } from 'node:crypto';
-import { SecretDescription, SecretsManagerPort, SecretValue, VersionInfo } from '../../lambdas/rotation/secrets-manager';
+import type { SecretDescription, SecretsManagerPort, SecretValue, VersionInfo } from '../../lambdas/rotation/secrets-manager';
 
 class AwsError extends Error {
   constructor(
@@ -105,7 +105,13 @@ export class MemorySecretsManager implements SecretsManagerPort {
   async describeSecret(secretId: string): Promise<SecretDescription> {
     this.calls.push(`DescribeSecret`);
     const s = this.find(secretId);
-    return { ARN: s.arn, Name: s.name, RotationEnabled: s.rotationEnabled, VersionIdsToStages: this.stagesOf(s.arn), Tags: s.tags.map((t) => ({ ...t })) };
+    return {
+      ARN: s.arn,
+      Name: s.name,
+      RotationEnabled: s.rotationEnabled,
+      VersionIdsToStages: this.stagesOf(s.arn),
+      Tags: s.tags.map((t) => ({ ...t })),
+    };
   }
 
   async getSecretValue(req: { SecretId: string; VersionId?: string; VersionStage?: string }): Promise<SecretValue> {
@@ -114,7 +120,10 @@ export class MemorySecretsManager implements SecretsManagerPort {
     const stage = req.VersionStage ?? (req.VersionId ? undefined : 'AWSCURRENT');
     const v = req.VersionId ? s.versions.get(req.VersionId) : [...s.versions.values()].find((x) => x.stages.has(stage!));
     if (!v || (stage && !v.stages.has(stage)) || v.value === undefined) {
-      throw new AwsError('ResourceNotFoundException', `Secrets Manager can't find the specified secret value for staging label: ${stage ?? ''}`);
+      throw new AwsError(
+        'ResourceNotFoundException',
+        `Secrets Manager can't find the specified secret value for staging label: ${stage ?? ''}`,
+      );
     }
     return { VersionId: v.id, SecretString: v.value };
   }
@@ -123,7 +132,8 @@ export class MemorySecretsManager implements SecretsManagerPort {
     const s = this.find(id);
     const existing = s.versions.get(token);
     if (existing?.value !== undefined) {
-      if (existing.value !== value) throw new AwsError('ResourceExistsException', 'You can’t modify an existing version, you can only create new versions.');
+      if (existing.value !== value)
+        throw new AwsError('ResourceExistsException', 'You can’t modify an existing version, you can only create new versions.');
     }
     const v = existing ?? { id: token, stages: new Set<string>(), created: tick() };
     v.value = value;
@@ -137,14 +147,23 @@ export class MemorySecretsManager implements SecretsManagerPort {
     }
   }
 
-  async putSecretValue(req: { SecretId: string; ClientRequestToken: string; SecretString: string; VersionStages: string[] }): Promise<void> {
+  async putSecretValue(req: {
+    SecretId: string;
+    ClientRequestToken: string;
+    SecretString: string;
+    VersionStages: string[];
+  }): Promise<void> {
     this.calls.push(`PutSecretValue ${req.VersionStages.join(',')}`);
     this.putSecretValueSync(req.SecretId, req.ClientRequestToken, req.SecretString, req.VersionStages);
   }
 
   async listVersions(secretId: string): Promise<VersionInfo[]> {
     this.calls.push('ListSecretVersionIds');
-    return [...this.find(secretId).versions.values()].map((v) => ({ VersionId: v.id, VersionStages: [...v.stages], CreatedDate: v.created }));
+    return [...this.find(secretId).versions.values()].map((v) => ({
+      VersionId: v.id,
+      VersionStages: [...v.stages],
+      CreatedDate: v.created,
+    }));
   }
 
   /** An operator's `put-secret-value` (AWSCURRENT by default), out of band of any rotation. */
@@ -154,18 +173,29 @@ export class MemorySecretsManager implements SecretsManagerPort {
     return token;
   }
 
-  async updateSecretVersionStage(req: { SecretId: string; VersionStage: string; MoveToVersionId?: string; RemoveFromVersionId?: string }): Promise<void> {
+  async updateSecretVersionStage(req: {
+    SecretId: string;
+    VersionStage: string;
+    MoveToVersionId?: string;
+    RemoveFromVersionId?: string;
+  }): Promise<void> {
     this.calls.push(`UpdateSecretVersionStage ${req.VersionStage}`);
     const s = this.find(req.SecretId);
     const holder = [...s.versions.values()].find((v) => v.stages.has(req.VersionStage));
     if (req.RemoveFromVersionId && holder?.id !== req.RemoveFromVersionId) {
-      throw new AwsError('InvalidParameterException', `The staging label ${req.VersionStage} is not attached to version ${req.RemoveFromVersionId}.`);
+      throw new AwsError(
+        'InvalidParameterException',
+        `The staging label ${req.VersionStage} is not attached to version ${req.RemoveFromVersionId}.`,
+      );
     }
     if (req.MoveToVersionId) {
       const to = s.versions.get(req.MoveToVersionId);
       if (!to) throw new AwsError('ResourceNotFoundException', 'version not found');
       if (holder && holder !== to && !req.RemoveFromVersionId) {
-        throw new AwsError('InvalidParameterException', `The staging label ${req.VersionStage} is currently attached to version ${holder.id}. You must specify RemoveFromVersionId.`);
+        throw new AwsError(
+          'InvalidParameterException',
+          `The staging label ${req.VersionStage} is currently attached to version ${holder.id}. You must specify RemoveFromVersionId.`,
+        );
       }
       if (req.VersionStage === 'AWSCURRENT' && holder && holder !== to) this.moveStage(s, 'AWSPREVIOUS', holder);
       this.moveStage(s, req.VersionStage, to);

@@ -3,7 +3,7 @@
  * then invoke the function with each step, as the service does, stopping early when a test
  * simulates a crash.
  */
-import { Step, STEPS } from '../../lambdas/rotation/protocol';
+import { type Step, STEPS } from '../../lambdas/rotation/protocol';
 
 export type Handler = (event: unknown) => Promise<void>;
 

@@ -18,12 +18,12 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import * as mysql2 from 'mysql2/promise';
 import { Client } from 'pg';
 import { SecretCache } from '../../client/src/cache';
-import { AuthRetryOptions } from '../../client/src/credentials';
+import type { AuthRetryOptions } from '../../client/src/credentials';
 import { RotatingMysqlPool } from '../../client/src/mysql';
 import { RotatingPgPool } from '../../client/src/pg';
 import { TAG } from '../../lambdas/rotation/contract';
@@ -32,7 +32,19 @@ import { mysql } from '../../lambdas/rotation/engines/mysql';
 import { postgres } from '../../lambdas/rotation/engines/postgres';
 import { Logger } from '../../lambdas/rotation/log';
 import { rotationHandler } from '../../lambdas/rotation/protocol';
-import { CA, createSecret, mysqlOps, pgOps, plainPassword, putCurrent, smClient, smPort, staged, startRotation, uniqueName } from './services';
+import {
+  CA,
+  createSecret,
+  mysqlOps,
+  pgOps,
+  plainPassword,
+  putCurrent,
+  smClient,
+  smPort,
+  staged,
+  startRotation,
+  uniqueName,
+} from './services';
 import { runSteps } from './rotation-driver';
 
 export interface LoadOptions {
@@ -108,7 +120,8 @@ function logSize(file: string): number {
 
 function refusedLogins(kind: 'postgres' | 'mysql', from: number, users: string[]): number {
   const text = readFileSync(LOG[kind]).subarray(from).toString('utf8');
-  const pattern = kind === 'postgres' ? (u: string) => `password authentication failed for user "${u}"` : (u: string) => `Access denied for user '${u}'@`;
+  const pattern =
+    kind === 'postgres' ? (u: string) => `password authentication failed for user "${u}"` : (u: string) => `Access denied for user '${u}'@`;
   return users.reduce((n, u) => n + text.split(pattern(u)).length - 1, 0);
 }
 
@@ -130,18 +143,35 @@ export async function runRotationLoad(o: LoadOptions): Promise<LoadResult> {
   const sql = o.kind === 'postgres' ? 'SELECT count(*) AS n FROM rotation_canary' : 'SELECT count(*) AS n FROM rotationdb.canary';
   const ca = CA();
 
-  const username = uniqueName(`cl${o.kind === 'postgres' ? 'pg' : 'my'}${o.strategy === 'single-user' ? 'su' : 'au'}${o.client === 'ours' ? 'o' : 'n'}`);
+  const username = uniqueName(
+    `cl${o.kind === 'postgres' ? 'pg' : 'my'}${o.strategy === 'single-user' ? 'su' : 'au'}${o.client === 'ours' ? 'o' : 'n'}`,
+  );
   const password = plainPassword();
   await ops.createUser(username, password);
   const tags: Record<string, string> = {};
   if (o.strategy === 'alternating-users') {
     const adminName = uniqueName(`client/${o.kind}/admin`);
     const a = ops.admin();
-    await createSecret(adminName, { engine: o.kind, host: a.host, port: a.port, username: a.username, password: a.password, dbname: a.dbname });
+    await createSecret(adminName, {
+      engine: o.kind,
+      host: a.host,
+      port: a.port,
+      username: a.username,
+      password: a.password,
+      dbname: a.dbname,
+    });
     tags[TAG.adminSecret] = adminName;
   }
-  const arn = await createSecret(uniqueName(`client/${o.kind}/${o.strategy}`), { engine: o.kind, host: '127.0.0.1', port: ops.port(), username, password, dbname: ops.dbname }, tags);
-  const handler = rotationHandler(() => databaseStrategy({ engine, strategy: o.strategy, ca, timeoutMs: 5000 }), () => smPort(), new Logger({}, () => undefined));
+  const arn = await createSecret(
+    uniqueName(`client/${o.kind}/${o.strategy}`),
+    { engine: o.kind, host: '127.0.0.1', port: ops.port(), username, password, dbname: ops.dbname },
+    tags,
+  );
+  const handler = rotationHandler(
+    () => databaseStrategy({ engine, strategy: o.strategy, ca, timeoutMs: 5000 }),
+    () => smPort(),
+    new Logger({}, () => undefined),
+  );
   const users = [username, `${username}_clone`];
   const logFrom = logSize(LOG[o.kind]);
 
@@ -152,9 +182,20 @@ export async function runRotationLoad(o: LoadOptions): Promise<LoadResult> {
   const refusedAt: number[] = [];
   const recoveredAt: number[] = [];
   if (o.client === 'ours') {
-    const secrets = new SecretCache({ client: smClient(), hooks: { authRetry: () => void refusedAt.push(Date.now()), authRecovered: () => void recoveredAt.push(Date.now()) } });
+    const secrets = new SecretCache({
+      client: smClient(),
+      hooks: { authRetry: () => void refusedAt.push(Date.now()), authRecovered: () => void recoveredAt.push(Date.now()) },
+    });
     if (o.kind === 'postgres') {
-      const pool = new RotatingPgPool({ secrets, secretId: arn, authRetry: o.authRetry, max: workers, ssl: { ca, rejectUnauthorized: true }, idleTimeoutMillis: 5_000, connectionTimeoutMillis: 10_000 });
+      const pool = new RotatingPgPool({
+        secrets,
+        secretId: arn,
+        authRetry: o.authRetry,
+        max: workers,
+        ssl: { ca, rejectUnauthorized: true },
+        idleTimeoutMillis: 5_000,
+        connectionTimeoutMillis: 10_000,
+      });
       pool.on('connect', () => opened++);
       pool.on('error', () => undefined);
       acquire = async () => {
@@ -167,10 +208,19 @@ export async function runRotationLoad(o: LoadOptions): Promise<LoadResult> {
       };
       retired = () => pool.retired;
     } else {
-      const pool = new RotatingMysqlPool({ secrets, secretId: arn, authRetry: o.authRetry, pool: { connectionLimit: workers, ssl: { ca, rejectUnauthorized: true } } });
+      const pool = new RotatingMysqlPool({
+        secrets,
+        secretId: arn,
+        authRetry: o.authRetry,
+        pool: { connectionLimit: workers, ssl: { ca, rejectUnauthorized: true } },
+      });
       acquire = async () => {
         const c = await pool.getConnection();
-        return { query: (s) => c.query(s), done: (recycle) => (recycle ? c.destroy() : c.release()), user: (c as any).connection?.config?.user ?? (c as any).config?.user };
+        return {
+          query: (s) => c.query(s),
+          done: (recycle) => (recycle ? c.destroy() : c.release()),
+          user: (c as any).connection?.config?.user ?? (c as any).config?.user,
+        };
       };
       close = async () => {
         await pool.end();
@@ -186,7 +236,14 @@ export async function runRotationLoad(o: LoadOptions): Promise<LoadResult> {
       const c = await creds();
       opened++;
       if (o.kind === 'postgres') {
-        const client = new Client({ host: c.host, port: c.port, user: c.username, password: c.password, database: c.dbname, ssl: { ca, rejectUnauthorized: true } });
+        const client = new Client({
+          host: c.host,
+          port: c.port,
+          user: c.username,
+          password: c.password,
+          database: c.dbname,
+          ssl: { ca, rejectUnauthorized: true },
+        });
         client.on('error', () => undefined);
         try {
           await client.connect();
@@ -196,7 +253,14 @@ export async function runRotationLoad(o: LoadOptions): Promise<LoadResult> {
         }
         return { query: (s) => client.query(s), done: () => void client.end().catch(() => undefined), user: c.username };
       }
-      const conn = await mysql2.createConnection({ host: c.host, port: c.port, user: c.username, password: c.password, database: c.dbname, ssl: { ca, rejectUnauthorized: true } });
+      const conn = await mysql2.createConnection({
+        host: c.host,
+        port: c.port,
+        user: c.username,
+        password: c.password,
+        database: c.dbname,
+        ssl: { ca, rejectUnauthorized: true },
+      });
       conn.on('error', () => undefined);
       return { query: (s) => conn.query(s), done: () => void conn.end().catch(() => conn.destroy()), user: c.username };
     };
@@ -286,10 +350,23 @@ export async function runRotationLoad(o: LoadOptions): Promise<LoadResult> {
     await close();
   }
   let rotationsPerMinute = 0;
-  for (let i = 0; i < finishedAt.length; i++) rotationsPerMinute = Math.max(rotationsPerMinute, finishedAt.filter((t) => t >= finishedAt[i]! && t - finishedAt[i]! < 60_000).length);
+  for (let i = 0; i < finishedAt.length; i++)
+    rotationsPerMinute = Math.max(rotationsPerMinute, finishedAt.filter((t) => t >= finishedAt[i]! && t - finishedAt[i]! < 60_000).length);
   if (opened < 0) {
     // MariaDB logs no successful logins; count the pool's new connections from what it retired.
     opened = Math.ceil(queries / recycleEvery);
   }
-  return { rotations: done, queries, failedQueries, failedLogins, rotationsPerMinute, incidents, connectionsOpened: opened, durationMs: Date.now() - t0, errors: [...errors].slice(0, 5), users: [...servedBy], retired: retired() };
+  return {
+    rotations: done,
+    queries,
+    failedQueries,
+    failedLogins,
+    rotationsPerMinute,
+    incidents,
+    connectionsOpened: opened,
+    durationMs: Date.now() - t0,
+    errors: [...errors].slice(0, 5),
+    users: [...servedBy],
+    retired: retired(),
+  };
 }

@@ -26,7 +26,16 @@ export function runMemoryProbe(ids: number, mode: 'client' | 'naive' = 'client')
   const root = repoRoot();
   const out = path.join(root, '.build', 'probes', 'memory.cjs');
   mkdirSync(path.dirname(out), { recursive: true });
-  buildSync({ entryPoints: [path.join(root, 'tools', 'testing', 'memory-probe.ts')], outfile: out, bundle: true, platform: 'node', target: 'node20', format: 'cjs', packages: 'external', logLevel: 'error' });
+  buildSync({
+    entryPoints: [path.join(root, 'tools', 'testing', 'memory-probe.ts')],
+    outfile: out,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    packages: 'external',
+    logLevel: 'error',
+  });
   const r = spawnSync(process.execPath, ['--expose-gc', out, String(ids), mode], { cwd: root, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`memory probe failed: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!);

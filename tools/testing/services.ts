@@ -8,7 +8,14 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { CreateSecretCommand, DescribeSecretCommand, PutSecretValueCommand, RotateSecretCommand, SecretsManagerClient, UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
+import {
+  CreateSecretCommand,
+  DescribeSecretCommand,
+  PutSecretValueCommand,
+  RotateSecretCommand,
+  SecretsManagerClient,
+  UpdateSecretVersionStageCommand,
+} from '@aws-sdk/client-secrets-manager';
 import * as mysql2 from 'mysql2/promise';
 import { Client } from 'pg';
 import { SdkSecretsManager } from '../../lambdas/rotation/secrets-manager';
@@ -32,7 +39,8 @@ export type SecretsBackend = 'moto' | 'localstack';
 const ENV_FILE = path.resolve(__dirname, '..', '..', '.services', 'env.json');
 
 export function services(): ServiceEnv {
-  if (!existsSync(ENV_FILE)) throw new Error(`${ENV_FILE} is missing: start the services with \`bash scripts/services.sh start\` (npm run test:integration does)`);
+  if (!existsSync(ENV_FILE))
+    throw new Error(`${ENV_FILE} is missing: start the services with \`bash scripts/services.sh start\` (npm run test:integration does)`);
   return JSON.parse(readFileSync(ENV_FILE, 'utf8'));
 }
 
@@ -48,7 +56,8 @@ export function backend(): SecretsBackend {
 export function secretsBackend(): SecretsBackendEnv {
   const b = backend();
   const env = services()[b];
-  if (!env) throw new Error(`SECRETS_BACKEND=${b}, but ${ENV_FILE} has no ${b}: start it with \`bash scripts/services.sh start localstack\``);
+  if (!env)
+    throw new Error(`SECRETS_BACKEND=${b}, but ${ENV_FILE} has no ${b}: start it with \`bash scripts/services.sh start localstack\``);
   return env;
 }
 
@@ -61,7 +70,11 @@ export const uniqueName = (prefix: string) => `${prefix}_${randomBytes(3).toStri
 
 export function smClient(): SecretsManagerClient {
   const m = secretsBackend();
-  return new SecretsManagerClient({ endpoint: m.endpoint, region: m.region, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+  return new SecretsManagerClient({
+    endpoint: m.endpoint,
+    region: m.region,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+  });
 }
 
 /**
@@ -76,17 +89,28 @@ export function smClient(): SecretsManagerClient {
 export class EmulatorPort extends SdkSecretsManager {
   private static readonly queues = new Map<string, Promise<unknown>>();
 
-  override async putSecretValue(req: { SecretId: string; ClientRequestToken: string; SecretString: string; VersionStages: string[] }): Promise<void> {
+  override async putSecretValue(req: {
+    SecretId: string;
+    ClientRequestToken: string;
+    SecretString: string;
+    VersionStages: string[];
+  }): Promise<void> {
     const queue = EmulatorPort.queues.get(req.SecretId) ?? Promise.resolve();
     const next = queue.then(async () => {
       // RotateSecret's pending version has no value yet: that one is filled, not refused.
-      const stored = (await super.getSecretValue({ SecretId: req.SecretId, VersionId: req.ClientRequestToken }).catch(() => undefined))?.SecretString;
+      const stored = (await super.getSecretValue({ SecretId: req.SecretId, VersionId: req.ClientRequestToken }).catch(() => undefined))
+        ?.SecretString;
       if (stored === undefined) await super.putSecretValue(req);
       else if (stored !== req.SecretString) {
-        throw Object.assign(new Error("You can't modify an existing version, you can only create new versions."), { name: 'ResourceExistsException' });
+        throw Object.assign(new Error("You can't modify an existing version, you can only create new versions."), {
+          name: 'ResourceExistsException',
+        });
       }
     });
-    EmulatorPort.queues.set(req.SecretId, next.catch(() => undefined));
+    EmulatorPort.queues.set(
+      req.SecretId,
+      next.catch(() => undefined),
+    );
     await next;
   }
 }
@@ -114,11 +138,20 @@ export async function createSecret(name: string, value: unknown, tags: Record<st
  */
 export async function putCurrent(secretId: string, value: unknown): Promise<void> {
   const sm = smClient();
-  const put = await sm.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: typeof value === 'string' ? value : JSON.stringify(value) }));
+  const put = await sm.send(
+    new PutSecretValueCommand({ SecretId: secretId, SecretString: typeof value === 'string' ? value : JSON.stringify(value) }),
+  );
   const stages = (await sm.send(new DescribeSecretCommand({ SecretId: secretId }))).VersionIdsToStages ?? {};
   for (const [version, labels] of Object.entries(stages)) {
     if (version !== put.VersionId && labels.includes('AWSCURRENT')) {
-      await sm.send(new UpdateSecretVersionStageCommand({ SecretId: secretId, VersionStage: 'AWSCURRENT', MoveToVersionId: put.VersionId, RemoveFromVersionId: version }));
+      await sm.send(
+        new UpdateSecretVersionStageCommand({
+          SecretId: secretId,
+          VersionStage: 'AWSCURRENT',
+          MoveToVersionId: put.VersionId,
+          RemoveFromVersionId: version,
+        }),
+      );
     }
   }
 }
@@ -135,19 +168,30 @@ export async function putCurrent(secretId: string, value: unknown): Promise<void
 export async function startRotation(secretId: string): Promise<string> {
   const token = randomUUID();
   try {
-    await smClient().send(new RotateSecretCommand({ SecretId: secretId, ClientRequestToken: token, RotationLambdaARN: secretsBackend().rotationFunctionArn, RotationRules: { AutomaticallyAfterDays: 30 } }));
+    await smClient().send(
+      new RotateSecretCommand({
+        SecretId: secretId,
+        ClientRequestToken: token,
+        RotationLambdaARN: secretsBackend().rotationFunctionArn,
+        RotationRules: { AutomaticallyAfterDays: 30 },
+      }),
+    );
   } catch (e) {
     const err = e as Error;
     if (err.name === 'InvalidRequestException' && /previous rotation|isn't complete|in progress/i.test(err.message)) {
       // As the real service (and LocalStack) does: a rotation left pending is reattempted with its own token.
-      const pending = Object.entries((await smClient().send(new DescribeSecretCommand({ SecretId: secretId }))).VersionIdsToStages ?? {}).find(([, s]) => s.includes('AWSPENDING') && !s.includes('AWSCURRENT'));
+      const pending = Object.entries(
+        (await smClient().send(new DescribeSecretCommand({ SecretId: secretId }))).VersionIdsToStages ?? {},
+      ).find(([, s]) => s.includes('AWSPENDING') && !s.includes('AWSCURRENT'));
       if (pending) return pending[0];
     }
     if (err.name !== 'ResourceNotFoundException' || backend() !== 'moto') throw e;
   }
   const d = await smClient().send(new DescribeSecretCommand({ SecretId: secretId }));
   if (!d.RotationEnabled || !d.VersionIdsToStages?.[token]?.includes('AWSPENDING')) {
-    throw new Error(`${backend()} did not start the rotation of ${secretId} as expected (RotationEnabled=${d.RotationEnabled}, stages=${JSON.stringify(d.VersionIdsToStages)})`);
+    throw new Error(
+      `${backend()} did not start the rotation of ${secretId} as expected (RotationEnabled=${d.RotationEnabled}, stages=${JSON.stringify(d.VersionIdsToStages)})`,
+    );
   }
   return token;
 }
@@ -197,7 +241,14 @@ export interface DatabaseOps {
 
 async function pgAdmin<T>(fn: (c: Client) => Promise<T>): Promise<T> {
   const s = services().postgres;
-  const c = new Client({ host: s.host, port: s.port, user: s.user, password: s.password, database: s.database, ssl: { ca: CA(), rejectUnauthorized: true } });
+  const c = new Client({
+    host: s.host,
+    port: s.port,
+    user: s.user,
+    password: s.password,
+    database: s.database,
+    ssl: { ca: CA(), rejectUnauthorized: true },
+  });
   await c.connect();
   try {
     return await fn(c);
@@ -220,11 +271,19 @@ export const pgOps: DatabaseOps = {
       await c.query(`CREATE ROLE ${c.escapeIdentifier(name)} LOGIN PASSWORD ${c.escapeLiteral(password)}`);
       await c.query(`GRANT SELECT ON rotation_canary TO ${c.escapeIdentifier(name)}`);
     }),
-  setPasswordAsAdmin: (name, password) => pgAdmin(async (c) => void (await c.query(`ALTER ROLE ${c.escapeIdentifier(name)} PASSWORD ${c.escapeLiteral(password)}`))),
+  setPasswordAsAdmin: (name, password) =>
+    pgAdmin(async (c) => void (await c.query(`ALTER ROLE ${c.escapeIdentifier(name)} PASSWORD ${c.escapeLiteral(password)}`))),
   revokeRead: (name) => pgAdmin(async (c) => void (await c.query(`REVOKE SELECT ON rotation_canary FROM ${c.escapeIdentifier(name)}`))),
   adminExec: (sql) => pgAdmin(async (c) => void (await c.query(sql))),
   async login(l) {
-    const c = new Client({ host: l.host, port: l.port, user: l.username, password: l.password, database: l.dbname ?? 'postgres', ssl: { ca: CA(), rejectUnauthorized: true } });
+    const c = new Client({
+      host: l.host,
+      port: l.port,
+      user: l.username,
+      password: l.password,
+      database: l.dbname ?? 'postgres',
+      ssl: { ca: CA(), rejectUnauthorized: true },
+    });
     try {
       await c.connect();
     } catch (e) {
@@ -240,7 +299,14 @@ export const pgOps: DatabaseOps = {
     }
   },
   async canRead(l) {
-    const c = new Client({ host: l.host, port: l.port, user: l.username, password: l.password, database: 'postgres', ssl: { ca: CA(), rejectUnauthorized: true } });
+    const c = new Client({
+      host: l.host,
+      port: l.port,
+      user: l.username,
+      password: l.password,
+      database: 'postgres',
+      ssl: { ca: CA(), rejectUnauthorized: true },
+    });
     await c.connect();
     try {
       await c.query('SELECT count(*) FROM rotation_canary');
@@ -256,7 +322,13 @@ export const pgOps: DatabaseOps = {
 
 async function myAdmin<T>(fn: (c: mysql2.Connection) => Promise<T>): Promise<T> {
   const s = services().mysql;
-  const c = await mysql2.createConnection({ host: s.host, port: s.port, user: s.user, password: s.password, ssl: { ca: CA(), rejectUnauthorized: true } });
+  const c = await mysql2.createConnection({
+    host: s.host,
+    port: s.port,
+    user: s.user,
+    password: s.password,
+    ssl: { ca: CA(), rejectUnauthorized: true },
+  });
   try {
     return await fn(c);
   } finally {
@@ -287,7 +359,13 @@ export const mysqlOps: DatabaseOps = {
   async login(l) {
     let c: mysql2.Connection;
     try {
-      c = await mysql2.createConnection({ host: l.host, port: l.port, user: l.username, password: l.password, ssl: { ca: CA(), rejectUnauthorized: true } });
+      c = await mysql2.createConnection({
+        host: l.host,
+        port: l.port,
+        user: l.username,
+        password: l.password,
+        ssl: { ca: CA(), rejectUnauthorized: true },
+      });
     } catch (e) {
       if ((e as { errno?: number }).errno === 1045) return { ok: false };
       throw e;
@@ -302,7 +380,13 @@ export const mysqlOps: DatabaseOps = {
     }
   },
   async canRead(l) {
-    const c = await mysql2.createConnection({ host: l.host, port: l.port, user: l.username, password: l.password, ssl: { ca: CA(), rejectUnauthorized: true } });
+    const c = await mysql2.createConnection({
+      host: l.host,
+      port: l.port,
+      user: l.username,
+      password: l.password,
+      ssl: { ca: CA(), rejectUnauthorized: true },
+    });
     try {
       await c.query('SELECT count(*) FROM rotationdb.canary');
       return true;
@@ -312,5 +396,13 @@ export const mysqlOps: DatabaseOps = {
       await c.end();
     }
   },
-  canaryIntact: () => myAdmin(async (c) => ((await c.query<mysql2.RowDataPacket[]>("SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'rotationdb' AND TABLE_NAME = 'canary'"))[0][0].n as number) === 1),
+  canaryIntact: () =>
+    myAdmin(
+      async (c) =>
+        ((
+          await c.query<mysql2.RowDataPacket[]>(
+            "SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'rotationdb' AND TABLE_NAME = 'canary'",
+          )
+        )[0][0].n as number) === 1,
+    ),
 };

@@ -11,7 +11,10 @@ import * as path from 'node:path';
 export type Kind = 'resource' | 'data' | 'ephemeral';
 
 interface SchemaBlock {
-  attributes: Record<string, { type?: unknown; nested?: { mode: string; block: SchemaBlock }; required?: boolean; optional?: boolean; computed?: boolean }>;
+  attributes: Record<
+    string,
+    { type?: unknown; nested?: { mode: string; block: SchemaBlock }; required?: boolean; optional?: boolean; computed?: boolean }
+  >;
   blocks: Record<string, { mode: string; block: SchemaBlock }>;
 }
 interface SchemaFile {
@@ -36,7 +39,10 @@ export function schemaOf(schemas: SchemaFile[], kind: Kind, type: string): Schem
 }
 
 /** Looks an attribute path up in a schema: the attribute (or block) entry, or undefined. */
-export function schemaAttribute(block: SchemaBlock, attrPath: string): { attribute?: SchemaBlock['attributes'][string]; block?: SchemaBlock['blocks'][string] } | undefined {
+export function schemaAttribute(
+  block: SchemaBlock,
+  attrPath: string,
+): { attribute?: SchemaBlock['attributes'][string]; block?: SchemaBlock['blocks'][string] } | undefined {
   const parts = attrPath.split('.');
   let cur: SchemaBlock = block;
   for (let i = 0; i < parts.length; i++) {
@@ -60,14 +66,19 @@ export function synthesizedAttributes(stackFiles: string[], schemas: SchemaFile[
   for (const file of stackFiles) {
     const stack = path.basename(path.dirname(file));
     const j = JSON.parse(readFileSync(file, 'utf8'));
-    for (const [section, kind] of [['resource', 'resource'], ['data', 'data'], ['ephemeral', 'ephemeral']] as const) {
+    for (const [section, kind] of [
+      ['resource', 'resource'],
+      ['data', 'data'],
+      ['ephemeral', 'ephemeral'],
+    ] as const) {
       for (const [type, byName] of Object.entries<Record<string, Record<string, unknown>>>(j[section] ?? {})) {
         const schema = schemaOf(schemas, kind, type);
         if (!schema) throw new Error(`${stack}: ${kind} ${type} has no schema`);
         const key = `${kind} ${type}`;
         const attrs = out.get(key) ?? new Map<string, Set<string>>();
         out.set(key, attrs);
-        for (const body of Object.values(byName)) walk(body, schema, '', (p) => attrs.set(p, (attrs.get(p) ?? new Set()).add(stack)), `${stack} ${key}`);
+        for (const body of Object.values(byName))
+          walk(body, schema, '', (p) => attrs.set(p, (attrs.get(p) ?? new Set()).add(stack)), `${stack} ${key}`);
       }
     }
   }
@@ -88,7 +99,8 @@ function walk(body: Record<string, unknown>, schema: SchemaBlock, prefix: string
     } else if (attr) {
       add(p);
       if (attr.nested && value && typeof value === 'object') {
-        for (const item of Array.isArray(value) ? value : [value]) walk(item as Record<string, unknown>, attr.nested.block, `${p}.`, add, where);
+        for (const item of Array.isArray(value) ? value : [value])
+          walk(item as Record<string, unknown>, attr.nested.block, `${p}.`, add, where);
       }
     } else {
       throw new Error(`${where}: ${p} is in no schema`);

@@ -79,10 +79,17 @@ export function checkBackend(tfJson: { terraform?: { backend?: Record<string, un
   const reachedCredentials = all.some((d) => d.severity === 'error' && d.summary === NO_CREDENTIALS);
   const diagnostics: Diagnostic[] = all
     .filter((d) => d.summary !== NO_CREDENTIALS)
-    .map((d) => ({ severity: d.severity, summary: d.summary, detail: d.detail ?? '', address: `terraform.backend.${Object.keys(backend)[0]}`, attribute: highlighted(source, d) }));
+    .map((d) => ({
+      severity: d.severity,
+      summary: d.summary,
+      detail: d.detail ?? '',
+      address: `terraform.backend.${Object.keys(backend)[0]}`,
+      attribute: highlighted(source, d),
+    }));
   // A backend that needs no credentials (the state-backend stacks' bootstrap local backend) initializes.
   const ok = (reachedCredentials || r.status === 0) && !diagnostics.some((d) => d.severity === 'error');
   const lines = diagnostics.map(formatDiagnostic);
-  if (!ok && !diagnostics.some((d) => d.severity === 'error')) lines.push(`init ended without reaching the credentials check (exit ${r.status}): ${r.stderr.trim()}`);
+  if (!ok && !diagnostics.some((d) => d.severity === 'error'))
+    lines.push(`init ended without reaching the credentials check (exit ${r.status}): ${r.stderr.trim()}`);
   return { ok, diagnostics, reachedCredentials, output: lines.join('\n') };
 }

@@ -164,8 +164,16 @@ export function runCorpus(defects: Defect[], plugins: ReturnType<typeof prepareP
     const stackDir = path.join(ROOT, 'cdktf.out', 'stacks', base);
     const tf = JSON.parse(readFileSync(path.join(stackDir, 'cdk.tf.json'), 'utf8')) as Json;
     const dir = copyStack(stackDir, `corpus-${base}`);
-    writeFileSync(path.join(dir, 'validate_backend_override.tf.json'), JSON.stringify({ terraform: { backend: { local: { path: 'corpus.tfstate' } } } }));
-    const init = run('terraform', ['init', '-reconfigure', `-plugin-dir=${plugins.pluginDir}`, '-input=false', '-no-color'], dir, plugins.env);
+    writeFileSync(
+      path.join(dir, 'validate_backend_override.tf.json'),
+      JSON.stringify({ terraform: { backend: { local: { path: 'corpus.tfstate' } } } }),
+    );
+    const init = run(
+      'terraform',
+      ['init', '-reconfigure', `-plugin-dir=${plugins.pluginDir}`, '-input=false', '-no-color'],
+      dir,
+      plugins.env,
+    );
     terraformRuns++;
     if (init.status !== 0) throw new Error(`corpus ${base}: terraform init failed:\n${init.stdout}${init.stderr}`);
     const vars = placeholderVars(tf);

@@ -9,7 +9,17 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadSchemas, type SetAttributes, synthesizedAttributes } from './attributes';
-import { type Check, citation, countedChecks, coverage, describeCheck, layerOf, loadManifests, type Manifest, manifestKey } from './manifest';
+import {
+  type Check,
+  citation,
+  countedChecks,
+  coverage,
+  describeCheck,
+  layerOf,
+  loadManifests,
+  type Manifest,
+  manifestKey,
+} from './manifest';
 import { ROOT, writeSchemas } from './terraform';
 
 export const PAGE = path.join(ROOT, 'docs', 'validation.md');
@@ -72,7 +82,9 @@ function typeSection(m: Manifest, attrs: Map<string, Set<string>> | undefined, d
 /** `resources and data sources`: the kinds among these types, in words. */
 function kindsOf(manifests: Manifest[]): string {
   const words: Record<string, string> = { resource: 'resources', data: 'data sources', ephemeral: 'ephemeral resources' };
-  const kinds = Object.keys(words).filter((k) => manifests.some((m) => m.kind === k)).map((k) => words[k]);
+  const kinds = Object.keys(words)
+    .filter((k) => manifests.some((m) => m.kind === k))
+    .map((k) => words[k]);
   return kinds.length > 1 ? `${kinds.slice(0, -1).join(', ')} and ${kinds[kinds.length - 1]}` : kinds.join('');
 }
 
@@ -81,7 +93,10 @@ export function generate(manifests: Manifest[], set: SetAttributes, defects: Def
   const counted = countedChecks(manifests, set);
   const cov = coverage(counted);
   const attributes = [...set.values()].reduce((n, a) => n + a.size, 0);
-  const unchecked = manifests.reduce((n, m) => n + Object.entries(m.attributes).filter(([a, e]) => e.none && set.get(manifestKey(m))?.has(a)).length, 0);
+  const unchecked = manifests.reduce(
+    (n, m) => n + Object.entries(m.attributes).filter(([a, e]) => e.none && set.get(manifestKey(m))?.has(a)).length,
+    0,
+  );
   const byLayer = (l: string) => counted.filter((c) => layerOf(c.check) === l).length;
   const planTime = defects.filter((d) => d.phase !== 'apply');
   const literals = defects.filter((d) => d.literal);
@@ -98,10 +113,10 @@ export function generate(manifests: Manifest[], set: SetAttributes, defects: Def
     'Our CI (`.ci/run`, and `npm run validate` on a laptop) never reaches AWS or the Terraform registry. It runs real',
     'Terraform 1.11.4 against a stub provider (`tools/tf-stub`) that serves the schemas of `hashicorp/aws` 6.25.0 and',
     '`hashicorp/archive` 2.7.1 and enforces the validator manifest below: the checks the real providers make at',
-    '`terraform validate` and `terraform plan` on every attribute our stacks set, read from the providers\' source. Each',
+    "`terraform validate` and `terraform plan` on every attribute our stacks set, read from the providers' source. Each",
     'stack also has its backend block checked by `terraform init` itself, offline (see below).',
     '',
-    'Our users\' GitHub Actions run the real provider: the pull-request and main-branch workflows download',
+    "Our users' GitHub Actions run the real provider: the pull-request and main-branch workflows download",
     '`hashicorp/aws` 6.25.0 (the version the stacks pin in `required_providers`; its hashes too, once you commit a lock',
     'file: [pipeline.md](pipeline.md#the-provider-lock-file)) and run its `terraform validate` and `terraform plan` with the',
     'plan roles, so every provider check, including any the manifest lacks or words differently, runs there before',
@@ -111,9 +126,9 @@ export function generate(manifests: Manifest[], set: SetAttributes, defects: Def
     '| Layer | Where it runs | What it catches |',
     '|---|---|---|',
     '| Catalog guardrails | synth (`npm run synth`, every test) | catalog values out of AWS limits, with the secret, rule and fix named |',
-    '| Stub provider + manifest | `npm run validate`, `.ci/run` (offline) | the providers\' validate- and plan-time checks on what the stacks set, including literals in `modules/` that no guardrail sees |',
-    '| `terraform init` on the backend block | `npm run validate` (offline, no credentials) | the S3 backend\'s own checks |',
-    '| Real provider | users\' GitHub Actions (`terraform validate`, `terraform plan`) | every provider check, in the provider\'s exact words |',
+    "| Stub provider + manifest | `npm run validate`, `.ci/run` (offline) | the providers' validate- and plan-time checks on what the stacks set, including literals in `modules/` that no guardrail sees |",
+    "| `terraform init` on the backend block | `npm run validate` (offline, no credentials) | the S3 backend's own checks |",
+    "| Real provider | users' GitHub Actions (`terraform validate`, `terraform plan`) | every provider check, in the provider's exact words |",
     '| AWS APIs | apply | names, quotas, policy grammar, existence of referenced things |',
     '',
     '## What `npm run validate` runs',
@@ -129,9 +144,9 @@ export function generate(manifests: Manifest[], set: SetAttributes, defects: Def
     '   override file swaps the S3 backend for a local one) and `terraform show -json`. The plan must create exactly the',
     '   resources the synthesized JSON declares, counted per type, and nothing else; the backend block is checked on its',
     '   own (below).',
-    '4. checkov over every plan JSON, with the reviewed skips of `npm run scan` (parliament lints the CI roles\' policies in `npm run access`, not here).',
+    "4. checkov over every plan JSON, with the reviewed skips of `npm run scan` (parliament lints the CI roles' policies in `npm run access`, not here).",
     '5. The jest project `validate`: stacks broken on purpose must be rejected by Terraform itself, the generated schemas',
-    '   are checked against the provider\'s, the backend cases, this page, and the defect corpus below.',
+    "   are checked against the provider's, the backend cases, this page, and the defect corpus below.",
     '',
     '## Coverage',
     '',
@@ -143,23 +158,23 @@ export function generate(manifests: Manifest[], set: SetAttributes, defects: Def
     '',
     `By layer: ${byLayer('both')} checks are also caught earlier by a catalog guardrail (both), ${byLayer('stub')} only by the stub, ${byLayer('guardrail')} only by a guardrail, ${byLayer('provider only')} only by the real provider.`,
     '',
-    'Each manifest entry cites the file, the line of the attribute\'s schema and the commit of the copy of',
+    "Each manifest entry cites the file, the line of the attribute's schema and the commit of the copy of",
     '`hashicorp/terraform-provider-aws` it was read from (abbreviated commits; `hashicorp/terraform-provider-archive` at its',
-    'v2.7.1 tag). The AWS provider\'s v6.25.0 tag could not be pinned in the stored copies: the files read range from 2022',
+    "v2.7.1 tag). The AWS provider's v6.25.0 tag could not be pinned in the stored copies: the files read range from 2022",
     'to 2026, so an entry was kept only where the check on that attribute is the same in the copies read and the attribute',
     'has the same shape in the 6.25.0 schema (the `@cdktf/provider-aws` 21.22.1 binding); a 2026 CustomizeDiff on',
     '`aws_secretsmanager_secret_rotation.rotation_enabled`, an attribute 6.25.0 only computes, is left out. Where the store',
-    'gave no commit, the entry gives the stored copy\'s id instead. Enum values the provider takes from the AWS SDK for Go v2',
+    "gave no commit, the entry gives the stored copy's id instead. Enum values the provider takes from the AWS SDK for Go v2",
     '(`enum.Validate[...]`) are listed from the SDK module releases of the time (named in each row). The percentage counts',
-    'the checks read; a check the reading missed is caught by the real provider in our users\' GitHub Actions.',
+    "the checks read; a check the reading missed is caught by the real provider in our users' GitHub Actions.",
     '',
     '## What the stub cannot know',
     '',
-    '- **Whether a value exists in the pinned provider or in AWS.** The Lambda runtime enum is the SDK\'s list, which',
+    "- **Whether a value exists in the pinned provider or in AWS.** The Lambda runtime enum is the SDK's list, which",
     '  keeps deprecated runtimes: `nodejs12.x` passes the stub and the real provider and fails in Lambda at apply. Region',
     '  attributes are checked only for their partition, as the provider does; a Region that does not exist passes.',
     '- **The exact wording in a few places.** Duplicate keys in IAM policy JSON are refused as the provider refuses them,',
-    '  with our own sentence; for `alarm_actions` the provider also prints the EC2 automate-ARN alternative\'s error.',
+    "  with our own sentence; for `alarm_actions` the provider also prints the EC2 automate-ARN alternative's error.",
     '- **Checks outside the attributes we set.** The manifest lists only attributes the stacks set; provider-level',
     '  configuration (`provider "aws"` block) and attributes we do not use are not checked.',
     '- **Apply-time checks**: names (S3 bucket characters, DynamoDB table names), quotas (IAM policy sizes), IAM policy',
@@ -168,8 +183,8 @@ export function generate(manifests: Manifest[], set: SetAttributes, defects: Def
     '## The backend block',
     '',
     '`terraform init -backend=false` and the local-backend override used for plans skip the real S3 backend block.',
-    '`npm run validate` therefore runs `terraform init` on each stack\'s backend block alone in a scratch directory with no',
-    'credentials and the metadata service off (`tools/validate/backend.ts`). Terraform\'s S3 backend (v1.11.4,',
+    "`npm run validate` therefore runs `terraform init` on each stack's backend block alone in a scratch directory with no",
+    "credentials and the metadata service off (`tools/validate/backend.ts`). Terraform's S3 backend (v1.11.4,",
     '`internal/backend/remote-state/s3/backend.go`) checks the block first: `assume_role.role_arn` must be an IAM role ARN,',
     '`session_name` 2-64 characters, `bucket` and `key` set and not empty, `key` a relative S3 path without `//`,',
     '`kms_key_id` a KMS key ID or ARN, the Region a known one, `allowed_account_ids` and `forbidden_account_ids` not both,',
@@ -183,7 +198,7 @@ export function generate(manifests: Manifest[], set: SetAttributes, defects: Def
     `rejects at validate (${defects.filter((d) => d.phase === 'validate').length}) or plan (${defects.filter((d) => d.phase === 'plan').length}), each cited to the provider check, and ${defects.length - planTime.length} that pass both and fail only at apply,`,
     `each with the AWS API reason. ${literals.length} of them are literals in \`modules/\` (the test checks the literal is in the module and`,
     'is the synthesized value), which no catalog guardrail sees. The test asserts that every plan-time defect fails the',
-    'phase it is filed under with an error naming the planted resource, the attribute and the provider\'s words, that',
+    "phase it is filed under with an error naming the planted resource, the attribute and the provider's words, that",
     'plan-time defects pass `terraform validate`, that the apply-only ones plan clean, and that no error is left unexplained.',
     '',
     'Defects are batched: all the validate-time defects of one stack go into one configuration and one `terraform',
@@ -194,7 +209,7 @@ export function generate(manifests: Manifest[], set: SetAttributes, defects: Def
     '## Wall time',
     '',
     'Measured by the bench, never asserted in a test: `npm run validate` warm (stub built, tools installed) is a row of',
-    'the recorded run in [performance.md](performance.md#the-recorded-run). A fresh machine adds the stub\'s `go build`',
+    "the recorded run in [performance.md](performance.md#the-recorded-run). A fresh machine adds the stub's `go build`",
     '(cached afterwards) and the checkov install.',
     '',
     '## Checks per type',
@@ -220,7 +235,10 @@ export function generateFromRepo(): string {
     .filter((s) => !s.startsWith('.'))
     .sort()
     .map((s) => path.join(stacksDir, s, 'cdk.tf.json'));
-  const set = synthesizedAttributes(files, loadSchemas(writeSchemas(files, () => {}, mkdtempSync(path.join(os.tmpdir(), 'validation-docs-')))));
+  const set = synthesizedAttributes(
+    files,
+    loadSchemas(writeSchemas(files, () => {}, mkdtempSync(path.join(os.tmpdir(), 'validation-docs-')))),
+  );
   const defects = JSON.parse(readFileSync(DEFECTS, 'utf8')) as DefectLine[];
   return generate(loadManifests(), set, defects);
 }

@@ -27,7 +27,9 @@ if (synth.status !== 0) {
   process.exit(1);
 }
 const out = path.join(ROOT, 'cdktf.out', 'stacks');
-const stacks = readdirSync(out).filter((s) => !s.startsWith('.')).sort();
+const stacks = readdirSync(out)
+  .filter((s) => !s.startsWith('.'))
+  .sort();
 const files = stacks.map((s) => path.join(out, s, 'cdk.tf.json'));
 log(`synth ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 const plugins = preparePlugins(files, log);
@@ -40,10 +42,14 @@ let failed = false;
   const missing = missingEntries(manifests, set);
   const cov = coverage(countedChecks(manifests, set));
   const attributes = [...set.values()].reduce((n, a) => n + a.size, 0);
-  log(`validator manifest: ${set.size} types, ${attributes} attributes set, ${cov.total} provider checks on them, ${cov.enforced} enforced by the stub (${cov.percent}%)`);
+  log(
+    `validator manifest: ${set.size} types, ${attributes} attributes set, ${cov.total} provider checks on them, ${cov.enforced} enforced by the stub (${cov.percent}%)`,
+  );
   if (missing.length > 0) {
     failed = true;
-    console.error(`validate: attributes the stacks set with no entry in tools/tf-stub/checks (read the provider's checks and add them, or "none" with the reason):`);
+    console.error(
+      `validate: attributes the stacks set with no entry in tools/tf-stub/checks (read the provider's checks and add them, or "none" with the reason):`,
+    );
     for (const m of missing) console.error(`  ${m}`);
   }
 }
@@ -63,11 +69,14 @@ for (const stack of stacks) {
   }
   const tfJson = JSON.parse(readFileSync(path.join(out, stack, 'cdk.tf.json'), 'utf8'));
   const backend = checkBackend(tfJson, stack);
-  for (const d of backend.diagnostics.filter((x) => x.severity === 'warning')) log(`${stack}: backend: warning: ${d.attribute ? `${d.attribute}: ` : ''}${d.summary}: ${d.detail}`);
+  for (const d of backend.diagnostics.filter((x) => x.severity === 'warning'))
+    log(`${stack}: backend: warning: ${d.attribute ? `${d.attribute}: ` : ''}${d.summary}: ${d.detail}`);
   const bad = steps.find((s) => !s.ok);
   if (bad || problems.length > 0 || !backend.ok) {
     failed = true;
-    console.error(`validate: ${stack}: FAILED at ${bad ? `terraform ${bad.step}` : problems.length > 0 ? 'plan check' : 'backend block (terraform init)'}`);
+    console.error(
+      `validate: ${stack}: FAILED at ${bad ? `terraform ${bad.step}` : problems.length > 0 ? 'plan check' : 'backend block (terraform init)'}`,
+    );
     if (bad) console.error(bad.output);
     for (const p of problems) console.error(`  ${p}`);
     if (!backend.ok) console.error(backend.output);
@@ -75,7 +84,9 @@ for (const stack of stacks) {
   }
   const plan = JSON.parse(readFileSync(path.join(dir, 'plan.json'), 'utf8'));
   const creates = (plan.resource_changes ?? []).filter((r: { mode: string }) => r.mode === 'managed').length;
-  log(`${stack}: init, validate, plan, backend ok; ${creates} resources to create, matching the synthesized JSON per type (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  log(
+    `${stack}: init, validate, plan, backend ok; ${creates} resources to create, matching the synthesized JSON per type (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+  );
 }
 
 // checkov over the plan JSON: values Terraform resolved (references, defaults) become visible.
@@ -83,17 +94,43 @@ if (planFiles.length > 0) {
   const started = Date.now();
   const checkov = run('bash', [path.join(ROOT, 'scripts', 'scan.sh'), '--print-checkov'], ROOT);
   if (checkov.status !== 0) throw new Error(checkov.stderr);
-  const skips = (JSON.parse(readFileSync(path.join(ROOT, 'security', 'checkov-skips.json'), 'utf8')) as { id: string }[]).map((s) => s.id).join(',');
+  const skips = (JSON.parse(readFileSync(path.join(ROOT, 'security', 'checkov-skips.json'), 'utf8')) as { id: string }[])
+    .map((s) => s.id)
+    .join(',');
   const args = planFiles.flatMap((f) => ['-f', f]);
   const report = path.join(WORK, 'checkov-plan.json');
   rmSync(report, { recursive: true, force: true });
   const cmd = checkov.stdout.trim();
-  const r = run(cmd.includes('/') ? path.resolve(ROOT, cmd) : cmd, [...args, '--framework', 'terraform_plan', ...(skips ? ['--skip-check', skips] : []), '--compact', '--quiet', '--skip-download', '--output', 'cli', '--output', 'json', '--output-file-path', `console,${report}`], ROOT);
-  const parsed = JSON.parse(readFileSync(existsSync(path.join(report, 'results_json.json')) ? path.join(report, 'results_json.json') : report, 'utf8'));
-  const results = (Array.isArray(parsed) ? parsed : [parsed]).map((x: { summary?: { passed: number; failed: number } }) => x.summary ?? { passed: 0, failed: 0 });
+  const r = run(
+    cmd.includes('/') ? path.resolve(ROOT, cmd) : cmd,
+    [
+      ...args,
+      '--framework',
+      'terraform_plan',
+      ...(skips ? ['--skip-check', skips] : []),
+      '--compact',
+      '--quiet',
+      '--skip-download',
+      '--output',
+      'cli',
+      '--output',
+      'json',
+      '--output-file-path',
+      `console,${report}`,
+    ],
+    ROOT,
+  );
+  const parsed = JSON.parse(
+    readFileSync(existsSync(path.join(report, 'results_json.json')) ? path.join(report, 'results_json.json') : report, 'utf8'),
+  );
+  const results = (Array.isArray(parsed) ? parsed : [parsed]).map(
+    (x: { summary?: { passed: number; failed: number } }) => x.summary ?? { passed: 0, failed: 0 },
+  );
   const passed = results.reduce((n: number, s: { passed: number }) => n + s.passed, 0);
   const failedChecks = results.reduce((n: number, s: { failed: number }) => n + s.failed, 0);
-  log(`checkov (terraform_plan) over ${planFiles.length} plans: ${passed} passed, ${failedChecks} failed (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  log(
+    `checkov (terraform_plan) over ${planFiles.length} plans: ${passed} passed, ${failedChecks} failed (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+  );
   if (failedChecks > 0 || r.status !== 0) {
     failed = true;
     console.error(r.stdout + r.stderr);

@@ -78,7 +78,8 @@ export function layerOf(c: Check): 'both' | 'stub' | 'guardrail' | 'provider onl
   return stub && guard ? 'both' : stub ? 'stub' : guard ? 'guardrail' : 'provider only';
 }
 
-const list = (xs: (string | number)[], max = 8): string => (xs.length > max ? `${xs.slice(0, max).join(', ')}, … (${xs.length} values)` : xs.join(', '));
+const list = (xs: (string | number)[], max = 8): string =>
+  xs.length > max ? `${xs.slice(0, max).join(', ')}, … (${xs.length} values)` : xs.join(', ');
 
 /** A check in words, for the docs table. */
 export function describeCheck(c: Check): string {
@@ -178,7 +179,8 @@ export function countedChecks(manifests: Manifest[], set: SetAttributes): Counte
       if (!attrs.has(name)) continue;
       for (const check of entry.checks ?? []) out.push({ manifest: m, attribute: name, where: 'attribute', check });
     }
-    for (const check of m.config_rules ?? []) out.push({ manifest: m, attribute: (check.attributes ?? check.keys ?? []).join(', '), where: 'config', check });
+    for (const check of m.config_rules ?? [])
+      out.push({ manifest: m, attribute: (check.attributes ?? check.keys ?? []).join(', '), where: 'config', check });
     for (const check of m.plan_rules ?? []) out.push({ manifest: m, attribute: (check.attributes ?? []).join(', '), where: 'plan', check });
   }
   return out;
@@ -209,6 +211,10 @@ export function citation(m: Manifest, sourceKey: string | undefined, line: numbe
   const s = m.sources[sourceKey ?? ''];
   if (!s) return '';
   const at = line ? `:${line}` : '';
-  const rev = s.version ? `${s.version}${s.commit ? ` (${s.commit.slice(0, 8)})` : ''}` : s.commit ? `@${s.commit.slice(0, 8)}` : `(${s.note?.match(/store ids? [\d ,and]+/)?.[0]?.trim() ?? 'stored copy'})`;
+  const rev = s.version
+    ? `${s.version}${s.commit ? ` (${s.commit.slice(0, 8)})` : ''}`
+    : s.commit
+      ? `@${s.commit.slice(0, 8)}`
+      : `(${s.note?.match(/store ids? [\d ,and]+/)?.[0]?.trim() ?? 'stored copy'})`;
   return `${s.path}${at} ${rev}`;
 }

@@ -36,7 +36,8 @@ function stubKey(): string {
   for (const f of readdirSync(STUB_SRC).sort()) {
     if (/\.go$|^go\.(mod|sum)$/.test(f)) h.update(f).update(readFileSync(path.join(STUB_SRC, f)));
   }
-  for (const f of readdirSync(path.join(STUB_SRC, 'checks')).sort()) h.update(`checks/${f}`).update(readFileSync(path.join(STUB_SRC, 'checks', f)));
+  for (const f of readdirSync(path.join(STUB_SRC, 'checks')).sort())
+    h.update(`checks/${f}`).update(readFileSync(path.join(STUB_SRC, 'checks', f)));
   let goVersion: string;
   try {
     goVersion = run('go', ['env', 'GOVERSION'], ROOT).stdout;
@@ -85,7 +86,10 @@ export function writeSchemas(stackFiles: string[], log: (s: string) => void = ()
  * A plugin directory holding the stub under both provider names, and the schema directory it
  * reads. Schemas are generated for every type the given stacks (and our imports) use.
  */
-export function preparePlugins(stackFiles: string[], log: (s: string) => void = () => {}): { pluginDir: string; schemaDir: string; env: Record<string, string> } {
+export function preparePlugins(
+  stackFiles: string[],
+  log: (s: string) => void = () => {},
+): { pluginDir: string; schemaDir: string; env: Record<string, string> } {
   const { binary, built, seconds } = ensureStub(log);
   if (built) log(`stub provider built in ${seconds.toFixed(1)} s`);
   const pluginDir = path.join(WORK, 'plugins');
@@ -94,7 +98,11 @@ export function preparePlugins(stackFiles: string[], log: (s: string) => void = 
     const dir = path.join(pluginDir, 'registry.terraform.io', 'hashicorp', p.name, p.version, 'linux_amd64');
     mkdirSync(dir, { recursive: true });
     const target = path.join(dir, `terraform-provider-${p.name}_v${p.version}`);
-    if (!existsSync(target) || statSync(target).size !== statSync(binary).size || readFileSync(target).compare(readFileSync(binary)) !== 0) {
+    if (
+      !existsSync(target) ||
+      statSync(target).size !== statSync(binary).size ||
+      readFileSync(target).compare(readFileSync(binary)) !== 0
+    ) {
       rmSync(target, { force: true });
       copyFileSync(binary, target);
     }
@@ -178,7 +186,12 @@ function step(name: string, r: RunResult, diagnostics: Diagnostic[] = []): TfSte
   const ok = r.status === 0 && !diagnostics.some((d) => d.severity === 'error');
   // Plan reports a provider's validation error twice (its validate walk and its plan walk): once is enough.
   const lines = [...new Set(diagnostics.map(formatDiagnostic))];
-  return { step: name, ok, output: lines.length > 0 ? `${lines.join('\n')}${ok ? '' : `\n${r.stderr}`}` : r.stdout + r.stderr, diagnostics };
+  return {
+    step: name,
+    ok,
+    output: lines.length > 0 ? `${lines.join('\n')}${ok ? '' : `\n${r.stderr}`}` : r.stdout + r.stderr,
+    diagnostics,
+  };
 }
 
 /** terraform validate -json: every diagnostic Terraform and the providers report. */
@@ -202,10 +215,18 @@ export function validateJson(dir: string, plugins: { env: Record<string, string>
  */
 export function validateDir(dir: string, plugins: { pluginDir: string; env: Record<string, string> }): TfStep[] {
   writeTerraformrc();
-  writeFileSync(path.join(dir, 'validate_backend_override.tf.json'), JSON.stringify({ terraform: { backend: { local: { path: 'validate.tfstate' } } } }, null, 1));
+  writeFileSync(
+    path.join(dir, 'validate_backend_override.tf.json'),
+    JSON.stringify({ terraform: { backend: { local: { path: 'validate.tfstate' } } } }, null, 1),
+  );
   rmSync(path.join(dir, 'validate.tfstate'), { force: true });
   const steps: TfStep[] = [];
-  const init = run('terraform', ['init', '-reconfigure', `-plugin-dir=${plugins.pluginDir}`, '-input=false', '-no-color', '-lock-timeout=60s'], dir, plugins.env);
+  const init = run(
+    'terraform',
+    ['init', '-reconfigure', `-plugin-dir=${plugins.pluginDir}`, '-input=false', '-no-color', '-lock-timeout=60s'],
+    dir,
+    plugins.env,
+  );
   steps.push(step('init', init));
   if (init.status !== 0) return steps;
   steps.push(validateJson(dir, plugins));
@@ -248,15 +269,23 @@ export function planDir(dir: string, plugins: { pluginDir: string; env: Record<s
 }
 
 export interface TfPlan {
-  resource_changes?: { address: string; mode: string; type: string; change: { actions: string[]; after?: Record<string, unknown> | null; after_unknown?: Record<string, unknown> } }[];
+  resource_changes?: {
+    address: string;
+    mode: string;
+    type: string;
+    change: { actions: string[]; after?: Record<string, unknown> | null; after_unknown?: Record<string, unknown> };
+  }[];
 }
 
 /** Resources per type a synthesized stack declares (cdk.tf.json's `resource` section). */
-export function declaredCounts(tfJson: { resource?: Record<string, Record<string, { count?: unknown; for_each?: unknown }>> }): Record<string, number> {
+export function declaredCounts(tfJson: {
+  resource?: Record<string, Record<string, { count?: unknown; for_each?: unknown }>>;
+}): Record<string, number> {
   const out: Record<string, number> = {};
   for (const [type, byName] of Object.entries(tfJson.resource ?? {})) {
     for (const [name, r] of Object.entries(byName)) {
-      if (r.count !== undefined || r.for_each !== undefined) throw new Error(`${type}.${name}: count/for_each: expand the expected count before comparing`);
+      if (r.count !== undefined || r.for_each !== undefined)
+        throw new Error(`${type}.${name}: count/for_each: expand the expected count before comparing`);
       out[type] = (out[type] ?? 0) + 1;
     }
   }
@@ -280,7 +309,8 @@ export function checkPlan(tfJson: Parameters<typeof declaredCounts>[0], plan: Tf
     }
   }
   for (const type of new Set([...Object.keys(expected), ...Object.keys(planned)])) {
-    if ((expected[type] ?? 0) !== (planned[type] ?? 0)) problems.push(`${type}: ${planned[type] ?? 0} planned for creation, ${expected[type] ?? 0} declared`);
+    if ((expected[type] ?? 0) !== (planned[type] ?? 0))
+      problems.push(`${type}: ${planned[type] ?? 0} planned for creation, ${expected[type] ?? 0} declared`);
   }
   return problems;
 }

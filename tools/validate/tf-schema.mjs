@@ -122,9 +122,15 @@ function getterType(expr) {
   const m = /this\.get(\w+)Attribute\(/.exec(expr);
   if (!m) return undefined;
   return {
-    String: 'string', Number: 'number', Boolean: 'bool',
-    List: ['list', 'string'], NumberList: ['list', 'number'], BooleanList: ['list', 'bool'],
-    StringMap: ['map', 'string'], NumberMap: ['map', 'number'], BooleanMap: ['map', 'bool'],
+    String: 'string',
+    Number: 'number',
+    Boolean: 'bool',
+    List: ['list', 'string'],
+    NumberList: ['list', 'number'],
+    BooleanList: ['list', 'bool'],
+    StringMap: ['map', 'string'],
+    NumberMap: ['map', 'number'],
+    BooleanMap: ['map', 'bool'],
     AnyMap: ['map', 'dynamic'],
   }[m[1]];
 }
@@ -174,7 +180,9 @@ function buildBlock(src, entries, cls, where, { topLevel }) {
       const structName = cap(e.structFn);
       const structSrc = functionBody(src, `${e.structFn}ToHclTerraform`);
       if (!structSrc) throw new Error(`tf-schema: ${where}.${e.name}: no ${e.structFn}ToHclTerraform`);
-      const inner = buildBlock(src, hclAttrs(structSrc), classBody(src, `${structName}OutputReference`), `${where}.${e.name}`, { topLevel: false });
+      const inner = buildBlock(src, hclAttrs(structSrc), classBody(src, `${structName}OutputReference`), `${where}.${e.name}`, {
+        topLevel: false,
+      });
       // Max one item: the parent holds an OutputReference rather than a List for it.
       const single = cls ? new RegExp(`new ${structName}OutputReference\\(this, "${e.name}"`).test(cls) : false;
       if (e.isBlock) {
@@ -185,7 +193,10 @@ function buildBlock(src, entries, cls, where, { topLevel }) {
         block.blocks[e.name] = b;
       } else {
         const mode = e.kind === 'struct' ? 'single' : e.kind;
-        block.attributes[e.name] = { nested: { mode, block: inner }, ...(optional ? { optional: true, computed: true } : { required: true }) };
+        block.attributes[e.name] = {
+          nested: { mode, block: inner },
+          ...(optional ? { optional: true, computed: true } : { required: true }),
+        };
       }
       continue;
     }
@@ -217,7 +228,8 @@ function buildBlock(src, entries, cls, where, { topLevel }) {
       block.attributes[snake] = { type, computed: true };
     }
   }
-  if (topLevel && !block.attributes.id && cls?.includes("getStringAttribute('id')")) block.attributes.id = { type: 'string', computed: true };
+  if (topLevel && !block.attributes.id && cls?.includes("getStringAttribute('id')"))
+    block.attributes.id = { type: 'string', computed: true };
   return block;
 }
 
@@ -237,7 +249,7 @@ function moduleSchema(pkg, dir) {
   const [, name, base] = m;
   const type = new RegExp(`${name}\\.tfResourceType = "(\\w+)"`).exec(src)[1];
   const cls = classBody(src, name);
-  const hcl = /synthesizeHclAttributes\(\) \{\s*const attrs = \{(.*?)\n        \};/s.exec(cls)[1];
+  const hcl = /synthesizeHclAttributes\(\) \{\s*const attrs = \{(.*?)\n {8}\};/s.exec(cls)[1];
   const entries = hclAttrs(hcl);
   const block = buildBlock(src, entries, base === 'TerraformProvider' ? undefined : cls, type, { topLevel: true });
   if (base === 'TerraformProvider') {
@@ -246,7 +258,10 @@ function moduleSchema(pkg, dir) {
     const plain = (b, top) => {
       for (const a of Object.values(b.attributes)) {
         delete a.computed;
-        if (top && a.required) { delete a.required; a.optional = true; }
+        if (top && a.required) {
+          delete a.required;
+          a.optional = true;
+        }
         if (a.nested) plain(a.nested.block, false);
       }
       for (const n of Object.values(b.blocks)) plain(n.block, false);
@@ -296,10 +311,19 @@ export function generateSchemas(stackFiles = []) {
 
   const out = {};
   for (const [p, info] of Object.entries(PROVIDERS)) {
-    const schema = { provider: info.source, version: info.version, provider_config: null, resources: {}, data_sources: {}, ephemeral_resources: {} };
+    const schema = {
+      provider: info.source,
+      version: info.version,
+      provider_config: null,
+      resources: {},
+      data_sources: {},
+      ephemeral_resources: {},
+    };
     for (const dir of [...dirs[p]].sort()) {
       if (!existsSync(path.join(root, 'node_modules', info.pkg, 'lib', dir, 'index.js'))) {
-        throw new Error(`tf-schema: ${info.pkg} has no binding lib/${dir} (type used by a stack but unknown to ${info.source} ${info.version})`);
+        throw new Error(
+          `tf-schema: ${info.pkg} has no binding lib/${dir} (type used by a stack but unknown to ${info.source} ${info.version})`,
+        );
       }
       const s = moduleSchema(info.pkg, dir);
       if (s.kind === 'provider') {
@@ -315,7 +339,10 @@ export function generateSchemas(stackFiles = []) {
     }
     for (const t of wanted.ephemeral) {
       if (providerOf(t) !== p) continue;
-      if (!EPHEMERAL[t]) throw new Error(`tf-schema: ephemeral resource ${t} has no schema here (cdktf has no ephemeral bindings): add it to EPHEMERAL from the provider's source`);
+      if (!EPHEMERAL[t])
+        throw new Error(
+          `tf-schema: ephemeral resource ${t} has no schema here (cdktf has no ephemeral bindings): add it to EPHEMERAL from the provider's source`,
+        );
       schema.ephemeral_resources[t] = EPHEMERAL[t];
     }
     out[p] = schema;
@@ -325,14 +352,19 @@ export function generateSchemas(stackFiles = []) {
 
 if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname)) {
   const [outDir, ...stacks] = process.argv.slice(2);
-  if (!outDir) { console.error('usage: tf-schema.mjs <out-dir> [cdk.tf.json ...]'); process.exit(2); }
+  if (!outDir) {
+    console.error('usage: tf-schema.mjs <out-dir> [cdk.tf.json ...]');
+    process.exit(2);
+  }
   mkdirSync(outDir, { recursive: true });
   const schemas = generateSchemas(stacks);
   for (const [p, s] of Object.entries(schemas)) {
     // Written whole, then renamed: a stub provider another test starts meanwhile never reads half a file.
     const file = path.join(outDir, `${p}.json`);
-    writeFileSync(`${file}.${process.pid}.tmp`, JSON.stringify(s, null, 1) + '\n');
+    writeFileSync(`${file}.${process.pid}.tmp`, `${JSON.stringify(s, null, 1)}\n`);
     renameSync(`${file}.${process.pid}.tmp`, file);
-    console.log(`tf-schema: ${p}: ${Object.keys(s.resources).length} resources, ${Object.keys(s.data_sources).length} data sources, ${Object.keys(s.ephemeral_resources).length} ephemeral resources`);
+    console.log(
+      `tf-schema: ${p}: ${Object.keys(s.resources).length} resources, ${Object.keys(s.data_sources).length} data sources, ${Object.keys(s.ephemeral_resources).length} ephemeral resources`,
+    );
   }
 }

@@ -2,14 +2,14 @@
  * MySQL and MariaDB through `mysql2`. An account is `'user'@'host'`; a secret names only the
  * user, so admin operations act on every account of that user name.
  */
-import { Connection, createConnection, escape as sqlEscape, RowDataPacket } from 'mysql2/promise';
-import { ConnectOptions, DatabaseEngine, DbSession } from '../database';
+import { type Connection, createConnection, escape as sqlEscape, type RowDataPacket } from 'mysql2/promise';
+import type { ConnectOptions, DatabaseEngine, DbSession } from '../database';
 
 /** A string literal for a session where backslash escapes are on (see `connect`). */
 const quoteLiteral = (value: string): string => sqlEscape(value);
 
 /** An identifier in backticks, embedded backticks doubled (the form SHOW GRANTS prints). */
-export const quoteIdent = (name: string): string => '`' + name.replace(/`/g, '``') + '`';
+export const quoteIdent = (name: string): string => `\`${name.replace(/`/g, '``')}\``;
 
 const account = (user: string, host: string) => `${quoteLiteral(user)}@${quoteLiteral(host)}`;
 
@@ -79,7 +79,9 @@ class MysqlSession implements DbSession {
    * `ALTER USER USER()` itself.
    */
   async setOwnPassword(password: string): Promise<void> {
-    await this.q(this.mariadb ? `SET PASSWORD = PASSWORD(${quoteLiteral(password)})` : `ALTER USER USER() IDENTIFIED BY ${quoteLiteral(password)}`);
+    await this.q(
+      this.mariadb ? `SET PASSWORD = PASSWORD(${quoteLiteral(password)})` : `ALTER USER USER() IDENTIFIED BY ${quoteLiteral(password)}`,
+    );
   }
 
   async setPassword(username: string, password: string): Promise<void> {
@@ -112,7 +114,8 @@ class MysqlSession implements DbSession {
       for (const row of await this.q(`SHOW GRANTS FOR ${account(template, h)}`)) {
         const grant = String(Object.values(row)[0]);
         const rewritten = rewriteGrant(grant, template, username, h);
-        if (!rewritten) throw new Error(`cannot copy a grant of ${template}@${h} of an unknown form: ${grant.split(' ').slice(0, 3).join(' ')} ...`);
+        if (!rewritten)
+          throw new Error(`cannot copy a grant of ${template}@${h} of an unknown form: ${grant.split(' ').slice(0, 3).join(' ')} ...`);
         await this.q(rewritten);
       }
       await this.copyRequire(template, username, h);
@@ -122,10 +125,13 @@ class MysqlSession implements DbSession {
 
   /** REQUIRE SSL/X509 (MySQL 8 prints it only in SHOW CREATE USER). */
   private async copyRequire(template: string, username: string, host: string): Promise<void> {
-    const rows = await this.q(`SELECT ssl_type AS t FROM mysql.user WHERE User = ${quoteLiteral(template)} AND Host = ${quoteLiteral(host)}`);
+    const rows = await this.q(
+      `SELECT ssl_type AS t FROM mysql.user WHERE User = ${quoteLiteral(template)} AND Host = ${quoteLiteral(host)}`,
+    );
     const t = String(rows[0]?.t ?? '').toUpperCase();
     const clause = t === 'ANY' ? 'SSL' : t === 'X509' ? 'X509' : t === '' ? 'NONE' : undefined;
-    if (!clause) throw new Error(`${template}@${host} requires a specific certificate (REQUIRE ${t}); copy that requirement to ${username} by hand`);
+    if (!clause)
+      throw new Error(`${template}@${host} requires a specific certificate (REQUIRE ${t}); copy that requirement to ${username} by hand`);
     await this.q(`ALTER USER ${account(username, host)} REQUIRE ${clause}`);
   }
 

@@ -3,21 +3,21 @@
  * plaintext never reaches the server, where `log_statement = 'ddl'` would write it to the log.
  */
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
-import { Client, ClientConfig } from 'pg';
-import { ConnectOptions, DatabaseEngine, DbSession } from '../database';
+import { Client, type ClientConfig } from 'pg';
+import type { ConnectOptions, DatabaseEngine, DbSession } from '../database';
 
 const SCRAM_ITERATIONS = 4096;
 
 /** `"name"` with embedded quotes doubled. */
 export function quoteIdent(name: string): string {
   if (name.includes('\0')) throw new Error('identifier contains a NUL character');
-  return '"' + name.replace(/"/g, '""') + '"';
+  return `"${name.replace(/"/g, '""')}"`;
 }
 
 /** A standard-conforming string literal (`E'...'` so backslashes mean the same under any setting). */
 export function quoteLiteral(value: string): string {
   if (value.includes('\0')) throw new Error('literal contains a NUL character');
-  return "E'" + value.replace(/\\/g, '\\\\').replace(/'/g, "''") + "'";
+  return `E'${value.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
 }
 
 /**
@@ -135,6 +135,10 @@ export const postgres: DatabaseEngine = {
     // pg's connectionTimeoutMillis ("timeout expired") and query_timeout ("Query read timeout"),
     // the server's statement_timeout (57014 query_canceled), the OS giving up on TCP.
     const r = (e ?? {}) as { code?: string; message?: string };
-    return r.code === '57014' || r.code === 'ETIMEDOUT' || /^(timeout expired|Query read timeout|Connection terminated due to connection timeout)$/.test(r.message ?? '');
+    return (
+      r.code === '57014' ||
+      r.code === 'ETIMEDOUT' ||
+      /^(timeout expired|Query read timeout|Connection terminated due to connection timeout)$/.test(r.message ?? '')
+    );
   },
 };
