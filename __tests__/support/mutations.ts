@@ -465,8 +465,8 @@ export const KNOWN_CASCADES: Array<{ root: string; echoes: string[]; why: string
   },
   {
     root: 'ROT-ADMIN-UNUSED',
-    echoes: ['ACCESS-MASTER-READERS', 'ROT-ADMIN-ENGINE'],
-    why: "a single-user rotation's ignored adminSecret makes the secret it names a master, and is checked for its engine",
+    echoes: ['ACCESS-MASTER-READERS', 'ROT-ADMIN-ENGINE', 'ROT-FIRST-PASSWORD'],
+    why: "a single-user rotation's ignored adminSecret makes the secret it names a master, and is checked for its engine; a strategy switched to single-user also can no longer set a generated first password (both lines name the strategy as the fix)",
   },
   { root: 'ROT-ADMIN-SELF', echoes: ['ACCESS-MASTER-READERS'], why: 'adminSecret naming the secret itself makes it a master with readers' },
   {
@@ -506,6 +506,17 @@ export const KNOWN_CASCADES: Array<{ root: string; echoes: string[]; why: string
     why: 'a deploy-time JSON key with a space: the key and its variable',
   },
   { root: 'NET-ENV-ID', echoes: [], why: 'a network id taken from another environment: reported in both' },
+  {
+    root: 'SM-NAME-LENGTH',
+    echoes: ['TAG-VALUE-LENGTH'],
+    why: "an admin secret's name over 512 characters: also the rotation:admin-secret tag (256) of each login it drives",
+  },
+  {
+    root: 'TAG-VALUE-LENGTH',
+    echoes: [],
+    why: "an admin secret's name over 256 characters: the rotation:admin-secret tag of each login it drives, on the logins (their fix text says to shorten the tag, which is the platform's: a known gap)",
+    namesAnother: true,
+  },
   { root: 'TAG-ENVIRONMENT', echoes: ['TAG-KEY-CASE'], why: 'an environment tag "environment": another value, and a case collision' },
 ];
 export const knownCascade = (rules: string[]) =>
