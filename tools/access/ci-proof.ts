@@ -16,7 +16,7 @@
  * Decisions are cached by shape (shape.ts): a thousand secrets of one shape cost one evaluation,
  * and every request is still compared and reported on its own.
  */
-import { getDenialReasons, getGrantReasons, type runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
+import type { runSimulation, Simulation } from '@cloud-copilot/iam-simulate';
 import { ShapeCache } from './shape';
 import { accountRoot, arn } from '../../plan/arn';
 import { type CiAccessInput, type CiPrincipal, REFUSED } from '../../plan/ci-access';
@@ -24,6 +24,7 @@ import { VALUE_VERSION_TAG, VALUE_WRITTEN_TAG } from '../../plan/values';
 import { callsFor, entryKey, isSet, type Operation, type TerraformCall, type TerraformCalls } from '../../plan/terraform-calls';
 import type { CiModel, CiRole, EnvironmentFacts, Instance, Target } from './ci-model';
 import type { Json, PolicyDoc } from './model';
+import { statementsDeciding } from './proof';
 
 export type CiCheck = 'job' | 'forbidden' | 'identity' | 'escalation' | 'trust' | 'code-signing' | 'workload';
 
@@ -164,19 +165,7 @@ function reasons(result: Awaited<ReturnType<typeof runSimulation>>, role: CiRole
       : type === 'resource'
         ? 'resource policy'
         : `${type} ${id ?? ''}`.trim();
-  const stmt = (r: { statementId?: string; statementIndex: number }) =>
-    r.statementId ? `"${r.statementId}"` : `statement #${r.statementIndex}`;
-  if (result.overallResult === 'Allowed')
-    return getGrantReasons(analysis)
-      .map((g) => `${name(g.policyType, 'policyIdentifier' in g ? g.policyIdentifier : undefined)} ${stmt(g)}`)
-      .join(' + ');
-  return getDenialReasons(analysis)
-    .map((d) =>
-      d.denialType === 'Explicit'
-        ? `explicit deny in ${name(d.policyType, d.policyIdentifier)} ${stmt(d)}`
-        : `no statement of the ${name(d.policyType, d.identifier)} allows it`,
-    )
-    .join('; ');
+  return statementsDeciding(result.overallResult, analysis, name);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -165,9 +165,20 @@ function describeReasons(sim: Simulation, result: Awaited<ReturnType<typeof runS
       : type === 'vpce'
         ? `endpoint policy`
         : `${type} ${id ?? ''}`.trim();
+  return statementsDeciding(result.overallResult, analysis, name);
+}
+
+type Analysis = NonNullable<Extract<Awaited<ReturnType<typeof runSimulation>>, { resultType: 'single' }>['result']['analysis']>;
+
+/**
+ * The statements that decided a simulation: the granting ones joined by " + ", or each explicit
+ * deny and each policy type that allows nothing. `name` names a policy by its type and identifier
+ * (the secret proof and the CI proof name them differently).
+ */
+export function statementsDeciding(overall: string, analysis: Analysis, name: (type: string, id?: string) => string): string {
   const stmt = (r: { statementId?: string; statementIndex: number }) =>
     r.statementId ? `"${r.statementId}"` : `statement #${r.statementIndex}`;
-  if (result.overallResult === 'Allowed') {
+  if (overall === 'Allowed') {
     return getGrantReasons(analysis)
       .map((g) => `${name(g.policyType, 'policyIdentifier' in g ? g.policyIdentifier : undefined)} ${stmt(g)}`)
       .join(' + ');
